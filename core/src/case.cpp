@@ -1,0 +1,390 @@
+#include "case.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "case_reader.hpp"
+
+namespace strata::core {
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const char* mode_name(RegimeMode mode) {
+  switch (mode) {
+    case RegimeMode::hybrid: return "hybrid";
+    case RegimeMode::layer0: return "layer0";
+    case RegimeMode::layer1: return "layer1";
+    case RegimeMode::layer2: return "layer2";
+  }
+  return "?";
+}
+
+std::string apply_override(json& document, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw CaseError({"--set " + assignment + ": expected key=value, e.g. mesh.nx=200"});
+  const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // a bare word is a string: --set regime.mode=layer0
+  }
+  json* node = &document;
+  std::string pointer;
+  std::stringstream parts(key);
+  for (std::string part; std::getline(parts, part, '.');) {
+    if (part.empty()) throw CaseError({"--set " + assignment + ": empty key segment"});
+    pointer += "/" + part;
+    if (node->is_array()) {
+      const bool digits = std::all_of(part.begin(), part.end(), ::isdigit);
+      const std::size_t index = digits ? std::stoul(part) : node->size();
+      if (index >= node->size())
+        throw CaseError({"--set " + assignment + ": " + pointer + " is not an index of the array (size " +
+                         std::to_string(node->size()) + ")"});
+      node = &(*node)[index];
+    } else {
+      if (!node->is_object() && !node->is_null())
+        throw CaseError({"--set " + assignment + ": " + pointer + " lies inside a " +
+                         std::string(node->type_name())});
+      node = &(*node)[part];
+    }
+  }
+  *node = std::move(value);
+  return pointer;
+}
+
+namespace {
+
+json read_json(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw CaseError({file.string() + ": cannot be read"});
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    throw CaseError({file.string() + ": invalid JSON: " + what});
+  }
+}
+
+StateSpec read_state(ObjectReader& r, std::size_t n_species, bool need_density) {
+  StateSpec s;
+  if (const json* rho = r.child("rho"); rho && rho->is_array()) {
+    if (rho->size() != n_species) {
+      r.diagnostics().expected(r.path("rho"), "an array of " + std::to_string(n_species) +
+                                                  " densities (one per species)", *rho);
+    } else {
+      for (std::size_t k = 0; k < n_species; ++k) {
+        json wrapper = {{std::to_string(k), (*rho)[k]}};
+        ObjectReader item(wrapper, r.path("rho"), r.diagnostics());
+        if (auto e = item.expression(std::to_string(k), std::nullopt)) s.rho.push_back(*e);
+      }
+    }
+  } else if (rho || need_density) {
+    if (n_species != 1 && rho)
+      r.diagnostics().expected(r.path("rho"), "an array of " + std::to_string(n_species) +
+                                                  " densities (one per species)", *rho);
+    else if (auto e = r.expression("rho", std::nullopt))
+      s.rho.push_back(*e);
+  }
+  const char* names[3] = {"ux", "uy", "uz"};
+  for (int d = 0; d < 3; ++d) s.u[d] = r.expression(names[d], 0.0);
+  const bool has_T = r.has("T"), has_p = r.has("p");
+  if (has_T && has_p) r.diagnostics().error(r.path("p"), "give either T or p, not both");
+  if (!has_T && !has_p) {
+    r.diagnostics().error(r.path("T"), "missing; expected T or p (a number or an expression of x and y)");
+  }
+  if (has_T) s.T = r.expression("T", std::nullopt);
+  if (has_p) s.p = r.expression("p", std::nullopt);
+  r.child("T");
+  r.child("p");
+  return s;
+}
+
+Boundary read_boundary(const json& value, const std::string& path, std::size_t n_species,
+                       Diagnostics& diag) {
+  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective"};
+  Boundary b;
+  std::string kind;
+  if (value.is_string()) {
+    kind = value.get<std::string>();
+  } else if (value.is_object() && value.contains("type") && value["type"].is_string()) {
+    kind = value["type"].get<std::string>();
+  } else {
+    diag.expected(path, "\"outflow\", \"periodic\", \"reflective\" or {\"type\": \"inflow\", rho, ux, uy, T or p}", value);
+    return b;
+  }
+  const auto it = std::find(kinds.begin(), kinds.end(), kind);
+  if (it == kinds.end()) {
+    diag.expected(value.is_string() ? path : path + "/type",
+                  "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\"", json(kind));
+    return b;
+  }
+  b.kind = static_cast<BoundaryKind>(it - kinds.begin());
+  if (b.kind == BoundaryKind::inflow) {
+    if (!value.is_object()) {
+      diag.error(path, "an inflow boundary needs its state: {\"type\": \"inflow\", \"rho\": .., \"ux\": .., \"T\": ..}");
+      return b;
+    }
+    ObjectReader r(value, path, diag);
+    r.child("type");
+    b.inflow = read_state(r, n_species, true);
+    r.finish();
+  } else if (value.is_object()) {
+    ObjectReader r(value, path, diag);
+    r.child("type");
+    r.finish();
+  }
+  return b;
+}
+
+void read_mesh(ObjectReader& root, Case& c) {
+  const json* node = root.child("mesh");
+  if (!node) { root.diagnostics().error("/mesh", "missing; expected {\"nx\", \"ny\", \"x\", \"y\", \"boundary\"}"); return; }
+  ObjectReader r(*node, "/mesh", root.diagnostics());
+  c.nx = r.integer("nx", std::nullopt, 1, 100000);
+  c.ny = r.integer("ny", std::nullopt, 1, 100000);
+  for (const char* axis : {"x", "y"}) {
+    auto& target = axis[0] == 'x' ? c.x : c.y;
+    target = {0.0, 1.0};
+    const json* v = r.child(axis);
+    if (!v) continue;
+    if (!v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number() ||
+        !((*v)[0].get<double>() < (*v)[1].get<double>()))
+      r.diagnostics().expected(r.path(axis), "[min, max] with min < max", *v);
+    else
+      target = {(*v)[0].get<double>(), (*v)[1].get<double>()};
+  }
+  const json* b = r.child("boundary");
+  const std::size_t S = c.species.size();
+  if (b && b->is_object() && !b->contains("type")) {
+    ObjectReader sides(*b, r.path("boundary"), r.diagnostics());
+    const char* names[4] = {"left", "right", "bottom", "top"};
+    for (int s = 0; s < 4; ++s)
+      if (const json* v = sides.child(names[s]))
+        c.boundary[s] = read_boundary(*v, sides.path(names[s]), S, r.diagnostics());
+    sides.finish();
+  } else if (b) {
+    const Boundary all = read_boundary(*b, r.path("boundary"), S, r.diagnostics());
+    c.boundary.fill(all);
+  }
+  const auto periodic = [&](int s) { return c.boundary[s].kind == BoundaryKind::periodic; };
+  if (periodic(left) != periodic(right))
+    r.diagnostics().error(r.path("boundary"), "left and right must both be periodic or neither");
+  if (periodic(bottom) != periodic(top))
+    r.diagnostics().error(r.path("boundary"), "bottom and top must both be periodic or neither");
+  r.finish();
+}
+
+void read_obstacles(ObjectReader& root, Case& c) {
+  const json* list = root.child("obstacles");
+  if (!list) return;
+  if (!list->is_array()) { root.diagnostics().expected("/obstacles", "an array of obstacles", *list); return; }
+  for (std::size_t k = 0; k < list->size(); ++k) {
+    ObjectReader r((*list)[k], "/obstacles/" + std::to_string(k), root.diagnostics());
+    if (!r.valid()) continue;
+    Obstacle o;
+    const std::string shape = r.choice("shape", std::nullopt, {"rectangle", "circle"});
+    auto pair = [&](const char* key, std::array<double, 2>& out, bool ordered) {
+      const json* v = r.child(key);
+      if (!v || !v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number() ||
+          (ordered && !((*v)[0].get<double>() < (*v)[1].get<double>()))) {
+        r.diagnostics().expected(r.path(key), ordered ? "[min, max] with min < max" : "[x, y]",
+                                 v ? *v : json());
+        return;
+      }
+      out = {(*v)[0].get<double>(), (*v)[1].get<double>()};
+    };
+    if (shape == "circle") {
+      o.shape = Obstacle::Shape::circle;
+      pair("center", o.center, false);
+      o.radius = r.number("radius", std::nullopt, positive);
+    } else {
+      pair("x", o.x, true);
+      pair("y", o.y, true);
+    }
+    o.state = read_state(r, c.species.size(), true);
+    r.finish();
+    c.obstacles.push_back(std::move(o));
+  }
+}
+
+void read_species(ObjectReader& root, Case& c) {
+  const json* list = root.child("species");
+  if (!list) { c.species = {{"gas", 1.0}}; return; }
+  if (!list->is_array() || list->empty()) {
+    root.diagnostics().expected("/species", "a non-empty array of {\"name\", \"mass\"}", *list);
+    c.species = {{"gas", 1.0}};
+    return;
+  }
+  for (std::size_t k = 0; k < list->size(); ++k) {
+    ObjectReader r((*list)[k], "/species/" + std::to_string(k), root.diagnostics());
+    Species s;
+    s.name = r.text("name", "species" + std::to_string(k));
+    s.mass = r.number("mass", 1.0, positive);
+    r.finish();
+    c.species.push_back(s);
+  }
+}
+
+void read_time(ObjectReader& root, Case& c) {
+  const json* node = root.child("time");
+  if (!node) { root.diagnostics().error("/time", "missing; expected {\"end\": ...}"); return; }
+  ObjectReader r(*node, "/time", root.diagnostics());
+  c.t_end = r.number("end", std::nullopt, positive);
+  if (r.has("dt")) c.dt = r.number("dt", std::nullopt, positive);
+  c.dt_dx = r.number("dt_dx", 0.1, positive);
+  c.cfl = r.number("cfl", 0.5, {0.0, 1.0, true, false});
+  c.max_steps = r.integer("max_steps", 10'000'000, 1, 2'000'000'000);
+  r.finish();
+}
+
+void read_initial(ObjectReader& root, Case& c) {
+  const json* list = root.child("initial");
+  if (!list) { root.diagnostics().error("/initial", "missing; expected an array of regions {\"where\", \"rho\", \"ux\", \"uy\", \"T\" or \"p\"}"); return; }
+  if (!list->is_array() || list->empty()) {
+    root.diagnostics().expected("/initial", "a non-empty array of regions", *list);
+    return;
+  }
+  for (std::size_t k = 0; k < list->size(); ++k) {
+    ObjectReader r((*list)[k], "/initial/" + std::to_string(k), root.diagnostics());
+    if (!r.valid()) continue;
+    Region region;
+    if (r.has("where")) region.where = r.expression("where", std::nullopt);
+    else r.child("where");
+    region.state = read_state(r, c.species.size(), true);
+    r.finish();
+    c.initial.push_back(std::move(region));
+  }
+}
+
+void read_regime(ObjectReader& root, Case& c) {
+  const json* node = root.child("regime");
+  if (!node) return;
+  ObjectReader r(*node, "/regime", root.diagnostics());
+  const std::string mode = r.choice("mode", "hybrid", {"hybrid", "layer0", "layer1", "layer2"});
+  c.mode = mode == "layer0" ? RegimeMode::layer0
+         : mode == "layer1" ? RegimeMode::layer1
+         : mode == "layer2" ? RegimeMode::layer2 : RegimeMode::hybrid;
+  c.initial_layer = r.integer("initial", 0, 0, 2);
+  r.finish();
+}
+
+void read_output(ObjectReader& root, Case& c) {
+  c.output.dir = fs::path("out") / c.name;
+  c.output.times = {c.t_end};
+  const json* node = root.child("output");
+  if (!node) return;
+  ObjectReader r(*node, "/output", root.diagnostics());
+  if (r.has("dir")) c.output.dir = r.text("dir", std::nullopt);
+  else r.child("dir");
+  if (const json* times = r.child("times")) {
+    bool ok = times->is_array() && !times->empty();
+    for (const auto& t : ok ? *times : json::array())
+      ok = ok && t.is_number() && t.get<double>() > 0 && t.get<double>() <= c.t_end * (1 + 1e-12);
+    if (!ok) {
+      r.diagnostics().expected(r.path("times"), "a non-empty array of times in (0, time.end]", *times);
+    } else {
+      c.output.times = times->get<std::vector<double>>();
+      std::sort(c.output.times.begin(), c.output.times.end());
+      c.output.times.erase(std::unique(c.output.times.begin(), c.output.times.end()), c.output.times.end());
+      if (c.output.times.back() < c.t_end * (1 - 1e-12)) c.output.times.push_back(c.t_end);
+      c.output.times.back() = c.t_end;
+    }
+  }
+  c.output.snapshots = r.boolean("snapshots", true);
+  c.output.profiles = r.boolean("profiles", true);
+  r.finish();
+}
+
+bool section_needed(const std::string& section, RegimeMode mode) {
+  if (mode == RegimeMode::hybrid) return true;
+  if (section == "fluid") return mode == RegimeMode::layer0;
+  if (section == "kinetic") return mode == RegimeMode::layer1;
+  if (section == "boltzmann") return mode == RegimeMode::layer2;
+  return false;  // indicator: hybrid only
+}
+
+void read_plugin(ObjectReader& root, Case& c, PluginChoice& choice, const PluginCatalog& catalog) {
+  Diagnostics& diag = root.diagnostics();
+  const std::string path = "/" + choice.section;
+  choice.needed = section_needed(choice.section, c.mode);
+  const json* node = root.child(choice.section);
+  const std::string why = std::string("regime.mode is \"") + mode_name(c.mode) + "\"";
+  if (!node) {
+    if (choice.needed) diag.error(path, "missing; a {\"plugin\": NAME, ...} section is needed because " + why);
+    return;
+  }
+  if (!node->is_object()) { diag.expected(path, "an object {\"plugin\": NAME, parameters...}", *node); return; }
+  if (!node->contains("plugin") || !(*node)["plugin"].is_string()) {
+    diag.expected(path + "/plugin", "the name of a plugin (a string)", node->value("plugin", json()));
+    return;
+  }
+  choice.name = (*node)["plugin"].get<std::string>();
+  try {
+    choice.library = catalog.load(choice.name);
+  } catch (const PluginError& e) {
+    if (choice.needed) diag.error(path + "/plugin", e.what());
+    else diag.warn(path + "/plugin", std::string(e.what()) + " (not needed: " + why + ")");
+    return;
+  }
+  static const std::map<std::string, sdk::PluginKind> kinds = {
+      {"fluid", sdk::PluginKind::fluid_model}, {"kinetic", sdk::PluginKind::collision_model},
+      {"boltzmann", sdk::PluginKind::collision_model}, {"indicator", sdk::PluginKind::indicator}};
+  const sdk::Descriptor& d = choice.library->descriptor();
+  if (d.kind != kinds.at(choice.section)) {
+    diag.error(path + "/plugin", "plugin '" + choice.name + "' is a " + sdk::kind_name(d.kind) +
+                                     ", this section needs a " + sdk::kind_name(kinds.at(choice.section)));
+    return;
+  }
+  choice.params = validate_plugin_params(*node, path, d, diag);
+}
+
+}  // namespace
+
+Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
+               const PluginCatalog& catalog) {
+  Case c;
+  c.file = file;
+  c.json = read_json(file);
+  std::set<std::string> overridden;
+  for (const auto& o : overrides) overridden.insert(apply_override(c.json, o));
+
+  Diagnostics diag(file.string(), overridden);
+  ObjectReader root(c.json, "", diag);
+  diag.throw_if_errors();
+  c.name = root.text("name", file.stem().string());
+  c.description = root.text("description", "");
+  read_species(root, c);
+  read_mesh(root, c);
+  read_obstacles(root, c);
+  if (const json* v = root.child("velocity")) {
+    ObjectReader r(*v, "/velocity", diag);
+    c.velocity.n = r.integer("n", 32, 4, 256);
+    c.velocity.L = r.number("L", 8.0, positive);
+    r.finish();
+  } else {
+    c.velocity = {32, 8.0};
+  }
+  if (auto k = root.expression("knudsen", 1.0)) c.knudsen = *k;
+  read_time(root, c);
+  read_initial(root, c);
+  read_regime(root, c);
+  read_output(root, c);
+  c.fluid.section = "fluid";
+  c.kinetic.section = "kinetic";
+  c.boltzmann.section = "boltzmann";
+  c.indicator.section = "indicator";
+  for (PluginChoice* p : {&c.fluid, &c.kinetic, &c.boltzmann, &c.indicator})
+    read_plugin(root, c, *p, catalog);
+  root.finish();
+  diag.throw_if_errors();
+  return c;
+}
+
+}  // namespace strata::core

@@ -1,0 +1,86 @@
+#include "describe.hpp"
+
+#include <iomanip>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "case_reader.hpp"
+#include "strata/sdk/version.hpp"
+
+#ifndef STRATA_VERSION
+#define STRATA_VERSION "unknown"
+#endif
+
+namespace strata::core {
+
+namespace {
+std::string default_text(const sdk::ParamDecl& p) {
+  return p.default_json ? p.default_json : "(required)";
+}
+}  // namespace
+
+void print_plugins(std::ostream& out, const PluginCatalog& catalog) {
+  const auto names = catalog.available();
+  if (names.empty()) out << "no plugins found\n";
+  for (const auto& name : names) {
+    try {
+      const auto lib = catalog.load(name);
+      const auto& d = lib->descriptor();
+      out << std::left << std::setw(18) << d.name << std::setw(17) << sdk::kind_name(d.kind)
+          << "v" << std::setw(8) << d.version << "SDK " << d.sdk_version << "  "
+          << lib->path().string() << "\n";
+    } catch (const PluginError& e) {
+      out << std::left << std::setw(18) << name << "not loadable: " << e.what() << "\n";
+    }
+  }
+  out << "searched:";
+  for (const auto& d : catalog.search_dirs()) out << " " << d.string();
+  out << "\n";
+}
+
+void print_descriptor(std::ostream& out, const PluginLibrary& library) {
+  const auto& d = library.descriptor();
+  out << d.name << " (" << sdk::kind_name(d.kind) << ", version " << d.version << ", SDK "
+      << d.sdk_version << ")\n  " << d.description << "\n  file: " << library.path().string()
+      << "\n\nparameters:\n";
+  if (d.n_params == 0) out << "  none\n";
+  for (int k = 0; k < d.n_params; ++k) {
+    const auto& p = d.params[k];
+    out << "  " << p.name << ": " << expected_text(p) << ", default " << default_text(p)
+        << (p.unit && *p.unit ? std::string(", unit ") + p.unit : "") << "\n      " << p.doc
+        << "\n";
+  }
+}
+
+void print_markdown(std::ostream& out, const sdk::Descriptor& d) {
+  out << "## " << d.name << "\n\n" << sdk::kind_name(d.kind) << ", version " << d.version
+      << ", SDK " << d.sdk_version << ". " << d.description << "\n\n";
+  if (d.n_params == 0) {
+    out << "No parameters.\n\n";
+    return;
+  }
+  out << "| parameter | accepts | default | unit | meaning |\n|---|---|---|---|---|\n";
+  for (int k = 0; k < d.n_params; ++k) {
+    const auto& p = d.params[k];
+    out << "| `" << p.name << "` | " << expected_text(p) << " | `" << default_text(p) << "` | "
+        << (p.unit ? p.unit : "") << " | " << p.doc << " |\n";
+  }
+  out << "\n";
+}
+
+void print_info(std::ostream& out, const PluginCatalog& catalog) {
+  out << "strata " << STRATA_VERSION << "\n  SDK version: " << sdk::sdk_version
+      << "\n  compiler: " << __VERSION__ << "\n  OpenMP: ";
+#ifdef _OPENMP
+  out << "yes, " << omp_get_max_threads() << " threads by default\n";
+#else
+  out << "no\n";
+#endif
+  out << "  FFTW3 at build time: " << STRATA_HAVE_FFTW << "\n  CUDA toolkit at build time: "
+      << STRATA_HAVE_CUDA << "\n  plugin folders:";
+  for (const auto& d : catalog.search_dirs()) out << " " << d.string();
+  out << "\n  plugins found: " << catalog.available().size() << "\n";
+}
+
+}  // namespace strata::core

@@ -1,0 +1,46 @@
+#pragma once
+// Collects every problem found in a case file before a run starts, each as
+// "<file>: <json path>: expected <what>, got <value>" (DESIGN §4), and reports
+// them together.
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace strata::core {
+
+class CaseError : public std::runtime_error {
+ public:
+  explicit CaseError(const std::vector<std::string>& messages);
+  const std::vector<std::string>& messages() const { return messages_; }
+
+ private:
+  std::vector<std::string> messages_;
+};
+
+class Diagnostics {
+ public:
+  Diagnostics(std::string file, std::set<std::string> overridden)
+      : file_(std::move(file)), overridden_(std::move(overridden)) {}
+  // `path` is a JSON pointer such as /mesh/nx; `got` is the offending value.
+  void expected(const std::string& path, const std::string& what, const nlohmann::json& got,
+                const std::string& origin = "");
+  void error(const std::string& path, const std::string& message);
+  void warn(const std::string& path, const std::string& message) const;
+  bool ok() const { return messages_.empty(); }
+  void throw_if_errors() const;
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string where(const std::string& path) const;
+  std::string file_;
+  std::set<std::string> overridden_;
+  std::vector<std::string> messages_;
+};
+
+// A short rendering of a JSON value for messages: strings quoted, long values cut.
+std::string describe_value(const nlohmann::json& value);
+
+}  // namespace strata::core

@@ -1,0 +1,126 @@
+// The strata program (DESIGN §6): run, validate, plugins, describe, info.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "case.hpp"
+#include "describe.hpp"
+#include "diagnostics.hpp"
+#include "plugin_loader.hpp"
+#include "solver.hpp"
+#include "strata/sdk/version.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace strata::core;
+
+namespace {
+
+constexpr const char* usage = R"(usage:
+  strata run CASE.json [--out DIR] [--set key=value ...] [--threads N] [--plugin-dir DIR ...]
+  strata validate CASE.json [--set key=value ...] [--plugin-dir DIR ...]
+  strata plugins [--plugin-dir DIR ...]
+  strata describe NAME [--markdown] [--plugin-dir DIR ...]
+  strata info
+)";
+
+enum Exit { ok = 0, usage_error = 1, invalid_input = 2, run_failed = 3 };
+
+int run_case(const Case& c, const po::variables_map& vm) {
+  const fs::path out = vm.count("out") ? fs::path(vm["out"].as<std::string>()) : c.output.dir;
+  spdlog::info("case {} ({}): {}x{} cells, regime.mode {}, t_end {}, output in {}", c.name,
+               c.file.string(), c.nx, c.ny, mode_name(c.mode), c.t_end, out.string());
+  Simulation sim(c, out, vm["threads"].as<int>());
+  sim.run();
+  spdlog::info("done: results in {}", out.string());
+  return ok;
+}
+
+int dispatch(const std::string& command, const std::string& target, const po::variables_map& vm) {
+  const auto dirs = vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
+                                           : std::vector<std::string>{};
+  const PluginCatalog catalog(PluginCatalog::default_search_dirs({dirs.begin(), dirs.end()}));
+  const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (command == "run" || command == "validate") {
+    if (target.empty()) throw po::error(command + " needs a case file");
+    const Case c = load_case(target, sets, catalog);
+    if (command == "validate") {
+      std::cout << target << ": valid (" << c.nx << "x" << c.ny << " cells, regime.mode "
+                << mode_name(c.mode) << ")\n";
+      return ok;
+    }
+    return run_case(c, vm);
+  }
+  if (command == "plugins") {
+    print_plugins(std::cout, catalog);
+    return ok;
+  }
+  if (command == "describe") {
+    if (target.empty()) throw po::error("describe needs a plugin name");
+    const auto lib = catalog.load(target);
+    if (vm.count("markdown")) print_markdown(std::cout, lib->descriptor());
+    else print_descriptor(std::cout, *lib);
+    return ok;
+  }
+  if (command == "info") {
+    print_info(std::cout, catalog);
+    return ok;
+  }
+  throw po::error("unknown command \"" + command + "\"");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  po::options_description visible("options");
+  visible.add_options()
+      ("help,h", "show this help")
+      ("out", po::value<std::string>(), "output folder (default: output.dir of the case, or out/<name>)")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override a case key: --set mesh.nx=200")
+      ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: OpenMP's default)")
+      ("plugin-dir", po::value<std::vector<std::string>>()->composing(), "extra plugin folder (searched first)")
+      ("markdown", "describe: print the parameter table as Markdown")
+      ("quiet,q", "only warnings and errors");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>())("target", po::value<std::string>());
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", 1).add("target", 1);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help") || !vm.count("command")) {
+      std::cout << usage << "\n" << visible;
+      return vm.count("help") ? ok : usage_error;
+    }
+    if (vm.count("quiet")) spdlog::set_level(spdlog::level::warn);
+    return dispatch(vm["command"].as<std::string>(),
+                    vm.count("target") ? vm["target"].as<std::string>() : "", vm);
+  } catch (const po::error& e) {
+    std::cerr << "strata: " << e.what() << "\n" << usage;
+    return usage_error;
+  } catch (const CaseError& e) {
+    for (const auto& m : e.messages()) std::cerr << "strata: error: " << m << "\n";
+    std::cerr << "strata: " << e.messages().size() << " problem(s) found; nothing was run\n";
+    return invalid_input;
+  } catch (const PluginError& e) {
+    std::cerr << "strata: error: " << e.what() << "\n";
+    return invalid_input;
+  } catch (const RunError& e) {
+    std::cerr << "strata: error: " << e.what() << "\n";
+    return run_failed;
+  } catch (const std::exception& e) {
+    std::cerr << "strata: error: " << e.what() << "\n";
+    return run_failed;
+  }
+}

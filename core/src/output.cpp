@@ -1,0 +1,158 @@
+#include "output.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "solver.hpp"
+
+namespace strata::core {
+namespace fs = std::filesystem;
+
+void write_atomically(const fs::path& path, const std::string& content) {
+  const fs::path tmp = path.string() + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) throw std::runtime_error(tmp.string() + ": cannot be written");
+  }
+  fs::rename(tmp, path);
+}
+
+namespace {
+
+std::string format_time(double t) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", t);
+  return buf;
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t k = 0;
+  for (; k + 2 < bytes.size(); k += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[k]) << 16) |
+                       (static_cast<unsigned char>(bytes[k + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[k + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += table[(v >> s) & 63];
+  }
+  if (const std::size_t rest = bytes.size() - k; rest > 0) {
+    unsigned v = static_cast<unsigned char>(bytes[k]) << 16;
+    if (rest == 2) v |= static_cast<unsigned char>(bytes[k + 1]) << 8;
+    out += table[(v >> 18) & 63];
+    out += table[(v >> 12) & 63];
+    out += rest == 2 ? table[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// A VTK binary DataArray: base64 of a UInt64 byte count followed by the doubles.
+void data_array(std::ostringstream& out, const std::string& name, const std::vector<double>& v,
+                int components = 1) {
+  const std::uint64_t bytes = v.size() * sizeof(double);
+  std::string raw(reinterpret_cast<const char*>(&bytes), sizeof bytes);
+  raw.append(reinterpret_cast<const char*>(v.data()), bytes);
+  out << "<DataArray type=\"Float64\" Name=\"" << name << "\" NumberOfComponents=\""
+      << components << "\" format=\"binary\">" << base64(raw) << "</DataArray>\n";
+}
+
+}  // namespace
+
+OutputWriter::OutputWriter(fs::path dir, const Mesh& mesh) : dir_(std::move(dir)), mesh_(mesh) {
+  fs::create_directories(dir_);
+  std::ostringstream header;
+  for (const auto& c : history_columns()) header << (header.tellp() ? "," : "") << c;
+  history_ = header.str() + "\n";
+}
+
+const std::vector<std::string>& OutputWriter::history_columns() {
+  static const std::vector<std::string> columns = {
+      "step", "t", "dt", "mass", "momentum_x", "momentum_y", "momentum_z", "energy", "entropy",
+      "cells_layer0", "cells_layer1", "cells_layer2", "wall_seconds"};
+  return columns;
+}
+
+std::string OutputWriter::vti(const SnapshotData& d) const {
+  const Fields& f = d.fields;
+  std::ostringstream out;
+  out.precision(17);
+  out << "<?xml version=\"1.0\"?>\n<VTKFile type=\"ImageData\" version=\"1.0\" "
+         "byte_order=\"LittleEndian\" header_type=\"UInt64\">\n"
+      << "<ImageData WholeExtent=\"0 " << mesh_.nx << " 0 " << mesh_.ny << " 0 0\" Origin=\""
+      << mesh_.x0 << " " << mesh_.y0 << " 0\" Spacing=\"" << mesh_.dx << " " << mesh_.dy
+      << " 1\">\n<Piece Extent=\"0 " << mesh_.nx << " 0 " << mesh_.ny
+      << " 0 0\">\n<CellData Scalars=\"rho\">\n";
+  data_array(out, "rho", f.rho);
+  data_array(out, "ux", f.ux);
+  data_array(out, "uy", f.uy);
+  data_array(out, "uz", f.uz);
+  data_array(out, "T", f.T);
+  data_array(out, "p", f.p);
+  data_array(out, "regime", std::vector<double>(d.regime.begin(), d.regime.end()));
+  data_array(out, "knudsen", d.knudsen);
+  std::vector<double> velocity(3 * f.rho.size());
+  for (std::size_t c = 0; c < f.rho.size(); ++c) {
+    velocity[3 * c] = f.ux[c];
+    velocity[3 * c + 1] = f.uy[c];
+    velocity[3 * c + 2] = f.uz[c];
+  }
+  data_array(out, "velocity", velocity, 3);
+  if (f.rho_species.size() > 1)
+    for (std::size_t s = 0; s < f.rho_species.size(); ++s)
+      data_array(out, "rho_" + d.species_names[s], f.rho_species[s]);
+  out << "</CellData>\n</Piece>\n</ImageData>\n</VTKFile>\n";
+  return out.str();
+}
+
+void OutputWriter::snapshot(double t, const SnapshotData& data) {
+  char name[32];
+  std::snprintf(name, sizeof name, "snapshot_%04zu.vti", series_.size());
+  write_atomically(dir_ / name, vti(data));
+  series_.emplace_back(t, name);
+  std::ostringstream pvd;
+  pvd.precision(17);
+  pvd << "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"1.0\" "
+         "byte_order=\"LittleEndian\" header_type=\"UInt64\">\n<Collection>\n";
+  for (const auto& [time, file] : series_)
+    pvd << "<DataSet timestep=\"" << time << "\" part=\"0\" file=\"" << file << "\"/>\n";
+  pvd << "</Collection>\n</VTKFile>\n";
+  write_atomically(dir_ / "snapshots.pvd", pvd.str());
+}
+
+void OutputWriter::last_good(double, const SnapshotData& data) {
+  write_atomically(dir_ / "last_good.vti", vti(data));
+}
+
+void OutputWriter::profile(double t, const SnapshotData& d) {
+  const int j = mesh_.ny / 2;
+  std::ostringstream out;
+  out.precision(12);
+  out << "x,rho,ux,uy,T,p,regime\n";
+  for (int i = 0; i < mesh_.nx; ++i) {
+    const std::size_t c = static_cast<std::size_t>(j) * mesh_.nx + i;
+    out << mesh_.xc(i) << ',' << d.fields.rho[c] << ',' << d.fields.ux[c] << ','
+        << d.fields.uy[c] << ',' << d.fields.T[c] << ',' << d.fields.p[c] << ','
+        << static_cast<int>(d.regime[c]) << '\n';
+  }
+  write_atomically(dir_ / ("profile_" + format_time(t) + ".csv"), out.str());
+}
+
+void OutputWriter::history_row(const std::vector<double>& values) {
+  std::ostringstream out;
+  out.precision(16);
+  for (std::size_t k = 0; k < values.size(); ++k) out << (k ? "," : "") << values[k];
+  history_ += out.str() + "\n";
+}
+
+void OutputWriter::flush_history() { write_atomically(dir_ / "history.csv", history_); }
+
+void OutputWriter::summary(const nlohmann::json& summary) {
+  write_atomically(dir_ / "summary.json", summary.dump(2) + "\n");
+}
+
+}  // namespace strata::core

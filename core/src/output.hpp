@@ -1,0 +1,49 @@
+#pragma once
+// The output folder (DESIGN §6): summary.json, history.csv, snapshot_NNNN.vti with
+// snapshots.pvd for ParaView, profile_<t>.csv line cuts. Every file is written to a
+// temporary name and renamed, so an interrupted run never leaves a half-written file.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mesh.hpp"
+
+namespace strata::core {
+
+struct Fields;
+
+void write_atomically(const std::filesystem::path& path, const std::string& content);
+
+struct SnapshotData {
+  const Fields& fields;
+  const std::vector<std::int8_t>& regime;  // interior, x fastest
+  const std::vector<double>& knudsen;      // interior, x fastest
+  const std::vector<std::string>& species_names;
+};
+
+class OutputWriter {
+ public:
+  OutputWriter(std::filesystem::path dir, const Mesh& mesh);
+  const std::filesystem::path& dir() const { return dir_; }
+
+  void snapshot(double t, const SnapshotData& data);
+  void last_good(double t, const SnapshotData& data);  // last_good.vti on failure
+  void profile(double t, const SnapshotData& data);    // profile_<t>.csv at j = ny/2
+  void history_row(const std::vector<double>& values);
+  void flush_history();
+  void summary(const nlohmann::json& summary);
+
+  static const std::vector<std::string>& history_columns();
+
+ private:
+  std::string vti(const SnapshotData& data) const;
+  std::filesystem::path dir_;
+  Mesh mesh_;
+  std::vector<std::pair<double, std::string>> series_;
+  std::string history_;
+};
+
+}  // namespace strata::core

@@ -1,0 +1,154 @@
+#include "plugin_loader.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <spdlog/spdlog.h>
+
+#include "strata/sdk/version.hpp"
+
+namespace strata::core {
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* file_prefix = "strata_";
+constexpr const char* file_suffix = ".so";
+
+using CreateFn = sdk::Plugin*(const char*, const sdk::SetupInfo*, const sdk::Host*);
+using DestroyFn = void(sdk::Plugin*);
+
+std::string join(const std::vector<std::string>& items) {
+  std::ostringstream out;
+  for (std::size_t k = 0; k < items.size(); ++k) out << (k ? ", " : "") << items[k];
+  return items.empty() ? std::string("none") : out.str();
+}
+}  // namespace
+
+HostChannel::HostChannel(std::string plugin_name)
+    : name_(std::move(plugin_name)), host_{this, &HostChannel::log, &HostChannel::error} {}
+
+void HostChannel::log(void* context, sdk::LogLevel level, const char* message) {
+  const auto* self = static_cast<HostChannel*>(context);
+  static constexpr spdlog::level::level_enum levels[] = {
+      spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
+  const int k = std::clamp(static_cast<int>(level), 0, 3);
+  spdlog::log(levels[k], "[{}] {}", self->name_, message ? message : "");
+}
+
+void HostChannel::error(void* context, const char* message) {
+  auto* self = static_cast<HostChannel*>(context);
+  std::lock_guard lock(self->mutex_);
+  self->last_error_ = message ? message : "";
+}
+
+std::string HostChannel::take_error() {
+  std::lock_guard lock(mutex_);
+  std::string e = last_error_.empty() ? "failed without a message" : last_error_;
+  last_error_.clear();
+  return e;
+}
+
+PluginLibrary::PluginLibrary(boost::dll::shared_library library, fs::path path)
+    : library_(std::move(library)), path_(std::move(path)) {
+  const std::string where = path_.string();
+  if (!library_.has("strata_sdk_version"))
+    throw PluginError(where + ": not a Strata plugin (no strata_sdk_version symbol)");
+  const int version = library_.get_alias<int()>("strata_sdk_version")();
+  if (version != sdk::sdk_version)
+    throw PluginError(where + ": built for Strata SDK version " + std::to_string(version) +
+                      ", this strata uses SDK version " + std::to_string(sdk::sdk_version) +
+                      "; rebuild the plugin against this SDK");
+  for (const char* symbol : {"strata_descriptor", "strata_create", "strata_destroy"})
+    if (!library_.has(symbol))
+      throw PluginError(where + ": missing entry point " + symbol +
+                        " (export the plugin with STRATA_PLUGIN)");
+  descriptor_ = library_.get_alias<const sdk::Descriptor*()>("strata_descriptor")();
+  if (!descriptor_ || descriptor_->sdk_version != sdk::sdk_version)
+    throw PluginError(where + ": descriptor missing or built for another SDK version");
+}
+
+std::pair<std::shared_ptr<sdk::Plugin>, std::shared_ptr<HostChannel>>
+PluginLibrary::create_object(sdk::PluginKind kind, const std::string& params_json,
+                             const sdk::SetupInfo& setup) const {
+  if (descriptor_->kind != kind)
+    throw PluginError("plugin '" + std::string(descriptor_->name) + "' is a " +
+                      sdk::kind_name(descriptor_->kind) + ", expected a " +
+                      sdk::kind_name(kind));
+  auto channel = std::make_shared<HostChannel>(descriptor_->name);
+  auto& create = library_.get_alias<CreateFn>("strata_create");
+  auto& destroy = library_.get_alias<DestroyFn>("strata_destroy");
+  sdk::Plugin* raw = create(params_json.c_str(), &setup, &channel->host());
+  if (!raw)
+    throw PluginError("plugin '" + std::string(descriptor_->name) +
+                      "' could not be created: " + channel->take_error());
+  // The deleter holds the library and the channel: neither goes away while the
+  // object lives (Boost.DLL's refcounting idiom).
+  std::shared_ptr<sdk::Plugin> object(
+      raw, [library = library_, &destroy, channel](sdk::Plugin* p) { destroy(p); });
+  return {object, channel};
+}
+
+std::shared_ptr<const PluginLibrary> load_plugin_file(const fs::path& path) {
+  boost::dll::shared_library library;
+  boost::dll::fs::error_code ec;
+  library.load(path, boost::dll::load_mode::default_mode, ec);
+  if (ec) throw PluginError(path.string() + ": cannot be loaded: " + ec.message());
+  return std::make_shared<PluginLibrary>(std::move(library), path);
+}
+
+PluginCatalog::PluginCatalog(std::vector<fs::path> search_dirs) : dirs_(std::move(search_dirs)) {}
+
+std::vector<fs::path> PluginCatalog::default_search_dirs(const std::vector<fs::path>& plugin_dirs) {
+  std::vector<fs::path> dirs = plugin_dirs;
+  if (const char* env = std::getenv("STRATA_PLUGIN_PATH")) {
+    std::stringstream list(env);
+    for (std::string item; std::getline(list, item, ':');)
+      if (!item.empty()) dirs.emplace_back(item);
+  }
+  dirs.push_back(boost::dll::program_location().parent_path() / ".." / "lib" / "strata" /
+                 "plugins");
+  return dirs;
+}
+
+fs::path PluginCatalog::find(const std::string& name) const {
+  for (const auto& dir : dirs_) {
+    const fs::path candidate = dir / (file_prefix + name + file_suffix);
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate, ec);
+  }
+  return {};
+}
+
+std::vector<std::string> PluginCatalog::available() const {
+  std::set<std::string> names;
+  for (const auto& dir : dirs_) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      const std::string file = entry.path().filename().string();
+      if (file.starts_with(file_prefix) && file.ends_with(file_suffix) && file.size() > 10)
+        names.insert(file.substr(7, file.size() - 10));
+    }
+  }
+  return {names.begin(), names.end()};
+}
+
+std::shared_ptr<const PluginLibrary> PluginCatalog::load(const std::string& name) const {
+  static const std::regex valid("[a-z0-9_]+");
+  if (!std::regex_match(name, valid))
+    throw PluginError("invalid plugin name \"" + name +
+                      "\": names are made of a-z, 0-9 and _ (a case names plugins, not paths)");
+  const fs::path path = find(name);
+  if (path.empty()) {
+    std::vector<std::string> dirs;
+    for (const auto& d : dirs_) dirs.push_back(d.string());
+    throw PluginError("unknown plugin \"" + name + "\"; available: " + join(available()) +
+                      " (searched " + join(dirs) + ")");
+  }
+  return load_plugin_file(path);
+}
+
+}  // namespace strata::core

@@ -1,0 +1,107 @@
+#pragma once
+// Finds plugins by name in plugin folders and loads them with Boost.DLL
+// (DESIGN §4). A case names plugins by name only: a name is [a-z0-9_]+ and maps to
+// the file strata_<name>.so in one of the search folders, never to a path.
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/dll/shared_library.hpp>
+
+#include "strata/sdk/descriptor.hpp"
+#include "strata/sdk/plugin.hpp"
+#include "strata/sdk/types.hpp"
+
+namespace strata::core {
+
+class PluginError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The host side of one plugin object's callbacks: its log prefix and last error.
+class HostChannel {
+ public:
+  explicit HostChannel(std::string plugin_name);
+  const sdk::Host& host() const { return host_; }
+  std::string take_error();
+  const std::string& plugin_name() const { return name_; }
+
+ private:
+  static void log(void* context, sdk::LogLevel level, const char* message);
+  static void error(void* context, const char* message);
+  std::string name_;
+  std::mutex mutex_;
+  std::string last_error_;
+  sdk::Host host_;
+};
+
+// A plugin object with its library and host channel kept alive as long as it is.
+template <class Kind>
+class PluginObject {
+ public:
+  PluginObject() = default;
+  PluginObject(std::shared_ptr<Kind> object, std::shared_ptr<HostChannel> channel)
+      : object_(std::move(object)), channel_(std::move(channel)) {}
+  Kind* operator->() const { return object_.get(); }
+  explicit operator bool() const { return static_cast<bool>(object_); }
+  const std::string& name() const { return channel_->plugin_name(); }
+  // Throws PluginError with the plugin's message when `status` is not ok.
+  void check(sdk::Status status, const char* call) const {
+    if (status != sdk::Status::ok)
+      throw PluginError("plugin '" + name() + "', " + call + ": " + channel_->take_error());
+  }
+
+ private:
+  std::shared_ptr<Kind> object_;
+  std::shared_ptr<HostChannel> channel_;
+};
+
+// One loaded library whose SDK version matched, with its descriptor.
+class PluginLibrary {
+ public:
+  PluginLibrary(boost::dll::shared_library library, std::filesystem::path path);
+  const sdk::Descriptor& descriptor() const { return *descriptor_; }
+  const std::filesystem::path& path() const { return path_; }
+
+  // Create an object of the expected kind from validated parameters (JSON text).
+  template <class Kind>
+  PluginObject<Kind> create(sdk::PluginKind kind, const std::string& params_json,
+                            const sdk::SetupInfo& setup) const {
+    auto [object, channel] = create_object(kind, params_json, setup);
+    return PluginObject<Kind>(std::static_pointer_cast<Kind>(object), channel);
+  }
+
+ private:
+  std::pair<std::shared_ptr<sdk::Plugin>, std::shared_ptr<HostChannel>> create_object(
+      sdk::PluginKind kind, const std::string& params_json, const sdk::SetupInfo& setup) const;
+  boost::dll::shared_library library_;
+  std::filesystem::path path_;
+  const sdk::Descriptor* descriptor_ = nullptr;
+};
+
+class PluginCatalog {
+ public:
+  explicit PluginCatalog(std::vector<std::filesystem::path> search_dirs);
+  // --plugin-dir folders, then STRATA_PLUGIN_PATH, then <program>/../lib/strata/plugins.
+  static std::vector<std::filesystem::path> default_search_dirs(
+      const std::vector<std::filesystem::path>& plugin_dirs);
+
+  // Throws PluginError: bad name, not found (listing the available ones), no
+  // strata_sdk_version symbol, another SDK version, missing entry points.
+  std::shared_ptr<const PluginLibrary> load(const std::string& name) const;
+  // Names of the strata_*.so files in the search folders (first one wins).
+  std::vector<std::string> available() const;
+  const std::vector<std::filesystem::path>& search_dirs() const { return dirs_; }
+  std::filesystem::path find(const std::string& name) const;  // empty when absent
+
+ private:
+  std::vector<std::filesystem::path> dirs_;
+};
+
+std::shared_ptr<const PluginLibrary> load_plugin_file(const std::filesystem::path& path);
+
+}  // namespace strata::core

@@ -1,0 +1,100 @@
+#pragma once
+// The three plugin kinds (DESIGN §4). Every virtual function takes plain views and
+// returns a Status; a failing call reports its message through Host::error first.
+// Objects are created and destroyed by the plugin's own exported functions
+// (export.hpp), so their destructors only ever run inside the plugin.
+#include <cstdint>
+#include <string>
+
+#include <boost/config.hpp>
+
+#include "strata/sdk/types.hpp"
+
+namespace strata::sdk {
+
+class BOOST_SYMBOL_VISIBLE Plugin {
+ public:
+  explicit Plugin(const Host& host) : host_(host) {}
+  virtual ~Plugin() = default;
+  Plugin(const Plugin&) = delete;
+  Plugin& operator=(const Plugin&) = delete;
+
+ protected:
+  void log(LogLevel level, const std::string& message) const {
+    if (host_.log) host_.log(host_.context, level, message.c_str());
+  }
+  // Report an error to the host and return `status`, for `return fail(...)`.
+  Status fail(Status status, const std::string& message) const {
+    if (host_.error) host_.error(host_.context, message.c_str());
+    return status;
+  }
+
+ private:
+  Host host_;
+};
+
+// Layer 0. Cell states are conserved variables in the engine's layout
+// (toolkit/gas.hpp): S species densities, momentum (x, y, z), total energy.
+class BOOST_SYMBOL_VISIBLE FluidModel : public Plugin {
+ public:
+  using Plugin::Plugin;
+  // Numerical flux through a batch of faces normal to `direction` (0: x, 1: y).
+  // Row f of `stencils` holds the 4 cell states i-1, i, i+1, i+2 around face i+1/2
+  // (4 * n_vars doubles); row f of `flux` receives the flux (n_vars doubles).
+  // `max_speed` receives the largest wave speed met.
+  virtual Status face_flux(int direction, ConstRows stencils, Rows flux,
+                           double* max_speed) = 0;
+  // Largest |u_n| + c over the cells and both directions (CFL bound).
+  virtual Status max_wave_speed(ConstRows cells, double* speed) = 0;
+  // Conserved <-> primitive (S species densities, u_x, u_y, u_z, T).
+  virtual Status to_primitive(ConstRows conserved, Rows primitive) = 0;
+  virtual Status to_conserved(ConstRows primitive, Rows conserved) = 0;
+};
+
+// Layers 1 and 2: the velocity-space physics of a kinetic model, on a batch of
+// cells. A cell's record is S blocks of N^3 values (toolkit/velocity_grid.hpp).
+// The engine owns transport and the IMEX stages (paper eq. 4.15).
+class BOOST_SYMBOL_VISIBLE CollisionModel : public Plugin {
+ public:
+  using Plugin::Plugin;
+  // False when E(f) = 0 (BGK-type models), so the engine can skip the call.
+  virtual bool has_explicit_part() const = 0;
+  // out = E(f), the non-stiff collision part, not yet divided by the Knudsen number.
+  virtual Status explicit_part(ConstRows f, Rows out) = 0;
+  // Solve y = rhs + h[c] P(y) for each cell c (h = a_ii dt / eps).
+  virtual Status implicit_solve(ConstRows rhs, const double* h, Rows y) = 0;
+  // Transport coefficients implied by the model, per cell, from primitive rows.
+  virtual Status transport_coefficients(ConstRows primitive, double* viscosity,
+                                        double* conductivity) = 0;
+};
+
+// Fields an indicator reads. Every field has (nx + 2 halo) x (ny + 2 halo) values,
+// x fastest, row stride `stride`; interior cell (i, j) is at (i + halo) + stride*(j + halo).
+struct IndicatorInput {
+  int nx = 0, ny = 0, halo = 0;
+  std::int64_t stride = 0;
+  double dx = 0.0, dy = 0.0;
+  const double* rho = nullptr;
+  const double* ux = nullptr;
+  const double* uy = nullptr;
+  const double* uz = nullptr;
+  const double* T = nullptr;
+  const double* knudsen = nullptr;
+  const double* viscosity = nullptr;
+  const double* conductivity = nullptr;
+  const double* distance_to_maxwellian = nullptr;  // L1_v distance; NaN in fluid cells
+  const std::int8_t* regime = nullptr;             // current layer, -1 in solid cells
+};
+
+class BOOST_SYMBOL_VISIBLE Indicator : public Plugin {
+ public:
+  using Plugin::Plugin;
+  virtual int n_diagnostics() const = 0;
+  virtual const char* diagnostic_name(int k) const = 0;
+  // Propose the next regime of every interior cell (nx * ny values, x fastest)
+  // and fill the n_diagnostics() diagnostic fields (same layout).
+  virtual Status propose(const IndicatorInput& input, std::int8_t* next_regime,
+                         double* const* diagnostics) = 0;
+};
+
+}  // namespace strata::sdk

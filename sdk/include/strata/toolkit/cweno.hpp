@@ -1,0 +1,51 @@
+#pragma once
+// Third-order CWENO reconstruction (Levy–Puppo–Russo 1999; Cravero–Puppo–Semplice–
+// Visconti 2018), used per variable by the Euler layer and per velocity by the
+// kinetic transport (paper §4.2, §4.3). From the cell averages of cells i-1, i, i+1
+// it returns the values of cell i's reconstruction at its left and right faces.
+//
+// With s = (x - x_i)/h: P_opt is the parabola with the three cell averages, P_L and
+// P_R the one-sided linear polynomials, P_0 = (P_opt - d_L P_L - d_R P_R)/d_0 with
+// linear weights d_0 = 1/2, d_L = d_R = 1/4. Nonlinear weights
+// w_k ∝ d_k / (eps + I_k)^2 with Jiang–Shu indicators I_k (in units of the data^2).
+#include <utility>
+
+namespace strata::toolkit {
+
+struct FaceValues {
+  double left;   // value at x_{i-1/2}
+  double right;  // value at x_{i+1/2}
+};
+
+namespace cweno_detail {
+inline constexpr double d0 = 0.5, dL = 0.25, dR = 0.25;
+}
+
+// Values of the optimal parabola P_opt at the faces (the linear-weight limit).
+inline FaceValues optimal_reconstruction(double um, double u0, double up) {
+  const double b = 0.5 * (up - um), c = 0.5 * (up - 2.0 * u0 + um);
+  const double a = u0 - c / 12.0;
+  return {a - 0.5 * b + 0.25 * c, a + 0.5 * b + 0.25 * c};
+}
+
+// eps: the indicators' floor. Cravero et al. take eps = O(h^2) (in the data's
+// scale) so that weights stay near the linear ones in smooth regions.
+inline FaceValues cweno3(double um, double u0, double up, double eps) {
+  using namespace cweno_detail;
+  const double bL = u0 - um, bR = up - u0;
+  const double b0 = 0.5 * (up - um), c0 = up - 2.0 * u0 + um;  // P_0 = a0 + b0 s + c0 s^2
+  const double IL = bL * bL, IR = bR * bR, I0 = b0 * b0 + (13.0 / 3.0) * c0 * c0;
+  const double aL = dL / ((eps + IL) * (eps + IL));
+  const double aR = dR / ((eps + IR) * (eps + IR));
+  const double a0 = d0 / ((eps + I0) * (eps + I0));
+  const double sum = aL + aR + a0;
+  const double wL = aL / sum, wR = aR / sum, w0 = a0 / sum;
+  // P_0 at s = ∓1/2: P_0 = 2 P_opt - (P_L + P_R)/2, mean u0 - c0/12.
+  const FaceValues opt = optimal_reconstruction(um, u0, up);
+  const double p0_left = 2.0 * opt.left - 0.5 * ((u0 - 0.5 * bL) + (u0 - 0.5 * bR));
+  const double p0_right = 2.0 * opt.right - 0.5 * ((u0 + 0.5 * bL) + (u0 + 0.5 * bR));
+  return {w0 * p0_left + wL * (u0 - 0.5 * bL) + wR * (u0 - 0.5 * bR),
+          w0 * p0_right + wL * (u0 + 0.5 * bL) + wR * (u0 + 0.5 * bR)};
+}
+
+}  // namespace strata::toolkit

@@ -1,0 +1,681 @@
+#!/usr/bin/python3
+"""Turn a Strata run's output folder into PNG figures.
+
+Usage:  /usr/bin/python3 tools/plot_case.py OUTDIR [--quiet]
+
+Reads (see the output contract of the C++ program):
+  OUTDIR/snapshots.pvd      ParaView collection of ImageData (.vti) snapshots (required)
+  OUTDIR/snapshot_*.vti     cell data rho, T, regime (+ others, ignored)
+  OUTDIR/profile_<t>.csv    mid-height profiles  x,rho,ux,uy,T,p,regime   (optional)
+  OUTDIR/history.csv        conservation / layer counts per step            (optional)
+  OUTDIR/summary.json       case name, final time, layer share              (optional)
+
+Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
+  fields_t<t>.png   one per snapshot: density, temperature, regime map
+  profiles.png      density and temperature vs x for every profile file
+  history.png       relative conservation drift and cells per layer vs t
+
+Regime colours follow the paper (Caparello-Pareschi-Rey): red = layer 0
+(Euler), green = layer 1 (ES-BGK), black = layer 2 (Boltzmann); solid
+obstacle cells (regime -1) are grey.
+
+Exit status: 0 success, 2 missing/malformed input, 3 matplotlib/numpy missing.
+"""
+
+import argparse
+import base64
+import csv
+import glob
+import json
+import math
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+PROG = "plot_case.py"
+
+try:
+    import numpy as np
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import EllipseCollection, PatchCollection
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+except ImportError:  # pragma: no cover - depends on the host
+    sys.stderr.write("%s: python3-matplotlib is missing: "
+                     "apt-get install python3-matplotlib python3-numpy\n" % PROG)
+    sys.exit(3)
+
+DPI = 120
+REGIME_COLORS = {0: "red", 1: "green", 2: "black"}
+REGIME_NAMES = {0: "0 Euler", 1: "1 ES-BGK", 2: "2 Boltzmann"}
+SOLID_COLOR = "0.6"
+# Above this many cells (or this many along one side) the regime map is
+# drawn as an image instead of one dot per cell.
+MAX_DOT_CELLS = 64 * 64
+MAX_DOT_SIDE = 128
+
+VTK_TYPES = {
+    "Float64": "f8", "Float32": "f4",
+    "Int8": "i1", "UInt8": "u1", "Int16": "i2", "UInt16": "u2",
+    "Int32": "i4", "UInt32": "u4", "Int64": "i8", "UInt64": "u8",
+}
+
+
+class InputError(Exception):
+    """Missing or malformed input; reported as one line, exit status 2."""
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+
+def fmt_t(t):
+    return "%g" % t
+
+
+def save_figure(fig, outdir, name, written, quiet):
+    """Save atomically: temporary file in the same folder, then os.replace."""
+    final = os.path.join(outdir, name)
+    tmp = os.path.join(outdir, ".%s.tmp%d.png" % (name, os.getpid()))
+    try:
+        fig.savefig(tmp, dpi=DPI, format="png", bbox_inches="tight")
+        os.replace(tmp, final)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
+    written.append(final)
+    if not quiet:
+        print(final, flush=True)
+
+
+def note(msg, quiet):
+    if not quiet:
+        sys.stderr.write("%s: %s\n" % (PROG, msg))
+
+
+def parse_floats(text, n, what):
+    try:
+        vals = [float(v) for v in text.split()]
+    except (AttributeError, ValueError):
+        raise InputError("%s: cannot parse %r" % (what, text))
+    if len(vals) != n:
+        raise InputError("%s: expected %d numbers, got %r" % (what, n, text))
+    return vals
+
+
+def parse_ints(text, n, what):
+    vals = parse_floats(text, n, what)
+    if any(v != int(v) for v in vals):
+        raise InputError("%s: expected integers, got %r" % (what, text))
+    return [int(v) for v in vals]
+
+
+# --------------------------------------------------------------------------
+# reading the ParaView collection and the .vti snapshots
+
+
+def read_pvd(outdir):
+    path = os.path.join(outdir, "snapshots.pvd")
+    if not os.path.isfile(path):
+        raise InputError("%s: no snapshots.pvd (is this a Strata output folder?)" % outdir)
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        raise InputError("%s: not valid XML: %s" % (path, e))
+    coll = root.find("Collection")
+    if root.tag != "VTKFile" or coll is None:
+        raise InputError("%s: not a VTKFile with a <Collection>" % path)
+    entries = []
+    for k, ds in enumerate(coll.findall("DataSet")):
+        fn = ds.get("file")
+        ts = ds.get("timestep")
+        if not fn or ts is None:
+            raise InputError("%s: DataSet #%d lacks 'file' or 'timestep'" % (path, k + 1))
+        try:
+            t = float(ts)
+        except ValueError:
+            raise InputError("%s: DataSet #%d has timestep=%r" % (path, k + 1, ts))
+        entries.append((t, k, os.path.join(outdir, fn)))
+    if not entries:
+        raise InputError("%s: the collection lists no snapshots" % path)
+    entries.sort()
+    return [(t, f) for t, _, f in entries]
+
+
+def decode_binary(text, dtype, header_dtype, what):
+    """Decode a VTK inline 'binary' DataArray: base64 of [count][bytes].
+
+    The contract is one base64 stream of header+data; VTK itself may encode
+    the header and the data as two separate base64 blocks, so accept both.
+    """
+    s = "".join((text or "").split())
+    hsize = np.dtype(header_dtype).itemsize
+    try:
+        raw = base64.b64decode(s, validate=True)
+    except Exception:
+        raw = None
+    if raw is not None and len(raw) >= hsize:
+        nbytes = int(np.frombuffer(raw[:hsize], dtype=header_dtype)[0])
+        if nbytes == len(raw) - hsize:
+            return np.frombuffer(raw[hsize:hsize + nbytes], dtype=dtype)
+    # header encoded separately (ceil(hsize/3)*4 base64 characters)
+    hchars = 4 * ((hsize + 2) // 3)
+    try:
+        head = base64.b64decode(s[:hchars], validate=True)
+        body = base64.b64decode(s[hchars:], validate=True)
+    except Exception:
+        raise InputError("%s: DataArray is not valid base64" % what)
+    if len(head) < hsize:
+        raise InputError("%s: DataArray is too short" % what)
+    nbytes = int(np.frombuffer(head[:hsize], dtype=header_dtype)[0])
+    if nbytes > len(body):
+        raise InputError("%s: DataArray header says %d bytes, only %d present"
+                         % (what, nbytes, len(body)))
+    return np.frombuffer(body[:nbytes], dtype=dtype)
+
+
+def read_vti(path, want=("rho", "T", "regime")):
+    """Return dict(nx, ny, x0, y0, dx, dy, fields={name: (ny, nx) array})."""
+    name = os.path.basename(path)
+    if not os.path.isfile(path):
+        raise InputError("%s: listed in snapshots.pvd but missing" % path)
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        raise InputError("%s: not valid XML: %s" % (path, e))
+    if root.tag != "VTKFile" or root.get("type", "ImageData") != "ImageData":
+        raise InputError("%s: not a VTK ImageData file" % path)
+    endian = "<" if root.get("byte_order", "LittleEndian") == "LittleEndian" else ">"
+    htype = {"UInt64": "u8", "UInt32": "u4"}.get(root.get("header_type", "UInt32"))
+    if htype is None:
+        raise InputError("%s: unsupported header_type %r" % (path, root.get("header_type")))
+    htype = endian + htype
+    img = root.find("ImageData")
+    if img is None:
+        raise InputError("%s: no <ImageData>" % path)
+    ext = parse_ints(img.get("WholeExtent"), 6, name + " WholeExtent")
+    x0, y0, _ = parse_floats(img.get("Origin", "0 0 0"), 3, name + " Origin")
+    dx, dy, _ = parse_floats(img.get("Spacing", "1 1 1"), 3, name + " Spacing")
+    # VTK extents count points: "0 NX" is NX+1 points, i.e. NX cells.
+    nx, ny = ext[1] - ext[0], ext[3] - ext[2]
+    nz = max(ext[5] - ext[4], 1)
+    if nx <= 0 or ny <= 0 or nz != 1:
+        raise InputError("%s: WholeExtent %r is not a 2D cell grid" % (path, ext))
+    if not (dx > 0 and dy > 0):
+        raise InputError("%s: Spacing must be positive" % path)
+
+    fields = {}
+    pieces = img.findall("Piece")
+    if not pieces:
+        raise InputError("%s: no <Piece>" % path)
+    for piece in pieces:
+        pext = parse_ints(piece.get("Extent", img.get("WholeExtent")), 6, name + " Piece Extent")
+        i0, i1 = pext[0] - ext[0], pext[1] - ext[0]
+        j0, j1 = pext[2] - ext[2], pext[3] - ext[2]
+        pnx, pny = i1 - i0, j1 - j0
+        if i0 < 0 or j0 < 0 or i1 > nx or j1 > ny or pnx <= 0 or pny <= 0:
+            raise InputError("%s: Piece Extent %r outside WholeExtent" % (path, pext))
+        cd = piece.find("CellData")
+        if cd is None:
+            continue
+        for da in cd.findall("DataArray"):
+            an = da.get("Name")
+            if an not in want:
+                continue
+            what = "%s: DataArray %r" % (path, an)
+            vt = VTK_TYPES.get(da.get("type", "Float64"))
+            if vt is None:
+                raise InputError("%s: unsupported type %r" % (what, da.get("type")))
+            fmt = da.get("format", "binary")
+            try:
+                ncomp = int(da.get("NumberOfComponents", "1"))
+            except ValueError:
+                raise InputError("%s: bad NumberOfComponents" % what)
+            if fmt == "binary":
+                vals = decode_binary(da.text, endian + vt, htype, what)
+            elif fmt == "ascii":
+                try:
+                    vals = np.array((da.text or "").split(), dtype=float)
+                except ValueError:
+                    raise InputError("%s: ascii data is not numeric" % what)
+            else:
+                raise InputError("%s: unsupported format %r" % (what, fmt))
+            if vals.size != pnx * pny * ncomp:
+                raise InputError("%s: %d values, expected %d x %d x %d = %d"
+                                 % (what, vals.size, pnx, pny, ncomp, pnx * pny * ncomp))
+            vals = vals.astype(float).reshape(pny, pnx, ncomp)[:, :, 0]
+            if an not in fields:
+                fields[an] = np.full((ny, nx), np.nan)
+            fields[an][j0:j1, i0:i1] = vals
+    missing = [w for w in want if w not in fields]
+    if missing:
+        raise InputError("%s: CellData lacks array(s) %s" % (path, ", ".join(missing)))
+    return dict(nx=nx, ny=ny, x0=x0, y0=y0, dx=dx, dy=dy, fields=fields)
+
+
+# --------------------------------------------------------------------------
+# fields_t<t>.png
+
+
+def regime_legend_handles(has_solid, squares=False):
+    if squares:
+        h = [Patch(facecolor=REGIME_COLORS[k], edgecolor="none", label=REGIME_NAMES[k])
+             for k in (0, 1, 2)]
+    else:
+        h = [Line2D([], [], marker="o", linestyle="", color=REGIME_COLORS[k],
+                    markersize=6, label=REGIME_NAMES[k]) for k in (0, 1, 2)]
+    if has_solid:
+        h.append(Patch(facecolor=SOLID_COLOR, edgecolor="none", label="solid"))
+    return h
+
+
+def draw_regime(ax, g, reg, as_image):
+    nx, ny, x0, y0, dx, dy = g["nx"], g["ny"], g["x0"], g["y0"], g["dx"], g["dy"]
+    extent = [x0, x0 + nx * dx, y0, y0 + ny * dy]
+    r = np.rint(np.nan_to_num(reg, nan=-9)).astype(int)
+    solid = r < 0
+    if as_image:
+        cmap = ListedColormap([SOLID_COLOR, REGIME_COLORS[0], REGIME_COLORS[1], REGIME_COLORS[2]])
+        cmap.set_bad("white")
+        norm = BoundaryNorm([-1.5, -0.5, 0.5, 1.5, 2.5], cmap.N)
+        img = np.where(solid, -1, np.clip(r, 0, 2)).astype(float)
+        img[np.isnan(reg)] = np.nan
+        ax.imshow(np.ma.masked_invalid(img), origin="lower", extent=extent, cmap=cmap,
+                  norm=norm, interpolation="nearest", aspect="auto")
+    else:
+        xc = x0 + (np.arange(nx) + 0.5) * dx
+        yc = y0 + (np.arange(ny) + 0.5) * dy
+        X, Y = np.meshgrid(xc, yc)
+        # Dot diameter in data units, so the dots keep their size relative to
+        # the cells whatever the figure size (needs an equal-aspect axes).
+        d = 0.62 * min(dx, dy)
+        for k in (0, 1, 2):
+            m = r == k
+            if m.any():
+                offs = np.column_stack([X[m], Y[m]])
+                ax.add_collection(EllipseCollection(
+                    np.full(len(offs), d), np.full(len(offs), d), np.zeros(len(offs)),
+                    units="xy", offsets=offs, offset_transform=ax.transData,
+                    facecolors=REGIME_COLORS[k], edgecolors="none"))
+        if solid.any():
+            rects = [Rectangle((x - 0.5 * dx, y - 0.5 * dy), dx, dy)
+                     for x, y in zip(X[solid], Y[solid])]
+            ax.add_collection(PatchCollection(rects, facecolor=SOLID_COLOR, edgecolor="none"))
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+    return bool(solid.any())
+
+
+def field_layout(aspect):
+    """Panel size (inches), stacked?, and whether 1:1 aspect can be kept."""
+    if aspect > 1.8:                              # elongated along x: stack
+        pw = min(10.0, max(6.0, 3.0 * aspect))
+        ph = pw / aspect
+        if ph < 0.9:                              # extremely elongated: give up 1:1
+            return pw, 0.9, True, False
+        return pw, ph, True, True
+    s = 4.2                                       # side of a square panel
+    pw, ph = s * math.sqrt(aspect), s / math.sqrt(aspect)
+    k = min(1.0, 5.0 / pw, 7.0 / ph)
+    pw, ph = pw * k, ph * k
+    if pw < 0.7:                                  # extremely tall and thin
+        return 0.7, ph, False, False
+    return pw, ph, False, True
+
+
+def plot_fields(g, t, case, outdir, written, quiet, used_names):
+    nx, ny, x0, y0, dx, dy = g["nx"], g["ny"], g["x0"], g["y0"], g["dx"], g["dy"]
+    extent = [x0, x0 + nx * dx, y0, y0 + ny * dy]
+    aspect = (nx * dx) / (ny * dy)
+    reg = g["fields"]["regime"]
+    solid = np.rint(np.nan_to_num(reg, nan=0)).astype(int) < 0
+    pw, ph, stacked, equal = field_layout(aspect)
+    img_aspect = "equal" if equal else "auto"
+
+    # Explicit layout in inches (bbox_inches="tight" trims the slack):
+    # each panel is an image box pw x ph with a colorbar (or, for the regime
+    # map, the legend) on its right.
+    left, right_extra = 0.75, 1.0                 # y labels / colorbar + its labels
+    top, bottom = 0.75, 0.6                       # suptitle+title / x labels
+    gap_x, gap_y = 0.05, 0.45                     # between panel blocks
+    cb_gap, cb_w = 0.08, 0.14
+    if stacked:
+        W = left + pw + right_extra
+        H = top + 3 * ph + 2 * (gap_y + 0.3) + bottom
+        boxes = [(left, H - top - ph - k * (ph + gap_y + 0.3)) for k in range(3)]
+    else:
+        W = 3 * (left + pw + right_extra) + 2 * gap_x
+        H = top + ph + bottom
+        boxes = [(k * (left + pw + right_extra + gap_x) + left, bottom) for k in range(3)]
+    fig = plt.figure(figsize=(W, H))
+
+    def add(box):
+        return fig.add_axes([box[0] / W, box[1] / H, pw / W, ph / H])
+
+    axes = [add(b) for b in boxes]
+    for ax, box, key, label, cmap in ((axes[0], boxes[0], "rho", r"$\rho$", "viridis"),
+                                      (axes[1], boxes[1], "T", r"$T$", "inferno")):
+        vals = g["fields"][key]
+        data = np.ma.masked_where(solid | ~np.isfinite(vals), vals)
+        cm = plt.get_cmap(cmap).copy()
+        cm.set_bad(SOLID_COLOR)
+        im = ax.imshow(data, origin="lower", extent=extent, cmap=cm,
+                       interpolation="nearest", aspect=img_aspect)
+        cax = fig.add_axes([(box[0] + pw + cb_gap) / W, box[1] / H, cb_w / W, ph / H])
+        cb = fig.colorbar(im, cax=cax)
+        cb.set_label(label)
+        ax.set_title(label)
+
+    ax = axes[2]
+    as_image = (nx * ny > MAX_DOT_CELLS or max(nx, ny) > MAX_DOT_SIDE or not equal)
+    has_solid = draw_regime(ax, g, reg, as_image)
+    ax.set_aspect(img_aspect)
+    ax.set_title("regime")
+    ax.legend(handles=regime_legend_handles(has_solid, as_image), loc="center left",
+              bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize="small",
+              handletextpad=0.3, borderaxespad=0.0)
+    for ax in axes:
+        ax.set_xlabel(r"$x$")
+        ax.set_ylabel(r"$y$")
+    fig.suptitle("%s,  t = %s" % (case, fmt_t(t)), y=1.0 - 0.12 / H, va="top")
+
+    name = "fields_t%s.png" % fmt_t(t)
+    k = 2
+    while name in used_names:          # two snapshots whose times print alike
+        name = "fields_t%s_%d.png" % (fmt_t(t), k)
+        k += 1
+    used_names.add(name)
+    save_figure(fig, outdir, name, written, quiet)
+
+
+# --------------------------------------------------------------------------
+# profiles.png
+
+
+def read_csv_columns(path, required):
+    try:
+        with open(path, newline="") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError("%s: cannot read: %s" % (path, e))
+    rows = [r for r in rows if r and any(c.strip() for c in r)]
+    if not rows:
+        raise InputError("%s: empty file (no header)" % path)
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError("%s: header lacks column(s) %s" % (path, ", ".join(missing)))
+    idx = {c: header.index(c) for c in required}
+    cols = {c: [] for c in required}
+    for ln, r in enumerate(rows[1:], 2):
+        if len(r) != len(header):
+            raise InputError("%s:%d: %d fields, header has %d" % (path, ln, len(r), len(header)))
+        for c in required:
+            try:
+                cols[c].append(float(r[idx[c]]))
+            except ValueError:
+                raise InputError("%s:%d: column %s is not a number: %r"
+                                 % (path, ln, c, r[idx[c]]))
+    return {c: np.array(v, dtype=float) for c, v in cols.items()}
+
+
+def profile_files(outdir):
+    out = []
+    for p in glob.glob(os.path.join(outdir, "profile_*.csv")):
+        tag = os.path.basename(p)[len("profile_"):-len(".csv")]
+        try:
+            key = (0, float(tag), tag)
+        except ValueError:
+            key = (1, 0.0, tag)
+        out.append((key, tag, p))
+    out.sort()
+    return [(tag, p) for _, tag, p in out]
+
+
+def plot_profiles(outdir, case, written, quiet):
+    files = profile_files(outdir)
+    if not files:
+        note("no profile_*.csv in %s, profiles.png not written" % outdir, quiet)
+        return
+    data = []
+    for tag, p in files:
+        cols = read_csv_columns(p, ("x", "rho", "T", "regime"))
+        if cols["x"].size == 0:
+            note("%s has no rows, ignored" % p, quiet)
+            continue
+        data.append((tag, cols))
+    if not data:
+        note("all profile files are empty, profiles.png not written", quiet)
+        return
+
+    n = len(data)
+    # At most MAX_ROWS rows of regime markers per panel (evenly spread over
+    # the times, always including the last one).
+    MAX_ROWS = 12
+    if n <= MAX_ROWS:
+        row_of = {k: k for k in range(n)}
+    else:
+        picks = sorted({int(round(v)) for v in np.linspace(0, n - 1, MAX_ROWS)})
+        row_of = {k: i for i, k in enumerate(picks)}
+    nrows = len(row_of)
+    fig, axes = plt.subplots(2, 1, figsize=(9, 7.0 + 0.2 * nrows), sharex=True,
+                             constrained_layout=True)
+    line_colors = plt.get_cmap("tab10" if n <= 10 else "viridis")
+    any_solid = False
+    for ax, key, label in ((axes[0], "rho", r"$\rho$"), (axes[1], "T", r"$T$")):
+        lo, hi = np.inf, -np.inf
+        for k, (tag, c) in enumerate(data):
+            reg = np.rint(np.nan_to_num(c["regime"], nan=-9)).astype(int)
+            y = np.where(reg < 0, np.nan, c[key])
+            fin = y[np.isfinite(y)]
+            if fin.size:
+                lo, hi = min(lo, fin.min()), max(hi, fin.max())
+        if not np.isfinite(lo):
+            lo, hi = 0.0, 1.0
+        span = hi - lo if hi > lo else max(abs(hi), 1.0)
+        gap = span * min(0.07, 0.4 / nrows)      # vertical spacing of marker rows
+        for k, (tag, c) in enumerate(data):
+            col = line_colors(k % 10) if n <= 10 else line_colors(k / max(n - 1, 1))
+            reg = np.rint(np.nan_to_num(c["regime"], nan=-9)).astype(int)
+            y = np.where(reg < 0, np.nan, c[key])
+            try:
+                lab = "t = %g" % float(tag)
+            except ValueError:
+                lab = tag
+            ax.plot(c["x"], y, color=col, lw=1.4, label=lab)
+            # Row of regime markers under the curves (one row per time).
+            if k not in row_of:
+                continue
+            yrow = lo - (row_of[k] + 1) * gap
+            for r in (0, 1, 2):
+                m = reg == r
+                if m.any():
+                    ax.scatter(c["x"][m], np.full(m.sum(), yrow), s=9, marker="o",
+                               color=REGIME_COLORS[r], linewidths=0, zorder=3)
+            m = reg < 0
+            if m.any():
+                any_solid = True
+                ax.scatter(c["x"][m], np.full(m.sum(), yrow), s=9, marker="s",
+                           color=SOLID_COLOR, linewidths=0, zorder=3)
+            # tag the row, in the left margin, with the curve's colour
+            ax.plot([-0.012], [yrow], marker=">", color=col, markersize=5,
+                    linestyle="", transform=ax.get_yaxis_transform(),
+                    clip_on=False, zorder=4)
+        ax.axhline(lo - 0.45 * gap, color="0.75", lw=0.6)
+        ax.set_ylim(lo - (nrows + 0.8) * gap, hi + 0.08 * span)
+        # ticks only over the data, not over the rows of regime markers
+        ax.set_yticks([v for v in ax.get_yticks()
+                       if lo - 0.3 * gap <= v <= hi + 0.08 * span])
+        ax.set_ylabel(label)
+        ax.grid(True, alpha=0.3)
+    xs = np.concatenate([c["x"] for _, c in data])
+    xs = xs[np.isfinite(xs)]
+    if xs.size:
+        pad = 0.02 * (xs.max() - xs.min() if xs.max() > xs.min() else 1.0)
+        axes[1].set_xlim(xs.min() - pad, xs.max() + pad)
+    axes[1].set_xlabel(r"$x$")
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                   title="profiles", title_fontsize="small", frameon=False,
+                   ncol=max(1, int(math.ceil(n / 18.0))))
+    axes[1].legend(handles=regime_legend_handles(any_solid), loc="upper left",
+                   bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False,
+                   title="regime\n(dots under\nthe curves)", title_fontsize="small")
+    fig.suptitle("%s: mid-height profiles" % case)
+    save_figure(fig, outdir, "profiles.png", written, quiet)
+
+
+# --------------------------------------------------------------------------
+# history.png
+
+HISTORY_COLS = ("t", "mass", "momentum_x", "momentum_y", "energy",
+                "cells_layer0", "cells_layer1", "cells_layer2")
+
+
+def plot_history(outdir, case, summary, written, quiet):
+    path = os.path.join(outdir, "history.csv")
+    if not os.path.isfile(path):
+        note("no history.csv in %s, history.png not written" % outdir, quiet)
+        return
+    h = read_csv_columns(path, HISTORY_COLS)
+    if h["t"].size == 0:
+        note("%s has no rows, history.png not written" % path, quiet)
+        return
+    order = np.argsort(h["t"], kind="stable")
+    h = {k: v[order] for k, v in h.items()}
+    t = h["t"]
+
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), sharex=True,
+                                   constrained_layout=True)
+    m0, e0 = abs(h["mass"][0]), abs(h["energy"][0])
+    pref = math.sqrt(2.0 * m0 * e0) if m0 > 0 and e0 > 0 else 0.0
+    styles = {"mass": "C0", "momentum_x": "C1", "momentum_y": "C2", "energy": "C3"}
+    positive = []
+    for q in ("mass", "momentum_x", "momentum_y", "energy"):
+        v = h[q]
+        q0 = v[0]
+        label = q
+        scale = abs(q0)
+        if q.startswith("momentum") and pref > 0 and abs(q0) < 1e-8 * pref:
+            # initial momentum ~ 0: a relative drift is meaningless; use the
+            # momentum scale sqrt(2 M0 E0) instead
+            scale = pref
+            label = r"%s / $\sqrt{2M_0E_0}$" % q
+        if not (scale > 0 and np.isfinite(scale)):
+            scale = 1.0
+            label = "%s (absolute)" % q
+        d = np.abs(v - q0) / scale
+        ok = np.isfinite(d) & (d > 0)
+        if not ok.any():
+            label += "  (no drift)"
+        positive.append(d[ok])
+        # zeros cannot be drawn on a log axis: they are left as gaps
+        ax1.plot(t, np.where(ok, d, np.nan), color=styles[q], lw=1.3, label=label,
+                 marker="o" if ok.sum() <= 1 else None, markersize=3)
+    allpos = np.concatenate(positive)
+    ax1.set_yscale("log")
+    if allpos.size:
+        lo_d, hi_d = allpos.min(), allpos.max()
+        ax1.set_ylim(lo_d / 3.0, hi_d * 3.0)
+    else:
+        ax1.set_ylim(1e-17, 1e-13)
+        ax1.text(0.5, 0.5, "exactly conserved (all drifts are 0)", ha="center",
+                 va="center", transform=ax1.transAxes)
+    ax1.set_ylabel(r"$|q - q_0| \,/\, |q_0|$   (log scale)")
+    ax1.legend(fontsize="small", loc="best")
+    ax1.grid(True, alpha=0.3, which="major")
+    ax1.set_title("conservation drift")
+
+    layers = [h["cells_layer%d" % k] for k in (0, 1, 2)]
+    labels = [REGIME_NAMES[k] for k in (0, 1, 2)]
+    colors = [REGIME_COLORS[k] for k in (0, 1, 2)]
+    if t.size > 1:
+        ax2.stackplot(t, *layers, labels=labels, colors=colors, alpha=0.85,
+                      edgecolor="none")
+        ax2.set_xlim(t.min(), t.max())
+    else:
+        # a single record: one stacked bar
+        w = 0.5 * abs(t[0]) if t[0] != 0 else 1.0
+        bottom = 0.0
+        for y, lab, col in zip(layers, labels, colors):
+            ax2.bar(t, y, bottom=bottom, width=0.4 * w, color=col, label=lab, alpha=0.75)
+            bottom = bottom + y
+        ax2.set_xlim(t[0] - w, t[0] + w)
+    ax2.set_ylim(0, max(1.0, float(np.nanmax(sum(layers)))) * 1.02)
+    ax2.set_ylabel("cells per layer (stacked)")
+    ax2.set_xlabel(r"$t$")
+    ax2.legend(loc="lower left", fontsize="small", framealpha=0.85)
+    ax2.grid(True, alpha=0.3)
+    title = "%s: history" % case
+    share = summary.get("layer_share") if isinstance(summary, dict) else None
+    if isinstance(share, list) and len(share) == 3:
+        try:
+            title += "   (final layer share %s)" % " / ".join(
+                "%.1f%%" % (100.0 * float(s)) for s in share)
+        except (TypeError, ValueError):
+            pass
+    ax2.set_title("cells per layer")
+    fig.suptitle(title)
+    save_figure(fig, outdir, "history.png", written, quiet)
+
+
+# --------------------------------------------------------------------------
+
+
+def read_summary(outdir):
+    path = os.path.join(outdir, "summary.json")
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path) as fh:
+            s = json.load(fh)
+    except (OSError, ValueError) as e:
+        raise InputError("%s: not valid JSON: %s" % (path, e))
+    if not isinstance(s, dict):
+        raise InputError("%s: expected a JSON object" % path)
+    return s
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        prog=PROG, description="Write PNG figures (fields, profiles, history) "
+        "from a Strata output folder into that folder.")
+    ap.add_argument("outdir", metavar="OUTDIR", help="run output folder (has snapshots.pvd)")
+    ap.add_argument("--quiet", action="store_true",
+                    help="do not print the names of the files written")
+    args = ap.parse_args(argv)
+    outdir = args.outdir
+    written = []
+    try:
+        if not os.path.isdir(outdir):
+            raise InputError("%s: no such folder" % outdir)
+        if not os.access(outdir, os.W_OK):
+            raise InputError("%s: folder is not writable" % outdir)
+        snaps = read_pvd(outdir)
+        summary = read_summary(outdir)
+        case = summary.get("case") or os.path.basename(os.path.normpath(os.path.abspath(outdir)))
+        case = str(case)
+        # One snapshot in memory at a time (runs can have hundreds); a
+        # malformed file stops the run with status 2 at that file.
+        used = set()
+        for t, f in snaps:
+            plot_fields(read_vti(f), t, case, outdir, written, args.quiet, used)
+        plot_profiles(outdir, case, written, args.quiet)
+        plot_history(outdir, case, summary, written, args.quiet)
+    except InputError as e:
+        sys.stderr.write("%s: error: %s\n" % (PROG, e))
+        return 2
+    except OSError as e:
+        sys.stderr.write("%s: error: %s\n" % (PROG, e))
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
