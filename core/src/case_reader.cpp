@@ -43,7 +43,7 @@ bool Range::contains(double v) const {
 std::string Range::text() const {
   const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
   if (has_min && has_max)
-    return (min_open ? "(" : "[") + format_number(min) + ", " + format_number(max) +
+    return (min_open ? "in (" : "in [") + format_number(min) + ", " + format_number(max) +
            (max_open ? ")" : "]");
   if (has_min) return (min_open ? "> " : ">= ") + format_number(min);
   if (has_max) return (max_open ? "< " : "<= ") + format_number(max);
@@ -175,9 +175,9 @@ std::string expected_text(const sdk::ParamDecl& decl) {
   const Range range{decl.min, decl.max, decl.min_open, decl.max_open};
   switch (decl.type) {
     case sdk::ParamType::number:
-      return "number" + (range.text().empty() ? "" : " in " + range.text());
+      return "number" + (range.text().empty() ? "" : " " + range.text());
     case sdk::ParamType::integer:
-      return "integer" + (range.text().empty() ? "" : " in " + range.text());
+      return "integer" + (range.text().empty() ? "" : " " + range.text());
     case sdk::ParamType::boolean:
       return "true or false";
     case sdk::ParamType::string:

@@ -20,7 +20,7 @@ struct Range {
   double min = -sdk::unbounded, max = sdk::unbounded;
   bool min_open = false, max_open = false;
   bool contains(double v) const;
-  std::string text() const;  // "[0, 1)", "> 0", ...
+  std::string text() const;  // "in [0, 1)", "> 0", ... ("" when unbounded)
 };
 inline constexpr Range positive{0.0, sdk::unbounded, true, false};
 inline constexpr Range non_negative{0.0, sdk::unbounded, false, false};

@@ -1,0 +1,79 @@
+#pragma once
+// Runs the strata program as a user would and reads back what it wrote.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace strata::test {
+
+struct Result {
+  int exit_code = -1;   // -1: killed by a signal (a crash)
+  std::string output;   // stdout and stderr together
+};
+
+inline Result run_strata(const std::string& args) {
+  const std::string command = std::string(STRATA_EXE) + " " + args + " 2>&1";
+  Result r;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+inline std::filesystem::path scratch(const std::string& name) {
+  const auto p = std::filesystem::temp_directory_path() / ("strata_it_" + name);
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p;
+}
+
+inline std::string source(const std::string& relative) {
+  return (std::filesystem::path(STRATA_SOURCE_DIR) / relative).string();
+}
+
+inline nlohmann::json read_json(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
+}
+
+// A CSV file as a header and rows of numbers.
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> rows;
+  std::vector<double> column(const std::string& name) const {
+    std::size_t k = 0;
+    while (k < columns.size() && columns[k] != name) ++k;
+    std::vector<double> out;
+    for (const auto& r : rows) out.push_back(r.at(k));
+    return out;
+  }
+};
+
+inline Table read_csv(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  Table t;
+  std::string line;
+  std::getline(in, line);
+  std::stringstream header(line);
+  for (std::string c; std::getline(header, c, ',');) t.columns.push_back(c);
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    std::vector<double> values;
+    for (std::string c; std::getline(row, c, ',');) values.push_back(std::stod(c));
+    t.rows.push_back(values);
+  }
+  return t;
+}
+
+}  // namespace strata::test

@@ -1,0 +1,73 @@
+// Malformed cases: exit code 2, one message per bad key, never a crash.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "run_strata.hpp"
+
+using namespace strata::test;
+
+namespace {
+bool has(const Result& r, const std::string& part) { return r.output.find(part) != std::string::npos; }
+}  // namespace
+
+TEST_CASE("bad input: several bad keys are reported together and nothing runs") {
+  const auto out = scratch("bad_keys");
+  const Result r = run_strata("run " + source("cases/sod.json") +
+                              " --set regime.mode=layer0 --set mesh.ny=-3 --set time.cfl=x"
+                              " --set fluid.plugin=eulr --set output.times=[0.5] --out " + out.string());
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/mesh/ny (set with --set): expected integer in [1, 100000], got -3"));
+  CHECK(has(r, "/time/cfl (set with --set): expected number in (0, 1], got \"x\""));
+  CHECK(has(r, "unknown plugin \"eulr\"; available: euler"));
+  CHECK(has(r, "/output/times (set with --set): expected a non-empty array of times in (0, time.end]"));
+  CHECK(has(r, "4 problem(s) found; nothing was run"));
+  CHECK_FALSE(std::filesystem::exists(out / "summary.json"));
+}
+
+TEST_CASE("bad input: broken JSON, missing file, unknown command") {
+  const auto dir = scratch("bad_json");
+  std::ofstream(dir / "broken.json") << "{\"mesh\": {\"nx\": 10,,}}";
+  Result r = run_strata("validate " + (dir / "broken.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "broken.json: invalid JSON: parse error at line 1"));
+  r = run_strata("validate " + (dir / "absent.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "absent.json: cannot be read"));
+  r = run_strata("frobnicate");
+  CHECK(r.exit_code == 1);
+  CHECK(has(r, "unknown command"));
+}
+
+TEST_CASE("bad input: a region that leaves cells uncovered or states that are unphysical") {
+  const auto dir = scratch("bad_state");
+  std::ofstream(dir / "hole.json") << R"({"mesh": {"nx": 4, "ny": 4}, "time": {"end": 0.1},
+    "initial": [{"where": "x < 0.5", "rho": 1, "T": 1}], "regime": {"mode": "layer0"},
+    "fluid": {"plugin": "euler"}})";
+  Result r = run_strata("run " + (dir / "hole.json").string() + " --out " + (dir / "o").string());
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "/initial: no region covers the cell at (x=0.625"));
+  r = run_strata("run " + (dir / "hole.json").string() + " --set initial.0.where=1 --set initial.0.T=x-0.5 --out " +
+                 (dir / "o").string());
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "/initial/0 at (x=0.125, y=0.125) gives density 1 and temperature -0.375"));
+}
+
+TEST_CASE("bad input: the kinetic modes are refused clearly until their layers exist") {
+  const Result r = run_strata("run " + source("cases/sod.json") + " --set regime.mode=layer1 --set kinetic.plugin=euler");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/kinetic/plugin (set with --set): plugin 'euler' is a fluid model, this section needs a collision model"));
+}
+
+TEST_CASE("plugins and describe list the Euler plugin with its parameters") {
+  Result r = run_strata("plugins");
+  CHECK(r.exit_code == 0);
+  CHECK(has(r, "euler"));
+  CHECK(has(r, "fluid model"));
+  r = run_strata("describe euler");
+  CHECK(r.exit_code == 0);
+  CHECK(has(r, "gamma: number in (1, 3], default 1.6666666666666667"));
+  r = run_strata("describe nothing_here");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "unknown plugin \"nothing_here\""));
+}
