@@ -13,6 +13,14 @@ std::string format_number(double v) {
   return out.str();
 }
 
+// "number in [0, 1]", "integer > 0", "number" (built with += : GCC 12 warns
+// falsely on "literal" + std::string&&).
+std::string with_range(const char* type, const Range& range) {
+  std::string what = type;
+  if (const std::string r = range.text(); !r.empty()) what += " " + r;
+  return what;
+}
+
 std::string quoted_list(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "\"" : ", \"") + s + "\"";
@@ -74,7 +82,7 @@ const json* ObjectReader::child(const std::string& key) { return lookup(key); }
 double ObjectReader::number(const std::string& key, std::optional<double> fallback,
                             Range range) {
   const json* v = lookup(key);
-  const std::string what = "number" + (range.text().empty() ? "" : " " + range.text());
+  const std::string what = with_range("number", range);
   if (!v) {
     if (!fallback && object_) diag_.error(path(key), "missing; expected " + what);
     return fallback.value_or(0.0);
@@ -175,9 +183,9 @@ std::string expected_text(const sdk::ParamDecl& decl) {
   const Range range{decl.min, decl.max, decl.min_open, decl.max_open};
   switch (decl.type) {
     case sdk::ParamType::number:
-      return "number" + (range.text().empty() ? "" : " " + range.text());
+      return with_range("number", range);
     case sdk::ParamType::integer:
-      return "integer" + (range.text().empty() ? "" : " " + range.text());
+      return with_range("integer", range);
     case sdk::ParamType::boolean:
       return "true or false";
     case sdk::ParamType::string:

@@ -107,7 +107,11 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+  std::string out(1, '\'');
+  out.append(s).push_back('\'');
+  return out;
+}
 
 // digits [. digits] [(e|E) [+-] digits], at least one mantissa digit.
 Token lex_number(std::string_view s, std::size_t i) {

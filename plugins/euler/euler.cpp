@@ -43,18 +43,22 @@ class Euler final : public sdk::FluidModel {
       return fail(Status::invalid_argument, "face_flux: stencil or flux rows of the wrong width");
     double speed = 0.0;
     bool admissible = true;
-#pragma omp parallel for reduction(max : speed) reduction(&& : admissible) schedule(static)
-    for (std::int64_t f = 0; f < stencils.rows; ++f) {
-      const double* s = stencils.row(f);
-      std::vector<double> UL(nv), UR(nv), FL(nv), FR(nv);
-      reconstruct(s, UL.data(), UR.data());
-      double aL = 0, aR = 0;
-      admissible = admissible && physical_flux(direction, UL.data(), FL.data(), aL) &&
-                   physical_flux(direction, UR.data(), FR.data(), aR);
-      const double a = std::max(aL, aR);
-      speed = std::max(speed, a);
-      double* out = flux.row(f);
-      for (int v = 0; v < nv; ++v) out[v] = 0.5 * (FL[v] + FR[v]) - 0.5 * a * (UR[v] - UL[v]);
+#pragma omp parallel reduction(max : speed) reduction(&& : admissible)
+    {
+      // Per-thread work rows: UL, UR, FL, FR and the two CWENO candidates.
+      std::vector<double> work(6 * nv);
+      double *UL = work.data(), *UR = UL + nv, *FL = UR + nv, *FR = FL + nv, *tmp = FR + nv;
+#pragma omp for schedule(static)
+      for (std::int64_t f = 0; f < stencils.rows; ++f) {
+        reconstruct(stencils.row(f), UL, UR, tmp);
+        double aL = 0, aR = 0;
+        admissible = admissible && physical_flux(direction, UL, FL, aL) &&
+                     physical_flux(direction, UR, FR, aR);
+        const double a = std::max(aL, aR);
+        speed = std::max(speed, a);
+        double* out = flux.row(f);
+        for (int v = 0; v < nv; ++v) out[v] = 0.5 * (FL[v] + FR[v]) - 0.5 * a * (UR[v] - UL[v]);
+      }
     }
     *max_speed = speed;
     if (!admissible) return fail(Status::unphysical, "face_flux: a cell has non-positive density or pressure");
@@ -96,19 +100,20 @@ class Euler final : public sdk::FluidModel {
   // Face states of face i+1/2 from cells i-1, i, i+1, i+2 (stencil rows 0..3):
   // left = cell i's reconstruction at its right face, right = cell i+1's at its
   // left face. A state that would lose positivity falls back to the cell average.
-  void reconstruct(const double* s, double* UL, double* UR) const {
+  // `tmp` holds 2 * n_vars doubles of scratch.
+  void reconstruct(const double* s, double* UL, double* UR, double* tmp) const {
     const int nv = layout_.n_vars();
     const double *c0 = s, *c1 = s + nv, *c2 = s + 2 * nv, *c3 = s + 3 * nv;
     std::copy_n(c1, nv, UL);
     std::copy_n(c2, nv, UR);
     if (!cweno_) return;
-    std::vector<double> L(nv), R(nv);
+    double *L = tmp, *R = tmp + nv;
     for (int v = 0; v < nv; ++v) {
       L[v] = toolkit::cweno3(c0[v], c1[v], c2[v], eps(c0[v], c1[v], c2[v])).right;
       R[v] = toolkit::cweno3(c1[v], c2[v], c3[v], eps(c1[v], c2[v], c3[v])).left;
     }
-    if (admissible(L.data())) std::copy(L.begin(), L.end(), UL);
-    if (admissible(R.data())) std::copy(R.begin(), R.end(), UR);
+    if (admissible(L)) std::copy_n(L, nv, UL);
+    if (admissible(R)) std::copy_n(R, nv, UR);
   }
 
   // CWENO's indicator floor, eps = h^2 in the scale of the data (Cravero et al. 2018).
