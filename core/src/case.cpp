@@ -101,8 +101,6 @@ StateSpec read_state(ObjectReader& r, std::size_t n_species, bool need_density) 
   }
   if (has_T) s.T = r.expression("T", std::nullopt);
   if (has_p) s.p = r.expression("p", std::nullopt);
-  r.child("T");
-  r.child("p");
   return s;
 }
 
@@ -256,7 +254,6 @@ void read_initial(ObjectReader& root, Case& c) {
     if (!r.valid()) continue;
     Region region;
     if (r.has("where")) region.where = r.expression("where", std::nullopt);
-    else r.child("where");
     region.state = read_state(r, c.species.size(), true);
     r.finish();
     c.initial.push_back(std::move(region));
@@ -282,7 +279,6 @@ void read_output(ObjectReader& root, Case& c) {
   if (!node) return;
   ObjectReader r(*node, "/output", root.diagnostics());
   if (r.has("dir")) c.output.dir = r.text("dir", std::nullopt);
-  else r.child("dir");
   if (const json* times = r.child("times")) {
     bool ok = times->is_array() && !times->empty();
     for (const auto& t : ok ? *times : json::array())

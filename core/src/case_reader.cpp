@@ -66,7 +66,8 @@ ObjectReader::ObjectReader(const json& value, std::string path, Diagnostics& dia
     diag_.expected(path_, "an object", value);
 }
 
-bool ObjectReader::has(const std::string& key) const {
+bool ObjectReader::has(const std::string& key) {
+  known_.push_back(key);
   return object_ && object_->contains(key);
 }
 
@@ -173,9 +174,12 @@ std::optional<Expression> ObjectReader::expression(const std::string& key,
 
 void ObjectReader::finish() {
   if (!object_) return;
+  std::vector<std::string> valid;
+  for (const auto& k : known_)
+    if (std::find(valid.begin(), valid.end(), k) == valid.end()) valid.push_back(k);
   for (const auto& [key, value] : object_->items()) {
     if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
-    diag_.error(path(key), "unknown key; valid keys here: " + quoted_list(known_));
+    diag_.error(path(key), "unknown key; valid keys here: " + quoted_list(valid));
   }
 }
 

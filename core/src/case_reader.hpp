@@ -29,7 +29,7 @@ class ObjectReader {
  public:
   ObjectReader(const nlohmann::json& value, std::string path, Diagnostics& diagnostics);
   bool valid() const { return object_ != nullptr; }
-  bool has(const std::string& key) const;
+  bool has(const std::string& key);  // also marks the key as known
   std::string path(const std::string& key) const { return path_ + "/" + key; }
 
   double number(const std::string& key, std::optional<double> fallback, Range range = {});

@@ -1,10 +1,12 @@
 // The strata program (DESIGN §6): run, validate, plugins, describe, info.
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <boost/program_options.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -79,6 +81,11 @@ int dispatch(const std::string& command, const std::string& target, const po::va
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Idle OpenMP threads sleep instead of spinning: on 2 cores shared with other
+  // work, spinning costs more than it saves (a user's own setting wins).
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+  // Logs and progress on stderr; stdout carries only what a command prints as its result.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("strata"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   po::options_description visible("options");
   visible.add_options()

@@ -488,14 +488,19 @@ void Simulation::run() {
     }
     U_prev_ = U_;
     const auto t0 = Clock::now();
-    step(dt);
-    wall_layer0 += seconds_since(t0);
-    ++steps_;
     const double t_new = reaches ? target : t_ + dt;
     try {
+      step(dt);
+      ++steps_;
       check_state(t_new, steps_);
     } catch (const RunError& e) {
       failure = e.what();
+    } catch (const PluginError& e) {
+      failure = "step " + std::to_string(steps_ + 1) + " from t = " + std::to_string(t_) +
+                " failed in layer 0 (Euler): " + e.what();
+    }
+    wall_layer0 += seconds_since(t0);
+    if (!failure.empty()) {
       U_.swap(U_prev_);
       break;
     }

@@ -71,3 +71,21 @@ TEST_CASE("plugins and describe list the Euler plugin with its parameters") {
   CHECK(r.exit_code == 2);
   CHECK(has(r, "unknown plugin \"nothing_here\""));
 }
+
+TEST_CASE("bad input: a run that goes unphysical stops naming time, cell and layer, keeps its last good state") {
+  // Two streams at Mach ~23 flying apart open a near-vacuum that the scheme cannot
+  // resolve at this resolution: the temperature goes negative within a few steps.
+  const auto dir = scratch("vacuum");
+  std::ofstream(dir / "vacuum.json") << R"case({"mesh": {"nx": 50, "ny": 2}, "time": {"end": 0.05},
+    "initial": [{"rho": 1, "ux": "-30*(x < 0.5) + 30*(x >= 0.5)", "T": 1}],
+    "regime": {"mode": "layer0"}, "fluid": {"plugin": "euler"}})case";
+  const Result r = run_strata("run " + (dir / "vacuum.json").string() + " --out " + (dir / "o").string());
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "unphysical state at t = "));
+  CHECK(has(r, "layer 0 (Euler)"));
+  CHECK(has(r, "cell (i="));
+  CHECK(std::filesystem::exists(dir / "o" / "last_good.vti"));
+  const auto summary = read_json(dir / "o" / "summary.json");
+  CHECK(summary["status"] == "failed");
+  CHECK(summary["error"].get<std::string>().find("non-positive") != std::string::npos);
+}
