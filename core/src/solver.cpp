@@ -392,32 +392,49 @@ Totals Simulation::totals() const {
   return t;
 }
 
-void Simulation::check_state(double t, long step) const {
+void Simulation::check_state(const Fields& f, double t, long step) const {
   const Mesh& m = mesh_;
-  for (const std::size_t c : updated_cells_) {
-    const double* U = &U_[c * nvar_];
-    std::vector<double> W(nvar_);
-    fluid_.check(fluid_->to_primitive({U, 1, nvar_, nvar_}, {W.data(), 1, nvar_, nvar_}), "to_primitive");
-    double rho = 0.0;
-    bool finite = true;
-    for (int v = 0; v < nvar_; ++v) finite = finite && std::isfinite(U[v]);
-    for (int s = 0; s < layout_.n_species; ++s) rho += W[s];
-    const double T = W[layout_.temperature()];
-    const char* problem = !finite ? "a non-finite value (NaN or inf)"
-                          : rho <= 0 ? "a non-positive density"
-                          : !(T > 0) ? "a non-positive temperature" : nullptr;
-    if (!problem) continue;
-    const int i = static_cast<int>(c % m.sx()) - m.halo, j = static_cast<int>(c / m.sx()) - m.halo;
-    std::ostringstream msg;
-    msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i
-        << ", j=" << j << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), "
-        << layer_name(regime_[c]) << ", has " << problem << " (rho = " << rho
-        << ", T = " << T << ")";
-    throw RunError(msg.str());
-  }
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = static_cast<std::size_t>(j) * m.nx + i;
+      if (!updated_[m.index(i, j)]) continue;
+      const bool finite = std::isfinite(f.rho[c]) && std::isfinite(f.ux[c]) &&
+                          std::isfinite(f.uy[c]) && std::isfinite(f.uz[c]) && std::isfinite(f.T[c]);
+      const char* problem = !finite ? "a non-finite value (NaN or inf)"
+                            : f.rho[c] <= 0 ? "a non-positive density"
+                            : f.T[c] <= 0 ? "a non-positive temperature" : nullptr;
+      if (!problem) continue;
+      std::ostringstream msg;
+      msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i
+          << ", j=" << j << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), "
+          << layer_name(regime_[m.index(i, j)]) << ", has " << problem << " (rho = " << f.rho[c]
+          << ", T = " << f.T[c] << ")";
+      throw RunError(msg.str());
+    }
 }
 
-void Simulation::write_outputs(double t, bool snapshot, bool failed) {
+void Simulation::record_history(const Fields& f, double t, double dt) {
+  const Totals tot = totals();
+  // Entropy: -Σ_cells Σ_s H of the local Maxwellian, H = ρ (ln(ρ (2πT/m)^{-3/2}) - 3/2).
+  double entropy = 0.0;
+  for (int j = 0; j < mesh_.ny; ++j)
+    for (int i = 0; i < mesh_.nx; ++i) {
+      const std::size_t c = static_cast<std::size_t>(j) * mesh_.nx + i;
+      if (!updated_[mesh_.index(i, j)]) continue;
+      for (int s = 0; s < layout_.n_species; ++s)
+        if (const double r = f.rho_species[s][c]; r > 0)
+          entropy -= r * (std::log(r * std::pow(2 * std::numbers::pi * f.T[c] / mass_[s], -1.5)) - 1.5);
+    }
+  entropy *= mesh_.dx * mesh_.dy;
+  for (int k = 0; k < 5; ++k) {
+    const double drift = std::abs(tot[k] - initial_totals_[k] - boundary_gain_[k]) / (scale_[k] > 0 ? scale_[k] : 1.0);
+    max_drift_[k] = std::max(max_drift_[k], drift);
+  }
+  output_->history_row({static_cast<double>(steps_), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4],
+                        entropy, static_cast<double>(updated_cells_.size()), 0.0, 0.0, seconds_since(start_)});
+}
+
+void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool failed) {
   const Mesh& m = mesh_;
   std::vector<std::int8_t> regime(m.n_interior());
   std::vector<double> knudsen(m.n_interior());
@@ -428,7 +445,6 @@ void Simulation::write_outputs(double t, bool snapshot, bool failed) {
     }
   std::vector<std::string> names;
   for (const auto& s : case_.species) names.push_back(s.name);
-  const Fields f = fields();
   const SnapshotData data{f, regime, knudsen, names};
   if (failed) output_->last_good(t, data);
   if (snapshot && case_.output.snapshots) output_->snapshot(t, data);
@@ -451,27 +467,9 @@ void Simulation::report_progress(double t, long step, double dt) {
 void Simulation::run() {
   start_ = last_progress_ = Clock::now();
   double wall_output = 0.0, wall_layer0 = 0.0;
-  auto history = [&](double t, double dt) {
-    const Totals tot = totals();
-    const Fields f = fields();
-    double entropy = 0.0;  // -Σ H of the local Maxwellians (paper §2), per unit mass 1
-    for (std::size_t c = 0; c < f.rho.size(); ++c)
-      if (regime_[mesh_.index(static_cast<int>(c % mesh_.nx), static_cast<int>(c / mesh_.nx))] >= 0)
-        for (int s = 0; s < layout_.n_species; ++s) {
-          const double r = f.rho_species[s][c];
-          if (r > 0)
-            entropy -= r * (std::log(r * std::pow(2 * std::numbers::pi * f.T[c] / mass_[s], -1.5)) - 1.5);
-        }
-    entropy *= mesh_.dx * mesh_.dy;
-    for (int k = 0; k < 5; ++k) {
-      const double drift = std::abs(tot[k] - initial_totals_[k] - boundary_gain_[k]) / (scale_[k] > 0 ? scale_[k] : 1.0);
-      max_drift_[k] = std::max(max_drift_[k], drift);
-    }
-    output_->history_row({static_cast<double>(steps_), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4],
-                          entropy, static_cast<double>(updated_cells_.size()), 0.0, 0.0, seconds_since(start_)});
-  };
-  history(0.0, 0.0);
-  write_outputs(0.0, true, false);
+  Fields f = fields();
+  record_history(f, 0.0, 0.0);
+  write_outputs(f, 0.0, true, false);
   std::string failure;
   std::size_t next_output = 0;
   while (next_output < case_.output.times.size()) {
@@ -492,7 +490,8 @@ void Simulation::run() {
     try {
       step(dt);
       ++steps_;
-      check_state(t_new, steps_);
+      f = fields();
+      check_state(f, t_new, steps_);
     } catch (const RunError& e) {
       failure = e.what();
     } catch (const PluginError& e) {
@@ -506,15 +505,15 @@ void Simulation::run() {
     }
     t_ = t_new;
     const auto t1 = Clock::now();
-    history(t_, dt);
+    record_history(f, t_, dt);
     if (reaches) {
-      write_outputs(t_, true, false);
+      write_outputs(f, t_, true, false);
       ++next_output;
     }
     wall_output += seconds_since(t1);
     report_progress(t_, steps_, dt);
   }
-  if (!failure.empty()) write_outputs(t_, false, true);
+  if (!failure.empty()) write_outputs(fields(), t_, false, true);
   const long total = cell_steps_[0] + cell_steps_[1] + cell_steps_[2];
   nlohmann::json plugins = nlohmann::json::object();
   for (const PluginChoice* p : {&case_.fluid, &case_.kinetic, &case_.boltzmann, &case_.indicator})

@@ -70,9 +70,11 @@ class Simulation {
   // fluxes, weighted by `weight` (dt times the stage weight), to boundary_gain_.
   void flux_divergence(std::vector<double>& Y, std::vector<double>& K, double weight);
   void step(double dt);
-  void check_state(double t, long step) const;
+  // Throws RunError naming time, cell and layer at the first unphysical cell.
+  void check_state(const Fields& f, double t, long step) const;
+  void record_history(const Fields& f, double t, double dt);
   // Snapshot and profile at t (when `snapshot`), last_good.vti (when `failed`), history.
-  void write_outputs(double t, bool snapshot, bool failed);
+  void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
   void report_progress(double t, long step, double dt);
 
   const Case& case_;

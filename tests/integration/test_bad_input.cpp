@@ -89,3 +89,11 @@ TEST_CASE("bad input: a run that goes unphysical stops naming time, cell and lay
   CHECK(summary["status"] == "failed");
   CHECK(summary["error"].get<std::string>().find("non-positive") != std::string::npos);
 }
+
+TEST_CASE("info names the SDK version and the plugin folders") {
+  const Result r = run_strata("info");
+  CHECK(r.exit_code == 0);
+  CHECK(has(r, "SDK version: 1"));
+  CHECK(has(r, "plugin folders:"));
+  CHECK(has(r, "OpenMP: yes"));
+}

@@ -51,3 +51,27 @@ TEST_CASE("conservation: reflective walls and a solid obstacle, wall fluxes acco
     CHECK(s["conservation"][q].get<double>() < 1e-13);
   }
 }
+
+TEST_CASE("conservation: a uniform stream through inflow and outflow sides stays uniform") {
+  // Inflow on the left with the same state as the interior, outflow on the right:
+  // the exact solution is the initial one, and mass, momentum and energy enter and
+  // leave at the same rate, which the boundary accounting must balance.
+  const auto dir = scratch("stream");
+  write(dir / "stream.json", R"case({
+    "mesh": {"nx": 20, "ny": 4, "boundary": {"left": {"type": "inflow", "rho": 1.2, "ux": 0.5, "uy": 0.1, "T": 0.9},
+                                             "right": "outflow", "bottom": "periodic", "top": "periodic"}},
+    "time": {"end": 0.2}, "initial": [{"rho": 1.2, "ux": 0.5, "uy": 0.1, "T": 0.9}],
+    "regime": {"mode": "layer0"}, "fluid": {"plugin": "euler"}})case");
+  const Result r = run_strata("run " + (dir / "stream.json").string() + " --out " + (dir / "o").string() + " -q");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const Table profile = read_csv(dir / "o" / "profile_0.2.csv");
+  for (const double rho : profile.column("rho")) CHECK(rho == doctest::Approx(1.2).epsilon(1e-13));
+  for (const double ux : profile.column("ux")) CHECK(ux == doctest::Approx(0.5).epsilon(1e-13));
+  const auto s = read_json(dir / "o" / "summary.json");
+  for (const char* q : {"mass", "momentum_x", "momentum_y", "energy"}) {
+    CAPTURE(q);
+    CHECK(s["conservation"][q].get<double>() < 1e-13);
+  }
+  const Table history = read_csv(dir / "o" / "history.csv");
+  CHECK(history.column("mass").back() == doctest::Approx(history.column("mass").front()).epsilon(1e-13));
+}
