@@ -109,17 +109,11 @@ class Euler final : public sdk::FluidModel {
     if (!cweno_) return;
     double *L = tmp, *R = tmp + nv;
     for (int v = 0; v < nv; ++v) {
-      L[v] = toolkit::cweno3(c0[v], c1[v], c2[v], eps(c0[v], c1[v], c2[v])).right;
-      R[v] = toolkit::cweno3(c1[v], c2[v], c3[v], eps(c1[v], c2[v], c3[v])).left;
+      L[v] = toolkit::cweno3_right_scaled(c0[v], c1[v], c2[v], h_);
+      R[v] = toolkit::cweno3_right_scaled(c3[v], c2[v], c1[v], h_);  // mirrored: left face of cell i+1
     }
     if (admissible(L)) std::copy_n(L, nv, UL);
     if (admissible(R)) std::copy_n(R, nv, UR);
-  }
-
-  // CWENO's indicator floor, eps = h^2 in the scale of the data (Cravero et al. 2018).
-  double eps(double a, double b, double c) const {
-    const double scale = std::max({std::abs(a), std::abs(b), std::abs(c)});
-    return h_ * h_ * scale * scale + 1e-100;
   }
 
   bool admissible(const double* U) const {

@@ -8,7 +8,8 @@
 // P_R the one-sided linear polynomials, P_0 = (P_opt - d_L P_L - d_R P_R)/d_0 with
 // linear weights d_0 = 1/2, d_L = d_R = 1/4. Nonlinear weights
 // w_k ∝ d_k / (eps + I_k)^2 with Jiang–Shu indicators I_k (in units of the data^2).
-#include <utility>
+#include <algorithm>
+#include <cmath>
 
 namespace strata::toolkit {
 
@@ -28,9 +29,9 @@ inline FaceValues optimal_reconstruction(double um, double u0, double up) {
   return {a - 0.5 * b + 0.25 * c, a + 0.5 * b + 0.25 * c};
 }
 
-// eps: the indicators' floor. Cravero et al. take eps = O(h^2) (in the data's
-// scale) so that weights stay near the linear ones in smooth regions.
-inline FaceValues cweno3(double um, double u0, double up, double eps) {
+// Value of cell i's reconstruction at its right face x_{i+1/2}. eps: the
+// indicators' floor, in the units of the data squared.
+inline double cweno3_right(double um, double u0, double up, double eps) {
   using namespace cweno_detail;
   const double bL = u0 - um, bR = up - u0;
   const double b0 = 0.5 * (up - um), c0 = up - 2.0 * u0 + um;  // P_0 = a0 + b0 s + c0 s^2
@@ -38,14 +39,26 @@ inline FaceValues cweno3(double um, double u0, double up, double eps) {
   const double aL = dL / ((eps + IL) * (eps + IL));
   const double aR = dR / ((eps + IR) * (eps + IR));
   const double a0 = d0 / ((eps + I0) * (eps + I0));
-  const double sum = aL + aR + a0;
-  const double wL = aL / sum, wR = aR / sum, w0 = a0 / sum;
-  // P_0 at s = ∓1/2: P_0 = 2 P_opt - (P_L + P_R)/2, mean u0 - c0/12.
-  const FaceValues opt = optimal_reconstruction(um, u0, up);
-  const double p0_left = 2.0 * opt.left - 0.5 * ((u0 - 0.5 * bL) + (u0 - 0.5 * bR));
-  const double p0_right = 2.0 * opt.right - 0.5 * ((u0 + 0.5 * bL) + (u0 + 0.5 * bR));
-  return {w0 * p0_left + wL * (u0 - 0.5 * bL) + wR * (u0 - 0.5 * bR),
-          w0 * p0_right + wL * (u0 + 0.5 * bL) + wR * (u0 + 0.5 * bR)};
+  // At s = +1/2: P_L = u0 + bL/2, P_R = u0 + bR/2, P_0 = 2 P_opt - (P_L + P_R)/2.
+  const double pL = u0 + 0.5 * bL, pR = u0 + 0.5 * bR;
+  const double p0 = 2.0 * optimal_reconstruction(um, u0, up).right - 0.5 * (pL + pR);
+  return (a0 * p0 + aL * pL + aR * pR) / (a0 + aL + aR);
+}
+
+// Both faces; the left face is the right face of the mirrored data (the scheme is
+// symmetric: d_L = d_R).
+inline FaceValues cweno3(double um, double u0, double up, double eps) {
+  return {cweno3_right(up, u0, um, eps), cweno3_right(um, u0, up, eps)};
+}
+
+// Scale-invariant CWENO3 at the right face: eps = h^2 in units of the local data
+// magnitude (Cravero et al. take eps = O(h^2)); h is the mesh spacing. Works for
+// data of any size, from densities O(1) to distribution tails of 1e-100.
+inline double cweno3_right_scaled(double um, double u0, double up, double h) {
+  const double m = std::max({std::abs(um), std::abs(u0), std::abs(up)});
+  if (m == 0.0) return 0.0;
+  const double s = 1.0 / m;
+  return m * cweno3_right(um * s, u0 * s, up * s, h * h);
 }
 
 }  // namespace strata::toolkit

@@ -1,53 +1,48 @@
 #pragma once
-// Maxwellians on the velocity grid (DESIGN §3, paper §4.5):
-//   M[rho, u, T](v) = rho (2 pi T / m)^{-3/2} exp(-m |v - u|^2 / (2T)).
-// Sampling M at grid points reproduces rho, rho u, E only up to quadrature error;
-// the *discrete* Maxwellian f_k = exp(a . phi(v_k)), phi = (1, v, |v|^2/2), whose
-// five parameters a are found by Newton's method so that its discrete moments
-// equal the targets to round-off (Mieussens' discrete equilibrium), makes every
-// Maxwellian reconstruction conservative.
+// Equilibria on the velocity grid (DESIGN §3, paper §2.2, §4.5):
+//   Maxwellian M[rho, u, T](v) = rho (2 pi T / m)^{-3/2} exp(-m |v - u|^2 / (2T)),
+//   ES-BGK Gaussian G[rho, u, 𝒯](v) = rho det(2 pi 𝒯 / m)^{-1/2} exp(-m (v-u)ᵀ 𝒯⁻¹ (v-u) / 2).
+// Sampled at grid points they reproduce rho, rho u, E only up to quadrature error.
+// Both functions here return the *discrete* equilibria whose discrete moments equal
+// the targets to round-off, which makes Maxwellian reconstruction and the BGK-type
+// implicit steps conservative:
+// - discrete_maxwellian: f_k = exp(a . phi(v_k)), phi = (1, v, |v|^2/2), the five
+//   parameters found by Newton's method (Mieussens' discrete equilibrium). f is a
+//   product of three 1D factors, so each Newton iteration costs O(N), not O(N^3).
+// - discrete_gaussian: the sampled Gaussian times (1 + lambda . phi(v)), lambda from
+//   one 5x5 linear solve (a conservative correction of the quadrature error, which
+//   is spectrally small for a resolved Gaussian).
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
-#include "strata/toolkit/moments.hpp"
 #include "strata/toolkit/velocity_grid.hpp"
 
 namespace strata::toolkit {
 
-inline void sampled_maxwellian(const VelocityGrid& g, double mass, double rho,
-                               const std::array<double, 3>& u, double T, double* f) {
-  const double a = rho * std::pow(2.0 * std::numbers::pi * T / mass, -1.5);
-  const double b = mass / (2.0 * T);
-  for (int i = 0; i < g.n; ++i) {
-    const double cx = g.v(i) - u[0];
-    for (int j = 0; j < g.n; ++j) {
-      const double cy = g.v(j) - u[1];
-      double* row = f + g.index(i, j, 0);
-      for (int k = 0; k < g.n; ++k) {
-        const double cz = g.v(k) - u[2];
-        row[k] = a * std::exp(-b * (cx * cx + cy * cy + cz * cz));
-      }
-    }
-  }
-}
-
-struct DiscreteMaxwellianResult {
+struct EquilibriumResult {
   bool converged = false;
   int iterations = 0;
   double residual = 0.0;  // largest moment error relative to its scale
 };
 
+// Symmetric 3x3 tensor stored as xx, yy, zz, xy, xz, yz.
+using SymmetricTensor = std::array<double, 6>;
+
 namespace detail {
 
-// Solve the 5x5 system J x = r in place (Gaussian elimination, partial pivoting).
-inline bool solve5(std::array<std::array<double, 5>, 5> J, std::array<double, 5>& r) {
+using Matrix5 = std::array<std::array<double, 5>, 5>;
+using Vector5 = std::array<double, 5>;
+
+// Solve J x = r in place (Gaussian elimination, partial pivoting); false if singular.
+inline bool solve5(Matrix5 J, Vector5& r) {
   for (int c = 0; c < 5; ++c) {
     int p = c;
     for (int k = c + 1; k < 5; ++k)
       if (std::abs(J[k][c]) > std::abs(J[p][c])) p = k;
-    if (J[p][c] == 0.0) return false;
+    if (J[p][c] == 0.0 || !std::isfinite(J[p][c])) return false;
     std::swap(J[p], J[c]);
     std::swap(r[p], r[c]);
     for (int k = c + 1; k < 5; ++k) {
@@ -63,61 +58,185 @@ inline bool solve5(std::array<std::array<double, 5>, 5> J, std::array<double, 5>
   return true;
 }
 
+// Targets (rho, rho u, E) and the scales that make their errors relative.
+struct Targets {
+  Vector5 value, scale;
+};
+
+inline Targets targets(double mass, double rho, const std::array<double, 3>& u, double T) {
+  const double u2 = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
+  const double E = 0.5 * rho * u2 + 1.5 * rho * T / mass;
+  const double p = rho * (std::sqrt(u2) + std::sqrt(T / mass));
+  return {{rho, rho * u[0], rho * u[1], rho * u[2], E}, {rho, p, p, p, E}};
+}
+
+inline double relative_error(const Vector5& F, const Targets& t) {
+  double r = 0.0;
+  for (int p = 0; p < 5; ++p) r = std::max(r, std::abs(F[p]) / t.scale[p]);
+  return r;
+}
+
 }  // namespace detail
 
-// f := discrete Maxwellian with the discrete moments rho, rho u and
-// E = ½ rho |u|² + (3/2)(rho/m) T of the continuous one.
-inline DiscreteMaxwellianResult discrete_maxwellian(const VelocityGrid& g, double mass,
-                                                    double rho,
-                                                    const std::array<double, 3>& u,
-                                                    double T, double* f) {
+inline void sampled_maxwellian(const VelocityGrid& g, double mass, double rho,
+                               const std::array<double, 3>& u, double T, double* f) {
+  const double a = rho * std::pow(2.0 * std::numbers::pi * T / mass, -1.5);
+  const double b = mass / (2.0 * T);
+  std::vector<double> X(g.n), Y(g.n), Z(g.n);
+  for (int k = 0; k < g.n; ++k) {
+    X[k] = std::exp(-b * (g.v(k) - u[0]) * (g.v(k) - u[0]));
+    Y[k] = std::exp(-b * (g.v(k) - u[1]) * (g.v(k) - u[1]));
+    Z[k] = std::exp(-b * (g.v(k) - u[2]) * (g.v(k) - u[2]));
+  }
+  for (int i = 0; i < g.n; ++i)
+    for (int j = 0; j < g.n; ++j) {
+      double* row = f + g.index(i, j, 0);
+      const double xy = a * X[i] * Y[j];
+      for (int k = 0; k < g.n; ++k) row[k] = xy * Z[k];
+    }
+}
+
+// f := the discrete Maxwellian with the discrete moments rho, rho u and
+// E = ½ rho |u|² + (3/2)(rho/m) T.
+inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass, double rho,
+                                             const std::array<double, 3>& u, double T,
+                                             double* f) {
+  const detail::Targets t = detail::targets(mass, rho, u, T);
+  // log f = a0 + Σ_d (b_d v_d + c v_d^2 / 2): start from the continuous Maxwellian.
   const double u2 = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
-  const std::array<double, 5> target = {rho, rho * u[0], rho * u[1], rho * u[2],
-                                        0.5 * rho * u2 + 1.5 * rho * T / mass};
-  const double c = std::sqrt(T / mass);
-  const std::array<double, 5> scale = {rho, rho * (std::sqrt(u2) + c),
-                                       rho * (std::sqrt(u2) + c),
-                                       rho * (std::sqrt(u2) + c), target[4]};
-  // Start from the continuous Maxwellian: log M = a0 + a_v . v + a4 |v|^2 / 2.
-  std::array<double, 5> a = {
-      std::log(rho * std::pow(2.0 * std::numbers::pi * T / mass, -1.5)) -
-          mass * u2 / (2.0 * T),
-      mass * u[0] / T, mass * u[1] / T, mass * u[2] / T, -mass / T};
+  detail::Vector5 a = {std::log(rho * std::pow(2.0 * std::numbers::pi * T / mass, -1.5)) -
+                           mass * u2 / (2.0 * T),
+                       mass * u[0] / T, mass * u[1] / T, mass * u[2] / T, -mass / T};
   const double vol = g.cell_volume();
-  DiscreteMaxwellianResult result;
-  for (int it = 0; it < 50; ++it) {
-    std::array<double, 5> F{};
-    std::array<std::array<double, 5>, 5> J{};
-    for (int i = 0; i < g.n; ++i) {
-      for (int j = 0; j < g.n; ++j) {
-        double* row = f + g.index(i, j, 0);
-        for (int k = 0; k < g.n; ++k) {
-          const double vx = g.v(i), vy = g.v(j), vz = g.v(k);
-          const std::array<double, 5> phi = {1.0, vx, vy, vz,
-                                             0.5 * (vx * vx + vy * vy + vz * vz)};
-          const double e = std::exp(a[0] + a[1] * vx + a[2] * vy + a[3] * vz + a[4] * phi[4]);
-          row[k] = e;
-          for (int p = 0; p < 5; ++p) {
-            F[p] += phi[p] * e;
-            for (int q = p; q < 5; ++q) J[p][q] += phi[p] * phi[q] * e;
-          }
-        }
+  std::array<std::vector<double>, 3> factor;
+  for (auto& x : factor) x.resize(g.n);
+  EquilibriumResult result;
+  for (int it = 0; it < 40; ++it) {
+    // 1D factors and their moments S[d][k] = Σ_i v_i^k X_d(v_i), k = 0..4.
+    std::array<std::array<double, 5>, 3> S{};
+    for (int d = 0; d < 3; ++d)
+      for (int i = 0; i < g.n; ++i) {
+        const double v = g.v(i);
+        const double x = std::exp(a[1 + d] * v + 0.5 * a[4] * v * v);
+        factor[d][i] = x;
+        double vk = 1.0;
+        for (int k = 0; k < 5; ++k, vk *= v) S[d][k] += vk * x;
       }
+    const double A = std::exp(a[0]) * vol;
+    // Moment of the monomial v_x^kx v_y^ky v_z^kz.
+    auto M = [&](int kx, int ky, int kz) { return A * S[0][kx] * S[1][ky] * S[2][kz]; };
+    auto e = [](int d, int k) {  // exponent triple with k in direction d
+      std::array<int, 3> p{};
+      p[d] = k;
+      return p;
+    };
+    auto Mv = [&](std::array<int, 3> p) { return M(p[0], p[1], p[2]); };
+    // phi_4 = |v|^2 / 2 = Σ_d v_d^2 / 2: moments of phi_4 times a monomial.
+    auto M4 = [&](std::array<int, 3> p) {
+      double s = 0;
+      for (int d = 0; d < 3; ++d) {
+        auto q = p;
+        q[d] += 2;
+        s += 0.5 * Mv(q);
+      }
+      return s;
+    };
+    detail::Vector5 F;
+    detail::Matrix5 J;
+    F[0] = M(0, 0, 0);
+    for (int d = 0; d < 3; ++d) F[1 + d] = Mv(e(d, 1));
+    F[4] = M4({0, 0, 0});
+    J[0][0] = F[0];
+    for (int d = 0; d < 3; ++d) {
+      J[0][1 + d] = J[1 + d][0] = F[1 + d];
+      for (int d2 = 0; d2 < 3; ++d2) {
+        auto p = e(d, 1);
+        p[d2] += 1;
+        J[1 + d][1 + d2] = Mv(p);
+      }
+      J[1 + d][4] = J[4][1 + d] = M4(e(d, 1));
     }
-    double residual = 0.0;
-    for (int p = 0; p < 5; ++p) {
-      F[p] = F[p] * vol - target[p];
-      for (int q = p; q < 5; ++q) J[q][p] = J[p][q] = J[p][q] * vol;
-      residual = std::max(residual, std::abs(F[p]) / scale[p]);
-    }
+    J[0][4] = J[4][0] = F[4];
+    J[4][4] = 0;
+    for (int d = 0; d < 3; ++d) J[4][4] += 0.5 * M4(e(d, 2));
+    for (int p = 0; p < 5; ++p) F[p] -= t.value[p];
     result.iterations = it;
-    result.residual = residual;
-    if (residual < 1e-14 || !std::isfinite(residual)) break;
+    result.residual = detail::relative_error(F, t);
+    if (result.residual < 1e-15 || !std::isfinite(result.residual)) break;
     if (!detail::solve5(J, F)) break;
     for (int p = 0; p < 5; ++p) a[p] -= F[p];
   }
-  // Newton converges quadratically; 4e-14 leaves room for round-off in sums of N^3 terms.
-  result.converged = result.residual < 4e-14;
+  const double A = std::exp(a[0]);
+  for (int i = 0; i < g.n; ++i)
+    for (int j = 0; j < g.n; ++j) {
+      double* row = f + g.index(i, j, 0);
+      const double xy = A * factor[0][i] * factor[1][j];
+      for (int k = 0; k < g.n; ++k) row[k] = xy * factor[2][k];
+    }
+  // Newton converges quadratically; 1e-13 leaves room for the round-off of the
+  // separable sums against direct sums over N^3 points.
+  result.converged = result.residual < 1e-13;
+  return result;
+}
+
+// f := the ES-BGK Gaussian with temperature tensor 𝒯 (must be positive definite),
+// corrected so that its discrete rho, rho u, E equal those of the target, where the
+// target energy is E = ½ rho |u|² + ½ (rho/m) tr 𝒯.
+inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass, double rho,
+                                           const std::array<double, 3>& u,
+                                           const SymmetricTensor& Tt, double* f) {
+  const double xx = Tt[0], yy = Tt[1], zz = Tt[2], xy = Tt[3], xz = Tt[4], yz = Tt[5];
+  const double det = xx * (yy * zz - yz * yz) - xy * (xy * zz - yz * xz) + xz * (xy * yz - yy * xz);
+  EquilibriumResult result;
+  if (!(xx > 0 && xx * yy - xy * xy > 0 && det > 0)) return result;  // not positive definite
+  // Inverse of the symmetric tensor (adjugate / det).
+  const SymmetricTensor inv = {(yy * zz - yz * yz) / det, (xx * zz - xz * xz) / det,
+                               (xx * yy - xy * xy) / det, (xz * yz - xy * zz) / det,
+                               (xy * yz - xz * yy) / det, (xy * xz - xx * yz) / det};
+  const double a = rho * std::pow(2.0 * std::numbers::pi / mass, -1.5) / std::sqrt(det);
+  const double T = (xx + yy + zz) / 3.0;
+  const detail::Targets t = detail::targets(mass, rho, u, T);
+  const double vol = g.cell_volume();
+  detail::Vector5 F{};
+  detail::Matrix5 J{};
+  for (int i = 0; i < g.n; ++i) {
+    const double cx = g.v(i) - u[0];
+    for (int j = 0; j < g.n; ++j) {
+      const double cy = g.v(j) - u[1];
+      double* row = f + g.index(i, j, 0);
+      for (int k = 0; k < g.n; ++k) {
+        const double cz = g.v(k) - u[2];
+        const double q = inv[0] * cx * cx + inv[1] * cy * cy + inv[2] * cz * cz +
+                         2.0 * (inv[3] * cx * cy + inv[4] * cx * cz + inv[5] * cy * cz);
+        const double w = a * std::exp(-0.5 * mass * q);
+        row[k] = w;
+        const double vx = g.v(i), vy = g.v(j), vz = g.v(k);
+        const detail::Vector5 phi = {1.0, vx, vy, vz, 0.5 * (vx * vx + vy * vy + vz * vz)};
+        for (int p = 0; p < 5; ++p) {
+          F[p] += phi[p] * w;
+          for (int r = p; r < 5; ++r) J[p][r] += phi[p] * phi[r] * w;
+        }
+      }
+    }
+  }
+  for (int p = 0; p < 5; ++p) {
+    for (int r = p; r < 5; ++r) J[r][p] = J[p][r] = J[p][r] * vol;
+    F[p] = t.value[p] - F[p] * vol;  // the moment deficit lambda must make up
+  }
+  if (!detail::solve5(J, F)) return result;
+  for (int i = 0; i < g.n; ++i)
+    for (int j = 0; j < g.n; ++j) {
+      double* row = f + g.index(i, j, 0);
+      const double vx = g.v(i), vy = g.v(j);
+      for (int k = 0; k < g.n; ++k) {
+        const double vz = g.v(k);
+        row[k] *= 1.0 + F[0] + F[1] * vx + F[2] * vy + F[3] * vz +
+                  F[4] * 0.5 * (vx * vx + vy * vy + vz * vz);
+      }
+    }
+  result.converged = true;
+  result.iterations = 1;
+  result.residual = detail::relative_error(F, t);  // size of the correction, for diagnostics
   return result;
 }
 
