@@ -1,6 +1,7 @@
 #include "case.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -254,6 +255,7 @@ void read_initial(ObjectReader& root, Case& c) {
     if (!r.valid()) continue;
     Region region;
     if (r.has("where")) region.where = r.expression("where", std::nullopt);
+    region.bimodal = r.choice("distribution", "maxwellian", {"maxwellian", "bimodal"}) == "bimodal";
     region.state = read_state(r, c.species.size(), true);
     r.finish();
     c.initial.push_back(std::move(region));
@@ -269,7 +271,34 @@ void read_regime(ObjectReader& root, Case& c) {
          : mode == "layer1" ? RegimeMode::layer1
          : mode == "layer2" ? RegimeMode::layer2 : RegimeMode::hybrid;
   c.initial_layer = r.integer("initial", 0, 0, 2);
+  if (const json* list = r.child("regions")) {
+    if (!list->is_array()) r.diagnostics().expected(r.path("regions"), "an array of {\"where\", \"layer\"}", *list);
+    for (std::size_t k = 0; list->is_array() && k < list->size(); ++k) {
+      ObjectReader item((*list)[k], r.path("regions") + "/" + std::to_string(k), r.diagnostics());
+      const auto where = item.expression("where", std::nullopt);
+      const int layer = item.integer("layer", std::nullopt, 0, 2);
+      item.finish();
+      if (where) c.forced.push_back({*where, layer});
+    }
+  }
   r.finish();
+}
+
+void read_probes(ObjectReader& root, Case& c) {
+  const json* list = root.child("probes");
+  if (!list) return;
+  if (!list->is_array()) { root.diagnostics().expected("/probes", "an array of {\"name\", \"x\", \"y\"}", *list); return; }
+  for (std::size_t k = 0; k < list->size(); ++k) {
+    ObjectReader r((*list)[k], "/probes/" + std::to_string(k), root.diagnostics());
+    Probe p;
+    p.name = r.text("name", std::nullopt);
+    if (!std::all_of(p.name.begin(), p.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-'; }) || p.name.empty())
+      r.diagnostics().expected(r.path("name"), "a name of letters, digits, _ and -", json(p.name));
+    p.x = r.number("x", std::nullopt, {c.x[0], c.x[1]});
+    p.y = r.number("y", std::nullopt, {c.y[0], c.y[1]});
+    r.finish();
+    c.probes.push_back(p);
+  }
 }
 
 void read_output(ObjectReader& root, Case& c) {
@@ -298,19 +327,24 @@ void read_output(ObjectReader& root, Case& c) {
   r.finish();
 }
 
-bool section_needed(const std::string& section, RegimeMode mode) {
-  if (mode == RegimeMode::hybrid) return true;
-  if (section == "fluid") return mode == RegimeMode::layer0;
-  if (section == "kinetic") return mode == RegimeMode::layer1;
-  if (section == "boltzmann") return mode == RegimeMode::layer2;
-  return false;  // indicator: hybrid only
+// Which plugin sections a case needs. A hybrid run with an indicator may put any
+// cell in any layer; without one its regime map stays as initialised (regime.initial
+// and regime.regions: a static decomposition), so only the layers named there count.
+bool section_needed(const std::string& section, const Case& c, bool has_indicator) {
+  const int layer = section == "fluid" ? 0 : section == "kinetic" ? 1 : section == "boltzmann" ? 2 : -1;
+  if (c.mode != RegimeMode::hybrid) return layer == static_cast<int>(c.mode) - 1;
+  if (has_indicator || layer < 0) return true;
+  bool used = c.initial_layer == layer;
+  for (const auto& f : c.forced) used = used || f.layer == layer;
+  return used;
 }
 
 void read_plugin(ObjectReader& root, Case& c, PluginChoice& choice, const PluginCatalog& catalog) {
   Diagnostics& diag = root.diagnostics();
   const std::string path = "/" + choice.section;
-  choice.needed = section_needed(choice.section, c.mode);
   const json* node = root.child(choice.section);
+  if (choice.section == "indicator" && !node) return;  // hybrid without indicator: static map
+  choice.needed = section_needed(choice.section, c, c.json.contains("indicator"));
   const std::string why = std::string("regime.mode is \"") + mode_name(c.mode) + "\"";
   if (!node) {
     if (choice.needed) diag.error(path, "missing; a {\"plugin\": NAME, ...} section is needed because " + why);
@@ -371,6 +405,7 @@ Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
   read_time(root, c);
   read_initial(root, c);
   read_regime(root, c);
+  read_probes(root, c);
   read_output(root, c);
   c.fluid.section = "fluid";
   c.kinetic.section = "kinetic";

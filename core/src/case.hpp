@@ -36,6 +36,21 @@ struct Boundary {
 struct Region {
   std::optional<Expression> where;  // absent: everywhere
   StateSpec state;
+  // Kinetic cells start from the discrete Maxwellian of `state`, or with "bimodal"
+  // from ½(M[rho, u, T] + M[rho, -u, T]) (paper §5.5); fluid cells take its moments.
+  bool bimodal = false;
+};
+
+// A user region held in one layer (DESIGN §3: forced regions override indicators).
+struct ForcedRegion {
+  Expression where;
+  int layer = 0;
+};
+
+// A point whose rho, u, T, pressure tensor and heat flux are recorded every step.
+struct Probe {
+  std::string name;
+  double x = 0.0, y = 0.0;
 };
 
 struct Obstacle {
@@ -90,6 +105,8 @@ struct Case {
   std::vector<Region> initial;
   RegimeMode mode = RegimeMode::hybrid;
   int initial_layer = 0;
+  std::vector<ForcedRegion> forced;
+  std::vector<Probe> probes;
 
   PluginChoice fluid, kinetic, boltzmann, indicator;
   OutputSpec output;

@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -102,6 +103,16 @@ std::string OutputWriter::vti(const SnapshotData& d) const {
     velocity[3 * c + 2] = f.uz[c];
   }
   data_array(out, "velocity", velocity, 3);
+  // VTK's symmetric tensor order: xx, yy, zz, xy, yz, xz.
+  std::vector<double> pressure(6 * f.rho.size()), heat(3 * f.rho.size());
+  for (std::size_t c = 0; c < f.rho.size(); ++c) {
+    const auto& P = f.pressure[c];
+    const double vtk[6] = {P[0], P[1], P[2], P[3], P[5], P[4]};
+    std::copy(vtk, vtk + 6, &pressure[6 * c]);
+    std::copy(f.heat_flux[c].begin(), f.heat_flux[c].end(), &heat[3 * c]);
+  }
+  data_array(out, "pressure_tensor", pressure, 6);
+  data_array(out, "heat_flux", heat, 3);
   if (f.rho_species.size() > 1)
     for (std::size_t s = 0; s < f.rho_species.size(); ++s)
       data_array(out, "rho_" + d.species_names[s], f.rho_species[s]);
@@ -149,7 +160,22 @@ void OutputWriter::history_row(const std::vector<double>& values) {
   history_ += out.str() + "\n";
 }
 
-void OutputWriter::flush_history() { write_atomically(dir_ / "history.csv", history_); }
+void OutputWriter::probe_row(const std::string& name, const std::vector<double>& values) {
+  auto it = std::find_if(probes_.begin(), probes_.end(), [&](const auto& p) { return p.first == name; });
+  if (it == probes_.end()) {
+    probes_.emplace_back(name, "t,rho,ux,uy,uz,T,Pxx,Pyy,Pzz,Pxy,Pxz,Pyz,qx,qy,qz,regime\n");
+    it = probes_.end() - 1;
+  }
+  std::ostringstream out;
+  out.precision(16);
+  for (std::size_t k = 0; k < values.size(); ++k) out << (k ? "," : "") << values[k];
+  it->second += out.str() + "\n";
+}
+
+void OutputWriter::flush_history() {
+  write_atomically(dir_ / "history.csv", history_);
+  for (const auto& [name, text] : probes_) write_atomically(dir_ / ("probe_" + name + ".csv"), text);
+}
 
 void OutputWriter::summary(const nlohmann::json& summary) {
   write_atomically(dir_ / "summary.json", summary.dump(2) + "\n");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,7 +34,9 @@ class OutputWriter {
   void last_good(double t, const SnapshotData& data);  // last_good.vti on failure
   void profile(double t, const SnapshotData& data);    // profile_<t>.csv at j = ny/2
   void history_row(const std::vector<double>& values);
-  void flush_history();
+  // probe_<name>.csv: t, rho, u, T, pressure tensor, heat flux, regime.
+  void probe_row(const std::string& name, const std::vector<double>& values);
+  void flush_history();  // history.csv and the probe files
   void summary(const nlohmann::json& summary);
 
   static const std::vector<std::string>& history_columns();
@@ -44,6 +47,7 @@ class OutputWriter {
   Mesh mesh_;
   std::vector<std::pair<double, std::string>> series_;
   std::string history_;
+  std::vector<std::pair<std::string, std::string>> probes_;  // name, CSV text
 };
 
 }  // namespace strata::core

@@ -43,6 +43,7 @@ class HostChannel {
 template <class Kind>
 class PluginObject {
  public:
+  using element_type = Kind;
   PluginObject() = default;
   PluginObject(std::shared_ptr<Kind> object, std::shared_ptr<HostChannel> channel)
       : object_(std::move(object)), channel_(std::move(channel)) {}

@@ -40,6 +40,7 @@ inline ConservedMoments conserved_moments(const VelocityGrid& g, const double* f
 }
 
 struct FullMoments {
+  ConservedMoments conserved;  // the direct discrete sums
   double rho = 0.0;
   std::array<double, 3> u{};
   double T = 0.0;
@@ -50,6 +51,7 @@ struct FullMoments {
 inline FullMoments full_moments(const VelocityGrid& g, const double* f, double mass) {
   const ConservedMoments c = conserved_moments(g, f);
   FullMoments m;
+  m.conserved = c;
   m.rho = c.rho;
   for (int d = 0; d < 3; ++d) m.u[d] = c.momentum[d] / c.rho;
   std::array<double, 6> P{};
