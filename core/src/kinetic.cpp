@@ -143,28 +143,31 @@ void Simulation::maxwellian_of(const double* U, double* f) const {
 
 // Halo distributions: a ghost cell of a kinetic cell copies (or mirrors, at a
 // reflective wall) its source's f; every other halo cell (fluid neighbours, solid
-// cells, inflow ghosts) holds the Maxwellian of its macroscopic state.
+// cells, inflow ghosts) holds the Maxwellian of its macroscopic state. Copies run in
+// the order of the halo rules, since a second ghost layer may copy the first (a
+// periodic mesh one cell wide).
 void Simulation::fill_kinetic_halo(const std::vector<double>& U) {
   const std::size_t n_kinetic = n_layer1_ + n_layer2_;
   const std::size_t n_slots = slot_cell_.size();
-  const int N = vgrid_.n;
-#pragma omp parallel for schedule(dynamic)
-  for (std::size_t slot = n_kinetic; slot < n_slots; ++slot) {
-    const std::size_t cell = slot_cell_[slot];
-    double* f = &fY_[slot * nf_];
+  auto copies = [&](std::size_t cell) {
     const std::int64_t r = ghost_rule_[cell];
-    const HaloRule* rule = r >= 0 ? &halo_rules_[static_cast<std::size_t>(r)] : nullptr;
-    const std::int64_t source = rule && rule->action != HaloAction::inflow ? cell_slot_[rule->source] : -1;
-    if (source < 0 || static_cast<std::size_t>(source) >= n_kinetic) {
-      maxwellian_of(&U[cell * nvar_], f);
-      continue;
-    }
-    const double* g = &fY_[static_cast<std::size_t>(source) * nf_];
+    if (r < 0) return false;
+    const HaloRule& rule = halo_rules_[static_cast<std::size_t>(r)];
+    return rule.action != HaloAction::inflow && is_kinetic(rule.source) && cell_slot_[rule.source] >= 0;
+  };
+#pragma omp parallel for schedule(dynamic)
+  for (std::size_t slot = n_kinetic; slot < n_slots; ++slot)
+    if (!copies(slot_cell_[slot])) maxwellian_of(&U[slot_cell_[slot] * nvar_], &fY_[slot * nf_]);
+  const int N = vgrid_.n;
+  for (const HaloRule& rule : halo_rules_) {
+    if (cell_slot_[rule.ghost] < 0 || !copies(rule.ghost)) continue;
+    double* f = &fY_[static_cast<std::size_t>(cell_slot_[rule.ghost]) * nf_];
+    const double* g = &fY_[static_cast<std::size_t>(cell_slot_[rule.source]) * nf_];
     for (int s = 0; s < layout_.n_species; ++s)
       for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) {
-          const int si = rule->action == HaloAction::reflect_x ? N - 1 - i : i;
-          const int sj = rule->action == HaloAction::reflect_y ? N - 1 - j : j;
+          const int si = rule.action == HaloAction::reflect_x ? N - 1 - i : i;
+          const int sj = rule.action == HaloAction::reflect_y ? N - 1 - j : j;
           std::copy_n(g + s * nv3_ + vgrid_.index(si, sj, 0), N, f + s * nv3_ + vgrid_.index(i, j, 0));
         }
   }

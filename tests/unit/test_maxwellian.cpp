@@ -57,3 +57,21 @@ TEST_CASE("maxwellian: full moments of a Maxwellian: isotropic pressure, no heat
   for (int d = 3; d < 6; ++d) CHECK(std::abs(m.pressure[d]) < 1e-8);
   for (int d = 0; d < 3; ++d) CHECK(std::abs(m.heat_flux[d]) < 1e-8);
 }
+
+TEST_CASE("maxwellian: the discrete ES-BGK Gaussian hits its targets and its tensor") {
+  const VelocityGrid g{32, 8.0};
+  std::vector<double> f(g.size());
+  ConservedMoments target{1.1, {0.33, -0.11, 0.0}, 0.0};
+  const SymmetricTensor Tt = {1.4, 0.8, 1.0, 0.2, 0.0, -0.1};
+  const double u2 = (0.33 * 0.33 + 0.11 * 0.11) / (1.1 * 1.1);
+  target.energy = 0.5 * 1.1 * u2 + 0.5 * 1.1 * (1.4 + 0.8 + 1.0);
+  REQUIRE(discrete_gaussian(g, 1.0, target, Tt, f.data()).converged);
+  const auto m = full_moments(g, f.data(), 1.0);
+  CHECK(m.rho == doctest::Approx(1.1).epsilon(1e-14));
+  CHECK(m.conserved.energy == doctest::Approx(target.energy).epsilon(1e-14));
+  CHECK(std::abs(m.conserved.momentum[0] - 0.33) < 1e-14);
+  // P = rho 𝒯 / m to the grid's quadrature accuracy.
+  for (int k = 0; k < 6; ++k) CHECK(std::abs(m.pressure[k] - 1.1 * Tt[k]) < 1e-7);
+  // Not positive definite: refused.
+  CHECK_FALSE(discrete_gaussian(g, 1.0, target, {1.0, 1.0, -0.1, 0.0, 0.0, 0.0}, f.data()).converged);
+}
