@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""Overlay mid-height profiles of several runs (density and temperature against x).
+
+usage: tools/compare_profiles.py OUT.png LABEL=PROFILE.csv [LABEL=PROFILE.csv ...] [--title TEXT]
+
+Each PROFILE.csv is a profile_<t>.csv of a run (or the output of build/bin/sod_exact);
+a label starting with "exact" is drawn as a thin black line.
+"""
+import argparse
+import csv
+import os
+import sys
+
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    sys.stderr.write("compare_profiles.py: python3-matplotlib is missing: apt-get install python3-matplotlib\n")
+    sys.exit(3)
+
+
+def read_profile(path):
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        return [float(r["x"]) for r in rows], [float(r["rho"]) for r in rows], [float(r["T"]) for r in rows]
+    except (OSError, KeyError, ValueError) as e:
+        sys.exit(f"compare_profiles.py: {path}: cannot read a profile with columns x, rho, T ({e})")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out")
+    parser.add_argument("runs", nargs="+", help="LABEL=PROFILE.csv")
+    parser.add_argument("--title", default="")
+    args = parser.parse_args()
+    fig, (ax_rho, ax_T) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+    for item in args.runs:
+        if "=" not in item:
+            sys.exit(f"compare_profiles.py: expected LABEL=PROFILE.csv, got {item!r}")
+        label, path = item.rsplit("=", 1)
+        x, rho, T = read_profile(path)
+        style = dict(color="black", lw=1.0) if label.startswith("exact") else dict(lw=1.6, marker=".", ms=3)
+        ax_rho.plot(x, rho, label=label, **style)
+        ax_T.plot(x, T, label=label, **style)
+    ax_rho.set_ylabel(r"$\rho$")
+    ax_T.set_ylabel(r"$T$")
+    ax_T.set_xlabel(r"$x$")
+    for ax in (ax_rho, ax_T):
+        ax.grid(alpha=0.3)
+    ax_rho.legend(fontsize=9)
+    if args.title:
+        fig.suptitle(args.title)
+    fig.tight_layout()
+    tmp = os.path.join(os.path.dirname(os.path.abspath(args.out)), "." + os.path.basename(args.out) + ".tmp.png")
+    fig.savefig(tmp, dpi=120)
+    os.replace(tmp, args.out)
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()
