@@ -1,0 +1,92 @@
+#pragma once
+// The fast spectral method for the 3D hard-sphere Boltzmann operator (Mouhot–Pareschi
+// 2006, Filbet–Mouhot–Pareschi 2006; paper §4.4.1, eqs. 4.34–4.52; DESIGN §8),
+// independent of the FFT library: the Fourier multipliers that the FFTW and cuFFT
+// plugins apply.
+//
+// Carleman form (4.34) with B = |v - v_*| in 3D: B̃ = 4, truncated to |x|, |y| <= R:
+//   Q(f)(v) = ∫∫ B̃ δ(x·y) [f(v+x) f(v+y) - f(v+x+y) f(v)] dx dy.
+// With f(v) = Σ_k f̂_k exp(i ξ_k·v), ξ_k = k π/L, and x = ρe (e on the half sphere),
+// y ⊥ e, the kernel modes are B̂(l, m) = B̃ ∫_{S²₊} φ_R(ξ_l·e) ψ_R(|Π_{e⊥} ξ_m|) de with
+//   φ_R(s) = ∫_{-R}^{R} |ρ| e^{iρs} dρ = R² [2 Sinc(Rs) - Sinc²(Rs/2)],
+//   ψ_R(s) = ∫_{|y|<=R, y⊥e} e^{i η·y} dy = 2πR J₁(Rs)/s (ψ_R(0) = πR²).
+// A quadrature of A1 x A2 directions e_pq (midpoint in θ, uniform in φ on [0, π),
+// weights π²/(A1 A2) sin θ_p, eqs. 4.49–4.52) separates B̂ into sums of products, so
+//   gain(v) = Σ_pq w_pq F⁻¹[φ_pq f̂](v) F⁻¹[ψ_pq f̂](v),
+//   loss(v) = f(v) F⁻¹[L̂ f̂](v),  L̂(m) = Σ_pq w_pq φ_pq(m) ψ_pq(m),
+// with B̃ folded into w. Every multiplier is real and even in ξ, so real-to-complex
+// transforms suffice. The multipliers vanish on the Nyquist modes (an index -N/2 in
+// any direction): these have no partner -k on the grid, and without them every pair
+// l + m = 0 (mod N) is a pair m = -l, so Q̂_0 = 0 exactly (mass) because φ_R is even.
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+#include <vector>
+
+namespace strata::toolkit {
+
+inline double carleman_phi(double R, double s) {
+  const double x = R * s;
+  if (std::abs(x) < 1e-4) return R * R * (1.0 - x * x / 4.0);  // series: R²(1 - x²/4 + ...)
+  const double half = std::sin(0.5 * x) / (0.5 * x);
+  return R * R * (2.0 * std::sin(x) / x - half * half);
+}
+
+inline double carleman_psi(double R, double s) {
+  const double x = R * s;
+  if (std::abs(x) < 1e-6) return std::numbers::pi * R * R * (1.0 - x * x / 8.0);
+  return 2.0 * std::numbers::pi * R * std::cyl_bessel_j(1.0, x) / s;
+}
+
+struct SpectralKernel {
+  int n = 0;          // points per velocity dimension
+  double L = 0.0, R = 0.0;
+  int directions = 0;  // A1 * A2
+  std::size_t modes = 0;  // n * n * (n/2 + 1): the real-to-complex half spectrum
+  std::vector<double> weight;  // per direction: B̃ π²/(A1 A2) sin θ_p
+  std::vector<double> phi, psi;  // [direction * modes + mode]
+  std::vector<double> loss;      // [mode]
+
+  // Signed wave number index of position p along a full dimension.
+  int wave(int p) const { return p < n / 2 ? p : p - n; }
+};
+
+// Multipliers on the half spectrum, mode index (i * n + j) * (n/2 + 1) + k for the
+// wave numbers (wave(i), wave(j), k) (FFTW's and cuFFT's r2c layout, v_z last).
+inline SpectralKernel make_spectral_kernel(int n, double L, double R, int A1, int A2) {
+  SpectralKernel K;
+  K.n = n;
+  K.L = L;
+  K.R = R;
+  K.directions = A1 * A2;
+  const int nh = n / 2 + 1;
+  K.modes = static_cast<std::size_t>(n) * n * nh;
+  K.phi.resize(K.directions * K.modes);
+  K.psi.resize(K.directions * K.modes);
+  K.loss.assign(K.modes, 0.0);
+  const double pi = std::numbers::pi, btilde = 4.0, xi = pi / L;
+  for (int p = 0; p < A1; ++p)
+    for (int q = 0; q < A2; ++q) {
+      const int d = p * A2 + q;
+      const double theta = (p + 0.5) * pi / A1, varphi = q * pi / A2;
+      const double e[3] = {std::sin(theta) * std::cos(varphi), std::sin(theta) * std::sin(varphi), std::cos(theta)};
+      const double w = btilde * pi * pi / (A1 * A2) * std::sin(theta);
+      K.weight.push_back(w);
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+          for (int k = 0; k < nh; ++k) {
+            const double kx = xi * K.wave(i), ky = xi * K.wave(j), kz = xi * k;
+            const double dot = kx * e[0] + ky * e[1] + kz * e[2];
+            const double perp = std::sqrt(std::max(0.0, kx * kx + ky * ky + kz * kz - dot * dot));
+            const std::size_t m = (static_cast<std::size_t>(i) * n + j) * nh + k;
+            const bool nyquist = i == n / 2 || j == n / 2 || k == n / 2;
+            const double a = nyquist ? 0.0 : carleman_phi(R, dot), b = nyquist ? 0.0 : carleman_psi(R, perp);
+            K.phi[d * K.modes + m] = a;
+            K.psi[d * K.modes + m] = b;
+            K.loss[m] += w * a * b;
+          }
+    }
+  return K;
+}
+
+}  // namespace strata::toolkit
