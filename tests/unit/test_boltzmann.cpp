@@ -24,7 +24,7 @@ core::PluginObject<sdk::CollisionModel> make_boltzmann(const VelocityGrid& g, do
   setup.velocity_points = g.n;
   setup.velocity_bound = g.L;
   const std::string params = "{\"R\": " + std::to_string(R) + ", \"A1\": " + std::to_string(A1) +
-                             ", \"A2\": " + std::to_string(A2) + ", \"penalty\": \"paper\"}";
+                             ", \"A2\": " + std::to_string(A2) + ", \"penalty\": \"paper\", \"well_balanced\": false, \"conservative\": false}";
   return lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, params, setup);
 }
 

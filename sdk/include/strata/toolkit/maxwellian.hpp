@@ -267,4 +267,40 @@ inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
   return result;
 }
 
+// Removes from g the part that carries mass, momentum and energy, along the weight:
+// g -= w (lambda . phi) with lambda such that Σ phi g dv = 0 afterwards (a weighted
+// least-squares projection, as in conservative spectral methods). With w = M[f] the
+// correction is smooth and confined where the gas is. Returns false if singular.
+inline bool remove_conserved_moments(const VelocityGrid& g, const double* w, double* q) {
+  detail::Vector5 F{};
+  detail::Matrix5 J{};
+  for (int i = 0; i < g.n; ++i)
+    for (int j = 0; j < g.n; ++j) {
+      const double vx = g.v(i), vy = g.v(j);
+      const std::size_t row = g.index(i, j, 0);
+      for (int k = 0; k < g.n; ++k) {
+        const double vz = g.v(k);
+        const detail::Vector5 phi = {1.0, vx, vy, vz, 0.5 * (vx * vx + vy * vy + vz * vz)};
+        for (int p = 0; p < 5; ++p) {
+          F[p] += phi[p] * q[row + k];
+          for (int r = p; r < 5; ++r) J[p][r] += phi[p] * phi[r] * w[row + k];
+        }
+      }
+    }
+  for (int p = 0; p < 5; ++p)
+    for (int r = p; r < 5; ++r) J[r][p] = J[p][r];
+  if (!detail::solve5(J, F)) return false;
+  for (int i = 0; i < g.n; ++i)
+    for (int j = 0; j < g.n; ++j) {
+      const double vx = g.v(i), vy = g.v(j);
+      const std::size_t row = g.index(i, j, 0);
+      for (int k = 0; k < g.n; ++k) {
+        const double vz = g.v(k);
+        q[row + k] -= w[row + k] * (F[0] + F[1] * vx + F[2] * vy + F[3] * vz +
+                                    F[4] * 0.5 * (vx * vx + vy * vy + vz * vz));
+      }
+    }
+  return true;
+}
+
 }  // namespace strata::toolkit
