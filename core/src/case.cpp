@@ -255,6 +255,19 @@ void read_initial(ObjectReader& root, Case& c) {
     if (!r.valid()) continue;
     Region region;
     if (r.has("where")) region.where = r.expression("where", std::nullopt);
+    if (const json* list = r.child("components")) {
+      if (!list->is_array() || list->empty())
+        r.diagnostics().expected(r.path("components"), "a non-empty array of states {rho, ux, uy, uz, T or p}", *list);
+      for (std::size_t m = 0; list->is_array() && m < list->size(); ++m) {
+        ObjectReader item((*list)[m], r.path("components") + "/" + std::to_string(m), r.diagnostics());
+        if (!item.valid()) continue;
+        region.components.push_back(read_state(item, c.species.size(), true));
+        item.finish();
+      }
+      r.finish();
+      c.initial.push_back(std::move(region));
+      continue;
+    }
     region.bimodal = r.choice("distribution", "maxwellian", {"maxwellian", "bimodal"}) == "bimodal";
     region.state = read_state(r, c.species.size(), true);
     r.finish();

@@ -35,10 +35,12 @@ struct Boundary {
 
 struct Region {
   std::optional<Expression> where;  // absent: everywhere
+  // Kinetic cells start from the sum of the discrete Maxwellians of the components
+  // (one: `state`; "bimodal": ½(M[rho, u, T] + M[rho, -u, T]), paper §5.5; or the
+  // listed "components"); fluid cells take the moments of that distribution.
   StateSpec state;
-  // Kinetic cells start from the discrete Maxwellian of `state`, or with "bimodal"
-  // from ½(M[rho, u, T] + M[rho, -u, T]) (paper §5.5); fluid cells take its moments.
   bool bimodal = false;
+  std::vector<StateSpec> components;
 };
 
 // A user region held in one layer (DESIGN §3: forced regions override indicators).

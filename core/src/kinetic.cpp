@@ -83,7 +83,7 @@ void species_maxwellian(const toolkit::VelocityGrid& g, double mass, double rho,
 }
 }  // namespace
 
-void Simulation::init_kinetic_cell(std::size_t cell, const Region& region, const std::vector<double>& W) {
+void Simulation::init_kinetic_cell(std::size_t cell, const std::vector<std::vector<double>>& components) {
   std::vector<double> buffer;
   double* f = nullptr;
   if (is_kinetic(cell)) {
@@ -92,27 +92,22 @@ void Simulation::init_kinetic_cell(std::size_t cell, const Region& region, const
     buffer.resize(nf_);
     f = buffer.data();
   }
-  const std::array<double, 3> u = {W[layout_.velocity(0)], W[layout_.velocity(1)], W[layout_.velocity(2)]};
-  const double T = W[layout_.temperature()];
-  std::vector<double> second(nv3_);
-  for (int s = 0; s < layout_.n_species; ++s) {
-    double* fs = f + s * nv3_;
-    if (!region.bimodal) {
-      species_maxwellian(vgrid_, mass_[s], W[s], u, T, fs);
-      continue;
+  std::fill_n(f, nf_, 0.0);
+  std::vector<double> m(nv3_);
+  for (const auto& W : components) {
+    const std::array<double, 3> u = {W[layout_.velocity(0)], W[layout_.velocity(1)], W[layout_.velocity(2)]};
+    for (int s = 0; s < layout_.n_species; ++s) {
+      species_maxwellian(vgrid_, mass_[s], W[s], u, W[layout_.temperature()], m.data());
+      for (std::size_t k = 0; k < nv3_; ++k) f[s * nv3_ + k] += m[k];
     }
-    // ½(M[rho, u, T] + M[rho, -u, T]) (paper §5.5).
-    species_maxwellian(vgrid_, mass_[s], 0.5 * W[s], u, T, fs);
-    species_maxwellian(vgrid_, mass_[s], 0.5 * W[s], {-u[0], -u[1], -u[2]}, T, second.data());
-    for (std::size_t k = 0; k < nv3_; ++k) fs[k] += second[k];
   }
   double* U = &U_[cell * nvar_];
   std::fill_n(U, nvar_, 0.0);
   for (int s = 0; s < layout_.n_species; ++s) {
-    const auto m = toolkit::conserved_moments(vgrid_, f + s * nv3_);
-    U[s] = m.rho;
-    for (int d = 0; d < 3; ++d) U[layout_.momentum(d)] += m.momentum[d];
-    U[layout_.energy()] += m.energy;
+    const auto mom = toolkit::conserved_moments(vgrid_, f + s * nv3_);
+    U[s] = mom.rho;
+    for (int d = 0; d < 3; ++d) U[layout_.momentum(d)] += mom.momentum[d];
+    U[layout_.energy()] += mom.energy;
   }
 }
 

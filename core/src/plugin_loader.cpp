@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <boost/dll/runtime_symbol_info.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "strata/sdk/version.hpp"
@@ -78,10 +79,18 @@ PluginLibrary::create_object(sdk::PluginKind kind, const std::string& params_jso
     throw PluginError("plugin '" + std::string(descriptor_->name) + "' is a " +
                       sdk::kind_name(descriptor_->kind) + ", expected a " +
                       sdk::kind_name(kind));
+  // Parameters the caller left out take their declared defaults (a case file's are
+  // already complete: the core validated them against the same declarations).
+  nlohmann::json params = nlohmann::json::parse(params_json.empty() ? "{}" : params_json);
+  for (int k = 0; k < descriptor_->n_params; ++k) {
+    const sdk::ParamDecl& p = descriptor_->params[k];
+    if (!params.contains(p.name) && p.default_json) params[p.name] = nlohmann::json::parse(p.default_json);
+  }
+  const std::string complete = params.dump();
   auto channel = std::make_shared<HostChannel>(descriptor_->name);
   auto& create = library_.get_alias<CreateFn>("strata_create");
   auto& destroy = library_.get_alias<DestroyFn>("strata_destroy");
-  sdk::Plugin* raw = create(params_json.c_str(), &setup, &channel->host());
+  sdk::Plugin* raw = create(complete.c_str(), &setup, &channel->host());
   if (!raw)
     throw PluginError("plugin '" + std::string(descriptor_->name) +
                       "' could not be created: " + channel->take_error());

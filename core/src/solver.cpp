@@ -219,11 +219,20 @@ void Simulation::set_initial_state() {
         throw RunError(case_.file.string() + ": /initial: no region covers the cell at (x=" +
                        std::to_string(x) + ", y=" + std::to_string(y) +
                        "); add a last region without \"where\"");
-      const auto W = evaluate_primitive(region->state, x, y, "/initial/" + std::to_string(k - 1));
-      if (is_kinetic(c) || region->bimodal) {
-        init_kinetic_cell(c, *region, W);  // f and its moments (fluid cells: moments only)
+      const std::string what = "/initial/" + std::to_string(k - 1);
+      std::vector<std::vector<double>> components;
+      for (std::size_t m = 0; m < region->components.size(); ++m)
+        components.push_back(evaluate_primitive(region->components[m], x, y, what + "/components/" + std::to_string(m)));
+      if (components.empty()) components.push_back(evaluate_primitive(region->state, x, y, what));
+      if (region->bimodal) {  // ½(M[rho, u, T] + M[rho, -u, T])
+        for (int s = 0; s < layout_.n_species; ++s) components[0][s] *= 0.5;
+        components.push_back(components[0]);
+        for (int d = 0; d < 3; ++d) components[1][layout_.velocity(d)] *= -1.0;
+      }
+      if (is_kinetic(c) || components.size() > 1) {
+        init_kinetic_cell(c, components);
       } else {
-        primitive_to_conserved(regime_[c], W.data(), U);
+        primitive_to_conserved(regime_[c], components[0].data(), U);
       }
     }
   for (const HaloRule& r : halo_rules_) {

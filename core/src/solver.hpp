@@ -91,7 +91,9 @@ class Simulation {
 
   // kinetic layers (kinetic.cpp)
   void build_kinetic_layout();
-  void init_kinetic_cell(std::size_t cell, const Region& region, const std::vector<double>& W);
+  // f := Σ discrete Maxwellians of the primitive states `components` (kinetic cells),
+  // and U := its moments (every cell).
+  void init_kinetic_cell(std::size_t cell, const std::vector<std::vector<double>>& components);
   void kinetic_stage_values(int stage, double dt);
   // U at the updated kinetic cells := moments of the distributions in `f` (f_ or fY_).
   void kinetic_moments_to(const std::vector<double>& f, std::vector<double>& U) const;
