@@ -1,0 +1,90 @@
+// Time of one fast spectral operator evaluation per cell against the time of the FFTs
+// it performs (1 real-to-complex + 2 A1 A2 + 1 complex-to-real transforms of N^3),
+// for N = 16 and 32 on one thread, printed as JSON lines:
+//   build/bin/bench_boltzmann [PLUGIN_DIR]
+// The operator is timed through the SDK (explicit_part with well_balanced and
+// conservative off, penalty "paper": one evaluation of Q plus the discrete Maxwellian
+// of the penalisation), on a batch of cells as the engine calls it.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fftw3.h>
+#include <omp.h>
+
+#include "plugin_loader.hpp"
+#include "strata/toolkit/maxwellian.hpp"
+
+using namespace strata;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Seconds per transform set (1 r2c + transforms c2r), best of several repetitions.
+double fft_time(int n, int c2r_count) {
+  const std::size_t n3 = std::size_t(n) * n * n, modes = std::size_t(n) * n * (n / 2 + 1);
+  double* in = fftw_alloc_real(n3);
+  double* out = fftw_alloc_real(n3);
+  fftw_complex* spec = fftw_alloc_complex(modes);
+  fftw_complex* tmp = fftw_alloc_complex(modes);
+  fftw_plan f = fftw_plan_dft_r2c_3d(n, n, n, in, spec, FFTW_MEASURE);
+  fftw_plan b = fftw_plan_dft_c2r_3d(n, n, n, tmp, out, FFTW_MEASURE);
+  for (std::size_t k = 0; k < n3; ++k) in[k] = 1.0 / (1.0 + k % 7);
+  double best = 1e30;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = Clock::now();
+    for (int it = 0; it < 20; ++it) {
+      fftw_execute(f);
+      for (int c = 0; c < c2r_count; ++c) {
+        std::copy_n(&spec[0][0], 2 * modes, &tmp[0][0]);  // c2r destroys its input
+        fftw_execute(b);
+      }
+    }
+    best = std::min(best, seconds(t0) / 20);
+  }
+  fftw_destroy_plan(f);
+  fftw_destroy_plan(b);
+  fftw_free(in);
+  fftw_free(out);
+  fftw_free(spec);
+  fftw_free(tmp);
+  return best;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  omp_set_num_threads(1);
+  const std::string dir = argc > 1 ? argv[1] : STRATA_PLUGIN_BUILD_DIR;
+  const auto lib = core::PluginCatalog({dir}).load("boltzmann_fft");
+  const double mass = 1.0;
+  for (int n : {16, 32}) {
+    const int A1 = 4, A2 = 4, cells = n == 16 ? 64 : 16;
+    const toolkit::VelocityGrid g{n, 8.0};
+    sdk::SetupInfo setup;
+    setup.species_mass = &mass;
+    setup.velocity_points = n;
+    setup.velocity_bound = 8.0;
+    auto model = lib->create<sdk::CollisionModel>(
+        sdk::PluginKind::collision_model,
+        R"({"R": 3.3, "A1": 4, "A2": 4, "penalty": "paper", "well_balanced": false, "conservative": false})", setup);
+    std::vector<double> f(cells * g.size()), e(f.size()), second(g.size());
+    for (int c = 0; c < cells; ++c) {
+      toolkit::sampled_maxwellian(g, mass, 0.6, {1.0, 0.1 * c / cells, 0.0}, 0.6, &f[c * g.size()]);
+      toolkit::sampled_maxwellian(g, mass, 0.4, {-1.2, 0.0, 0.1}, 1.1, second.data());
+      for (std::size_t k = 0; k < g.size(); ++k) f[c * g.size() + k] += second[k];
+    }
+    const auto cols = static_cast<std::int64_t>(g.size());
+    double best = 1e30;
+    for (int rep = 0; rep < 3; ++rep) {
+      const auto t0 = Clock::now();
+      model.check(model->explicit_part({f.data(), cells, cols, cols}, {e.data(), cells, cols, cols}), "explicit_part");
+      best = std::min(best, seconds(t0) / cells);
+    }
+    const double ffts = fft_time(n, 2 * A1 * A2 + 1);
+    std::printf("{\"N\": %d, \"A1\": %d, \"A2\": %d, \"transforms\": %d, \"operator_seconds_per_cell\": %.6g, "
+                "\"fft_seconds_per_cell\": %.6g, \"ratio\": %.3f, \"evaluations_per_second\": %.1f}\n",
+                n, A1, A2, 2 + 2 * A1 * A2, best, ffts, best / ffts, 1.0 / best);
+  }
+}
