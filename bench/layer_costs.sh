@@ -27,3 +27,5 @@ PY
 run euler layer0 16
 run esbgk_n16 layer1 16
 run esbgk_n32 layer1 32
+run boltzmann_n16 layer2 16
+run boltzmann_n32 layer2 32
