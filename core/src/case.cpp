@@ -208,6 +208,17 @@ void read_obstacles(ObjectReader& root, Case& c) {
       pair("y", o.y, true);
     }
     o.state = read_state(r, c.species.size(), true);
+    if (const json* move = r.child("move")) {
+      ObjectReader mv(*move, r.path("move"), r.diagnostics());
+      const json* cells = mv.child("cells");
+      if (!cells || !cells->is_array() || cells->size() != 2 || !(*cells)[0].is_number_integer() ||
+          !(*cells)[1].is_number_integer())
+        r.diagnostics().expected(mv.path("cells"), "[di, dj], whole cells per move", cells ? *cells : json());
+      else
+        o.move_cells = {(*cells)[0].get<int>(), (*cells)[1].get<int>()};
+      o.move_every = mv.integer("every", 1, 1, 1000000);
+      mv.finish();
+    }
     r.finish();
     c.obstacles.push_back(std::move(o));
   }
@@ -284,6 +295,8 @@ void read_regime(ObjectReader& root, Case& c) {
          : mode == "layer1" ? RegimeMode::layer1
          : mode == "layer2" ? RegimeMode::layer2 : RegimeMode::hybrid;
   c.initial_layer = r.integer("initial", 0, 0, 2);
+  c.band = r.integer("band", 2, 0, 20);
+  c.band_layer = r.integer("band_layer", 2, 0, 2);
   if (const json* list = r.child("regions")) {
     if (!list->is_array()) r.diagnostics().expected(r.path("regions"), "an array of {\"where\", \"layer\"}", *list);
     for (std::size_t k = 0; list->is_array() && k < list->size(); ++k) {
@@ -347,7 +360,7 @@ bool section_needed(const std::string& section, const Case& c, bool has_indicato
   const int layer = section == "fluid" ? 0 : section == "kinetic" ? 1 : section == "boltzmann" ? 2 : -1;
   if (c.mode != RegimeMode::hybrid) return layer == static_cast<int>(c.mode) - 1;
   if (has_indicator || layer < 0) return true;
-  bool used = c.initial_layer == layer;
+  bool used = c.initial_layer == layer || (!c.obstacles.empty() && c.band > 0 && c.band_layer == layer);
   for (const auto& f : c.forced) used = used || f.layer == layer;
   return used;
 }

@@ -61,6 +61,9 @@ struct Obstacle {
   std::array<double, 2> center{};
   double radius = 0.0;
   StateSpec state;  // the paper's rho*, T* (= P*/rho*), u* = 0
+  // Motion by whole cells: `cells` (di, dj) every `every` steps (paper test 3).
+  std::array<int, 2> move_cells{};
+  int move_every = 0;  // 0: fixed
 };
 
 struct Species {
@@ -108,6 +111,8 @@ struct Case {
   RegimeMode mode = RegimeMode::hybrid;
   int initial_layer = 0;
   std::vector<ForcedRegion> forced;
+  int band = 2;        // cells around obstacles held in band_layer in hybrid runs (paper: 2)
+  int band_layer = 2;
   std::vector<Probe> probes;
 
   PluginChoice fluid, kinetic, boltzmann, indicator;

@@ -113,6 +113,7 @@ std::string OutputWriter::vti(const SnapshotData& d) const {
   }
   data_array(out, "pressure_tensor", pressure, 6);
   data_array(out, "heat_flux", heat, 3);
+  for (const auto& [name, values] : d.extra) data_array(out, name, values);
   if (f.rho_species.size() > 1)
     for (std::size_t s = 0; s < f.rho_species.size(); ++s)
       data_array(out, "rho_" + d.species_names[s], f.rho_species[s]);

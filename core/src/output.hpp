@@ -23,6 +23,7 @@ struct SnapshotData {
   const std::vector<std::int8_t>& regime;  // interior, x fastest
   const std::vector<double>& knudsen;      // interior, x fastest
   const std::vector<std::string>& species_names;
+  const std::vector<std::pair<std::string, std::vector<double>>>& extra;  // e.g. indicator diagnostics
 };
 
 class OutputWriter {

@@ -43,6 +43,8 @@ bool inside(const Obstacle& o, double x, double y) {
   return x >= o.x[0] && x <= o.x[1] && y >= o.y[0] && y <= o.y[1];
 }
 
+constexpr std::int8_t not_forced = -2;
+
 const toolkit::ImexTableau tableau = toolkit::pr222();
 
 }  // namespace
@@ -89,10 +91,9 @@ void Simulation::create_plugins() {
   make(case_.fluid, sdk::PluginKind::fluid_model, fluid_);
   make(case_.kinetic, sdk::PluginKind::collision_model, kinetic_);
   make(case_.boltzmann, sdk::PluginKind::collision_model, boltzmann_);
-  if (case_.mode == RegimeMode::hybrid && case_.indicator.needed)
-    throw RunError("dynamic regime switching (the indicator section) arrives with the hybrid "
-                   "issue; remove the indicator section to run this case with the static "
-                   "regime map of regime.initial and regime.regions");
+  make(case_.indicator, sdk::PluginKind::indicator, indicator_);
+  if (indicator_ && !kinetic_ && !boltzmann_)
+    throw RunError("the indicator needs the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
 }
 
 // Ghost cells take their value from a source cell (DESIGN §3): x sides first over
@@ -134,6 +135,35 @@ void Simulation::build_halo_rules() {
   for (std::size_t r = 0; r < halo_rules_.size(); ++r) ghost_rule_[halo_rules_[r].ghost] = static_cast<std::int64_t>(r);
 }
 
+const Obstacle* Simulation::obstacle_at(double x, double y) const {
+  for (std::size_t k = 0; k < case_.obstacles.size(); ++k) {
+    const auto off = k < obstacle_offset_.size() ? obstacle_offset_[k] : std::array<int, 2>{};
+    if (inside(case_.obstacles[k], x - off[0] * mesh_.dx, y - off[1] * mesh_.dy)) return &case_.obstacles[k];
+  }
+  return nullptr;
+}
+
+bool Simulation::solid_at(double x, double y) const { return obstacle_at(x, y) != nullptr; }
+
+// Forced layers (DESIGN §3): in hybrid runs a band of regime.band cells around every
+// obstacle is held in regime.band_layer (the paper: 2 cells in layer 2), and the
+// regime.regions hold theirs.
+void Simulation::compute_forced() {
+  const Mesh& m = mesh_;
+  forced_.assign(m.n_stored(), not_forced);
+  if (case_.mode != RegimeMode::hybrid) return;
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = m.index(i, j);
+      for (const auto& f : case_.forced)
+        if (f.where.eval(m.xc(i), m.yc(j)) != 0.0) forced_[c] = static_cast<std::int8_t>(f.layer);
+      if (case_.band == 0 || solid_at(m.xc(i), m.yc(j))) continue;
+      for (int dj = -case_.band; dj <= case_.band; ++dj)
+        for (int di = -case_.band; di <= case_.band; ++di)
+          if (m.interior(i + di, j + dj) && solid_at(m.xc(i + di), m.yc(j + dj))) forced_[c] = static_cast<std::int8_t>(case_.band_layer);
+    }
+}
+
 void Simulation::primitive_to_conserved(int layer, const double* W, double* U) const {
   if (layer == 0 && fluid_) {
     fluid_.check(fluid_->to_conserved({W, 1, nvar_, nvar_}, {U, 1, nvar_, nvar_}), "to_conserved");
@@ -171,8 +201,9 @@ void Simulation::set_initial_state() {
   regime_.assign(m.n_stored(), 0);
   updated_.assign(m.n_stored(), 0);
   knudsen_.assign(m.n_stored(), 1.0);
-  // Regime map: the mode's layer, or regime.initial and the forced regions (hybrid).
-  std::vector<const Region*> region_of(m.n_stored(), nullptr);
+  // Regime map: the mode's layer, or regime.initial and the forced layers (hybrid).
+  obstacle_offset_.assign(case_.obstacles.size(), {0, 0});
+  compute_forced();
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
       const double x = m.xc(i), y = m.yc(j);
@@ -183,11 +214,8 @@ void Simulation::set_initial_state() {
                        std::to_string(knudsen_[c]) + " at (x=" + std::to_string(x) +
                        ", y=" + std::to_string(y) + ")");
       int layer = case_.mode == RegimeMode::hybrid ? case_.initial_layer : static_cast<int>(case_.mode) - 1;
-      if (case_.mode == RegimeMode::hybrid)
-        for (const auto& f : case_.forced)
-          if (f.where.eval(x, y) != 0.0) layer = f.layer;
-      for (const auto& o : case_.obstacles)
-        if (inside(o, x, y)) layer = -1;
+      if (forced_[c] != not_forced) layer = forced_[c];
+      if (solid_at(x, y)) layer = -1;
       regime_[c] = static_cast<std::int8_t>(layer);
       updated_[c] = layer >= 0;
       if (layer >= 0) updated_cells_.push_back(c);
@@ -202,13 +230,9 @@ void Simulation::set_initial_state() {
       const double x = m.xc(i), y = m.yc(j);
       const std::size_t c = m.index(i, j);
       double* U = &U_[c * nvar_];
-      if (regime_[c] < 0) {
-        for (std::size_t k = 0; k < case_.obstacles.size(); ++k)
-          if (inside(case_.obstacles[k], x, y)) {
-            const auto W = evaluate_primitive(case_.obstacles[k].state, x, y, "/obstacles/" + std::to_string(k));
-            primitive_to_conserved(-1, W.data(), U);
-            break;
-          }
+      if (const Obstacle* o = obstacle_at(x, y)) {
+        const auto W = evaluate_primitive(o->state, x, y, "/obstacles/" + std::to_string(o - case_.obstacles.data()));
+        primitive_to_conserved(-1, W.data(), U);
         continue;
       }
       const Region* region = nullptr;
@@ -565,7 +589,9 @@ void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool fa
     }
   std::vector<std::string> names;
   for (const auto& s : case_.species) names.push_back(s.name);
-  const SnapshotData data{f, regime, knudsen, names};
+  NamedFields extra;
+  for (const auto& [name, values] : indicator_fields_) extra.emplace_back("ind_" + name, values);
+  const SnapshotData data{f, regime, knudsen, names, extra};
   if (failed) output_->last_good(t, data);
   if (snapshot && case_.output.snapshots) output_->snapshot(t, data);
   if (snapshot && case_.output.profiles) output_->profile(t, data);
@@ -604,10 +630,15 @@ void Simulation::run() {
       dt = target - t_;
       reaches = true;
     }
-    U_prev_ = U_;
-    f_prev_ = f_;
     const double t_new = reaches ? target : t_ + dt;
     try {
+      if (indicator_) {
+        const auto t0 = Clock::now();
+        update_regime();
+        wall_indicator_ += seconds_since(t0);
+      }
+      U_prev_ = U_;
+      f_prev_ = f_;
       step(dt);
       ++steps_;
       f = fields();
@@ -623,6 +654,8 @@ void Simulation::run() {
       break;
     }
     t_ = t_new;
+    move_obstacles();
+    if (!case_.obstacles.empty()) f = fields();
     const auto t1 = Clock::now();
     record_history(f, t_, dt);
     if (reaches) {
@@ -654,10 +687,11 @@ void Simulation::run() {
       {"steps", steps_},
       {"final_time", t_},
       {"wall_seconds", {{"total", seconds_since(start_)}, {"layer0", wall_layer_[0]}, {"layer1", wall_layer_[1]},
-                        {"layer2", wall_layer_[2]}, {"coupling", wall_coupling_}, {"indicator", 0.0},
+                        {"layer2", wall_layer_[2]}, {"coupling", wall_coupling_}, {"indicator", wall_indicator_},
                         {"output", wall_output}}},
       {"cell_steps", {cell_steps_[0], cell_steps_[1], cell_steps_[2]}},
       {"layer_share", {share(0), share(1), share(2)}},
+      {"layer_switches", switches_},
       {"conservation", {{"mass", max_drift_[0]}, {"momentum_x", max_drift_[1]}, {"momentum_y", max_drift_[2]},
                         {"momentum_z", max_drift_[3]}, {"energy", max_drift_[4]}}},
       {"peak_memory_kib", peak_memory_kib()},

@@ -65,12 +65,23 @@ class Simulation {
     std::vector<std::size_t> line_start;  // faces of line l: [line_start[l], line_start[l+1])
   };
   using Collision = PluginObject<sdk::CollisionModel>;
+  using NamedFields = std::vector<std::pair<std::string, std::vector<double>>>;
 
   // set-up (solver.cpp)
   void create_plugins();
   void build_halo_rules();
   void set_initial_state();
   void build_face_lists();
+  // Solid cells of the obstacles at their current offsets, and the forced layer of
+  // every stored cell (-2: none): obstacle bands and regime.regions (hybrid only).
+  bool solid_at(double x, double y) const;
+  const Obstacle* obstacle_at(double x, double y) const;
+  void compute_forced();
+  // Dynamic regime switching (paper Algorithm 1): the indicator proposes, forced
+  // regions override, cells that change layer convert (paper §4.5), storage follows.
+  void update_regime();
+  void relayout(const std::vector<std::int8_t>& next);
+  void move_obstacles();
   std::vector<double> evaluate_primitive(const StateSpec& spec, double x, double y,
                                          const std::string& what) const;
   void primitive_to_conserved(int layer, const double* W, double* U) const;
@@ -126,6 +137,10 @@ class Simulation {
 
   PluginObject<sdk::FluidModel> fluid_;
   Collision kinetic_, boltzmann_;
+  PluginObject<sdk::Indicator> indicator_;
+  NamedFields indicator_fields_;  // interior diagnostics of the last proposal
+  std::vector<std::int8_t> forced_;
+  std::vector<std::array<int, 2>> obstacle_offset_;  // cells moved so far
 
   // Macroscopic state of every stored cell (kinetic cells: moments of f).
   std::vector<double> U_, U_prev_, Y_, K0_, K1_, inflow_U_;
@@ -154,7 +169,8 @@ class Simulation {
   Totals initial_totals_{}, boundary_gain_{}, scale_{}, max_drift_{};
   std::array<long, 3> cell_steps_{};
   std::array<double, 3> wall_layer_{};
-  double wall_coupling_ = 0.0;
+  double wall_coupling_ = 0.0, wall_indicator_ = 0.0;
+  long switches_ = 0;  // cells that changed layer
   std::unique_ptr<OutputWriter> output_;
   std::chrono::steady_clock::time_point start_, last_progress_;
   double t_ = 0.0;
