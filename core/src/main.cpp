@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #endif
 
 #include "case.hpp"
+#include "compare.hpp"
 #include "describe.hpp"
 #include "diagnostics.hpp"
 #include "plugin_loader.hpp"
@@ -31,6 +33,8 @@ constexpr const char* usage = R"(usage:
   strata plugins [--plugin-dir DIR ...]
   strata describe NAME [--markdown] [--plugin-dir DIR ...]
   strata info
+  strata compare CASE.json [--modes hybrid,layer0,layer2] [--indicators a,b] [--reference layer2]
+                 [--out DIR] [--set key=value ...] [--threads N]
 )";
 
 enum Exit { ok = 0, usage_error = 1, invalid_input = 2, run_failed = 3 };
@@ -71,6 +75,28 @@ int dispatch(const std::string& command, const std::string& target, const po::va
     else print_descriptor(std::cout, *lib);
     return ok;
   }
+  if (command == "compare") {
+    if (target.empty()) throw po::error("compare needs a case file");
+    CompareOptions options;
+    options.case_file = target;
+    options.out_dir = vm.count("out") ? fs::path(vm["out"].as<std::string>())
+                                      : fs::path("out") / (fs::path(target).stem().string() + "_compare");
+    options.overrides = sets;
+    options.threads = vm["threads"].as<int>();
+    auto split = [](const std::string& list) {
+      std::vector<std::string> items;
+      std::stringstream in(list);
+      for (std::string item; std::getline(in, item, ',');)
+        if (!item.empty()) items.push_back(item);
+      return items;
+    };
+    if (vm.count("modes")) options.modes = split(vm["modes"].as<std::string>());
+    if (vm.count("indicators")) options.indicators = split(vm["indicators"].as<std::string>());
+    if (vm.count("reference")) options.reference = vm["reference"].as<std::string>();
+    compare(options, catalog, std::cout);
+    spdlog::info("comparison written to {}", (options.out_dir / "comparison.json").string());
+    return ok;
+  }
   if (command == "info") {
     print_info(std::cout, catalog);
     return ok;
@@ -95,6 +121,9 @@ int main(int argc, char** argv) {
       ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: OpenMP's default)")
       ("plugin-dir", po::value<std::vector<std::string>>()->composing(), "extra plugin folder (searched first)")
       ("markdown", "describe: print the parameter table as Markdown")
+      ("modes", po::value<std::string>(), "compare: regime modes, comma-separated (default hybrid,layer0,layer2)")
+      ("indicators", po::value<std::string>(), "compare: indicator plugins for the hybrid runs, comma-separated")
+      ("reference", po::value<std::string>(), "compare: the run the others are measured against (default layer2)")
       ("quiet,q", "only warnings and errors");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("target", po::value<std::string>());

@@ -610,7 +610,7 @@ void Simulation::report_progress(double t, long step, double dt) {
                step, t, case_.t_end, share(0), share(1), share(2), per_step, left);
 }
 
-void Simulation::run() {
+RunResult Simulation::run() {
   start_ = last_progress_ = Clock::now();
   double wall_output = 0.0;
   Fields f = fields();
@@ -699,6 +699,7 @@ void Simulation::run() {
   if (!failure.empty()) summary["error"] = failure;
   output_->summary(summary);
   if (!failure.empty()) throw RunError(failure + "; the last good state is in " + (output_->dir() / "last_good.vti").string());
+  return {std::move(f), std::move(summary)};
 }
 
 }  // namespace strata::core

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "case.hpp"
 #include "mesh.hpp"
 #include "strata/sdk/plugin.hpp"
@@ -41,12 +43,18 @@ struct Fields {
   std::vector<std::array<double, 3>> heat_flux;
 };
 
+// What a finished run leaves besides its files: the final fields and the summary.
+struct RunResult {
+  Fields fields;
+  nlohmann::json summary;
+};
+
 class Simulation {
  public:
   Simulation(const Case& c, std::filesystem::path out_dir, int threads);
   ~Simulation();
   // Runs to time.end, writing outputs; throws RunError when the state goes bad.
-  void run();
+  RunResult run();
 
  private:
   enum class HaloAction : std::uint8_t { copy, reflect_x, reflect_y, inflow };

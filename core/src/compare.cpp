@@ -1,0 +1,88 @@
+#include "compare.hpp"
+
+#include <cmath>
+#include <iomanip>
+
+#include <spdlog/spdlog.h>
+
+#include "case.hpp"
+#include "output.hpp"
+#include "solver.hpp"
+
+namespace strata::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  std::string label, mode, indicator;
+  RunResult result;
+};
+
+// Relative L1 distance of a field to the reference's over the cells that are gas in
+// both runs (solid cells excluded).
+double relative_l1(const std::vector<double>& a, const std::vector<double>& ref) {
+  double num = 0, den = 0;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (!std::isfinite(a[k]) || !std::isfinite(ref[k])) continue;
+    num += std::abs(a[k] - ref[k]);
+    den += std::abs(ref[k]);
+  }
+  return den > 0 ? num / den : 0.0;
+}
+
+}  // namespace
+
+nlohmann::json compare(const CompareOptions& options, const PluginCatalog& catalog, std::ostream& table) {
+  std::vector<Run> runs;
+  for (const std::string& mode : options.modes) {
+    std::vector<std::string> indicators = {""};
+    if (mode == "hybrid" && !options.indicators.empty()) indicators = options.indicators;
+    for (const std::string& indicator : indicators) {
+      Run run{mode + (indicator.empty() ? "" : ":" + indicator), mode, indicator, {}};
+      std::vector<std::string> sets = options.overrides;
+      sets.push_back("regime.mode=" + mode);
+      const Case probe_case = load_case(options.case_file, sets, catalog);
+      if (!indicator.empty() && probe_case.indicator.name != indicator)
+        sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");  // that plugin's defaults
+      const Case c = load_case(options.case_file, sets, catalog);
+      const fs::path dir = options.out_dir / (mode + (indicator.empty() ? "" : "_" + indicator));
+      spdlog::info("compare: running {} into {}", run.label, dir.string());
+      Simulation sim(c, dir, options.threads);
+      run.result = sim.run();
+      runs.push_back(std::move(run));
+    }
+  }
+  const Run* ref = nullptr;
+  for (const Run& r : runs)
+    if (r.label == options.reference || r.mode == options.reference) ref = &r;
+  if (!ref) throw RunError("compare: the reference \"" + options.reference + "\" is not among the modes run");
+  const double ref_wall = ref->result.summary["wall_seconds"]["total"].get<double>();
+  nlohmann::json doc = {{"case", options.case_file.string()}, {"reference", ref->label}, {"runs", nlohmann::json::array()}};
+  table << std::left << std::setw(28) << "run" << std::right << std::setw(12) << "L1(rho)" << std::setw(12) << "L1(T)"
+        << std::setw(10) << "wall s" << std::setw(10) << "speed-up" << std::setw(22) << "layer share 0/1/2" << "\n";
+  for (const Run& r : runs) {
+    const auto& s = r.result.summary;
+    const double wall = s["wall_seconds"]["total"].get<double>();
+    const double l1_rho = relative_l1(r.result.fields.rho, ref->result.fields.rho);
+    const double l1_T = relative_l1(r.result.fields.T, ref->result.fields.T);
+    const auto share = s["layer_share"];
+    doc["runs"].push_back({{"label", r.label}, {"mode", r.mode}, {"indicator", r.indicator},
+                           {"wall_seconds", wall}, {"speed_up", wall > 0 ? ref_wall / wall : 0.0},
+                           {"l1_rho", l1_rho}, {"l1_T", l1_T}, {"layer_share", share},
+                           {"layer_switches", s["layer_switches"]}, {"conservation", s["conservation"]}});
+    char shares[64];
+    std::snprintf(shares, sizeof shares, "%.3f %.3f %.3f", share[0].get<double>(), share[1].get<double>(),
+                  share[2].get<double>());
+    table << std::left << std::setw(28) << r.label << std::right << std::setw(12) << std::setprecision(3)
+          << std::scientific << l1_rho << std::setw(12) << l1_T << std::fixed << std::setprecision(1)
+          << std::setw(10) << wall << std::setw(10) << std::setprecision(2) << (wall > 0 ? ref_wall / wall : 0.0)
+          << std::setw(22) << shares << "\n";
+  }
+  table << "L1: relative L1 distance of the final fields to " << ref->label << "; speed-up: its wall time / the run's\n";
+  fs::create_directories(options.out_dir);
+  write_atomically(options.out_dir / "comparison.json", doc.dump(2) + "\n");
+  return doc;
+}
+
+}  // namespace strata::core

@@ -1,0 +1,28 @@
+#pragma once
+// `strata compare` (DESIGN §1, §6): one case in several regime modes and with several
+// indicators, each run in its own folder, then a table of accuracy against a reference
+// run (layer2 by default) and of cost, written to comparison.json and printed.
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "plugin_loader.hpp"
+
+namespace strata::core {
+
+struct CompareOptions {
+  std::filesystem::path case_file, out_dir;
+  std::vector<std::string> modes = {"hybrid", "layer0", "layer2"};
+  std::vector<std::string> indicators;  // for hybrid runs; empty: the case's own
+  std::string reference = "layer2";
+  std::vector<std::string> overrides;
+  int threads = 0;
+};
+
+// Returns the comparison document (also written to out_dir/comparison.json).
+nlohmann::json compare(const CompareOptions& options, const PluginCatalog& catalog, std::ostream& table);
+
+}  // namespace strata::core
