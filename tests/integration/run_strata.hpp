@@ -31,8 +31,13 @@ inline Result run_strata(const std::string& args) {
   return r;
 }
 
+inline std::filesystem::path scratch_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("strata_it_" + name);
+}
+
+// A fresh, empty scratch folder.
 inline std::filesystem::path scratch(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / ("strata_it_" + name);
+  const auto p = scratch_path(name);
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p;

@@ -112,3 +112,47 @@ TEST_CASE("hybrid: strata compare writes comparison.json with accuracy and cost 
     CHECK(run["wall_seconds"].get<double>() > 0);
   }
 }
+
+namespace {
+// Runs `strata compare` for hybrid against layer2 and returns comparison.json.
+nlohmann::json hybrid_against_layer2(const std::string& name, const std::string& sets) {
+  const auto out = scratch("accuracy_" + name);
+  const Result r = run_strata("compare " + source("cases/" + name + ".json") + " --modes hybrid,layer2 " + sets +
+                              " -q --out " + out.string());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  return read_json(out / "comparison.json");
+}
+}  // namespace
+
+TEST_CASE("hybrid: round_obstacle (reduced) is within 2% of full Boltzmann with Boltzmann cells confined") {
+  // 30 x 30 cells and 8^3 velocities on [-6, 6]^3 keep the full-Boltzmann reference to
+  // seconds; docs/validation.md has 50 x 50 and 16^3.
+  const auto doc = hybrid_against_layer2(
+      "round_obstacle", "--set mesh.nx=30 --set mesh.ny=30 --set velocity.n=8 --set velocity.L=6 --set time.end=0.1 --set output.times=[0.1]");
+  const auto& hybrid = doc["runs"][0];
+  MESSAGE("round_obstacle: L1(rho) " << hybrid["l1_rho"] << ", L1(T) " << hybrid["l1_T"] << ", shares " << hybrid["layer_share"]);
+  CHECK(hybrid["l1_rho"].get<double>() < 0.02);  // the issue's bound
+  CHECK(hybrid["layer_share"][2].get<double>() < 0.2);  // Boltzmann only near the obstacle
+  CHECK(hybrid["layer_share"][0].get<double>() > 0.7);
+}
+
+TEST_CASE("hybrid: nonuniform_knudsen (reduced) is within 2% of full Boltzmann; Euler where eps is small") {
+  const auto doc = hybrid_against_layer2(
+      "nonuniform_knudsen", "--set mesh.nx=26 --set mesh.ny=4 --set mesh.y=[-0.0385,0.0385] --set velocity.n=8 --set velocity.L=6");
+  const auto& hybrid = doc["runs"][0];
+  MESSAGE("nonuniform_knudsen: L1(rho) " << hybrid["l1_rho"] << ", L1(T) " << hybrid["l1_T"] << ", shares " << hybrid["layer_share"]);
+  CHECK(hybrid["l1_rho"].get<double>() < 0.02);  // the issue's bound
+  const Table p = read_csv(scratch_path("accuracy_nonuniform_knudsen") / "hybrid" / "profile_0.1.csv");
+  const auto x = p.column("x"), regime = p.column("regime");
+  // eps is about 5e-3 at the ends and above 1 for |x| < 0.06: Euler cells only near
+  // the ends, Boltzmann cells only in the middle.
+  int fluid = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (regime[i] == 0) {
+      ++fluid;
+      CHECK_MESSAGE(std::abs(x[i]) > 0.35, "Euler cell at x = " << x[i]);
+    }
+    if (regime[i] == 2) CHECK_MESSAGE(std::abs(x[i]) < 0.2, "Boltzmann cell at x = " << x[i]);
+  }
+  CHECK(fluid > 0);
+}
