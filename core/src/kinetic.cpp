@@ -320,6 +320,76 @@ void Simulation::kinetic_accumulate(int stage, double dt) {
   }
 }
 
+void Simulation::build_global_equilibrium() {
+  const Totals tot = totals();
+  double volume = 0;
+  std::vector<double> number(layout_.n_species, 0.0);
+  for (const std::size_t c : updated_cells_) {
+    volume += mesh_.dx * mesh_.dy;
+    for (int s = 0; s < layout_.n_species; ++s) number[s] += U_[c * nvar_ + s] / mass_[s] * mesh_.dx * mesh_.dy;
+  }
+  const std::array<double, 3> u = {tot[1] / tot[0], tot[2] / tot[0], tot[3] / tot[0]};
+  double n_total = 0;
+  for (double n : number) n_total += n;
+  const double T = (tot[4] - 0.5 * (tot[1] * u[0] + tot[2] * u[1] + tot[3] * u[2])) / (1.5 * n_total);
+  global_equilibrium_.resize(nf_);
+  for (int s = 0; s < layout_.n_species; ++s) {  // number-density Maxwellians: M[rho]/m with rho = m n
+    toolkit::sampled_maxwellian(vgrid_, mass_[s], mass_[s] * number[s] / volume, u, T, &global_equilibrium_[s * nv3_]);
+    for (std::size_t k = 0; k < nv3_; ++k) global_equilibrium_[s * nv3_ + k] /= mass_[s];
+  }
+}
+
+double Simulation::distance_to_global_equilibrium() const {
+  double d = 0;
+  std::vector<double> M(nf_);
+  for (const std::size_t c : updated_cells_) {
+    const double* f = nullptr;
+    if (is_kinetic(c)) {
+      f = &f_[static_cast<std::size_t>(cell_slot_[c]) * nf_];
+    } else {
+      maxwellian_of(&U_[c * nvar_], M.data());
+      f = M.data();
+    }
+    for (int s = 0; s < layout_.n_species; ++s)
+      for (std::size_t k = 0; k < nv3_; ++k) {
+        const double mu = global_equilibrium_[s * nv3_ + k];
+        if (mu < 1e-200) continue;
+        const double diff = f[s * nv3_ + k] / mass_[s] - mu;
+        d += diff * diff / mu;
+      }
+  }
+  return d * vgrid_.cell_volume() * mesh_.dx * mesh_.dy;
+}
+
+std::vector<Totals> Simulation::species_totals() const {
+  std::vector<Totals> out(layout_.n_species, Totals{});
+  std::vector<double> W(nvar_);
+  for (const std::size_t c : updated_cells_) {
+    if (is_kinetic(c)) {
+      for (int s = 0; s < layout_.n_species; ++s) {
+        const auto m = toolkit::conserved_moments(vgrid_, &f_[static_cast<std::size_t>(cell_slot_[c]) * nf_ + s * nv3_]);
+        out[s][0] += m.rho;
+        for (int d = 0; d < 3; ++d) out[s][1 + d] += m.momentum[d];
+        out[s][4] += m.energy;
+      }
+      continue;
+    }
+    toolkit::conserved_to_primitive(layout_, mass_, toolkit::monatomic_gamma, &U_[c * nvar_], W.data());
+    for (int s = 0; s < layout_.n_species; ++s) {
+      double u2 = 0;
+      out[s][0] += W[s];
+      for (int d = 0; d < 3; ++d) {
+        out[s][1 + d] += W[s] * W[layout_.velocity(d)];
+        u2 += W[layout_.velocity(d)] * W[layout_.velocity(d)];
+      }
+      out[s][4] += 0.5 * W[s] * u2 + 1.5 * W[s] / mass_[s] * W[layout_.temperature()];
+    }
+  }
+  for (auto& t : out)
+    for (double& v : t) v *= mesh_.dx * mesh_.dy;
+  return out;
+}
+
 double Simulation::kinetic_entropy(std::size_t slot) const {
   double h = 0.0;
   const double* f = &f_[slot * nf_];

@@ -64,10 +64,12 @@ void data_array(std::ostringstream& out, const std::string& name, const std::vec
 
 }  // namespace
 
-OutputWriter::OutputWriter(fs::path dir, const Mesh& mesh) : dir_(std::move(dir)), mesh_(mesh) {
+OutputWriter::OutputWriter(fs::path dir, const Mesh& mesh, const std::vector<std::string>& extra_columns)
+    : dir_(std::move(dir)), mesh_(mesh) {
   fs::create_directories(dir_);
   std::ostringstream header;
   for (const auto& c : history_columns()) header << (header.tellp() ? "," : "") << c;
+  for (const auto& c : extra_columns) header << "," << c;
   history_ = header.str() + "\n";
 }
 

@@ -28,7 +28,8 @@ struct SnapshotData {
 
 class OutputWriter {
  public:
-  OutputWriter(std::filesystem::path dir, const Mesh& mesh);
+  // `extra_columns` follow the standard history columns (e.g. per-species masses).
+  OutputWriter(std::filesystem::path dir, const Mesh& mesh, const std::vector<std::string>& extra_columns = {});
   const std::filesystem::path& dir() const { return dir_; }
 
   void snapshot(double t, const SnapshotData& data);

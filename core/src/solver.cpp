@@ -65,7 +65,14 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads) : case_(c) 
   create_plugins();
   build_halo_rules();
   set_initial_state();
-  output_ = std::make_unique<OutputWriter>(std::move(out_dir), mesh_);
+  std::vector<std::string> extra;
+  if (c.species.size() > 1) {
+    for (const auto& sp : c.species)
+      for (const char* q : {"mass_", "ux_", "uy_", "T_"}) extra.push_back(q + sp.name);
+    extra.push_back("distance_to_equilibrium");
+    build_global_equilibrium();
+  }
+  output_ = std::make_unique<OutputWriter>(std::move(out_dir), mesh_, extra);
 }
 
 Simulation::~Simulation() = default;
@@ -564,9 +571,19 @@ void Simulation::record_history(const Fields& f, double t, double dt) {
     max_drift_[k] = std::max(max_drift_[k], drift);
   }
   const double n_kinetic = static_cast<double>(n_layer1_ + n_layer2_);
-  output_->history_row({static_cast<double>(steps_), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4],
-                        entropy, static_cast<double>(updated_cells_.size()) - n_kinetic,
-                        static_cast<double>(n_layer1_), static_cast<double>(n_layer2_), seconds_since(start_)});
+  std::vector<double> row = {static_cast<double>(steps_), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4],
+                             entropy, static_cast<double>(updated_cells_.size()) - n_kinetic,
+                             static_cast<double>(n_layer1_), static_cast<double>(n_layer2_), seconds_since(start_)};
+  if (layout_.n_species > 1) {  // per species: mass, mean velocity, temperature over the domain
+    const auto species = species_totals();
+    for (int s = 0; s < layout_.n_species; ++s) {
+      const Totals& q = species[s];
+      const double kinetic = 0.5 * (q[1] * q[1] + q[2] * q[2] + q[3] * q[3]) / q[0];
+      row.insert(row.end(), {q[0], q[1] / q[0], q[2] / q[0], (q[4] - kinetic) / (1.5 * q[0] / mass_[s])});
+    }
+    row.push_back(distance_to_global_equilibrium());
+  }
+  output_->history_row(row);
   for (const Probe& p : case_.probes) {
     const int i = std::clamp(static_cast<int>((p.x - mesh_.x0) / mesh_.dx), 0, mesh_.nx - 1);
     const int j = std::clamp(static_cast<int>((p.y - mesh_.y0) / mesh_.dy), 0, mesh_.ny - 1);

@@ -134,6 +134,13 @@ class Simulation {
   void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
   void report_progress(double t, long step, double dt);
   double kinetic_entropy(std::size_t slot) const;
+  // Mixtures: Σ_k ∫∫ |F_k - μ_k|² / μ_k dv dx, μ_k the global equilibrium of the initial
+  // totals (paper 000, Theorem 1.1), F_k = f_k / m_k the number densities.
+  void build_global_equilibrium();
+  double distance_to_global_equilibrium() const;
+  // Mixtures: per-species domain totals (mass, momentum x/y/z, energy), kinetic cells
+  // by the moments of each species' f, fluid cells sharing the cell's u and T.
+  std::vector<Totals> species_totals() const;
 
   const Case& case_;
   Mesh mesh_;
@@ -173,6 +180,7 @@ class Simulation {
   std::vector<double> f_, fY_, f_rhs_, f_acc_, q_, f_prev_, f_explicit_;
   std::vector<std::int64_t> ghost_rule_;  // index into halo_rules_ of each ghost cell, -1 elsewhere
   std::vector<double> vel_[3];  // v_x, v_y, v_z of each of the N^3 grid points
+  std::vector<double> global_equilibrium_;  // S blocks of N^3 number densities (mixtures)
 
   Totals initial_totals_{}, boundary_gain_{}, scale_{}, max_drift_{};
   std::array<long, 3> cell_steps_{};
