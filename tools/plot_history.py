@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""Overlay one history.csv column of several runs against t.
+
+usage: tools/plot_history.py OUT.png COLUMN LABEL=history.csv [LABEL=history.csv ...] [--log] [--title TEXT]
+"""
+import argparse
+import csv
+import os
+import sys
+
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    sys.stderr.write("plot_history.py: python3-matplotlib is missing: apt-get install python3-matplotlib\n")
+    sys.exit(3)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out")
+    parser.add_argument("column")
+    parser.add_argument("runs", nargs="+", help="LABEL=history.csv")
+    parser.add_argument("--log", action="store_true", help="logarithmic y axis")
+    parser.add_argument("--title", default="")
+    args = parser.parse_args()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for item in args.runs:
+        if "=" not in item:
+            sys.exit(f"plot_history.py: expected LABEL=history.csv, got {item!r}")
+        label, path = item.rsplit("=", 1)
+        try:
+            with open(path, newline="") as f:
+                rows = list(csv.DictReader(f))
+            t = [float(r["t"]) for r in rows]
+            y = [float(r[args.column]) for r in rows]
+        except (OSError, KeyError, ValueError) as e:
+            sys.exit(f"plot_history.py: {path}: cannot read columns t and {args.column} ({e})")
+        ax.plot(t, y, label=label, lw=1.6)
+    if args.log:
+        ax.set_yscale("log")
+    ax.set_xlabel("t")
+    ax.set_ylabel(args.column + (" (log scale)" if args.log else ""))
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=9)
+    if args.title:
+        ax.set_title(args.title)
+    fig.tight_layout()
+    tmp = os.path.join(os.path.dirname(os.path.abspath(args.out)), "." + os.path.basename(args.out) + ".tmp.png")
+    fig.savefig(tmp, dpi=120)
+    os.replace(tmp, args.out)
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()
