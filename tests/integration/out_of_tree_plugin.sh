@@ -10,9 +10,14 @@ cmake --install "$build" --prefix "$work/prefix" > "$work/install.log"
 cmake -S "$example" -B "$work/plugin" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release > "$work/configure.log"
 cmake --build "$work/plugin" > "$work/build.log"
 strata="$work/prefix/bin/strata"
+# Outputs are captured before grep reads them: `grep -q` stops reading at its first
+# match, and under pipefail the writer's SIGPIPE would fail the test.
 # The installed program finds its own plugins in <prefix>/lib/strata/plugins ...
-"$strata" plugins | grep -q "^euler .*fluid model"
+listing=$("$strata" plugins)
+grep -q "^euler .*fluid model" <<< "$listing"
 # ... and the third-party one through --plugin-dir and STRATA_PLUGIN_PATH.
-"$strata" describe bgk_example --plugin-dir "$work/plugin" | grep -q "collision model, version 0.1.0, SDK 1"
-STRATA_PLUGIN_PATH="$work/plugin" "$strata" plugins | grep -q "^bgk_example .*collision model"
+described=$("$strata" describe bgk_example --plugin-dir "$work/plugin")
+grep -q "collision model, version 0.1.0, SDK 1" <<< "$described"
+listing=$(STRATA_PLUGIN_PATH="$work/plugin" "$strata" plugins)
+grep -q "^bgk_example .*collision model" <<< "$listing"
 echo "out-of-tree plugin built against the installed SDK and loaded"
