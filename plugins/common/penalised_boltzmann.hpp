@@ -65,37 +65,46 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     std::string error;
     for (std::int64_t begin = 0; begin < f.rows && error.empty(); begin += chunk) {
       const std::int64_t rows = std::min<std::int64_t>(chunk, f.rows - begin);
-      std::vector<double> fs(rows * n3), q(rows * n3), M(rows * n3), QM(well_balanced_ ? rows * n3 : 0);
-      std::vector<double> beta(rows);
+      const std::size_t values = static_cast<std::size_t>(rows) * n3;
+      // Work buffers live across calls: allocating and zeroing them per call cost
+      // a third of the operator's time (bench/bench_boltzmann.cpp).
+      if (q_.size() < values) {
+        q_.resize(values);
+        M_.resize(values);
+        QM_.resize(values);
+        fs_.resize(values);
+        beta_.resize(chunk);
+      }
+      const bool contiguous = f.row_stride == static_cast<std::int64_t>(n3);
+      const double* fs = contiguous ? f.row(begin) : fs_.data();
 #pragma omp parallel for schedule(static)
       for (std::int64_t c = 0; c < rows; ++c) {
-        std::copy_n(f.row(begin + c), n3, &fs[c * n3]);
-        const auto m = toolkit::full_moments(grid_, &fs[c * n3], mass_);
+        if (!contiguous) std::copy_n(f.row(begin + c), n3, &fs_[c * n3]);
+        const auto m = toolkit::full_moments(grid_, fs + c * n3, mass_);
         const bool ok = m.rho > 0 && m.T > 0 &&
-                        toolkit::discrete_maxwellian(grid_, mass_, m.rho, m.u, m.T, &M[c * n3]).converged;
+                        toolkit::discrete_maxwellian(grid_, mass_, m.rho, m.u, m.T, &M_[c * n3]).converged;
         if (!ok) {
 #pragma omp critical
           error = "explicit_part: non-positive density or temperature, or no discrete Maxwellian";
         }
-        beta[c] = ok ? penalty(m.rho, m.T) : 0.0;
+        beta_[c] = ok ? penalty(m.rho, m.T) : 0.0;
       }
       if (!error.empty()) break;
       try {  // a derived plugin's failure (a device error) must not cross the library boundary
-        collide(fs.data(), rows, q.data());
-        if (well_balanced_) collide(M.data(), rows, QM.data());
+        collide(fs, rows, q_.data());
+        if (well_balanced_) collide(M_.data(), rows, QM_.data());
       } catch (const std::exception& e) {
         return fail(sdk::Status::failure, std::string("explicit_part: ") + e.what());
       }
 #pragma omp parallel for schedule(static)
       for (std::int64_t c = 0; c < rows; ++c) {
         double* e = out.row(begin + c);
-        for (std::size_t k = 0; k < n3; ++k) {
-          const std::size_t i = c * n3 + k;
-          e[k] = q[i] - (well_balanced_ ? QM[i] : 0.0) - beta[c] * (M[i] - fs[i]);
-        }
+        const std::size_t o = c * n3;
+        for (std::size_t k = 0; k < n3; ++k)
+          e[k] = q_[o + k] - (well_balanced_ ? QM_[o + k] : 0.0) - beta_[c] * (M_[o + k] - fs[o + k]);
         // Q conserves momentum and energy only to spectral accuracy, and the engine
         // divides E by the Knudsen number: project those errors out along M[f].
-        if (conservative_ && !toolkit::remove_conserved_moments(grid_, &M[c * n3], e)) {
+        if (conservative_ && !toolkit::remove_conserved_moments(grid_, &M_[o], e)) {
 #pragma omp critical
           error = "explicit_part: the conservative projection is singular";
         }
@@ -174,6 +183,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   bool well_balanced_, conservative_;
   toolkit::SpectralKernel kernel_;
   double beta_unit_ = 0.0;
+  std::vector<double> q_, M_, QM_, fs_, beta_;  // explicit_part's work buffers
 };
 
 }  // namespace strata::plugins
