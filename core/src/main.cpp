@@ -58,8 +58,11 @@ int dispatch(const std::string& command, const std::string& target, const po::va
     if (target.empty()) throw po::error(command + " needs a case file");
     const Case c = load_case(target, sets, catalog);
     if (command == "validate") {
+      // Set-up too: plugins check what depends on the case (a mixture's admissible
+      // ranges, the no-aliasing bound of R), initial regions must cover the mesh.
+      Simulation setup(c, c.output.dir, vm["threads"].as<int>());
       std::cout << target << ": valid (" << c.nx << "x" << c.ny << " cells, regime.mode "
-                << mode_name(c.mode) << ")\n";
+                << mode_name(c.mode) << ", plugins created, initial state set)\n";
       return ok;
     }
     return run_case(c, vm);

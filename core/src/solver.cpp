@@ -65,14 +65,13 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads) : case_(c) 
   create_plugins();
   build_halo_rules();
   set_initial_state();
-  std::vector<std::string> extra;
   if (c.species.size() > 1) {
     for (const auto& sp : c.species)
-      for (const char* q : {"mass_", "ux_", "uy_", "T_"}) extra.push_back(q + sp.name);
-    extra.push_back("distance_to_equilibrium");
+      for (const char* q : {"mass_", "ux_", "uy_", "T_"}) history_extra_.push_back(q + sp.name);
+    history_extra_.push_back("distance_to_equilibrium");
     build_global_equilibrium();
   }
-  output_ = std::make_unique<OutputWriter>(std::move(out_dir), mesh_, extra);
+  out_dir_ = std::move(out_dir);
 }
 
 Simulation::~Simulation() = default;
@@ -628,6 +627,7 @@ void Simulation::report_progress(double t, long step, double dt) {
 }
 
 RunResult Simulation::run() {
+  output_ = std::make_unique<OutputWriter>(out_dir_, mesh_, history_extra_);
   start_ = last_progress_ = Clock::now();
   double wall_output = 0.0;
   Fields f = fields();

@@ -51,6 +51,8 @@ struct RunResult {
 
 class Simulation {
  public:
+  // Sets everything up — plugins, regime map, initial state — without writing a file:
+  // `strata validate` constructs one to check what only set-up can see.
   Simulation(const Case& c, std::filesystem::path out_dir, int threads);
   ~Simulation();
   // Runs to time.end, writing outputs; throws RunError when the state goes bad.
@@ -187,6 +189,8 @@ class Simulation {
   std::array<double, 3> wall_layer_{};
   double wall_coupling_ = 0.0, wall_indicator_ = 0.0;
   long switches_ = 0;  // cells that changed layer
+  std::filesystem::path out_dir_;
+  std::vector<std::string> history_extra_;  // per-species columns of mixtures
   std::unique_ptr<OutputWriter> output_;
   std::chrono::steady_clock::time_point start_, last_progress_;
   double t_ = 0.0;
