@@ -36,9 +36,10 @@ inline double cweno3_right(double um, double u0, double up, double eps) {
   const double bL = u0 - um, bR = up - u0;
   const double b0 = 0.5 * (up - um), c0 = up - 2.0 * u0 + um;  // P_0 = a0 + b0 s + c0 s^2
   const double IL = bL * bL, IR = bR * bR, I0 = b0 * b0 + (13.0 / 3.0) * c0 * c0;
-  const double aL = dL / ((eps + IL) * (eps + IL));
-  const double aR = dR / ((eps + IR) * (eps + IR));
-  const double a0 = d0 / ((eps + I0) * (eps + I0));
+  // w_k ∝ d_k / (eps + I_k)^2, written over the common denominator so that one
+  // division remains (this runs once per velocity and face in the kinetic transport).
+  const double sL = (eps + IL) * (eps + IL), sR = (eps + IR) * (eps + IR), s0 = (eps + I0) * (eps + I0);
+  const double aL = dL * sR * s0, aR = dR * sL * s0, a0 = d0 * sL * sR;
   // At s = +1/2: P_L = u0 + bL/2, P_R = u0 + bR/2, P_0 = 2 P_opt - (P_L + P_R)/2.
   const double pL = u0 + 0.5 * bL, pR = u0 + 0.5 * bR;
   const double p0 = 2.0 * optimal_reconstruction(um, u0, up).right - 0.5 * (pL + pR);
