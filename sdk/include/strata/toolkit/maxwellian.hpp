@@ -203,63 +203,57 @@ inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
   detail::Targets t = detail::targets(mass, rho, u, (xx + yy + zz) / 3.0);
   t.value = {rho, target.momentum[0], target.momentum[1], target.momentum[2], target.energy};
   const double vol = g.cell_volume();
-  // Moments F (and, on the first pass, the Jacobian J = Σ phi phiᵀ f dv) of f.
-  auto sums = [&](detail::Vector5& F, detail::Matrix5* J) {
-    F = {};
-    for (int i = 0; i < g.n; ++i)
-      for (int j = 0; j < g.n; ++j) {
-        const double* row = f + g.index(i, j, 0);
-        const double vx = g.v(i), vy = g.v(j);
-        for (int k = 0; k < g.n; ++k) {
-          const double vz = g.v(k), w = row[k];
-          const detail::Vector5 phi = {1.0, vx, vy, vz, 0.5 * (vx * vx + vy * vy + vz * vz)};
-          for (int p = 0; p < 5; ++p) {
-            F[p] += phi[p] * w;
-            if (J)
-              for (int r = p; r < 5; ++r) (*J)[p][r] += phi[p] * phi[r] * w;
-          }
-        }
-      }
-    for (int p = 0; p < 5; ++p) F[p] = t.value[p] - F[p] * vol;  // the deficit to make up
-  };
+  // Sample the Gaussian, summing its moments F and the Jacobian J = Σ phi phiᵀ f dv
+  // in the same sweep.
+  detail::Vector5 F{};
+  detail::Matrix5 J{};
   for (int i = 0; i < g.n; ++i) {
     const double cx = g.v(i) - u[0];
     for (int j = 0; j < g.n; ++j) {
       const double cy = g.v(j) - u[1];
       double* row = f + g.index(i, j, 0);
+      const double vx = g.v(i), vy = g.v(j);
       for (int k = 0; k < g.n; ++k) {
-        const double cz = g.v(k) - u[2];
+        const double cz = g.v(k) - u[2], vz = g.v(k);
         const double q = inv[0] * cx * cx + inv[1] * cy * cy + inv[2] * cz * cz +
                          2.0 * (inv[3] * cx * cy + inv[4] * cx * cz + inv[5] * cy * cz);
-        row[k] = a * std::exp(-0.5 * mass * q);
+        const double w = a * std::exp(-0.5 * mass * q);
+        row[k] = w;
+        const detail::Vector5 phi = {1.0, vx, vy, vz, 0.5 * (vx * vx + vy * vy + vz * vz)};
+        for (int p = 0; p < 5; ++p) {
+          F[p] += phi[p] * w;
+          for (int r = p; r < 5; ++r) J[p][r] += phi[p] * phi[r] * w;
+        }
       }
     }
   }
-  detail::Vector5 F;
-  detail::Matrix5 J{};
-  sums(F, &J);
+  for (int p = 0; p < 5; ++p) F[p] = t.value[p] - F[p] * vol;  // the deficit to make up
   for (int p = 0; p < 5; ++p)
     for (int r = p; r < 5; ++r) J[r][p] = J[p][r] = J[p][r] * vol;
   // f *= 1 + lambda . phi with J lambda = deficit; further passes (iterative
   // refinement with the same J) remove what round-off left, down to the last bits:
   // at small Knudsen numbers every step replaces f by this Gaussian, and any bias
-  // left here would accumulate in the domain totals.
+  // left here would accumulate in the domain totals. Each pass applies the
+  // correction and sums the new moments in one sweep.
   result.residual = detail::relative_error(F, t);
   for (int pass = 0; pass < 6 && result.residual > 0; ++pass) {
     result.iterations = pass;
     if (!detail::solve5(J, F)) return result;
+    const detail::Vector5 lambda = F;
+    F = {};
     for (int i = 0; i < g.n; ++i)
       for (int j = 0; j < g.n; ++j) {
         double* row = f + g.index(i, j, 0);
         const double vx = g.v(i), vy = g.v(j);
         for (int k = 0; k < g.n; ++k) {
           const double vz = g.v(k);
-          row[k] *= 1.0 + F[0] + F[1] * vx + F[2] * vy + F[3] * vz +
-                    F[4] * 0.5 * (vx * vx + vy * vy + vz * vz);
+          const detail::Vector5 phi = {1.0, vx, vy, vz, 0.5 * (vx * vx + vy * vy + vz * vz)};
+          row[k] *= 1.0 + lambda[0] + lambda[1] * vx + lambda[2] * vy + lambda[3] * vz + lambda[4] * phi[4];
+          for (int p = 0; p < 5; ++p) F[p] += phi[p] * row[k];
         }
       }
+    for (int p = 0; p < 5; ++p) F[p] = t.value[p] - F[p] * vol;
     const double before = result.residual;
-    sums(F, nullptr);
     result.residual = detail::relative_error(F, t);
     if (result.residual >= 0.5 * before) break;  // round-off floor reached
   }
