@@ -468,11 +468,13 @@ Fields Simulation::fields() const {
   f.rho_species.assign(layout_.n_species, std::vector<double>(n));
   f.pressure.assign(n, {});
   f.heat_flux.assign(n, {});
-#pragma omp parallel for schedule(static)
+#pragma omp parallel
+  {
+  std::vector<double> W(nvar_);  // one buffer per thread: this runs every step
+#pragma omp for schedule(static)
   for (std::size_t c = 0; c < n; ++c) {
     const int i = static_cast<int>(c % m.nx), j = static_cast<int>(c / m.nx);
     const std::size_t cell = m.index(i, j);
-    std::vector<double> W(nvar_);
     const double* U = &U_[cell * nvar_];
     if (regime_[cell] == 0 && fluid_) fluid_->to_primitive({U, 1, nvar_, nvar_}, {W.data(), 1, nvar_, nvar_});
     else toolkit::conserved_to_primitive(layout_, mass_, toolkit::monatomic_gamma, U, W.data());
@@ -488,6 +490,7 @@ Fields Simulation::fields() const {
     f.T[c] = W[layout_.temperature()];
     f.p[c] = number * f.T[c];
     f.pressure[c] = {f.p[c], f.p[c], f.p[c], 0.0, 0.0, 0.0};
+  }
   }
   // Kinetic cells: the full pressure tensor and heat flux of f (mixture velocity).
 #pragma omp parallel for schedule(static)
