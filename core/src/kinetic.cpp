@@ -169,7 +169,9 @@ void Simulation::fill_kinetic_halo(const std::vector<double>& U) {
 }
 
 // Stage values of the kinetic cells: Y_i = rhs_i + h P(Y_i), h = a_ii dt / eps, by
-// each layer's collision plugin on its block of cells (paper eq. 4.15).
+// each layer's collision plugin on its block of cells (paper eq. 4.15), with the
+// explicit part E(Y_i) in the same call (f_explicit_, for the layers that have one)
+// so that a device plugin keeps Y_i on its device between the two.
 void Simulation::kinetic_stage_values(int stage, double dt) {
   const std::size_t n_kinetic = n_layer1_ + n_layer2_;
   if (n_kinetic == 0) return;
@@ -178,18 +180,32 @@ void Simulation::kinetic_stage_values(int stage, double dt) {
   for (std::size_t slot = 0; slot < n_kinetic; ++slot) h[slot] = a * dt / knudsen_[slot_cell_[slot]];
   const std::vector<double>& rhs = stage == 0 ? f_ : f_rhs_;
   const auto cols = static_cast<std::int64_t>(nf_);
-  std::size_t begin = 0;
+  f_explicit_.resize(explicit_rows() * nf_);
+  std::size_t begin = 0, explicit_begin = 0;
   for (int layer = 1; layer <= 2; ++layer) {
     const std::size_t n = layer == 1 ? n_layer1_ : n_layer2_;
     if (n == 0) continue;
     const auto t0 = std::chrono::steady_clock::now();
     Collision& model = collision_of(layer);
-    const sdk::ConstRows in{&rhs[begin * nf_], static_cast<std::int64_t>(n), cols, cols};
-    const sdk::Rows out{&fY_[begin * nf_], static_cast<std::int64_t>(n), cols, cols};
-    model.check(model->implicit_solve(in, &h[begin], out), "implicit_solve");
+    const auto rows = static_cast<std::int64_t>(n);
+    const bool has_explicit = model->has_explicit_part();
+    const sdk::ConstRows in{&rhs[begin * nf_], rows, cols, cols};
+    const sdk::Rows out{&fY_[begin * nf_], rows, cols, cols};
+    const sdk::Rows e = has_explicit ? sdk::Rows{&f_explicit_[explicit_begin * nf_], rows, cols, cols}
+                                     : sdk::Rows{nullptr, 0, cols, cols};
+    model.check(model->stage_value(in, &h[begin], out, e), "stage_value");
     wall_layer_[layer] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     begin += n;
+    if (has_explicit) explicit_begin += n;
   }
+}
+
+// Kinetic cells whose layer's collision model has an explicit part.
+std::size_t Simulation::explicit_rows() {
+  std::size_t rows = 0;
+  if (n_layer1_ > 0 && collision_of(1)->has_explicit_part()) rows += n_layer1_;
+  if (n_layer2_ > 0 && collision_of(2)->has_explicit_part()) rows += n_layer2_;
+  return rows;
 }
 
 // Upwind kinetic flux per velocity on CWENO-reconstructed f, each face once:
@@ -271,25 +287,21 @@ void Simulation::kinetic_fluxes(double weight) {
 }
 
 // q += E(Y)/eps for collision models with an explicit part (the penalised Boltzmann
-// operator's Q - P, paper eqs. 4.17–4.24); BGK-type models have none.
+// operator's Q - P, paper eqs. 4.17–4.24), E from kinetic_stage_values; BGK-type
+// models have none.
 void Simulation::kinetic_explicit_collisions() {
-  const auto cols = static_cast<std::int64_t>(nf_);
-  std::size_t begin = 0;
+  std::size_t begin = 0, explicit_begin = 0;
   for (int layer = 1; layer <= 2; ++layer) {
     const std::size_t n = layer == 1 ? n_layer1_ : n_layer2_;
-    Collision& model = collision_of(layer);
-    if (n > 0 && model->has_explicit_part()) {
-      f_explicit_.resize(n * nf_);
-      model.check(model->explicit_part({&fY_[begin * nf_], static_cast<std::int64_t>(n), cols, cols},
-                                       {f_explicit_.data(), static_cast<std::int64_t>(n), cols, cols}),
-                  "explicit_part");
+    if (n > 0 && collision_of(layer)->has_explicit_part()) {
 #pragma omp parallel for schedule(static)
       for (std::size_t c = 0; c < n; ++c) {
         const double inv_eps = 1.0 / knudsen_[slot_cell_[begin + c]];
         double* q = &q_[(begin + c) * nf_];
-        const double* e = &f_explicit_[c * nf_];
+        const double* e = &f_explicit_[(explicit_begin + c) * nf_];
         for (std::size_t k = 0; k < nf_; ++k) q[k] += e[k] * inv_eps;
       }
+      explicit_begin += n;
     }
     begin += n;
   }

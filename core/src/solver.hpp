@@ -116,6 +116,7 @@ class Simulation {
   // and U := its moments (every cell).
   void init_kinetic_cell(std::size_t cell, const std::vector<std::vector<double>>& components);
   void kinetic_stage_values(int stage, double dt);
+  std::size_t explicit_rows();
   // U at the updated kinetic cells := moments of the distributions in `f` (f_ or fY_).
   void kinetic_moments_to(const std::vector<double>& f, std::vector<double>& U) const;
   void fill_kinetic_halo(const std::vector<double>& U);
@@ -175,7 +176,8 @@ class Simulation {
   // are the updated kinetic cells, layer 1 first, then layer 2; slots
   // [n_kinetic, n_slots) the halo cells whose f is derived each stage. f_ holds f^n,
   // fY_ the stage values (and the halo), f_rhs_ the implicit solve's right-hand
-  // side, f_acc_ the growing sum for f^{n+1}, q_ the explicit right-hand side.
+  // side, f_acc_ the growing sum for f^{n+1}, q_ the explicit right-hand side,
+  // f_explicit_ E(Y) of the layers whose collision model has an explicit part.
   std::vector<std::size_t> slot_cell_;
   std::vector<std::int64_t> cell_slot_;
   std::size_t n_layer1_ = 0, n_layer2_ = 0;

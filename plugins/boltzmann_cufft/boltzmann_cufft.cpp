@@ -1,9 +1,15 @@
-// Layer 2 on NVIDIA GPUs: the same fast spectral hard-sphere operator and parameters as
-// boltzmann_fft (toolkit/fast_spectral.hpp, plugins/common/penalised_boltzmann.hpp),
-// with batched cuFFT transforms over all cells of a call: one D2Z for the batch, then
-// per direction two Z2D, and the pointwise work in CUDA kernels. Multipliers live on
-// the device for the plugin's lifetime; device memory is plain cudaMalloc (never
-// managed); every CUDA and cuFFT error becomes a message naming the call.
+// Layer 2 on NVIDIA GPUs: the same fast spectral hard-sphere operator, parameters and
+// penalisation as boltzmann_fft (toolkit/fast_spectral.hpp,
+// plugins/common/penalised_boltzmann.hpp, whose backend this is), with batched cuFFT
+// transforms over all cells of a chunk (up to 64 MiB per buffer): one D2Z for the
+// batch, then per direction two Z2D; the O(N^3) work in CUDA kernels; only per-cell
+// scalars (moments, Maxwellian exponents, β, projection coefficients) cross the bus
+// besides the cells' distributions. In a stage (stage_value) the distribution crosses
+// once each way and the explicit part once back: Y and M[Y] stay on the device.
+// Device memory is plain cudaMalloc (never managed); every CUDA and cuFFT error
+// becomes a message naming the call.
+#include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -20,7 +26,7 @@ namespace {
 using namespace strata;
 
 constexpr sdk::Descriptor descriptor{
-    STRATA_SDK_VERSION, "boltzmann_cufft", sdk::PluginKind::collision_model, "1.0.0",
+    STRATA_SDK_VERSION, "boltzmann_cufft", sdk::PluginKind::collision_model, "1.1.0",
     "hard-sphere Boltzmann by the fast spectral method with batched cuFFT on an NVIDIA GPU, BGK-penalised",
     plugins::boltzmann_params, static_cast<int>(std::size(plugins::boltzmann_params))};
 
@@ -56,7 +62,7 @@ class DeviceArray {
 class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
  public:
   BoltzmannCufft(const sdk::Params& p, const sdk::SetupInfo& setup, const sdk::Host& host)
-      : PenalisedBoltzmann(p, setup, host, "boltzmann_cufft") {
+      : PenalisedBoltzmann(p, setup, host, "boltzmann_cufft"), g_{grid().n, grid().L} {
     int devices = 0;
     const cudaError_t status = cudaGetDeviceCount(&devices);
     if (status != cudaSuccess || devices == 0)
@@ -67,6 +73,8 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     phi_ = upload(K.phi);
     psi_ = upload(K.psi);
     loss_ = upload(K.loss);
+    // Up to 2^23 values (64 MiB) per buffer: batches large enough to fill the GPU.
+    chunk_ = std::max<std::int64_t>(1, (std::int64_t{1} << 23) / static_cast<std::int64_t>(grid().size()));
     init_penalty();
   }
 
@@ -78,30 +86,101 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
   }
 
  protected:
-  void collide(const double* f, std::int64_t rows, double* Q, double* loss_frequency) override {
+  // Powers of two, so that at most log2(chunk) + 1 batched plans are ever made
+  // however the number of layer-2 cells changes from step to step.
+  std::int64_t chunk_rows(std::int64_t remaining) const override {
+    std::int64_t rows = 1;
+    while (2 * rows <= std::min(chunk_, remaining)) rows *= 2;
+    return rows;
+  }
+
+  void reserve(std::int64_t rows) override {
+    if (rows <= capacity_) return;
+    const std::size_t values = static_cast<std::size_t>(rows) * grid().size(), cells = static_cast<std::size_t>(rows);
+    for (auto& b : buffer_) b = DeviceArray<double>(values);
+    a_ = DeviceArray<double>(values);
+    b_ = DeviceArray<double>(values);
+    gain_ = DeviceArray<double>(values);
+    fhat_ = DeviceArray<cufftDoubleComplex>(kernel().modes * cells);
+    tmp_ = DeviceArray<cufftDoubleComplex>(kernel().modes * cells);
+    per_cell_ = DeviceArray<double>(5 * cells);
+    capacity_ = rows;
+  }
+
+  // Host views are copied over the bus; device views (MemorySpace::cuda_device) are
+  // copied on the device.
+  void load(Buffer to, const sdk::ConstRows& from, std::int64_t begin, std::int64_t rows) override {
+    const std::size_t width = grid().size() * sizeof(double);
+    check(cudaMemcpy2D(data(to), width, from.row(begin), static_cast<std::size_t>(from.row_stride) * sizeof(double),
+                       width, static_cast<std::size_t>(rows), direction(from.space, true)),
+          "cudaMemcpy2D (cells to the GPU)");
+  }
+
+  void store(Buffer from, const sdk::Rows& to, std::int64_t begin, std::int64_t rows) override {
+    const std::size_t width = grid().size() * sizeof(double);
+    check(cudaMemcpy2D(to.row(begin), static_cast<std::size_t>(to.row_stride) * sizeof(double), data(from), width,
+                       width, static_cast<std::size_t>(rows), direction(to.space, false)),
+          "cudaMemcpy2D (cells from the GPU)");
+  }
+
+  void conserved_moments(Buffer of, std::int64_t rows, Vector5* moments) override {
+    cufft::conserved_moments(g_, data(of), static_cast<int>(rows), per_cell_.get());
+    launched("conserved_moments");
+    check(cudaMemcpy(moments, per_cell_.get(), rows * sizeof(Vector5), cudaMemcpyDeviceToHost),
+          "cudaMemcpy (moments to the host)");
+  }
+
+  void fill_maxwellians(const Vector5* exponents, std::int64_t rows) override {
+    send(exponents, rows);
+    cufft::fill_maxwellians(g_, per_cell_.get(), static_cast<int>(rows), data(Buffer::maxwellian));
+    launched("fill_maxwellians");
+  }
+
+  // Q = Σ_d w_d F⁻¹[φ_d f̂] F⁻¹[ψ_d f̂] - f F⁻¹[L̂ f̂] for the whole batch at once.
+  void collide(Buffer in, Buffer out, std::int64_t rows) override {
     const auto& K = kernel();
-    const std::size_t n3 = grid().size(), batch = static_cast<std::size_t>(rows);
-    const std::size_t values = n3 * batch, modes = K.modes * batch;
-    reserve(values, modes);
+    const std::size_t values = static_cast<std::size_t>(rows) * grid().size(), batch = static_cast<std::size_t>(rows);
     const Plans& plans = plans_for(static_cast<int>(rows));
-    check(cudaMemcpy(f_.get(), f, values * sizeof(double), cudaMemcpyHostToDevice), "cudaMemcpy (f to device)");
-    check(cufftExecD2Z(plans.forward, f_.get(), fhat_.get()), "cufftExecD2Z");
+    transform(in, plans, values);
     check(cudaMemset(gain_.get(), 0, values * sizeof(double)), "cudaMemset");
-    const double scale = 1.0 / static_cast<double>(n3);
     for (int d = 0; d < K.directions; ++d) {
-      cufft::multiply(fhat_.get(), phi_.get() + d * K.modes, scale, tmp_.get(), K.modes, batch);
+      cufft::multiply(fhat_.get(), phi_.get() + d * K.modes, scale(), tmp_.get(), K.modes, batch);
       check(cufftExecZ2D(plans.backward, tmp_.get(), a_.get()), "cufftExecZ2D");
-      cufft::multiply(fhat_.get(), psi_.get() + d * K.modes, scale, tmp_.get(), K.modes, batch);
+      cufft::multiply(fhat_.get(), psi_.get() + d * K.modes, scale(), tmp_.get(), K.modes, batch);
       check(cufftExecZ2D(plans.backward, tmp_.get(), b_.get()), "cufftExecZ2D");
       cufft::accumulate_gain(gain_.get(), a_.get(), b_.get(), K.weight[d], values);
     }
-    cufft::multiply(fhat_.get(), loss_.get(), scale, tmp_.get(), K.modes, batch);
+    cufft::multiply(fhat_.get(), loss_.get(), scale(), tmp_.get(), K.modes, batch);
     check(cufftExecZ2D(plans.backward, tmp_.get(), a_.get()), "cufftExecZ2D");
-    cufft::finish(b_.get(), gain_.get(), f_.get(), a_.get(), values);
-    check(cudaGetLastError(), "kernel launch");
-    check(cudaMemcpy(Q, b_.get(), values * sizeof(double), cudaMemcpyDeviceToHost), "cudaMemcpy (Q to host)");
-    if (loss_frequency)
-      check(cudaMemcpy(loss_frequency, a_.get(), values * sizeof(double), cudaMemcpyDeviceToHost), "cudaMemcpy (loss)");
+    cufft::finish(data(out), gain_.get(), data(in), a_.get(), values);
+    launched("collide");
+  }
+
+  void loss_frequency(Buffer in, Buffer out, std::int64_t rows) override {
+    const Plans& plans = plans_for(static_cast<int>(rows));
+    transform(in, plans, static_cast<std::size_t>(rows) * grid().size());
+    cufft::multiply(fhat_.get(), loss_.get(), scale(), tmp_.get(), kernel().modes, static_cast<std::size_t>(rows));
+    check(cufftExecZ2D(plans.backward, tmp_.get(), data(out)), "cufftExecZ2D");
+    launched("loss_frequency");
+  }
+
+  void combine_explicit(const double* beta, bool well_balanced, std::int64_t rows) override {
+    send(beta, rows);
+    cufft::combine_explicit(g_, data(Buffer::q), data(Buffer::q_maxwellian), data(Buffer::maxwellian),
+                            data(Buffer::f), per_cell_.get(), well_balanced, static_cast<int>(rows));
+    launched("combine_explicit");
+  }
+
+  void project(const Vector5* lambda, std::int64_t rows) override {
+    send(lambda, rows);
+    cufft::project(g_, data(Buffer::q), data(Buffer::maxwellian), per_cell_.get(), static_cast<int>(rows));
+    launched("project");
+  }
+
+  void relax(const double* a, std::int64_t rows) override {
+    send(a, rows);
+    cufft::relax(g_, data(Buffer::f), data(Buffer::maxwellian), per_cell_.get(), static_cast<int>(rows));
+    launched("relax");
   }
 
  private:
@@ -115,14 +194,27 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     return d;
   }
 
-  void reserve(std::size_t values, std::size_t modes) {
-    if (f_.size() >= values) return;
-    f_ = DeviceArray<double>(values);
-    a_ = DeviceArray<double>(values);
-    b_ = DeviceArray<double>(values);
-    gain_ = DeviceArray<double>(values);
-    fhat_ = DeviceArray<cufftDoubleComplex>(modes);
-    tmp_ = DeviceArray<cufftDoubleComplex>(modes);
+  static cudaMemcpyKind direction(sdk::MemorySpace host_side, bool to_device) {
+    if (host_side == sdk::MemorySpace::cuda_device) return cudaMemcpyDeviceToDevice;
+    return to_device ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost;
+  }
+
+  static void launched(const char* what) { check(cudaGetLastError(), what); }
+
+  double* data(Buffer b) { return buffer_[static_cast<int>(b)].get(); }
+  double scale() const { return 1.0 / static_cast<double>(grid().size()); }
+
+  // Per-cell values (β, a, exponents, λ) to the device, in per_cell_.
+  template <class T>
+  void send(const T* host, std::int64_t rows) {
+    check(cudaMemcpy(per_cell_.get(), host, rows * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy (per-cell values)");
+  }
+
+  // fhat := F[in]; the input is copied first, as a real-to-complex transform may
+  // use its input as scratch.
+  void transform(Buffer in, const Plans& plans, std::size_t values) {
+    check(cudaMemcpy(a_.get(), data(in), values * sizeof(double), cudaMemcpyDeviceToDevice), "cudaMemcpy");
+    check(cufftExecD2Z(plans.forward, a_.get(), fhat_.get()), "cufftExecD2Z");
   }
 
   // Batched 3D plans, made once per batch size.
@@ -136,7 +228,11 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     return plans_.emplace(batch, p).first->second;
   }
 
-  DeviceArray<double> phi_, psi_, loss_, f_, a_, b_, gain_;
+  cufft::Grid g_;
+  std::int64_t chunk_ = 1, capacity_ = 0;
+  DeviceArray<double> phi_, psi_, loss_;  // the kernel's multipliers, for the plugin's lifetime
+  std::array<DeviceArray<double>, 4> buffer_;  // indexed by Buffer
+  DeviceArray<double> a_, b_, gain_, per_cell_;
   DeviceArray<cufftDoubleComplex> fhat_, tmp_;
   std::map<int, Plans> plans_;
 };

@@ -1,10 +1,17 @@
 #pragma once
-// Launchers of the GPU kernels (spectral_kernels.cu), callable from host C++.
+// Launchers of the GPU kernels (spectral_kernels.cu), callable from host C++. All
+// pointers are device pointers; a batch is `rows` cells of n^3 values on the grid
+// v_k = -L + (k + 1/2) 2L/n (toolkit/velocity_grid.hpp), v_z fastest.
 #include <cstddef>
 
 #include <cufft.h>
 
 namespace strata::cufft {
+
+struct Grid {
+  int n;
+  double L;
+};
 
 // out[b][m] = fhat[b][m] * multiplier[m] * scale for `batch` half spectra of `modes`.
 void multiply(const cufftDoubleComplex* fhat, const double* multiplier, double scale, cufftDoubleComplex* out,
@@ -13,5 +20,16 @@ void multiply(const cufftDoubleComplex* fhat, const double* multiplier, double s
 void accumulate_gain(double* gain, const double* a, const double* b, double weight, std::size_t total);
 // Q = gain - f * loss, elementwise.
 void finish(double* Q, const double* gain, const double* f, const double* loss, std::size_t total);
+// moments[5c + p] = Σ_k phi_p(v_k) f[c][k] dv³, phi = (1, v, |v|²/2).
+void conserved_moments(Grid g, const double* f, int rows, double* moments);
+// M[c] = exp(a0) exp(a1 vx + a4 vx²/2) exp(a2 vy + a4 vy²/2) exp(a3 vz + a4 vz²/2), a = exponents[5c..].
+void fill_maxwellians(Grid g, const double* exponents, int rows, double* M);
+// q -= [qM if well_balanced] + beta[c] (M - f).
+void combine_explicit(Grid g, double* q, const double* qM, const double* M, const double* f, const double* beta,
+                      bool well_balanced, int rows);
+// q -= M (λ_c . phi), λ_c = lambda[5c..].
+void project(Grid g, double* q, const double* M, const double* lambda, int rows);
+// f = (f + a[c] M) / (1 + a[c]).
+void relax(Grid g, double* f, const double* M, const double* a, int rows);
 
 }  // namespace strata::cufft

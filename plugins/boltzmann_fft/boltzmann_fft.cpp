@@ -1,9 +1,11 @@
 // Layer 2 on the CPU: the hard-sphere Boltzmann operator by the fast spectral method
 // (paper §2.1, §4.4.1; toolkit/fast_spectral.hpp) with FFTW, penalised for the IMEX
-// scheme by plugins/common/penalised_boltzmann.hpp. FFTW plans are made once per
-// thread at creation; one evaluation per cell is one real-to-complex transform and
-// 2 A1 A2 + 1 complex-to-real ones (bench/bench_boltzmann.cpp: 1.1–1.2 × their time).
+// scheme by plugins/common/penalised_boltzmann.hpp, whose backend this is: host
+// buffers for a chunk of cells and OpenMP loops over them. FFTW plans are made once
+// per thread at creation; one evaluation per cell is one real-to-complex transform and
+// 2 A1 A2 + 1 complex-to-real ones (bench/bench_boltzmann.cpp).
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -19,7 +21,7 @@ namespace {
 using namespace strata;
 
 constexpr sdk::Descriptor descriptor{
-    STRATA_SDK_VERSION, "boltzmann_fft", sdk::PluginKind::collision_model, "1.1.0",
+    STRATA_SDK_VERSION, "boltzmann_fft", sdk::PluginKind::collision_model, "1.2.0",
     "hard-sphere Boltzmann by the fast spectral method with FFTW, BGK-penalised (paper 4.4)",
     plugins::boltzmann_params, static_cast<int>(std::size(plugins::boltzmann_params))};
 
@@ -68,11 +70,108 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     threads = omp_get_max_threads();
 #endif
     for (int t = 0; t < threads; ++t) work_.push_back(std::make_unique<Workspace>(grid().n, kernel().modes));
+    // About 1 MiB per buffer and thread: a chunk's four buffers stay in cache
+    // between the passes the penalisation makes over them.
+    chunk_ = threads * std::max<std::int64_t>(1, (std::int64_t{1} << 17) / static_cast<std::int64_t>(grid().size()));
     init_penalty();
   }
 
  protected:
-  void collide(const double* f, std::int64_t rows, double* Q, double* loss_frequency) override {
+  std::int64_t chunk_rows(std::int64_t remaining) const override { return std::min(chunk_, remaining); }
+
+  void reserve(std::int64_t rows) override {
+    const std::size_t values = static_cast<std::size_t>(rows) * grid().size();
+    for (auto& b : buffer_)
+      if (b.size() < values) b.resize(values);
+  }
+
+  void load(Buffer to, const sdk::ConstRows& from, std::int64_t begin, std::int64_t rows) override {
+    const std::size_t n3 = grid().size();
+    double* dst = data(to);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < rows; ++c) std::copy_n(from.row(begin + c), n3, dst + c * n3);
+  }
+
+  void store(Buffer from, const sdk::Rows& to, std::int64_t begin, std::int64_t rows) override {
+    const std::size_t n3 = grid().size();
+    const double* src = data(from);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < rows; ++c) std::copy_n(src + c * n3, n3, to.row(begin + c));
+  }
+
+  void conserved_moments(Buffer of, std::int64_t rows, Vector5* moments) override {
+    const double* f = data(of);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < rows; ++c) {
+      const auto m = toolkit::conserved_moments(grid(), f + c * grid().size());
+      moments[c] = {m.rho, m.momentum[0], m.momentum[1], m.momentum[2], m.energy};
+    }
+  }
+
+  void fill_maxwellians(const Vector5* exponents, std::int64_t rows) override {
+    double* M = data(Buffer::maxwellian);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < rows; ++c) toolkit::fill_separable_maxwellian(grid(), exponents[c], M + c * grid().size());
+  }
+
+  void collide(Buffer in, Buffer out, std::int64_t rows) override {
+    for_cells(rows, [&](Workspace& w, std::size_t o) { collide_cell(w, data(in) + o, data(out) + o); });
+  }
+
+  void loss_frequency(Buffer in, Buffer out, std::int64_t rows) override {
+    for_cells(rows, [&](Workspace& w, std::size_t o) {
+      std::copy_n(data(in) + o, grid().size(), w.in.get());
+      fftw_execute_dft_r2c(w.forward, w.in.get(), w.fhat.get());
+      apply(w, kernel().loss.data(), data(out) + o);
+    });
+  }
+
+  void combine_explicit(const double* beta, bool well_balanced, std::int64_t rows) override {
+    const std::size_t n3 = grid().size();
+    const double *f = data(Buffer::f), *M = data(Buffer::maxwellian), *QM = data(Buffer::q_maxwellian);
+    double* q = data(Buffer::q);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < rows; ++c)
+      for (std::size_t k = c * n3; k < (c + 1) * n3; ++k)
+        q[k] -= (well_balanced ? QM[k] : 0.0) + beta[c] * (M[k] - f[k]);
+  }
+
+  void project(const Vector5* lambda, std::int64_t rows) override {
+    const toolkit::VelocityGrid& g = grid();
+    const double* M = data(Buffer::maxwellian);
+    double* q = data(Buffer::q);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < rows; ++c) {
+      const Vector5& l = lambda[c];
+      for (int i = 0; i < g.n; ++i)
+        for (int j = 0; j < g.n; ++j) {
+          const double vx = g.v(i), vy = g.v(j);
+          const std::size_t row = c * g.size() + g.index(i, j, 0);
+          for (int k = 0; k < g.n; ++k) {
+            const double vz = g.v(k);
+            q[row + k] -= M[row + k] * (l[0] + l[1] * vx + l[2] * vy + l[3] * vz + l[4] * 0.5 * (vx * vx + vy * vy + vz * vz));
+          }
+        }
+    }
+  }
+
+  void relax(const double* a, std::int64_t rows) override {
+    const std::size_t n3 = grid().size();
+    const double* M = data(Buffer::maxwellian);
+    double* f = data(Buffer::f);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < rows; ++c) {
+      const double inv = 1.0 / (1.0 + a[c]);
+      for (std::size_t k = c * n3; k < (c + 1) * n3; ++k) f[k] = (f[k] + a[c] * M[k]) * inv;
+    }
+  }
+
+ private:
+  double* data(Buffer b) { return buffer_[static_cast<int>(b)].data(); }
+
+  // work(thread's workspace, offset of the cell's values) for each cell, in parallel.
+  template <class Work>
+  void for_cells(std::int64_t rows, Work work) {
     const std::size_t n3 = grid().size();
 #pragma omp parallel for schedule(dynamic)
     for (std::int64_t c = 0; c < rows; ++c) {
@@ -80,12 +179,10 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
 #ifdef _OPENMP
       t = omp_get_thread_num();
 #endif
-      collide_cell(*work_[static_cast<std::size_t>(t) % work_.size()], f + c * n3, Q + c * n3,
-                   loss_frequency ? loss_frequency + c * n3 : nullptr);
+      work(*work_[static_cast<std::size_t>(t) % work_.size()], c * n3);
     }
   }
 
- private:
   // Inverse transform of multiplier * f̂ into `out` (normalised: FFTW's are not).
   void apply(Workspace& w, const double* multiplier, double* out) const {
     const double scale = 1.0 / static_cast<double>(grid().size());
@@ -97,7 +194,8 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     fftw_execute_dft_c2r(w.backward, w.tmp.get(), out);
   }
 
-  void collide_cell(Workspace& w, const double* f, double* Q, double* loss_frequency) const {
+  // Q = Σ_d w_d F⁻¹[φ_d f̂] F⁻¹[ψ_d f̂] - f F⁻¹[L̂ f̂] (toolkit/fast_spectral.hpp).
+  void collide_cell(Workspace& w, const double* f, double* Q) const {
     const auto& K = kernel();
     const std::size_t n3 = grid().size();
     std::copy_n(f, n3, w.in.get());
@@ -111,10 +209,11 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     }
     apply(w, K.loss.data(), w.a.get());
     for (std::size_t k = 0; k < n3; ++k) Q[k] = w.gain[k] - f[k] * w.a[k];
-    if (loss_frequency) std::copy_n(w.a.get(), n3, loss_frequency);
   }
 
   std::vector<std::unique_ptr<Workspace>> work_;
+  std::int64_t chunk_ = 1;
+  std::array<std::vector<double>, 4> buffer_;  // indexed by Buffer
 };
 
 }  // namespace

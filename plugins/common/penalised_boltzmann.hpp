@@ -1,13 +1,14 @@
 #pragma once
 // What the CPU (FFTW) and GPU (cuFFT) Boltzmann plugins share: the parameters, the
 // fast spectral kernel, and the BGK penalisation of the IMEX scheme (paper eqs.
-// 4.17–4.24; docs/numerics.md). A derived plugin supplies only `collide`: the fast
-// spectral Q(f) of a batch of cells.
+// 4.17–4.24; docs/numerics.md). A derived plugin is a backend: buffers for a chunk of
+// cells and the bulk operations on them (the fast spectral Q among them).
 //   explicit part E(f) = Q(f) [- Q(M[f])] - β (M[f] - f)  [projected onto zero mass,
 //   momentum and energy along M[f]], implicit solve y = (rhs + hβ M[rhs]) / (1 + hβ).
 // β is penalty_factor × the largest loss frequency on the grid for the cell's ρ, T
 // (computed once from the operator itself), or the paper's 2πρ.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -17,6 +18,7 @@
 
 #include <strata/sdk.hpp>
 #include <strata/toolkit/fast_spectral.hpp>
+#include <strata/toolkit/maxwellian.hpp>
 
 namespace strata::plugins {
 
@@ -60,83 +62,37 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
 
   bool has_explicit_part() const override { return true; }
 
-  sdk::Status explicit_part(sdk::ConstRows f, sdk::Rows out) override {
-    const std::size_t n3 = grid_.size();
-    std::string error;
-    for (std::int64_t begin = 0; begin < f.rows && error.empty(); begin += chunk) {
-      const std::int64_t rows = std::min<std::int64_t>(chunk, f.rows - begin);
-      const std::size_t values = static_cast<std::size_t>(rows) * n3;
-      // Work buffers live across calls: allocating and zeroing them per call cost
-      // a third of the operator's time (bench/bench_boltzmann.cpp).
-      if (q_.size() < values) {
-        q_.resize(values);
-        M_.resize(values);
-        QM_.resize(values);
-        fs_.resize(values);
-        beta_.resize(chunk);
-      }
-      const bool contiguous = f.row_stride == static_cast<std::int64_t>(n3);
-      const double* fs = contiguous ? f.row(begin) : fs_.data();
-#pragma omp parallel for schedule(static)
-      for (std::int64_t c = 0; c < rows; ++c) {
-        if (!contiguous) std::copy_n(f.row(begin + c), n3, &fs_[c * n3]);
-        const auto m = toolkit::full_moments(grid_, fs + c * n3, mass_);
-        const bool ok = m.rho > 0 && m.T > 0 &&
-                        toolkit::discrete_maxwellian(grid_, mass_, m.rho, m.u, m.T, &M_[c * n3]).converged;
-        if (!ok) {
-#pragma omp critical
-          error = "explicit_part: non-positive density or temperature, or no discrete Maxwellian";
-        }
-        beta_[c] = ok ? penalty(m.rho, m.T) : 0.0;
-      }
-      if (!error.empty()) break;
-      try {  // a derived plugin's failure (a device error) must not cross the library boundary
-        collide(fs, rows, q_.data());
-        if (well_balanced_) collide(M_.data(), rows, QM_.data());
-      } catch (const std::exception& e) {
-        return fail(sdk::Status::failure, std::string("explicit_part: ") + e.what());
-      }
-#pragma omp parallel for schedule(static)
-      for (std::int64_t c = 0; c < rows; ++c) {
-        double* e = out.row(begin + c);
-        const std::size_t o = c * n3;
-        for (std::size_t k = 0; k < n3; ++k)
-          e[k] = q_[o + k] - (well_balanced_ ? QM_[o + k] : 0.0) - beta_[c] * (M_[o + k] - fs[o + k]);
-        // Q conserves momentum and energy only to spectral accuracy, and the engine
-        // divides E by the Knudsen number: project those errors out along M[f].
-        if (conservative_ && !toolkit::remove_conserved_moments(grid_, &M_[o], e)) {
-#pragma omp critical
-          error = "explicit_part: the conservative projection is singular";
-        }
-      }
-    }
-    return error.empty() ? sdk::Status::ok : fail(sdk::Status::unphysical, error);
+  sdk::Status explicit_part(sdk::ConstRows f, sdk::Rows e) override {
+    return over_chunks("explicit_part", f.rows, [&](std::int64_t begin, std::int64_t rows) {
+      load(Buffer::f, f, begin, rows);
+      equilibria(rows, begin);
+      explicit_in_chunk(rows, begin);
+      store(Buffer::q, e, begin, rows);
+    });
   }
 
   // y = (rhs + h β M[rhs]) / (1 + h β): M[y] = M[rhs] since y and rhs share moments.
   sdk::Status implicit_solve(sdk::ConstRows rhs, const double* h, sdk::Rows y) override {
-    const std::size_t n3 = grid_.size();
-    if (rhs.cols != static_cast<std::int64_t>(n3))
-      return fail(sdk::Status::invalid_argument, "implicit_solve: rows must hold N^3 values");
-    std::string error;
-#pragma omp parallel
-    {
-      std::vector<double> M(n3);
-#pragma omp for schedule(static)
-      for (std::int64_t c = 0; c < rhs.rows; ++c) {
-        const double* r = rhs.row(c);
-        const auto m = toolkit::full_moments(grid_, r, mass_);
-        if (!(m.rho > 0 && m.T > 0) || !toolkit::discrete_maxwellian(grid_, mass_, m.rho, m.u, m.T, M.data()).converged) {
-#pragma omp critical
-          error = "implicit_solve: non-positive density or temperature, or no discrete Maxwellian";
-          continue;  // outside the critical section: it covers the assignment only
-        }
-        const double a = h[c] * penalty(m.rho, m.T), inv = 1.0 / (1.0 + a);
-        double* out = y.row(c);
-        for (std::size_t k = 0; k < n3; ++k) out[k] = (r[k] + a * M[k]) * inv;
-      }
-    }
-    return error.empty() ? sdk::Status::ok : fail(sdk::Status::unphysical, error);
+    return over_chunks("implicit_solve", rhs.rows, [&](std::int64_t begin, std::int64_t rows) {
+      load(Buffer::f, rhs, begin, rows);
+      equilibria(rows, begin);
+      relax_in_chunk(h + begin, rows);
+      store(Buffer::f, y, begin, rows);
+    });
+  }
+
+  // Both in one pass over the data: Y and its Maxwellian never leave the backend's
+  // memory between the implicit solve and the explicit part (for boltzmann_cufft: the
+  // device), and M[Y] = M[rhs], β and the Gram matrix carry over.
+  sdk::Status stage_value(sdk::ConstRows rhs, const double* h, sdk::Rows y, sdk::Rows e) override {
+    return over_chunks("stage_value", rhs.rows, [&](std::int64_t begin, std::int64_t rows) {
+      load(Buffer::f, rhs, begin, rows);
+      equilibria(rows, begin);
+      relax_in_chunk(h + begin, rows);
+      store(Buffer::f, y, begin, rows);
+      explicit_in_chunk(rows, begin);
+      store(Buffer::q, e, begin, rows);
+    });
   }
 
   // First Chapman–Enskog approximation for hard spheres of diameter 2 (the kernel
@@ -153,16 +109,45 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   }
 
  protected:
-  // Q(f) of `rows` cells of N^3 values each (host memory); `loss_frequency`, if not
-  // null, receives F⁻¹[L̂ f̂] of each cell.
-  virtual void collide(const double* f, std::int64_t rows, double* Q, double* loss_frequency = nullptr) = 0;
+  using Vector5 = std::array<double, 5>;
+  // A derived plugin is a backend: it keeps a chunk of cells' distributions in four
+  // buffers of rows x N^3 values (host arrays for FFTW, device arrays for cuFFT) and
+  // performs the O(N^3)-per-cell work on them; the per-cell scalar work (equilibrium
+  // exponents by Newton, penalty, projection coefficients) is done here, on the host.
+  enum class Buffer { f, maxwellian, q, q_maxwellian };
+
+  // Cells in the next chunk, at most `remaining`; buffers are then reserved for it.
+  virtual std::int64_t chunk_rows(std::int64_t remaining) const = 0;
+  virtual void reserve(std::int64_t rows) = 0;
+  // Host rows [begin, begin + rows) of `from` into a buffer, and back.
+  virtual void load(Buffer to, const sdk::ConstRows& from, std::int64_t begin, std::int64_t rows) = 0;
+  virtual void store(Buffer from, const sdk::Rows& to, std::int64_t begin, std::int64_t rows) = 0;
+  // Σ phi f dv³, phi = (1, v, |v|²/2), of each cell (host output: rho, rho u, E).
+  virtual void conserved_moments(Buffer of, std::int64_t rows, Vector5* moments) = 0;
+  // maxwellian := exp(a0 + Σ_d (a_{1+d} v_d + a4 v_d²/2)) with the cell's exponents.
+  virtual void fill_maxwellians(const Vector5* exponents, std::int64_t rows) = 0;
+  // out := Q(in), the fast spectral operator (toolkit/fast_spectral.hpp).
+  virtual void collide(Buffer in, Buffer out, std::int64_t rows) = 0;
+  // out := F⁻¹[L̂ F[in]], the loss frequency field of `in`.
+  virtual void loss_frequency(Buffer in, Buffer out, std::int64_t rows) = 0;
+  // q := q [- q_maxwellian if well_balanced] - β_c (maxwellian - f).
+  virtual void combine_explicit(const double* beta, bool well_balanced, std::int64_t rows) = 0;
+  // q -= maxwellian (λ_c . phi): the conservative projection.
+  virtual void project(const Vector5* lambda, std::int64_t rows) = 0;
+  // f := (f + a_c maxwellian) / (1 + a_c): the implicit BGK step.
+  virtual void relax(const double* a, std::int64_t rows) = 0;
 
   // The largest loss frequency over the grid for the Maxwellian rho = 1, u = 0, T = 1;
   // hard spheres scale it as rho sqrt(T). Call at the end of the derived constructor.
   void init_penalty() {
-    std::vector<double> M(grid_.size()), Q(grid_.size()), nu(grid_.size());
-    toolkit::discrete_maxwellian(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, 1.0, M.data());
-    collide(M.data(), 1, Q.data(), nu.data());
+    const std::size_t n3 = grid_.size();
+    const auto cols = static_cast<std::int64_t>(n3);
+    std::vector<double> nu(n3);
+    const Vector5 a = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, 1.0).a;
+    reserve(1);
+    fill_maxwellians(&a, 1);
+    loss_frequency(Buffer::maxwellian, Buffer::q, 1);
+    store(Buffer::q, {nu.data(), 1, cols, cols}, 0, 1);
     beta_unit_ = *std::max_element(nu.begin(), nu.end());
   }
 
@@ -170,7 +155,85 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   const toolkit::VelocityGrid& grid() const { return grid_; }
 
  private:
-  static constexpr std::int64_t chunk = 64;  // cells per batched evaluation (bounds memory)
+  // A state the operator cannot take (the call then returns Status::unphysical).
+  struct Unphysical : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+
+  // Runs `work(begin, rows)` over the call's cells chunk by chunk; a backend's failure
+  // (a device error) becomes a Status and a message, never an exception across the
+  // library boundary.
+  template <class Work>
+  sdk::Status over_chunks(const char* call, std::int64_t cells, Work work) {
+    try {
+      for (std::int64_t begin = 0; begin < cells;) {
+        const std::int64_t rows = chunk_rows(cells - begin);
+        reserve(rows);
+        if (static_cast<std::int64_t>(beta_.size()) < rows) {
+          moments_.resize(rows);
+          exponents_.resize(rows);
+          lambda_.resize(rows);
+          gram_.resize(rows);
+          beta_.resize(rows);
+          a_.resize(rows);
+        }
+        work(begin, rows);
+        begin += rows;
+      }
+    } catch (const Unphysical& e) {
+      return fail(sdk::Status::unphysical, std::string(call) + ": " + e.what());
+    } catch (const std::exception& e) {
+      return fail(sdk::Status::failure, std::string(call) + ": " + e.what());
+    }
+    return sdk::Status::ok;
+  }
+
+  // M[f] of the chunk in Buffer::maxwellian, with β and the Gram matrix of each cell.
+  void equilibria(std::int64_t rows, std::int64_t begin) {
+    conserved_moments(Buffer::f, rows, moments_.data());
+    std::string error;
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < rows; ++c) {
+      const Vector5& m = moments_[c];
+      const double rho = m[0];
+      const std::array<double, 3> u = {m[1] / rho, m[2] / rho, m[3] / rho};
+      const double T = mass_ * (2.0 * m[4] / rho - (u[0] * u[0] + u[1] * u[1] + u[2] * u[2])) / 3.0;
+      toolkit::MaxwellianExponents ex;
+      if (rho > 0 && T > 0) ex = toolkit::discrete_maxwellian_exponents(grid_, mass_, rho, u, T);
+      if (!ex.result.converged) {
+#pragma omp critical
+        error = "cell " + std::to_string(begin + c) + " of the call: " +
+                (rho > 0 && T > 0 ? "no discrete Maxwellian" : "non-positive density or temperature") +
+                " (rho = " + std::to_string(rho) + ", T = " + std::to_string(T) + ")";
+        continue;
+      }
+      exponents_[c] = ex.a;
+      gram_[c] = ex.gram;
+      beta_[c] = penalty(rho, T);
+    }
+    if (!error.empty()) throw Unphysical(error);
+    fill_maxwellians(exponents_.data(), rows);
+  }
+
+  // Buffer::q := E(f) = Q(f) [- Q(M)] - β (M - f) [projected], from equilibria().
+  void explicit_in_chunk(std::int64_t rows, std::int64_t begin) {
+    collide(Buffer::f, Buffer::q, rows);
+    if (well_balanced_) collide(Buffer::maxwellian, Buffer::q_maxwellian, rows);
+    combine_explicit(beta_.data(), well_balanced_, rows);
+    // Q conserves momentum and energy only to spectral accuracy, and the engine
+    // divides E by the Knudsen number: project those errors out along M[f].
+    if (!conservative_) return;
+    conserved_moments(Buffer::q, rows, moments_.data());
+    for (std::int64_t c = 0; c < rows; ++c)
+      if (!toolkit::conservative_projection(gram_[c], moments_[c], lambda_[c]))
+        throw Unphysical("cell " + std::to_string(begin + c) + " of the call: the conservative projection is singular");
+    project(lambda_.data(), rows);
+  }
+
+  void relax_in_chunk(const double* h, std::int64_t rows) {
+    for (std::int64_t c = 0; c < rows; ++c) a_[c] = h[c] * beta_[c];
+    relax(a_.data(), rows);
+  }
 
   double penalty(double rho, double T) const {
     return paper_penalty_ ? 2.0 * std::numbers::pi * rho : penalty_factor_ * beta_unit_ * rho * std::sqrt(T);
@@ -183,7 +246,10 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   bool well_balanced_, conservative_;
   toolkit::SpectralKernel kernel_;
   double beta_unit_ = 0.0;
-  std::vector<double> q_, M_, QM_, fs_, beta_;  // explicit_part's work buffers
+  // Per-cell values of the current chunk.
+  std::vector<Vector5> moments_, exponents_, lambda_;
+  std::vector<std::array<Vector5, 5>> gram_;
+  std::vector<double> beta_, a_;
 };
 
 }  // namespace strata::plugins

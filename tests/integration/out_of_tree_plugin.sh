@@ -16,8 +16,11 @@ strata="$work/prefix/bin/strata"
 listing=$("$strata" plugins)
 grep -q "^euler .*fluid model" <<< "$listing"
 # ... and the third-party one through --plugin-dir and STRATA_PLUGIN_PATH.
+# It was built against the installed SDK, so it reports that SDK's version.
+info=$("$strata" info)
+sdk=$(sed -n 's/.*SDK version: \([0-9]*\).*/\1/p' <<< "$info")
 described=$("$strata" describe bgk_example --plugin-dir "$work/plugin")
-grep -q "collision model, version 0.1.0, SDK 1" <<< "$described"
+grep -q "collision model, version 0.1.0, SDK $sdk)" <<< "$described"
 listing=$(STRATA_PLUGIN_PATH="$work/plugin" "$strata" plugins)
 grep -q "^bgk_example .*collision model" <<< "$listing"
 echo "out-of-tree plugin built against the installed SDK and loaded"

@@ -245,3 +245,73 @@ TEST_CASE("boltzmann: the fast operator converges to the classical O(N^6) spectr
   for (std::size_t k = 1; k < difference.size(); ++k) CHECK(difference[k] < difference[k - 1]);
   CHECK(difference.back() < 1e-3);
 }
+
+TEST_CASE("boltzmann: the penalised IMEX pieces conserve, keep Maxwellians, and stage_value fuses them") {
+  // Default parameters (well-balanced, conservative, loss-frequency penalty), more cells
+  // than one chunk of the plugin (2^17 / N^3 = 32 per thread) and rows padded by a
+  // stride, as the engine may pass them.
+  const VelocityGrid g{16, 8.0};
+  const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
+  sdk::SetupInfo setup;
+  setup.species_mass = &mass;
+  setup.velocity_points = g.n;
+  setup.velocity_bound = g.L;
+  auto model = lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, "{}", setup);
+  const std::size_t n3 = g.size(), stride = n3 + 5;
+  const int cells = 70;
+  const auto cols = static_cast<std::int64_t>(n3), st = static_cast<std::int64_t>(stride);
+  std::vector<double> rhs(cells * stride, -1.0), second(n3);
+  for (int c = 0; c < cells; ++c) {
+    toolkit::sampled_maxwellian(g, mass, 0.6 + 0.01 * c, {1.0, 0.2 - 0.01 * c, 0.0}, 0.6, &rhs[c * stride]);
+    toolkit::sampled_maxwellian(g, mass, 0.4, {-1.2, -0.3, 0.1}, 1.1, second.data());
+    for (std::size_t k = 0; k < n3; ++k) rhs[c * stride + k] += second[k];
+  }
+  std::vector<double> h(cells);
+  for (int c = 0; c < cells; ++c) h[c] = std::pow(10.0, -3 + 0.1 * c);  // from non-stiff to stiff
+  std::vector<double> y(rhs.size()), e(rhs.size()), y2(rhs.size()), e2(rhs.size());
+  model.check(model->stage_value({rhs.data(), cells, cols, st}, h.data(), {y.data(), cells, cols, st},
+                                 {e.data(), cells, cols, st}),
+              "stage_value");
+  model.check(model->implicit_solve({rhs.data(), cells, cols, st}, h.data(), {y2.data(), cells, cols, st}),
+              "implicit_solve");
+  model.check(model->explicit_part({y2.data(), cells, cols, st}, {e2.data(), cells, cols, st}), "explicit_part");
+  double dy = 0, de = 0, ysize = 0, esize = 0, worst = 0;
+  for (int c = 0; c < cells; ++c) {
+    const double* r = &rhs[c * stride];
+    const auto m0 = toolkit::conserved_moments(g, r), my = toolkit::conserved_moments(g, &y[c * stride]),
+               me = toolkit::conserved_moments(g, &e[c * stride]);
+    double abs_e = 0;
+    for (std::size_t k = 0; k < n3; ++k) {
+      dy = std::max(dy, std::abs(y[c * stride + k] - y2[c * stride + k]));
+      de = std::max(de, std::abs(e[c * stride + k] - e2[c * stride + k]));
+      ysize = std::max(ysize, std::abs(y[c * stride + k]));
+      esize = std::max(esize, std::abs(e[c * stride + k]));
+      abs_e += std::abs(e[c * stride + k]) * g.cell_volume();
+    }
+    // The implicit step keeps rho, rho u, E of rhs; E(y) carries none (projection).
+    worst = std::max({worst, std::abs(my.rho - m0.rho) / m0.rho, std::abs(my.energy - m0.energy) / m0.energy,
+                      std::abs(me.rho) / abs_e, std::abs(me.energy) / abs_e,
+                      std::hypot(me.momentum[0], me.momentum[1], me.momentum[2]) / abs_e});
+  }
+  MESSAGE("stage_value vs implicit_solve + explicit_part: y " << dy / ysize << ", E " << de / esize
+                                                               << "; worst relative moment error " << worst);
+  // Round-off: sums over 4096 points and a 5 x 5 solve per cell, 1e-12 is ~5000 ulp.
+  CHECK(worst < 1e-12);
+  // The fused call reuses M[rhs] for M[y]; they differ by round-off of the moments.
+  CHECK(dy <= 1e-13 * ysize);
+  CHECK(de <= 1e-12 * esize);
+  for (int c = 0; c < cells; ++c) CHECK(rhs[c * stride + n3] == -1.0);  // padding untouched
+  for (int c = 0; c < cells; ++c) CHECK(y[c * stride + n3] == 0.0);
+
+  // Well-balanced: a discrete Maxwellian is an exact equilibrium of E.
+  std::vector<double> M(n3), EM(n3);
+  REQUIRE(toolkit::discrete_maxwellian(g, mass, 1.3, {0.4, -0.2, 0.1}, 0.9, M.data()).converged);
+  model.check(model->explicit_part({M.data(), 1, cols, cols}, {EM.data(), 1, cols, cols}), "explicit_part");
+  double em = 0, mm = 0;
+  for (std::size_t k = 0; k < n3; ++k) {
+    em = std::max(em, std::abs(EM[k]));
+    mm = std::max(mm, M[k]);
+  }
+  MESSAGE("max |E(M)| / max M = " << em / mm);
+  CHECK(em < 1e-12 * mm);  // Q(M) - Q(M[M]) with M[M] = M up to Newton's round-off
+}

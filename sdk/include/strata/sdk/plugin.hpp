@@ -63,6 +63,14 @@ class BOOST_SYMBOL_VISIBLE CollisionModel : public Plugin {
   virtual Status explicit_part(ConstRows f, Rows out) = 0;
   // Solve y = rhs + h[c] P(y) for each cell c (h = a_ii dt / eps).
   virtual Status implicit_solve(ConstRows rhs, const double* h, Rows y) = 0;
+  // One IMEX stage value and its explicit part: y as implicit_solve, then e = E(y)
+  // when has_explicit_part() (e is untouched otherwise). The engine calls this; a
+  // plugin overrides it to keep y on its device and reuse what the solve computed.
+  virtual Status stage_value(ConstRows rhs, const double* h, Rows y, Rows e) {
+    const Status solved = implicit_solve(rhs, h, y);
+    if (solved != Status::ok || !has_explicit_part()) return solved;
+    return explicit_part(y, e);
+  }
   // Transport coefficients implied by the model, per cell, from primitive rows.
   virtual Status transport_coefficients(ConstRows primitive, double* viscosity,
                                         double* conductivity) = 0;

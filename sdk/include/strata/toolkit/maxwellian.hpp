@@ -3,12 +3,14 @@
 //   Maxwellian M[rho, u, T](v) = rho (2 pi T / m)^{-3/2} exp(-m |v - u|^2 / (2T)),
 //   ES-BGK Gaussian G[rho, u, 𝒯](v) = rho det(2 pi 𝒯 / m)^{-1/2} exp(-m (v-u)ᵀ 𝒯⁻¹ (v-u) / 2).
 // Sampled at grid points they reproduce rho, rho u, E only up to quadrature error.
-// Both functions here return the *discrete* equilibria whose discrete moments equal
+// The two functions below return the *discrete* equilibria whose discrete moments equal
 // the targets to round-off, which makes Maxwellian reconstruction and the BGK-type
 // implicit steps conservative:
 // - discrete_maxwellian: f_k = exp(a . phi(v_k)), phi = (1, v, |v|^2/2), the five
 //   parameters found by Newton's method (Mieussens' discrete equilibrium). f is a
-//   product of three 1D factors, so each Newton iteration costs O(N), not O(N^3).
+//   product of three 1D factors, so each Newton iteration costs O(N), not O(N^3);
+//   discrete_maxwellian_exponents gives the parameters alone (and the Gram matrix of
+//   the conservative projection), fill_separable_maxwellian the values.
 // - discrete_gaussian: the sampled Gaussian times (1 + lambda . phi(v)), lambda from
 //   a 5x5 linear solve, refined once more against round-off (a conservative
 //   correction of the quadrature error, which is spectrally small for a resolved
@@ -98,41 +100,50 @@ inline void sampled_maxwellian(const VelocityGrid& g, double mass, double rho,
     }
 }
 
-// f := the discrete Maxwellian with the discrete moments rho, rho u and
-// E = ½ rho |u|² + (3/2)(rho/m) T.
-inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass, double rho,
-                                             const std::array<double, 3>& u, double T,
-                                             double* f) {
-  const detail::Targets t = detail::targets(mass, rho, u, T);
-  // log f = a0 + Σ_d (b_d v_d + c v_d^2 / 2): start from the continuous Maxwellian.
-  const double u2 = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
-  detail::Vector5 a = {std::log(rho * std::pow(2.0 * std::numbers::pi * T / mass, -1.5)) -
-                           mass * u2 / (2.0 * T),
-                       mass * u[0] / T, mass * u[1] / T, mass * u[2] / T, -mass / T};
-  const double vol = g.cell_volume();
-  std::array<std::vector<double>, 3> factor;
-  for (auto& x : factor) x.resize(g.n);
+// The discrete Maxwellian as exponents: log f(v) = a0 + Σ_d (a_{1+d} v_d + a4 v_d² / 2),
+// with the Gram matrix gram[p][r] = Σ phi_p phi_r f dv³ at those exponents (Newton's
+// Jacobian, also the weight of the conservative projection below). Everything here
+// costs O(N) per Newton iteration: a device plugin computes exponents on the host
+// and fills the O(N³) values itself (fill_separable_maxwellian).
+struct MaxwellianExponents {
+  std::array<double, 5> a{};
+  std::array<std::array<double, 5>, 5> gram{};
   EquilibriumResult result;
-  for (int it = 0; it < 40; ++it) {
-    // 1D factors and their moments S[d][k] = Σ_i v_i^k X_d(v_i), k = 0..4.
+};
+
+// Exponents of the discrete Maxwellian with the discrete moments rho, rho u and
+// E = ½ rho |u|² + (3/2)(rho/m) T.
+inline MaxwellianExponents discrete_maxwellian_exponents(const VelocityGrid& g, double mass, double rho,
+                                                         const std::array<double, 3>& u, double T) {
+  const detail::Targets t = detail::targets(mass, rho, u, T);
+  // Start from the continuous Maxwellian.
+  const double u2 = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
+  MaxwellianExponents out;
+  detail::Vector5& a = out.a;
+  a = {std::log(rho * std::pow(2.0 * std::numbers::pi * T / mass, -1.5)) - mass * u2 / (2.0 * T),
+       mass * u[0] / T, mass * u[1] / T, mass * u[2] / T, -mass / T};
+  const double vol = g.cell_volume();
+  detail::Vector5 F;
+  detail::Matrix5& J = out.gram;
+  // F = moments - targets and J = Σ phi phiᵀ f dv at the current exponents.
+  auto evaluate = [&] {
+    // Moments S[d][k] = Σ_i v_i^k X_d(v_i), k = 0..4, of the 1D factors.
     std::array<std::array<double, 5>, 3> S{};
     for (int d = 0; d < 3; ++d)
       for (int i = 0; i < g.n; ++i) {
         const double v = g.v(i);
         const double x = std::exp(a[1 + d] * v + 0.5 * a[4] * v * v);
-        factor[d][i] = x;
         double vk = 1.0;
         for (int k = 0; k < 5; ++k, vk *= v) S[d][k] += vk * x;
       }
     const double A = std::exp(a[0]) * vol;
-    // Moment of the monomial v_x^kx v_y^ky v_z^kz.
-    auto M = [&](int kx, int ky, int kz) { return A * S[0][kx] * S[1][ky] * S[2][kz]; };
+    // Moment of the monomial v_x^p[0] v_y^p[1] v_z^p[2].
+    auto Mv = [&](std::array<int, 3> p) { return A * S[0][p[0]] * S[1][p[1]] * S[2][p[2]]; };
     auto e = [](int d, int k) {  // exponent triple with k in direction d
       std::array<int, 3> p{};
       p[d] = k;
       return p;
     };
-    auto Mv = [&](std::array<int, 3> p) { return M(p[0], p[1], p[2]); };
     // phi_4 = |v|^2 / 2 = Σ_d v_d^2 / 2: moments of phi_4 times a monomial.
     auto M4 = [&](std::array<int, 3> p) {
       double s = 0;
@@ -143,9 +154,7 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
       }
       return s;
     };
-    detail::Vector5 F;
-    detail::Matrix5 J;
-    F[0] = M(0, 0, 0);
+    F[0] = Mv({0, 0, 0});
     for (int d = 0; d < 3; ++d) F[1 + d] = Mv(e(d, 1));
     F[4] = M4({0, 0, 0});
     J[0][0] = F[0];
@@ -162,11 +171,28 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
     J[4][4] = 0;
     for (int d = 0; d < 3; ++d) J[4][4] += 0.5 * M4(e(d, 2));
     for (int p = 0; p < 5; ++p) F[p] -= t.value[p];
-    result.iterations = it;
-    result.residual = detail::relative_error(F, t);
-    if (result.residual < 1e-15 || !std::isfinite(result.residual)) break;
+    return detail::relative_error(F, t);
+  };
+  EquilibriumResult& result = out.result;
+  result.residual = evaluate();
+  for (int it = 1; it < 40 && result.residual >= 1e-15 && std::isfinite(result.residual); ++it) {
     if (!detail::solve5(J, F)) break;
     for (int p = 0; p < 5; ++p) a[p] -= F[p];
+    result.iterations = it;
+    result.residual = evaluate();  // so that gram always belongs to the returned exponents
+  }
+  // Newton converges quadratically; 1e-13 leaves room for the round-off of the
+  // separable sums against direct sums over N^3 points.
+  result.converged = result.residual < 1e-13;
+  return out;
+}
+
+// f := exp(a0 + Σ_d (a_{1+d} v_d + a4 v_d² / 2)), a product of three 1D factors.
+inline void fill_separable_maxwellian(const VelocityGrid& g, const std::array<double, 5>& a, double* f) {
+  std::array<std::vector<double>, 3> factor;
+  for (int d = 0; d < 3; ++d) {
+    factor[d].resize(g.n);
+    for (int i = 0; i < g.n; ++i) factor[d][i] = std::exp(a[1 + d] * g.v(i) + 0.5 * a[4] * g.v(i) * g.v(i));
   }
   const double A = std::exp(a[0]);
   for (int i = 0; i < g.n; ++i)
@@ -175,10 +201,16 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
       const double xy = A * factor[0][i] * factor[1][j];
       for (int k = 0; k < g.n; ++k) row[k] = xy * factor[2][k];
     }
-  // Newton converges quadratically; 1e-13 leaves room for the round-off of the
-  // separable sums against direct sums over N^3 points.
-  result.converged = result.residual < 1e-13;
-  return result;
+}
+
+// f := the discrete Maxwellian with the discrete moments rho, rho u and
+// E = ½ rho |u|² + (3/2)(rho/m) T.
+inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass, double rho,
+                                             const std::array<double, 3>& u, double T,
+                                             double* f) {
+  const MaxwellianExponents m = discrete_maxwellian_exponents(g, mass, rho, u, T);
+  fill_separable_maxwellian(g, m.a, f);
+  return m.result;
 }
 
 // f := the ES-BGK Gaussian with temperature tensor 𝒯 (must be positive definite),
@@ -261,40 +293,14 @@ inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
   return result;
 }
 
-// Removes from g the part that carries mass, momentum and energy, along the weight:
-// g -= w (lambda . phi) with lambda such that Σ phi g dv = 0 afterwards (a weighted
-// least-squares projection, as in conservative spectral methods). With w = M[f] the
-// correction is smooth and confined where the gas is. Returns false if singular.
-inline bool remove_conserved_moments(const VelocityGrid& g, const double* w, double* q) {
-  detail::Vector5 F{};
-  detail::Matrix5 J{};
-  for (int i = 0; i < g.n; ++i)
-    for (int j = 0; j < g.n; ++j) {
-      const double vx = g.v(i), vy = g.v(j);
-      const std::size_t row = g.index(i, j, 0);
-      for (int k = 0; k < g.n; ++k) {
-        const double vz = g.v(k);
-        const detail::Vector5 phi = {1.0, vx, vy, vz, 0.5 * (vx * vx + vy * vy + vz * vz)};
-        for (int p = 0; p < 5; ++p) {
-          F[p] += phi[p] * q[row + k];
-          for (int r = p; r < 5; ++r) J[p][r] += phi[p] * phi[r] * w[row + k];
-        }
-      }
-    }
-  for (int p = 0; p < 5; ++p)
-    for (int r = p; r < 5; ++r) J[r][p] = J[p][r];
-  if (!detail::solve5(J, F)) return false;
-  for (int i = 0; i < g.n; ++i)
-    for (int j = 0; j < g.n; ++j) {
-      const double vx = g.v(i), vy = g.v(j);
-      const std::size_t row = g.index(i, j, 0);
-      for (int k = 0; k < g.n; ++k) {
-        const double vz = g.v(k);
-        q[row + k] -= w[row + k] * (F[0] + F[1] * vx + F[2] * vy + F[3] * vz +
-                                    F[4] * 0.5 * (vx * vx + vy * vy + vz * vz));
-      }
-    }
-  return true;
+// The conservative projection along a Maxwellian M (as in conservative spectral
+// methods): q -= M (lambda . phi) removes the mass, momentum and energy of q, with
+// gram lambda = Σ phi q dv³ (gram from discrete_maxwellian_exponents). Returns false
+// and leaves lambda undefined if the Gram matrix is singular.
+inline bool conservative_projection(const std::array<std::array<double, 5>, 5>& gram,
+                                    const std::array<double, 5>& moments_of_q, std::array<double, 5>& lambda) {
+  lambda = moments_of_q;
+  return detail::solve5(gram, lambda);
 }
 
 }  // namespace strata::toolkit
