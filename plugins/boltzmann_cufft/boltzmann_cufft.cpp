@@ -59,6 +59,9 @@ class DeviceArray {
   std::size_t n_ = 0;
 };
 
+// Per-cell vectors travel as arrays of 5 doubles (kernels index them 5 c + p).
+static_assert(sizeof(std::array<double, 5>) == 5 * sizeof(double));
+
 class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
  public:
   BoltzmannCufft(const sdk::Params& p, const sdk::SetupInfo& setup, const sdk::Host& host)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Layer 2 on the GPU against the CPU (issue 6): paper test 2, cases/rect_obstacle.json
+# at its size (100 x 100 cells, 16³ velocities), entirely in layer 2 for STEPS steps of
+# Δt = 0.001, once with boltzmann_fft on 2 threads (the development machine's two
+# cores) and once with boltzmann_cufft. Prints one JSON line per run (seconds per step:
+# whole step and the layer-2 phase) and one comparing them: the largest relative
+# difference of every profile column and of the conservation drifts.
+#   bench/gpu_vs_cpu.sh [BUILD_DIR] [STEPS] [OUT_DIR]      (needs an NVIDIA GPU)
+# GPU_PLUGIN=boltzmann_fft runs the second run on the CPU too: a dry run of the script
+# where there is no GPU (the two runs must then agree exactly).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build} steps=${2:-3}
+out=${3:-$(mktemp -d)}
+strata=$build/bin/strata
+end=$(python3 -c "print($steps * 0.001)")
+common=(--set regime.mode=layer2 --set time.end="$end" --set "output.times=[$end]" --set output.snapshots=false -q)
+OMP_NUM_THREADS=2 "$strata" run cases/rect_obstacle.json "${common[@]}" --out "$out/cpu"
+"$strata" run cases/rect_obstacle.json "${common[@]}" --set boltzmann.plugin=${GPU_PLUGIN:-boltzmann_cufft} --out "$out/gpu"
+python3 - "$out" "$end" <<'PY'
+import csv, json, sys
+out, end = sys.argv[1], sys.argv[2]
+runs = {}
+for name in ("cpu", "gpu"):
+    s = json.load(open(f"{out}/{name}/summary.json"))
+    w = s["wall_seconds"]
+    runs[name] = s
+    print(json.dumps({"run": name, "plugin": s["plugins"]["boltzmann"]["name"], "steps": s["steps"],
+                      "seconds_per_step": round(w["total"] / s["steps"], 4),
+                      "layer2_seconds_per_step": round(w["layer2"] / s["steps"], 4),
+                      "peak_memory_kib": s["peak_memory_kib"]}))
+def profile(name):
+    with open(f"{out}/{name}/profile_{end}.csv", newline="") as f:
+        return list(csv.DictReader(f))
+cpu, gpu = profile("cpu"), profile("gpu")
+diff = {}
+for col in cpu[0]:
+    scale = max(abs(float(r[col])) for r in cpu) or 1.0
+    diff[col] = max(abs(float(a[col]) - float(b[col])) for a, b in zip(cpu, gpu)) / scale
+drift = {k: [runs["cpu"]["conservation"][k], runs["gpu"]["conservation"][k]] for k in runs["cpu"]["conservation"]}
+speedup = (runs["cpu"]["wall_seconds"]["total"] / runs["cpu"]["steps"]) / (runs["gpu"]["wall_seconds"]["total"] / runs["gpu"]["steps"])
+print(json.dumps({"profile_max_relative_difference": diff, "conservation_drift_cpu_gpu": drift,
+                  "speedup_per_step": round(speedup, 2)}))
+PY
