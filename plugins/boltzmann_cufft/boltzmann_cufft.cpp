@@ -14,6 +14,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <cuda_runtime.h>
@@ -81,13 +83,6 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     init_penalty();
   }
 
-  ~BoltzmannCufft() override {
-    for (auto& [batch, plans] : plans_) {
-      cufftDestroy(plans.forward);
-      cufftDestroy(plans.backward);
-    }
-  }
-
  protected:
   // Powers of two, so that at most log2(chunk) + 1 batched plans are ever made
   // however the number of layer-2 cells changes from step to step.
@@ -133,8 +128,8 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
           "cudaMemcpy (moments to the host)");
   }
 
-  void fill_maxwellians(const Vector5* exponents, std::int64_t rows) override {
-    send(exponents, rows);
+  void fill_maxwellians(const Vector5* centred, std::int64_t rows) override {
+    send(centred, rows);
     cufft::fill_maxwellians(g_, per_cell_.get(), static_cast<int>(rows), data(Buffer::maxwellian));
     launched("fill_maxwellians");
   }
@@ -148,13 +143,13 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     check(cudaMemset(gain_.get(), 0, values * sizeof(double)), "cudaMemset");
     for (int d = 0; d < K.directions; ++d) {
       cufft::multiply(fhat_.get(), phi_.get() + d * K.modes, scale(), tmp_.get(), K.modes, batch);
-      check(cufftExecZ2D(plans.backward, tmp_.get(), a_.get()), "cufftExecZ2D");
+      check(cufftExecZ2D(plans.backward.get(), tmp_.get(), a_.get()), "cufftExecZ2D");
       cufft::multiply(fhat_.get(), psi_.get() + d * K.modes, scale(), tmp_.get(), K.modes, batch);
-      check(cufftExecZ2D(plans.backward, tmp_.get(), b_.get()), "cufftExecZ2D");
+      check(cufftExecZ2D(plans.backward.get(), tmp_.get(), b_.get()), "cufftExecZ2D");
       cufft::accumulate_gain(gain_.get(), a_.get(), b_.get(), K.weight[d], values);
     }
     cufft::multiply(fhat_.get(), loss_.get(), scale(), tmp_.get(), K.modes, batch);
-    check(cufftExecZ2D(plans.backward, tmp_.get(), a_.get()), "cufftExecZ2D");
+    check(cufftExecZ2D(plans.backward.get(), tmp_.get(), a_.get()), "cufftExecZ2D");
     cufft::finish(data(out), gain_.get(), data(in), a_.get(), values);
     launched("collide");
   }
@@ -163,7 +158,7 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     const Plans& plans = plans_for(static_cast<int>(rows));
     transform(in, plans, static_cast<std::size_t>(rows) * grid().size());
     cufft::multiply(fhat_.get(), loss_.get(), scale(), tmp_.get(), kernel().modes, static_cast<std::size_t>(rows));
-    check(cufftExecZ2D(plans.backward, tmp_.get(), data(out)), "cufftExecZ2D");
+    check(cufftExecZ2D(plans.backward.get(), tmp_.get(), data(out)), "cufftExecZ2D");
     launched("loss_frequency");
   }
 
@@ -187,8 +182,25 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
   }
 
  private:
+  // A cuFFT plan destroyed with its owner (also when a constructor throws midway).
+  class Plan {
+   public:
+    Plan(int n, cufftType type, int batch) {
+      int dims[3] = {n, n, n};
+      check(cufftPlanMany(&handle_, 3, dims, nullptr, 1, 0, nullptr, 1, 0, type, batch),
+            type == CUFFT_D2Z ? "cufftPlanMany (D2Z)" : "cufftPlanMany (Z2D)");
+    }
+    ~Plan() { cufftDestroy(handle_); }
+    Plan(const Plan&) = delete;
+    Plan& operator=(const Plan&) = delete;
+    cufftHandle get() const { return handle_; }
+
+   private:
+    cufftHandle handle_ = 0;
+  };
   struct Plans {
-    cufftHandle forward = 0, backward = 0;
+    Plans(int n, int batch) : forward(n, CUFFT_D2Z, batch), backward(n, CUFFT_Z2D, batch) {}
+    Plan forward, backward;
   };
 
   static DeviceArray<double> upload(const std::vector<double>& host) {
@@ -217,18 +229,16 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
   // use its input as scratch.
   void transform(Buffer in, const Plans& plans, std::size_t values) {
     check(cudaMemcpy(a_.get(), data(in), values * sizeof(double), cudaMemcpyDeviceToDevice), "cudaMemcpy");
-    check(cufftExecD2Z(plans.forward, a_.get(), fhat_.get()), "cufftExecD2Z");
+    check(cufftExecD2Z(plans.forward.get(), a_.get(), fhat_.get()), "cufftExecD2Z");
   }
 
   // Batched 3D plans, made once per batch size.
   const Plans& plans_for(int batch) {
     auto it = plans_.find(batch);
-    if (it != plans_.end()) return it->second;
-    int n[3] = {grid().n, grid().n, grid().n};
-    Plans p;
-    check(cufftPlanMany(&p.forward, 3, n, nullptr, 1, 0, nullptr, 1, 0, CUFFT_D2Z, batch), "cufftPlanMany (D2Z)");
-    check(cufftPlanMany(&p.backward, 3, n, nullptr, 1, 0, nullptr, 1, 0, CUFFT_Z2D, batch), "cufftPlanMany (Z2D)");
-    return plans_.emplace(batch, p).first->second;
+    if (it == plans_.end())
+      it = plans_.emplace(std::piecewise_construct, std::forward_as_tuple(batch), std::forward_as_tuple(grid().n, batch))
+               .first;
+    return it->second;
   }
 
   cufft::Grid g_;

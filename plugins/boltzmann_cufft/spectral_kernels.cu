@@ -79,15 +79,15 @@ __global__ void moments_kernel(Grid g, const double* f, double* moments) {
   }
 }
 
-__global__ void fill_kernel(Grid g, const double* exponents, double* M, std::size_t total) {
+__global__ void fill_kernel(Grid g, const double* centred, double* M, std::size_t total) {
   const std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   double vx, vy, vz;
-  const double* a = exponents + 5 * cell_of_point(g, i, vx, vy, vz);
+  const double* c = centred + 5 * cell_of_point(g, i, vx, vy, vz);
   // The same factors and order of products as toolkit::fill_separable_maxwellian.
-  const double X = exp(a[1] * vx + 0.5 * a[4] * vx * vx), Y = exp(a[2] * vy + 0.5 * a[4] * vy * vy),
-               Z = exp(a[3] * vz + 0.5 * a[4] * vz * vz);
-  M[i] = exp(a[0]) * X * Y * Z;
+  const double wx = vx - c[1], wy = vy - c[2], wz = vz - c[3];
+  const double X = exp(c[4] * wx * wx), Y = exp(c[4] * wy * wy), Z = exp(c[4] * wz * wz);
+  M[i] = exp(c[0]) * X * Y * Z;
 }
 
 __global__ void explicit_kernel(Grid g, double* q, const double* qM, const double* M, const double* f,
@@ -134,8 +134,8 @@ void conserved_moments(Grid g, const double* f, int rows, double* moments) {
   moments_kernel<<<rows, threads>>>(g, f, moments);
 }
 
-void fill_maxwellians(Grid g, const double* exponents, int rows, double* M) {
-  fill_kernel<<<blocks(values(g, rows)), threads>>>(g, exponents, M, values(g, rows));
+void fill_maxwellians(Grid g, const double* centred, int rows, double* M) {
+  fill_kernel<<<blocks(values(g, rows)), threads>>>(g, centred, M, values(g, rows));
 }
 
 void combine_explicit(Grid g, double* q, const double* qM, const double* M, const double* f, const double* beta,

@@ -22,8 +22,9 @@ void accumulate_gain(double* gain, const double* a, const double* b, double weig
 void finish(double* Q, const double* gain, const double* f, const double* loss, std::size_t total);
 // moments[5c + p] = Σ_k phi_p(v_k) f[c][k] dv³, phi = (1, v, |v|²/2).
 void conserved_moments(Grid g, const double* f, int rows, double* moments);
-// M[c] = exp(a0) exp(a1 vx + a4 vx²/2) exp(a2 vy + a4 vy²/2) exp(a3 vz + a4 vz²/2), a = exponents[5c..].
-void fill_maxwellians(Grid g, const double* exponents, int rows, double* M);
+// M[c] = exp(c0) exp(c4 (vx - c1)²) exp(c4 (vy - c2)²) exp(c4 (vz - c3)²), c = centred[5c..]
+// (toolkit::centred_exponents).
+void fill_maxwellians(Grid g, const double* centred, int rows, double* M);
 // q -= [qM if well_balanced] + beta[c] (M - f).
 void combine_explicit(Grid g, double* q, const double* qM, const double* M, const double* f, const double* beta,
                       bool well_balanced, int rows);

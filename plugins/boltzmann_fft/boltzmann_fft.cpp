@@ -108,10 +108,10 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     }
   }
 
-  void fill_maxwellians(const Vector5* exponents, std::int64_t rows) override {
+  void fill_maxwellians(const Vector5* centred, std::int64_t rows) override {
     double* M = data(Buffer::maxwellian);
 #pragma omp parallel for schedule(static)
-    for (std::int64_t c = 0; c < rows; ++c) toolkit::fill_separable_maxwellian(grid(), exponents[c], M + c * grid().size());
+    for (std::int64_t c = 0; c < rows; ++c) toolkit::fill_separable_maxwellian(grid(), centred[c], M + c * grid().size());
   }
 
   void collide(Buffer in, Buffer out, std::int64_t rows) override {

@@ -124,8 +124,9 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   virtual void store(Buffer from, const sdk::Rows& to, std::int64_t begin, std::int64_t rows) = 0;
   // Σ phi f dv³, phi = (1, v, |v|²/2), of each cell (host output: rho, rho u, E).
   virtual void conserved_moments(Buffer of, std::int64_t rows, Vector5* moments) = 0;
-  // maxwellian := exp(a0 + Σ_d (a_{1+d} v_d + a4 v_d²/2)) with the cell's exponents.
-  virtual void fill_maxwellians(const Vector5* exponents, std::int64_t rows) = 0;
+  // maxwellian := exp(c0 + c4 Σ_d (v_d - c_{1+d})²) with the cell's centred exponents
+  // (toolkit::centred_exponents, toolkit::fill_separable_maxwellian).
+  virtual void fill_maxwellians(const Vector5* centred, std::int64_t rows) = 0;
   // out := Q(in), the fast spectral operator (toolkit/fast_spectral.hpp).
   virtual void collide(Buffer in, Buffer out, std::int64_t rows) = 0;
   // out := F⁻¹[L̂ F[in]], the loss frequency field of `in`.
@@ -143,12 +144,21 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     const std::size_t n3 = grid_.size();
     const auto cols = static_cast<std::int64_t>(n3);
     std::vector<double> nu(n3);
-    const Vector5 a = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, 1.0).a;
+    const auto unit = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, 1.0);
+    if (!unit.result.converged)
+      throw std::invalid_argument("the velocity grid (N = " + std::to_string(grid_.n) + ", L = " +
+                                  std::to_string(grid_.L) +
+                                  ") cannot represent the Maxwellian rho = 1, T = 1 that calibrates the penalty; "
+                                  "use a finer grid or penalty = \"paper\"");
+    const Vector5 c = toolkit::centred_exponents(unit.a);
     reserve(1);
-    fill_maxwellians(&a, 1);
+    fill_maxwellians(&c, 1);
     loss_frequency(Buffer::maxwellian, Buffer::q, 1);
     store(Buffer::q, {nu.data(), 1, cols, cols}, 0, 1);
     beta_unit_ = *std::max_element(nu.begin(), nu.end());
+    if (!(std::isfinite(beta_unit_) && beta_unit_ > 0))
+      throw std::invalid_argument("the penalty calibration gave a loss frequency of " + std::to_string(beta_unit_) +
+                                  "; use penalty = \"paper\"");
   }
 
   const toolkit::SpectralKernel& kernel() const { return kernel_; }
@@ -207,7 +217,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
                 " (rho = " + std::to_string(rho) + ", T = " + std::to_string(T) + ")";
         continue;
       }
-      exponents_[c] = ex.a;
+      exponents_[c] = toolkit::centred_exponents(ex.a);
       gram_[c] = ex.gram;
       beta_[c] = penalty(rho, T);
     }

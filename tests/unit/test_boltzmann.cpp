@@ -315,3 +315,21 @@ TEST_CASE("boltzmann: the penalised IMEX pieces conserve, keep Maxwellians, and 
   MESSAGE("max |E(M)| / max M = " << em / mm);
   CHECK(em < 1e-12 * mm);  // Q(M) - Q(M[M]) with M[M] = M up to Newton's round-off
 }
+
+TEST_CASE("boltzmann: a grid too coarse to calibrate the penalty is refused at creation, not run into NaN") {
+  // N = 4 on [-8, 8]: dv = 4, the Maxwellian T = 1 that calibrates beta has no discrete
+  // counterpart (its calibration used to give NaN and every call NaN with Status::ok).
+  const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
+  sdk::SetupInfo setup;
+  setup.species_mass = &mass;
+  setup.velocity_points = 4;
+  setup.velocity_bound = 8.0;
+  std::string error;
+  try {
+    lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, R"({"R": 3.0})", setup);
+  } catch (const core::PluginError& e) {
+    error = e.what();
+  }
+  CHECK(error.find("cannot represent the Maxwellian rho = 1, T = 1") != std::string::npos);
+  CHECK(error.find("penalty = \"paper\"") != std::string::npos);
+}

@@ -10,7 +10,8 @@
 //   parameters found by Newton's method (Mieussens' discrete equilibrium). f is a
 //   product of three 1D factors, so each Newton iteration costs O(N), not O(N^3);
 //   discrete_maxwellian_exponents gives the parameters alone (and the Gram matrix of
-//   the conservative projection), fill_separable_maxwellian the values.
+//   the conservative projection), fill_separable_maxwellian the values from their
+//   centred form (centred_exponents: no overflow at high Mach numbers).
 // - discrete_gaussian: the sampled Gaussian times (1 + lambda . phi(v)), lambda from
 //   a 5x5 linear solve, refined once more against round-off (a conservative
 //   correction of the quadrature error, which is spectrally small for a resolved
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <vector>
 
@@ -74,9 +76,13 @@ inline Targets targets(double mass, double rho, const std::array<double, 3>& u, 
   return {{rho, rho * u[0], rho * u[1], rho * u[2], E}, {rho, p, p, p, E}};
 }
 
+// Largest |F_p| / scale_p; NaN if any F_p is NaN (std::max would drop it).
 inline double relative_error(const Vector5& F, const Targets& t) {
   double r = 0.0;
-  for (int p = 0; p < 5; ++p) r = std::max(r, std::abs(F[p]) / t.scale[p]);
+  for (int p = 0; p < 5; ++p) {
+    const double e = std::abs(F[p]) / t.scale[p];
+    if (!(e <= r)) r = e;
+  }
   return r;
 }
 
@@ -111,6 +117,16 @@ struct MaxwellianExponents {
   EquilibriumResult result;
 };
 
+// The same exponents centred, log f = c0 + c4 Σ_d (v_d - c_{1+d})²: peak, centre and
+// curvature, since a_d v + a4 v²/2 = (a4/2)(v - mu_d)² - a_d²/(2 a4) with
+// mu_d = -a_d / a4. Factors written this way stay in [0, 1], where the uncentred ones
+// overflow for (u_d)²/2T > 709 (high Mach numbers) and exp(a0) underflows.
+inline std::array<double, 5> centred_exponents(const std::array<double, 5>& a) {
+  std::array<double, 5> c = {a[0], -a[1] / a[4], -a[2] / a[4], -a[3] / a[4], 0.5 * a[4]};
+  for (int d = 0; d < 3; ++d) c[0] -= a[1 + d] * a[1 + d] / (2.0 * a[4]);
+  return c;
+}
+
 // Exponents of the discrete Maxwellian with the discrete moments rho, rho u and
 // E = ½ rho |u|² + (3/2)(rho/m) T.
 inline MaxwellianExponents discrete_maxwellian_exponents(const VelocityGrid& g, double mass, double rho,
@@ -127,16 +143,17 @@ inline MaxwellianExponents discrete_maxwellian_exponents(const VelocityGrid& g, 
   detail::Matrix5& J = out.gram;
   // F = moments - targets and J = Σ phi phiᵀ f dv at the current exponents.
   auto evaluate = [&] {
+    const auto c = centred_exponents(a);
     // Moments S[d][k] = Σ_i v_i^k X_d(v_i), k = 0..4, of the 1D factors.
     std::array<std::array<double, 5>, 3> S{};
     for (int d = 0; d < 3; ++d)
       for (int i = 0; i < g.n; ++i) {
-        const double v = g.v(i);
-        const double x = std::exp(a[1 + d] * v + 0.5 * a[4] * v * v);
+        const double v = g.v(i), w = v - c[1 + d];
+        const double x = std::exp(c[4] * w * w);
         double vk = 1.0;
         for (int k = 0; k < 5; ++k, vk *= v) S[d][k] += vk * x;
       }
-    const double A = std::exp(a[0]) * vol;
+    const double A = std::exp(c[0]) * vol;
     // Moment of the monomial v_x^p[0] v_y^p[1] v_z^p[2].
     auto Mv = [&](std::array<int, 3> p) { return A * S[0][p[0]] * S[1][p[1]] * S[2][p[2]]; };
     auto e = [](int d, int k) {  // exponent triple with k in direction d
@@ -173,28 +190,39 @@ inline MaxwellianExponents discrete_maxwellian_exponents(const VelocityGrid& g, 
     for (int p = 0; p < 5; ++p) F[p] -= t.value[p];
     return detail::relative_error(F, t);
   };
+  // The round-off floor of the moments: the peak exponent c0 is a difference of
+  // terms of size m|u|²/2T, so its absolute error, and the relative error of f, grow
+  // with it. Below Mach ~1 the tolerance is 1e-13, which leaves room for the round-off
+  // of the separable sums against direct sums over N^3 points.
+  const double tolerance = std::max(1e-13, 100 * std::numeric_limits<double>::epsilon() * mass * u2 / (2.0 * T));
   EquilibriumResult& result = out.result;
   result.residual = evaluate();
+  // Newton converges quadratically; stop at 1e-15 or once below the tolerance it no
+  // longer halves the residual (the round-off floor).
   for (int it = 1; it < 40 && result.residual >= 1e-15 && std::isfinite(result.residual); ++it) {
     if (!detail::solve5(J, F)) break;
     for (int p = 0; p < 5; ++p) a[p] -= F[p];
+    const double before = result.residual;
     result.iterations = it;
     result.residual = evaluate();  // so that gram always belongs to the returned exponents
+    if (result.residual < tolerance && result.residual > 0.5 * before) break;
   }
-  // Newton converges quadratically; 1e-13 leaves room for the round-off of the
-  // separable sums against direct sums over N^3 points.
-  result.converged = result.residual < 1e-13;
+  result.converged = result.residual < tolerance;
   return out;
 }
 
-// f := exp(a0 + Σ_d (a_{1+d} v_d + a4 v_d² / 2)), a product of three 1D factors.
-inline void fill_separable_maxwellian(const VelocityGrid& g, const std::array<double, 5>& a, double* f) {
+// f := exp(c0 + c4 Σ_d (v_d - c_{1+d})²) for centred exponents c (centred_exponents),
+// a product of three 1D factors.
+inline void fill_separable_maxwellian(const VelocityGrid& g, const std::array<double, 5>& c, double* f) {
   std::array<std::vector<double>, 3> factor;
   for (int d = 0; d < 3; ++d) {
     factor[d].resize(g.n);
-    for (int i = 0; i < g.n; ++i) factor[d][i] = std::exp(a[1 + d] * g.v(i) + 0.5 * a[4] * g.v(i) * g.v(i));
+    for (int i = 0; i < g.n; ++i) {
+      const double w = g.v(i) - c[1 + d];
+      factor[d][i] = std::exp(c[4] * w * w);
+    }
   }
-  const double A = std::exp(a[0]);
+  const double A = std::exp(c[0]);
   for (int i = 0; i < g.n; ++i)
     for (int j = 0; j < g.n; ++j) {
       double* row = f + g.index(i, j, 0);
@@ -209,7 +237,7 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
                                              const std::array<double, 3>& u, double T,
                                              double* f) {
   const MaxwellianExponents m = discrete_maxwellian_exponents(g, mass, rho, u, T);
-  fill_separable_maxwellian(g, m.a, f);
+  fill_separable_maxwellian(g, centred_exponents(m.a), f);
   return m.result;
 }
 
