@@ -47,7 +47,8 @@ class DeviceArray {
   DeviceArray() = default;
   explicit DeviceArray(std::size_t n) : n_(n) {
     void* p = nullptr;
-    check(cudaMalloc(&p, n * sizeof(T)), "cudaMalloc");
+    const std::string what = "cudaMalloc of " + std::to_string(n * sizeof(T) >> 20) + " MiB";
+    check(cudaMalloc(&p, n * sizeof(T)), what.c_str());
     data_.reset(static_cast<T*>(p));
   }
   T* get() const { return data_.get(); }
@@ -81,6 +82,13 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     // Up to 2^23 values (64 MiB) per buffer: batches large enough to fill the GPU.
     chunk_ = std::max<std::int64_t>(1, (std::int64_t{1} << 23) / static_cast<std::int64_t>(grid().size()));
     init_penalty();
+    int device = 0;
+    cudaDeviceProp props{};
+    check(cudaGetDevice(&device), "cudaGetDevice");
+    check(cudaGetDeviceProperties(&props, device), "cudaGetDeviceProperties");
+    log(sdk::LogLevel::info, "boltzmann_cufft: GPU " + std::to_string(device) + " (" + props.name + ", " +
+                                 std::to_string(props.totalGlobalMem >> 30) + " GiB), batches of up to " +
+                                 std::to_string(chunk_) + " cells");
   }
 
  protected:
