@@ -1,70 +1,40 @@
-// Pointwise and per-cell kernels of the GPU Boltzmann backend (see
-// plugins/common/penalised_boltzmann.hpp for what each step means and
-// plugins/boltzmann_fft for the same steps on the CPU): multipliers on batches of half
-// spectra, the gain products, Q = gain - f * loss, conserved moments (one block per
-// cell), the separable Maxwellian fill, the penalised explicit part, the conservative
-// projection and the implicit BGK step.
+// The GPU kernels of the Boltzmann backend: one thread per value, each calling the
+// value's function in spectral_pointwise.hpp (what each step means:
+// plugins/common/penalised_boltzmann.hpp), except the conserved moments, one block per
+// cell with a shared-memory tree reduction.
 #include "spectral_kernels.hpp"
 
 namespace {
 
-using strata::cufft::Grid;
+using namespace strata::cufft;
 
 constexpr int threads = 256;  // per block; a power of two for the moment reduction
 
 unsigned blocks(std::size_t total) { return static_cast<unsigned>((total + threads - 1) / threads); }
 
-__device__ std::size_t n3_of(Grid g) { return static_cast<std::size_t>(g.n) * g.n * g.n; }
-
-// Grid velocities of point k of a cell.
-__device__ void velocity(Grid g, std::size_t k, double& vx, double& vy, double& vz) {
-  const double dv = 2.0 * g.L / g.n;
-  const int n = g.n;
-  vx = -g.L + (static_cast<int>(k / (static_cast<std::size_t>(n) * n)) + 0.5) * dv;
-  vy = -g.L + (static_cast<int>((k / n) % n) + 0.5) * dv;
-  vz = -g.L + (static_cast<int>(k % n) + 0.5) * dv;
-}
-
-// The cell of point i of a batch, and the point's velocities.
-__device__ std::size_t cell_of_point(Grid g, std::size_t i, double& vx, double& vy, double& vz) {
-  const std::size_t n3 = n3_of(g);
-  velocity(g, i % n3, vx, vy, vz);
-  return i / n3;
-}
+__device__ std::size_t thread_index() { return blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; }
 
 __global__ void multiply_kernel(const cufftDoubleComplex* fhat, const double* multiplier, double scale,
                                 cufftDoubleComplex* out, std::size_t modes, std::size_t total) {
-  const std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  const double s = multiplier[i % modes] * scale;
-  out[i].x = fhat[i].x * s;
-  out[i].y = fhat[i].y * s;
+  const std::size_t i = thread_index();
+  if (i < total) multiply_at(i, fhat, multiplier, scale, out, modes);
 }
 
 __global__ void gain_kernel(double* gain, const double* a, const double* b, double weight, std::size_t total) {
-  const std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
-  if (i < total) gain[i] += weight * a[i] * b[i];
+  const std::size_t i = thread_index();
+  if (i < total) gain_at(i, gain, a, b, weight);
 }
 
 __global__ void finish_kernel(double* Q, const double* gain, const double* f, const double* loss, std::size_t total) {
-  const std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
-  if (i < total) Q[i] = gain[i] - f[i] * loss[i];
+  const std::size_t i = thread_index();
+  if (i < total) finish_at(i, Q, gain, f, loss);
 }
 
 __global__ void moments_kernel(Grid g, const double* f, double* moments) {
   const std::size_t n3 = n3_of(g);
   const double* fc = f + blockIdx.x * n3;
   double s[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
-  for (std::size_t k = threadIdx.x; k < n3; k += threads) {
-    double vx, vy, vz;
-    velocity(g, k, vx, vy, vz);
-    const double w = fc[k];
-    s[0] += w;
-    s[1] += vx * w;
-    s[2] += vy * w;
-    s[3] += vz * w;
-    s[4] += 0.5 * (vx * vx + vy * vy + vz * vz) * w;
-  }
+  for (std::size_t k = threadIdx.x; k < n3; k += threads) add_moments(g, k, fc[k], s);
   __shared__ double partial[5][threads];
   for (int p = 0; p < 5; ++p) partial[p][threadIdx.x] = s[p];
   __syncthreads();
@@ -80,38 +50,27 @@ __global__ void moments_kernel(Grid g, const double* f, double* moments) {
 }
 
 __global__ void fill_kernel(Grid g, const double* centred, double* M, std::size_t total) {
-  const std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  double vx, vy, vz;
-  const double* c = centred + 5 * cell_of_point(g, i, vx, vy, vz);
-  // The same factors and order of products as toolkit::fill_separable_maxwellian.
-  const double wx = vx - c[1], wy = vy - c[2], wz = vz - c[3];
-  const double X = exp(c[4] * wx * wx), Y = exp(c[4] * wy * wy), Z = exp(c[4] * wz * wz);
-  M[i] = exp(c[0]) * X * Y * Z;
+  const std::size_t i = thread_index();
+  if (i < total) fill_at(i, g, centred, M);
 }
 
 __global__ void explicit_kernel(Grid g, double* q, const double* qM, const double* M, const double* f,
                                 const double* beta, bool well_balanced, std::size_t total) {
-  const std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
-  if (i < total) q[i] -= (well_balanced ? qM[i] : 0.0) + beta[i / n3_of(g)] * (M[i] - f[i]);
+  const std::size_t i = thread_index();
+  if (i < total) explicit_at(i, g, q, qM, M, f, beta, well_balanced);
 }
 
 __global__ void project_kernel(Grid g, double* q, const double* M, const double* lambda, std::size_t total) {
-  const std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  double vx, vy, vz;
-  const double* l = lambda + 5 * cell_of_point(g, i, vx, vy, vz);
-  q[i] -= M[i] * (l[0] + l[1] * vx + l[2] * vy + l[3] * vz + l[4] * 0.5 * (vx * vx + vy * vy + vz * vz));
+  const std::size_t i = thread_index();
+  if (i < total) project_at(i, g, q, M, lambda);
 }
 
 __global__ void relax_kernel(Grid g, double* f, const double* M, const double* a, std::size_t total) {
-  const std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  const double ac = a[i / n3_of(g)];
-  f[i] = (f[i] + ac * M[i]) * (1.0 / (1.0 + ac));
+  const std::size_t i = thread_index();
+  if (i < total) relax_at(i, g, f, M, a);
 }
 
-std::size_t values(Grid g, int rows) { return static_cast<std::size_t>(g.n) * g.n * g.n * rows; }
+std::size_t values(Grid g, int rows) { return n3_of(g) * rows; }
 
 }  // namespace
 

@@ -1,17 +1,14 @@
 #pragma once
-// Launchers of the GPU kernels (spectral_kernels.cu), callable from host C++. All
-// pointers are device pointers; a batch is `rows` cells of n^3 values on the grid
-// v_k = -L + (k + 1/2) 2L/n (toolkit/velocity_grid.hpp), v_z fastest.
+// Launchers of the GPU kernels (spectral_kernels.cu; host loops over the same
+// per-value functions in tests/gpu/emulation), callable from host C++. All pointers
+// are device pointers; a batch is `rows` cells of n^3 values (spectral_pointwise.hpp).
 #include <cstddef>
 
 #include <cufft.h>
 
-namespace strata::cufft {
+#include "spectral_pointwise.hpp"
 
-struct Grid {
-  int n;
-  double L;
-};
+namespace strata::cufft {
 
 // out[b][m] = fhat[b][m] * multiplier[m] * scale for `batch` half spectra of `modes`.
 void multiply(const cufftDoubleComplex* fhat, const double* multiplier, double scale, cufftDoubleComplex* out,

@@ -2,9 +2,12 @@
 // relative): explicit_part with the operator alone and with the default penalisation,
 // implicit_solve and the fused stage_value, on batches that need several chunks of
 // either plugin and on rows with a stride. Exits 77 — ctest's "skipped" — where the
-// plugin is not built or no GPU is available, with a message saying which.
+// plugin is not built or no GPU is available, with a message saying which. Run with
+// the emulated build's folder (tests/gpu/CMakeLists.txt) it tests the plugin's host
+// logic and per-value arithmetic without a GPU.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -36,8 +39,13 @@ void compare(const char* what, int n, const std::vector<double>& cpu, const std:
 }
 }  // namespace
 
-int run() {
-  const core::PluginCatalog catalog({STRATA_PLUGIN_BUILD_DIR});
+int run(const char* first_dir) {
+  std::vector<std::filesystem::path> dirs{STRATA_PLUGIN_BUILD_DIR};
+  if (first_dir) {
+    dirs.insert(dirs.begin(), first_dir);
+    std::printf("boltzmann_cufft from %s first (the emulated build, when that is tests/gpu/emulation's)\n", first_dir);
+  }
+  const core::PluginCatalog catalog(dirs);
   if (catalog.find("boltzmann_cufft").empty()) {
     std::puts("SKIP: boltzmann_cufft is not built (no CUDA toolkit at configure time)");
     return 77;
@@ -94,9 +102,10 @@ int run() {
   return failures ? 1 : 0;
 }
 
-int main() {
+// test_gpu [DIR]: DIR is searched for boltzmann_cufft before the build's plugin folder.
+int main(int argc, char** argv) {
   try {
-    return run();
+    return run(argc > 1 ? argv[1] : nullptr);
   } catch (const std::exception& e) {  // a failing call, or boltzmann_fft not found
     std::printf("FAILED: %s\n", e.what());
     return 1;

@@ -1,0 +1,100 @@
+#pragma once
+// The per-value work of the GPU kernels (spectral_kernels.cu), as functions of the
+// value's index that compile for the device and for the host: the kernels call them on
+// the GPU, and tests/gpu/emulation calls the same ones in host loops, so the CI
+// machine, which has no GPU, tests the plugin's arithmetic and indexing too.
+// A batch is `rows` cells of n^3 values on v_k = -L + (k + 1/2) 2L/n, v_z fastest.
+#include <cmath>
+#include <cstddef>
+
+#include <cufft.h>
+
+#ifdef __CUDACC__
+#define STRATA_HD __host__ __device__ inline
+#else
+#define STRATA_HD inline
+#endif
+
+namespace strata::cufft {
+
+struct Grid {
+  int n;
+  double L;
+};
+
+STRATA_HD std::size_t n3_of(Grid g) { return static_cast<std::size_t>(g.n) * g.n * g.n; }
+
+// Grid velocities of point k of a cell.
+STRATA_HD void velocity(Grid g, std::size_t k, double& vx, double& vy, double& vz) {
+  const double dv = 2.0 * g.L / g.n;
+  const int n = g.n;
+  vx = -g.L + (static_cast<int>(k / (static_cast<std::size_t>(n) * n)) + 0.5) * dv;
+  vy = -g.L + (static_cast<int>((k / n) % n) + 0.5) * dv;
+  vz = -g.L + (static_cast<int>(k % n) + 0.5) * dv;
+}
+
+// The cell of value i of a batch, and its point's velocities.
+STRATA_HD std::size_t cell_of_point(Grid g, std::size_t i, double& vx, double& vy, double& vz) {
+  const std::size_t n3 = n3_of(g);
+  velocity(g, i % n3, vx, vy, vz);
+  return i / n3;
+}
+
+// out[i] = fhat[i] * multiplier[i mod modes] * scale (half spectra of `modes` values).
+STRATA_HD void multiply_at(std::size_t i, const cufftDoubleComplex* fhat, const double* multiplier, double scale,
+                           cufftDoubleComplex* out, std::size_t modes) {
+  const double s = multiplier[i % modes] * scale;
+  out[i].x = fhat[i].x * s;
+  out[i].y = fhat[i].y * s;
+}
+
+STRATA_HD void gain_at(std::size_t i, double* gain, const double* a, const double* b, double weight) {
+  gain[i] += weight * a[i] * b[i];
+}
+
+STRATA_HD void finish_at(std::size_t i, double* Q, const double* gain, const double* f, const double* loss) {
+  Q[i] = gain[i] - f[i] * loss[i];
+}
+
+// s += phi(v_k) f_k, phi = (1, v, |v|²/2): point k's share of a cell's conserved moments.
+STRATA_HD void add_moments(Grid g, std::size_t k, double f, double* s) {
+  double vx, vy, vz;
+  velocity(g, k, vx, vy, vz);
+  s[0] += f;
+  s[1] += vx * f;
+  s[2] += vy * f;
+  s[3] += vz * f;
+  s[4] += 0.5 * (vx * vx + vy * vy + vz * vz) * f;
+}
+
+// M = exp(c0) exp(c4 (vx - c1)²) exp(c4 (vy - c2)²) exp(c4 (vz - c3)²) with the cell's
+// centred exponents: the same factors and order of products as
+// toolkit::fill_separable_maxwellian.
+STRATA_HD void fill_at(std::size_t i, Grid g, const double* centred, double* M) {
+  double vx, vy, vz;
+  const double* c = centred + 5 * cell_of_point(g, i, vx, vy, vz);
+  const double wx = vx - c[1], wy = vy - c[2], wz = vz - c[3];
+  const double X = exp(c[4] * wx * wx), Y = exp(c[4] * wy * wy), Z = exp(c[4] * wz * wz);
+  M[i] = exp(c[0]) * X * Y * Z;
+}
+
+// q -= [qM] + beta_c (M - f): the penalised explicit part.
+STRATA_HD void explicit_at(std::size_t i, Grid g, double* q, const double* qM, const double* M, const double* f,
+                           const double* beta, bool well_balanced) {
+  q[i] -= (well_balanced ? qM[i] : 0.0) + beta[i / n3_of(g)] * (M[i] - f[i]);
+}
+
+// q -= M (λ_c . phi): the conservative projection.
+STRATA_HD void project_at(std::size_t i, Grid g, double* q, const double* M, const double* lambda) {
+  double vx, vy, vz;
+  const double* l = lambda + 5 * cell_of_point(g, i, vx, vy, vz);
+  q[i] -= M[i] * (l[0] + l[1] * vx + l[2] * vy + l[3] * vz + l[4] * 0.5 * (vx * vx + vy * vy + vz * vz));
+}
+
+// f = (f + a_c M) / (1 + a_c): the implicit BGK step.
+STRATA_HD void relax_at(std::size_t i, Grid g, double* f, const double* M, const double* a) {
+  const double ac = a[i / n3_of(g)];
+  f[i] = (f[i] + ac * M[i]) * (1.0 / (1.0 + ac));
+}
+
+}  // namespace strata::cufft

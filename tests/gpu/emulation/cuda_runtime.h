@@ -1,0 +1,57 @@
+#pragma once
+// Host stand-in for the part of the CUDA runtime boltzmann_cufft uses, so that the
+// plugin's own source builds and runs on a machine without a GPU (tests/gpu). "Device"
+// memory is host memory filled with NaN bytes when allocated, so that any read before
+// a write shows in the results. Not a model of CUDA's timing or streams.
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+
+enum cudaError_t { cudaSuccess = 0, cudaErrorMemoryAllocation = 2 };
+enum cudaMemcpyKind { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice };
+
+struct cudaDeviceProp {
+  char name[256];
+  std::size_t totalGlobalMem;
+};
+
+inline const char* cudaGetErrorString(cudaError_t e) { return e == cudaSuccess ? "no error" : "out of memory"; }
+inline cudaError_t cudaGetLastError() { return cudaSuccess; }
+inline cudaError_t cudaGetDeviceCount(int* count) {
+  *count = 1;
+  return cudaSuccess;
+}
+inline cudaError_t cudaGetDevice(int* device) {
+  *device = 0;
+  return cudaSuccess;
+}
+inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp* p, int) {
+  std::strcpy(p->name, "host emulation (tests/gpu/emulation)");
+  p->totalGlobalMem = std::size_t{1} << 30;
+  return cudaSuccess;
+}
+inline cudaError_t cudaMalloc(void** p, std::size_t bytes) {
+  *p = std::malloc(bytes);
+  if (!*p) return cudaErrorMemoryAllocation;
+  std::memset(*p, 0xff, bytes);  // NaN in every double
+  return cudaSuccess;
+}
+inline cudaError_t cudaFree(void* p) {
+  std::free(p);
+  return cudaSuccess;
+}
+inline cudaError_t cudaMemset(void* p, int value, std::size_t bytes) {
+  std::memset(p, value, bytes);
+  return cudaSuccess;
+}
+inline cudaError_t cudaMemcpy(void* to, const void* from, std::size_t bytes, cudaMemcpyKind) {
+  std::memcpy(to, from, bytes);
+  return cudaSuccess;
+}
+inline cudaError_t cudaMemcpy2D(void* to, std::size_t to_pitch, const void* from, std::size_t from_pitch,
+                                std::size_t width, std::size_t height, cudaMemcpyKind) {
+  if (width > to_pitch || width > from_pitch) return cudaErrorMemoryAllocation;  // CUDA refuses it too
+  for (std::size_t r = 0; r < height; ++r)
+    std::memcpy(static_cast<char*>(to) + r * to_pitch, static_cast<const char*>(from) + r * from_pitch, width);
+  return cudaSuccess;
+}

@@ -1,0 +1,51 @@
+// The launchers of plugins/boltzmann_cufft/spectral_kernels.hpp as host loops over the
+// same per-value functions the GPU kernels call (spectral_pointwise.hpp), for the
+// emulated build of the plugin (see cuda_runtime.h here).
+#include "spectral_kernels.hpp"
+
+namespace strata::cufft {
+
+namespace {
+std::size_t values(Grid g, int rows) { return n3_of(g) * rows; }
+}  // namespace
+
+void multiply(const cufftDoubleComplex* fhat, const double* multiplier, double scale, cufftDoubleComplex* out,
+              std::size_t modes, std::size_t batch) {
+  for (std::size_t i = 0; i < modes * batch; ++i) multiply_at(i, fhat, multiplier, scale, out, modes);
+}
+
+void accumulate_gain(double* gain, const double* a, const double* b, double weight, std::size_t total) {
+  for (std::size_t i = 0; i < total; ++i) gain_at(i, gain, a, b, weight);
+}
+
+void finish(double* Q, const double* gain, const double* f, const double* loss, std::size_t total) {
+  for (std::size_t i = 0; i < total; ++i) finish_at(i, Q, gain, f, loss);
+}
+
+void conserved_moments(Grid g, const double* f, int rows, double* moments) {
+  const double dv = 2.0 * g.L / g.n;
+  for (int c = 0; c < rows; ++c) {
+    double s[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
+    for (std::size_t k = 0; k < n3_of(g); ++k) add_moments(g, k, f[c * n3_of(g) + k], s);
+    for (int p = 0; p < 5; ++p) moments[5 * c + p] = s[p] * dv * dv * dv;
+  }
+}
+
+void fill_maxwellians(Grid g, const double* centred, int rows, double* M) {
+  for (std::size_t i = 0; i < values(g, rows); ++i) fill_at(i, g, centred, M);
+}
+
+void combine_explicit(Grid g, double* q, const double* qM, const double* M, const double* f, const double* beta,
+                      bool well_balanced, int rows) {
+  for (std::size_t i = 0; i < values(g, rows); ++i) explicit_at(i, g, q, qM, M, f, beta, well_balanced);
+}
+
+void project(Grid g, double* q, const double* M, const double* lambda, int rows) {
+  for (std::size_t i = 0; i < values(g, rows); ++i) project_at(i, g, q, M, lambda);
+}
+
+void relax(Grid g, double* f, const double* M, const double* a, int rows) {
+  for (std::size_t i = 0; i < values(g, rows); ++i) relax_at(i, g, f, M, a);
+}
+
+}  // namespace strata::cufft
