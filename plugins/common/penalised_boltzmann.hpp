@@ -138,27 +138,41 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   // f := (f + a_c maxwellian) / (1 + a_c): the implicit BGK step.
   virtual void relax(const double* a, std::int64_t rows) = 0;
 
-  // The largest loss frequency over the grid for the Maxwellian rho = 1, u = 0, T = 1;
-  // hard spheres scale it as rho sqrt(T). Call at the end of the derived constructor.
+  // The largest loss frequency over the grid of the unit-density Maxwellian, tabulated
+  // in T = 2^{k/2} (k = -14..10) from the operator itself: the truncated kernel caps the
+  // relative speeds, so it falls as T grows (N = 16: 35 at T = 0.3, 28 at T = 1, 10 at
+  // T = 10) instead of growing like sqrt(T). Linear in rho. Call at the end of the
+  // derived constructor.
   void init_penalty() {
-    const std::size_t n3 = grid_.size();
-    const auto cols = static_cast<std::int64_t>(n3);
-    std::vector<double> nu(n3);
     const auto unit = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, 1.0);
     if (!unit.result.converged)
       throw std::invalid_argument("the velocity grid (N = " + std::to_string(grid_.n) + ", L = " +
                                   std::to_string(grid_.L) +
                                   ") cannot represent the Maxwellian rho = 1, T = 1 that calibrates the penalty; "
                                   "use a finer grid or penalty = \"paper\"");
-    const Vector5 c = toolkit::centred_exponents(unit.a);
-    reserve(1);
-    fill_maxwellians(&c, 1);
-    loss_frequency(Buffer::maxwellian, Buffer::q, 1);
-    store(Buffer::q, {nu.data(), 1, cols, cols}, 0, 1);
-    beta_unit_ = *std::max_element(nu.begin(), nu.end());
-    if (!(std::isfinite(beta_unit_) && beta_unit_ > 0))
-      throw std::invalid_argument("the penalty calibration gave a loss frequency of " + std::to_string(beta_unit_) +
-                                  "; use penalty = \"paper\"");
+    std::vector<double> temperatures;
+    std::vector<Vector5> centred;
+    for (int k = -14; k <= 10; ++k) {  // the temperatures whose Maxwellian the grid represents
+      const double T = std::exp2(0.5 * k);
+      const auto m = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, T);
+      if (!m.result.converged) continue;
+      temperatures.push_back(T);
+      centred.push_back(toolkit::centred_exponents(m.a));
+    }
+    const auto rows = static_cast<std::int64_t>(centred.size());
+    const std::size_t n3 = grid_.size();
+    std::vector<double> nu(rows * n3);
+    reserve(rows);
+    fill_maxwellians(centred.data(), rows);
+    loss_frequency(Buffer::maxwellian, Buffer::q, rows);
+    store(Buffer::q, {nu.data(), rows, static_cast<std::int64_t>(n3), static_cast<std::int64_t>(n3)}, 0, rows);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const double largest = *std::max_element(&nu[r * n3], &nu[(r + 1) * n3]);
+      if (!(std::isfinite(largest) && largest > 0))
+        throw std::invalid_argument("the penalty calibration gave a loss frequency of " + std::to_string(largest) +
+                                    " at T = " + std::to_string(temperatures[r]) + "; use penalty = \"paper\"");
+      loss_table_.push_back({std::log(temperatures[r]), largest});
+    }
   }
 
   const toolkit::SpectralKernel& kernel() const { return kernel_; }
@@ -245,8 +259,21 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     relax(a_.data(), rows);
   }
 
+  // β = penalty_factor × rho × the largest loss frequency at T, interpolated linearly
+  // in log T in the table (its end values beyond it), or the paper's 2 pi rho.
   double penalty(double rho, double T) const {
-    return paper_penalty_ ? 2.0 * std::numbers::pi * rho : penalty_factor_ * beta_unit_ * rho * std::sqrt(T);
+    if (paper_penalty_) return 2.0 * std::numbers::pi * rho;
+    const double x = std::log(T);
+    const auto above = std::lower_bound(loss_table_.begin(), loss_table_.end(), std::array<double, 2>{x, 0.0});
+    double nu = 0.0;
+    if (above == loss_table_.begin()) nu = loss_table_.front()[1];
+    else if (above == loss_table_.end()) nu = loss_table_.back()[1];
+    else {
+      const auto& [x1, nu1] = *above;
+      const auto& [x0, nu0] = *(above - 1);
+      nu = nu0 + (nu1 - nu0) * (x - x0) / (x1 - x0);
+    }
+    return penalty_factor_ * rho * nu;
   }
 
   toolkit::VelocityGrid grid_;
@@ -255,7 +282,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   double penalty_factor_;
   bool well_balanced_, conservative_;
   toolkit::SpectralKernel kernel_;
-  double beta_unit_ = 0.0;
+  std::vector<std::array<double, 2>> loss_table_;  // (log T, largest loss frequency at rho = 1), T ascending
   // Per-cell values of the current chunk.
   std::vector<Vector5> moments_, exponents_, lambda_;
   std::vector<std::array<Vector5, 5>> gram_;
