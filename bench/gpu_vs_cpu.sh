@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Layer 2 on the GPU against the CPU (issue 6): paper test 2, cases/rect_obstacle.json
 # at its size (100 x 100 cells, 16³ velocities), entirely in layer 2 for STEPS steps of
-# Δt = 0.001, once with boltzmann_fft on 2 threads (the development machine's two
-# cores) and once with boltzmann_cufft. Prints one JSON line per run (seconds per step:
-# whole step and the layer-2 phase) and one comparing them: the largest relative
-# difference of every profile column and of the conservation drifts.
+# Δt = 0.001, once with boltzmann_fft and once with boltzmann_cufft, both with the
+# host's engine work on HOST_THREADS threads (default 2, the development machine).
+# Prints one JSON line per run (seconds per step: whole step and the layer-2 phase) and
+# one comparing them: the largest relative difference of every profile column and of
+# the conservation drifts.
 #   bench/gpu_vs_cpu.sh [BUILD_DIR] [STEPS] [OUT_DIR]      (needs an NVIDIA GPU)
 # Without a GPU: GPU_PLUGIN=boltzmann_fft runs the second run on the CPU too (the two
 # must agree exactly), and PLUGIN_DIR=build/lib/strata/emulated runs boltzmann_cufft
@@ -14,12 +15,15 @@ cd "$(dirname "$0")/.."
 build=${1:-build} steps=${2:-3}
 out=${3:-$(mktemp -d)}
 strata=$build/bin/strata
-end=$(python3 -c "print($steps * 0.001)")
+end=$(printf '%g' "$(python3 -c "print($steps * 0.001)")")  # as strata names profile_<t>.csv
 common=(--set regime.mode=layer2 --set time.end="$end" --set "output.times=[$end]" --set output.snapshots=false -q)
-OMP_NUM_THREADS=2 "$strata" run cases/rect_obstacle.json "${common[@]}" --out "$out/cpu"
-"$strata" run cases/rect_obstacle.json "${common[@]}" --set boltzmann.plugin="${GPU_PLUGIN:-boltzmann_cufft}" \
+# Both runs on the same host threads (HOST_THREADS, default 2: the development machine),
+# so that the difference is the collision plugin alone.
+threads=${HOST_THREADS:-2}
+OMP_NUM_THREADS=$threads "$strata" run cases/rect_obstacle.json "${common[@]}" --out "$out/cpu"
+OMP_NUM_THREADS=$threads "$strata" run cases/rect_obstacle.json "${common[@]}" --set boltzmann.plugin="${GPU_PLUGIN:-boltzmann_cufft}" \
   ${PLUGIN_DIR:+--plugin-dir "$PLUGIN_DIR"} --out "$out/gpu"
-python3 - "$out" "$end" <<'PY'
+python3 - "$out" "$end" "$threads" <<'PY'
 import csv, json, sys
 out, end = sys.argv[1], sys.argv[2]
 runs = {}
@@ -44,6 +48,6 @@ for col in cpu[0]:
     diff[col] = max(abs(float(a[col]) - float(b[col])) for a, b in zip(cpu, gpu)) / scale
 drift = {k: [runs["cpu"]["conservation"][k], runs["gpu"]["conservation"][k]] for k in runs["cpu"]["conservation"]}
 speedup = (runs["cpu"]["wall_seconds"]["total"] / runs["cpu"]["steps"]) / (runs["gpu"]["wall_seconds"]["total"] / runs["gpu"]["steps"])
-print(json.dumps({"profile_max_relative_difference": diff, "conservation_drift_cpu_gpu": drift,
+print(json.dumps({"host_threads": int(sys.argv[3]), "profile_max_relative_difference": diff, "conservation_drift_cpu_gpu": drift,
                   "speedup_per_step": round(speedup, 2)}))
 PY

@@ -45,21 +45,19 @@ template <class T>
 class DeviceArray {
  public:
   DeviceArray() = default;
-  explicit DeviceArray(std::size_t n) : n_(n) {
+  explicit DeviceArray(std::size_t n) {
     void* p = nullptr;
     const std::string what = "cudaMalloc of " + std::to_string(n * sizeof(T) >> 20) + " MiB";
     check(cudaMalloc(&p, n * sizeof(T)), what.c_str());
     data_.reset(static_cast<T*>(p));
   }
   T* get() const { return data_.get(); }
-  std::size_t size() const { return n_; }
 
  private:
   struct Free {
     void operator()(T* p) const { cudaFree(p); }
   };
   std::unique_ptr<T, Free> data_;
-  std::size_t n_ = 0;
 };
 
 // Per-cell vectors travel as arrays of 5 doubles (kernels index them 5 c + p).

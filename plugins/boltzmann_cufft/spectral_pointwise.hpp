@@ -9,11 +9,7 @@
 
 #include <cufft.h>
 
-#ifdef __CUDACC__
-#define STRATA_HD __host__ __device__ inline
-#else
-#define STRATA_HD inline
-#endif
+#include "penalised_pointwise.hpp"
 
 namespace strata::cufft {
 
@@ -78,23 +74,19 @@ STRATA_HD void fill_at(std::size_t i, Grid g, const double* centred, double* M) 
   M[i] = exp(c[0]) * X * Y * Z;
 }
 
-// q -= [qM] + beta_c (M - f): the penalised explicit part.
 STRATA_HD void explicit_at(std::size_t i, Grid g, double* q, const double* qM, const double* M, const double* f,
                            const double* beta, bool well_balanced) {
-  q[i] -= (well_balanced ? qM[i] : 0.0) + beta[i / n3_of(g)] * (M[i] - f[i]);
+  q[i] = plugins::penalised(q[i], well_balanced ? qM[i] : 0.0, M[i], f[i], beta[i / n3_of(g)]);
 }
 
-// q -= M (λ_c . phi): the conservative projection.
 STRATA_HD void project_at(std::size_t i, Grid g, double* q, const double* M, const double* lambda) {
   double vx, vy, vz;
-  const double* l = lambda + 5 * cell_of_point(g, i, vx, vy, vz);
-  q[i] -= M[i] * (l[0] + l[1] * vx + l[2] * vy + l[3] * vz + l[4] * 0.5 * (vx * vx + vy * vy + vz * vz));
+  const std::size_t c = cell_of_point(g, i, vx, vy, vz);
+  q[i] = plugins::projected(q[i], M[i], lambda + 5 * c, vx, vy, vz);
 }
 
-// f = (f + a_c M) / (1 + a_c): the implicit BGK step.
 STRATA_HD void relax_at(std::size_t i, Grid g, double* f, const double* M, const double* a) {
-  const double ac = a[i / n3_of(g)];
-  f[i] = (f[i] + ac * M[i]) * (1.0 / (1.0 + ac));
+  f[i] = plugins::relaxed(f[i], M[i], a[i / n3_of(g)]);
 }
 
 }  // namespace strata::cufft

@@ -16,6 +16,7 @@
 #endif
 
 #include "penalised_boltzmann.hpp"
+#include "penalised_pointwise.hpp"
 
 namespace {
 using namespace strata;
@@ -122,7 +123,8 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     for_cells(rows, [&](Workspace& w, std::size_t o) {
       std::copy_n(data(in) + o, grid().size(), w.in.get());
       fftw_execute_dft_r2c(w.forward, w.in.get(), w.fhat.get());
-      apply(w, kernel().loss.data(), data(out) + o);
+      apply(w, kernel().loss.data(), w.a.get());  // FFTW's planned (aligned) arrays
+      std::copy_n(w.a.get(), grid().size(), data(out) + o);
     });
   }
 
@@ -133,7 +135,7 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
 #pragma omp parallel for schedule(static)
     for (std::int64_t c = 0; c < rows; ++c)
       for (std::size_t k = c * n3; k < (c + 1) * n3; ++k)
-        q[k] -= (well_balanced ? QM[k] : 0.0) + beta[c] * (M[k] - f[k]);
+        q[k] = plugins::penalised(q[k], well_balanced ? QM[k] : 0.0, M[k], f[k], beta[c]);
   }
 
   void project(const Vector5* lambda, std::int64_t rows) override {
@@ -141,18 +143,13 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     const double* M = data(Buffer::maxwellian);
     double* q = data(Buffer::q);
 #pragma omp parallel for schedule(static)
-    for (std::int64_t c = 0; c < rows; ++c) {
-      const Vector5& l = lambda[c];
+    for (std::int64_t c = 0; c < rows; ++c)
       for (int i = 0; i < g.n; ++i)
         for (int j = 0; j < g.n; ++j) {
-          const double vx = g.v(i), vy = g.v(j);
           const std::size_t row = c * g.size() + g.index(i, j, 0);
-          for (int k = 0; k < g.n; ++k) {
-            const double vz = g.v(k);
-            q[row + k] -= M[row + k] * (l[0] + l[1] * vx + l[2] * vy + l[3] * vz + l[4] * 0.5 * (vx * vx + vy * vy + vz * vz));
-          }
+          for (int k = 0; k < g.n; ++k)
+            q[row + k] = plugins::projected(q[row + k], M[row + k], lambda[c].data(), g.v(i), g.v(j), g.v(k));
         }
-    }
   }
 
   void relax(const double* a, std::int64_t rows) override {
@@ -160,10 +157,8 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     const double* M = data(Buffer::maxwellian);
     double* f = data(Buffer::f);
 #pragma omp parallel for schedule(static)
-    for (std::int64_t c = 0; c < rows; ++c) {
-      const double inv = 1.0 / (1.0 + a[c]);
-      for (std::size_t k = c * n3; k < (c + 1) * n3; ++k) f[k] = (f[k] + a[c] * M[k]) * inv;
-    }
+    for (std::int64_t c = 0; c < rows; ++c)
+      for (std::size_t k = c * n3; k < (c + 1) * n3; ++k) f[k] = plugins::relaxed(f[k], M[k], a[c]);
   }
 
  private:

@@ -63,6 +63,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   bool has_explicit_part() const override { return true; }
 
   sdk::Status explicit_part(sdk::ConstRows f, sdk::Rows e) override {
+    if (!fits(f, e)) return fail(sdk::Status::invalid_argument, "explicit_part: " + shape_error());
     return over_chunks("explicit_part", f.rows, [&](std::int64_t begin, std::int64_t rows) {
       load(Buffer::f, f, begin, rows);
       equilibria(rows, begin);
@@ -73,6 +74,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
 
   // y = (rhs + h β M[rhs]) / (1 + h β): M[y] = M[rhs] since y and rhs share moments.
   sdk::Status implicit_solve(sdk::ConstRows rhs, const double* h, sdk::Rows y) override {
+    if (!fits(rhs, y)) return fail(sdk::Status::invalid_argument, "implicit_solve: " + shape_error());
     return over_chunks("implicit_solve", rhs.rows, [&](std::int64_t begin, std::int64_t rows) {
       load(Buffer::f, rhs, begin, rows);
       equilibria(rows, begin);
@@ -85,6 +87,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   // memory between the implicit solve and the explicit part (for boltzmann_cufft: the
   // device), and M[Y] = M[rhs], β and the Gram matrix carry over.
   sdk::Status stage_value(sdk::ConstRows rhs, const double* h, sdk::Rows y, sdk::Rows e) override {
+    if (!fits(rhs, y) || !fits(rhs, e)) return fail(sdk::Status::invalid_argument, "stage_value: " + shape_error());
     return over_chunks("stage_value", rhs.rows, [&](std::int64_t begin, std::int64_t rows) {
       load(Buffer::f, rhs, begin, rows);
       equilibria(rows, begin);
@@ -144,6 +147,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   // T = 10) instead of growing like sqrt(T). Linear in rho. Call at the end of the
   // derived constructor.
   void init_penalty() {
+    if (paper_penalty_) return;  // 2 pi rho needs no calibration
     const auto unit = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, 1.0);
     if (!unit.result.converged)
       throw std::invalid_argument("the velocity grid (N = " + std::to_string(grid_.n) + ", L = " +
@@ -159,14 +163,19 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
       temperatures.push_back(T);
       centred.push_back(toolkit::centred_exponents(m.a));
     }
-    const auto rows = static_cast<std::int64_t>(centred.size());
     const std::size_t n3 = grid_.size();
-    std::vector<double> nu(rows * n3);
-    reserve(rows);
-    fill_maxwellians(centred.data(), rows);
-    loss_frequency(Buffer::maxwellian, Buffer::q, rows);
-    store(Buffer::q, {nu.data(), rows, static_cast<std::int64_t>(n3), static_cast<std::int64_t>(n3)}, 0, rows);
-    for (std::int64_t r = 0; r < rows; ++r) {
+    const auto cols = static_cast<std::int64_t>(n3);
+    const auto total = static_cast<std::int64_t>(centred.size());
+    std::vector<double> nu(total * n3);
+    for (std::int64_t begin = 0; begin < total;) {  // in the backend's own batch sizes
+      const std::int64_t rows = chunk_rows(total - begin);
+      reserve(rows);
+      fill_maxwellians(&centred[begin], rows);
+      loss_frequency(Buffer::maxwellian, Buffer::q, rows);
+      store(Buffer::q, {&nu[begin * n3], rows, cols, cols}, 0, rows);
+      begin += rows;
+    }
+    for (std::int64_t r = 0; r < total; ++r) {
       const double largest = *std::max_element(&nu[r * n3], &nu[(r + 1) * n3]);
       if (!(std::isfinite(largest) && largest > 0))
         throw std::invalid_argument("the penalty calibration gave a loss frequency of " + std::to_string(largest) +
@@ -195,7 +204,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
         reserve(rows);
         if (static_cast<std::int64_t>(beta_.size()) < rows) {
           moments_.resize(rows);
-          exponents_.resize(rows);
+          centred_.resize(rows);
           lambda_.resize(rows);
           gram_.resize(rows);
           beta_.resize(rows);
@@ -215,28 +224,49 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   // M[f] of the chunk in Buffer::maxwellian, with β and the Gram matrix of each cell.
   void equilibria(std::int64_t rows, std::int64_t begin) {
     conserved_moments(Buffer::f, rows, moments_.data());
-    std::string error;
-#pragma omp parallel for schedule(static)
+    std::int64_t failed = rows;  // the first cell without a discrete Maxwellian, if any
+#pragma omp parallel for schedule(static) reduction(min : failed)
     for (std::int64_t c = 0; c < rows; ++c) {
-      const Vector5& m = moments_[c];
-      const double rho = m[0];
-      const std::array<double, 3> u = {m[1] / rho, m[2] / rho, m[3] / rho};
-      const double T = mass_ * (2.0 * m[4] / rho - (u[0] * u[0] + u[1] * u[1] + u[2] * u[2])) / 3.0;
+      const auto [rho, u, T] = primitive(moments_[c]);
       toolkit::MaxwellianExponents ex;
       if (rho > 0 && T > 0) ex = toolkit::discrete_maxwellian_exponents(grid_, mass_, rho, u, T);
       if (!ex.result.converged) {
-#pragma omp critical
-        error = "cell " + std::to_string(begin + c) + " of the call: " +
-                (rho > 0 && T > 0 ? "no discrete Maxwellian" : "non-positive density or temperature") +
-                " (rho = " + std::to_string(rho) + ", T = " + std::to_string(T) + ")";
+        failed = std::min(failed, c);
         continue;
       }
-      exponents_[c] = toolkit::centred_exponents(ex.a);
+      centred_[c] = toolkit::centred_exponents(ex.a);
       gram_[c] = ex.gram;
       beta_[c] = penalty(rho, T);
     }
-    if (!error.empty()) throw Unphysical(error);
-    fill_maxwellians(exponents_.data(), rows);
+    if (failed < rows) {
+      const auto [rho, u, T] = primitive(moments_[failed]);
+      throw Unphysical("cell " + std::to_string(begin + failed) + " of the call: " +
+                       (rho > 0 && T > 0 ? "no discrete Maxwellian" : "non-positive density or temperature") +
+                       " (rho = " + std::to_string(rho) + ", T = " + std::to_string(T) + ")");
+    }
+    fill_maxwellians(centred_.data(), rows);
+  }
+
+  struct Primitive {
+    double rho;
+    std::array<double, 3> u;
+    double T;
+  };
+  // rho, u, T from the conserved moments (rho, rho u, E).
+  Primitive primitive(const Vector5& m) const {
+    const double rho = m[0];
+    const std::array<double, 3> u = {m[1] / rho, m[2] / rho, m[3] / rho};
+    return {rho, u, mass_ * (2.0 * m[4] / rho - (u[0] * u[0] + u[1] * u[1] + u[2] * u[2])) / 3.0};
+  }
+
+  // Rows of N^3 values with room for them, and an output for every input row.
+  bool fits(const sdk::ConstRows& in, const sdk::Rows& out) const {
+    const auto n3 = static_cast<std::int64_t>(grid_.size());
+    return in.cols == n3 && out.cols == n3 && in.row_stride >= n3 && out.row_stride >= n3 && out.rows >= in.rows;
+  }
+  std::string shape_error() const {
+    return "rows must hold N^3 = " + std::to_string(grid_.size()) +
+           " values within their stride, and outputs must have a row for every input row";
   }
 
   // Buffer::q := E(f) = Q(f) [- Q(M)] - β (M - f) [projected], from equilibria().
@@ -284,7 +314,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   toolkit::SpectralKernel kernel_;
   std::vector<std::array<double, 2>> loss_table_;  // (log T, largest loss frequency at rho = 1), T ascending
   // Per-cell values of the current chunk.
-  std::vector<Vector5> moments_, exponents_, lambda_;
+  std::vector<Vector5> moments_, centred_, lambda_;  // centred_: the Maxwellians' centred exponents
   std::vector<std::array<Vector5, 5>> gram_;
   std::vector<double> beta_, a_;
 };

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <omp.h>
+
 #include "plugin_loader.hpp"
 #include "strata/toolkit/fast_spectral.hpp"
 #include "strata/toolkit/maxwellian.hpp"
@@ -247,9 +249,9 @@ TEST_CASE("boltzmann: the fast operator converges to the classical O(N^6) spectr
 }
 
 TEST_CASE("boltzmann: the penalised IMEX pieces conserve, keep Maxwellians, and stage_value fuses them") {
-  // Default parameters (well-balanced, conservative, loss-frequency penalty), more cells
-  // than one chunk of the plugin (2^17 / N^3 = 32 per thread) and rows padded by a
-  // stride, as the engine may pass them.
+  // Default parameters (well-balanced, conservative, loss-frequency penalty), two chunks
+  // of the plugin and a part (a chunk is 2^17 / N^3 = 32 cells per thread) and rows
+  // padded by a stride, as the engine may pass them.
   const VelocityGrid g{16, 8.0};
   const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
   sdk::SetupInfo setup;
@@ -258,7 +260,7 @@ TEST_CASE("boltzmann: the penalised IMEX pieces conserve, keep Maxwellians, and 
   setup.velocity_bound = g.L;
   auto model = lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, "{}", setup);
   const std::size_t n3 = g.size(), stride = n3 + 5;
-  const int cells = 70;
+  const int cells = 2 * 32 * omp_get_max_threads() + 6;
   const auto cols = static_cast<std::int64_t>(n3), st = static_cast<std::int64_t>(stride);
   std::vector<double> rhs(cells * stride, -1.0), second(n3);
   for (int c = 0; c < cells; ++c) {
@@ -332,6 +334,21 @@ TEST_CASE("boltzmann: a grid too coarse to calibrate the penalty is refused at c
   }
   CHECK(error.find("cannot represent the Maxwellian rho = 1, T = 1") != std::string::npos);
   CHECK(error.find("penalty = \"paper\"") != std::string::npos);
+  // ... and the remedy it names works: the paper's 2 pi rho needs no calibration.
+  CHECK_NOTHROW(lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model,
+                                                 R"({"R": 3.0, "penalty": "paper"})", setup));
+}
+
+TEST_CASE("boltzmann: views of the wrong shape are refused, not read past their end") {
+  const VelocityGrid g{8, 4.0};
+  auto model = make_boltzmann(g, 3.0, 2, 2);
+  const auto n3 = static_cast<std::int64_t>(g.size());
+  std::vector<double> f(2 * g.size(), 1e-3), out(2 * g.size()), h(2, 1.0);
+  CHECK(model->explicit_part({f.data(), 2, n3 - 1, n3}, {out.data(), 2, n3, n3}) == sdk::Status::invalid_argument);
+  CHECK(model->implicit_solve({f.data(), 2, n3, n3}, h.data(), {out.data(), 1, n3, n3}) ==
+        sdk::Status::invalid_argument);
+  CHECK(model->stage_value({f.data(), 2, n3, n3}, h.data(), {out.data(), 2, n3, n3}, {out.data(), 2, n3, n3 - 1}) ==
+        sdk::Status::invalid_argument);
 }
 
 TEST_CASE("boltzmann: the penalty follows the operator's largest loss frequency at the cell's temperature") {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
-enum cudaError_t { cudaSuccess = 0, cudaErrorMemoryAllocation = 2 };
+enum cudaError_t { cudaSuccess = 0, cudaErrorMemoryAllocation = 2, cudaErrorInvalidPitchValue = 12 };
 enum cudaMemcpyKind { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice };
 
 struct cudaDeviceProp {
@@ -15,7 +15,14 @@ struct cudaDeviceProp {
   std::size_t totalGlobalMem;
 };
 
-inline const char* cudaGetErrorString(cudaError_t e) { return e == cudaSuccess ? "no error" : "out of memory"; }
+inline const char* cudaGetErrorString(cudaError_t e) {
+  switch (e) {
+    case cudaSuccess: return "no error";
+    case cudaErrorMemoryAllocation: return "out of memory";
+    case cudaErrorInvalidPitchValue: return "invalid pitch argument";
+  }
+  return "unknown error";
+}
 inline cudaError_t cudaGetLastError() { return cudaSuccess; }
 inline cudaError_t cudaGetDeviceCount(int* count) {
   *count = 1;
@@ -50,7 +57,7 @@ inline cudaError_t cudaMemcpy(void* to, const void* from, std::size_t bytes, cud
 }
 inline cudaError_t cudaMemcpy2D(void* to, std::size_t to_pitch, const void* from, std::size_t from_pitch,
                                 std::size_t width, std::size_t height, cudaMemcpyKind) {
-  if (width > to_pitch || width > from_pitch) return cudaErrorMemoryAllocation;  // CUDA refuses it too
+  if (width > to_pitch || width > from_pitch) return cudaErrorInvalidPitchValue;  // as CUDA
   for (std::size_t r = 0; r < height; ++r)
     std::memcpy(static_cast<char*>(to) + r * to_pitch, static_cast<const char*>(from) + r * from_pitch, width);
   return cudaSuccess;

@@ -57,7 +57,8 @@ class BOOST_SYMBOL_VISIBLE FluidModel : public Plugin {
 class BOOST_SYMBOL_VISIBLE CollisionModel : public Plugin {
  public:
   using Plugin::Plugin;
-  // False when E(f) = 0 (BGK-type models), so the engine can skip the call.
+  // False when E(f) = 0 (BGK-type models): no E is then computed or stored. A
+  // constant of the plugin object: the engine lays out its storage by it.
   virtual bool has_explicit_part() const = 0;
   // out = E(f), the non-stiff collision part, not yet divided by the Knudsen number.
   virtual Status explicit_part(ConstRows f, Rows out) = 0;

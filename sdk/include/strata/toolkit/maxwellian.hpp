@@ -81,7 +81,8 @@ inline double relative_error(const Vector5& F, const Targets& t) {
   double r = 0.0;
   for (int p = 0; p < 5; ++p) {
     const double e = std::abs(F[p]) / t.scale[p];
-    if (!(e <= r)) r = e;
+    if (std::isnan(e)) return e;
+    r = std::max(r, e);
   }
   return r;
 }
@@ -192,8 +193,8 @@ inline MaxwellianExponents discrete_maxwellian_exponents(const VelocityGrid& g, 
   };
   // The round-off floor of the moments: the peak exponent c0 is a difference of
   // terms of size m|u|²/2T, so its absolute error, and the relative error of f, grow
-  // with it. Below Mach ~1 the tolerance is 1e-13, which leaves room for the round-off
-  // of the separable sums against direct sums over N^3 points.
+  // with it. Up to m|u|²/2T ≈ 4.5 (Mach ≈ 2.3) the tolerance is 1e-13, which leaves room
+  // for the round-off of the separable sums against direct sums over N^3 points.
   const double tolerance = std::max(1e-13, 100 * std::numeric_limits<double>::epsilon() * mass * u2 / (2.0 * T));
   EquilibriumResult& result = out.result;
   result.residual = evaluate();
