@@ -7,7 +7,7 @@
 
 #include "case.hpp"
 #include "output.hpp"
-#include "solver.hpp"
+#include "simulation.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;

@@ -18,7 +18,7 @@
 #include "describe.hpp"
 #include "diagnostics.hpp"
 #include "plugin_loader.hpp"
-#include "solver.hpp"
+#include "simulation.hpp"
 #include "strata/sdk/version.hpp"
 
 namespace po = boost::program_options;

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "solver.hpp"
+#include "engine_types.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;

@@ -1,0 +1,166 @@
+#include "domain.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "engine_types.hpp"
+
+namespace strata::core {
+
+namespace {
+bool inside(const Obstacle& o, double x, double y) {
+  if (o.shape == Obstacle::Shape::circle)
+    return std::hypot(x - o.center[0], y - o.center[1]) <= o.radius;
+  return x >= o.x[0] && x <= o.x[1] && y >= o.y[0] && y <= o.y[1];
+}
+}  // namespace
+
+Domain::Domain(const Case& c) : case_(c) {
+  mesh_ = {c.nx, c.ny, 2, c.x[0], c.y[0], (c.x[1] - c.x[0]) / c.nx, (c.y[1] - c.y[0]) / c.ny};
+  build_halo_rules();
+  const Mesh& m = mesh_;
+  regime_.assign(m.n_stored(), 0);
+  updated_.assign(m.n_stored(), 0);
+  knudsen_.assign(m.n_stored(), 1.0);
+  offset_.assign(case_.obstacles.size(), {0, 0});
+  compute_forced();
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const double x = m.xc(i), y = m.yc(j);
+      const std::size_t c = m.index(i, j);
+      knudsen_[c] = case_.knudsen.eval(x, y);
+      if (!(knudsen_[c] > 0))
+        throw RunError(case_.file.string() + ": /knudsen must be positive, is " +
+                       std::to_string(knudsen_[c]) + " at (x=" + std::to_string(x) +
+                       ", y=" + std::to_string(y) + ")");
+      int layer = case_.mode == RegimeMode::hybrid ? case_.initial_layer : static_cast<int>(case_.mode) - 1;
+      if (forced_[c] != not_forced) layer = forced_[c];
+      if (obstacle_at(x, y)) layer = solid;
+      regime_[c] = static_cast<std::int8_t>(layer);
+      updated_[c] = layer >= 0;
+      if (layer >= 0) updated_cells_.push_back(c);
+    }
+  ghosts_follow();
+}
+
+// Ghost cells take their value from a source cell: x sides first over interior rows,
+// then y sides over full rows, so corners are defined too.
+void Domain::build_halo_rules() {
+  const Mesh& m = mesh_;
+  auto add = [&](int gi, int gj, int si, int sj, HaloAction a) {
+    halo_rules_.push_back({m.index(gi, gj), m.index(si, sj), a});
+  };
+  auto rule = [&](Side side, int g, int j_or_i, bool x_side) {
+    const int n = x_side ? m.nx : m.ny;
+    const bool low = side == left || side == bottom;
+    const int k = low ? -1 - g : n + g;  // ghost position
+    int src = low ? 0 : n - 1;
+    HaloAction action = HaloAction::copy;
+    switch (case_.boundary[side].kind) {
+      case BoundaryKind::outflow: break;
+      case BoundaryKind::periodic: src = low ? n + k : k - n; break;
+      case BoundaryKind::reflective:
+        src = low ? -1 - k : 2 * n - 1 - k;
+        action = x_side ? HaloAction::reflect_x : HaloAction::reflect_y;
+        break;
+      case BoundaryKind::inflow: action = HaloAction::inflow; break;
+    }
+    if (x_side) add(k, j_or_i, src, j_or_i, action);
+    else add(j_or_i, k, j_or_i, src, action);
+  };
+  ghost_rule_.assign(m.n_stored(), -1);
+  for (int g = 0; g < m.halo; ++g)
+    for (int j = 0; j < m.ny; ++j) {
+      rule(left, g, j, true);
+      rule(right, g, j, true);
+    }
+  for (int g = 0; g < m.halo; ++g)
+    for (int i = -m.halo; i < m.nx + m.halo; ++i) {
+      rule(bottom, g, i, false);
+      rule(top, g, i, false);
+    }
+  for (std::size_t r = 0; r < halo_rules_.size(); ++r) ghost_rule_[halo_rules_[r].ghost] = static_cast<std::int64_t>(r);
+}
+
+Side Domain::side_of(std::size_t ghost) const {
+  const Mesh& m = mesh_;
+  const int gi = static_cast<int>(ghost % m.sx()) - m.halo;
+  const int gj = static_cast<int>(ghost / m.sx()) - m.halo;
+  return gi < 0 ? left : gi >= m.nx ? right : gj < 0 ? bottom : top;
+}
+
+const Obstacle* Domain::obstacle_at(double x, double y) const {
+  for (std::size_t k = 0; k < case_.obstacles.size(); ++k)
+    if (inside(case_.obstacles[k], x - offset_[k][0] * mesh_.dx, y - offset_[k][1] * mesh_.dy))
+      return &case_.obstacles[k];
+  return nullptr;
+}
+
+// Forced layers: in hybrid runs a band of regime.band cells around every obstacle is
+// held in regime.band_layer (the paper: 2 cells in layer 2), and the regime.regions
+// hold theirs.
+void Domain::compute_forced() {
+  const Mesh& m = mesh_;
+  forced_.assign(m.n_stored(), not_forced);
+  if (case_.mode != RegimeMode::hybrid) return;
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = m.index(i, j);
+      for (const auto& f : case_.forced)
+        if (f.where.eval(m.xc(i), m.yc(j)) != 0.0) forced_[c] = static_cast<std::int8_t>(f.layer);
+      if (case_.band == 0 || obstacle_at(m.xc(i), m.yc(j))) continue;
+      for (int dj = -case_.band; dj <= case_.band; ++dj)
+        for (int di = -case_.band; di <= case_.band; ++di)
+          if (m.interior(i + di, j + dj) && obstacle_at(m.xc(i + di), m.yc(j + dj)))
+            forced_[c] = static_cast<std::int8_t>(case_.band_layer);
+    }
+}
+
+void Domain::ghosts_follow() {
+  for (const HaloRule& r : halo_rules_) regime_[r.ghost] = r.action == HaloAction::inflow ? 0 : regime_[r.source];
+}
+
+bool Domain::differs(const std::vector<std::int8_t>& next) const {
+  for (int j = 0; j < mesh_.ny; ++j)
+    for (int i = 0; i < mesh_.nx; ++i)
+      if (next[mesh_.index(i, j)] != regime_[mesh_.index(i, j)]) return true;
+  return false;
+}
+
+long Domain::install_regime(const std::vector<std::int8_t>& next) {
+  const Mesh& m = mesh_;
+  long switched = 0;
+  updated_cells_.clear();
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = m.index(i, j);
+      switched += next[c] != regime_[c];
+      regime_[c] = next[c];
+      updated_[c] = regime_[c] >= 0;
+      if (updated_[c]) updated_cells_.push_back(c);
+    }
+  ghosts_follow();
+  return switched;
+}
+
+namespace {
+bool moves_after(const Obstacle& o, long step) { return o.move_every > 0 && step % o.move_every == 0; }
+}  // namespace
+
+bool Domain::obstacles_due(long step) const {
+  for (const Obstacle& o : case_.obstacles)
+    if (moves_after(o, step)) return true;
+  return false;
+}
+
+void Domain::advance_obstacles(long step) {
+  for (std::size_t k = 0; k < case_.obstacles.size(); ++k) {
+    const Obstacle& o = case_.obstacles[k];
+    if (!moves_after(o, step)) continue;
+    offset_[k][0] += o.move_cells[0];
+    offset_[k][1] += o.move_cells[1];
+  }
+  compute_forced();
+}
+
+}  // namespace strata::core

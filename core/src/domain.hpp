@@ -1,0 +1,84 @@
+#pragma once
+// The domain: the mesh, the halo rules of its sides, the obstacles and their motion,
+// the Knudsen number of every cell, the forced layers, and the regime map — the layer
+// of every stored cell (docs/architecture.md). The regime map changes only through
+// install_regime, so the index lists that follow from it (updated cells) stay in step.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "case.hpp"
+#include "mesh.hpp"
+
+namespace strata::core {
+
+enum class HaloAction : std::uint8_t { copy, reflect_x, reflect_y, inflow };
+
+// A ghost cell takes its value from `source` (copied or mirrored), or from the fixed
+// inflow state of the ghost itself.
+struct HaloRule {
+  std::size_t ghost, source;
+  HaloAction action;
+};
+
+inline constexpr std::int8_t not_forced = -2;
+inline constexpr std::int8_t solid = -1;
+
+class Domain {
+ public:
+  // Mesh, halo rules, Knudsen numbers, forced layers and the initial regime map: the
+  // mode's layer, or regime.initial overridden by forced layers (hybrid); -1 in solids.
+  explicit Domain(const Case& c);
+
+  const Case& case_file() const { return case_; }
+  const Mesh& mesh() const { return mesh_; }
+
+  // The regime map (stored cells; ghosts copy their source, inflow ghosts are fluid).
+  int layer(std::size_t cell) const { return regime_[cell]; }
+  bool is_kinetic(std::size_t cell) const { return regime_[cell] >= 1; }
+  bool updated(std::size_t cell) const { return updated_[cell] != 0; }  // interior, not solid
+  const std::vector<std::int8_t>& regime() const { return regime_; }
+  const std::vector<std::size_t>& updated_cells() const { return updated_cells_; }
+  // True when `next` differs from the map in an interior cell.
+  bool differs(const std::vector<std::int8_t>& next) const;
+  // Installs `next` for the interior cells (stored indexing, -1 solid); returns how
+  // many cells changed layer.
+  long install_regime(const std::vector<std::int8_t>& next);
+
+  double knudsen(std::size_t cell) const { return knudsen_[cell]; }
+  const std::vector<double>& knudsen() const { return knudsen_; }
+  int forced(std::size_t cell) const { return forced_[cell]; }  // not_forced or a layer
+
+  const std::vector<HaloRule>& halo_rules() const { return halo_rules_; }
+  // The rule that fills `cell`, or nullptr for a cell that is not a ghost.
+  const HaloRule* ghost_rule(std::size_t cell) const {
+    return ghost_rule_[cell] < 0 ? nullptr : &halo_rules_[static_cast<std::size_t>(ghost_rule_[cell])];
+  }
+  // The side (left, right, bottom, top) whose ghost layer holds `ghost`.
+  Side side_of(std::size_t ghost) const;
+
+  // The obstacle covering (x, y) at its current position, or nullptr.
+  const Obstacle* obstacle_at(double x, double y) const;
+  // Whether an obstacle moves after `step`; advance_obstacles moves those that do and
+  // recomputes the forced layers.
+  bool obstacles_due(long step) const;
+  void advance_obstacles(long step);
+  const std::vector<std::array<int, 2>>& obstacle_offsets() const { return offset_; }
+
+ private:
+  void build_halo_rules();
+  void compute_forced();
+  void ghosts_follow();
+  const Case& case_;
+  Mesh mesh_;
+  std::vector<HaloRule> halo_rules_;
+  std::vector<std::int64_t> ghost_rule_;  // index into halo_rules_ of each ghost cell, -1 elsewhere
+  std::vector<std::array<int, 2>> offset_;  // cells each obstacle has moved
+  std::vector<std::int8_t> forced_;
+  std::vector<std::int8_t> regime_;
+  std::vector<std::uint8_t> updated_;
+  std::vector<std::size_t> updated_cells_;
+  std::vector<double> knudsen_;
+};
+
+}  // namespace strata::core

@@ -1,0 +1,55 @@
+#pragma once
+// What the engine's parts exchange and report: domain totals, the primitive fields of
+// the interior cells, and the error of a run that cannot go on (docs/architecture.md).
+#include <array>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace strata::core {
+
+// A run that went unphysical or could not go on; the message names time, cell, layer.
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Domain totals: mass, momentum x/y/z, energy (integrals over the updated cells).
+using Totals = std::array<double, 5>;
+
+// Primitive fields of the interior cells, x fastest: what outputs and indicators read.
+// Pressure tensor (xx, yy, zz, xy, xz, yz) and heat flux are the kinetic moments in
+// kinetic cells and p I, 0 in fluid cells.
+struct Fields {
+  std::vector<double> rho, ux, uy, uz, T, p;
+  std::vector<std::vector<double>> rho_species;
+  std::vector<std::array<double, 6>> pressure;
+  std::vector<std::array<double, 3>> heat_flux;
+};
+
+// Measured work: wall seconds per layer, coupling and indicator, and cell-steps per
+// layer (kinetic transport time is shared by layers 1 and 2 in proportion to cells).
+struct LayerWork {
+  std::array<double, 3> wall{};
+  double coupling = 0.0, indicator = 0.0;
+  std::array<long, 3> cell_steps{};
+  void charge_kinetic(double seconds, std::size_t n_layer1, std::size_t n_layer2) {
+    const double n = static_cast<double>(n_layer1 + n_layer2);
+    if (n == 0) return;
+    wall[1] += seconds * static_cast<double>(n_layer1) / n;
+    wall[2] += seconds * static_cast<double>(n_layer2) / n;
+  }
+};
+
+// The layer names of messages and logs: the plugin that runs the layer.
+struct LayerNames {
+  std::array<std::string, 3> plugin;  // "" where the run has no such layer
+  std::string operator()(int layer) const {
+    if (layer < 0 || layer > 2) return "a solid cell";
+    const std::string base = "layer " + std::to_string(layer);
+    return plugin[layer].empty() ? base : base + " (" + plugin[layer] + ")";
+  }
+};
+
+}  // namespace strata::core

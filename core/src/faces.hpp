@@ -1,0 +1,32 @@
+#pragma once
+// The faces of a stage, classified by the regime map: a face is computed when at
+// least one neighbour is updated (a solid or ghost neighbour acts as a fixed state, as
+// in the paper), and it is kinetic when either side is kinetic, so a fluid cell next
+// to a kinetic one receives the moments of the kinetic upwind flux (one flux per face).
+#include <cstddef>
+#include <vector>
+
+#include "domain.hpp"
+
+namespace strata::core {
+
+struct FaceList {
+  std::vector<std::size_t> left_cell;  // stored index of the cell on the low side
+  std::vector<std::size_t> slot;       // index into the stage's face-flux array
+};
+
+// Kinetic faces grouped in lines (rows for x faces, columns for y faces): faces of one
+// line touch only cells of that line, so lines run in parallel.
+struct KineticFaces {
+  FaceList faces;
+  std::vector<std::size_t> line_start;  // faces of line l: [line_start[l], line_start[l+1])
+};
+
+struct FaceSet {
+  FaceList fluid[2];        // x faces, y faces
+  KineticFaces kinetic[2];
+};
+
+FaceSet faces_of(const Domain& domain);
+
+}  // namespace strata::core

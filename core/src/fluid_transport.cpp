@@ -1,0 +1,78 @@
+// Fluid faces and the fluid cells' residual (paper §4.2: the layer-0 scheme's fluxes
+// come from the fluid model; the engine gathers stencils and scatters fluxes).
+#include <algorithm>
+
+#include "transport.hpp"
+
+namespace strata::core {
+
+Transport::Transport(const Domain& domain, const Gas& gas, const Coupling& coupling, KineticStore& store,
+                     PluginObject<sdk::FluidModel> fluid)
+    : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)) {}
+
+void Transport::classify_faces() {
+  const Mesh& m = domain_.mesh();
+  faces_ = faces_of(domain_);
+  F_[0].assign(static_cast<std::size_t>(m.nx + 1) * m.ny * gas_.n_vars(), 0.0);
+  F_[1].assign(static_cast<std::size_t>(m.ny + 1) * m.nx * gas_.n_vars(), 0.0);
+}
+
+void Transport::book_exchange(std::size_t a, std::size_t b, const double* F, double weight, double area,
+                              Totals& exchange) const {
+  if (domain_.updated(a) == domain_.updated(b)) return;
+  const auto& layout = gas_.layout();
+  const double w = (domain_.updated(b) ? 1.0 : -1.0) * weight * area;  // into the domain when b is inside
+  for (int s = 0; s < layout.n_species; ++s) exchange[0] += w * F[s];
+  for (int d = 0; d < 3; ++d) exchange[1 + d] += w * F[layout.momentum(d)];
+  exchange[4] += w * F[layout.energy()];
+}
+
+void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals& exchange) {
+  const Mesh& m = domain_.mesh();
+  const int nv = gas_.n_vars();
+  for (int dir = 0; dir < 2; ++dir) {
+    const FaceList& faces = faces_.fluid[dir];
+    const std::size_t n = faces.slot.size();
+    if (n == 0) continue;
+    std::vector<double>& F = F_[dir];
+    const std::ptrdiff_t step = dir == 0 ? 1 : m.sx();
+    stencils_.resize(n * 4 * nv);
+    fluxes_.resize(n * nv);
+#pragma omp parallel for schedule(static)
+    for (std::size_t f = 0; f < n; ++f)
+      for (int s = 0; s < 4; ++s) {
+        const std::size_t cell = faces.left_cell[f] + (s - 1) * step;
+        std::copy_n(&Y[cell * nv], nv, &stencils_[(f * 4 + s) * nv]);
+      }
+    double speed = 0.0;
+    const sdk::ConstRows stencils{stencils_.data(), static_cast<std::int64_t>(n), 4 * nv, 4 * nv};
+    const sdk::Rows flux{fluxes_.data(), static_cast<std::int64_t>(n), nv, nv};
+    fluid_.check(fluid_->face_flux(dir, stencils, flux, &speed), "face_flux");
+    const double area = dir == 0 ? m.dy : m.dx;
+    for (std::size_t f = 0; f < n; ++f) {
+      std::copy_n(&fluxes_[f * nv], nv, &F[faces.slot[f] * nv]);
+      const std::size_t a = faces.left_cell[f];
+      book_exchange(a, a + step, &fluxes_[f * nv], weight, area, exchange);
+    }
+  }
+}
+
+void Transport::fluid_residual(std::vector<double>& K) const {
+  const Mesh& m = domain_.mesh();
+  const int nv = gas_.n_vars();
+  const std::size_t fx_row = m.nx + 1;
+  const auto& cells = domain_.updated_cells();
+#pragma omp parallel for schedule(static)
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    const std::size_t c = cells[k];
+    if (domain_.is_kinetic(c)) continue;
+    const int i = static_cast<int>(c % m.sx()) - m.halo, j = static_cast<int>(c / m.sx()) - m.halo;
+    const double* fw = &F_[0][(j * fx_row + i) * nv];
+    const double* fe = &F_[0][(j * fx_row + i + 1) * nv];
+    const double* fs = &F_[1][(static_cast<std::size_t>(j) * m.nx + i) * nv];
+    const double* fn = &F_[1][(static_cast<std::size_t>(j + 1) * m.nx + i) * nv];
+    for (int v = 0; v < nv; ++v) K[c * nv + v] = -(fe[v] - fw[v]) / m.dx - (fn[v] - fs[v]) / m.dy;
+  }
+}
+
+}  // namespace strata::core

@@ -1,0 +1,73 @@
+#include "gas.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "engine_types.hpp"
+
+namespace strata::core {
+
+Gas::Gas(const Case& c, PluginObject<sdk::FluidModel> fluid) : case_(c), fluid_(std::move(fluid)) {
+  layout_.n_species = static_cast<int>(c.species.size());
+  for (const auto& s : c.species) mass_.push_back(s.mass);
+  if (fluid_ && c.mode != RegimeMode::layer0) check_monatomic();
+}
+
+// A cell that switches between layer 0 and a kinetic layer keeps its conserved
+// state, so both must mean the same temperature: E = ½ρ|u|² + (3/2) n T.
+void Gas::check_monatomic() const {
+  std::vector<double> W(n_vars(), 0.0), U(n_vars()), M(n_vars());
+  for (int s = 0; s < n_species(); ++s) W[s] = mass_[s];
+  W[layout_.temperature()] = 1.0;
+  to_conserved(0, W.data(), U.data());
+  to_conserved(-1, W.data(), M.data());
+  const double e = U[layout_.energy()], e_kinetic = M[layout_.energy()];
+  if (std::abs(e - e_kinetic) <= 1e-12 * e_kinetic) return;
+  std::ostringstream msg;
+  msg << case_.file.string() << ": /fluid: plugin '" << fluid_.name()
+      << "' describes a gas with internal energy " << e / (M[layout_.energy()] / 1.5)
+      << " n T (gamma = " << 1.0 + (M[layout_.energy()] / 1.5) / e
+      << "), but the kinetic layers of this " << mode_name(case_.mode)
+      << " run are a monatomic gas with 3/2 n T (gamma = 5/3); set the fluid model's gamma to 5/3"
+         " or run with regime.mode = layer0";
+  throw RunError(msg.str());
+}
+
+void Gas::to_conserved(int layer, const double* W, double* U) const {
+  const int nv = n_vars();
+  if (layer == 0 && fluid_)
+    fluid_.check(fluid_->to_conserved({W, 1, nv, nv}, {U, 1, nv, nv}), "to_conserved");
+  else
+    toolkit::primitive_to_conserved(layout_, mass_, toolkit::monatomic_gamma, W, U);
+}
+
+void Gas::to_primitive(int layer, const double* U, double* W) const {
+  const int nv = n_vars();
+  if (layer == 0 && fluid_)
+    fluid_.check(fluid_->to_primitive({U, 1, nv, nv}, {W, 1, nv, nv}), "to_primitive");
+  else
+    toolkit::conserved_to_primitive(layout_, mass_, toolkit::monatomic_gamma, U, W);
+}
+
+std::vector<double> Gas::evaluate(const StateSpec& spec, double x, double y, const std::string& what) const {
+  std::vector<double> W(n_vars());
+  double n = 0.0;
+  for (int s = 0; s < n_species(); ++s) {
+    W[s] = spec.rho[s].eval(x, y);
+    n += W[s] / mass_[s];
+  }
+  for (int d = 0; d < 3; ++d) W[layout_.velocity(d)] = spec.u[d] ? spec.u[d]->eval(x, y) : 0.0;
+  W[layout_.temperature()] = spec.T ? spec.T->eval(x, y) : spec.p->eval(x, y) / n;
+  bool ok = n > 0 && std::isfinite(W[layout_.temperature()]) && W[layout_.temperature()] > 0;
+  for (int s = 0; s < n_species(); ++s) ok = ok && W[s] >= 0 && std::isfinite(W[s]);
+  if (!ok) {
+    std::ostringstream msg;
+    msg << case_.file.string() << ": " << what << " at (x=" << x << ", y=" << y
+        << ") gives density " << W[0] << " and temperature " << W[layout_.temperature()]
+        << "; both must be positive";
+    throw RunError(msg.str());
+  }
+  return W;
+}
+
+}  // namespace strata::core

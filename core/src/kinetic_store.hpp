@@ -1,0 +1,72 @@
+#pragma once
+// The kinetic store: where the distribution of every kinetic cell lives. Slots
+// [0, n_kinetic) are the updated kinetic cells, layer 1 first, then layer 2; slots
+// [n_kinetic, n_slots) are the halo cells whose distribution is derived each stage
+// (copies, mirrors or Maxwellian reconstructions, kinetic_transport.cpp). Storage
+// follows the regime map: only kinetic cells and their halo hold distributions.
+//
+// Arrays, each n_kinetic (stage values: n_slots) records of S N^3 values:
+//   f          f^n, the state
+//   stage      the stage values Y_i of PR(2,2,2) and the halo distributions
+//   rhs        the implicit solve's right-hand side of stage 1
+//   sum        the growing sum for f^{n+1}
+//   transport  the explicit right-hand side q_i: -div(v f) and E(Y_i)/eps
+//   explicit   E(Y_i) of the layers whose collision model has an explicit part
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "coupling.hpp"
+#include "domain.hpp"
+#include "faces.hpp"
+
+namespace strata::core {
+
+class KineticStore {
+ public:
+  explicit KineticStore(const Coupling& coupling);
+
+  // Slots for the kinetic cells of the regime map and the cells the kinetic faces'
+  // stencils read; every distribution zero.
+  void lay_out(const Domain& domain, const FaceSet& faces);
+  // After a change of the regime map (already installed in `domain`, faces already
+  // classified): f moves with the cells that stay kinetic, cells that become kinetic
+  // start from the Maxwellian reconstruction of their state U (paper §4.5). Leaves the
+  // store unchanged when a reconstruction fails (and rethrows).
+  void relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar);
+
+  std::size_t n_kinetic() const { return n_layer_[0] + n_layer_[1]; }
+  std::size_t n_layer(int layer) const { return n_layer_[layer - 1]; }  // layer 1 or 2
+  std::size_t first_slot(int layer) const { return layer == 1 ? 0 : n_layer_[0]; }
+  std::size_t n_slots() const { return slot_cell_.size(); }
+  std::size_t slot_cell(std::size_t slot) const { return slot_cell_[slot]; }
+  std::int64_t slot_of(std::size_t cell) const { return cell_slot_[cell]; }  // -1: none
+  std::size_t values_per_cell() const { return nf_; }
+
+  std::vector<double>& f() { return f_; }
+  const std::vector<double>& f() const { return f_; }
+  double* f(std::size_t slot) { return &f_[slot * nf_]; }
+  const double* f(std::size_t slot) const { return &f_[slot * nf_]; }
+  std::vector<double>& stage() { return stage_; }
+  std::vector<double>& rhs() { return rhs_; }
+  std::vector<double>& sum() { return sum_; }
+  std::vector<double>& transport() { return transport_; }
+  std::vector<double>& explicit_part() { return explicit_; }
+  const double* velocity(int d) const { return velocity_[d].data(); }  // v_d of the N^3 points
+
+  // U at the kinetic cells := the moments of `f` (f() or stage()).
+  void project_to(const std::vector<double>& f, std::vector<double>& U, int nvar) const;
+  void keep() { previous_ = f_; }        // before a step
+  void restore() { f_.swap(previous_); }  // after a failed one
+
+ private:
+  const Coupling& coupling_;
+  std::size_t nf_;
+  std::vector<std::size_t> slot_cell_;
+  std::vector<std::int64_t> cell_slot_;
+  std::size_t n_layer_[2] = {0, 0};
+  std::vector<double> f_, stage_, rhs_, sum_, transport_, explicit_, previous_;
+  std::vector<double> velocity_[3];
+};
+
+}  // namespace strata::core

@@ -1,0 +1,128 @@
+// Kinetic faces (paper §4.3–4.5): the halo distributions of a stage, and the upwind
+// CWENO flux per velocity through every face with a kinetic neighbour, computed once;
+// its moments are the flux a fluid neighbour receives (moment projection at
+// Euler | kinetic faces), so domain totals change only at the boundary.
+#include <algorithm>
+
+#include "parallel.hpp"
+#include "strata/toolkit/cweno.hpp"
+#include "transport.hpp"
+
+namespace strata::core {
+
+void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
+  const std::size_t n_kinetic = store_.n_kinetic(), n_slots = store_.n_slots();
+  const std::size_t nf = store_.values_per_cell();
+  const int nvar = gas_.n_vars();
+  std::vector<double>& stage = store_.stage();
+  auto copies = [&](std::size_t cell) {
+    const HaloRule* rule = domain_.ghost_rule(cell);
+    return rule && rule->action != HaloAction::inflow && domain_.is_kinetic(rule->source) &&
+           store_.slot_of(rule->source) >= 0;
+  };
+  parallel_for(n_slots - n_kinetic, Schedule::dynamic, [&](std::size_t k) {
+    const std::size_t slot = n_kinetic + k, cell = store_.slot_cell(slot);
+    if (!copies(cell)) coupling_.reconstruct(&Y[cell * nvar], &stage[slot * nf]);
+  });
+  // Copies run in the order of the halo rules: a second ghost layer may copy the
+  // first (a periodic mesh one cell wide).
+  const auto& grid = coupling_.grid();
+  const int N = grid.n;
+  const std::size_t n3 = coupling_.points();
+  for (const HaloRule& rule : domain_.halo_rules()) {
+    if (store_.slot_of(rule.ghost) < 0 || !copies(rule.ghost)) continue;
+    double* f = &stage[static_cast<std::size_t>(store_.slot_of(rule.ghost)) * nf];
+    const double* g = &stage[static_cast<std::size_t>(store_.slot_of(rule.source)) * nf];
+    for (int s = 0; s < gas_.n_species(); ++s)
+      for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+          const int si = rule.action == HaloAction::reflect_x ? N - 1 - i : i;
+          const int sj = rule.action == HaloAction::reflect_y ? N - 1 - j : j;
+          std::copy_n(g + s * n3 + grid.index(si, sj, 0), N, f + s * n3 + grid.index(i, j, 0));
+        }
+  }
+}
+
+void Transport::kinetic_fluxes(double weight, Totals& exchange) {
+  const Mesh& m = domain_.mesh();
+  if (store_.n_kinetic() == 0) return;
+  std::vector<double>& q = store_.transport();
+  std::fill(q.begin(), q.end(), 0.0);
+  const std::vector<double>& Y = store_.stage();
+  const std::size_t nf = store_.values_per_cell(), n3 = coupling_.points();
+  const int nvar = gas_.n_vars();
+  const auto& layout = gas_.layout();
+  const double vol = coupling_.grid().cell_volume();
+  const int S = gas_.n_species();
+  const double* v[3] = {store_.velocity(0), store_.velocity(1), store_.velocity(2)};
+  auto slot = [&](std::size_t cell) { return static_cast<std::size_t>(store_.slot_of(cell)); };
+  for (int dir = 0; dir < 2; ++dir) {
+    const KineticFaces& kf = faces_.kinetic[dir];
+    std::vector<double>& F = F_[dir];
+    const std::ptrdiff_t step = dir == 0 ? 1 : m.sx();
+    const double h = dir == 0 ? m.dx : m.dy, inv_h = 1.0 / h, area = dir == 0 ? m.dy : m.dx;
+    const double* vn = v[dir];
+    const std::size_t n_lines = kf.line_start.size() - 1;
+    Totals gain{};
+#pragma omp parallel
+    {
+      std::vector<double> phi(nf);
+      std::vector<double> moments(nvar);
+      Totals local{};
+#pragma omp for schedule(dynamic)
+      for (std::size_t line = 0; line < n_lines; ++line)
+        for (std::size_t face = kf.line_start[line]; face < kf.line_start[line + 1]; ++face) {
+          const std::size_t a = kf.faces.left_cell[face], b = a + step;
+          const double* fm = &Y[slot(a - step) * nf];
+          const double* fa = &Y[slot(a) * nf];
+          const double* fb = &Y[slot(b) * nf];
+          const double* fp = &Y[slot(b + step) * nf];
+          for (int s = 0; s < S; ++s) {
+            const std::size_t o = s * n3;
+            for (std::size_t k = 0; k < n3; ++k) {
+              const double vk = vn[k];
+              phi[o + k] = vk > 0 ? vk * toolkit::cweno3_right_scaled(fm[o + k], fa[o + k], fb[o + k], h)
+                                  : vk * toolkit::cweno3_right_scaled(fp[o + k], fb[o + k], fa[o + k], h);
+            }
+          }
+          const bool kin_a = domain_.updated(a) && domain_.is_kinetic(a);
+          const bool kin_b = domain_.updated(b) && domain_.is_kinetic(b);
+          if (kin_a) {
+            double* qa = &q[slot(a) * nf];
+            for (std::size_t k = 0; k < nf; ++k) qa[k] -= phi[k] * inv_h;
+          }
+          if (kin_b) {
+            double* qb = &q[slot(b) * nf];
+            for (std::size_t k = 0; k < nf; ++k) qb[k] += phi[k] * inv_h;
+          }
+          const bool fluid_side = (domain_.updated(a) && !kin_a) || (domain_.updated(b) && !kin_b);
+          if (!fluid_side && domain_.updated(a) == domain_.updated(b)) continue;
+          // Moments of the flux: mass per species, total momentum and energy.
+          std::fill(moments.begin(), moments.end(), 0.0);
+          for (int s = 0; s < S; ++s) {
+            const double* p = &phi[s * n3];
+            double m0 = 0, mx = 0, my = 0, mz = 0, e = 0;
+            for (std::size_t k = 0; k < n3; ++k) {
+              m0 += p[k];
+              mx += v[0][k] * p[k];
+              my += v[1][k] * p[k];
+              mz += v[2][k] * p[k];
+              e += 0.5 * (v[0][k] * v[0][k] + v[1][k] * v[1][k] + v[2][k] * v[2][k]) * p[k];
+            }
+            moments[s] = m0 * vol;
+            moments[layout.momentum(0)] += mx * vol;
+            moments[layout.momentum(1)] += my * vol;
+            moments[layout.momentum(2)] += mz * vol;
+            moments[layout.energy()] += e * vol;
+          }
+          std::copy(moments.begin(), moments.end(), &F[kf.faces.slot[face] * nvar]);
+          book_exchange(a, b, moments.data(), weight, area, local);
+        }
+#pragma omp critical
+      for (int k = 0; k < 5; ++k) gain[k] += local[k];
+    }
+    for (int k = 0; k < 5; ++k) exchange[k] += gain[k];
+  }
+}
+
+}  // namespace strata::core

@@ -1,0 +1,149 @@
+#include "regime_controller.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "parallel.hpp"
+
+namespace strata::core {
+
+RegimeController::RegimeController(const Case& c, Domain& domain, const Gas& gas, const Coupling& coupling,
+                                   MacroState& state, KineticStore& store, Transport& transport,
+                                   PluginObject<sdk::Indicator> indicator,
+                                   PluginObject<sdk::CollisionModel> transport_model)
+    : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store),
+      transport_(transport), indicator_(std::move(indicator)), transport_model_(std::move(transport_model)) {}
+
+void RegimeController::update() {
+  const Mesh& m = domain_.mesh();
+  const std::size_t n = m.n_stored();
+  const int nvar = gas_.n_vars();
+  const auto& layout = gas_.layout();
+  std::vector<double> W(n * nvar), rho(n), ux(n), uy(n), uz(n), T(n), mu(n), kappa(n);
+  std::vector<double> distance(n, std::numeric_limits<double>::quiet_NaN());
+  parallel_for(n, Schedule::static_chunks, [&](std::size_t c) {
+    double* w = &W[c * nvar];
+    gas_.to_primitive(domain_.layer(c), state_.cell(c), w);
+    rho[c] = 0;
+    for (int s = 0; s < layout.n_species; ++s) rho[c] += w[s];
+    ux[c] = w[layout.velocity(0)];
+    uy[c] = w[layout.velocity(1)];
+    uz[c] = w[layout.velocity(2)];
+    T[c] = w[layout.temperature()];
+  });
+  const auto rows = static_cast<std::int64_t>(n);
+  transport_model_.check(transport_model_->transport_coefficients({W.data(), rows, nvar, nvar}, mu.data(), kappa.data()),
+                         "transport_coefficients");
+  // ||f - M[f]||_L1 / rho in kinetic cells (paper eq. 3.21).
+  const std::size_t nf = store_.values_per_cell();
+  const double dv = coupling_.grid().cell_volume();
+  parallel_for(store_.n_kinetic(), Schedule::dynamic, [&] { return std::vector<double>(nf); },
+               [&](std::size_t slot, std::vector<double>& M) {
+                 const std::size_t cell = store_.slot_cell(slot);
+                 coupling_.reconstruct(state_.cell(cell), M.data());
+                 const double* f = store_.f(slot);
+                 double d = 0;
+                 for (std::size_t k = 0; k < nf; ++k) d += std::abs(f[k] - M[k]);
+                 distance[cell] = d * dv / rho[cell];
+               });
+  sdk::IndicatorInput in;
+  in.nx = m.nx;
+  in.ny = m.ny;
+  in.halo = m.halo;
+  in.stride = m.sx();
+  in.dx = m.dx;
+  in.dy = m.dy;
+  in.rho = rho.data();
+  in.ux = ux.data();
+  in.uy = uy.data();
+  in.uz = uz.data();
+  in.T = T.data();
+  in.knudsen = domain_.knudsen().data();
+  in.viscosity = mu.data();
+  in.conductivity = kappa.data();
+  in.distance_to_maxwellian = distance.data();
+  in.regime = domain_.regime().data();
+  const int n_diag = indicator_->n_diagnostics();
+  indicator_fields_.resize(n_diag);
+  std::vector<double*> diag(n_diag);
+  for (int k = 0; k < n_diag; ++k) {
+    indicator_fields_[k].first = indicator_->diagnostic_name(k);
+    indicator_fields_[k].second.assign(m.n_interior(), 0.0);
+    diag[k] = indicator_fields_[k].second.data();
+  }
+  std::vector<std::int8_t> proposal(m.n_interior());
+  indicator_.check(indicator_->propose(in, proposal.data(), diag.data()), "propose");
+  std::vector<std::int8_t> next(domain_.regime());
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = m.index(i, j);
+      if (domain_.layer(c) < 0) continue;  // solid cells stay solid
+      const std::int8_t p = proposal[static_cast<std::size_t>(j) * m.nx + i];
+      next[c] = domain_.forced(c) >= 0 ? static_cast<std::int8_t>(domain_.forced(c)) : std::clamp<std::int8_t>(p, 0, 2);
+    }
+  install(next);
+}
+
+void RegimeController::install(const std::vector<std::int8_t>& next) {
+  if (!domain_.differs(next)) return;
+  const std::vector<std::int8_t> before = domain_.regime();
+  const long switched = domain_.install_regime(next);
+  transport_.classify_faces();
+  try {
+    store_.relayout(domain_, transport_.faces(), state_.values(), gas_.n_vars());
+  } catch (...) {  // the velocity grid cannot hold a new kinetic cell: keep the old map
+    domain_.install_regime(before);
+    transport_.classify_faces();
+    throw;
+  }
+  switches_ += switched;
+  store_.project_to(store_.f(), state_.values(), gas_.n_vars());
+}
+
+// Obstacles that move by whole cells (paper test 3): cells they cover become solid with
+// the obstacle's state, cells they leave take the state of the obstacle that left them
+// as gas, in the layer of the mode (hybrid: the band layer).
+void RegimeController::move_obstacles(long step, Totals& exchange) {
+  if (!domain_.obstacles_due(step)) return;
+  const Mesh& m = domain_.mesh();
+  std::vector<const Obstacle*> covered_by(m.n_stored(), nullptr);
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) covered_by[m.index(i, j)] = domain_.obstacle_at(m.xc(i), m.yc(j));
+  domain_.advance_obstacles(step);
+  std::vector<std::int8_t> next(domain_.regime());
+  const int mode_layer = case_.mode == RegimeMode::hybrid ? case_.band_layer : static_cast<int>(case_.mode) - 1;
+  const double area = m.dx * m.dy;
+  const auto& layout = gas_.layout();
+  auto account = [&](const double* U, double sign) {
+    for (int s = 0; s < layout.n_species; ++s) exchange[0] += sign * U[s] * area;
+    for (int d = 0; d < 3; ++d) exchange[1 + d] += sign * U[layout.momentum(d)] * area;
+    exchange[4] += sign * U[layout.energy()] * area;
+  };
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = m.index(i, j);
+      const Obstacle* o = domain_.obstacle_at(m.xc(i), m.yc(j));
+      const bool was_solid = domain_.layer(c) < 0;
+      double* U = state_.cell(c);
+      const std::string where = "/obstacles/";
+      if (o && !was_solid) {  // covered: its gas leaves the domain
+        account(U, -1.0);
+        const auto W = gas_.evaluate(o->state, m.xc(i), m.yc(j), where + std::to_string(o - case_.obstacles.data()));
+        gas_.to_conserved(solid, W.data(), U);
+        next[c] = solid;
+      } else if (!o && was_solid) {  // freed: gas in the state of the obstacle that left
+        const Obstacle* mover = covered_by[c];
+        const auto W = gas_.evaluate(mover->state, m.xc(i), m.yc(j), where + std::to_string(mover - case_.obstacles.data()));
+        gas_.to_conserved(0, W.data(), U);
+        account(U, 1.0);
+        next[c] = static_cast<std::int8_t>(domain_.forced(c) >= 0 ? domain_.forced(c) : mode_layer);
+      } else if (!o && domain_.forced(c) >= 0) {
+        next[c] = static_cast<std::int8_t>(domain_.forced(c));
+      }
+    }
+  install(next);
+  state_.fill_halo(state_.values());
+}
+
+}  // namespace strata::core

@@ -1,0 +1,57 @@
+#pragma once
+// The regime map in time (paper Algorithm 1 and §4.5): the indicator proposes the next
+// map from the state at t^n, forced layers override, cells that change layer convert
+// their state, the faces and the kinetic store follow; obstacles that move by whole
+// cells carve and free cells.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "coupling.hpp"
+#include "domain.hpp"
+#include "engine_types.hpp"
+#include "kinetic_store.hpp"
+#include "macro_state.hpp"
+#include "transport.hpp"
+
+namespace strata::core {
+
+using NamedFields = std::vector<std::pair<std::string, std::vector<double>>>;
+
+class RegimeController {
+ public:
+  RegimeController(const Case& c, Domain& domain, const Gas& gas, const Coupling& coupling, MacroState& state,
+                   KineticStore& store, Transport& transport, PluginObject<sdk::Indicator> indicator,
+                   PluginObject<sdk::CollisionModel> transport_model);
+
+  bool has_indicator() const { return static_cast<bool>(indicator_); }
+  // Asks the indicator for the next map and installs it.
+  void update();
+  // Moves the obstacles due after `step`; what the moving walls swallow or release is
+  // added to `exchange` (flux through the domain boundary).
+  void move_obstacles(long step, Totals& exchange);
+  // Diagnostic fields of the indicator's last proposal (interior cells).
+  const NamedFields& indicator_fields() const { return indicator_fields_; }
+  long switches() const { return switches_; }
+
+ private:
+  // Installs `next` (stored cells, -1 solid): cells that become kinetic start from the
+  // Maxwellian reconstruction of their state (0 -> 1, 2), cells that leave the kinetic
+  // layers keep the moments of their f, which U already holds (1, 2 -> 0). Both
+  // conversions conserve.
+  void install(const std::vector<std::int8_t>& next);
+
+  const Case& case_;
+  Domain& domain_;
+  const Gas& gas_;
+  const Coupling& coupling_;
+  MacroState& state_;
+  KineticStore& store_;
+  Transport& transport_;
+  PluginObject<sdk::Indicator> indicator_;
+  PluginObject<sdk::CollisionModel> transport_model_;  // gives the indicator its viscosity and conductivity
+  NamedFields indicator_fields_;
+  long switches_ = 0;
+};
+
+}  // namespace strata::core

@@ -1,0 +1,190 @@
+#include "run_diagnostics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "mixture_diagnostics.hpp"
+#include "output.hpp"
+#include "parallel.hpp"
+
+namespace strata::core {
+
+RunDiagnostics::RunDiagnostics(const Case& c, const Domain& domain, const Gas& gas, const Coupling& coupling,
+                               const MacroState& state, const KineticStore& store)
+    : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store) {
+  if (c.species.size() > 1)
+    for (const auto& sp : c.species)
+      for (const char* q : {"mass_", "ux_", "uy_", "T_"}) extra_columns_.push_back(q + sp.name);
+  if (c.species.size() > 1) extra_columns_.push_back("distance_to_equilibrium");
+}
+
+RunDiagnostics::~RunDiagnostics() = default;
+
+Fields RunDiagnostics::fields() const {
+  const Mesh& m = domain_.mesh();
+  const std::size_t n = m.n_interior();
+  const int nvar = gas_.n_vars(), S = gas_.n_species();
+  const auto& layout = gas_.layout();
+  const auto& mass = gas_.mass();
+  Fields f;
+  f.rho.assign(n, 0.0);
+  f.p.assign(n, 0.0);
+  f.ux.resize(n); f.uy.resize(n); f.uz.resize(n); f.T.resize(n);
+  f.rho_species.assign(S, std::vector<double>(n));
+  f.pressure.assign(n, {});
+  f.heat_flux.assign(n, {});
+  parallel_for(n, Schedule::static_chunks, [&] { return std::vector<double>(nvar); },
+               [&](std::size_t c, std::vector<double>& W) {
+                 const std::size_t cell = m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx));
+                 gas_.to_primitive(domain_.layer(cell), state_.cell(cell), W.data());
+                 double number = 0.0;
+                 for (int s = 0; s < S; ++s) {
+                   f.rho_species[s][c] = W[s];
+                   f.rho[c] += W[s];
+                   number += W[s] / mass[s];
+                 }
+                 f.ux[c] = W[layout.velocity(0)];
+                 f.uy[c] = W[layout.velocity(1)];
+                 f.uz[c] = W[layout.velocity(2)];
+                 f.T[c] = W[layout.temperature()];
+                 f.p[c] = number * f.T[c];
+                 f.pressure[c] = {f.p[c], f.p[c], f.p[c], 0.0, 0.0, 0.0};
+               });
+  // Kinetic cells: the full pressure tensor and heat flux of f (mixture velocity).
+  const std::size_t n3 = coupling_.points();
+  const double* v[3] = {store_.velocity(0), store_.velocity(1), store_.velocity(2)};
+#pragma omp parallel for schedule(static)
+  for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
+    const std::size_t cell = store_.slot_cell(slot);
+    const std::size_t c = static_cast<std::size_t>((cell / m.sx()) - m.halo) * m.nx + (cell % m.sx() - m.halo);
+    const std::array<double, 3> u = {f.ux[c], f.uy[c], f.uz[c]};
+    std::array<double, 6> P{};
+    std::array<double, 3> q{};
+    for (int s = 0; s < S; ++s) {
+      const double* fs = store_.f(slot) + s * n3;
+      for (std::size_t k = 0; k < n3; ++k) {
+        const double cx = v[0][k] - u[0], cy = v[1][k] - u[1], cz = v[2][k] - u[2];
+        const double w = fs[k], c2 = cx * cx + cy * cy + cz * cz;
+        P[0] += cx * cx * w; P[1] += cy * cy * w; P[2] += cz * cz * w;
+        P[3] += cx * cy * w; P[4] += cx * cz * w; P[5] += cy * cz * w;
+        q[0] += 0.5 * cx * c2 * w; q[1] += 0.5 * cy * c2 * w; q[2] += 0.5 * cz * c2 * w;
+      }
+    }
+    const double vol = coupling_.grid().cell_volume();
+    for (int k = 0; k < 6; ++k) f.pressure[c][k] = P[k] * vol;
+    for (int k = 0; k < 3; ++k) f.heat_flux[c][k] = q[k] * vol;
+  }
+  return f;
+}
+
+Totals RunDiagnostics::totals() const {
+  const auto& layout = gas_.layout();
+  Totals t{};
+  for (const std::size_t c : domain_.updated_cells()) {
+    const double* U = state_.cell(c);
+    for (int s = 0; s < layout.n_species; ++s) t[0] += U[s];
+    for (int d = 0; d < 3; ++d) t[1 + d] += U[layout.momentum(d)];
+    t[4] += U[layout.energy()];
+  }
+  const Mesh& m = domain_.mesh();
+  for (double& v : t) v *= m.dx * m.dy;
+  return t;
+}
+
+void RunDiagnostics::set_baseline(const Fields& f) {
+  const Mesh& m = domain_.mesh();
+  scale_ = {};
+  for (std::size_t k = 0; k < f.rho.size(); ++k) {
+    const double mom = f.rho[k] * (std::hypot(f.ux[k], f.uy[k], f.uz[k]) + std::sqrt(f.T[k]));
+    for (int d = 1; d <= 3; ++d) scale_[d] += mom;
+  }
+  for (double& s : scale_) s *= m.dx * m.dy;
+  initial_ = totals();
+  scale_[0] = std::abs(initial_[0]);
+  scale_[4] = std::abs(initial_[4]);
+  if (gas_.n_species() > 1)
+    mixture_ = std::make_unique<MixtureDiagnostics>(domain_, gas_, coupling_, state_, store_, initial_);
+}
+
+void RunDiagnostics::check_state(const Fields& f, double t, long step, const LayerNames& names) const {
+  const Mesh& m = domain_.mesh();
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = static_cast<std::size_t>(j) * m.nx + i;
+      if (!domain_.updated(m.index(i, j))) continue;
+      const bool finite = std::isfinite(f.rho[c]) && std::isfinite(f.ux[c]) &&
+                          std::isfinite(f.uy[c]) && std::isfinite(f.uz[c]) && std::isfinite(f.T[c]);
+      const char* problem = !finite ? "a non-finite value (NaN or inf)"
+                            : f.rho[c] <= 0 ? "a non-positive density"
+                            : f.T[c] <= 0 ? "a non-positive temperature" : nullptr;
+      if (!problem) continue;
+      std::ostringstream msg;
+      msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i
+          << ", j=" << j << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), "
+          << names(domain_.layer(m.index(i, j))) << ", has " << problem << " (rho = " << f.rho[c]
+          << ", T = " << f.T[c] << ")";
+      throw RunError(msg.str());
+    }
+}
+
+// Entropy -H: kinetic cells -Σ f ln f dv, fluid cells the same for their local
+// Maxwellian, H = ρ (ln(ρ (2πT/m)^{-3/2}) - 3/2), summed over species.
+double RunDiagnostics::entropy(const Fields& f) const {
+  const Mesh& m = domain_.mesh();
+  const std::size_t nf = store_.values_per_cell();
+  const double dv = coupling_.grid().cell_volume();
+  double entropy = 0.0;
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = static_cast<std::size_t>(j) * m.nx + i, cell = m.index(i, j);
+      if (!domain_.updated(cell)) continue;
+      if (domain_.is_kinetic(cell)) {
+        const double* fc = store_.f(static_cast<std::size_t>(store_.slot_of(cell)));
+        double h = 0.0;
+        for (std::size_t k = 0; k < nf; ++k)
+          if (fc[k] > 0) h -= fc[k] * std::log(fc[k]);
+        entropy += h * dv;
+        continue;
+      }
+      for (int s = 0; s < gas_.n_species(); ++s)
+        if (const double r = f.rho_species[s][c]; r > 0)
+          entropy -= r * (std::log(r * std::pow(2 * std::numbers::pi * f.T[c] / gas_.mass()[s], -1.5)) - 1.5);
+    }
+  return entropy * (m.dx * m.dy);
+}
+
+void RunDiagnostics::record(OutputWriter& out, const Fields& f, long step, double t, double dt, double wall_seconds) {
+  const Totals tot = totals();
+  const double S_total = entropy(f);
+  for (int k = 0; k < 5; ++k) {
+    const double drift = std::abs(tot[k] - initial_[k] - exchange_[k]) / (scale_[k] > 0 ? scale_[k] : 1.0);
+    max_drift_[k] = std::max(max_drift_[k], drift);
+  }
+  const auto n1 = static_cast<double>(store_.n_layer(1)), n2 = static_cast<double>(store_.n_layer(2));
+  std::vector<double> row = {static_cast<double>(step), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4], S_total,
+                             static_cast<double>(domain_.updated_cells().size()) - (n1 + n2), n1, n2, wall_seconds};
+  if (mixture_) {  // per species: mass, mean velocity, temperature over the domain
+    const auto species = mixture_->species_totals();
+    for (int s = 0; s < gas_.n_species(); ++s) {
+      const Totals& q = species[s];
+      const double kinetic = 0.5 * (q[1] * q[1] + q[2] * q[2] + q[3] * q[3]) / q[0];
+      row.insert(row.end(), {q[0], q[1] / q[0], q[2] / q[0], (q[4] - kinetic) / (1.5 * q[0] / gas_.mass()[s])});
+    }
+    row.push_back(mixture_->distance_to_equilibrium());
+  }
+  out.history_row(row);
+  const Mesh& m = domain_.mesh();
+  for (const Probe& p : case_.probes) {
+    const int i = std::clamp(static_cast<int>((p.x - m.x0) / m.dx), 0, m.nx - 1);
+    const int j = std::clamp(static_cast<int>((p.y - m.y0) / m.dy), 0, m.ny - 1);
+    const std::size_t c = static_cast<std::size_t>(j) * m.nx + i;
+    const auto& P = f.pressure[c];
+    const auto& q = f.heat_flux[c];
+    out.probe_row(p.name, {t, f.rho[c], f.ux[c], f.uy[c], f.uz[c], f.T[c], P[0], P[1], P[2], P[3], P[4],
+                           P[5], q[0], q[1], q[2], static_cast<double>(domain_.layer(m.index(i, j)))});
+  }
+}
+
+}  // namespace strata::core

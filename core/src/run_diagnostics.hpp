@@ -1,0 +1,57 @@
+#pragma once
+// What a run reports about itself each step: the primitive fields of the interior
+// cells, domain totals and their drifts from the initial totals plus the boundary
+// exchanges, the entropy, the history row and the probes (docs/user_guide.md lists the
+// columns). Mixture runs add the per-species totals and the distance to the global
+// equilibrium (mixture_diagnostics.hpp).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coupling.hpp"
+#include "domain.hpp"
+#include "engine_types.hpp"
+#include "kinetic_store.hpp"
+#include "macro_state.hpp"
+
+namespace strata::core {
+
+class MixtureDiagnostics;
+class OutputWriter;
+
+class RunDiagnostics {
+ public:
+  RunDiagnostics(const Case& c, const Domain& domain, const Gas& gas, const Coupling& coupling,
+                 const MacroState& state, const KineticStore& store);
+  ~RunDiagnostics();
+
+  Fields fields() const;
+  Totals totals() const;
+  // The initial totals and the scales of the relative drifts: total mass, momentum
+  // magnitude including thermal motion (Σ ρ (|u| + √T)), total energy.
+  void set_baseline(const Fields& f);
+  // Exchanges with the outside (fluxes through the boundary, moving walls) since t = 0.
+  Totals& exchange() { return exchange_; }
+  const Totals& max_drift() const { return max_drift_; }
+  // Throws RunError naming the first interior cell with a non-finite value, a
+  // non-positive density or temperature, with its time, position and layer.
+  void check_state(const Fields& f, double t, long step, const LayerNames& names) const;
+  // The history row of this step (updates the drifts) and the probe rows.
+  void record(OutputWriter& out, const Fields& f, long step, double t, double dt, double wall_seconds);
+  // Columns after the standard ones (mixtures: per-species quantities).
+  const std::vector<std::string>& extra_columns() const { return extra_columns_; }
+
+ private:
+  double entropy(const Fields& f) const;
+  const Case& case_;
+  const Domain& domain_;
+  const Gas& gas_;
+  const Coupling& coupling_;
+  const MacroState& state_;
+  const KineticStore& store_;
+  Totals initial_{}, exchange_{}, scale_{}, max_drift_{};
+  std::vector<std::string> extra_columns_;
+  std::unique_ptr<MixtureDiagnostics> mixture_;
+};
+
+}  // namespace strata::core

@@ -1,0 +1,304 @@
+#include "simulation.hpp"
+
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "output.hpp"
+#include "strata/sdk/version.hpp"
+
+namespace strata::core {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+long peak_memory_kib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+  return -1;
+}
+
+RunPlugins create_plugins(const Case& c, int threads) {
+#ifdef _OPENMP
+  if (threads > 0) omp_set_num_threads(threads);
+#else
+  (void)threads;
+#endif
+  std::vector<const char*> names;
+  std::vector<double> mass;
+  for (const auto& s : c.species) {
+    names.push_back(s.name.c_str());
+    mass.push_back(s.mass);
+  }
+  sdk::SetupInfo setup;
+  setup.n_species = static_cast<int>(c.species.size());
+  setup.species_mass = mass.data();
+  setup.species_name = names.data();
+  setup.velocity_points = c.velocity.n;
+  setup.velocity_bound = c.velocity.L;
+  setup.dx = (c.x[1] - c.x[0]) / c.nx;
+  setup.dy = (c.y[1] - c.y[0]) / c.ny;
+#ifdef _OPENMP
+  setup.threads = omp_get_max_threads();
+#endif
+  RunPlugins p;
+  auto make = [&](const PluginChoice& choice, sdk::PluginKind kind, auto& target) {
+    using Kind = typename std::remove_reference_t<decltype(target)>::element_type;
+    if (choice.needed && choice.library) target = choice.library->create<Kind>(kind, choice.params.dump(), setup);
+  };
+  make(c.fluid, sdk::PluginKind::fluid_model, p.fluid);
+  make(c.kinetic, sdk::PluginKind::collision_model, p.kinetic);
+  make(c.boltzmann, sdk::PluginKind::collision_model, p.boltzmann);
+  make(c.indicator, sdk::PluginKind::indicator, p.indicator);
+  if (p.indicator && !p.kinetic && !p.boltzmann)
+    throw RunError("the indicator needs the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
+  const PluginChoice* layers[] = {&c.fluid, &c.kinetic, &c.boltzmann};
+  for (int l = 0; l < 3; ++l)
+    if (layers[l]->needed) p.layer_names.plugin[l] = layers[l]->name;
+  return p;
+}
+
+}  // namespace
+
+Simulation::Simulation(const Case& c, fs::path out_dir, int threads)
+    : case_(c),
+      plugins_(create_plugins(c, threads)),
+      gas_(c, plugins_.fluid),
+      domain_(c),
+      coupling_(gas_, c.velocity),
+      store_(coupling_),
+      state_(domain_, gas_),
+      transport_(domain_, gas_, coupling_, store_, plugins_.fluid),
+      stepper_(c, domain_, gas_, state_, store_, transport_, plugins_.fluid, plugins_.kinetic, plugins_.boltzmann),
+      regime_(c, domain_, gas_, coupling_, state_, store_, transport_, plugins_.indicator,
+              plugins_.kinetic ? plugins_.kinetic : plugins_.boltzmann),
+      diagnostics_(c, domain_, gas_, coupling_, state_, store_),
+      out_dir_(std::move(out_dir)) {
+  set_initial_state();
+}
+
+Simulation::~Simulation() = default;
+
+// States: obstacles (solid), initial regions (kinetic cells: the sum of the discrete
+// Maxwellians of the region's components; fluid cells: the moments of that sum when it
+// has several components), inflow ghosts.
+void Simulation::set_initial_state() {
+  const Mesh& m = domain_.mesh();
+  transport_.classify_faces();
+  store_.lay_out(domain_, transport_.faces());
+  std::vector<double> buffer(coupling_.values_per_cell());
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const double x = m.xc(i), y = m.yc(j);
+      const std::size_t c = m.index(i, j);
+      double* U = state_.cell(c);
+      if (const Obstacle* o = domain_.obstacle_at(x, y)) {
+        const auto W = gas_.evaluate(o->state, x, y, "/obstacles/" + std::to_string(o - case_.obstacles.data()));
+        gas_.to_conserved(solid, W.data(), U);
+        continue;
+      }
+      const Region* region = nullptr;
+      std::size_t k = 0;
+      for (; k < case_.initial.size() && !region; ++k)
+        if (!case_.initial[k].where || case_.initial[k].where->eval(x, y) != 0.0) region = &case_.initial[k];
+      if (!region)
+        throw RunError(case_.file.string() + ": /initial: no region covers the cell at (x=" +
+                       std::to_string(x) + ", y=" + std::to_string(y) +
+                       "); add a last region without \"where\"");
+      const std::string what = "/initial/" + std::to_string(k - 1);
+      std::vector<std::vector<double>> components;
+      for (std::size_t n = 0; n < region->components.size(); ++n)
+        components.push_back(gas_.evaluate(region->components[n], x, y, what + "/components/" + std::to_string(n)));
+      if (components.empty()) components.push_back(gas_.evaluate(region->state, x, y, what));
+      if (region->bimodal) {  // ½(M[rho, u, T] + M[rho, -u, T]), paper §5.5
+        for (int s = 0; s < gas_.n_species(); ++s) components[0][s] *= 0.5;
+        components.push_back(components[0]);
+        for (int d = 0; d < 3; ++d) components[1][gas_.layout().velocity(d)] *= -1.0;
+      }
+      if (domain_.is_kinetic(c) || components.size() > 1) {
+        double* f = domain_.is_kinetic(c) ? store_.f(static_cast<std::size_t>(store_.slot_of(c))) : buffer.data();
+        coupling_.sum_of_maxwellians(components, f);
+        coupling_.project(f, U);
+      } else {
+        gas_.to_conserved(domain_.layer(c), components[0].data(), U);
+      }
+    }
+  for (const HaloRule& r : domain_.halo_rules()) {
+    if (r.action != HaloAction::inflow) continue;
+    const int gi = static_cast<int>(r.ghost % m.sx()) - m.halo;
+    const int gj = static_cast<int>(r.ghost / m.sx()) - m.halo;
+    const auto W = gas_.evaluate(*case_.boundary[domain_.side_of(r.ghost)].inflow, m.xc(gi), m.yc(gj),
+                                 "/mesh/boundary inflow state");
+    gas_.to_conserved(0, W.data(), state_.inflow(r.ghost));
+  }
+  state_.fill_halo(state_.values());
+  diagnostics_.set_baseline(diagnostics_.fields());
+}
+
+void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool failed) {
+  const Mesh& m = domain_.mesh();
+  std::vector<std::int8_t> regime(m.n_interior());
+  std::vector<double> knudsen(m.n_interior());
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      regime[static_cast<std::size_t>(j) * m.nx + i] = static_cast<std::int8_t>(domain_.layer(m.index(i, j)));
+      knudsen[static_cast<std::size_t>(j) * m.nx + i] = domain_.knudsen(m.index(i, j));
+    }
+  std::vector<std::string> names;
+  for (const auto& s : case_.species) names.push_back(s.name);
+  NamedFields extra;
+  for (const auto& [name, values] : regime_.indicator_fields()) extra.emplace_back("ind_" + name, values);
+  const SnapshotData data{f, regime, knudsen, names, extra};
+  if (failed) output_->last_good(t, data);
+  if (snapshot && case_.output.snapshots) output_->snapshot(t, data);
+  if (snapshot && case_.output.profiles) output_->profile(t, data);
+  output_->flush_history();
+}
+
+void Simulation::report_progress(double dt) const {
+  const double elapsed = seconds_since(start_);
+  if (elapsed < 2.0 || seconds_since(last_progress_) < 2.0) return;
+  last_progress_ = Clock::now();
+  const double per_step = elapsed / static_cast<double>(steps_);
+  const double left = (case_.t_end - t_) / dt * per_step;
+  const auto& cs = work_.cell_steps;
+  const long total = cs[0] + cs[1] + cs[2];
+  auto share = [&](int l) { return total ? 100.0 * static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
+  spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  {:.3g} s/step  ~{:.0f} s left",
+               steps_, t_, case_.t_end, share(0), share(1), share(2), per_step, left);
+}
+
+bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failure) {
+  bool kept = false;
+  try {
+    if (regime_.has_indicator()) {
+      const auto t0 = Clock::now();
+      regime_.update();
+      work_.indicator += seconds_since(t0);
+    }
+    state_.keep();
+    store_.keep();
+    kept = true;
+    stepper_.step(dt, diagnostics_.exchange(), work_);
+    f = diagnostics_.fields();
+    diagnostics_.check_state(f, t_new, steps_ + 1, plugins_.layer_names);
+    return true;
+  } catch (const RunError& e) {
+    failure = e.what();
+  } catch (const std::exception& e) {  // PluginError and whatever else a part throws
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + std::to_string(t_) + " failed: " + e.what();
+  }
+  if (kept) {
+    state_.restore();
+    store_.restore();
+  }
+  return false;
+}
+
+RunResult Simulation::run() {
+  output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
+  start_ = last_progress_ = Clock::now();
+  double wall_output = 0.0;
+  Fields f = diagnostics_.fields();
+  diagnostics_.record(*output_, f, steps_, 0.0, 0.0, seconds_since(start_));
+  write_outputs(f, 0.0, true, false);
+  std::string failure;
+  std::size_t next_output = 0;
+  while (next_output < case_.output.times.size() && failure.empty()) {
+    if (steps_ >= case_.max_steps) {
+      failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + std::to_string(t_);
+      break;
+    }
+    const double target = case_.output.times[next_output];
+    double dt = 0.0;
+    try {
+      dt = stepper_.stable_dt();
+    } catch (const std::exception& e) {
+      failure = "the time step at t = " + std::to_string(t_) + " could not be set: " + e.what();
+      break;
+    }
+    bool reaches = false;
+    if (t_ + dt >= target - 1e-12 * case_.t_end) {
+      dt = target - t_;
+      reaches = true;
+    }
+    const double t_new = reaches ? target : t_ + dt;
+    if (!advance(dt, t_new, f, failure)) break;
+    ++steps_;
+    t_ = t_new;
+    try {
+      regime_.move_obstacles(steps_, diagnostics_.exchange());
+      if (!case_.obstacles.empty()) f = diagnostics_.fields();
+      const auto t1 = Clock::now();
+      diagnostics_.record(*output_, f, steps_, t_, dt, seconds_since(start_));
+      if (reaches) {
+        write_outputs(f, t_, true, false);
+        ++next_output;
+      }
+      wall_output += seconds_since(t1);
+    } catch (const std::exception& e) {
+      failure = "after step " + std::to_string(steps_) + " at t = " + std::to_string(t_) + ": " + e.what();
+    }
+    if (failure.empty()) report_progress(dt);
+  }
+  if (!failure.empty()) {
+    try {
+      write_outputs(diagnostics_.fields(), t_, false, true);
+    } catch (const std::exception& e) {
+      failure += "; the last good state could not be written either: " + std::string(e.what());
+    }
+  }
+  nlohmann::json s = summary(failure, wall_output);
+  output_->summary(s);
+  if (!failure.empty()) throw RunError(failure + "; the last good state is in " + (output_->dir() / "last_good.vti").string());
+  return {std::move(f), std::move(s)};
+}
+
+nlohmann::json Simulation::summary(const std::string& failure, double wall_output) const {
+  const auto& cs = work_.cell_steps;
+  const long total = cs[0] + cs[1] + cs[2];
+  auto share = [&](int l) { return total ? static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
+  nlohmann::json plugins = nlohmann::json::object();
+  for (const PluginChoice* p : {&case_.fluid, &case_.kinetic, &case_.boltzmann, &case_.indicator})
+    if (p->needed && p->library) {
+      const auto& d = p->library->descriptor();
+      plugins[p->section] = {{"name", d.name}, {"version", d.version}, {"sdk_version", d.sdk_version},
+                             {"parameters", p->params}};
+    }
+  const Mesh& m = domain_.mesh();
+  const Totals& drift = diagnostics_.max_drift();
+  nlohmann::json summary = {
+      {"case", case_.name},
+      {"case_file", case_.file.string()},
+      {"status", failure.empty() ? "completed" : "failed"},
+      {"regime_mode", mode_name(case_.mode)},
+      {"mesh", {{"nx", m.nx}, {"ny", m.ny}, {"dx", m.dx}, {"dy", m.dy}}},
+      {"velocity_grid", {{"n", case_.velocity.n}, {"L", case_.velocity.L}}},
+      {"plugins", plugins},
+      {"sdk_version", sdk::sdk_version},
+      {"steps", steps_},
+      {"final_time", t_},
+      {"wall_seconds", {{"total", seconds_since(start_)}, {"layer0", work_.wall[0]}, {"layer1", work_.wall[1]},
+                        {"layer2", work_.wall[2]}, {"coupling", work_.coupling}, {"indicator", work_.indicator},
+                        {"output", wall_output}}},
+      {"cell_steps", {cs[0], cs[1], cs[2]}},
+      {"layer_share", {share(0), share(1), share(2)}},
+      {"layer_switches", regime_.switches()},
+      {"conservation", {{"mass", drift[0]}, {"momentum_x", drift[1]}, {"momentum_y", drift[2]},
+                        {"momentum_z", drift[3]}, {"energy", drift[4]}}},
+      {"peak_memory_kib", peak_memory_kib()},
+  };
+  if (!failure.empty()) summary["error"] = failure;
+  return summary;
+}
+
+}  // namespace strata::core

@@ -1,0 +1,89 @@
+#pragma once
+// A run: the engine's parts assembled for one case, and the time loop over them
+// (docs/architecture.md). Each part owns its state:
+//   Domain            mesh, halo rules, obstacles, Knudsen numbers, forced layers, regime map
+//   Gas               state layout, species, conserved <-> primitive (the fluid model's)
+//   Coupling          Maxwellian reconstruction and moment projection (paper §4.5)
+//   MacroState        conserved variables of every stored cell
+//   KineticStore      distributions of the kinetic cells and their halo
+//   Transport         face lists and one flux per face, fluid and kinetic
+//   Stepper           the stages of a step over all layers (PR(2,2,2))
+//   RegimeController  indicator -> forced layers -> conversions; moving obstacles
+//   RunDiagnostics    fields, totals and drifts, entropy, history and probes
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "case.hpp"
+#include "coupling.hpp"
+#include "domain.hpp"
+#include "engine_types.hpp"
+#include "gas.hpp"
+#include "kinetic_store.hpp"
+#include "macro_state.hpp"
+#include "regime_controller.hpp"
+#include "run_diagnostics.hpp"
+#include "stepper.hpp"
+#include "transport.hpp"
+
+namespace strata::core {
+
+class OutputWriter;
+
+// What a finished run leaves besides its files: the final fields and the summary.
+struct RunResult {
+  Fields fields;
+  nlohmann::json summary;
+};
+
+// The plugin objects of a run, one per layer and the indicator (empty where unused).
+struct RunPlugins {
+  PluginObject<sdk::FluidModel> fluid;
+  Collision kinetic, boltzmann;
+  PluginObject<sdk::Indicator> indicator;
+  LayerNames layer_names;
+};
+
+class Simulation {
+ public:
+  // Sets everything up — plugins, regime map, initial state — without writing a file:
+  // `strata validate` constructs one to check what only set-up can see.
+  Simulation(const Case& c, std::filesystem::path out_dir, int threads);
+  ~Simulation();
+  // Runs to time.end, writing outputs; throws RunError when the state goes bad, after
+  // writing last_good.vti and a summary.json with status "failed".
+  RunResult run();
+
+ private:
+  void set_initial_state();
+  // One step from t_ with dt, the regime update before it; false when the step failed
+  // (`failure` then holds why and the state is that of t_).
+  bool advance(double dt, double t_new, Fields& f, std::string& failure);
+  void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
+  void report_progress(double dt) const;
+  nlohmann::json summary(const std::string& failure, double wall_output) const;
+
+  const Case& case_;
+  RunPlugins plugins_;
+  Gas gas_;
+  Domain domain_;
+  Coupling coupling_;
+  KineticStore store_;
+  MacroState state_;
+  Transport transport_;
+  Stepper stepper_;
+  RegimeController regime_;
+  RunDiagnostics diagnostics_;
+
+  std::filesystem::path out_dir_;
+  std::unique_ptr<OutputWriter> output_;
+  LayerWork work_;
+  std::chrono::steady_clock::time_point start_;
+  mutable std::chrono::steady_clock::time_point last_progress_;
+  double t_ = 0.0;
+  long steps_ = 0;
+};
+
+}  // namespace strata::core

@@ -1,0 +1,176 @@
+#include "stepper.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "strata/toolkit/imex.hpp"
+
+namespace strata::core {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+const toolkit::ImexTableau tableau = toolkit::pr222();
+}  // namespace
+
+Stepper::Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState& state, KineticStore& store,
+                 Transport& transport, PluginObject<sdk::FluidModel> fluid, Collision kinetic, Collision boltzmann)
+    : case_(c), domain_(domain), gas_(gas), state_(state), store_(store), transport_(transport),
+      fluid_(std::move(fluid)), kinetic_(std::move(kinetic)), boltzmann_(std::move(boltzmann)) {}
+
+double Stepper::stable_dt() const {
+  const int nv = gas_.n_vars();
+  double speed = store_.n_slots() == 0 ? 0.0 : case_.velocity.max_speed();
+  std::vector<double> cells;
+  for (const std::size_t c : domain_.updated_cells())
+    if (!domain_.is_kinetic(c)) cells.insert(cells.end(), state_.cell(c), state_.cell(c) + nv);
+  if (!cells.empty()) {
+    double s = 0.0;
+    const auto n = static_cast<std::int64_t>(cells.size() / nv);
+    fluid_.check(fluid_->max_wave_speed({cells.data(), n, nv, nv}, &s), "max_wave_speed");
+    speed = std::max(speed, s);
+  }
+  const Mesh& m = domain_.mesh();
+  const double h = std::min(m.dx, m.dy);
+  double dt = case_.dt.value_or(case_.dt_dx * h);
+  if (speed > 0) dt = std::min(dt, case_.cfl * h / speed);
+  return dt;
+}
+
+void Stepper::evaluate_stage(std::vector<double>& K, double weight, Totals& exchange, LayerWork& work) {
+  auto t0 = Clock::now();
+  store_.project_to(store_.stage(), Y_, gas_.n_vars());
+  state_.fill_halo(Y_);
+  transport_.fill_kinetic_halo(Y_);
+  work.coupling += seconds_since(t0);
+  t0 = Clock::now();
+  transport_.fluid_fluxes(Y_, weight, exchange);
+  work.wall[0] += seconds_since(t0);
+  t0 = Clock::now();
+  transport_.kinetic_fluxes(weight, exchange);
+  add_explicit_collisions();
+  work.charge_kinetic(seconds_since(t0), store_.n_layer(1), store_.n_layer(2));
+  t0 = Clock::now();
+  transport_.fluid_residual(K);
+  work.wall[0] += seconds_since(t0);
+}
+
+void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
+  const int nv = gas_.n_vars();
+  std::vector<double>& U = state_.values();
+  const auto& cells = domain_.updated_cells();
+  K_[0].resize(U.size());
+  K_[1].resize(U.size());
+  for (int stage = 0; stage < 2; ++stage) {
+    Y_ = U;
+    if (stage == 1) {
+#pragma omp parallel for schedule(static)
+      for (std::size_t k = 0; k < cells.size(); ++k)
+        for (int v = 0; v < nv; ++v) {
+          const std::size_t q = cells[k] * nv + v;
+          Y_[q] += dt * tableau.a_explicit[1][0] * K_[0][q];
+        }
+    }
+    kinetic_stage_values(stage, dt, work);
+    evaluate_stage(K_[stage], dt * tableau.w_explicit[stage], exchange, work);
+    kinetic_accumulate(stage, dt);
+  }
+#pragma omp parallel for schedule(static)
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    if (domain_.is_kinetic(cells[k])) continue;
+    for (int v = 0; v < nv; ++v) {
+      const std::size_t q = cells[k] * nv + v;
+      U[q] += dt * (tableau.w_explicit[0] * K_[0][q] + tableau.w_explicit[1] * K_[1][q]);
+    }
+  }
+  store_.project_to(store_.f(), U, nv);
+  state_.fill_halo(U);
+  const std::size_t n1 = store_.n_layer(1), n2 = store_.n_layer(2);
+  work.cell_steps[0] += static_cast<long>(cells.size() - n1 - n2);
+  work.cell_steps[1] += static_cast<long>(n1);
+  work.cell_steps[2] += static_cast<long>(n2);
+}
+
+// Stage values of the kinetic cells: Y_i = rhs_i + h P(Y_i), h = a_ii dt / eps, by each
+// layer's collision model on its block of cells (paper eq. 4.15), with the explicit
+// part E(Y_i) in the same call for the layers that have one, so that a device plugin
+// keeps Y_i on its device between the two.
+void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
+  const std::size_t n_kinetic = store_.n_kinetic(), nf = store_.values_per_cell();
+  if (n_kinetic == 0) return;
+  const double a = tableau.a_implicit[stage][stage];
+  std::vector<double> h(n_kinetic);
+  for (std::size_t slot = 0; slot < n_kinetic; ++slot) h[slot] = a * dt / domain_.knudsen(store_.slot_cell(slot));
+  const std::vector<double>& rhs = stage == 0 ? store_.f() : store_.rhs();
+  std::vector<double>& explicit_part = store_.explicit_part();
+  explicit_part.resize(((has_explicit(1) ? store_.n_layer(1) : 0) + (has_explicit(2) ? store_.n_layer(2) : 0)) * nf);
+  const auto cols = static_cast<std::int64_t>(nf);
+  std::size_t explicit_begin = 0;
+  for (int layer = 1; layer <= 2; ++layer) {
+    const std::size_t n = store_.n_layer(layer), begin = store_.first_slot(layer);
+    if (n == 0) continue;
+    const auto t0 = Clock::now();
+    const Collision& model = collision_model(layer);
+    const auto rows = static_cast<std::int64_t>(n);
+    const sdk::ConstRows in{&rhs[begin * nf], rows, cols, cols};
+    const sdk::Rows out{&store_.stage()[begin * nf], rows, cols, cols};
+    const sdk::Rows e = has_explicit(layer) ? sdk::Rows{&explicit_part[explicit_begin * nf], rows, cols, cols}
+                                            : sdk::Rows{nullptr, 0, cols, cols};
+    model.check(model->stage_value(in, &h[begin], out, e), "stage_value");
+    work.wall[layer] += seconds_since(t0);
+    if (has_explicit(layer)) explicit_begin += n;
+  }
+}
+
+// q += E(Y)/eps for collision models with an explicit part (the penalised Boltzmann
+// operator's Q - P, paper eqs. 4.17–4.24); BGK-type models have none.
+void Stepper::add_explicit_collisions() {
+  const std::size_t nf = store_.values_per_cell();
+  std::vector<double>& q = store_.transport();
+  const std::vector<double>& explicit_part = store_.explicit_part();
+  std::size_t explicit_begin = 0;
+  for (int layer = 1; layer <= 2; ++layer) {
+    if (!has_explicit(layer)) continue;
+    const std::size_t n = store_.n_layer(layer), begin = store_.first_slot(layer);
+#pragma omp parallel for schedule(static)
+    for (std::size_t c = 0; c < n; ++c) {
+      const double inv_eps = 1.0 / domain_.knudsen(store_.slot_cell(begin + c));
+      double* qc = &q[(begin + c) * nf];
+      const double* e = &explicit_part[(explicit_begin + c) * nf];
+      for (std::size_t k = 0; k < nf; ++k) qc[k] += e[k] * inv_eps;
+    }
+    explicit_begin += n;
+  }
+}
+
+// PR(2,2,2) bookkeeping with G_i = P(Y_i)/eps = (Y_i - rhs_i) / (a_ii dt), recovered
+// from the implicit solve rather than re-evaluated:
+//   stage 0: sum = f + dt (w~_0 q_0 + w_0 G_0),  rhs_1 = f + dt (a~_10 q_0 + a_10 G_0);
+//   stage 1: f^{n+1} = sum + dt (w~_1 q_1 + w_1 G_1).
+void Stepper::kinetic_accumulate(int stage, double dt) {
+  const std::size_t n = store_.n_kinetic() * store_.values_per_cell();
+  const double g = tableau.a_implicit[stage][stage];
+  const double we = tableau.w_explicit[stage], wi = tableau.w_implicit[stage];
+  double* f = store_.f().data();
+  double* Y = store_.stage().data();
+  double* rhs = store_.rhs().data();
+  double* sum = store_.sum().data();
+  const double* q = store_.transport().data();
+  if (stage == 0) {
+    const double ae = tableau.a_explicit[1][0], ai = tableau.a_implicit[1][0];
+#pragma omp parallel for schedule(static)
+    for (std::size_t k = 0; k < n; ++k) {
+      const double G_dt = (Y[k] - f[k]) / g;  // dt G_0
+      sum[k] = f[k] + dt * we * q[k] + wi * G_dt;
+      rhs[k] = f[k] + dt * ae * q[k] + ai * G_dt;
+    }
+  } else {
+#pragma omp parallel for schedule(static)
+    for (std::size_t k = 0; k < n; ++k) {
+      const double G_dt = (Y[k] - rhs[k]) / g;  // dt G_1
+      f[k] = sum[k] + dt * we * q[k] + wi * G_dt;
+    }
+  }
+}
+
+}  // namespace strata::core

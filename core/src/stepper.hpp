@@ -1,0 +1,52 @@
+#pragma once
+// The time step over all layers (paper §4.1–4.3): one global Δt and two stages per
+// step. The explicit tableau is Heun's (TVD RK2, eqs. 4.7–4.8) for every layer, so all
+// cells share the stages' face fluxes; kinetic cells add the implicit tableau of
+// PR(2,2,2) (eq. 4.15), each layer's collision model solving its stage values on its
+// block of cells.
+#include <vector>
+
+#include "domain.hpp"
+#include "engine_types.hpp"
+#include "kinetic_store.hpp"
+#include "macro_state.hpp"
+#include "transport.hpp"
+
+namespace strata::core {
+
+using Collision = PluginObject<sdk::CollisionModel>;
+
+class Stepper {
+ public:
+  Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState& state, KineticStore& store,
+          Transport& transport, PluginObject<sdk::FluidModel> fluid, Collision kinetic, Collision boltzmann);
+
+  // Δt = min(user Δt or dt_dx h, cfl h / fastest signal of every active layer).
+  double stable_dt() const;
+  // Advances the state by dt; fluxes through the boundary go to `exchange`.
+  void step(double dt, Totals& exchange, LayerWork& work);
+  const Collision& collision_model(int layer) const { return layer == 1 ? kinetic_ : boltzmann_; }
+
+ private:
+  // Stage i: the explicit right-hand sides of the stage values (fluid residual K,
+  // kinetic store.transport()), weighted by `weight` for the boundary exchanges.
+  void evaluate_stage(std::vector<double>& K, double weight, Totals& exchange, LayerWork& work);
+  void kinetic_stage_values(int stage, double dt, LayerWork& work);
+  void add_explicit_collisions();
+  void kinetic_accumulate(int stage, double dt);
+  bool has_explicit(int layer) const {
+    return store_.n_layer(layer) > 0 && collision_model(layer)->has_explicit_part();
+  }
+
+  const Case& case_;
+  const Domain& domain_;
+  const Gas& gas_;
+  MacroState& state_;
+  KineticStore& store_;
+  Transport& transport_;
+  PluginObject<sdk::FluidModel> fluid_;
+  Collision kinetic_, boltzmann_;
+  std::vector<double> Y_, K_[2];  // fluid stage values and residuals
+};
+
+}  // namespace strata::core

@@ -1,0 +1,56 @@
+#pragma once
+// Transport and coupling of one stage (docs/architecture.md): every face flux is
+// computed once and used by both neighbours. Fluid faces take the fluid model's
+// numerical flux of the stage values (fluid_transport.cpp); kinetic faces take the
+// upwind CWENO flux of each velocity, and a fluid neighbour of a kinetic face receives
+// the moments of that same flux — the moment projection at Euler | kinetic faces
+// (kinetic_transport.cpp). Fluxes through the domain boundary are booked as exchanges,
+// so the conservation drifts measure the scheme alone.
+#include <vector>
+
+#include "coupling.hpp"
+#include "domain.hpp"
+#include "engine_types.hpp"
+#include "faces.hpp"
+#include "gas.hpp"
+#include "kinetic_store.hpp"
+
+namespace strata::core {
+
+class Transport {
+ public:
+  Transport(const Domain& domain, const Gas& gas, const Coupling& coupling, KineticStore& store,
+            PluginObject<sdk::FluidModel> fluid);
+
+  // After every change of the regime map.
+  void classify_faces();
+  const FaceSet& faces() const { return faces_; }
+
+  // Fluid faces: fluxes of the stage values Y; exchanges through the boundary, times
+  // `weight` (dt times the stage weight), added to `exchange`.
+  void fluid_fluxes(const std::vector<double>& Y, double weight, Totals& exchange);
+  // K := -div F of the fluid cells.
+  void fluid_residual(std::vector<double>& K) const;
+  // Halo distributions of the stage: a ghost of a kinetic cell copies (or mirrors, at
+  // a reflective wall) its source's distribution; every other halo cell (fluid
+  // neighbours, solid cells, inflow ghosts) holds the Maxwellian reconstruction of
+  // its state in Y.
+  void fill_kinetic_halo(const std::vector<double>& Y);
+  // Kinetic faces: store.transport() := -div(v f) of the stage values of the kinetic
+  // cells, and the moments of each face's flux for fluid neighbours.
+  void kinetic_fluxes(double weight, Totals& exchange);
+
+ private:
+  void book_exchange(std::size_t a, std::size_t b, const double* flux_moments, double weight,
+                     double area, Totals& exchange) const;
+  const Domain& domain_;
+  const Gas& gas_;
+  const Coupling& coupling_;
+  KineticStore& store_;
+  PluginObject<sdk::FluidModel> fluid_;
+  FaceSet faces_;
+  std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces
+  std::vector<double> stencils_, fluxes_;  // the fluid model's batch buffers
+};
+
+}  // namespace strata::core
