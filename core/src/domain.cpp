@@ -1,6 +1,7 @@
 #include "domain.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <string>
 
 #include "engine_types.hpp"
@@ -80,6 +81,13 @@ void Domain::build_halo_rules() {
       rule(top, g, i, false);
     }
   for (std::size_t r = 0; r < halo_rules_.size(); ++r) ghost_rule_[halo_rules_[r].ghost] = static_cast<std::int64_t>(r);
+}
+
+std::string Domain::describe(std::size_t cell) const {
+  const int i = static_cast<int>(cell % mesh_.sx()) - mesh_.halo, j = static_cast<int>(cell / mesh_.sx()) - mesh_.halo;
+  std::ostringstream s;
+  s << "cell (i=" << i << ", j=" << j << ") at (x=" << mesh_.xc(i) << ", y=" << mesh_.yc(j) << ")";
+  return s.str();
 }
 
 Side Domain::side_of(std::size_t ghost) const {

@@ -5,6 +5,7 @@
 // install_regime, so the index lists that follow from it (updated cells) stay in step.
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "case.hpp"
@@ -54,6 +55,8 @@ class Domain {
   const HaloRule* ghost_rule(std::size_t cell) const {
     return ghost_rule_[cell] < 0 ? nullptr : &halo_rules_[static_cast<std::size_t>(ghost_rule_[cell])];
   }
+  // "cell (i=3, j=0) at (x=0.35, y=0.01)" for messages; ghost cells have i or j outside the mesh.
+  std::string describe(std::size_t cell) const;
   // The side (left, right, bottom, top) whose ghost layer holds `ghost`.
   Side side_of(std::size_t ghost) const;
 

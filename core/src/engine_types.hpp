@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "plugin_loader.hpp"
+
 namespace strata::core {
 
 // A run that went unphysical or could not go on; the message names time, cell, layer.
@@ -14,6 +16,25 @@ class RunError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A state check that failed; its message already names time, cell and layer.
+class UnphysicalState : public RunError {
+ public:
+  using RunError::RunError;
+};
+
+// Inside a catch block: rethrows the exception being handled with `where` put before
+// its message — a PluginError stays one (its message names the plugin and the call),
+// anything else becomes a RunError.
+[[noreturn]] inline void rethrow_with_context(const std::string& where) {
+  try {
+    throw;
+  } catch (const PluginError& e) {
+    throw PluginError(where + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw RunError(where + ": " + e.what());
+  }
+}
 
 // Domain totals: mass, momentum x/y/z, energy (integrals over the updated cells).
 using Totals = std::array<double, 5>;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine_types.hpp"
 #include "parallel.hpp"
 
 namespace strata::core {
@@ -59,7 +60,11 @@ void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const st
     if (before >= 0 && static_cast<std::size_t>(before) < old_kinetic)
       std::copy_n(this->f(static_cast<std::size_t>(before)), nf_, f);
     else
-      coupling_.reconstruct(&U[cell * nvar], f);
+      try {
+        coupling_.reconstruct(&U[cell * nvar], f);
+      } catch (...) {
+        rethrow_with_context(domain.describe(cell) + ", entering layer " + std::to_string(domain.layer(cell)));
+      }
   });
   slot_cell_ = std::move(next.slot_cell_);
   cell_slot_ = std::move(next.cell_slot_);

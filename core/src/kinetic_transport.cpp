@@ -22,7 +22,13 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
   };
   parallel_for(n_slots - n_kinetic, Schedule::dynamic, [&](std::size_t k) {
     const std::size_t slot = n_kinetic + k, cell = store_.slot_cell(slot);
-    if (!copies(cell)) coupling_.reconstruct(&Y[cell * nvar], &stage[slot * nf]);
+    if (copies(cell)) return;
+    try {
+      coupling_.reconstruct(&Y[cell * nvar], &stage[slot * nf]);
+    } catch (...) {
+      rethrow_with_context("Maxwellian reconstruction in the kinetic halo, " + domain_.describe(cell) +
+                           " (layer " + std::to_string(domain_.layer(cell)) + ")");
+    }
   });
   // Copies run in the order of the halo rules: a second ghost layer may copy the
   // first (a periodic mesh one cell wide).

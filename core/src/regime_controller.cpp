@@ -20,11 +20,14 @@ void RegimeController::update() {
   const std::size_t n = m.n_stored();
   const int nvar = gas_.n_vars();
   const auto& layout = gas_.layout();
-  std::vector<double> W(n * nvar), rho(n), ux(n), uy(n), uz(n), T(n), mu(n), kappa(n);
-  std::vector<double> distance(n, std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> W(n * nvar), rho(n), ux(n), uy(n), uz(n), T(n), mu, kappa, distance;
   parallel_for(n, Schedule::static_chunks, [&](std::size_t c) {
     double* w = &W[c * nvar];
-    gas_.to_primitive(domain_.layer(c), state_.cell(c), w);
+    try {
+      gas_.to_primitive(domain_.layer(c), state_.cell(c), w);
+    } catch (...) {
+      rethrow_with_context(domain_.describe(c));
+    }
     rho[c] = 0;
     for (int s = 0; s < layout.n_species; ++s) rho[c] += w[s];
     ux[c] = w[layout.velocity(0)];
@@ -32,21 +35,15 @@ void RegimeController::update() {
     uz[c] = w[layout.velocity(2)];
     T[c] = w[layout.temperature()];
   });
-  const auto rows = static_cast<std::int64_t>(n);
-  transport_model_.check(transport_model_->transport_coefficients({W.data(), rows, nvar, nvar}, mu.data(), kappa.data()),
-                         "transport_coefficients");
-  // ||f - M[f]||_L1 / rho in kinetic cells (paper eq. 3.21).
-  const std::size_t nf = store_.values_per_cell();
-  const double dv = coupling_.grid().cell_volume();
-  parallel_for(store_.n_kinetic(), Schedule::dynamic, [&] { return std::vector<double>(nf); },
-               [&](std::size_t slot, std::vector<double>& M) {
-                 const std::size_t cell = store_.slot_cell(slot);
-                 coupling_.reconstruct(state_.cell(cell), M.data());
-                 const double* f = store_.f(slot);
-                 double d = 0;
-                 for (std::size_t k = 0; k < nf; ++k) d += std::abs(f[k] - M[k]);
-                 distance[cell] = d * dv / rho[cell];
-               });
+  const unsigned needs = indicator_->inputs();
+  if (needs & sdk::indicator_input::transport_coefficients) {
+    mu.resize(n);
+    kappa.resize(n);
+    const auto rows = static_cast<std::int64_t>(n);
+    transport_model_.check(transport_model_->transport_coefficients({W.data(), rows, nvar, nvar}, mu.data(), kappa.data()),
+                           "transport_coefficients");
+  }
+  if (needs & sdk::indicator_input::distance_to_maxwellian) distance = distance_to_maxwellian(rho);
   sdk::IndicatorInput in;
   in.nx = m.nx;
   in.ny = m.ny;
@@ -60,9 +57,11 @@ void RegimeController::update() {
   in.uz = uz.data();
   in.T = T.data();
   in.knudsen = domain_.knudsen().data();
-  in.viscosity = mu.data();
-  in.conductivity = kappa.data();
-  in.distance_to_maxwellian = distance.data();
+  if (needs & sdk::indicator_input::transport_coefficients) {
+    in.viscosity = mu.data();
+    in.conductivity = kappa.data();
+  }
+  if (needs & sdk::indicator_input::distance_to_maxwellian) in.distance_to_maxwellian = distance.data();
   in.regime = domain_.regime().data();
   const int n_diag = indicator_->n_diagnostics();
   indicator_fields_.resize(n_diag);
@@ -83,6 +82,27 @@ void RegimeController::update() {
       next[c] = domain_.forced(c) >= 0 ? static_cast<std::int8_t>(domain_.forced(c)) : std::clamp<std::int8_t>(p, 0, 2);
     }
   install(next);
+}
+
+// ||f - M[f]||_L1 / rho in kinetic cells (paper eq. 3.21), NaN elsewhere.
+std::vector<double> RegimeController::distance_to_maxwellian(const std::vector<double>& rho) const {
+  std::vector<double> distance(rho.size(), std::numeric_limits<double>::quiet_NaN());
+  const std::size_t nf = store_.values_per_cell();
+  const double dv = coupling_.grid().cell_volume();
+  parallel_for(store_.n_kinetic(), Schedule::dynamic, [&] { return std::vector<double>(nf); },
+               [&](std::size_t slot, std::vector<double>& M) {
+                 const std::size_t cell = store_.slot_cell(slot);
+                 try {
+                   coupling_.reconstruct(state_.cell(cell), M.data());
+                 } catch (...) {
+                   rethrow_with_context("indicator input (distance to the Maxwellian), " + domain_.describe(cell));
+                 }
+                 const double* f = store_.f(slot);
+                 double d = 0;
+                 for (std::size_t k = 0; k < nf; ++k) d += std::abs(f[k] - M[k]);
+                 distance[cell] = d * dv / rho[cell];
+               });
+  return distance;
 }
 
 void RegimeController::install(const std::vector<std::int8_t>& next) {

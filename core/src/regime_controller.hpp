@@ -40,6 +40,7 @@ class RegimeController {
   // layers keep the moments of their f, which U already holds (1, 2 -> 0). Both
   // conversions conserve.
   void install(const std::vector<std::int8_t>& next);
+  std::vector<double> distance_to_maxwellian(const std::vector<double>& rho) const;
 
   const Case& case_;
   Domain& domain_;

@@ -38,7 +38,11 @@ Fields RunDiagnostics::fields() const {
   parallel_for(n, Schedule::static_chunks, [&] { return std::vector<double>(nvar); },
                [&](std::size_t c, std::vector<double>& W) {
                  const std::size_t cell = m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx));
-                 gas_.to_primitive(domain_.layer(cell), state_.cell(cell), W.data());
+                 try {
+                   gas_.to_primitive(domain_.layer(cell), state_.cell(cell), W.data());
+                 } catch (...) {
+                   rethrow_with_context(domain_.describe(cell));
+                 }
                  double number = 0.0;
                  for (int s = 0; s < S; ++s) {
                    f.rho_species[s][c] = W[s];
@@ -125,7 +129,7 @@ void RunDiagnostics::check_state(const Fields& f, double t, long step, const Lay
           << ", j=" << j << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), "
           << names(domain_.layer(m.index(i, j))) << ", has " << problem << " (rho = " << f.rho[c]
           << ", T = " << f.T[c] << ")";
-      throw RunError(msg.str());
+      throw UnphysicalState(msg.str());
     }
 }
 

@@ -59,8 +59,10 @@ RunPlugins create_plugins(const Case& c, int threads) {
   make(c.kinetic, sdk::PluginKind::collision_model, p.kinetic);
   make(c.boltzmann, sdk::PluginKind::collision_model, p.boltzmann);
   make(c.indicator, sdk::PluginKind::indicator, p.indicator);
-  if (p.indicator && !p.kinetic && !p.boltzmann)
-    throw RunError("the indicator needs the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
+  if (p.indicator && (p.indicator->inputs() & sdk::indicator_input::transport_coefficients) && !p.kinetic &&
+      !p.boltzmann)
+    throw RunError("indicator '" + c.indicator.name +
+                   "' reads the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
   const PluginChoice* layers[] = {&c.fluid, &c.kinetic, &c.boltzmann};
   for (int l = 0; l < 3; ++l)
     if (layers[l]->needed) p.layer_names.plugin[l] = layers[l]->name;
@@ -192,9 +194,9 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
     f = diagnostics_.fields();
     diagnostics_.check_state(f, t_new, steps_ + 1, plugins_.layer_names);
     return true;
-  } catch (const RunError& e) {
+  } catch (const UnphysicalState& e) {
     failure = e.what();
-  } catch (const std::exception& e) {  // PluginError and whatever else a part throws
+  } catch (const std::exception& e) {  // PluginError, RunError and whatever else a part throws
     failure = "step " + std::to_string(steps_ + 1) + " from t = " + std::to_string(t_) + " failed: " + e.what();
   }
   if (kept) {

@@ -116,10 +116,34 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
     const sdk::Rows out{&store_.stage()[begin * nf], rows, cols, cols};
     const sdk::Rows e = has_explicit(layer) ? sdk::Rows{&explicit_part[explicit_begin * nf], rows, cols, cols}
                                             : sdk::Rows{nullptr, 0, cols, cols};
-    model.check(model->stage_value(in, &h[begin], out, e), "stage_value");
+    try {
+      model.check(model->stage_value(in, &h[begin], out, e), "stage_value");
+    } catch (...) {
+      rethrow_with_context(locate_failure(layer, in, &h[begin]));
+    }
     work.wall[layer] += seconds_since(t0);
     if (has_explicit(layer)) explicit_begin += n;
   }
+}
+
+// Where a batch call failed: the first cell whose own call fails, found by calling
+// the model on one cell at a time (only after a failure, so its cost does not matter).
+std::string Stepper::locate_failure(int layer, const sdk::ConstRows& rhs, const double* h) const {
+  const Collision& model = collision_model(layer);
+  const std::size_t nf = store_.values_per_cell();
+  const auto cols = static_cast<std::int64_t>(nf);
+  std::vector<double> y(nf), e(nf);
+  const std::string where = "layer " + std::to_string(layer) + " (" + model.name() + ")";
+  for (std::int64_t r = 0; r < rhs.rows; ++r) {
+    const sdk::ConstRows one{rhs.row(r), 1, cols, cols, rhs.space};
+    bool ok = false;
+    try {
+      ok = model->stage_value(one, h + r, {y.data(), 1, cols, cols}, {e.data(), 1, cols, cols}) == sdk::Status::ok;
+    } catch (...) {
+    }
+    if (!ok) return domain_.describe(store_.slot_cell(store_.first_slot(layer) + static_cast<std::size_t>(r))) + ", " + where;
+  }
+  return where + ", " + std::to_string(rhs.rows) + " cells";
 }
 
 // q += E(Y)/eps for collision models with an explicit part (the penalised Boltzmann

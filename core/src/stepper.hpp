@@ -4,6 +4,7 @@
 // cells share the stages' face fluxes; kinetic cells add the implicit tableau of
 // PR(2,2,2) (eq. 4.15), each layer's collision model solving its stage values on its
 // block of cells.
+#include <string>
 #include <vector>
 
 #include "domain.hpp"
@@ -32,6 +33,7 @@ class Stepper {
   // kinetic store.transport()), weighted by `weight` for the boundary exchanges.
   void evaluate_stage(std::vector<double>& K, double weight, Totals& exchange, LayerWork& work);
   void kinetic_stage_values(int stage, double dt, LayerWork& work);
+  std::string locate_failure(int layer, const sdk::ConstRows& rhs, const double* h) const;
   void add_explicit_collisions();
   void kinetic_accumulate(int stage, double dt);
   bool has_explicit(int layer) const {

@@ -30,6 +30,7 @@ class KnudsenGradient final : public sdk::Indicator {
   KnudsenGradient(const sdk::Params& p, const sdk::SetupInfo&, const sdk::Host& host)
       : Indicator(host), kinetic_(p.number("kinetic_threshold")), boltzmann_(p.number("boltzmann_threshold")) {}
 
+  unsigned inputs() const override { return 0; }  // gradients of the primitive fields only
   int n_diagnostics() const override { return 1; }
   const char* diagnostic_name(int) const override { return "knudsen_gll"; }
 

@@ -34,6 +34,9 @@ class Realizability final : public sdk::Indicator {
   Realizability(const sdk::Params& p, const sdk::SetupInfo&, const sdk::Host& host)
       : Indicator(host), eta0_(p.number("eta0")), eta1_(p.number("eta1")), delta0_(p.number("delta0")) {}
 
+  unsigned inputs() const override {
+    return sdk::indicator_input::transport_coefficients | sdk::indicator_input::distance_to_maxwellian;
+  }
   int n_diagnostics() const override { return 3; }
   const char* diagnostic_name(int k) const override { return names[k]; }
 

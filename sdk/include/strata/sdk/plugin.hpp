@@ -95,9 +95,21 @@ struct IndicatorInput {
   const std::int8_t* regime = nullptr;             // current layer, -1 in solid cells
 };
 
+// Inputs an indicator may declare beyond the primitive fields, the Knudsen numbers and
+// the regime map; the engine computes only the declared ones and leaves the other
+// pointers of IndicatorInput null.
+namespace indicator_input {
+inline constexpr unsigned transport_coefficients = 1u;  // viscosity, conductivity
+inline constexpr unsigned distance_to_maxwellian = 2u;
+}  // namespace indicator_input
+
 class BOOST_SYMBOL_VISIBLE Indicator : public Plugin {
  public:
   using Plugin::Plugin;
+  // A bitwise or of indicator_input flags; a constant of the plugin object.
+  virtual unsigned inputs() const {
+    return indicator_input::transport_coefficients | indicator_input::distance_to_maxwellian;
+  }
   virtual int n_diagnostics() const = 0;
   virtual const char* diagnostic_name(int k) const = 0;
   // Propose the next regime of every interior cell (nx * ny values, x fastest)
