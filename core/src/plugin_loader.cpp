@@ -1,7 +1,9 @@
 #include "plugin_loader.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <iomanip>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "strata/sdk/layout.hpp"
 #include "strata/sdk/version.hpp"
 
 namespace strata::core {
@@ -26,6 +29,12 @@ std::string join(const std::vector<std::string>& items) {
   std::ostringstream out;
   for (std::size_t k = 0; k < items.size(); ++k) out << (k ? ", " : "") << items[k];
   return items.empty() ? std::string("none") : out.str();
+}
+
+std::string hex(std::uint64_t value) {
+  std::ostringstream out;
+  out << "0x" << std::hex << std::setw(16) << std::setfill('0') << value;
+  return out.str();
 }
 }  // namespace
 
@@ -63,6 +72,18 @@ PluginLibrary::PluginLibrary(boost::dll::shared_library library, fs::path path)
     throw PluginError(where + ": built for Strata SDK version " + std::to_string(version) +
                       ", this strata uses SDK version " + std::to_string(sdk::sdk_version) +
                       "; rebuild the plugin against this SDK");
+  // The layout fingerprint before anything that reads a boundary struct (the
+  // descriptor is one): equal versions with edited headers must not get that far.
+  if (!library_.has("strata_sdk_layout"))
+    throw PluginError(where + ": built for an older Strata SDK (no strata_sdk_layout symbol), " +
+                      "this strata uses SDK version " + std::to_string(sdk::sdk_version) +
+                      "; rebuild the plugin against this SDK");
+  const std::uint64_t layout = library_.get_alias<std::uint64_t()>("strata_sdk_layout")();
+  if (layout != sdk::sdk_layout)
+    throw PluginError("plugin " + where +
+                      " was built against SDK headers whose struct layout differs (fingerprint " +
+                      hex(layout) + " vs " + hex(sdk::sdk_layout) +
+                      "): rebuild it against this SDK");
   for (const char* symbol : {"strata_descriptor", "strata_create", "strata_destroy"})
     if (!library_.has(symbol))
       throw PluginError(where + ": missing entry point " + symbol +
@@ -70,6 +91,13 @@ PluginLibrary::PluginLibrary(boost::dll::shared_library library, fs::path path)
   descriptor_ = library_.get_alias<const sdk::Descriptor*()>("strata_descriptor")();
   if (!descriptor_ || descriptor_->sdk_version != sdk::sdk_version)
     throw PluginError(where + ": descriptor missing or built for another SDK version");
+  // A case names plugins by file name, the outputs by descriptor name: they must agree.
+  const std::string name = descriptor_->name ? descriptor_->name : "";
+  const std::string expected = file_prefix + name + file_suffix;
+  if (path_.filename().string() != expected)
+    throw PluginError(where + ": the plugin's descriptor names it \"" + name +
+                      "\", so its file must be " + expected +
+                      " (rename the file or the descriptor's name)");
 }
 
 std::pair<std::shared_ptr<sdk::Plugin>, std::shared_ptr<HostChannel>>
@@ -123,13 +151,30 @@ std::vector<fs::path> PluginCatalog::default_search_dirs(const std::vector<fs::p
   return dirs;
 }
 
-fs::path PluginCatalog::find(const std::string& name) const {
+std::vector<fs::path> PluginCatalog::find_all(const std::string& name) const {
+  std::vector<fs::path> found;
   for (const auto& dir : dirs_) {
     const fs::path candidate = dir / (file_prefix + name + file_suffix);
     std::error_code ec;
-    if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate, ec);
+    if (!fs::is_regular_file(candidate, ec)) continue;
+    fs::path path = fs::weakly_canonical(candidate, ec);
+    if (ec) path = candidate;
+    // The same folder named twice (--plugin-dir and STRATA_PLUGIN_PATH) shadows nothing.
+    if (std::find(found.begin(), found.end(), path) == found.end()) found.push_back(path);
   }
-  return {};
+  return found;
+}
+
+fs::path PluginCatalog::find(const std::string& name) const {
+  const auto found = find_all(name);
+  return found.empty() ? fs::path() : found.front();
+}
+
+std::string shadow_warning(const std::string& name, const std::vector<fs::path>& paths) {
+  std::vector<std::string> others;
+  for (std::size_t k = 1; k < paths.size(); ++k) others.push_back(paths[k].string());
+  return "plugin '" + name + "': using " + (paths.empty() ? std::string() : paths[0].string()) +
+         ", which shadows " + join(others) + " (the first search folder wins)";
 }
 
 std::vector<std::string> PluginCatalog::available() const {
@@ -150,14 +195,15 @@ std::shared_ptr<const PluginLibrary> PluginCatalog::load(const std::string& name
   if (!std::regex_match(name, valid))
     throw PluginError("invalid plugin name \"" + name +
                       "\": names are made of a-z, 0-9 and _ (a case names plugins, not paths)");
-  const fs::path path = find(name);
-  if (path.empty()) {
+  const auto paths = find_all(name);
+  if (paths.empty()) {
     std::vector<std::string> dirs;
     for (const auto& d : dirs_) dirs.push_back(d.string());
     throw PluginError("unknown plugin \"" + name + "\"; available: " + join(available()) +
                       " (searched " + join(dirs) + ")");
   }
-  return load_plugin_file(path);
+  if (paths.size() > 1) spdlog::warn("{}", shadow_warning(name, paths));
+  return load_plugin_file(paths.front());
 }
 
 }  // namespace strata::core

@@ -2,6 +2,7 @@
 // Finds plugins by name in plugin folders and loads them with Boost.DLL
 // (DESIGN §4). A case names plugins by name only: a name is [a-z0-9_]+ and maps to
 // the file strata_<name>.so in one of the search folders, never to a path.
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -55,13 +56,31 @@ class PluginObject {
     if (status != sdk::Status::ok)
       throw PluginError("plugin '" + name() + "', " + call + ": " + channel_->take_error());
   }
+  // Runs f(), a call into the plugin returning sdk::Status, as check() would see it,
+  // and also turns an exception escaping the plugin into PluginError
+  // ("plugin 'NAME', WHAT: threw: MESSAGE"):
+  //   model.call("implicit_solve", [&] { return model->implicit_solve(rhs, h, y); });
+  template <class F>
+  void call(const char* what, F&& f) const {
+    sdk::Status status = sdk::Status::failure;
+    try {
+      status = std::forward<F>(f)();
+    } catch (const std::exception& e) {
+      throw PluginError("plugin '" + name() + "', " + what + ": threw: " + e.what());
+    } catch (...) {
+      throw PluginError("plugin '" + name() + "', " + what +
+                        ": threw: an exception that is not a std::exception");
+    }
+    check(status, what);
+  }
 
  private:
   std::shared_ptr<Kind> object_;
   std::shared_ptr<HostChannel> channel_;
 };
 
-// One loaded library whose SDK version matched, with its descriptor.
+// One loaded library whose SDK version and layout fingerprint matched and whose
+// descriptor names its file (strata_<name>.so), with that descriptor.
 class PluginLibrary {
  public:
   PluginLibrary(boost::dll::shared_library library, std::filesystem::path path);
@@ -92,17 +111,25 @@ class PluginCatalog {
       const std::vector<std::filesystem::path>& plugin_dirs);
 
   // Throws PluginError: bad name, not found (listing the available ones), no
-  // strata_sdk_version symbol, another SDK version, missing entry points.
+  // strata_sdk_version symbol, another SDK version, no or another layout
+  // fingerprint, missing entry points, a descriptor naming another plugin.
+  // Logs a warning when the file found shadows others (find_all).
   std::shared_ptr<const PluginLibrary> load(const std::string& name) const;
   // Names of the strata_*.so files in the search folders (first one wins).
   std::vector<std::string> available() const;
   const std::vector<std::filesystem::path>& search_dirs() const { return dirs_; }
   std::filesystem::path find(const std::string& name) const;  // empty when absent
+  // Every strata_<name>.so of the search folders, in search order, each file once:
+  // the first is the one loaded, the others are shadowed by it.
+  std::vector<std::filesystem::path> find_all(const std::string& name) const;
 
  private:
   std::vector<std::filesystem::path> dirs_;
 };
 
 std::shared_ptr<const PluginLibrary> load_plugin_file(const std::filesystem::path& path);
+
+// "plugin 'NAME': using FIRST, which shadows OTHER[, OTHER...]" for find_all's result.
+std::string shadow_warning(const std::string& name, const std::vector<std::filesystem::path>& paths);
 
 }  // namespace strata::core

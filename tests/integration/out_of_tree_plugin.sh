@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs Strata into a scratch prefix, builds the example collision model out of
-# tree against the installed SDK (find_package(strata)), and loads it with the
-# installed program. Usage: out_of_tree_plugin.sh BUILD_DIR EXAMPLE_SOURCE_DIR
+# tree from the installed copy of docs/examples/bgk_plugin against the installed SDK
+# (find_package(strata)), loads it with the installed program and runs a small
+# layer-1 case with it. Usage: out_of_tree_plugin.sh BUILD_DIR CONSERVATION_BOX_CASE
 set -euo pipefail
-build=$1 example=$2
+build=$1 box_case=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --install "$build" --prefix "$work/prefix" > "$work/install.log"
+example="$work/prefix/share/strata/examples/bgk_plugin"
+test -f "$example/CMakeLists.txt" -a -f "$example/bgk_example.cpp"
 cmake -S "$example" -B "$work/plugin" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release > "$work/configure.log"
 cmake --build "$work/plugin" > "$work/build.log"
 strata="$work/prefix/bin/strata"
@@ -23,4 +26,19 @@ described=$("$strata" describe bgk_example --plugin-dir "$work/plugin")
 grep -q "collision model, version 0.1.0, SDK $sdk)" <<< "$described"
 listing=$(STRATA_PLUGIN_PATH="$work/plugin" "$strata" plugins)
 grep -q "^bgk_example .*collision model" <<< "$listing"
-echo "out-of-tree plugin built against the installed SDK and loaded"
+# It runs as the layer-1 collision model: a small conservation_box (periodic, so
+# mass, momentum and energy stay constant to round-off).
+"$strata" run "$box_case" --plugin-dir "$work/plugin" -q --out "$work/run" \
+  --set kinetic.plugin=bgk_example --set regime.mode=layer1 \
+  --set mesh.nx=8 --set mesh.ny=8 --set velocity.n=12 --set time.end=0.05 --set 'output.times=[0.05]' \
+  > "$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
+python3 - "$work/run/summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+drift = {q: s["conservation"][q] for q in ("mass", "momentum_x", "momentum_y", "energy")}
+ok = (s["status"] == "completed" and s["plugins"]["kinetic"]["name"] == "bgk_example"
+      and s["steps"] > 0 and all(0 <= d < 1e-12 for d in drift.values()))
+print(f"bgk_example run: status {s['status']}, {s['steps']} steps, drifts {drift}")
+sys.exit(0 if ok else 1)
+PY
+echo "out-of-tree plugin built from the installed example against the installed SDK, loaded and run"

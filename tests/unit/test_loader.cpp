@@ -1,10 +1,19 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include "plugin_loader.hpp"
+#include "strata/sdk/layout.hpp"
 #include "strata/sdk/plugin.hpp"
 #include "strata/sdk/version.hpp"
 #include "strata/toolkit/maxwellian.hpp"
@@ -43,6 +52,70 @@ TEST_CASE("loader: a plugin built for another SDK version is refused") {
   const std::string e = load_error("wrong_sdk");
   CHECK(e.find("SDK version 999") != std::string::npos);
   CHECK(e.find("SDK version " + std::to_string(strata::sdk::sdk_version)) != std::string::npos);
+}
+
+TEST_CASE("loader: a plugin whose boundary structs had another layout is refused") {
+  const std::string e = load_error("wrong_layout");
+  CHECK(e.find("strata_wrong_layout.so was built against SDK headers whose struct layout differs") !=
+        std::string::npos);
+  CHECK(e.find("rebuild it against this SDK") != std::string::npos);
+  std::ostringstream ours;
+  ours << std::hex << strata::sdk::sdk_layout;
+  CHECK(e.find(ours.str()) != std::string::npos);
+}
+
+TEST_CASE("loader: a plugin without the layout fingerprint is refused like another SDK version") {
+  const std::string e = load_error("no_layout");
+  CHECK(e.find("no strata_sdk_layout symbol") != std::string::npos);
+  CHECK(e.find("rebuild the plugin against this SDK") != std::string::npos);
+}
+
+TEST_CASE("loader: the layout fingerprint is a compile-time constant of the SDK headers") {
+  static_assert(strata::sdk::sdk_layout == strata::sdk::layout_fingerprint());
+  CHECK(strata::sdk::sdk_layout != 0);
+}
+
+TEST_CASE("loader: a plugin whose descriptor names another plugin than its file is refused") {
+  // strata_misnamed.so says it is "throwing": a case naming "misnamed" must not get it.
+  const std::string e = load_error("misnamed");
+  CHECK(e.find("strata_misnamed.so: the plugin's descriptor names it \"throwing\"") != std::string::npos);
+  CHECK(e.find("its file must be strata_throwing.so") != std::string::npos);
+  CHECK(load_error("throwing").empty());  // the same code under the right name loads
+}
+
+TEST_CASE("loader: a plugin folder that shadows another is reported with both paths") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("strata_shadow_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  const fs::path first = root / "first", second = root / "second";
+  for (const auto& dir : {first, second}) {
+    fs::create_directories(dir);
+    fs::copy_file(fs::path(STRATA_TEST_PLUGIN_DIR) / "strata_bgk_example.so", dir / "strata_bgk_example.so");
+  }
+  const std::string used = fs::canonical(first / "strata_bgk_example.so").string();
+  const std::string shadowed = fs::canonical(second / "strata_bgk_example.so").string();
+  std::ostringstream log;
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  std::string error;
+  try {
+    const PluginCatalog catalog({first, second});
+    REQUIRE(catalog.find_all("bgk_example").size() == 2);
+    CHECK(catalog.load("bgk_example")->path() == used);
+    // The same folder twice shadows nothing.
+    const PluginCatalog twice({first, first});
+    CHECK(twice.find_all("bgk_example").size() == 1);
+    twice.load("bgk_example");
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  spdlog::set_default_logger(previous);
+  fs::remove_all(root);
+  CHECK(error.empty());
+  const std::string text = log.str();
+  CHECK(text.find("plugin 'bgk_example': using " + used + ", which shadows " + shadowed) != std::string::npos);
+  CHECK(text.find("shadows") == text.rfind("shadows"));  // one warning: not for the folder named twice
 }
 
 TEST_CASE("loader: a library without the entry points is refused") {
@@ -105,4 +178,34 @@ TEST_CASE("loader: a plugin constructor's exception becomes a clear error") {
   } catch (const PluginError& e) {
     CHECK(std::string(e.what()).find("needs a velocity grid") != std::string::npos);
   }
+}
+
+TEST_CASE("loader: call() turns a failing status and an escaping exception into PluginError") {
+  const auto library = test_catalog().load("throwing");
+  const auto model = library->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, "{}", sdk::SetupInfo{});
+  double row[4] = {}, out[4] = {}, nu = 0, kappa = 0;
+  const double h = 1;
+  auto error = [&](auto&& f) -> std::string {
+    try {
+      f();
+    } catch (const PluginError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(error([&] {
+          model.call("implicit_solve", [&] { return model->implicit_solve({row, 1, 4, 4}, &h, {out, 1, 4, 4}); });
+        }) == "plugin 'throwing', implicit_solve: threw: boom in implicit_solve");
+  CHECK(error([&] {
+          model.call("explicit_part", [&] { return model->explicit_part({row, 1, 4, 4}, {out, 1, 4, 4}); });
+        }) == "plugin 'throwing', explicit_part: threw: an exception that is not a std::exception");
+  // A status other than ok reads as check() has it.
+  const std::string failed = error([&] {
+    model.call("transport_coefficients", [&] { return model->transport_coefficients({row, 1, 4, 4}, &nu, &kappa); });
+  });
+  CHECK(failed == "plugin 'throwing', transport_coefficients: negative temperature");
+  CHECK(failed == error([&] {
+          model.check(model->transport_coefficients({row, 1, 4, 4}, &nu, &kappa), "transport_coefficients");
+        }));
+  CHECK(error([&] { model.call("nothing", [] { return sdk::Status::ok; }); }).empty());
 }

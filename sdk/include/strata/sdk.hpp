@@ -2,6 +2,7 @@
 // Everything a plugin author includes: the interface, the export macro and the toolkit.
 #include "strata/sdk/descriptor.hpp"
 #include "strata/sdk/export.hpp"
+#include "strata/sdk/layout.hpp"
 #include "strata/sdk/params.hpp"
 #include "strata/sdk/plugin.hpp"
 #include "strata/sdk/types.hpp"

@@ -1,7 +1,9 @@
 #pragma once
 // The SDK version: one integer, bumped on every incompatible change of the plugin
 // interface. The core refuses a plugin whose `strata_sdk_version` differs.
-#define STRATA_SDK_VERSION 2
+// 3: plugins export strata_sdk_layout, the boundary structs' layout fingerprint
+// (layout.hpp), which the core compares with its own.
+#define STRATA_SDK_VERSION 3
 
 namespace strata::sdk {
 inline constexpr int sdk_version = STRATA_SDK_VERSION;
