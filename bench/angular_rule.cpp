@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   const auto check = collision(*lib, g, f, 24, "gauss_legendre");
   double size = 0;
   for (double q : reference.Q) size = std::max(size, std::abs(q));
-  std::printf("N = %d, L = 8, R = %g (0: 4L/(3+sqrt 2)); reference: Gauss-Legendre A1 = A2 = 32 "
+  std::printf("N = %d, L = 8, R = %g (0: the default, 0.9 x 4L/(3+sqrt 2)); reference: Gauss-Legendre A1 = A2 = 32 "
               "(its distance to A1 = A2 = 24: %.1e of max|Q|)\n\n",
               n, R, max_difference(reference.Q, check.Q) / size);
   std::printf("| A1 = A2 | FFTs | s per evaluation | midpoint: max error / max|Q| | Gauss-Legendre: max error / max|Q| |\n");
