@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
     };
     auto bare = lib->create<sdk::CollisionModel>(
         sdk::PluginKind::collision_model,
-        R"({"R": 3.3, "A1": 4, "A2": 4, "penalty": "paper", "well_balanced": false, "conservative": false})", setup);
+        R"({"A1": 4, "A2": 4, "penalty": "paper", "well_balanced": false, "conservative": false})", setup);
     const double op = best_of([&] { bare.check(bare->explicit_part(in, out), "explicit_part"); });
     auto defaults = lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, "{}", setup);
     const double stage_time =

@@ -79,7 +79,7 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     loss_ = upload(K.loss);
     // Up to 2^23 values (64 MiB) per buffer: batches large enough to fill the GPU.
     chunk_ = std::max<std::int64_t>(1, (std::int64_t{1} << 23) / static_cast<std::int64_t>(grid().size()));
-    init_penalty();
+    init_tables();
     int device = 0;
     cudaDeviceProp props{};
     check(cudaGetDevice(&device), "cudaGetDevice");

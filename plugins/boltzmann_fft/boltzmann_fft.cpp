@@ -74,7 +74,7 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     // About 1 MiB per buffer and thread: a chunk's four buffers stay in cache
     // between the passes the penalisation makes over them.
     chunk_ = threads * std::max<std::int64_t>(1, (std::int64_t{1} << 17) / static_cast<std::int64_t>(grid().size()));
-    init_penalty();
+    init_tables();
   }
 
  protected:

@@ -6,7 +6,8 @@
 //   explicit part E(f) = Q(f) [- Q(M[f])] - β (M[f] - f)  [projected onto zero mass,
 //   momentum and energy along M[f]], implicit solve y = (rhs + hβ M[rhs]) / (1 + hβ).
 // β is penalty_factor × the largest loss frequency on the grid for the cell's ρ, T
-// (computed once from the operator itself), or the paper's 2πρ.
+// (computed once from the operator itself), or the paper's 2πρ. The transport
+// coefficients are the operator's own, from its linearisation (transport_table()).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -22,12 +23,24 @@
 
 namespace strata::plugins {
 
+// The truncation of the Carleman variables |x|, |y| <= R for the velocity box
+// [-L, L]^3: f supported in the ball of radius S needs R = 2S to keep every collision,
+// and the periodised operator has no aliasing for L >= (3 + sqrt 2) S / 2 (Mouhot and
+// Pareschi 2006; the paper's text after eq. 4.27 and §4.4.1). The largest S the box
+// allows is 2L/(3 + sqrt 2), hence the bound R <= 4L/(3 + sqrt 2). A Maxwellian is not
+// compactly supported, and at the bound the tails alias: at T = 1 on [-8, 8]^3 the heat
+// flux then relaxes 2% too fast. The default is 0.9 of the bound (6.52 on [-8, 8]^3),
+// where the stress and heat-flux rates are within 0.3% of hard spheres' (docs/numerics.md).
+inline double aliasing_bound(double L) { return 4.0 * L / (3.0 + std::sqrt(2.0)); }
+inline double default_truncation_radius(double L) { return 0.9 * aliasing_bound(L); }
+
 inline constexpr sdk::ParamDecl boltzmann_params[] = {
-    sdk::number_param("R", "3.3", 0.0, sdk::unbounded, "velocity",
-                      "truncation radius of the Carleman variables (paper: about 3.3 on [-8, 8]^3); at most 4L/(3+sqrt 2)",
-                      true),
+    sdk::number_param("R", "0", 0.0, sdk::unbounded, "velocity",
+                      "truncation radius of |x|, |y| in the Carleman form, at most the no-aliasing bound 4L/(3+sqrt 2); 0: from the velocity box, 0.9 of that bound (6.52 on [-8, 8]^3); 3.3 reproduces the paper's runs (docs/numerics.md)"),
     sdk::integer_param("A1", "4", 1, 64, "quadrature points in theta on the half sphere (paper: 4)"),
     sdk::integer_param("A2", "4", 1, 64, "quadrature points in phi on the half sphere (paper: 4)"),
+    sdk::choice_param("angular_rule", "\"gauss_legendre\"", "gauss_legendre|midpoint",
+                      "theta nodes of the half-sphere rule: Gauss-Legendre in cos theta (exact sin theta weights), or the paper's midpoint rule in theta (eqs. 4.49-4.52)"),
     sdk::choice_param("penalty", "\"loss_frequency\"", "loss_frequency|paper",
                       "beta of the BGK penalisation: penalty_factor times the largest loss frequency on the grid for the cell's rho, T; or the paper's 2 pi rho"),
     sdk::number_param("penalty_factor", "4", 1.0, 100.0, "",
@@ -52,12 +65,14 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     if (setup.n_species != 1) throw std::invalid_argument(who + " models a single species");
     if (grid_.n < 4 || grid_.n % 2) throw std::invalid_argument(who + " needs an even velocity.n >= 4");
     if (mass_ != 1.0) throw std::invalid_argument(who + " assumes particles of mass 1");
-    const double R = p.number("R"), bound = 4.0 * grid_.L / (3.0 + std::sqrt(2.0));
+    const double bound = aliasing_bound(grid_.L), R = p.number("R") > 0 ? p.number("R") : default_truncation_radius(grid_.L);
     if (R > bound)
       throw std::invalid_argument("R = " + std::to_string(R) + " exceeds the no-aliasing bound 4L/(3+sqrt 2) = " +
                                   std::to_string(bound) + " for L = " + std::to_string(grid_.L));
+    const auto rule = p.string("angular_rule") == "midpoint" ? toolkit::AngularRule::midpoint
+                                                              : toolkit::AngularRule::gauss_legendre;
     kernel_ = toolkit::make_spectral_kernel(grid_.n, grid_.L, R, static_cast<int>(p.integer("A1")),
-                                            static_cast<int>(p.integer("A2")));
+                                            static_cast<int>(p.integer("A2")), rule);
   }
 
   bool has_explicit_part() const override { return true; }
@@ -98,15 +113,29 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     });
   }
 
-  // First Chapman–Enskog approximation for hard spheres of diameter 2 (the kernel
-  // B = |v - v_*|, a differential cross-section of 1 per unit solid angle):
-  // mu = 1.016034 (5/16) sqrt(pi m T) / (pi d^2), kappa = 1.025218 (75/64) sqrt(pi T/m) / (pi d^2).
+  // The first-Sonine (Chapman–Enskog) viscosity and conductivity of the discrete
+  // operator itself: mu = p / lambda_mu, kappa = (5/2) p / (m lambda_q), lambda the
+  // Rayleigh quotients of the linearised operator on the traceless tensors c c - |c|^2/3
+  // and on c (|c|^2 - 5T) (docs/numerics.md, "transport coefficients"), tabulated in T
+  // on first use (transport_table()), linear in log T of mu / sqrt T (constant beyond
+  // the table: hard spheres). These are the rates at which the layer relaxes stress
+  // (p / mu) and heat flux (p / (m kappa) 5/2) in a homogeneous cell; for the untruncated
+  // operator mu is (5/64) sqrt(T / pi) (Chapman–Cowling, diameter 2), 1.6% below the
+  // converged Chapman–Enskog value.
   sdk::Status transport_coefficients(sdk::ConstRows primitive, double* viscosity, double* conductivity) override {
-    const double d2 = 4.0, pi = std::numbers::pi;
+    try {
+      if (transport_table_.empty()) transport_table();
+    } catch (const std::exception& e) {
+      return fail(sdk::Status::failure, std::string("transport_coefficients: ") + e.what());
+    }
     for (std::int64_t c = 0; c < primitive.rows; ++c) {
-      const double T = primitive.row(c)[4];
-      viscosity[c] = 1.016034 * (5.0 / 16.0) * std::sqrt(pi * mass_ * T) / (pi * d2);
-      conductivity[c] = 1.025218 * (75.0 / 64.0) * std::sqrt(pi * T / mass_) / (pi * d2);
+      const double rho = primitive.row(c)[0], T = primitive.row(c)[4];
+      if (!(rho > 0 && T > 0))
+        return fail(sdk::Status::unphysical, "transport_coefficients: non-positive density or temperature in row " +
+                                                   std::to_string(c));
+      const auto [mu, kappa] = transport_at(T);
+      viscosity[c] = mu;
+      conductivity[c] = kappa;
     }
     return sdk::Status::ok;
   }
@@ -141,36 +170,33 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   // f := (f + a_c maxwellian) / (1 + a_c): the implicit BGK step.
   virtual void relax(const double* a, std::int64_t rows) = 0;
 
-  // The largest loss frequency over the grid of the unit-density Maxwellian, tabulated
-  // in T = 2^{k/2} (k = -14..10) from the operator itself: the truncated kernel caps the
-  // relative speeds, so it falls as T grows (N = 16: 35 at T = 0.3, 28 at T = 1, 10 at
-  // T = 10) instead of growing like sqrt(T). Linear in rho. Call at the end of the
-  // derived constructor.
-  void init_penalty() {
+  // Call at the end of the derived constructor: finds the temperatures T = 2^{k/2}
+  // (k = -14..10) whose unit-density Maxwellian the grid represents, and tabulates the
+  // largest loss frequency over the grid of each from the operator itself (the
+  // penalty): the truncated kernel caps the relative speeds, so it does not grow like
+  // sqrt(T) (N = 16, R = 3.3: 35 at T = 0.3, 28 at T = 1, 10 at T = 10). Linear in rho.
+  void init_tables() {
+    for (int k = -14; k <= 10; ++k) {
+      const double T = std::exp2(0.5 * k);
+      const auto m = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, T);
+      if (!m.result.converged) continue;
+      temperatures_.push_back(T);
+      unit_maxwellians_.push_back(toolkit::centred_exponents(m.a));
+    }
     if (paper_penalty_) return;  // 2 pi rho needs no calibration
-    const auto unit = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, 1.0);
-    if (!unit.result.converged)
+    if (std::find(temperatures_.begin(), temperatures_.end(), 1.0) == temperatures_.end())
       throw std::invalid_argument("the velocity grid (N = " + std::to_string(grid_.n) + ", L = " +
                                   std::to_string(grid_.L) +
                                   ") cannot represent the Maxwellian rho = 1, T = 1 that calibrates the penalty; "
                                   "use a finer grid or penalty = \"paper\"");
-    std::vector<double> temperatures;
-    std::vector<Vector5> centred;
-    for (int k = -14; k <= 10; ++k) {  // the temperatures whose Maxwellian the grid represents
-      const double T = std::exp2(0.5 * k);
-      const auto m = toolkit::discrete_maxwellian_exponents(grid_, mass_, 1.0, {0.0, 0.0, 0.0}, T);
-      if (!m.result.converged) continue;
-      temperatures.push_back(T);
-      centred.push_back(toolkit::centred_exponents(m.a));
-    }
     const std::size_t n3 = grid_.size();
     const auto cols = static_cast<std::int64_t>(n3);
-    const auto total = static_cast<std::int64_t>(centred.size());
+    const auto total = static_cast<std::int64_t>(temperatures_.size());
     std::vector<double> nu(total * n3);
     for (std::int64_t begin = 0; begin < total;) {  // in the backend's own batch sizes
       const std::int64_t rows = chunk_rows(total - begin);
       reserve(rows);
-      fill_maxwellians(&centred[begin], rows);
+      fill_maxwellians(&unit_maxwellians_[begin], rows);
       loss_frequency(Buffer::maxwellian, Buffer::q, rows);
       store(Buffer::q, {&nu[begin * n3], rows, cols, cols}, 0, rows);
       begin += rows;
@@ -179,9 +205,82 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
       const double largest = *std::max_element(&nu[r * n3], &nu[(r + 1) * n3]);
       if (!(std::isfinite(largest) && largest > 0))
         throw std::invalid_argument("the penalty calibration gave a loss frequency of " + std::to_string(largest) +
-                                    " at T = " + std::to_string(temperatures[r]) + "; use penalty = \"paper\"");
-      loss_table_.push_back({std::log(temperatures[r]), largest});
+                                    " at T = " + std::to_string(temperatures_[r]) + "; use penalty = \"paper\"");
+      loss_table_.push_back({std::log(temperatures_[r]), largest});
     }
+  }
+
+  // (log T, mu / sqrt T, kappa / sqrt T) at the temperatures of init_tables(), from the
+  // discrete operator. Q is bilinear, so its linearisation at the Maxwellian M is
+  // exactly L h = (Q(M + h) - Q(M - h)) / 2: two evaluations per test function
+  // h = M b, b the five traceless tensors 2 c_x c_y, 2 c_y c_z, 2 c_z c_x, c_x^2 - c_y^2,
+  // (c_x^2 + c_y^2 - 2 c_z^2)/sqrt 3 (orthogonal, of equal norm for the weight M, so
+  // their summed quotient is the average over directions) and the three c_i (|c|^2 - 5T);
+  // lambda = -Σ_b Σ_v b L(M b) / Σ_b Σ_v b^2 M. 16 evaluations per temperature.
+  void transport_table() {
+    const toolkit::VelocityGrid& g = grid_;
+    const std::size_t n3 = g.size();
+    const auto cols = static_cast<std::int64_t>(n3);
+    constexpr int n_tests = 8, n_rows = 2 * n_tests;
+    std::vector<double> M(n3), in(n_rows * n3), out(n_rows * n3);
+    for (std::size_t r = 0; r < temperatures_.size(); ++r) {
+      const double T = temperatures_[r];
+      reserve(1);
+      fill_maxwellians(&unit_maxwellians_[r], 1);
+      store(Buffer::maxwellian, {M.data(), 1, cols, cols}, 0, 1);
+      double rho = 0;
+      for (double m : M) rho += m * g.cell_volume();
+      // b_t(v) / T (stress) and / T^{3/2} (heat), so that every h is of the order of M.
+      auto test = [&](int t, double x, double y, double z) {
+        const double c2 = x * x + y * y + z * z;
+        switch (t) {
+          case 0: return 2 * x * y / T;
+          case 1: return 2 * y * z / T;
+          case 2: return 2 * z * x / T;
+          case 3: return (x * x - y * y) / T;
+          case 4: return (x * x + y * y - 2 * z * z) / (std::sqrt(3.0) * T);
+          default: return (t == 5 ? x : t == 6 ? y : z) * (c2 - 5 * T) / (T * std::sqrt(T));
+        }
+      };
+      for (int i = 0; i < g.n; ++i)
+        for (int j = 0; j < g.n; ++j)
+          for (int k = 0; k < g.n; ++k) {
+            const std::size_t at = g.index(i, j, k);
+            for (int t = 0; t < n_tests; ++t) {
+              const double h = M[at] * test(t, g.v(i), g.v(j), g.v(k));
+              in[(2 * t) * n3 + at] = M[at] + h;
+              in[(2 * t + 1) * n3 + at] = M[at] - h;
+            }
+          }
+      for (std::int64_t begin = 0; begin < n_rows;) {  // in the backend's own batch sizes
+        const std::int64_t rows = chunk_rows(n_rows - begin);
+        reserve(rows);
+        load(Buffer::f, {in.data(), n_rows, cols, cols}, begin, rows);
+        collide(Buffer::f, Buffer::q, rows);
+        store(Buffer::q, {&out[begin * n3], rows, cols, cols}, 0, rows);
+        begin += rows;
+      }
+      double numerator[2] = {0, 0}, denominator[2] = {0, 0};  // stress, heat
+      for (int i = 0; i < g.n; ++i)
+        for (int j = 0; j < g.n; ++j)
+          for (int k = 0; k < g.n; ++k) {
+            const std::size_t at = g.index(i, j, k);
+            for (int t = 0; t < n_tests; ++t) {
+              const double b = test(t, g.v(i), g.v(j), g.v(k));
+              const double Lh = 0.5 * (out[(2 * t) * n3 + at] - out[(2 * t + 1) * n3 + at]);
+              numerator[t < 5 ? 0 : 1] -= b * Lh;
+              denominator[t < 5 ? 0 : 1] += b * b * M[at];
+            }
+          }
+      const double lambda_mu = numerator[0] / denominator[0], lambda_q = numerator[1] / denominator[1];
+      if (!(std::isfinite(lambda_mu) && lambda_mu > 0 && std::isfinite(lambda_q) && lambda_q > 0)) continue;
+      const double p = rho * T / mass_;
+      transport_table_.push_back({std::log(T), p / lambda_mu / std::sqrt(T), 2.5 * p / (mass_ * lambda_q) / std::sqrt(T)});
+    }
+    if (transport_table_.empty())
+      throw std::invalid_argument("the velocity grid (N = " + std::to_string(grid_.n) + ", L = " +
+                                  std::to_string(grid_.L) +
+                                  ") represents no Maxwellian whose linearised operator gives transport coefficients");
   }
 
   const toolkit::SpectralKernel& kernel() const { return kernel_; }
@@ -289,21 +388,30 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     relax(a_.data(), rows);
   }
 
+  // Linear interpolation in x of column `col` of a table of rows (x, ...) with x
+  // ascending; its end values beyond it.
+  template <std::size_t K>
+  static double interpolate(const std::vector<std::array<double, K>>& table, double x, std::size_t col) {
+    const auto above = std::lower_bound(table.begin(), table.end(), x,
+                                        [](const std::array<double, K>& row, double v) { return row[0] < v; });
+    if (above == table.begin()) return table.front()[col];
+    if (above == table.end()) return table.back()[col];
+    const auto& hi = *above;
+    const auto& lo = *(above - 1);
+    return lo[col] + (hi[col] - lo[col]) * (x - lo[0]) / (hi[0] - lo[0]);
+  }
+
   // β = penalty_factor × rho × the largest loss frequency at T, interpolated linearly
   // in log T in the table (its end values beyond it), or the paper's 2 pi rho.
   double penalty(double rho, double T) const {
     if (paper_penalty_) return 2.0 * std::numbers::pi * rho;
-    const double x = std::log(T);
-    const auto above = std::lower_bound(loss_table_.begin(), loss_table_.end(), std::array<double, 2>{x, 0.0});
-    double nu = 0.0;
-    if (above == loss_table_.begin()) nu = loss_table_.front()[1];
-    else if (above == loss_table_.end()) nu = loss_table_.back()[1];
-    else {
-      const auto& [x1, nu1] = *above;
-      const auto& [x0, nu0] = *(above - 1);
-      nu = nu0 + (nu1 - nu0) * (x - x0) / (x1 - x0);
-    }
-    return penalty_factor_ * rho * nu;
+    return penalty_factor_ * rho * interpolate(loss_table_, std::log(T), 1);
+  }
+
+  // mu and kappa at T from transport_table_ (not empty).
+  std::array<double, 2> transport_at(double T) const {
+    const double x = std::log(T), root = std::sqrt(T);
+    return {root * interpolate(transport_table_, x, 1), root * interpolate(transport_table_, x, 2)};
   }
 
   toolkit::VelocityGrid grid_;
@@ -312,7 +420,10 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
   double penalty_factor_;
   bool well_balanced_, conservative_;
   toolkit::SpectralKernel kernel_;
+  std::vector<double> temperatures_;       // the unit-density Maxwellians the grid represents, ascending
+  std::vector<Vector5> unit_maxwellians_;  // and their centred exponents
   std::vector<std::array<double, 2>> loss_table_;  // (log T, largest loss frequency at rho = 1), T ascending
+  std::vector<std::array<double, 3>> transport_table_;  // (log T, mu / sqrt T, kappa / sqrt T), T ascending
   // Per-cell values of the current chunk.
   std::vector<Vector5> moments_, centred_, lambda_;  // centred_: the Maxwellians' centred exponents
   std::vector<std::array<Vector5, 5>> gram_;

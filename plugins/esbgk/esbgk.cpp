@@ -6,6 +6,12 @@
 //   Θ_y = (Θ_rhs + h nu (1 - beta) T I) / (1 + h nu (1 - beta)),
 // and y = (rhs + h nu G[rho, u, 𝒯_y]) / (1 + h nu), with G the conservative discrete
 // Gaussian of the toolkit, so the step conserves mass, momentum and energy to round-off.
+// The stress relaxes at nu (1 - beta) = p / mu and the heat flux at nu = p / (m kappa) 5/2.
+// nu = "matched": once the engine passes the layer-2 model's viscosity law mu(T)
+// (CollisionModel::adopt_viscosity), nu = p / ((1 - beta) mu(T)), so both kinetic layers
+// relax stress alike at every (rho, T); until then, and with nu = "formula",
+// nu = c rho T^omega.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <numbers>
@@ -22,6 +28,8 @@ using sdk::Status;
 constexpr sdk::ParamDecl params[] = {
     sdk::number_param("beta", "-0.5", -0.5, 1.0, "",
                       "ES-BGK parameter; Prandtl number 1/(1 - beta), -0.5 gives Pr = 2/3", false, true),
+    sdk::choice_param("nu", "\"matched\"", "matched|formula",
+                      "collision frequency: matched to the layer-2 model's viscosity, nu = p / ((1 - beta) mu(T)), when the run has a layer 2 (the engine passes its law); else, and with formula, nu = c rho T^omega"),
     sdk::number_param("nu_coefficient", "1.5707963267948966", 0.0, sdk::unbounded, "",
                       "c in the collision frequency nu = c rho T^omega (the paper: pi/2)", true),
     sdk::number_param("nu_temperature_exponent", "0", 0.0, 1.0, "",
@@ -40,6 +48,7 @@ class EsBgk final : public sdk::CollisionModel {
         beta_(p.number("beta")),
         c_nu_(p.number("nu_coefficient")),
         omega_(p.number("nu_temperature_exponent")),
+        matched_(p.string("nu") == "matched"),
         grid_{setup.velocity_points, setup.velocity_bound},
         mass_(setup.n_species == 1 ? setup.species_mass[0] : 1.0) {
     if (setup.n_species != 1)
@@ -73,6 +82,31 @@ class EsBgk final : public sdk::CollisionModel {
     return error.empty() ? Status::ok : fail(Status::unphysical, error);
   }
 
+  bool adopts_viscosity() const override { return matched_; }
+
+  // Keeps (log T, log mu) and interpolates linearly in them: a power law between the
+  // points (exact for the hard-sphere mu ~ sqrt T), monotone where the table is; beyond
+  // its ends mu ~ sqrt T (hard spheres) from the end value.
+  Status adopt_viscosity(const sdk::ViscosityLaw& law) override {
+    if (!matched_)
+      return fail(Status::invalid_argument,
+                  "esbgk with nu = \"formula\" keeps its own collision frequency; set nu = \"matched\" to adopt a viscosity law");
+    if (law.n < 1 || !law.temperature || !law.viscosity)
+      return fail(Status::invalid_argument, "adopt_viscosity: the law needs n >= 1 temperatures and viscosities");
+    std::vector<std::array<double, 2>> table;
+    for (int k = 0; k < law.n; ++k) {
+      const double T = law.temperature[k], mu = law.viscosity[k];
+      if (!(std::isfinite(T) && T > 0 && std::isfinite(mu) && mu > 0) ||
+          (k > 0 && !(T > law.temperature[k - 1])))
+        return fail(Status::invalid_argument, "adopt_viscosity: point " + std::to_string(k) + " (T = " +
+                                                  std::to_string(T) + ", mu = " + std::to_string(mu) +
+                                                  ") is not positive or its T does not ascend");
+      table.push_back({std::log(T), std::log(mu)});
+    }
+    law_ = std::move(table);
+    return Status::ok;
+  }
+
   // mu = p / ((1 - beta) nu), kappa = (5/2) p / (m nu): Pr = 1/(1 - beta).
   Status transport_coefficients(sdk::ConstRows primitive, double* viscosity,
                                 double* conductivity) override {
@@ -86,7 +120,21 @@ class EsBgk final : public sdk::CollisionModel {
   }
 
  private:
-  double frequency(double rho, double T) const { return c_nu_ * rho * std::pow(T, omega_); }
+  double frequency(double rho, double T) const {
+    if (law_.empty()) return c_nu_ * rho * std::pow(T, omega_);
+    return rho * T / mass_ / ((1.0 - beta_) * viscosity(T));
+  }
+
+  // mu(T) of the adopted law (law_ not empty).
+  double viscosity(double T) const {
+    const double x = std::log(T);
+    if (x <= law_.front()[0]) return std::exp(law_.front()[1] + 0.5 * (x - law_.front()[0]));
+    if (x >= law_.back()[0]) return std::exp(law_.back()[1] + 0.5 * (x - law_.back()[0]));
+    const auto hi = std::lower_bound(law_.begin(), law_.end(), x,
+                                     [](const std::array<double, 2>& row, double v) { return row[0] < v; });
+    const auto& lo = *(hi - 1);
+    return std::exp(lo[1] + ((*hi)[1] - lo[1]) * (x - lo[0]) / ((*hi)[0] - lo[0]));
+  }
 
   // One cell of the closed-form implicit step; returns an error message or "".
   std::string relax(const double* f, double h, double* out, double* G) const {
@@ -109,6 +157,8 @@ class EsBgk final : public sdk::CollisionModel {
   }
 
   double beta_, c_nu_, omega_;
+  bool matched_;
+  std::vector<std::array<double, 2>> law_;  // adopted (log T, log mu), T ascending; empty: the formula
   toolkit::VelocityGrid grid_;
   double mass_;
 };

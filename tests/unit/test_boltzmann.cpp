@@ -367,7 +367,8 @@ TEST_CASE("boltzmann: the penalty follows the operator's largest loss frequency 
   // relative speeds, so this maximum falls as T grows: a beta scaled like sqrt(T) from
   // T = 1 would be 2x too small at T = 0.35 (s = |λ|/beta past the PR(2,2,2) limit).
   const VelocityGrid g{16, 8.0};
-  const auto K = toolkit::make_spectral_kernel(g.n, g.L, 3.3, 4, 4);
+  // The plugin's defaults: R from the box, 0.9 x 4L/(3 + sqrt 2), and Gauss-Legendre in cos theta.
+  const auto K = toolkit::make_spectral_kernel(g.n, g.L, 0.9 * 4 * g.L / (3 + std::sqrt(2.0)), 4, 4);
   const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
   sdk::SetupInfo setup;
   setup.species_mass = &mass;

@@ -75,6 +75,27 @@ class BOOST_SYMBOL_VISIBLE CollisionModel : public Plugin {
   // Transport coefficients implied by the model, per cell, from primitive rows.
   virtual Status transport_coefficients(ConstRows primitive, double* viscosity,
                                         double* conductivity) = 0;
+
+  // One gas across the kinetic layers: a model whose collision frequency is free (a
+  // relaxation model such as ES-BGK) may take its viscosity from another model, so
+  // that both relax stress at the same rate p / mu at every (rho, T).
+  // True when this model wants a viscosity law: a constant of the object (set by its
+  // parameters, e.g. esbgk's nu = "matched").
+  virtual bool adopts_viscosity() const { return false; }
+  // Take mu(T) from `law` from now on (copied; the arrays may be freed after the call);
+  // transport_coefficients then reports it. The engine's contract: when a run has both
+  // kinetic layers and the layer-1 model's adopts_viscosity() is true, the engine,
+  // after creating both models and before the first step, fills primitive rows
+  // (rho = 1, u = 0, T_k) for T_k = 2^{k/4}, k = -40..24 (65 temperatures from 1e-3 to
+  // 64, ascending), calls the layer-2 model's transport_coefficients on them, and
+  // passes (T_k, mu_k) here once; a Status other than ok stops the run with the
+  // message the model reported. Without a layer 2 (or when adopts_viscosity() is
+  // false) it is never called and the model keeps its own law. Models that cannot
+  // adopt one refuse with Status::invalid_argument (this default).
+  virtual Status adopt_viscosity(const ViscosityLaw& law) {
+    (void)law;
+    return fail(Status::invalid_argument, "this collision model cannot adopt a viscosity law");
+  }
 };
 
 // Fields an indicator reads. Every field has (nx + 2 halo) x (ny + 2 halo) values,

@@ -48,6 +48,16 @@ struct Host {
   void (*error)(void* context, const char* message) = nullptr;
 };
 
+// A viscosity law mu(T) tabulated at n >= 1 temperatures, strictly ascending and
+// positive, with positive viscosities (for a gas of binary collisions mu does not
+// depend on the density). The arrays belong to the caller and need only live for the
+// call that receives the law (CollisionModel::adopt_viscosity).
+struct ViscosityLaw {
+  int n = 0;
+  const double* temperature = nullptr;  // n values
+  const double* viscosity = nullptr;    // n values, mu(temperature[k])
+};
+
 // What the engine tells a plugin when it creates it.
 struct SetupInfo {
   int n_species = 1;
