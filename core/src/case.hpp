@@ -1,6 +1,6 @@
 #pragma once
 // A case file, read, overridden with --set, and validated against the core's keys
-// and the declared parameters of the plugins it names (DESIGN §4, §6).
+// and the declared parameters of the plugins it names (docs/architecture.md §7).
 #include <array>
 #include <filesystem>
 #include <memory>
@@ -43,7 +43,7 @@ struct Region {
   std::vector<StateSpec> components;
 };
 
-// A user region held in one layer (DESIGN §3: forced regions override indicators).
+// A user region held in one layer (forced regions override the indicator, docs/architecture.md §3).
 struct ForcedRegion {
   Expression where;
   int layer = 0;

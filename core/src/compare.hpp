@@ -1,5 +1,5 @@
 #pragma once
-// `strata compare` (DESIGN §1, §6): one case in several regime modes and with several
+// `strata compare` (docs/architecture.md §7): one case in several regime modes and with several
 // indicators, each run in its own folder, then a table of accuracy against a reference
 // run (layer2 by default) and of cost, written to comparison.json and printed.
 #include <filesystem>

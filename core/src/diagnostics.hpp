@@ -1,6 +1,6 @@
 #pragma once
 // Collects every problem found in a case file before a run starts, each as
-// "<file>: <json path>: expected <what>, got <value>" (DESIGN §4), and reports
+// "<file>: <json path>: expected <what>, got <value>" (docs/architecture.md §7), and reports
 // them together.
 #include <set>
 #include <stdexcept>

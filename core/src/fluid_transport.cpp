@@ -47,7 +47,7 @@ void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals
     double speed = 0.0;
     const sdk::ConstRows stencils{stencils_.data(), static_cast<std::int64_t>(n), 4 * nv, 4 * nv};
     const sdk::Rows flux{fluxes_.data(), static_cast<std::int64_t>(n), nv, nv};
-    fluid_.check(fluid_->face_flux(dir, stencils, flux, &speed), "face_flux");
+    fluid_.call("face_flux", [&] { return fluid_->face_flux(dir, stencils, flux, &speed); });
     const double area = dir == 0 ? m.dy : m.dx;
     for (std::size_t f = 0; f < n; ++f) {
       std::copy_n(&fluxes_[f * nv], nv, &F[faces.slot[f] * nv]);

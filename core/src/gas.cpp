@@ -36,7 +36,7 @@ void Gas::check_monatomic() const {
 void Gas::to_conserved(int layer, const double* W, double* U) const {
   const int nv = n_vars();
   if (layer == 0 && fluid_)
-    fluid_.check(fluid_->to_conserved({W, 1, nv, nv}, {U, 1, nv, nv}), "to_conserved");
+    fluid_.call("to_conserved", [&] { return fluid_->to_conserved({W, 1, nv, nv}, {U, 1, nv, nv}); });
   else
     toolkit::primitive_to_conserved(layout_, mass_, toolkit::monatomic_gamma, W, U);
 }
@@ -44,7 +44,7 @@ void Gas::to_conserved(int layer, const double* W, double* U) const {
 void Gas::to_primitive(int layer, const double* U, double* W) const {
   const int nv = n_vars();
   if (layer == 0 && fluid_)
-    fluid_.check(fluid_->to_primitive({U, 1, nv, nv}, {W, 1, nv, nv}), "to_primitive");
+    fluid_.call("to_primitive", [&] { return fluid_->to_primitive({U, 1, nv, nv}, {W, 1, nv, nv}); });
   else
     toolkit::conserved_to_primitive(layout_, mass_, toolkit::monatomic_gamma, U, W);
 }

@@ -1,4 +1,4 @@
-// The strata program (DESIGN §6): run, validate, plugins, describe, info.
+// The strata program (docs/architecture.md §7): run, validate, plugins, describe, info.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>

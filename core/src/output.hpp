@@ -1,5 +1,5 @@
 #pragma once
-// The output folder (DESIGN §6): summary.json, history.csv, snapshot_NNNN.vti with
+// The output folder (docs/architecture.md §7): summary.json, history.csv, snapshot_NNNN.vti with
 // snapshots.pvd for ParaView, profile_<t>.csv line cuts. Every file is written to a
 // temporary name and renamed, so an interrupted run never leaves a half-written file.
 #include <cstdint>

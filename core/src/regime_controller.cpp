@@ -40,8 +40,9 @@ void RegimeController::update() {
     mu.resize(n);
     kappa.resize(n);
     const auto rows = static_cast<std::int64_t>(n);
-    transport_model_.check(transport_model_->transport_coefficients({W.data(), rows, nvar, nvar}, mu.data(), kappa.data()),
-                           "transport_coefficients");
+    transport_model_.call("transport_coefficients", [&] {
+      return transport_model_->transport_coefficients({W.data(), rows, nvar, nvar}, mu.data(), kappa.data());
+    });
   }
   if (needs & sdk::indicator_input::distance_to_maxwellian) distance = distance_to_maxwellian(rho);
   sdk::IndicatorInput in;
@@ -72,7 +73,7 @@ void RegimeController::update() {
     diag[k] = indicator_fields_[k].second.data();
   }
   std::vector<std::int8_t> proposal(m.n_interior());
-  indicator_.check(indicator_->propose(in, proposal.data(), diag.data()), "propose");
+  indicator_.call("propose", [&] { return indicator_->propose(in, proposal.data(), diag.data()); });
   std::vector<std::int8_t> next(domain_.regime());
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {

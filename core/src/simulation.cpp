@@ -1,6 +1,8 @@
 #include "simulation.hpp"
 
+#include <cmath>
 #include <fstream>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 #ifdef _OPENMP
@@ -16,6 +18,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// A time for messages: "0.006", not "0.006000".
+std::string format_time(double t) {
+  std::ostringstream s;
+  s << t;
+  return s.str();
+}
+
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -25,6 +34,24 @@ long peak_memory_kib() {
   for (std::string line; std::getline(status, line);)
     if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
   return -1;
+}
+
+// One gas across the kinetic layers (docs/numerics.md, "Transport coefficients"): the
+// layer-1 model takes the viscosity law μ(T) of the layer-2 model, tabulated at ρ = 1
+// (a binary-collision gas's μ does not depend on ρ) on T = 2^{k/4}, k = -40..24.
+void match_viscosity(const Case& c, RunPlugins& p) {
+  const toolkit::StateLayout layout{static_cast<int>(c.species.size())};
+  const int nv = layout.n_vars();
+  constexpr int n = 65;
+  std::vector<double> W(static_cast<std::size_t>(n) * nv, 0.0), T(n), mu(n), kappa(n);
+  for (int k = 0; k < n; ++k) {
+    T[k] = std::exp2((k - 40) / 4.0);
+    for (int s = 0; s < layout.n_species; ++s) W[k * nv + s] = 1.0 / layout.n_species;
+    W[k * nv + layout.temperature()] = T[k];
+  }
+  p.boltzmann.call("transport_coefficients",
+                   [&] { return p.boltzmann->transport_coefficients({W.data(), n, nv, nv}, mu.data(), kappa.data()); });
+  p.kinetic.call("adopt_viscosity", [&] { return p.kinetic->adopt_viscosity({n, T.data(), mu.data()}); });
 }
 
 RunPlugins create_plugins(const Case& c, int threads) {
@@ -63,6 +90,7 @@ RunPlugins create_plugins(const Case& c, int threads) {
       !p.boltzmann)
     throw RunError("indicator '" + c.indicator.name +
                    "' reads the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
+  if (p.kinetic && p.boltzmann && p.kinetic->adopts_viscosity()) match_viscosity(c, p);
   const PluginChoice* layers[] = {&c.fluid, &c.kinetic, &c.boltzmann};
   for (int l = 0; l < 3; ++l)
     if (layers[l]->needed) p.layer_names.plugin[l] = layers[l]->name;
@@ -197,7 +225,7 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
   } catch (const UnphysicalState& e) {
     failure = e.what();
   } catch (const std::exception& e) {  // PluginError, RunError and whatever else a part throws
-    failure = "step " + std::to_string(steps_ + 1) + " from t = " + std::to_string(t_) + " failed: " + e.what();
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_time(t_) + " failed: " + e.what();
   }
   if (kept) {
     state_.restore();
@@ -217,7 +245,7 @@ RunResult Simulation::run() {
   std::size_t next_output = 0;
   while (next_output < case_.output.times.size() && failure.empty()) {
     if (steps_ >= case_.max_steps) {
-      failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + std::to_string(t_);
+      failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + format_time(t_);
       break;
     }
     const double target = case_.output.times[next_output];
@@ -225,7 +253,7 @@ RunResult Simulation::run() {
     try {
       dt = stepper_.stable_dt();
     } catch (const std::exception& e) {
-      failure = "the time step at t = " + std::to_string(t_) + " could not be set: " + e.what();
+      failure = "the time step at t = " + format_time(t_) + " could not be set: " + e.what();
       break;
     }
     bool reaches = false;
@@ -248,7 +276,7 @@ RunResult Simulation::run() {
       }
       wall_output += seconds_since(t1);
     } catch (const std::exception& e) {
-      failure = "after step " + std::to_string(steps_) + " at t = " + std::to_string(t_) + ": " + e.what();
+      failure = "after step " + std::to_string(steps_) + " at t = " + format_time(t_) + ": " + e.what();
     }
     if (failure.empty()) report_progress(dt);
   }

@@ -27,7 +27,7 @@ double Stepper::stable_dt() const {
   if (!cells.empty()) {
     double s = 0.0;
     const auto n = static_cast<std::int64_t>(cells.size() / nv);
-    fluid_.check(fluid_->max_wave_speed({cells.data(), n, nv, nv}, &s), "max_wave_speed");
+    fluid_.call("max_wave_speed", [&] { return fluid_->max_wave_speed({cells.data(), n, nv, nv}, &s); });
     speed = std::max(speed, s);
   }
   const Mesh& m = domain_.mesh();
@@ -117,7 +117,7 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
     const sdk::Rows e = has_explicit(layer) ? sdk::Rows{&explicit_part[explicit_begin * nf], rows, cols, cols}
                                             : sdk::Rows{nullptr, 0, cols, cols};
     try {
-      model.check(model->stage_value(in, &h[begin], out, e), "stage_value");
+      model.call("stage_value", [&] { return model->stage_value(in, &h[begin], out, e); });
     } catch (...) {
       rethrow_with_context(locate_failure(layer, in, &h[begin]));
     }

@@ -2,7 +2,7 @@
 //   Q(f) = nu(rho, T) (G[f] - f),  G = Gaussian with temperature tensor
 //   𝒯 = (1 - beta) T I + beta Θ,   Θ = (m/rho) ∫ (v-u)⊗(v-u) f dv,  Pr = 1/(1 - beta).
 // There is no explicit part; the implicit step y = rhs + h Q(y) has a closed form
-// (DESIGN §5): rho, u, T of y equal those of rhs, the stress relaxes as
+// (docs/numerics.md): rho, u, T of y equal those of rhs, the stress relaxes as
 //   Θ_y = (Θ_rhs + h nu (1 - beta) T I) / (1 + h nu (1 - beta)),
 // and y = (rhs + h nu G[rho, u, 𝒯_y]) / (1 + h nu), with G the conservative discrete
 // Gaussian of the toolkit, so the step conserves mass, momentum and energy to round-off.

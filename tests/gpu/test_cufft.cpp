@@ -1,4 +1,4 @@
-// The cuFFT plugin against the FFTW one on the same inputs (issue: equal to 1e-12
+// The cuFFT plugin against the FFTW one on the same inputs (required: equal to 1e-12
 // relative): explicit_part with the operator alone and with the default penalisation,
 // implicit_solve and the fused stage_value, on batches that need several chunks of
 // either plugin and on rows with a stride. Exits 77 — ctest's "skipped" — where the

@@ -144,13 +144,18 @@ TEST_CASE("hybrid: nonuniform_knudsen (reduced) is within 2% of full Boltzmann; 
   CHECK(hybrid["l1_rho"].get<double>() < 0.02);  // the issue's bound
   const Table p = read_csv(scratch_path("accuracy_nonuniform_knudsen") / "hybrid" / "profile_0.1.csv");
   const auto x = p.column("x"), regime = p.column("regime");
-  // eps is about 5e-3 at the ends and above 1 for |x| < 0.06: Euler cells only near
-  // the ends, Boltzmann cells only in the middle.
+  // eps is about 5e-3 at the ends and above 1 for |x| < 0.06. Both kinetic layers are
+  // the hard-sphere gas (ES-BGK adopts layer 2's viscosity, docs/numerics.md), whose
+  // viscosity 0.044 sqrt(T) is about a tenth of the paper's ES-BGK one, 0.42 T: the
+  // indicator's lambda_A ~ eps mu then leaves cells in Euler up to eps ~ 0.1 (with
+  // the paper's nu only up to eps ~ 0.01, |x| > 0.35), and Boltzmann cells only where
+  // eps is large.
+  auto eps = [](double x) { return 1e-6 + 0.5 * (std::atan(1 + 30 * x) + std::atan(1 - 30 * x)); };
   int fluid = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (regime[i] == 0) {
       ++fluid;
-      CHECK_MESSAGE(std::abs(x[i]) > 0.35, "Euler cell at x = " << x[i]);
+      CHECK_MESSAGE(eps(x[i]) < 0.1, "Euler cell at x = " << x[i] << ", eps = " << eps(x[i]));
     }
     if (regime[i] == 2) CHECK_MESSAGE(std::abs(x[i]) < 0.2, "Boltzmann cell at x = " << x[i]);
   }

@@ -1,4 +1,4 @@
-// The boltzmann_fft plugin and the fast spectral kernel (paper §4.4.1, DESIGN §8).
+// The boltzmann_fft plugin and the fast spectral kernel (paper §4.4.1, docs/numerics.md).
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -149,6 +149,8 @@ constexpr std::uint64_t layout_fingerprint() {
                              STRATA_SDK_FIELD(Descriptor, description),
                              STRATA_SDK_FIELD(Descriptor, params),
                              STRATA_SDK_FIELD(Descriptor, n_params)});
+  add_struct<ViscosityLaw>(h, {STRATA_SDK_FIELD(ViscosityLaw, n), STRATA_SDK_FIELD(ViscosityLaw, temperature),
+                               STRATA_SDK_FIELD(ViscosityLaw, viscosity)});
   // ---- end of the list ----
   return h.value();
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The three plugin kinds (DESIGN §4). Every virtual function takes plain views and
+// The three plugin kinds (docs/architecture.md §6). Every virtual function takes plain views and
 // returns a Status; a failing call reports its message through Host::error first.
 // Objects are created and destroyed by the plugin's own exported functions
 // (export.hpp), so their destructors only ever run inside the plugin.

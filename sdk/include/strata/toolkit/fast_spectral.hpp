@@ -1,6 +1,6 @@
 #pragma once
 // The fast spectral method for the 3D hard-sphere Boltzmann operator (Mouhot–Pareschi
-// 2006, Filbet–Mouhot–Pareschi 2006; paper §4.4.1, eqs. 4.34–4.52; DESIGN §8),
+// 2006, Filbet–Mouhot–Pareschi 2006; paper §4.4.1, eqs. 4.34–4.52; docs/numerics.md),
 // independent of the FFT library: the Fourier multipliers that the FFTW and cuFFT
 // plugins apply.
 //

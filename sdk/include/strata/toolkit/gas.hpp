@@ -1,5 +1,5 @@
 #pragma once
-// The engine's macroscopic state of a cell (DESIGN §3, units with gas constant 1):
+// The engine's macroscopic state of a cell (docs/architecture.md §4, units with gas constant 1):
 // conserved U = (rho_1..rho_S, rho u_x, rho u_y, rho u_z, E) and primitive
 // W = (rho_1..rho_S, u_x, u_y, u_z, T), with number density n = Σ rho_s / m_s,
 // pressure p = n T and E = ½ rho |u|² + p / (gamma - 1) (gamma = 5/3 for the

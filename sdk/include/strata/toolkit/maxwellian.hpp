@@ -1,5 +1,5 @@
 #pragma once
-// Equilibria on the velocity grid (DESIGN §3, paper §2.2, §4.5):
+// Equilibria on the velocity grid (paper §2.2, §4.5; docs/architecture.md §5):
 //   Maxwellian M[rho, u, T](v) = rho (2 pi T / m)^{-3/2} exp(-m |v - u|^2 / (2T)),
 //   ES-BGK Gaussian G[rho, u, 𝒯](v) = rho det(2 pi 𝒯 / m)^{-1/2} exp(-m (v-u)ᵀ 𝒯⁻¹ (v-u) / 2).
 // Sampled at grid points they reproduce rho, rho u, E only up to quadrature error.

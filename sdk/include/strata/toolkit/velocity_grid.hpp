@@ -1,5 +1,5 @@
 #pragma once
-// The velocity grid of the kinetic layers (DESIGN §3): N points per dimension on
+// The velocity grid of the kinetic layers (docs/architecture.md §4): N points per dimension on
 // [-L, L]^3, v_k = -L + (k + 1/2) dv, dv = 2L/N. A distribution on it is N^3
 // values with index (i*N + j)*N + k for v = (v_i, v_j, v_k): v_z runs fastest.
 #include <cstddef>

@@ -1,0 +1,62 @@
+// Failure paths of a run (docs/architecture.md §8): whatever stops a run after set-up
+// leaves last_good.vti and a failed summary.json, and the message says where.
+#include <doctest/doctest.h>
+
+#include "run_strata.hpp"
+
+using namespace strata::test;
+
+namespace {
+bool has(const Result& r, const std::string& part) { return r.output.find(part) != std::string::npos; }
+
+void check_failed_output(const std::filesystem::path& out) {
+  CHECK(std::filesystem::exists(out / "last_good.vti"));
+  const auto summary = read_json(out / "summary.json");
+  CHECK(summary["status"] == "failed");
+  CHECK(summary.contains("error"));
+}
+}  // namespace
+
+TEST_CASE("failures: a collision model that throws stops the run naming plugin, call, step, time and cell") {
+  const auto out = scratch("throwing_model");
+  const Result r = run_strata("run " + source("cases/conservation_box.json") +
+                              " --set regime.mode=layer1 --set mesh.nx=4 --set mesh.ny=4 --set velocity.n=12"
+                              " --set 'kinetic={\"plugin\":\"throwing\"}' --plugin-dir " STRATA_TEST_PLUGIN_DIR
+                              " --out " + out.string());
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "step 1 from t = 0"));
+  CHECK(has(r, "plugin 'throwing', stage_value: threw: boom in implicit_solve"));
+  CHECK(has(r, "cell (i=0, j=0)"));  // every cell fails: the first one is named
+  CHECK(has(r, "layer 1 (throwing)"));
+  check_failed_output(out);
+}
+
+TEST_CASE("hybrid: a state the velocity grid cannot hold stops the run cleanly, naming the cell") {
+  // Sod's post-shock states do not fit 8 velocity points on [-8, 8]^3: the first cells
+  // that switch to a kinetic layer cannot be given a discrete Maxwellian.
+  const auto out = scratch("coarse_velocity_grid");
+  const Result r = run_strata("run " + source("cases/sod.json") +
+                              " --set velocity.n=8 --set mesh.ny=2 --set time.end=0.05"
+                              " --set output.times=[0.05] --out " + out.string());
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "cannot hold a Maxwellian"));
+  CHECK(has(r, "cell (i="));
+  CHECK(has(r, "from t = "));
+  check_failed_output(out);
+}
+
+TEST_CASE("failures: a run with kinetic layers refuses a fluid model of another gamma; layer 0 alone takes it") {
+  Result r = run_strata("validate " + source("cases/sod.json") + " --set fluid.gamma=1.4");
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "/fluid: plugin 'euler' describes a gas with internal energy 2.5 n T (gamma = 1.4)"));
+  // In layer 0 the fluid model's own gamma holds everywhere, outputs included: the
+  // initial left state p = 1, rho = 1 has T = p/n = 1 whatever gamma is.
+  const auto out = scratch("gamma_1_4");
+  r = run_strata("run " + source("cases/sod.json") + " --set regime.mode=layer0 --set fluid.gamma=1.4"
+                 " --set mesh.nx=40 --set mesh.ny=1 --set time.end=0.01 --set output.times=[0.01] --out " +
+                 out.string());
+  CHECK(r.exit_code == 0);
+  const auto profile = read_csv(out / "profile_0.csv");
+  REQUIRE(!profile.rows.empty());
+  CHECK(profile.column("T").front() == doctest::Approx(1.0).epsilon(1e-12));
+}
