@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <numbers>
 #include <stdexcept>
 #include <string>
@@ -37,10 +38,12 @@ inline double default_truncation_radius(double L) { return 0.9 * aliasing_bound(
 inline constexpr sdk::ParamDecl boltzmann_params[] = {
     sdk::number_param("R", "0", 0.0, sdk::unbounded, "velocity",
                       "truncation radius of |x|, |y| in the Carleman form, at most the no-aliasing bound 4L/(3+sqrt 2); 0: from the velocity box, 0.9 of that bound (6.52 on [-8, 8]^3); 3.3 reproduces the paper's runs (docs/numerics.md)"),
-    sdk::integer_param("A1", "4", 1, 64, "quadrature points in theta on the half sphere (paper: 4)"),
-    sdk::integer_param("A2", "4", 1, 64, "quadrature points in phi on the half sphere (paper: 4)"),
-    sdk::choice_param("angular_rule", "\"gauss_legendre\"", "gauss_legendre|midpoint",
-                      "theta nodes of the half-sphere rule: Gauss-Legendre in cos theta (exact sin theta weights), or the paper's midpoint rule in theta (eqs. 4.49-4.52)"),
+    sdk::integer_param("A1", "4", 1, 64, "quadrature points in theta of the product rules on the half sphere (paper: 4); unused with angular_rule sphere"),
+    sdk::integer_param("A2", "4", 1, 64, "quadrature points in phi of the product rules on the half sphere (paper: 4); unused with angular_rule sphere"),
+    sdk::choice_param("angular_rule", "\"gauss_legendre\"", "gauss_legendre|midpoint|sphere",
+                      "directions e of the half sphere: A1 x A2 product rule with Gauss-Legendre in cos theta (exact sin theta weights) or the paper's midpoint rule in theta (eqs. 4.49-4.52); or sphere: a Lebedev or icosahedral rule of `directions` directions (A1, A2 unused; docs/numerics.md)"),
+    sdk::integer_param("directions", "16", 3, 25,
+                       "half-sphere directions of angular_rule sphere: 3, 7, 13, 19, 25 (Lebedev, degree 3 to 11) or 16 (icosahedral, degree 9); unused by the product rules"),
     sdk::choice_param("penalty", "\"loss_frequency\"", "loss_frequency|paper",
                       "beta of the BGK penalisation: penalty_factor times the largest loss frequency on the grid for the cell's rho, T; or the paper's 2 pi rho"),
     sdk::number_param("penalty_factor", "4", 1.0, 100.0, "",
@@ -69,10 +72,19 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     if (R > bound)
       throw std::invalid_argument("R = " + std::to_string(R) + " exceeds the no-aliasing bound 4L/(3+sqrt 2) = " +
                                   std::to_string(bound) + " for L = " + std::to_string(grid_.L));
-    const auto rule = p.string("angular_rule") == "midpoint" ? toolkit::AngularRule::midpoint
-                                                              : toolkit::AngularRule::gauss_legendre;
-    kernel_ = toolkit::make_spectral_kernel(grid_.n, grid_.L, R, static_cast<int>(p.integer("A1")),
-                                            static_cast<int>(p.integer("A2")), rule);
+    const std::string rule = p.string("angular_rule");
+    if (rule == "sphere") {
+      const int directions = static_cast<int>(p.integer("directions"));
+      if (std::none_of(std::begin(toolkit::sphere_rules), std::end(toolkit::sphere_rules),
+                       [&](const toolkit::SphereRule& r) { return r.directions == directions; }))
+        throw std::invalid_argument(who + ": directions must be 3, 7, 13, 16, 19 or 25 with angular_rule sphere");
+      kernel_ = toolkit::make_spectral_kernel(grid_.n, grid_.L, R, toolkit::sphere_rule(directions));
+    } else {
+      kernel_ = toolkit::make_spectral_kernel(grid_.n, grid_.L, R, static_cast<int>(p.integer("A1")),
+                                              static_cast<int>(p.integer("A2")),
+                                              rule == "midpoint" ? toolkit::AngularRule::midpoint
+                                                                 : toolkit::AngularRule::gauss_legendre);
+    }
   }
 
   bool has_explicit_part() const override { return true; }
