@@ -69,12 +69,13 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
     const double h = dir == 0 ? m.dx : m.dy, inv_h = 1.0 / h, area = dir == 0 ? m.dy : m.dx;
     const double* vn = v[dir];
     const std::size_t n_lines = kf.line_start.size() - 1;
-    Totals gain{};
+    // Boundary exchanges per line, summed in line order after the loop: the drifts do
+    // not depend on the thread count or the schedule.
+    std::vector<Totals> line_exchange(n_lines, Totals{});
 #pragma omp parallel
     {
       std::vector<double> phi(nf);
       std::vector<double> moments(nvar);
-      Totals local{};
 #pragma omp for schedule(dynamic)
       for (std::size_t line = 0; line < n_lines; ++line)
         for (std::size_t face = kf.line_start[line]; face < kf.line_start[line + 1]; ++face) {
@@ -122,12 +123,11 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
             moments[layout.energy()] += e * vol;
           }
           std::copy(moments.begin(), moments.end(), &F[kf.faces.slot[face] * nvar]);
-          book_exchange(a, b, moments.data(), weight, area, local);
+          book_exchange(a, b, moments.data(), weight, area, line_exchange[line]);
         }
-#pragma omp critical
-      for (int k = 0; k < 5; ++k) gain[k] += local[k];
     }
-    for (int k = 0; k < 5; ++k) exchange[k] += gain[k];
+    for (const Totals& line : line_exchange)
+      for (int k = 0; k < 5; ++k) exchange[k] += line[k];
   }
 }
 

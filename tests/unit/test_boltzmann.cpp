@@ -19,6 +19,7 @@ using toolkit::VelocityGrid;
 namespace {
 const double mass = 1.0;
 
+// The A1 x A2 Gauss-Legendre product rule.
 core::PluginObject<sdk::CollisionModel> make_boltzmann(const VelocityGrid& g, double R, int A1, int A2) {
   const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
   sdk::SetupInfo setup;
@@ -26,7 +27,7 @@ core::PluginObject<sdk::CollisionModel> make_boltzmann(const VelocityGrid& g, do
   setup.velocity_points = g.n;
   setup.velocity_bound = g.L;
   const std::string params = "{\"R\": " + std::to_string(R) + ", \"A1\": " + std::to_string(A1) +
-                             ", \"A2\": " + std::to_string(A2) + ", \"penalty\": \"paper\", \"well_balanced\": false, \"conservative\": false}";
+                             ", \"A2\": " + std::to_string(A2) + ", \"angular_rule\": \"gauss_legendre\", \"penalty\": \"paper\", \"well_balanced\": false, \"conservative\": false}";
   return lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, params, setup);
 }
 
