@@ -110,13 +110,23 @@ TEST_CASE("indicators: realizability follows Algorithm 1 between the layers") {
   CHECK(propose("realizability", params, far).next[5] == 1);
 }
 
-TEST_CASE("indicators: knudsen_gradient is eps |grad rho| / rho on a density ramp") {
+TEST_CASE("indicators: knudsen_gradient is lambda |grad rho| / rho on a density ramp") {
   const double eps = 0.1;
   const FieldSet ramp(8, 4, [](double x, double, double* s) { s[0] = 1 + 0.5 * x; s[1] = 0; s[2] = 0; s[4] = 1; }, eps, 0);
-  const Proposal p = propose("knudsen_gradient", R"({"kinetic_threshold": 0.03, "boltzmann_threshold": 0.2})", ramp);
+  // lambda = eps (the case's Knudsen number as the mean free path) ...
+  Proposal p = propose("knudsen_gradient", R"({"kinetic_threshold": 0.03, "boltzmann_threshold": 0.2, "mean_free_path": "knudsen"})", ramp);
   for (int i = 0; i < 8; ++i) {
     const double x = (i + 0.5) / 8;
     CHECK(p.diag[0][i] == doctest::Approx(eps * 0.5 / (1 + 0.5 * x)).epsilon(1e-12));
     CHECK(p.next[i] == (eps * 0.5 / (1 + 0.5 * x) > 0.03 ? 1 : 0));
+  }
+  // ... or the gas's own, (16/5) eps mu / (rho sqrt(2 pi T)) with the collision model's
+  // mu (0.5 in these fields, T = 1): Bird's hard-sphere mean free path.
+  p = propose("knudsen_gradient", R"({"kinetic_threshold": 0.03, "boltzmann_threshold": 0.2})", ramp);
+  for (int i = 0; i < 8; ++i) {
+    const double x = (i + 0.5) / 8, rho = 1 + 0.5 * x;
+    const double lambda = 16.0 / 5.0 * eps * 0.5 / (rho * std::sqrt(2 * M_PI));
+    CHECK(p.diag[0][i] == doctest::Approx(lambda * 0.5 / rho).epsilon(1e-12));
+    CHECK(p.next[i] == (lambda * 0.5 / rho > 0.03 ? 1 : 0));
   }
 }
