@@ -176,8 +176,9 @@ def cmd_plot(mach, out, items):
         nr = [(r - rh["rho1"]) / (rh["rho2"] - rh["rho1"]) for r in prof["rho"]]
         nt = [(t - rh["T1"]) / (rh["T2"] - rh["T1"]) for t in prof["T"]]
         c = colours[k % len(colours)]
-        ax.plot(xs, nr, color=c, lw=1.5, label=f"{label}: density ($\\lambda_1/\\delta$ = {a['inverse_thickness']:.3f})")
-        ax.plot(xs, nt, color=c, lw=1.5, ls="--", label=f"{label}: temperature")
+        lw = max(2.6 - 0.7 * k, 1.0)  # later runs thinner, so coinciding curves stay visible
+        ax.plot(xs, nr, color=c, lw=lw, label=f"{label}: density ($\\lambda_1/\\delta$ = {a['inverse_thickness']:.3f})")
+        ax.plot(xs, nt, color=c, lw=lw, ls="--", label=f"{label}: temperature")
     ax.set_xlabel(r"$(x - x_{1/2})/\lambda_1$   ($x_{1/2}$: density midpoint)")
     ax.set_ylabel(r"$(\rho-\rho_1)/(\rho_2-\rho_1)$, $(T-T_1)/(T_2-T_1)$")
     ax.set_title(f"Normal shock, Mach {mach:g}, hard spheres")
