@@ -14,7 +14,7 @@ TEST_CASE("normal shock, Mach 2, layer 1: stationary, Rankine-Hugoniot states, m
   const auto out = scratch("normal_shock_m2");
   // 48 cells of 0.75 lambda1, 12^3 velocities on [-9, 9]^3, t = 10 (0.7 upstream flow-through
   // times of the 36-lambda1 domain; the structure forms within a few lambda1 / u1, and the
-  // thickness changes by 3% from t = 6 to 10): about 10 s on one core.
+  // thickness changes by 3% from t = 6 to 10): 1-2 s on 2 idle cores.
   const Result r = run_strata("run " + source("cases/normal_shock.json") +
                               " --set regime.mode=layer1 --set kinetic.nu_coefficient=14.885"
                               " --set kinetic.nu_temperature_exponent=0.5 --set mesh.nx=48 --set velocity.n=12"
