@@ -161,6 +161,11 @@ bool Domain::obstacles_due(long step) const {
   return false;
 }
 
+void Domain::set_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets) {
+  offset_ = offsets;
+  compute_forced();
+}
+
 void Domain::advance_obstacles(long step) {
   for (std::size_t k = 0; k < case_.obstacles.size(); ++k) {
     const Obstacle& o = case_.obstacles[k];

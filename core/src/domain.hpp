@@ -67,6 +67,8 @@ class Domain {
   bool obstacles_due(long step) const;
   void advance_obstacles(long step);
   const std::vector<std::array<int, 2>>& obstacle_offsets() const { return offset_; }
+  // Puts the obstacles at `offsets` (cells moved so far) and recomputes the forced layers.
+  void set_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets);
 
  private:
   void build_halo_rules();

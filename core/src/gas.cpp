@@ -10,7 +10,7 @@ namespace strata::core {
 Gas::Gas(const Case& c, PluginObject<sdk::FluidModel> fluid) : case_(c), fluid_(std::move(fluid)) {
   layout_.n_species = static_cast<int>(c.species.size());
   for (const auto& s : c.species) mass_.push_back(s.mass);
-  if (fluid_ && c.mode != RegimeMode::layer0) check_monatomic();
+  if (fluid_ && (c.kinetic.needed || c.boltzmann.needed)) check_monatomic();
 }
 
 // A cell that switches between layer 0 and a kinetic layer keeps its conserved

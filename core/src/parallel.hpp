@@ -1,14 +1,15 @@
 #pragma once
 // OpenMP loops whose body may throw (a plugin call, a Maxwellian the velocity grid
 // cannot hold). An exception must not leave an OpenMP region — the program would
-// abort — so each is caught where it is thrown, the remaining iterations are
-// skipped, and the exception of the lowest index is rethrown on the calling thread
-// after the loop, so the message does not depend on the thread count.
-#include <cstddef>
+// abort — so each is caught where it is thrown, iterations above the lowest failing
+// index are skipped, and the exception of the lowest index is rethrown on the calling
+// thread after the loop: the message does not depend on the thread count or schedule.
 #include <atomic>
+#include <cstddef>
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <optional>
 
 namespace strata::core {
 
@@ -18,17 +19,18 @@ class LoopErrors {
  public:
   template <class F>
   void guard(std::size_t i, F&& f) {
-    if (failed_.load(std::memory_order_relaxed)) return;
+    if (i > lowest_.load(std::memory_order_relaxed)) return;  // a lower index failed already
     try {
       f();
     } catch (...) {
-      const std::lock_guard lock(mutex_);
-      if (i < index_) {
-        index_ = i;
-        error_ = std::current_exception();
-      }
-      failed_.store(true, std::memory_order_relaxed);
+      record(i, std::current_exception());
     }
+  }
+  void record(std::size_t i, std::exception_ptr e) {
+    const std::lock_guard lock(mutex_);
+    if (i >= lowest_.load(std::memory_order_relaxed) && error_) return;
+    lowest_.store(i, std::memory_order_relaxed);
+    error_ = std::move(e);
   }
   void rethrow() const {
     if (error_) std::rethrow_exception(error_);
@@ -36,24 +38,31 @@ class LoopErrors {
 
  private:
   std::mutex mutex_;
-  std::size_t index_ = std::numeric_limits<std::size_t>::max();
+  std::atomic<std::size_t> lowest_{std::numeric_limits<std::size_t>::max()};
   std::exception_ptr error_;
-  std::atomic<bool> failed_{false};  // a hint to skip work; the result is decided under the lock
 };
 
-// body(i, scratch) for i in [0, n); `make_scratch()` gives each thread its buffers.
+// body(i, scratch) for i in [0, n); `make_scratch()` gives each thread its buffers (a
+// thread whose buffers cannot be made records the error as index 0 and skips its share).
 template <class MakeScratch, class Body>
 void parallel_for(std::size_t n, Schedule schedule, MakeScratch make_scratch, Body body) {
   LoopErrors errors;
 #pragma omp parallel
   {
-    auto scratch = make_scratch();
+    std::optional<decltype(make_scratch())> scratch;
+    try {
+      scratch.emplace(make_scratch());
+    } catch (...) {
+      errors.record(0, std::current_exception());
+    }
     if (schedule == Schedule::dynamic) {
 #pragma omp for schedule(dynamic)
-      for (std::size_t i = 0; i < n; ++i) errors.guard(i, [&] { body(i, scratch); });
+      for (std::size_t i = 0; i < n; ++i)
+        if (scratch) errors.guard(i, [&] { body(i, *scratch); });
     } else {
 #pragma omp for schedule(static)
-      for (std::size_t i = 0; i < n; ++i) errors.guard(i, [&] { body(i, scratch); });
+      for (std::size_t i = 0; i < n; ++i)
+        if (scratch) errors.guard(i, [&] { body(i, *scratch); });
     }
   }
   errors.rethrow();

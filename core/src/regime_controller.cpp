@@ -127,13 +127,32 @@ void RegimeController::install(const std::vector<std::int8_t>& next) {
 // as gas, in the layer of the mode (hybrid: the band layer).
 void RegimeController::move_obstacles(long step, Totals& exchange) {
   if (!domain_.obstacles_due(step)) return;
+  // A move that cannot be completed (a freed cell's state the velocity grid cannot
+  // hold) leaves the obstacles, the states and the exchanges as they were.
+  const auto offsets = domain_.obstacle_offsets();
+  const Totals exchange_before = exchange;
+  state_.keep();
+  try {
+    carve_and_free(step, exchange);
+  } catch (...) {
+    state_.restore();
+    exchange = exchange_before;
+    domain_.set_obstacle_offsets(offsets);
+    throw;
+  }
+}
+
+void RegimeController::carve_and_free(long step, Totals& exchange) {
   const Mesh& m = domain_.mesh();
   std::vector<const Obstacle*> covered_by(m.n_stored(), nullptr);
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) covered_by[m.index(i, j)] = domain_.obstacle_at(m.xc(i), m.yc(j));
   domain_.advance_obstacles(step);
   std::vector<std::int8_t> next(domain_.regime());
-  const int mode_layer = case_.mode == RegimeMode::hybrid ? case_.band_layer : static_cast<int>(case_.mode) - 1;
+  // Freed cells join the band's layer in hybrid runs (the initial layer without a band).
+  const int mode_layer = case_.mode != RegimeMode::hybrid ? static_cast<int>(case_.mode) - 1
+                         : case_.band > 0                 ? case_.band_layer
+                                                          : case_.initial_layer;
   const double area = m.dx * m.dy;
   const auto& layout = gas_.layout();
   auto account = [&](const double* U, double sign) {

@@ -41,6 +41,7 @@ class RegimeController {
   // conversions conserve.
   void install(const std::vector<std::int8_t>& next);
   std::vector<double> distance_to_maxwellian(const std::vector<double>& rho) const;
+  void carve_and_free(long step, Totals& exchange);
 
   const Case& case_;
   Domain& domain_;

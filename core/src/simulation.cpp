@@ -221,6 +221,10 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
     stepper_.step(dt, diagnostics_.exchange(), work_);
     f = diagnostics_.fields();
     diagnostics_.check_state(f, t_new, steps_ + 1, plugins_.layer_names);
+    const std::size_t n1 = store_.n_layer(1), n2 = store_.n_layer(2);
+    work_.cell_steps[0] += static_cast<long>(domain_.updated_cells().size() - n1 - n2);
+    work_.cell_steps[1] += static_cast<long>(n1);
+    work_.cell_steps[2] += static_cast<long>(n2);
     return true;
   } catch (const UnphysicalState& e) {
     failure = e.what();

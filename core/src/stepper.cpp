@@ -85,10 +85,6 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
   }
   store_.project_to(store_.f(), U, nv);
   state_.fill_halo(U);
-  const std::size_t n1 = store_.n_layer(1), n2 = store_.n_layer(2);
-  work.cell_steps[0] += static_cast<long>(cells.size() - n1 - n2);
-  work.cell_steps[1] += static_cast<long>(n1);
-  work.cell_steps[2] += static_cast<long>(n2);
 }
 
 // Stage values of the kinetic cells: Y_i = rhs_i + h P(Y_i), h = a_ii dt / eps, by each
