@@ -161,6 +161,14 @@ bool Domain::obstacles_due(long step) const {
   return false;
 }
 
+void Domain::restore_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets) {
+  if (offsets.size() != offset_.size())
+    throw RunError("the checkpoint has " + std::to_string(offsets.size()) + " obstacle offsets, the case " +
+                   std::to_string(offset_.size()) + " obstacles");
+  offset_ = offsets;
+  compute_forced();
+}
+
 void Domain::advance_obstacles(long step) {
   for (std::size_t k = 0; k < case_.obstacles.size(); ++k) {
     const Obstacle& o = case_.obstacles[k];

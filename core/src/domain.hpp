@@ -67,6 +67,9 @@ class Domain {
   bool obstacles_due(long step) const;
   void advance_obstacles(long step);
   const std::vector<std::array<int, 2>>& obstacle_offsets() const { return offset_; }
+  // Restart (docs/architecture.md §10): sets the cells each obstacle has moved and
+  // recomputes the forced layers; the regime map follows with install_regime.
+  void restore_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets);
 
  private:
   void build_halo_rules();
