@@ -155,3 +155,32 @@ TEST_CASE("checkpoint: a restart with another mesh or from a damaged file is ref
                 keys.output);
   CHECK_MESSAGE(keys.output.find("/output/checkpoint/every") != std::string::npos, keys.output);
 }
+
+TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit code 4; --resume completes it") {
+  const auto dir = scratch("ckpt_sigterm");
+  const std::string args = "run " + source("cases/mixture_relaxation.json") +
+                           " --set velocity.n=24 --set time.end=6 --set output.times=[3,6] -q --threads 1";
+  // In the background: SIGTERM to its process id once the run has written its t = 0 history.
+  std::ofstream(dir / "stop.sh") << "cd " << dir.string() << "\n"
+                                 << STRATA_EXE << " " << args << " --out stopped > log 2>&1 &\n"
+                                 << "pid=$!\n"
+                                 << "for k in $(seq 400); do [ -f stopped/history.csv ] && break; sleep 0.05; done\n"
+                                 << "sleep 0.5\nkill -TERM $pid\nwait $pid\necho $? > rc\n";
+  REQUIRE(std::system(("bash " + (dir / "stop.sh").string()).c_str()) == 0);
+  std::ifstream rc_file(dir / "rc");
+  int rc = -1;
+  rc_file >> rc;
+  CHECK_MESSAGE(rc == 4, slurp(dir / "log"));
+  const auto s = read_json(dir / "stopped" / "summary.json");
+  CHECK(s["status"] == "interrupted");
+  bool has_checkpoint = false;
+  for (const auto& e : fs::directory_iterator(dir / "stopped"))
+    has_checkpoint = has_checkpoint || e.path().extension() == ".h5";
+  CHECK(has_checkpoint);
+
+  const Result resumed = run_strata(args + " --resume " + (dir / "stopped").string());
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  const Result full = run_strata(args + " --out " + (dir / "full").string());
+  REQUIRE_MESSAGE(full.exit_code == 0, full.output);
+  check_same_results(dir / "full", dir / "stopped", {"profile_6.csv", "probe_cell.csv", "snapshot_0002.vti"});
+}
