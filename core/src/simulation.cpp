@@ -438,6 +438,7 @@ void Simulation::restart(const fs::path& file) {
   wall_output_ = d->wall_output;
   wall_checkpoint_ = d->wall_checkpoint;
   restarted_ = true;
+  restarted_from_ = file.string();
   pending_ = std::move(d);
   spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, format_time(t_));
 }
@@ -477,6 +478,7 @@ nlohmann::json Simulation::summary(const std::string& failure, bool interrupted)
       {"peak_memory_kib", peak_memory_kib()},
   };
   if (!failure.empty()) summary["error"] = failure;
+  if (restarted_) summary["restarted_from"] = restarted_from_;
   return summary;
 }
 

@@ -100,6 +100,7 @@ class Simulation {
   std::size_t next_output_ = 0;
   long first_step_ = 0;
   double wall_before_ = 0.0, wall_output_ = 0.0, wall_checkpoint_ = 0.0;
+  std::string restarted_from_;
   std::unique_ptr<CheckpointData> pending_;  // the checkpoint's output series, until run() opens the folder
   std::chrono::steady_clock::time_point last_checkpoint_;
 };

@@ -54,6 +54,7 @@ void check_same_results(const fs::path& a, const fs::path& b, const std::vector<
   CHECK(csv_without(a / "history.csv", "wall_seconds") == csv_without(b / "history.csv", "wall_seconds"));
   const auto sa = read_json(a / "summary.json"), sb = read_json(b / "summary.json");
   CHECK(sb["status"] == "completed");
+  CHECK(sb.contains("restarted_from"));
   for (const char* key : {"conservation", "cell_steps", "layer_switches", "steps", "final_time"}) {
     CAPTURE(key);
     CHECK(sa[key] == sb[key]);
