@@ -118,6 +118,14 @@ TEST_CASE("checkpoint: a two-species mixture continues bit for bit, probes inclu
   REQUIRE_MESSAGE(b.exit_code == 0, b.output);
   check_same_results(dir / "a", dir / "b", {"profile_0.4.csv", "probe_cell.csv", "snapshot_0002.vti"});
   CHECK(slurp(dir / "a" / "snapshots.pvd") == slurp(dir / "b" / "snapshots.pvd"));
+
+  // A continued run may go further, with other output times after the checkpoint's.
+  const Result longer = run_strata(args + " --set time.end=0.6 --set output.times=[0.35,0.6] --restart " +
+                                   (dir / "a" / "checkpoint_30.h5").string() + " --out " + (dir / "c").string());
+  REQUIRE_MESSAGE(longer.exit_code == 0, longer.output);
+  CHECK(fs::exists(dir / "c" / "profile_0.35.csv"));
+  CHECK(fs::exists(dir / "c" / "profile_0.6.csv"));
+  CHECK(read_json(dir / "c" / "summary.json")["steps"] == 60);
 }
 
 TEST_CASE("checkpoint: a restart with another mesh or from a damaged file is refused with a message") {
