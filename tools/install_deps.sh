@@ -2,7 +2,7 @@
 # Installs the Debian packages Strata builds and plots with, if any is missing.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libboost-dev libboost-program-options-dev
-          nlohmann-json3-dev libspdlog-dev doctest-dev libfftw3-dev
+          nlohmann-json3-dev libspdlog-dev doctest-dev libfftw3-dev libhdf5-dev
           python3-matplotlib python3-numpy)
 missing=()
 for p in "${packages[@]}"; do

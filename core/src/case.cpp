@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -350,6 +351,18 @@ void read_output(ObjectReader& root, Case& c) {
   }
   c.output.snapshots = r.boolean("snapshots", true);
   c.output.profiles = r.boolean("profiles", true);
+  if (const json* ck = r.child("checkpoint")) {
+    ObjectReader k(*ck, r.path("checkpoint"), r.diagnostics());
+    if (k.valid()) {
+      CheckpointSpec& spec = c.output.checkpoint;
+      spec.every_steps = k.integer("every_steps", 0, 0, std::numeric_limits<int>::max());
+      spec.every_minutes = k.number("every_minutes", 0.0, non_negative);
+      spec.keep = k.integer("keep", 2, 1, 1000);
+      if (!k.has("every_steps") && !k.has("every_minutes"))
+        r.diagnostics().expected(r.path("checkpoint"), "{\"every_steps\": N and/or \"every_minutes\": M, \"keep\": K}", *ck);
+      k.finish();
+    }
+  }
   r.finish();
 }
 

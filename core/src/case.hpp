@@ -80,8 +80,18 @@ struct PluginChoice {
   std::shared_ptr<const PluginLibrary> library;      // loaded when found
 };
 
+// Checkpoints for restarts (docs/user_guide.md, "Checkpoints"): after every
+// `every_steps` steps and/or every `every_minutes` minutes of wall time (0: never),
+// keeping the newest `keep` files.
+struct CheckpointSpec {
+  int every_steps = 0;
+  double every_minutes = 0.0;
+  int keep = 2;
+};
+
 struct OutputSpec {
   std::filesystem::path dir;
+  CheckpointSpec checkpoint;
   std::vector<double> times;  // ascending, the last one is time.end
   bool snapshots = true;
   bool profiles = true;

@@ -161,7 +161,10 @@ bool Domain::obstacles_due(long step) const {
   return false;
 }
 
-void Domain::set_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets) {
+void Domain::restore_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets) {
+  if (offsets.size() != offset_.size())
+    throw RunError("the checkpoint has " + std::to_string(offsets.size()) + " obstacle offsets, the case " +
+                   std::to_string(offset_.size()) + " obstacles");
   offset_ = offsets;
   compute_forced();
 }

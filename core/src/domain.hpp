@@ -67,8 +67,10 @@ class Domain {
   bool obstacles_due(long step) const;
   void advance_obstacles(long step);
   const std::vector<std::array<int, 2>>& obstacle_offsets() const { return offset_; }
-  // Puts the obstacles at `offsets` (cells moved so far) and recomputes the forced layers.
-  void set_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets);
+  // Puts the obstacles at `offsets` (cells moved so far; a restart, docs/architecture.md
+  // §10, or an obstacle move undone) and recomputes the forced layers; the regime map
+  // follows with install_regime.
+  void restore_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets);
 
  private:
   void build_halo_rules();

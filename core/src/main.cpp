@@ -14,6 +14,7 @@
 #endif
 
 #include "case.hpp"
+#include "checkpoint.hpp"
 #include "compare.hpp"
 #include "describe.hpp"
 #include "diagnostics.hpp"
@@ -29,6 +30,7 @@ namespace {
 
 constexpr const char* usage = R"(usage:
   strata run CASE.json [--out DIR] [--set key=value ...] [--threads N] [--plugin-dir DIR ...]
+                      [--restart FILE.h5 | --resume OUTDIR]
   strata validate CASE.json [--set key=value ...] [--plugin-dir DIR ...]
   strata plugins [--plugin-dir DIR ...]
   strata describe NAME [--markdown] [--plugin-dir DIR ...]
@@ -37,14 +39,27 @@ constexpr const char* usage = R"(usage:
                  [--out DIR] [--set key=value ...] [--threads N]
 )";
 
-enum Exit { ok = 0, usage_error = 1, invalid_input = 2, run_failed = 3 };
+// docs/user_guide.md, "Exit codes".
+enum Exit { ok = 0, usage_error = 1, invalid_input = 2, run_failed = 3, interrupted = 4 };
 
 int run_case(const Case& c, const po::variables_map& vm) {
-  const fs::path out = vm.count("out") ? fs::path(vm["out"].as<std::string>()) : c.output.dir;
+  if (vm.count("restart") && vm.count("resume")) throw po::error("give --restart FILE or --resume OUTDIR, not both");
+  // --resume continues in the folder it names (unless --out says otherwise).
+  const fs::path out = vm.count("out")      ? fs::path(vm["out"].as<std::string>())
+                       : vm.count("resume") ? fs::path(vm["resume"].as<std::string>())
+                                            : c.output.dir;
+  fs::path checkpoint;
+  if (vm.count("restart")) checkpoint = vm["restart"].as<std::string>();
+  if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
   spdlog::info("case {} ({}): {}x{} cells, regime.mode {}, t_end {}, output in {}", c.name,
                c.file.string(), c.nx, c.ny, mode_name(c.mode), c.t_end, out.string());
   Simulation sim(c, out, vm["threads"].as<int>());
-  sim.run();
+  if (!checkpoint.empty()) sim.restart(checkpoint);
+  const RunResult result = sim.run();
+  if (result.interrupted) {
+    spdlog::warn("interrupted: checkpoint and summary in {}", out.string());
+    return interrupted;
+  }
   spdlog::info("done: results in {}", out.string());
   return ok;
 }
@@ -122,6 +137,8 @@ int main(int argc, char** argv) {
       ("out", po::value<std::string>(), "output folder (default: output.dir of the case, or out/<name>)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a case key: --set mesh.nx=200")
       ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: OpenMP's default)")
+      ("restart", po::value<std::string>(), "run: continue from this checkpoint file (checkpoint_<step>.h5)")
+      ("resume", po::value<std::string>(), "run: continue from the newest checkpoint in this output folder")
       ("plugin-dir", po::value<std::vector<std::string>>()->composing(), "extra plugin folder (searched first)")
       ("markdown", "describe: print the parameter table as Markdown")
       ("modes", po::value<std::string>(), "compare: regime modes, comma-separated (default hybrid,layer0,layer2)")

@@ -43,6 +43,20 @@ class OutputWriter {
 
   static const std::vector<std::string>& history_columns();
 
+  // What the folder's series hold so far, saved in checkpoints: a restarted run
+  // continues them (docs/architecture.md §10).
+  struct Record {
+    std::string history;
+    std::vector<std::pair<std::string, std::string>> probes;  // name, CSV text
+    std::vector<std::pair<double, std::string>> series;       // snapshot time, file
+  };
+  Record record() const { return {history_, probes_, series_}; }
+  void restore(Record r) {
+    history_ = std::move(r.history);
+    probes_ = std::move(r.probes);
+    series_ = std::move(r.series);
+  }
+
  private:
   std::string vti(const SnapshotData& data) const;
   std::filesystem::path dir_;

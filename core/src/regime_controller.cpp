@@ -137,7 +137,7 @@ void RegimeController::move_obstacles(long step, Totals& exchange) {
   } catch (...) {
     state_.restore();
     exchange = exchange_before;
-    domain_.set_obstacle_offsets(offsets);
+    domain_.restore_obstacle_offsets(offsets);
     throw;
   }
 }

@@ -33,6 +33,7 @@ class RegimeController {
   // Diagnostic fields of the indicator's last proposal (interior cells).
   const NamedFields& indicator_fields() const { return indicator_fields_; }
   long switches() const { return switches_; }
+  void restore_switches(long n) { switches_ = n; }  // restart (docs/architecture.md §10)
 
  private:
   // Installs `next` (stored cells, -1 solid): cells that become kinetic start from the

@@ -33,6 +33,18 @@ class RunDiagnostics {
   // Exchanges with the outside (fluxes through the boundary, moving walls) since t = 0.
   Totals& exchange() { return exchange_; }
   const Totals& max_drift() const { return max_drift_; }
+  // What the drifts are measured from, saved in checkpoints and restored on restart
+  // (docs/architecture.md §10): initial totals, exchanges, scales, maximal drifts.
+  struct Baseline {
+    Totals initial{}, exchange{}, scale{}, max_drift{};
+  };
+  Baseline baseline() const { return {initial_, exchange_, scale_, max_drift_}; }
+  void restore_baseline(const Baseline& b) {
+    initial_ = b.initial;
+    exchange_ = b.exchange;
+    scale_ = b.scale;
+    max_drift_ = b.max_drift;
+  }
   // Throws RunError naming the first interior cell with a non-finite value, a
   // non-positive density or temperature, with its time, position and layer.
   void check_state(const Fields& f, double t, long step, const LayerNames& names) const;

@@ -1,6 +1,8 @@
 #include "simulation.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +11,7 @@
 #include <omp.h>
 #endif
 
+#include "checkpoint.hpp"
 #include "output.hpp"
 #include "strata/sdk/version.hpp"
 
@@ -198,7 +201,7 @@ void Simulation::report_progress(double dt) const {
   const double elapsed = seconds_since(start_);
   if (elapsed < 2.0 || seconds_since(last_progress_) < 2.0) return;
   last_progress_ = Clock::now();
-  const double per_step = elapsed / static_cast<double>(steps_);
+  const double per_step = elapsed / static_cast<double>(std::max(steps_ - first_step_, 1L));
   const double left = (case_.t_end - t_) / dt * per_step;
   const auto& cs = work_.cell_steps;
   const long total = cs[0] + cs[1] + cs[2];
@@ -238,21 +241,55 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
   return false;
 }
 
+namespace {
+// Set by SIGTERM/SIGINT; the time loop stops after the step in progress.
+volatile std::sig_atomic_t stop_requested = 0;
+extern "C" void request_stop(int) { stop_requested = 1; }
+
+// Installs the handlers for the time of a run and puts the previous ones back.
+class StopSignals {
+ public:
+  StopSignals() {
+    stop_requested = 0;
+    previous_term_ = std::signal(SIGTERM, request_stop);
+    previous_int_ = std::signal(SIGINT, request_stop);
+  }
+  ~StopSignals() {
+    std::signal(SIGTERM, previous_term_);
+    std::signal(SIGINT, previous_int_);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  void (*previous_term_)(int);
+  void (*previous_int_)(int);
+};
+}  // namespace
+
+double Simulation::wall_seconds() const { return wall_before_ + seconds_since(start_); }
+
 RunResult Simulation::run() {
   output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
-  start_ = last_progress_ = Clock::now();
-  double wall_output = 0.0;
+  const StopSignals signals;
+  start_ = last_progress_ = last_checkpoint_ = Clock::now();
   Fields f = diagnostics_.fields();
-  diagnostics_.record(*output_, f, steps_, 0.0, 0.0, seconds_since(start_));
-  write_outputs(f, 0.0, true, false);
+  if (restarted_) {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
+    output_->restore(std::move(pending_->output));
+    pending_.reset();
+  } else {
+    diagnostics_.record(*output_, f, steps_, 0.0, 0.0, wall_seconds());
+    write_outputs(f, 0.0, true, false);
+  }
   std::string failure;
-  std::size_t next_output = 0;
-  while (next_output < case_.output.times.size() && failure.empty()) {
+  bool interrupted = false;
+  const CheckpointSpec& ck = case_.output.checkpoint;
+  while (next_output_ < case_.output.times.size() && failure.empty()) {
     if (steps_ >= case_.max_steps) {
       failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + format_time(t_);
       break;
     }
-    const double target = case_.output.times[next_output];
+    const double target = case_.output.times[next_output_];
     double dt = 0.0;
     try {
       dt = stepper_.stable_dt();
@@ -273,16 +310,34 @@ RunResult Simulation::run() {
       regime_.move_obstacles(steps_, diagnostics_.exchange());
       if (!case_.obstacles.empty()) f = diagnostics_.fields();
       const auto t1 = Clock::now();
-      diagnostics_.record(*output_, f, steps_, t_, dt, seconds_since(start_));
+      diagnostics_.record(*output_, f, steps_, t_, dt, wall_seconds());
       if (reaches) {
         write_outputs(f, t_, true, false);
-        ++next_output;
+        ++next_output_;
       }
-      wall_output += seconds_since(t1);
+      wall_output_ += seconds_since(t1);
     } catch (const std::exception& e) {
       failure = "after step " + std::to_string(steps_) + " at t = " + format_time(t_) + ": " + e.what();
     }
-    if (failure.empty()) report_progress(dt);
+    if (!failure.empty()) break;
+    const bool stop = stop_requested != 0;
+    const bool due = (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
+                     (ck.every_minutes > 0 && seconds_since(last_checkpoint_) >= 60.0 * ck.every_minutes);
+    if (stop || due) {
+      try {
+        write_checkpoint_now();
+      } catch (const std::exception& e) {
+        failure = "the checkpoint after step " + std::to_string(steps_) + " could not be written: " + e.what();
+        break;
+      }
+    }
+    if (stop) {
+      spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, format_time(t_),
+                   out_dir_.string());
+      interrupted = true;
+      break;
+    }
+    report_progress(dt);
   }
   if (!failure.empty()) {
     try {
@@ -291,13 +346,108 @@ RunResult Simulation::run() {
       failure += "; the last good state could not be written either: " + std::string(e.what());
     }
   }
-  nlohmann::json s = summary(failure, wall_output);
+  nlohmann::json s = summary(failure, interrupted);
   output_->summary(s);
   if (!failure.empty()) throw RunError(failure + "; the last good state is in " + (output_->dir() / "last_good.vti").string());
-  return {std::move(f), std::move(s)};
+  return {std::move(f), std::move(s), interrupted};
 }
 
-nlohmann::json Simulation::summary(const std::string& failure, double wall_output) const {
+CheckpointData Simulation::checkpoint_data() const {
+  const Mesh& m = domain_.mesh();
+  CheckpointData d;
+  d.t = t_;
+  d.step = steps_;
+  d.next_output = static_cast<long>(next_output_);
+  d.switches = regime_.switches();
+  d.wall_seconds = wall_seconds();
+  d.wall_output = wall_output_;
+  d.wall_checkpoint = wall_checkpoint_;
+  d.case_json = case_.json.dump();
+  d.setup = checkpoint_setup(case_);
+  d.nvar = gas_.n_vars();
+  d.nf = store_.values_per_cell();
+  d.regime.resize(m.n_interior());
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i)
+      d.regime[static_cast<std::size_t>(j) * m.nx + i] = static_cast<std::int8_t>(domain_.layer(m.index(i, j)));
+  d.obstacle_offsets = domain_.obstacle_offsets();
+  d.U = state_.values();
+  // Kinetic cells only, by ascending stored index (not by slot): fluid cells' and halo
+  // distributions are derived, never saved.
+  for (const std::size_t c : domain_.updated_cells())
+    if (domain_.is_kinetic(c)) {
+      d.kinetic_cells.push_back(c);
+      const double* fc = store_.f(static_cast<std::size_t>(store_.slot_of(c)));
+      d.kinetic_f.insert(d.kinetic_f.end(), fc, fc + d.nf);
+    }
+  d.baseline = diagnostics_.baseline();
+  d.work = work_;
+  d.output = output_->record();
+  return d;
+}
+
+void Simulation::write_checkpoint_now() {
+  const auto t0 = Clock::now();
+  const fs::path file = checkpoint_path(out_dir_, steps_);
+  CheckpointData d = checkpoint_data();
+  d.wall_checkpoint += seconds_since(t0);  // the time up to here; writing is measured below
+  write_checkpoint(file, d);
+  prune_checkpoints(out_dir_, case_.output.checkpoint.keep);
+  wall_checkpoint_ += seconds_since(t0);
+  last_checkpoint_ = Clock::now();
+  spdlog::info("checkpoint {} ({:.3g} s)", file.string(), seconds_since(t0));
+}
+
+void Simulation::restart(const fs::path& file) {
+  auto d = std::make_unique<CheckpointData>(read_checkpoint(file));
+  check_restart_setup(file, d->setup, checkpoint_setup(case_));
+  const Mesh& m = domain_.mesh();
+  const std::size_t nf = store_.values_per_cell();
+  if (d->nvar != gas_.n_vars() || d->nf != nf || d->U.size() != state_.values().size() ||
+      d->regime.size() != m.n_interior() || d->kinetic_f.size() != d->kinetic_cells.size() * nf)
+    throw RunError(file.string() + ": the arrays do not fit this case's mesh and velocity grid (corrupted checkpoint?)");
+  if (d->t >= case_.t_end)
+    throw RunError(file.string() + ": the checkpoint is at t = " + format_time(d->t) + ", not before time.end = " +
+                   format_time(case_.t_end));
+  // The regime map and the obstacles where they were; the store laid out for that map.
+  domain_.restore_obstacle_offsets(d->obstacle_offsets);
+  std::vector<std::int8_t> map(domain_.regime());
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) map[m.index(i, j)] = d->regime[static_cast<std::size_t>(j) * m.nx + i];
+  domain_.install_regime(map);
+  transport_.classify_faces();
+  store_.lay_out(domain_, transport_.faces());
+  state_.values() = d->U;
+  if (d->kinetic_cells.size() != store_.n_kinetic())
+    throw RunError(file.string() + ": " + std::to_string(d->kinetic_cells.size()) + " kinetic distributions for " +
+                   std::to_string(store_.n_kinetic()) + " kinetic cells of its regime map (corrupted checkpoint?)");
+  for (std::size_t k = 0; k < d->kinetic_cells.size(); ++k) {
+    const std::uint64_t c = d->kinetic_cells[k];
+    const std::int64_t slot = c < m.n_stored() ? store_.slot_of(c) : -1;
+    if (slot < 0 || static_cast<std::size_t>(slot) >= store_.n_kinetic())
+      throw RunError(file.string() + ": a distribution for cell " + std::to_string(c) +
+                     ", which is not kinetic in its regime map (corrupted checkpoint?)");
+    std::copy_n(&d->kinetic_f[k * nf], nf, store_.f(static_cast<std::size_t>(slot)));
+  }
+  diagnostics_.restore_baseline(d->baseline);
+  regime_.restore_switches(d->switches);
+  work_ = d->work;
+  t_ = d->t;
+  steps_ = first_step_ = d->step;
+  // The first output time after the checkpoint's (an output at exactly its time was
+  // written before it); with unchanged output.times this is the saved index.
+  const auto& times = case_.output.times;
+  next_output_ = static_cast<std::size_t>(std::upper_bound(times.begin(), times.end(), t_) - times.begin());
+  wall_before_ = d->wall_seconds;
+  wall_output_ = d->wall_output;
+  wall_checkpoint_ = d->wall_checkpoint;
+  restarted_ = true;
+  restarted_from_ = file.string();
+  pending_ = std::move(d);
+  spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, format_time(t_));
+}
+
+nlohmann::json Simulation::summary(const std::string& failure, bool interrupted) const {
   const auto& cs = work_.cell_steps;
   const long total = cs[0] + cs[1] + cs[2];
   auto share = [&](int l) { return total ? static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
@@ -313,7 +463,7 @@ nlohmann::json Simulation::summary(const std::string& failure, double wall_outpu
   nlohmann::json summary = {
       {"case", case_.name},
       {"case_file", case_.file.string()},
-      {"status", failure.empty() ? "completed" : "failed"},
+      {"status", !failure.empty() ? "failed" : interrupted ? "interrupted" : "completed"},
       {"regime_mode", mode_name(case_.mode)},
       {"mesh", {{"nx", m.nx}, {"ny", m.ny}, {"dx", m.dx}, {"dy", m.dy}}},
       {"velocity_grid", {{"n", case_.velocity.n}, {"L", case_.velocity.L}}},
@@ -321,9 +471,9 @@ nlohmann::json Simulation::summary(const std::string& failure, double wall_outpu
       {"sdk_version", sdk::sdk_version},
       {"steps", steps_},
       {"final_time", t_},
-      {"wall_seconds", {{"total", seconds_since(start_)}, {"layer0", work_.wall[0]}, {"layer1", work_.wall[1]},
+      {"wall_seconds", {{"total", wall_seconds()}, {"layer0", work_.wall[0]}, {"layer1", work_.wall[1]},
                         {"layer2", work_.wall[2]}, {"coupling", work_.coupling}, {"indicator", work_.indicator},
-                        {"output", wall_output}}},
+                        {"output", wall_output_}, {"checkpoint", wall_checkpoint_}}},
       {"cell_steps", {cs[0], cs[1], cs[2]}},
       {"layer_share", {share(0), share(1), share(2)}},
       {"layer_switches", regime_.switches()},
@@ -332,6 +482,7 @@ nlohmann::json Simulation::summary(const std::string& failure, double wall_outpu
       {"peak_memory_kib", peak_memory_kib()},
   };
   if (!failure.empty()) summary["error"] = failure;
+  if (restarted_) summary["restarted_from"] = restarted_from_;
   return summary;
 }
 

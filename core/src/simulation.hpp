@@ -36,7 +36,10 @@ class OutputWriter;
 struct RunResult {
   Fields fields;
   nlohmann::json summary;
+  bool interrupted = false;  // stopped by SIGTERM/SIGINT after writing a checkpoint
 };
+
+struct CheckpointData;
 
 // The plugin objects of a run, one per layer and the indicator (empty where unused).
 struct RunPlugins {
@@ -54,7 +57,12 @@ class Simulation {
   ~Simulation();
   // Runs to time.end, writing outputs; throws RunError when the state goes bad, after
   // writing last_good.vti and a summary.json with status "failed".
+  // On SIGTERM or SIGINT the run finishes its step, writes a checkpoint and returns
+  // with `interrupted` set and summary status "interrupted".
   RunResult run();
+  // Before run(): continue from a checkpoint (docs/architecture.md §10); throws
+  // RunError when the file is unreadable or the case differs in what it must match.
+  void restart(const std::filesystem::path& file);
 
  private:
   void set_initial_state();
@@ -63,7 +71,10 @@ class Simulation {
   bool advance(double dt, double t_new, Fields& f, std::string& failure);
   void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
   void report_progress(double dt) const;
-  nlohmann::json summary(const std::string& failure, double wall_output) const;
+  nlohmann::json summary(const std::string& failure, bool interrupted) const;
+  double wall_seconds() const;  // of this run, and of the runs it continues
+  CheckpointData checkpoint_data() const;
+  void write_checkpoint_now();
 
   const Case& case_;
   RunPlugins plugins_;
@@ -84,6 +95,14 @@ class Simulation {
   mutable std::chrono::steady_clock::time_point last_progress_;
   double t_ = 0.0;
   long steps_ = 0;
+  // Restarts: where the loop continues, and what earlier runs accumulated.
+  bool restarted_ = false;
+  std::size_t next_output_ = 0;
+  long first_step_ = 0;
+  double wall_before_ = 0.0, wall_output_ = 0.0, wall_checkpoint_ = 0.0;
+  std::string restarted_from_;
+  std::unique_ptr<CheckpointData> pending_;  // the checkpoint's output series, until run() opens the folder
+  std::chrono::steady_clock::time_point last_checkpoint_;
 };
 
 }  // namespace strata::core

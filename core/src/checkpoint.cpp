@@ -1,0 +1,386 @@
+#include "checkpoint.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <regex>
+
+#include <hdf5.h>
+
+namespace strata::core {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// An HDF5 identifier closed when it goes out of scope.
+class Handle {
+ public:
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Handle& operator=(Handle&&) = delete;
+  ~Handle() {
+    if (id_ >= 0) close_(id_);
+  }
+  operator hid_t() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+// Errors inside one file: each names the file and the object.
+struct H5 {
+  std::string file;
+  [[noreturn]] void fail(const std::string& what) const { throw RunError(file + ": " + what); }
+  void check(herr_t status, const std::string& what) const {
+    if (status < 0) fail(what);
+  }
+
+  // Writing.
+  void dataset(hid_t loc, const std::string& name, hid_t type, const std::vector<hsize_t>& dims,
+               const void* data) const {
+    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+    if (!space.ok()) fail("cannot create the dataspace of " + name);
+    Handle set(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+    if (!set.ok()) fail("cannot create dataset " + name);
+    hsize_t count = 1;
+    for (const hsize_t d : dims) count *= d;
+    if (count > 0) check(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write dataset " + name);
+  }
+  void text(hid_t loc, const std::string& name, const std::string& value) const {
+    // A NUL byte at the end keeps the dataset non-empty.
+    dataset(loc, name, H5T_NATIVE_CHAR, {value.size() + 1}, value.c_str());
+  }
+  void attribute(hid_t loc, const std::string& name, hid_t type, const void* value) const {
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+    Handle a(H5Acreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    if (!a.ok()) fail("cannot create attribute " + name);
+    check(H5Awrite(a, type, value), "cannot write attribute " + name);
+  }
+  void attribute(hid_t loc, const std::string& name, double v) const { attribute(loc, name, H5T_NATIVE_DOUBLE, &v); }
+  void attribute(hid_t loc, const std::string& name, long v) const {
+    const std::int64_t x = v;
+    attribute(loc, name, H5T_NATIVE_INT64, &x);
+  }
+  void attribute(hid_t loc, const std::string& name, const std::string& v) const {
+    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+    check(H5Tset_size(type, std::max<std::size_t>(v.size(), 1)), "string type");
+    std::string padded = v;
+    padded.resize(std::max<std::size_t>(v.size(), 1), '\0');
+    attribute(loc, name, type, padded.data());
+  }
+
+  // Reading.
+  Handle open_set(hid_t loc, const std::string& name, std::vector<hsize_t>& dims) const {
+    Handle set(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!set.ok()) fail("dataset " + name + " is missing or unreadable");
+    Handle space(H5Dget_space(set), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space);
+    if (rank < 0) fail("dataset " + name + " is unreadable");
+    dims.assign(static_cast<std::size_t>(rank), 0);
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    return set;
+  }
+  template <class T>
+  std::vector<T> read(hid_t loc, const std::string& name, hid_t type, const std::vector<hsize_t>& expect) const {
+    std::vector<hsize_t> dims;
+    Handle set = open_set(loc, name, dims);
+    bool match = dims.size() == expect.size();
+    for (std::size_t k = 0; match && k < dims.size(); ++k) match = expect[k] == 0 || dims[k] == expect[k];
+    if (!match) fail("dataset " + name + " has an unexpected shape");
+    hsize_t count = 1;
+    for (const hsize_t d : dims) count *= d;
+    std::vector<T> v(count);
+    if (count > 0) check(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "cannot read dataset " + name);
+    return v;
+  }
+  std::string text(hid_t loc, const std::string& name) const {
+    auto v = read<char>(loc, name, H5T_NATIVE_CHAR, {0});
+    if (v.empty() || v.back() != '\0') fail("dataset " + name + " is not a text");
+    return std::string(v.data(), v.size() - 1);
+  }
+  void read_attribute(hid_t loc, const std::string& name, hid_t type, void* value) const {
+    Handle a(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose);
+    if (!a.ok()) fail("attribute " + name + " is missing");
+    check(H5Aread(a, type, value), "cannot read attribute " + name);
+  }
+  double number(hid_t loc, const std::string& name) const {
+    double v = 0;
+    read_attribute(loc, name, H5T_NATIVE_DOUBLE, &v);
+    return v;
+  }
+  long integer(hid_t loc, const std::string& name) const {
+    std::int64_t v = 0;
+    read_attribute(loc, name, H5T_NATIVE_INT64, &v);
+    return static_cast<long>(v);
+  }
+  std::string string(hid_t loc, const std::string& name) const {
+    Handle a(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose);
+    if (!a.ok()) fail("attribute " + name + " is missing");
+    Handle stored(H5Aget_type(a), H5Tclose);
+    if (H5Tget_class(stored) != H5T_STRING) fail("attribute " + name + " is not a string");
+    const std::size_t size = H5Tget_size(stored);
+    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+    check(H5Tset_size(type, size), "string type");
+    std::string v(size, '\0');
+    check(H5Aread(a, type, v.data()), "cannot read attribute " + name);
+    v.resize(std::strlen(v.c_str()));
+    return v;
+  }
+};
+
+Handle group(const H5& h, hid_t file, const std::string& name, bool create) {
+  Handle g(create ? H5Gcreate2(file, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
+                  : H5Gopen2(file, name.c_str(), H5P_DEFAULT),
+           H5Gclose);
+  if (!g.ok()) h.fail(create ? "cannot create group " + name : "group " + name + " is missing");
+  return g;
+}
+
+hsize_t to_h(std::size_t n) { return static_cast<hsize_t>(n); }
+
+// The keys a restart compares, flattened to "mesh.nx", "kinetic.tau", ...
+std::map<std::string, json> flatten_setup(const json& s) {
+  std::map<std::string, json> out;
+  const json none = json::object();
+  auto member = [&](const json& o, const char* key) -> const json& {
+    return o.is_object() && o.contains(key) ? o.at(key) : none;
+  };
+  for (const char* part : {"mesh", "velocity"})
+    for (const auto& [k, v] : member(s, part).items()) out[std::string(part) + "." + k] = v;
+  out["species"] = member(s, "species");
+  out["regime.mode"] = member(s, "regime_mode");
+  for (const auto& [section, p] : member(s, "plugins").items()) {
+    out[section + ".plugin"] = member(p, "name");
+    for (const auto& [k, v] : member(p, "parameters").items()) out[section + "." + k] = v;
+  }
+  return out;
+}
+
+void sync_folder(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+json checkpoint_setup(const Case& c) {
+  json species = json::array();
+  for (const auto& s : c.species) species.push_back({{"name", s.name}, {"mass", s.mass}});
+  json plugins = json::object();
+  for (const PluginChoice* p : {&c.fluid, &c.kinetic, &c.boltzmann, &c.indicator})
+    if (p->needed) {
+      plugins[p->section] = {{"name", p->name}, {"parameters", p->params}};
+      if (p->library) plugins[p->section]["version"] = p->library->descriptor().version;
+    }
+  return {{"mesh", {{"nx", c.nx}, {"ny", c.ny}, {"x", c.x}, {"y", c.y}}},
+          {"velocity", {{"n", c.velocity.n}, {"L", c.velocity.L}}},
+          {"species", species},
+          {"regime_mode", mode_name(c.mode)},
+          {"plugins", plugins}};
+}
+
+void write_checkpoint(const fs::path& file, const CheckpointData& d) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const fs::path tmp = file.string() + ".tmp" + std::to_string(::getpid());
+  const H5 h{tmp.string()};
+  {
+    Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!f.ok()) h.fail("cannot be created");
+    h.attribute(f, "format", std::string("strata checkpoint"));
+    h.attribute(f, "format_version", static_cast<long>(d.format_version));
+    h.attribute(f, "time", d.t);
+    h.attribute(f, "step", d.step);
+    h.attribute(f, "next_output", d.next_output);
+    h.attribute(f, "layer_switches", d.switches);
+    h.attribute(f, "case", d.case_json);
+    h.attribute(f, "setup", d.setup.dump());
+    h.attribute(f, "nvar", static_cast<long>(d.nvar));
+    h.attribute(f, "values_per_kinetic_cell", static_cast<long>(d.nf));
+    {
+      Handle g = group(h, f, "domain", true);
+      const int nx = d.setup["mesh"]["nx"], ny = d.setup["mesh"]["ny"];
+      h.dataset(g, "regime", H5T_NATIVE_INT8, {to_h(ny), to_h(nx)}, d.regime.data());
+      std::vector<int> offsets;
+      for (const auto& o : d.obstacle_offsets) offsets.insert(offsets.end(), o.begin(), o.end());
+      h.dataset(g, "obstacle_offsets", H5T_NATIVE_INT, {to_h(d.obstacle_offsets.size()), 2}, offsets.data());
+    }
+    {
+      Handle g = group(h, f, "macro", true);
+      h.dataset(g, "U", H5T_NATIVE_DOUBLE, {to_h(d.U.size() / d.nvar), to_h(d.nvar)}, d.U.data());
+    }
+    {
+      Handle g = group(h, f, "kinetic", true);
+      h.dataset(g, "cells", H5T_NATIVE_UINT64, {to_h(d.kinetic_cells.size())}, d.kinetic_cells.data());
+      h.dataset(g, "f", H5T_NATIVE_DOUBLE, {to_h(d.kinetic_cells.size()), to_h(d.nf)}, d.kinetic_f.data());
+    }
+    {
+      Handle g = group(h, f, "diagnostics", true);
+      const RunDiagnostics::Baseline& b = d.baseline;
+      h.dataset(g, "initial", H5T_NATIVE_DOUBLE, {5}, b.initial.data());
+      h.dataset(g, "exchange", H5T_NATIVE_DOUBLE, {5}, b.exchange.data());
+      h.dataset(g, "scale", H5T_NATIVE_DOUBLE, {5}, b.scale.data());
+      h.dataset(g, "max_drift", H5T_NATIVE_DOUBLE, {5}, b.max_drift.data());
+    }
+    {
+      Handle g = group(h, f, "work", true);
+      h.dataset(g, "wall", H5T_NATIVE_DOUBLE, {3}, d.work.wall.data());
+      const std::array<std::int64_t, 3> cs = {d.work.cell_steps[0], d.work.cell_steps[1], d.work.cell_steps[2]};
+      h.dataset(g, "cell_steps", H5T_NATIVE_INT64, {3}, cs.data());
+      h.attribute(g, "coupling", d.work.coupling);
+      h.attribute(g, "indicator", d.work.indicator);
+      h.attribute(g, "wall_seconds", d.wall_seconds);
+      h.attribute(g, "output", d.wall_output);
+      h.attribute(g, "checkpoint", d.wall_checkpoint);
+    }
+    {
+      Handle g = group(h, f, "output", true);
+      h.text(g, "history", d.output.history);
+      h.text(g, "probes", json(d.output.probes).dump());
+      h.text(g, "snapshots", json(d.output.series).dump());
+    }
+    h.check(H5Fflush(f, H5F_SCOPE_GLOBAL), "cannot be flushed");
+  }
+  const int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    h.fail("cannot be synced to disk");
+  }
+  ::close(fd);
+  fs::rename(tmp, file);
+  sync_folder(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+}
+
+CheckpointData read_checkpoint(const fs::path& file) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const H5 h{file.string()};
+  if (!fs::is_regular_file(file)) h.fail("no such checkpoint file");
+  if (H5Fis_hdf5(file.c_str()) <= 0) h.fail("not an HDF5 file (truncated or corrupted checkpoint?)");
+  Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.ok()) h.fail("cannot be opened as HDF5 (truncated or corrupted checkpoint?)");
+  CheckpointData d;
+  try {
+    if (h.string(f, "format") != "strata checkpoint") h.fail("not a Strata checkpoint");
+    d.format_version = static_cast<int>(h.integer(f, "format_version"));
+    if (d.format_version != checkpoint_format_version)
+      h.fail("checkpoint format version " + std::to_string(d.format_version) + ", this program reads version " +
+             std::to_string(checkpoint_format_version));
+    d.t = h.number(f, "time");
+    d.step = h.integer(f, "step");
+    d.next_output = h.integer(f, "next_output");
+    d.switches = h.integer(f, "layer_switches");
+    d.case_json = h.string(f, "case");
+    d.setup = json::parse(h.string(f, "setup"));
+    d.nvar = static_cast<int>(h.integer(f, "nvar"));
+    d.nf = static_cast<std::size_t>(h.integer(f, "values_per_kinetic_cell"));
+    const int nx = d.setup.at("mesh").at("nx"), ny = d.setup.at("mesh").at("ny");
+    {
+      Handle g = group(h, f, "domain", false);
+      d.regime = h.read<std::int8_t>(g, "regime", H5T_NATIVE_INT8, {to_h(ny), to_h(nx)});
+      const auto offsets = h.read<int>(g, "obstacle_offsets", H5T_NATIVE_INT, {0, 2});
+      for (std::size_t k = 0; k + 1 < offsets.size(); k += 2) d.obstacle_offsets.push_back({offsets[k], offsets[k + 1]});
+    }
+    {
+      Handle g = group(h, f, "macro", false);
+      d.U = h.read<double>(g, "U", H5T_NATIVE_DOUBLE, {0, to_h(d.nvar)});
+    }
+    {
+      Handle g = group(h, f, "kinetic", false);
+      d.kinetic_cells = h.read<std::uint64_t>(g, "cells", H5T_NATIVE_UINT64, {0});
+      d.kinetic_f = h.read<double>(g, "f", H5T_NATIVE_DOUBLE, {to_h(d.kinetic_cells.size()), to_h(d.nf)});
+    }
+    {
+      Handle g = group(h, f, "diagnostics", false);
+      auto totals = [&](const char* name) {
+        const auto v = h.read<double>(g, name, H5T_NATIVE_DOUBLE, {5});
+        Totals t{};
+        std::copy(v.begin(), v.end(), t.begin());
+        return t;
+      };
+      d.baseline = {totals("initial"), totals("exchange"), totals("scale"), totals("max_drift")};
+    }
+    {
+      Handle g = group(h, f, "work", false);
+      const auto wall = h.read<double>(g, "wall", H5T_NATIVE_DOUBLE, {3});
+      const auto cs = h.read<std::int64_t>(g, "cell_steps", H5T_NATIVE_INT64, {3});
+      for (int l = 0; l < 3; ++l) {
+        d.work.wall[l] = wall[l];
+        d.work.cell_steps[l] = static_cast<long>(cs[l]);
+      }
+      d.work.coupling = h.number(g, "coupling");
+      d.work.indicator = h.number(g, "indicator");
+      d.wall_seconds = h.number(g, "wall_seconds");
+      d.wall_output = h.number(g, "output");
+      d.wall_checkpoint = h.number(g, "checkpoint");
+    }
+    {
+      Handle g = group(h, f, "output", false);
+      d.output.history = h.text(g, "history");
+      d.output.probes = json::parse(h.text(g, "probes")).get<decltype(d.output.probes)>();
+      d.output.series = json::parse(h.text(g, "snapshots")).get<decltype(d.output.series)>();
+    }
+  } catch (const json::exception& e) {
+    h.fail(std::string("corrupted checkpoint: ") + e.what());
+  }
+  return d;
+}
+
+void check_restart_setup(const fs::path& file, const json& saved, const json& now) {
+  const auto a = flatten_setup(saved), b = flatten_setup(now);
+  std::map<std::string, json> keys(a);
+  keys.insert(b.begin(), b.end());
+  for (const auto& [key, unused] : keys) {
+    const json va = a.count(key) ? a.at(key) : json(), vb = b.count(key) ? b.at(key) : json();
+    if (va == vb) continue;
+    auto text = [](const json& v) { return v.is_null() ? std::string("absent") : v.dump(); };
+    throw RunError("cannot restart from " + file.string() + ": " + key + " is " + text(va) +
+                   " in the checkpoint and " + text(vb) +
+                   " in this case; a restart needs the same mesh, velocity grid, species, regime mode and "
+                   "plugins with their parameters (time.end, output times and checkpoint settings may change)");
+  }
+}
+
+fs::path checkpoint_path(const fs::path& dir, long step) {
+  return dir / ("checkpoint_" + std::to_string(step) + ".h5");
+}
+
+namespace {
+std::vector<std::pair<long, fs::path>> list_checkpoints(const fs::path& dir) {
+  static const std::regex name(R"(checkpoint_([0-9]+)\.h5)");
+  std::vector<std::pair<long, fs::path>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::smatch m;
+    const std::string file = entry.path().filename().string();
+    if (entry.is_regular_file() && std::regex_match(file, m, name)) found.emplace_back(std::stol(m[1]), entry.path());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+}  // namespace
+
+fs::path newest_checkpoint(const fs::path& dir) {
+  if (!fs::is_directory(dir)) throw RunError(dir.string() + ": --resume needs an output folder; there is none");
+  const auto found = list_checkpoints(dir);
+  if (found.empty()) throw RunError(dir.string() + ": no checkpoint_<step>.h5 to resume from");
+  return found.back().second;
+}
+
+void prune_checkpoints(const fs::path& dir, int keep) {
+  const auto found = list_checkpoints(dir);
+  for (std::size_t k = 0; k + static_cast<std::size_t>(keep) < found.size(); ++k) {
+    std::error_code ec;
+    fs::remove(found[k].second, ec);
+  }
+}
+
+}  // namespace strata::core

@@ -1,0 +1,64 @@
+#pragma once
+// Checkpoints (docs/architecture.md §10, docs/user_guide.md "Checkpoints"): the state a
+// run needs to continue bit for bit, in one HDF5 file. Every dataset is indexed by
+// global cell (interior x fastest, or stored cell with its ghosts), never by a
+// process, so a distributed run can write the same layout collectively.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "case.hpp"
+#include "engine_types.hpp"
+#include "output.hpp"
+#include "run_diagnostics.hpp"
+
+namespace strata::core {
+
+inline constexpr int checkpoint_format_version = 1;
+
+struct CheckpointData {
+  int format_version = checkpoint_format_version;
+  double t = 0.0;
+  long step = 0;
+  long next_output = 0;  // index into output.times of the next output
+  long switches = 0;
+  double wall_seconds = 0.0, wall_output = 0.0, wall_checkpoint = 0.0;  // accumulated so far
+  std::string case_json;  // the case as run (after --set)
+  nlohmann::json setup;   // checkpoint_setup(): what a restart must match
+  int nvar = 0;           // conserved variables per cell
+  std::size_t nf = 0;     // distribution values per kinetic cell (S N^3)
+  std::vector<std::int8_t> regime;                   // interior cells, x fastest; -1 solid
+  std::vector<std::array<int, 2>> obstacle_offsets;  // cells each obstacle has moved
+  std::vector<double> U;                             // every stored cell, nvar values each
+  std::vector<std::uint64_t> kinetic_cells;          // stored index of each kinetic cell, ascending
+  std::vector<double> kinetic_f;                     // their distributions, nf values each
+  RunDiagnostics::Baseline baseline;
+  LayerWork work;
+  OutputWriter::Record output;
+};
+
+// What a restart must match: mesh, velocity grid, species, regime mode, plugins and
+// their parameters (plugin versions are kept for information).
+nlohmann::json checkpoint_setup(const Case& c);
+
+// Writes `file` atomically: a temporary name in the same folder, fsync, rename.
+void write_checkpoint(const std::filesystem::path& file, const CheckpointData& d);
+// Reads a checkpoint; throws RunError with a message of its own (never HDF5's error
+// stack) when the file is missing, truncated, corrupted or of another format.
+CheckpointData read_checkpoint(const std::filesystem::path& file);
+// Throws RunError naming the first key (e.g. "mesh.nx") whose value differs.
+void check_restart_setup(const std::filesystem::path& file, const nlohmann::json& saved,
+                         const nlohmann::json& now);
+
+// checkpoint_<step>.h5 in `dir`.
+std::filesystem::path checkpoint_path(const std::filesystem::path& dir, long step);
+// The checkpoint of the highest step in `dir`; throws RunError when there is none.
+std::filesystem::path newest_checkpoint(const std::filesystem::path& dir);
+// Removes all but the newest `keep` checkpoints in `dir`.
+void prune_checkpoints(const std::filesystem::path& dir, int keep);
+
+}  // namespace strata::core

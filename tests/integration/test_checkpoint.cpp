@@ -1,0 +1,195 @@
+// Checkpoints and restarts through the real program (docs/user_guide.md,
+// "Checkpoints"): a run continued from a checkpoint writes the same profiles,
+// snapshots, history and conservation figures, bit for bit, as the run that was never
+// stopped; a checkpoint of another case or a damaged file is refused.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "run_strata.hpp"
+
+using namespace strata::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The lines of a CSV file without the column `drop` (wall time differs between runs).
+std::vector<std::string> csv_without(const fs::path& p, const std::string& drop) {
+  std::ifstream in(p);
+  std::vector<std::string> lines;
+  int skip = -1;
+  for (std::string line; std::getline(in, line);) {
+    std::stringstream cells(line);
+    std::vector<std::string> row;
+    for (std::string c; std::getline(cells, c, ',');) row.push_back(c);
+    if (skip < 0)
+      for (std::size_t k = 0; k < row.size(); ++k)
+        if (row[k] == drop) skip = static_cast<int>(k);
+    std::string kept;
+    for (std::size_t k = 0; k < row.size(); ++k)
+      if (static_cast<int>(k) != skip) kept += row[k] + ",";
+    lines.push_back(kept);
+  }
+  return lines;
+}
+
+// What must agree bit for bit between an uninterrupted run `a` and a continued run `b`.
+void check_same_results(const fs::path& a, const fs::path& b, const std::vector<std::string>& files) {
+  for (const auto& f : files) {
+    CAPTURE(f);
+    REQUIRE(fs::exists(b / f));
+    CHECK(slurp(a / f) == slurp(b / f));
+  }
+  CHECK(csv_without(a / "history.csv", "wall_seconds") == csv_without(b / "history.csv", "wall_seconds"));
+  const auto sa = read_json(a / "summary.json"), sb = read_json(b / "summary.json");
+  CHECK(sb["status"] == "completed");
+  CHECK(sb.contains("restarted_from"));
+  for (const char* key : {"conservation", "cell_steps", "layer_switches", "steps", "final_time"}) {
+    CAPTURE(key);
+    CHECK(sa[key] == sb[key]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: hybrid conservation_box (switching layers) continues bit for bit at 1 and 2 threads") {
+  for (const int threads : {1, 2}) {
+    CAPTURE(threads);
+    const auto dir = scratch("ckpt_box_" + std::to_string(threads));
+    const std::string args = "run " + source("cases/conservation_box.json") +
+                             " --set mesh.nx=10 --set mesh.ny=10 --set velocity.n=10 --set time.end=0.06"
+                             " --set output.times=[0.03,0.06] --set output.checkpoint.every_steps=2"
+                             " --set output.checkpoint.keep=100 -q --threads " + std::to_string(threads);
+    const Result a = run_strata(args + " --out " + (dir / "a").string());
+    REQUIRE_MESSAGE(a.exit_code == 0, a.output);
+    const auto sa = read_json(dir / "a" / "summary.json");
+    REQUIRE(sa["layer_switches"].get<long>() > 0);
+    REQUIRE(fs::exists(dir / "a" / "checkpoint_2.h5"));
+    const Result b = run_strata(args + " --restart " + (dir / "a" / "checkpoint_2.h5").string() + " --out " +
+                                (dir / "b").string());
+    REQUIRE_MESSAGE(b.exit_code == 0, b.output);
+    check_same_results(dir / "a", dir / "b",
+                       {"profile_0.03.csv", "profile_0.06.csv", "snapshot_0001.vti", "snapshot_0002.vti"});
+  }
+}
+
+TEST_CASE("checkpoint: a moving obstacle continues bit for bit (offsets, forced band, wall exchange)") {
+  const auto dir = scratch("ckpt_moving");
+  const std::string args = "run " + source("cases/moving_object.json") +
+                           " --set mesh.nx=30 --set mesh.ny=30 --set velocity.n=8 --set velocity.L=6 --set time.end=0.04"
+                           " --set output.times=[0.02,0.04] --set output.checkpoint.every_steps=7"
+                           " --set output.checkpoint.keep=100 -q --threads 2";
+  const Result a = run_strata(args + " --out " + (dir / "a").string());
+  REQUIRE_MESSAGE(a.exit_code == 0, a.output);
+  REQUIRE(fs::exists(dir / "a" / "checkpoint_7.h5"));
+  // The obstacle moves every 5 steps: at step 7 it has moved once and moves again at 10.
+  const Result b = run_strata(args + " --restart " + (dir / "a" / "checkpoint_7.h5").string() + " --out " +
+                              (dir / "b").string());
+  REQUIRE_MESSAGE(b.exit_code == 0, b.output);
+  check_same_results(dir / "a", dir / "b", {"profile_0.04.csv", "snapshot_0002.vti"});
+}
+
+TEST_CASE("checkpoint: a two-species mixture continues bit for bit, probes included; keep prunes old files") {
+  const auto dir = scratch("ckpt_mixture");
+  const std::string args = "run " + source("cases/mixture_relaxation.json") +
+                           " --set velocity.n=12 --set time.end=0.4 --set output.times=[0.2,0.4]"
+                           " --set output.checkpoint.every_steps=10 -q --threads 1";
+  const Result a = run_strata(args + " --out " + (dir / "a").string());
+  REQUIRE_MESSAGE(a.exit_code == 0, a.output);
+  // 40 steps, a checkpoint every 10, the newest 2 kept (the default).
+  CHECK(!fs::exists(dir / "a" / "checkpoint_10.h5"));
+  REQUIRE(fs::exists(dir / "a" / "checkpoint_30.h5"));
+  // --resume continues in its folder from the newest checkpoint: a copy of the run
+  // that stopped at step 30.
+  fs::create_directories(dir / "b");
+  fs::copy_file(dir / "a" / "checkpoint_30.h5", dir / "b" / "checkpoint_30.h5");
+  const Result b = run_strata(args + " --resume " + (dir / "b").string());
+  REQUIRE_MESSAGE(b.exit_code == 0, b.output);
+  check_same_results(dir / "a", dir / "b", {"profile_0.4.csv", "probe_cell.csv", "snapshot_0002.vti"});
+  CHECK(slurp(dir / "a" / "snapshots.pvd") == slurp(dir / "b" / "snapshots.pvd"));
+
+  // A continued run may go further, with other output times after the checkpoint's.
+  const Result longer = run_strata(args + " --set time.end=0.6 --set output.times=[0.35,0.6] --restart " +
+                                   (dir / "a" / "checkpoint_30.h5").string() + " --out " + (dir / "c").string());
+  REQUIRE_MESSAGE(longer.exit_code == 0, longer.output);
+  CHECK(fs::exists(dir / "c" / "profile_0.35.csv"));
+  CHECK(fs::exists(dir / "c" / "profile_0.6.csv"));
+  CHECK(read_json(dir / "c" / "summary.json")["steps"] == 60);
+}
+
+TEST_CASE("checkpoint: a restart with another mesh or from a damaged file is refused with a message") {
+  const auto dir = scratch("ckpt_refuse");
+  const std::string args = "run " + source("cases/mixture_relaxation.json") +
+                           " --set velocity.n=12 --set time.end=0.1 --set output.times=[0.1] --set output.checkpoint.every_steps=5 -q";
+  const Result a = run_strata(args + " --out " + (dir / "a").string());
+  REQUIRE_MESSAGE(a.exit_code == 0, a.output);
+  const fs::path ck = dir / "a" / "checkpoint_5.h5";
+  REQUIRE(fs::exists(ck));
+
+  const Result mesh = run_strata(args + " --set mesh.nx=2 --restart " + ck.string() + " --out " + (dir / "m").string());
+  CHECK(mesh.exit_code == 3);
+  CHECK_MESSAGE(mesh.output.find("mesh.nx is 1 in the checkpoint and 2 in this case") != std::string::npos, mesh.output);
+
+  const Result params = run_strata(args + " --set kinetic.delta=0.4 --restart " + ck.string() + " --out " +
+                                   (dir / "p").string());
+  CHECK(params.exit_code == 3);
+  CHECK_MESSAGE(params.output.find("kinetic.delta") != std::string::npos, params.output);
+
+  const std::string bytes = slurp(ck);
+  const fs::path cut = dir / "truncated.h5";
+  std::ofstream(cut, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  const Result t = run_strata(args + " --restart " + cut.string() + " --out " + (dir / "t").string());
+  CHECK(t.exit_code == 3);
+  CHECK_MESSAGE(t.output.find("truncated or corrupted") != std::string::npos, t.output);
+  CHECK_MESSAGE(t.output.find("HDF5-DIAG") == std::string::npos, t.output);
+
+  const Result none = run_strata(args + " --resume " + (dir / "t").string());
+  CHECK(none.exit_code == 3);
+
+  const Result keys = run_strata("validate " + source("cases/mixture_relaxation.json") +
+                                 " --set output.checkpoint.keep=0 --set output.checkpoint.every=3");
+  CHECK(keys.exit_code == 2);
+  CHECK_MESSAGE(keys.output.find("/output/checkpoint/keep (set with --set): expected integer in [1, 1000], got 0") != std::string::npos,
+                keys.output);
+  CHECK_MESSAGE(keys.output.find("/output/checkpoint/every") != std::string::npos, keys.output);
+}
+
+TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit code 4; --resume completes it") {
+  const auto dir = scratch("ckpt_sigterm");
+  const std::string args = "run " + source("cases/mixture_relaxation.json") +
+                           " --set velocity.n=24 --set time.end=6 --set output.times=[3,6] -q --threads 1";
+  // In the background: SIGTERM to its process id once the run has written its t = 0 history.
+  std::ofstream(dir / "stop.sh") << "cd " << dir.string() << "\n"
+                                 << STRATA_EXE << " " << args << " --out stopped > log 2>&1 &\n"
+                                 << "pid=$!\n"
+                                 << "for k in $(seq 400); do [ -f stopped/history.csv ] && break; sleep 0.05; done\n"
+                                 << "sleep 0.5\nkill -TERM $pid\nwait $pid\necho $? > rc\n";
+  REQUIRE(std::system(("bash " + (dir / "stop.sh").string()).c_str()) == 0);
+  std::ifstream rc_file(dir / "rc");
+  int rc = -1;
+  rc_file >> rc;
+  CHECK_MESSAGE(rc == 4, slurp(dir / "log"));
+  const auto s = read_json(dir / "stopped" / "summary.json");
+  CHECK(s["status"] == "interrupted");
+  bool has_checkpoint = false;
+  for (const auto& e : fs::directory_iterator(dir / "stopped"))
+    has_checkpoint = has_checkpoint || e.path().extension() == ".h5";
+  CHECK(has_checkpoint);
+
+  const Result resumed = run_strata(args + " --resume " + (dir / "stopped").string());
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  const Result full = run_strata(args + " --out " + (dir / "full").string());
+  REQUIRE_MESSAGE(full.exit_code == 0, full.output);
+  check_same_results(dir / "full", dir / "stopped", {"profile_6.csv", "probe_cell.csv", "snapshot_0002.vti"});
+}
