@@ -7,9 +7,6 @@
 #include <sstream>
 
 #include <spdlog/spdlog.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "checkpoint.hpp"
 #include "output.hpp"
@@ -37,67 +34,6 @@ long peak_memory_kib() {
   for (std::string line; std::getline(status, line);)
     if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
   return -1;
-}
-
-// One gas across the kinetic layers (docs/numerics.md, "Transport coefficients"): the
-// layer-1 model takes the viscosity law μ(T) of the layer-2 model, tabulated at ρ = 1
-// (a binary-collision gas's μ does not depend on ρ) on T = 2^{k/4}, k = -40..24.
-void match_viscosity(const Case& c, RunPlugins& p) {
-  const toolkit::StateLayout layout{static_cast<int>(c.species.size())};
-  const int nv = layout.n_vars();
-  constexpr int n = 65;
-  std::vector<double> W(static_cast<std::size_t>(n) * nv, 0.0), T(n), mu(n), kappa(n);
-  for (int k = 0; k < n; ++k) {
-    T[k] = std::exp2((k - 40) / 4.0);
-    for (int s = 0; s < layout.n_species; ++s) W[k * nv + s] = 1.0 / layout.n_species;
-    W[k * nv + layout.temperature()] = T[k];
-  }
-  p.boltzmann.call("transport_coefficients",
-                   [&] { return p.boltzmann->transport_coefficients({W.data(), n, nv, nv}, mu.data(), kappa.data()); });
-  p.kinetic.call("adopt_viscosity", [&] { return p.kinetic->adopt_viscosity({n, T.data(), mu.data()}); });
-}
-
-RunPlugins create_plugins(const Case& c, int threads) {
-#ifdef _OPENMP
-  if (threads > 0) omp_set_num_threads(threads);
-#else
-  (void)threads;
-#endif
-  std::vector<const char*> names;
-  std::vector<double> mass;
-  for (const auto& s : c.species) {
-    names.push_back(s.name.c_str());
-    mass.push_back(s.mass);
-  }
-  sdk::SetupInfo setup;
-  setup.n_species = static_cast<int>(c.species.size());
-  setup.species_mass = mass.data();
-  setup.species_name = names.data();
-  setup.velocity_points = c.velocity.n;
-  setup.velocity_bound = c.velocity.L;
-  setup.dx = (c.x[1] - c.x[0]) / c.nx;
-  setup.dy = (c.y[1] - c.y[0]) / c.ny;
-#ifdef _OPENMP
-  setup.threads = omp_get_max_threads();
-#endif
-  RunPlugins p;
-  auto make = [&](const PluginChoice& choice, sdk::PluginKind kind, auto& target) {
-    using Kind = typename std::remove_reference_t<decltype(target)>::element_type;
-    if (choice.needed && choice.library) target = choice.library->create<Kind>(kind, choice.params.dump(), setup);
-  };
-  make(c.fluid, sdk::PluginKind::fluid_model, p.fluid);
-  make(c.kinetic, sdk::PluginKind::collision_model, p.kinetic);
-  make(c.boltzmann, sdk::PluginKind::collision_model, p.boltzmann);
-  make(c.indicator, sdk::PluginKind::indicator, p.indicator);
-  if (p.indicator && (p.indicator->inputs() & sdk::indicator_input::transport_coefficients) && !p.kinetic &&
-      !p.boltzmann)
-    throw RunError("indicator '" + c.indicator.name +
-                   "' reads the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
-  if (p.kinetic && p.boltzmann && p.kinetic->adopts_viscosity()) match_viscosity(c, p);
-  const PluginChoice* layers[] = {&c.fluid, &c.kinetic, &c.boltzmann};
-  for (int l = 0; l < 3; ++l)
-    if (layers[l]->needed) p.layer_names.plugin[l] = layers[l]->name;
-  return p;
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "macro_state.hpp"
 #include "regime_controller.hpp"
 #include "run_diagnostics.hpp"
+#include "run_plugins.hpp"
 #include "stepper.hpp"
 #include "transport.hpp"
 
@@ -40,14 +41,6 @@ struct RunResult {
 };
 
 struct CheckpointData;
-
-// The plugin objects of a run, one per layer and the indicator (empty where unused).
-struct RunPlugins {
-  PluginObject<sdk::FluidModel> fluid;
-  Collision kinetic, boltzmann;
-  PluginObject<sdk::Indicator> indicator;
-  LayerNames layer_names;
-};
 
 class Simulation {
  public:

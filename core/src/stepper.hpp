@@ -11,11 +11,10 @@
 #include "engine_types.hpp"
 #include "kinetic_store.hpp"
 #include "macro_state.hpp"
+#include "run_plugins.hpp"
 #include "transport.hpp"
 
 namespace strata::core {
-
-using Collision = PluginObject<sdk::CollisionModel>;
 
 class Stepper {
  public:
