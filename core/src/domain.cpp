@@ -128,6 +128,14 @@ void Domain::ghosts_follow() {
   for (const HaloRule& r : halo_rules_) regime_[r.ghost] = r.action == HaloAction::inflow ? 0 : regime_[r.source];
 }
 
+std::vector<std::int8_t> Domain::interior_regime() const {
+  std::vector<std::int8_t> out;
+  out.reserve(mesh_.n_interior());
+  for (int j = 0; j < mesh_.ny; ++j)
+    for (int i = 0; i < mesh_.nx; ++i) out.push_back(regime_[mesh_.index(i, j)]);
+  return out;
+}
+
 bool Domain::differs(const std::vector<std::int8_t>& next) const {
   for (int j = 0; j < mesh_.ny; ++j)
     for (int i = 0; i < mesh_.nx; ++i)

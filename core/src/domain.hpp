@@ -40,6 +40,8 @@ class Domain {
   bool updated(std::size_t cell) const { return updated_[cell] != 0; }  // interior, not solid
   const std::vector<std::int8_t>& regime() const { return regime_; }
   const std::vector<std::size_t>& updated_cells() const { return updated_cells_; }
+  // The layer of every interior cell, x fastest (outputs, checkpoints).
+  std::vector<std::int8_t> interior_regime() const;
   // True when `next` differs from the map in an interior cell.
   bool differs(const std::vector<std::int8_t>& next) const;
   // Installs `next` for the interior cells (stored indexing, -1 solid); returns how

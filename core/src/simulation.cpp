@@ -115,13 +115,10 @@ void Simulation::set_initial_state() {
 
 void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool failed) {
   const Mesh& m = domain_.mesh();
-  std::vector<std::int8_t> regime(m.n_interior());
+  const std::vector<std::int8_t> regime = domain_.interior_regime();
   std::vector<double> knudsen(m.n_interior());
   for (int j = 0; j < m.ny; ++j)
-    for (int i = 0; i < m.nx; ++i) {
-      regime[static_cast<std::size_t>(j) * m.nx + i] = static_cast<std::int8_t>(domain_.layer(m.index(i, j)));
-      knudsen[static_cast<std::size_t>(j) * m.nx + i] = domain_.knudsen(m.index(i, j));
-    }
+    for (int i = 0; i < m.nx; ++i) knudsen[static_cast<std::size_t>(j) * m.nx + i] = domain_.knudsen(m.index(i, j));
   std::vector<std::string> names;
   for (const auto& s : case_.species) names.push_back(s.name);
   NamedFields extra;
@@ -289,7 +286,6 @@ RunResult Simulation::run() {
 }
 
 CheckpointData Simulation::checkpoint_data() const {
-  const Mesh& m = domain_.mesh();
   CheckpointData d;
   d.t = t_;
   d.step = steps_;
@@ -302,10 +298,7 @@ CheckpointData Simulation::checkpoint_data() const {
   d.setup = checkpoint_setup(case_);
   d.nvar = gas_.n_vars();
   d.nf = store_.values_per_cell();
-  d.regime.resize(m.n_interior());
-  for (int j = 0; j < m.ny; ++j)
-    for (int i = 0; i < m.nx; ++i)
-      d.regime[static_cast<std::size_t>(j) * m.nx + i] = static_cast<std::int8_t>(domain_.layer(m.index(i, j)));
+  d.regime = domain_.interior_regime();
   d.obstacle_offsets = domain_.obstacle_offsets();
   d.U = state_.values();
   // Kinetic cells only, by ascending stored index (not by slot): fluid cells' and halo
