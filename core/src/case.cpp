@@ -1,7 +1,8 @@
 #include "case.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -24,33 +25,31 @@ const char* mode_name(RegimeMode mode) {
 }
 
 std::string apply_override(json& document, const std::string& assignment) {
+  const auto fail = [&](const std::string& why) -> CaseError {
+    return CaseError({"--set " + describe_value(json(assignment)) + ": " + why});
+  };
+  if (!valid_utf8(assignment)) throw fail("not valid UTF-8 text");
   const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw CaseError({"--set " + assignment + ": expected key=value, e.g. mesh.nx=200"});
+  if (eq == std::string::npos || eq == 0) throw fail("expected key=value, e.g. mesh.nx=200");
   const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
-  json value;
-  try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
-    value = text;  // a bare word is a string: --set regime.mode=layer0
-  }
+  std::string syntax_error;
+  // Not JSON: a bare word is a string (--set regime.mode=layer0).
+  json value = parse_json_text(text, "--set " + key, syntax_error).value_or(json(text));
   json* node = &document;
   std::string pointer;
   std::stringstream parts(key);
   for (std::string part; std::getline(parts, part, '.');) {
-    if (part.empty()) throw CaseError({"--set " + assignment + ": empty key segment"});
+    if (part.empty()) throw fail("empty key segment");
     pointer += "/" + part;
     if (node->is_array()) {
-      const bool digits = std::all_of(part.begin(), part.end(), ::isdigit);
-      const std::size_t index = digits ? std::stoul(part) : node->size();
-      if (index >= node->size())
-        throw CaseError({"--set " + assignment + ": " + pointer + " is not an index of the array (size " +
-                         std::to_string(node->size()) + ")"});
+      std::size_t index = node->size();
+      const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+      if (ec != std::errc{} || end != part.data() + part.size() || index >= node->size())
+        throw fail(pointer + " is not an index of the array (size " + std::to_string(node->size()) + ")");
       node = &(*node)[index];
     } else {
       if (!node->is_object() && !node->is_null())
-        throw CaseError({"--set " + assignment + ": " + pointer + " lies inside a " +
-                         std::string(node->type_name())});
+        throw fail(pointer + " lies inside a " + std::string(node->type_name()));
       node = &(*node)[part];
     }
   }
@@ -61,17 +60,31 @@ std::string apply_override(json& document, const std::string& assignment) {
 namespace {
 
 json read_json(const fs::path& file) {
-  std::ifstream in(file);
+  std::ifstream in(file, std::ios::binary);
   if (!in) throw CaseError({file.string() + ": cannot be read"});
   std::stringstream text;
   text << in.rdbuf();
-  try {
-    return json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-    throw CaseError({file.string() + ": invalid JSON: " + what});
+  std::string syntax_error;
+  if (auto document = parse_json_text(text.str(), file.string(), syntax_error)) return *document;
+  throw CaseError({file.string() + ": invalid JSON: " + syntax_error});
+}
+
+// A file's stem as a safe name: other characters become '_'.
+std::string file_name_component(std::string stem) {
+  if (stem.size() > max_name_length) stem.resize(max_name_length);
+  for (char& ch : stem)
+    if (!is_safe_name(std::string_view(&ch, 1))) ch = '_';
+  return stem.empty() ? "case" : stem;
+}
+
+// A name that becomes part of file names, CSV headers or XML attributes.
+std::string safe_name(ObjectReader& r, const std::string& key, std::optional<std::string> fallback) {
+  std::string name = r.text(key, fallback);
+  if (const json* v = r.child(key); v && v->is_string() && !is_safe_name(name)) {
+    r.diagnostics().expected(r.path(key), safe_name_text, json(name));
+    name = fallback.value_or("");
   }
+  return name;
 }
 
 StateSpec read_state(ObjectReader& r, std::size_t n_species, bool need_density) {
@@ -81,11 +94,9 @@ StateSpec read_state(ObjectReader& r, std::size_t n_species, bool need_density) 
       r.diagnostics().expected(r.path("rho"), "an array of " + std::to_string(n_species) +
                                                   " densities (one per species)", *rho);
     } else {
-      for (std::size_t k = 0; k < n_species; ++k) {
-        json wrapper = {{std::to_string(k), (*rho)[k]}};
-        ObjectReader item(wrapper, r.path("rho"), r.diagnostics());
-        if (auto e = item.expression(std::to_string(k), std::nullopt)) s.rho.push_back(*e);
-      }
+      for (std::size_t k = 0; k < n_species; ++k)
+        if (auto e = read_expression((*rho)[k], r.path("rho") + "/" + std::to_string(k), r.diagnostics()))
+          s.rho.push_back(*e);
     }
   } else if (rho || need_density) {
     if (n_species != 1 && rho)
@@ -154,9 +165,15 @@ void read_mesh(ObjectReader& root, Case& c) {
     target = {0.0, 1.0};
     const json* v = r.child(axis);
     if (!v) continue;
+    const int n = axis[0] == 'x' ? c.nx : c.ny;
+    // The cell size must be a finite, normal number: [-1e308, 1e308] overflows.
+    const auto cell_size_ok = [&] {
+      const double h = ((*v)[1].get<double>() - (*v)[0].get<double>()) / n;
+      return std::isfinite(h) && h >= std::numeric_limits<double>::min();
+    };
     if (!v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number() ||
-        !((*v)[0].get<double>() < (*v)[1].get<double>()))
-      r.diagnostics().expected(r.path(axis), "[min, max] with min < max", *v);
+        !((*v)[0].get<double>() < (*v)[1].get<double>()) || !cell_size_ok())
+      r.diagnostics().expected(r.path(axis), "[min, max] with min < max and a finite cell size (max - min) / n" + std::string(axis), *v);
     else
       target = {(*v)[0].get<double>(), (*v)[1].get<double>()};
   }
@@ -212,11 +229,12 @@ void read_obstacles(ObjectReader& root, Case& c) {
     if (const json* move = r.child("move")) {
       ObjectReader mv(*move, r.path("move"), r.diagnostics());
       const json* cells = mv.child("cells");
-      if (!cells || !cells->is_array() || cells->size() != 2 || !(*cells)[0].is_number_integer() ||
-          !(*cells)[1].is_number_integer())
-        r.diagnostics().expected(mv.path("cells"), "[di, dj], whole cells per move", cells ? *cells : json());
+      const auto whole = [&](std::size_t k) { return integer_value((*cells)[k], -c.nx - c.ny, c.nx + c.ny); };
+      if (!cells || !cells->is_array() || cells->size() != 2 || !whole(0) || !whole(1))
+        r.diagnostics().expected(mv.path("cells"), "[di, dj], whole cells per move, each at most the mesh size",
+                                 cells ? *cells : json());
       else
-        o.move_cells = {(*cells)[0].get<int>(), (*cells)[1].get<int>()};
+        o.move_cells = {*whole(0), *whole(1)};
       o.move_every = mv.integer("every", 1, 1, 1000000);
       mv.finish();
     }
@@ -236,7 +254,7 @@ void read_species(ObjectReader& root, Case& c) {
   for (std::size_t k = 0; k < list->size(); ++k) {
     ObjectReader r((*list)[k], "/species/" + std::to_string(k), root.diagnostics());
     Species s;
-    s.name = r.text("name", "species" + std::to_string(k));
+    s.name = safe_name(r, "name", "species" + std::to_string(k));
     s.mass = r.number("mass", 1.0, positive);
     r.finish();
     c.species.push_back(s);
@@ -318,9 +336,7 @@ void read_probes(ObjectReader& root, Case& c) {
   for (std::size_t k = 0; k < list->size(); ++k) {
     ObjectReader r((*list)[k], "/probes/" + std::to_string(k), root.diagnostics());
     Probe p;
-    p.name = r.text("name", std::nullopt);
-    if (!std::all_of(p.name.begin(), p.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-'; }) || p.name.empty())
-      r.diagnostics().expected(r.path("name"), "a name of letters, digits, _ and -", json(p.name));
+    p.name = safe_name(r, "name", std::nullopt);
     p.x = r.number("x", std::nullopt, {c.x[0], c.x[1]});
     p.y = r.number("y", std::nullopt, {c.y[0], c.y[1]});
     r.finish();
@@ -427,8 +443,11 @@ Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
   Diagnostics diag(file.string(), overridden);
   ObjectReader root(c.json, "", diag);
   diag.throw_if_errors();
-  c.name = root.text("name", file.stem().string());
+  if (!valid_utf8(file.string())) throw CaseError({describe_value(json(file.string())) + ": the path is not valid UTF-8"});
+  // The name becomes the output folder out/<name>: a plain name, no path.
+  c.name = safe_name(root, "name", file_name_component(file.stem().string()));
   c.description = root.text("description", "");
+  root.text("$schema", "");  // for editors (docs/user_guide.md §3.10)
   read_species(root, c);
   read_mesh(root, c);
   read_obstacles(root, c);

@@ -1,7 +1,14 @@
 #include "case_reader.hpp"
 
+#include "schema.hpp"
+
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <functional>
+#include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace strata::core {
 using nlohmann::json;
@@ -34,12 +41,124 @@ std::vector<std::string> split_choices(const char* choices) {
   return out;
 }
 
+// Integers up to 2^53 are exact as doubles; larger ones are refused so that every
+// accepted integer converts without loss (and without overflow) to int64.
 bool is_integer_value(const json& v) {
-  if (v.is_number_integer()) return true;
-  return v.is_number_float() && std::isfinite(v.get<double>()) &&
-         std::floor(v.get<double>()) == v.get<double>();
+  constexpr double exact = 9007199254740992.0;  // 2^53
+  if (!v.is_number()) return false;
+  const double d = v.get<double>();
+  return std::isfinite(d) && std::floor(d) == d && std::abs(d) <= exact;
+}
+
+// Tracks the position of nlohmann's parser events to refuse deep nesting and
+// duplicate keys with the JSON pointer where they occur.
+class JsonGuard {
+ public:
+  explicit JsonGuard(const std::string& origin) : origin_(origin) {}
+
+  bool operator()(int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        if (frames_.size() >= static_cast<std::size_t>(max_json_depth))
+          throw CaseError({origin_ + ": " + pointer() + ": nested deeper than " +
+                           std::to_string(max_json_depth) + " levels"});
+        frames_.push_back({event == json::parse_event_t::object_start, {}, 0, {}});
+        break;
+      case json::parse_event_t::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second)
+          throw CaseError({origin_ + ": " + pointer() + ": duplicate key; a key may appear once per object"});
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        next_element();
+        break;
+      case json::parse_event_t::value:
+        next_element();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;        // objects: the current key
+    std::size_t index;      // arrays: the current element
+    std::set<std::string> keys;
+  };
+  void next_element() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+  }
+  std::string pointer() const {
+    std::string p;
+    for (const Frame& f : frames_) p += "/" + (f.object ? f.key : std::to_string(f.index));
+    return p.empty() ? "/" : p;
+  }
+  const std::string& origin_;
+  std::vector<Frame> frames_;
+};
+
+// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
+std::string library_message(const std::exception& e) {
+  std::string what = e.what();
+  if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+  return what;
 }
 }  // namespace
+
+std::optional<json> parse_json_text(std::string_view text, const std::string& origin,
+                                    std::string& syntax_error) {
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+    throw CaseError({origin + ": contains a NUL byte at offset " + std::to_string(nul) +
+                     "; a case file is UTF-8 text"});
+  JsonGuard guard(origin);
+  try {
+    return json::parse(text, std::ref(guard), true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    syntax_error = library_message(e);
+    return std::nullopt;
+  } catch (const json::out_of_range& e) {  // "number overflow parsing '1e400'"
+    throw CaseError({origin + ": " + library_message(e) + " (numbers must fit a double)"});
+  }
+}
+
+bool valid_utf8(std::string_view text) {
+  std::size_t k = 0;
+  while (k < text.size()) {
+    const auto b = static_cast<unsigned char>(text[k]);
+    // Sequence length and smallest code point (refusing overlong forms).
+    const std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || k + n > text.size()) return false;
+    std::uint32_t cp = n == 1 ? b : b & (0xFFu >> (n + 1));
+    for (std::size_t m = 1; m < n; ++m) {
+      const auto c = static_cast<unsigned char>(text[k + m]);
+      if ((c >> 6) != 0x2) return false;
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    static constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < smallest[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    k += n;
+  }
+  return true;
+}
+
+bool is_safe_name(std::string_view name) {
+  return !name.empty() && name.size() <= max_name_length &&
+         std::all_of(name.begin(), name.end(), [](char ch) {
+           return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  ch == '_' || ch == '-';
+         });
+}
+
+std::optional<int> integer_value(const json& v, int min, int max) {
+  if (!is_integer_value(v) || v.get<double>() < min || v.get<double>() > max) return std::nullopt;
+  return static_cast<int>(v.get<double>());
+}
 
 bool Range::contains(double v) const {
   if (!std::isfinite(v)) return false;
@@ -66,13 +185,21 @@ ObjectReader::ObjectReader(const json& value, std::string path, Diagnostics& dia
     diag_.expected(path_, "an object", value);
 }
 
-bool ObjectReader::has(const std::string& key) {
+void ObjectReader::declare(const std::string& key) {
+  // The reader and `strata schema` share one table of keys (schema.cpp).
+  if (!core_key_declared(path_, key))
+    throw std::logic_error("case reader: key \"" + key + "\" at " + (path_.empty() ? "/" : path_) +
+                           " is read but not declared in core_sections() (core/src/schema.cpp)");
   known_.push_back(key);
+}
+
+bool ObjectReader::has(const std::string& key) {
+  declare(key);
   return object_ && object_->contains(key);
 }
 
 const json* ObjectReader::lookup(const std::string& key) {
-  known_.push_back(key);
+  declare(key);
   if (!object_) return nullptr;
   const auto it = object_->find(key);
   return it == object_->end() ? nullptr : &*it;
@@ -103,11 +230,12 @@ int ObjectReader::integer(const std::string& key, std::optional<int> fallback, i
     if (!fallback && object_) diag_.error(path(key), "missing; expected " + what);
     return fallback.value_or(min);
   }
-  if (!is_integer_value(*v) || v->get<double>() < min || v->get<double>() > max) {
+  const std::optional<int> value = integer_value(*v, min, max);
+  if (!value) {
     diag_.expected(path(key), what, *v);
     return fallback.value_or(min);
   }
-  return static_cast<int>(v->get<double>());
+  return *value;
 }
 
 bool ObjectReader::boolean(const std::string& key, bool fallback) {
@@ -152,22 +280,29 @@ std::string ObjectReader::text(const std::string& key, std::optional<std::string
 std::optional<Expression> ObjectReader::expression(const std::string& key,
                                                    std::optional<double> fallback) {
   const json* v = lookup(key);
-  const std::string what = "a number or an expression of x and y";
   if (!v) {
     if (fallback) return Expression::parse(format_number(*fallback));
-    if (object_) diag_.error(path(key), "missing; expected " + what);
+    if (object_) diag_.error(path(key), "missing; expected " + std::string(expression_text));
     return std::nullopt;
   }
-  if (v->is_number()) return Expression::parse(v->dump());
-  if (!v->is_string()) {
-    diag_.expected(path(key), what, *v);
+  return read_expression(*v, path(key), diag_);
+}
+
+std::optional<Expression> read_expression(const json& v, const std::string& path, Diagnostics& diagnostics) {
+  if (!v.is_number() && !v.is_string()) {
+    diagnostics.expected(path, expression_text, v);
     return std::nullopt;
   }
   try {
-    return Expression::parse(v->get<std::string>());
+    Expression e = Expression::parse(v.is_number() ? v.dump() : v.get<std::string>());
+    // A constant is evaluated here; others where they are used (set-up of the run).
+    if (e.is_constant() && !std::isfinite(e.eval(0.0, 0.0))) {
+      diagnostics.expected(path, "a finite value", v);
+      return std::nullopt;
+    }
+    return e;
   } catch (const ExpressionError& e) {
-    diag_.error(path(key), std::string("invalid expression ") + describe_value(*v) + ": " +
-                               e.what());
+    diagnostics.error(path, std::string("invalid expression ") + describe_value(v) + ": " + e.what());
     return std::nullopt;
   }
 }

@@ -6,6 +6,7 @@
 // declarations (validate_plugin_params).
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,12 +48,38 @@ class ObjectReader {
   Diagnostics& diagnostics() { return diag_; }
 
  private:
+  void declare(const std::string& key);  // marks a key as known
   const nlohmann::json* lookup(const std::string& key);
   const nlohmann::json* object_ = nullptr;
   std::string path_;
   Diagnostics& diag_;
   std::vector<std::string> known_;
 };
+
+// Hostile-input guards of the case format (docs/user_guide.md, "Robustness").
+inline constexpr int max_json_depth = 64;
+inline constexpr std::size_t max_name_length = 64;
+
+// Parses JSON text (comments allowed) read from `origin` (a file name or "--set ...").
+// Refuses, as a CaseError naming origin and the key path: NUL bytes, nesting deeper
+// than max_json_depth, a key given twice in one object, numbers outside the range of
+// a double. Returns nullopt, with the parser's message in `syntax_error`, when the
+// text is not JSON at all.
+std::optional<nlohmann::json> parse_json_text(std::string_view text, const std::string& origin,
+                                              std::string& syntax_error);
+
+bool valid_utf8(std::string_view text);
+// 1 to max_name_length letters, digits, '_' or '-': safe in file names, CSV headers
+// and XML attributes.
+bool is_safe_name(std::string_view name);
+inline constexpr const char* safe_name_text = "a name of 1 to 64 letters, digits, _ and -";
+// The value as an int when it is an integer in [min, max].
+std::optional<int> integer_value(const nlohmann::json& v, int min, int max);
+
+inline constexpr const char* expression_text = "a number or an expression of x and y";
+// A number or an expression of x and y at `path`; a constant must be finite.
+std::optional<Expression> read_expression(const nlohmann::json& v, const std::string& path,
+                                          Diagnostics& diagnostics);
 
 // Checks a plugin section (its keys other than "plugin") against the declared
 // parameters; returns the parameters completed with defaults, as JSON.

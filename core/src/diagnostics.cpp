@@ -15,9 +15,33 @@ std::string join_lines(const std::vector<std::string>& lines) {
 CaseError::CaseError(const std::vector<std::string>& messages)
     : std::runtime_error(join_lines(messages)), messages_(messages) {}
 
+namespace {
+// Appends compact JSON of `value` to `out`, stopping once `out` holds more than
+// `limit` characters: a huge or deep value costs no more than its first characters
+// (the recursion ends at the limit, one level per character at most).
+void render(const nlohmann::json& value, std::string& out, std::size_t limit) {
+  if (out.size() > limit) return;
+  if (value.is_object() || value.is_array()) {
+    const bool object = value.is_object();
+    out += object ? '{' : '[';
+    bool first = true;
+    for (auto it = value.begin(); it != value.end() && out.size() <= limit; ++it, first = false) {
+      if (!first) out += ',';
+      if (object) out += nlohmann::json(it.key()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ':';
+      render(*it, out, limit);
+    }
+    out += object ? '}' : ']';
+  } else {
+    out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+}  // namespace
+
 std::string describe_value(const nlohmann::json& value) {
-  std::string text = value.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  constexpr std::size_t shown = 60;
+  std::string text;
+  render(value, text, shown);
+  if (text.size() > shown) text = text.substr(0, shown - 3) + "...";
   return text;
 }
 

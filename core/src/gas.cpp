@@ -67,6 +67,13 @@ std::vector<double> Gas::evaluate(const StateSpec& spec, double x, double y, con
         << "; both must be positive";
     throw RunError(msg.str());
   }
+  for (int d = 0; d < 3; ++d)
+    if (!std::isfinite(W[layout_.velocity(d)])) {
+      std::ostringstream msg;
+      msg << case_.file.string() << ": " << what << " at (x=" << x << ", y=" << y << ") gives the velocity u"
+          << "xyz"[d] << " = " << W[layout_.velocity(d)] << "; it must be finite";
+      throw RunError(msg.str());
+    }
   return W;
 }
 

@@ -1,9 +1,11 @@
-// The strata program (docs/architecture.md §7): run, validate, plugins, describe, info.
+// The strata program (docs/architecture.md §7): run, validate, plugins, describe, schema, info.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -14,11 +16,13 @@
 #endif
 
 #include "case.hpp"
+#include "case_reader.hpp"
 #include "checkpoint.hpp"
 #include "compare.hpp"
 #include "describe.hpp"
 #include "diagnostics.hpp"
 #include "plugin_loader.hpp"
+#include "schema.hpp"
 #include "simulation.hpp"
 #include "strata/sdk/version.hpp"
 
@@ -34,6 +38,7 @@ constexpr const char* usage = R"(usage:
   strata validate CASE.json [--set key=value ...] [--plugin-dir DIR ...]
   strata plugins [--plugin-dir DIR ...]
   strata describe NAME [--markdown] [--plugin-dir DIR ...]
+  strata schema [--plugin-dir DIR ...]
   strata info
   strata compare CASE.json [--modes hybrid,layer0,layer2] [--indicators a,b] [--reference layer2]
                  [--out DIR] [--set key=value ...] [--threads N]
@@ -41,6 +46,22 @@ constexpr const char* usage = R"(usage:
 
 // docs/user_guide.md, "Exit codes".
 enum Exit { ok = 0, usage_error = 1, invalid_input = 2, run_failed = 3, interrupted = 4 };
+
+// --threads: 0 (OpenMP's default) or 1 to 4 per hardware thread; more only slows a
+// run down, and an absurd count makes the OpenMP runtime abort.
+int threads(const po::variables_map& vm) {
+  const int n = vm["threads"].as<int>();
+  const int most = 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (n < 0 || n > most)
+    throw po::error("--threads " + std::to_string(n) + ": expected 0 (OpenMP's default) or 1 to " +
+                    std::to_string(most) + " (4 per hardware thread of this machine)");
+  return n;
+}
+
+// Paths and names end up in summary.json, which must be valid UTF-8.
+void check_utf8(const std::string& what, const std::string& text) {
+  if (!valid_utf8(text)) throw po::error(what + " is not valid UTF-8 text");
+}
 
 int run_case(const Case& c, const po::variables_map& vm) {
   if (vm.count("restart") && vm.count("resume")) throw po::error("give --restart FILE or --resume OUTDIR, not both");
@@ -53,7 +74,7 @@ int run_case(const Case& c, const po::variables_map& vm) {
   if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
   spdlog::info("case {} ({}): {}x{} cells, regime.mode {}, t_end {}, output in {}", c.name,
                c.file.string(), c.nx, c.ny, mode_name(c.mode), c.t_end, out.string());
-  Simulation sim(c, out, vm["threads"].as<int>());
+  Simulation sim(c, out, threads(vm));
   if (!checkpoint.empty()) sim.restart(checkpoint);
   const RunResult result = sim.run();
   if (result.interrupted) {
@@ -69,13 +90,16 @@ int dispatch(const std::string& command, const std::string& target, const po::va
                                            : std::vector<std::string>{};
   const PluginCatalog catalog(PluginCatalog::default_search_dirs({dirs.begin(), dirs.end()}));
   const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  check_utf8("the case file or plugin name", target);
+  if (vm.count("out")) check_utf8("--out", vm["out"].as<std::string>());
+  threads(vm);
   if (command == "run" || command == "validate") {
     if (target.empty()) throw po::error(command + " needs a case file");
     const Case c = load_case(target, sets, catalog);
     if (command == "validate") {
       // Set-up too: plugins check what depends on the case (a mixture's admissible
       // ranges, the no-aliasing bound of R), initial regions must cover the mesh.
-      Simulation setup(c, c.output.dir, vm["threads"].as<int>());
+      Simulation setup(c, c.output.dir, threads(vm));
       std::cout << target << ": valid (" << c.nx << "x" << c.ny << " cells, regime.mode "
                 << mode_name(c.mode) << ", plugins created, initial state set)\n";
       return ok;
@@ -100,7 +124,7 @@ int dispatch(const std::string& command, const std::string& target, const po::va
     options.out_dir = vm.count("out") ? fs::path(vm["out"].as<std::string>())
                                       : fs::path("out") / (fs::path(target).stem().string() + "_compare");
     options.overrides = sets;
-    options.threads = vm["threads"].as<int>();
+    options.threads = threads(vm);
     auto split = [](const std::string& list) {
       std::vector<std::string> items;
       std::stringstream in(list);
@@ -113,6 +137,10 @@ int dispatch(const std::string& command, const std::string& target, const po::va
     if (vm.count("reference")) options.reference = vm["reference"].as<std::string>();
     compare(options, catalog, std::cout);
     spdlog::info("comparison written to {}", (options.out_dir / "comparison.json").string());
+    return ok;
+  }
+  if (command == "schema") {
+    std::cout << case_schema(catalog).dump(2) << "\n";
     return ok;
   }
   if (command == "info") {

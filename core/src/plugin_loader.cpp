@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iomanip>
-#include <regex>
 #include <set>
 #include <sstream>
+
+#include <elf.h>
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <nlohmann/json.hpp>
@@ -29,6 +32,20 @@ std::string join(const std::vector<std::string>& items) {
   std::ostringstream out;
   for (std::size_t k = 0; k < items.size(); ++k) out << (k ? ", " : "") << items[k];
   return items.empty() ? std::string("none") : out.str();
+}
+
+constexpr std::size_t max_plugin_name = 64;
+
+bool valid_plugin_name(const std::string& name) {
+  return !name.empty() && name.size() <= max_plugin_name &&
+         std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// A name for a message: quoted, at most 40 characters of it.
+std::string shortened(const std::string& name) {
+  if (name.size() <= 40) return "\"" + name + "\"";
+  return "\"" + name.substr(0, 37) + "...\" (" + std::to_string(name.size()) + " characters)";
 }
 
 std::string hex(std::uint64_t value) {
@@ -129,7 +146,46 @@ PluginLibrary::create_object(sdk::PluginKind kind, const std::string& params_jso
   return {object, channel};
 }
 
+namespace {
+// dlopen maps a file's segments without checking that the file holds them; touching a
+// page past its end raises SIGBUS. So before dlopen, the file must be a plausible ELF
+// shared object of this machine whose header tables and loadable segments lie inside it.
+void check_shared_object(const fs::path& path) {
+  const auto refuse = [&](const std::string& why) {
+    throw PluginError(path.string() + ": not a loadable shared object: " + why);
+  };
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!in || ec) refuse("cannot be read");
+  Elf64_Ehdr header{};
+  if (!in.read(reinterpret_cast<char*>(&header), sizeof header))
+    refuse("shorter than an ELF header (" + std::to_string(size) + " bytes)");
+  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) refuse("no ELF magic number");
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_ident[EI_DATA] != ELFDATA2LSB ||
+      header.e_type != ET_DYN)
+    refuse("not a 64-bit little-endian ELF shared object");
+  // Ends of the tables as 64-bit sums of 16-bit counts and sizes: no overflow.
+  const auto inside = [&](std::uint64_t offset, std::uint64_t length) {
+    return offset <= size && length <= size - offset;
+  };
+  if (!inside(header.e_phoff, std::uint64_t{header.e_phnum} * header.e_phentsize) ||
+      !inside(header.e_shoff, std::uint64_t{header.e_shnum} * header.e_shentsize))
+    refuse("truncated (" + std::to_string(size) + " bytes; its header tables end past the file)");
+  if (header.e_phentsize != sizeof(Elf64_Phdr)) refuse("unexpected program header size");
+  in.seekg(static_cast<std::streamoff>(header.e_phoff));
+  for (int k = 0; k < header.e_phnum; ++k) {
+    Elf64_Phdr segment{};
+    if (!in.read(reinterpret_cast<char*>(&segment), sizeof segment)) refuse("cannot read its program headers");
+    if (segment.p_type == PT_LOAD && !inside(segment.p_offset, segment.p_filesz))
+      refuse("truncated (" + std::to_string(size) + " bytes; a loadable segment ends at byte " +
+             std::to_string(segment.p_offset + segment.p_filesz) + ")");
+  }
+}
+}  // namespace
+
 std::shared_ptr<const PluginLibrary> load_plugin_file(const fs::path& path) {
+  check_shared_object(path);
   boost::dll::shared_library library;
   boost::dll::fs::error_code ec;
   library.load(path, boost::dll::load_mode::default_mode, ec);
@@ -191,10 +247,10 @@ std::vector<std::string> PluginCatalog::available() const {
 }
 
 std::shared_ptr<const PluginLibrary> PluginCatalog::load(const std::string& name) const {
-  static const std::regex valid("[a-z0-9_]+");
-  if (!std::regex_match(name, valid))
-    throw PluginError("invalid plugin name \"" + name +
-                      "\": names are made of a-z, 0-9 and _ (a case names plugins, not paths)");
+  if (!valid_plugin_name(name))
+    throw PluginError("invalid plugin name " + shortened(name) + ": names are 1 to " +
+                      std::to_string(max_plugin_name) +
+                      " characters a-z, 0-9 and _ (a case names plugins, not paths)");
   const auto paths = find_all(name);
   if (paths.empty()) {
     std::vector<std::string> dirs;

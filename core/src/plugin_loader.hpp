@@ -1,6 +1,6 @@
 #pragma once
 // Finds plugins by name in plugin folders and loads them with Boost.DLL
-// (docs/architecture.md §6). A case names plugins by name only: a name is [a-z0-9_]+ and maps to
+// (docs/architecture.md §6). A case names plugins by name only: a name is [a-z0-9_]{1,64} and maps to
 // the file strata_<name>.so in one of the search folders, never to a path.
 #include <exception>
 #include <filesystem>

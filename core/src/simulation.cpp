@@ -95,7 +95,12 @@ void Simulation::set_initial_state() {
       }
       if (domain_.is_kinetic(c) || components.size() > 1) {
         double* f = domain_.is_kinetic(c) ? store_.f(static_cast<std::size_t>(store_.slot_of(c))) : buffer.data();
-        coupling_.sum_of_maxwellians(components, f);
+        try {
+          coupling_.sum_of_maxwellians(components, f);
+        } catch (const RunError& e) {  // name the region and the cell (docs/architecture.md §5)
+          throw RunError(case_.file.string() + ": " + what + ", cell (i=" + std::to_string(i) + ", j=" +
+                         std::to_string(j) + "): " + e.what());
+        }
         coupling_.project(f, U);
       } else {
         gas_.to_conserved(domain_.layer(c), components[0].data(), U);

@@ -98,3 +98,45 @@ TEST_CASE("info names the SDK version and the plugin folders") {
   CHECK(has(r, "plugin folders:"));
   CHECK(has(r, "OpenMP: yes"));
 }
+
+TEST_CASE("bad input: hostile command lines end with a clear message, never a signal") {
+  const std::string sod = source("cases/sod.json") + " --set regime.mode=layer0";
+  Result r = run_strata("validate " + sod + " --threads 100000");
+  CHECK(r.exit_code == 1);
+  CHECK(has(r, "--threads 100000: expected 0 (OpenMP's default) or 1 to "));
+  r = run_strata("validate " + sod + " --threads -2");
+  CHECK(r.exit_code == 1);
+  r = run_strata("validate " + sod + " --set mesh.nx=1e400");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "--set mesh.nx: number overflow parsing '1e400'"));
+  r = run_strata("validate " + sod + " --set initial.99999999999999999999.rho=1");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/initial/99999999999999999999 is not an index of the array (size 2)"));
+  r = run_strata("validate " + sod + " --set fluid.plugin=" + std::string(30000, 'a'));
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/fluid/plugin (set with --set): invalid plugin name"));
+  r = run_strata("validate " + sod + " --set \"$(printf 'name=caf\\303')\"");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "not valid UTF-8 text"));
+}
+
+TEST_CASE("bad input: a non-finite velocity expression is refused at set-up, naming region and point") {
+  const Result r = run_strata("validate " + source("cases/sod.json") +
+                              " --set regime.mode=layer0 --set 'initial.1.ux=1/(x-x)'");
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "/initial/1 at (x=0.505"));
+  CHECK(has(r, "gives the velocity ux = "));
+}
+
+TEST_CASE("bad input: a truncated plugin is listed as not loadable and the others are still listed") {
+  const auto dir = scratch("truncated_plugin");
+  const auto euler = std::filesystem::path(STRATA_EXE).parent_path() / ".." / "lib" / "strata" / "plugins" /
+                     "strata_euler.so";
+  REQUIRE(std::filesystem::exists(euler));
+  std::filesystem::copy_file(euler, dir / "strata_broken.so");
+  std::filesystem::resize_file(dir / "strata_broken.so", std::filesystem::file_size(euler) / 2);
+  const Result r = run_strata("plugins --plugin-dir " + dir.string());
+  CHECK(r.exit_code == 0);
+  CHECK(has(r, "not loadable: " + (dir / "strata_broken.so").string() + ": not a loadable shared object: truncated"));
+  CHECK(has(r, "fluid model"));  // euler, from the default folder
+}

@@ -1,12 +1,16 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "case.hpp"
+#include "case_reader.hpp"
 #include "diagnostics.hpp"
+#include "schema.hpp"
 
 using namespace strata::core;
 namespace fs = std::filesystem;
@@ -125,4 +129,112 @@ TEST_CASE("case: --set overrides nested keys and array entries, and refuses malf
   CHECK_THROWS_AS(apply_override(doc, "mesh.nx"), CaseError);
   CHECK_THROWS_AS(apply_override(doc, "output.times.7=1"), CaseError);
   CHECK_THROWS_AS(apply_override(doc, "mesh.nx.deep=1"), CaseError);
+}
+
+TEST_CASE("case: hostile JSON is refused naming the file and the key: depth, duplicates, NUL, overflow") {
+  // 100 000 levels once overflowed the stack when the value was echoed in a message.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  std::string e = problems(write_case("deep", R"({"mesh": {"nx": )" + deep + "}}"), {});
+  CHECK(contains(e, "strata_test_deep.json: /mesh/nx/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0"));
+  CHECK(contains(e, "nested deeper than 64 levels"));
+  e = problems(write_case("duplicate", R"({"mesh": {"nx": 4, "ny": 4, "nx": 5}})"), {});
+  CHECK(contains(e, "strata_test_duplicate.json: /mesh/nx: duplicate key"));
+  e = problems(write_case("duplicate_in_array", R"({"initial": [{"rho": 1}, {"T": 1, "T": 2}]})"), {});
+  CHECK(contains(e, "/initial/1/T: duplicate key"));
+  const fs::path nul = write_case("nul", "");
+  std::ofstream(nul, std::ios::binary) << std::string("{\"name\": \"a\"}\0{\"more\": 1}", 25);
+  e = problems(nul, {});
+  CHECK(contains(e, "strata_test_nul.json: contains a NUL byte at offset 13"));
+  e = problems(write_case("overflow", R"({"mesh": {"nx": 1e400}})"), {});
+  CHECK(contains(e, "strata_test_overflow.json: number overflow parsing '1e400'"));
+}
+
+TEST_CASE("case: --set values, indices and text are checked before they reach the case") {
+  nlohmann::json doc = {{"mesh", {{"nx", 1}}}, {"initial", {{{"rho", 1}}}}};
+  auto error = [&](const std::string& assignment) {
+    try {
+      apply_override(doc, assignment);
+    } catch (const CaseError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(contains(error("mesh.nx=1e400"), "--set mesh.nx: number overflow parsing '1e400'"));
+  CHECK(contains(error("initial.99999999999999999999.rho=1"),
+                 "/initial/99999999999999999999 is not an index of the array (size 1)"));
+  CHECK(contains(error("initial.-1.rho=1"), "/initial/-1 is not an index of the array (size 1)"));
+  CHECK(contains(error("name=caf\xC3"), "not valid UTF-8 text"));
+  CHECK(contains(error("name=\xC0\xAF"), "not valid UTF-8 text"));  // an overlong '/'
+  CHECK(contains(error("mesh.nx=" + std::string(100, '[') + std::string(100, ']')),
+                 "--set mesh.nx: /0/0/0"));
+  CHECK(contains(error("mesh.nx={\"a\": 1, \"a\": 2}"), "--set mesh.nx: /a: duplicate key"));
+  CHECK(error("name=caf\xC3\xA9").empty());  // valid UTF-8 is a plain string value
+  CHECK(doc["name"] == "caf\xC3\xA9");
+}
+
+TEST_CASE("case: names that become files, CSV columns and XML attributes are plain identifiers") {
+  for (const char* bad : {"a\"b", "a<b", "a,b", "a\nb", "", "../x"}) {
+    const std::string species = problems(sod, {"regime.mode=layer0",
+                                               "species=[{\"name\": " + nlohmann::json(bad).dump() + "}]"});
+    CHECK(contains(species, "/species/0/name (set with --set): expected a name of 1 to 64 letters, digits, _ and -"));
+  }
+  std::string e = problems(sod, {"regime.mode=layer0", "probes=[{\"name\": \"p<1\", \"x\": 0.5, \"y\": 0.5}]"});
+  CHECK(contains(e, "/probes/0/name (set with --set): expected a name of 1 to 64 letters"));
+  e = problems(sod, {"regime.mode=layer0", "name=../../x"});
+  CHECK(contains(e, "/name (set with --set): expected a name of 1 to 64 letters, digits, _ and -, got \"../../x\""));
+  e = problems(sod, {"regime.mode=layer0", "name=.hidden"});
+  CHECK(contains(e, "/name (set with --set): expected a name of 1 to 64"));
+  // Without a name, the file's stem is made safe.
+  const fs::path odd = write_case("odd name.v2", R"({"mesh": {"nx": 4, "ny": 4}, "time": {"end": 0.1},
+    "initial": [{"rho": 1, "T": 1}], "regime": {"mode": "layer0"}, "fluid": {"plugin": "euler"}})");
+  CHECK(load_case(odd, {}, catalog()).name == "strata_test_odd_name_v2");
+}
+
+TEST_CASE("case: non-finite or overflowing numbers are refused where they are read") {
+  const std::string e = problems(sod, {"regime.mode=layer0", "mesh.x=[-1e308, 1e308]", "initial.0.ux=1e308*10",
+                                       "initial.0.p=0/0"});
+  CHECK(contains(e, "/mesh/x (set with --set): expected [min, max] with min < max and a finite cell size"));
+  CHECK(contains(e, "/initial/0/ux (set with --set): expected a finite value, got \"1e308*10\""));
+  CHECK(contains(e, "/initial/0/p (set with --set): expected a finite value, got \"0/0\""));
+  const std::string moving = problems(fs::path(STRATA_SOURCE_DIR) / "cases" / "moving_object.json",
+                                      {"obstacles.0.move.cells=[2147483648, 0]"});
+  CHECK(contains(moving, "/obstacles/0/move/cells (set with --set): expected [di, dj], whole cells per move"));
+  CHECK(contains(moving, "got [2147483648,0]"));
+}
+
+TEST_CASE("schema: every core section and every plugin's parameters; the reader reads only declared keys") {
+  const nlohmann::json schema = case_schema(catalog());
+  CHECK(schema.at("$schema") == "https://json-schema.org/draft/2020-12/schema");
+  CHECK(nlohmann::json::parse(schema.dump()) == schema);
+  for (const char* section : {"case", "species", "mesh", "sides", "boundary_object", "obstacle", "move", "velocity",
+                              "time", "region", "component", "regime", "forced_region", "probe", "output", "checkpoint"})
+    CHECK_MESSAGE(schema.at("$defs").contains(section), section);
+  const auto& defs = schema.at("$defs");
+  CHECK(defs.at("mesh").at("properties").at("nx").at("maximum") == 100000);
+  CHECK(defs.at("case").at("additionalProperties") == false);
+  int plugins = 0;
+  for (const auto& name : catalog().available()) {
+    const auto library = catalog().load(name);  // the descriptor lives in the library
+    const auto& d = library->descriptor();
+    const std::string section = d.kind == strata::sdk::PluginKind::fluid_model ? "plugins_fluid"
+                              : d.kind == strata::sdk::PluginKind::indicator   ? "plugins_indicator"
+                                                                               : "plugins_kinetic";
+    const auto& alternatives = defs.at(section).at("oneOf");
+    const auto it = std::find_if(alternatives.begin(), alternatives.end(), [&](const nlohmann::json& a) {
+      return a.at("properties").at("plugin").at("const") == name;
+    });
+    REQUIRE_MESSAGE(it != alternatives.end(), name);
+    for (int k = 0; k < d.n_params; ++k) CHECK_MESSAGE(it->at("properties").contains(d.params[k].name), name);
+    ++plugins;
+  }
+  CHECK(plugins >= 4);
+  CHECK(defs.at("plugins_fluid").at("oneOf")[0].at("properties").at("gamma").at("exclusiveMinimum") == 1);
+  // "$schema" is a key the reader accepts, for editors.
+  CHECK(problems(sod, {"regime.mode=layer0", "$schema=strata-case.schema.json"}).empty());
+  // Reading a key the table does not declare is a programming error, caught by any test that reads it.
+  const nlohmann::json empty = nlohmann::json::object();
+  Diagnostics diagnostics("f.json", {});
+  ObjectReader reader(empty, "/mesh", diagnostics);
+  CHECK_THROWS_AS(reader.number("nz", 1.0), std::logic_error);
+  CHECK(reader.integer("nx", 4, 1, 10) == 4);
 }

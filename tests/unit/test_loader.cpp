@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -208,4 +209,43 @@ TEST_CASE("loader: call() turns a failing status and an escaping exception into 
           model.check(model->transport_coefficients({row, 1, 4, 4}, &nu, &kappa), "transport_coefficients");
         }));
   CHECK(error([&] { model.call("nothing", [] { return sdk::Status::ok; }); }).empty());
+}
+
+TEST_CASE("loader: a very long plugin name is refused without a regular expression") {
+  // A 30 000-character name once overflowed the stack of std::regex_match.
+  const std::string e = load_error(std::string(30000, 'a'));
+  CHECK(e.find("invalid plugin name \"aaaa") != std::string::npos);
+  CHECK(e.find("(30000 characters)") != std::string::npos);
+  CHECK(load_error(std::string(65, 'a')).find("invalid plugin name") != std::string::npos);
+}
+
+TEST_CASE("loader: a truncated or foreign file is refused before dlopen, naming the file") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("strata_truncated_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path euler = fs::path(STRATA_PLUGIN_BUILD_DIR) / "strata_euler.so";
+  const auto size = fs::file_size(euler);
+  auto truncated_copy = [&](const std::string& name, std::uintmax_t bytes) {
+    fs::copy_file(euler, dir / ("strata_" + name + ".so"));
+    fs::resize_file(dir / ("strata_" + name + ".so"), bytes);
+  };
+  truncated_copy("half", size / 2);      // segments past the end: SIGBUS in dlopen
+  truncated_copy("tiny", 20);            // not even an ELF header
+  std::ofstream(dir / "strata_text.so") << std::string(200, 'x');  // longer than a header
+  const PluginCatalog catalog({dir});
+  auto error = [&](const std::string& name) {
+    try {
+      catalog.load(name);
+    } catch (const PluginError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string half = error("half");
+  CHECK(half.find((dir / "strata_half.so").string() + ": not a loadable shared object: truncated") !=
+        std::string::npos);
+  CHECK(error("tiny").find("shorter than an ELF header") != std::string::npos);
+  CHECK(error("text").find("no ELF magic number") != std::string::npos);
+  fs::remove_all(dir);
 }

@@ -1,0 +1,217 @@
+#include "schema.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "strata/sdk/plugin.hpp"
+
+namespace strata::core {
+using nlohmann::json;
+
+namespace {
+
+json ref(const std::string& def) { return {{"$ref", "#/$defs/" + def}}; }
+json array_of(const json& item, int min_items = 0) {
+  json a = {{"type", "array"}, {"items", item}};
+  if (min_items > 0) a["minItems"] = min_items;
+  return a;
+}
+json integer(double min, double max) { return {{"type", "integer"}, {"minimum", min}, {"maximum", max}}; }
+json number_above(double min) { return {{"type", "number"}, {"exclusiveMinimum", min}}; }
+json number_from(double min) { return {{"type", "number"}, {"minimum", min}}; }
+json one_of(std::vector<std::string> choices) { return {{"enum", choices}}; }
+const json number = {{"type", "number"}};
+const json boolean = {{"type", "boolean"}};
+const json text = {{"type", "string"}};
+
+// rho, ux, uy, uz, T, p: a macroscopic state (docs/user_guide.md §3.4).
+std::vector<CoreKey> state_keys(std::vector<CoreKey> others) {
+  for (const char* u : {"ux", "uy", "uz"}) others.push_back({u, ref("expression")});
+  others.push_back({"rho", ref("densities")});
+  others.push_back({"T", ref("expression")});
+  others.push_back({"p", ref("expression")});
+  return others;
+}
+
+std::vector<CoreSection> make_sections() {
+  return {
+      {"case", {""}, "A Strata case file (docs/user_guide.md §3)",
+       {{"$schema", text},
+        {"name", ref("name")},
+        {"description", text},
+        {"species", array_of(ref("species"), 1)},
+        {"mesh", ref("mesh"), true},
+        {"obstacles", array_of(ref("obstacle"))},
+        {"velocity", ref("velocity")},
+        {"knudsen", ref("expression")},
+        {"time", ref("time"), true},
+        {"initial", array_of(ref("region"), 1), true},
+        {"regime", ref("regime")},
+        {"probes", array_of(ref("probe"))},
+        {"output", ref("output")},
+        {"fluid", ref("plugins_fluid")},
+        {"kinetic", ref("plugins_kinetic")},
+        {"boltzmann", ref("plugins_boltzmann")},
+        {"indicator", ref("plugins_indicator")}}},
+      {"species", {"/species/*"}, "A species of the gas", {{"name", ref("name")}, {"mass", number_above(0)}}},
+      {"mesh", {"/mesh"}, "The Cartesian mesh and its sides",
+       {{"nx", integer(1, 100000), true},
+        {"ny", integer(1, 100000), true},
+        {"x", ref("interval")},
+        {"y", ref("interval")},
+        {"boundary", {{"anyOf", {ref("boundary"), ref("sides")}}}}}},
+      {"sides", {"/mesh/boundary"}, "One boundary per side",
+       {{"left", ref("boundary")}, {"right", ref("boundary")}, {"bottom", ref("boundary")}, {"top", ref("boundary")}}},
+      {"boundary_object", {"/mesh/boundary", "/mesh/boundary/*"}, "A boundary given as an object (an inflow with its state)",
+       state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective"}), true}})},
+      {"obstacle", {"/obstacles/*"}, "A solid rectangle or circle with its state",
+       state_keys({{"shape", one_of({"rectangle", "circle"}), true},
+                   {"x", ref("interval")},
+                   {"y", ref("interval")},
+                   {"center", array_of(number)},
+                   {"radius", number_above(0)},
+                   {"move", ref("move")}})},
+      {"move", {"/obstacles/*/move"}, "Motion by whole cells",
+       {{"cells", array_of({{"type", "integer"}})}, {"every", integer(1, 1000000)}}},
+      {"velocity", {"/velocity"}, "The velocity grid of the kinetic layers",
+       {{"n", integer(4, 256)}, {"L", number_above(0)}}},
+      {"time", {"/time"}, "End time and time step",
+       {{"end", number_above(0), true},
+        {"dt", number_above(0)},
+        {"dt_dx", number_above(0)},
+        {"cfl", {{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 1}}},
+        {"max_steps", integer(1, 2e9)}}},
+      {"region", {"/initial/*"}, "An initial region",
+       state_keys({{"where", ref("expression")},
+                   {"components", array_of(ref("component"), 1)},
+                   {"distribution", one_of({"maxwellian", "bimodal"})}})},
+      {"component", {"/initial/*/components/*"}, "One Maxwellian of an initial region", state_keys({})},
+      {"regime", {"/regime"}, "The regime mode and forced regions",
+       {{"mode", one_of({"hybrid", "layer0", "layer1", "layer2"})},
+        {"initial", integer(0, 2)},
+        {"band", integer(0, 20)},
+        {"band_layer", integer(0, 2)},
+        {"regions", array_of(ref("forced_region"))}}},
+      {"forced_region", {"/regime/regions/*"}, "Cells held in one layer",
+       {{"where", ref("expression"), true}, {"layer", integer(0, 2), true}}},
+      {"probe", {"/probes/*"}, "A point recorded every step",
+       {{"name", ref("name"), true}, {"x", number, true}, {"y", number, true}}},
+      {"output", {"/output"}, "The output folder and what is written",
+       {{"dir", text},
+        {"times", array_of(number_above(0), 1)},
+        {"snapshots", boolean},
+        {"profiles", boolean},
+        {"checkpoint", ref("checkpoint")}}},
+      {"checkpoint", {"/output/checkpoint"}, "Checkpoints for restarts",
+       {{"every_steps", integer(0, 2147483647)}, {"every_minutes", number_from(0)}, {"keep", integer(1, 1000)}}},
+  };
+}
+
+// Segment by segment; '*' in the pattern matches any one segment.
+bool matches(std::string_view pattern, std::string_view path) {
+  while (!pattern.empty() && !path.empty()) {
+    const auto p_end = pattern.find('/', 1), q_end = path.find('/', 1);
+    const std::string_view p = pattern.substr(0, p_end), q = path.substr(0, q_end);
+    if (p != "/*" && p != q) return false;
+    pattern.remove_prefix(p.size());
+    path.remove_prefix(q.size());
+  }
+  return pattern.empty() && path.empty();
+}
+
+json object_schema(const std::string& description, const std::vector<CoreKey>& keys) {
+  json properties = json::object(), required = json::array();
+  for (const CoreKey& k : keys) {
+    properties[k.name] = k.schema;
+    if (k.required) required.push_back(k.name);
+  }
+  json s = {{"type", "object"}, {"description", description}, {"properties", properties},
+            {"additionalProperties", false}};
+  if (!required.empty()) s["required"] = required;
+  return s;
+}
+
+json param_schema(const sdk::ParamDecl& p) {
+  json s;
+  switch (p.type) {
+    case sdk::ParamType::number: s["type"] = "number"; break;
+    case sdk::ParamType::integer: s["type"] = "integer"; break;
+    case sdk::ParamType::boolean: s["type"] = "boolean"; break;
+    case sdk::ParamType::string: s["type"] = "string"; break;
+  }
+  if (p.type == sdk::ParamType::number || p.type == sdk::ParamType::integer) {
+    if (std::isfinite(p.min)) s[p.min_open ? "exclusiveMinimum" : "minimum"] = p.min;
+    if (std::isfinite(p.max)) s[p.max_open ? "exclusiveMaximum" : "maximum"] = p.max;
+  }
+  if (p.type == sdk::ParamType::string && p.choices) {
+    std::vector<std::string> choices;
+    std::string_view rest = p.choices;
+    for (std::size_t bar; (bar = rest.find('|')) != std::string_view::npos; rest.remove_prefix(bar + 1))
+      choices.emplace_back(rest.substr(0, bar));
+    choices.emplace_back(rest);
+    s["enum"] = choices;
+  }
+  if (p.doc) s["description"] = std::string(p.doc) + (p.unit && *p.unit ? std::string(" [") + p.unit + "]" : "");
+  if (p.default_json) s["default"] = json::parse(p.default_json);
+  return s;
+}
+
+// One alternative per plugin: {"plugin": NAME, its parameters}.
+json plugin_schema(const sdk::Descriptor& d) {
+  std::vector<CoreKey> keys = {{"plugin", {{"const", d.name}}, true}};
+  for (int k = 0; k < d.n_params; ++k) keys.push_back({d.params[k].name, param_schema(d.params[k]), !d.params[k].default_json});
+  return object_schema(std::string(d.name) + ": " + (d.description ? d.description : ""), keys);
+}
+
+}  // namespace
+
+const std::vector<CoreSection>& core_sections() {
+  static const std::vector<CoreSection> sections = make_sections();
+  return sections;
+}
+
+bool core_key_declared(std::string_view path, std::string_view key) {
+  return std::ranges::any_of(core_sections(), [&](const CoreSection& s) {
+    return std::ranges::any_of(s.places, [&](const std::string& p) { return matches(p, path); }) &&
+           std::ranges::any_of(s.keys, [&](const CoreKey& k) { return k.name == key; });
+  });
+}
+
+json case_schema(const PluginCatalog& catalog) {
+  json defs = {
+      {"expression", {{"type", {"number", "string"}}, {"description", "a number or an expression of x and y (docs/user_guide.md §4)"}}},
+      {"densities", {{"anyOf", {ref("expression"), array_of(ref("expression"), 1)}}, {"description", "one density, or one per species"}}},
+      {"interval", {{"type", "array"}, {"items", number}, {"minItems", 2}, {"maxItems", 2}}},
+      {"name", {{"type", "string"}, {"pattern", "^[A-Za-z0-9_-]{1,64}$"}}},
+      {"boundary", {{"anyOf", {one_of({"outflow", "periodic", "inflow", "reflective"}), ref("boundary_object")}}}},
+  };
+  for (const CoreSection& s : core_sections()) defs[s.name] = object_schema(s.description, s.keys);
+  static const std::map<std::string, sdk::PluginKind> kinds = {
+      {"fluid", sdk::PluginKind::fluid_model}, {"kinetic", sdk::PluginKind::collision_model},
+      {"boltzmann", sdk::PluginKind::collision_model}, {"indicator", sdk::PluginKind::indicator}};
+  std::map<std::string, json> alternatives;
+  for (const auto& name : catalog.available()) {
+    try {
+      const auto library = catalog.load(name);
+      for (const auto& [section, kind] : kinds)
+        if (library->descriptor().kind == kind) alternatives[section].push_back(plugin_schema(library->descriptor()));
+    } catch (const PluginError& e) {
+      spdlog::warn("schema: {}", e.what());
+    }
+  }
+  for (const auto& [section, kind] : kinds) {
+    const std::string def = "plugins_" + section;
+    defs[def] = alternatives.count(section) ? json{{"oneOf", alternatives[section]}}
+                                            : object_schema("no " + std::string(sdk::kind_name(kind)) + " installed",
+                                                            {{"plugin", text, true}});
+  }
+  return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+          {"title", "Strata case file"},
+          {"$ref", "#/$defs/case"},
+          {"$defs", defs}};
+}
+
+}  // namespace strata::core
