@@ -60,20 +60,19 @@ std::vector<double> Gas::evaluate(const StateSpec& spec, double x, double y, con
   W[layout_.temperature()] = spec.T ? spec.T->eval(x, y) : spec.p->eval(x, y) / n;
   bool ok = n > 0 && std::isfinite(W[layout_.temperature()]) && W[layout_.temperature()] > 0;
   for (int s = 0; s < n_species(); ++s) ok = ok && W[s] >= 0 && std::isfinite(W[s]);
-  if (!ok) {
+  int bad_velocity = -1;
+  for (int d = 2; d >= 0; --d)
+    if (!std::isfinite(W[layout_.velocity(d)])) bad_velocity = d;
+  if (!ok || bad_velocity >= 0) {
     std::ostringstream msg;
-    msg << case_.file.string() << ": " << what << " at (x=" << x << ", y=" << y
-        << ") gives density " << W[0] << " and temperature " << W[layout_.temperature()]
-        << "; both must be positive";
+    msg << case_.file.string() << ": " << what << " at (x=" << x << ", y=" << y << ") gives ";
+    if (!ok)
+      msg << "density " << W[0] << " and temperature " << W[layout_.temperature()] << "; both must be positive";
+    else
+      msg << "the velocity u" << "xyz"[bad_velocity] << " = " << W[layout_.velocity(bad_velocity)]
+          << "; it must be finite";
     throw RunError(msg.str());
   }
-  for (int d = 0; d < 3; ++d)
-    if (!std::isfinite(W[layout_.velocity(d)])) {
-      std::ostringstream msg;
-      msg << case_.file.string() << ": " << what << " at (x=" << x << ", y=" << y << ") gives the velocity u"
-          << "xyz"[d] << " = " << W[layout_.velocity(d)] << "; it must be finite";
-      throw RunError(msg.str());
-    }
   return W;
 }
 

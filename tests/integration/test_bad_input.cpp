@@ -140,3 +140,11 @@ TEST_CASE("bad input: a truncated plugin is listed as not loadable and the other
   CHECK(has(r, "not loadable: " + (dir / "strata_broken.so").string() + ": not a loadable shared object: truncated"));
   CHECK(has(r, "fluid model"));  // euler, from the default folder
 }
+
+TEST_CASE("bad input: a velocity grid too small for the initial state names the region and the cell") {
+  const Result r = run_strata("validate " + source("cases/sod.json") +
+                              " --set regime.mode=layer1 --set velocity.L=0.5 --set velocity.n=8"
+                              " --set mesh.nx=4 --set mesh.ny=1");
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "sod.json: /initial/0, cell (i=0, j=0): the velocity grid (8 points on [-0.5, 0.5]^3) cannot hold"));
+}

@@ -238,3 +238,14 @@ TEST_CASE("schema: every core section and every plugin's parameters; the reader 
   CHECK_THROWS_AS(reader.number("nz", 1.0), std::logic_error);
   CHECK(reader.integer("nx", 4, 1, 10) == 4);
 }
+
+TEST_CASE("case: a value echoed in a message is cut at 60 characters, however deep or long") {
+  nlohmann::json deep = 1;
+  for (int k = 0; k < 200000; ++k) deep = nlohmann::json::array({std::move(deep)});
+  const std::string text = describe_value(deep);
+  CHECK(text.size() == 60);
+  CHECK(text == std::string(57, '[') + "...");
+  CHECK(describe_value(nlohmann::json(std::string(100000, 'a'))).size() == 60);
+  CHECK(describe_value(nlohmann::json("caf\xC3")) == "\"caf\xEF\xBF\xBD\"");  // U+FFFD for the bad byte
+  CHECK(describe_value(nlohmann::json::parse(R"({"a": [1, 2]})")) == R"({"a":[1,2]})");
+}
