@@ -91,7 +91,8 @@ int dispatch(const std::string& command, const std::string& target, const po::va
   const PluginCatalog catalog(PluginCatalog::default_search_dirs({dirs.begin(), dirs.end()}));
   const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   check_utf8("the case file or plugin name", target);
-  if (vm.count("out")) check_utf8("--out", vm["out"].as<std::string>());
+  for (const char* option : {"out", "restart", "resume"})
+    if (vm.count(option)) check_utf8(std::string("--") + option, vm[option].as<std::string>());
   threads(vm);
   if (command == "run" || command == "validate") {
     if (target.empty()) throw po::error(command + " needs a case file");
