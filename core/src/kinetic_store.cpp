@@ -74,6 +74,7 @@ void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const st
   rhs_ = std::move(next.rhs_);
   sum_ = std::move(next.sum_);
   transport_ = std::move(next.transport_);
+  advanced_ = false;
 }
 
 void KineticStore::project_to(const std::vector<double>& f, std::vector<double>& U, int nvar) const {

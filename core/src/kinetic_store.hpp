@@ -9,7 +9,8 @@
 //   f          f^n, the state
 //   stage      the stage values Y_i of PR(2,2,2) and the halo distributions
 //   rhs        the implicit solve's right-hand side of stage 1
-//   sum        the growing sum for f^{n+1}
+//   sum        the growing sum for f^{n+1}; after a step (advance()) it holds f^n,
+//              which restore() brings back if the step is refused
 //   transport  the explicit right-hand side q_i: -div(v f) and E(Y_i)/eps
 //   explicit   E(Y_i) of the layers whose collision model has an explicit part
 #include <cstddef>
@@ -56,8 +57,15 @@ class KineticStore {
 
   // U at the kinetic cells := the moments of `f` (f() or stage()).
   void project_to(const std::vector<double>& f, std::vector<double>& U, int nvar) const;
-  void keep() { previous_ = f_; }        // before a step
-  void restore() { f_.swap(previous_); }  // after a failed one
+  // The step's last stage builds f^{n+1} in sum(); advance() makes it f and keeps
+  // f^n in sum() (a swap, no copy) until the next keep(), so that restore() can
+  // bring f^n back after a step that fails later (an unphysical state).
+  void keep() { advanced_ = false; }  // before a step
+  void advance() { f_.swap(sum_), advanced_ = true; }
+  void restore() {  // after a failed step: f^n again
+    if (advanced_) f_.swap(sum_);
+    advanced_ = false;
+  }
 
  private:
   const Coupling& coupling_;
@@ -65,7 +73,8 @@ class KineticStore {
   std::vector<std::size_t> slot_cell_;
   std::vector<std::int64_t> cell_slot_;
   std::size_t n_layer_[2] = {0, 0};
-  std::vector<double> f_, stage_, rhs_, sum_, transport_, explicit_, previous_;
+  std::vector<double> f_, stage_, rhs_, sum_, transport_, explicit_;
+  bool advanced_ = false;
   std::vector<double> velocity_[3];
 };
 

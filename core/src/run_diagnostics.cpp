@@ -8,6 +8,7 @@
 #include "mixture_diagnostics.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
+#include "strata/toolkit/moments.hpp"
 
 namespace strata::core {
 
@@ -58,7 +59,6 @@ Fields RunDiagnostics::fields() const {
                });
   // Kinetic cells: the full pressure tensor and heat flux of f (mixture velocity).
   const std::size_t n3 = coupling_.points();
-  const double* v[3] = {store_.velocity(0), store_.velocity(1), store_.velocity(2)};
 #pragma omp parallel for schedule(static)
   for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
     const std::size_t cell = store_.slot_cell(slot);
@@ -66,19 +66,10 @@ Fields RunDiagnostics::fields() const {
     const std::array<double, 3> u = {f.ux[c], f.uy[c], f.uz[c]};
     std::array<double, 6> P{};
     std::array<double, 3> q{};
-    for (int s = 0; s < S; ++s) {
-      const double* fs = store_.f(slot) + s * n3;
-      for (std::size_t k = 0; k < n3; ++k) {
-        const double cx = v[0][k] - u[0], cy = v[1][k] - u[1], cz = v[2][k] - u[2];
-        const double w = fs[k], c2 = cx * cx + cy * cy + cz * cz;
-        P[0] += cx * cx * w; P[1] += cy * cy * w; P[2] += cz * cz * w;
-        P[3] += cx * cy * w; P[4] += cx * cz * w; P[5] += cy * cz * w;
-        q[0] += 0.5 * cx * c2 * w; q[1] += 0.5 * cy * c2 * w; q[2] += 0.5 * cz * c2 * w;
-      }
-    }
+    for (int s = 0; s < S; ++s) toolkit::add_central_moments(coupling_.grid(), store_.f(slot) + s * n3, u, P, q);
     const double vol = coupling_.grid().cell_volume();
     for (int k = 0; k < 6; ++k) f.pressure[c][k] = P[k] * vol;
-    for (int k = 0; k < 3; ++k) f.heat_flux[c][k] = q[k] * vol;
+    for (int k = 0; k < 3; ++k) f.heat_flux[c][k] = 0.5 * q[k] * vol;
   }
   return f;
 }

@@ -83,6 +83,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
       U[q] += dt * (tableau.w_explicit[0] * K_[0][q] + tableau.w_explicit[1] * K_[1][q]);
     }
   }
+  store_.advance();
   store_.project_to(store_.f(), U, nv);
   state_.fill_halo(U);
 }
@@ -166,7 +167,7 @@ void Stepper::add_explicit_collisions() {
 // PR(2,2,2) bookkeeping with G_i = P(Y_i)/eps = (Y_i - rhs_i) / (a_ii dt), recovered
 // from the implicit solve rather than re-evaluated:
 //   stage 0: sum = f + dt (w~_0 q_0 + w_0 G_0),  rhs_1 = f + dt (a~_10 q_0 + a_10 G_0);
-//   stage 1: f^{n+1} = sum + dt (w~_1 q_1 + w_1 G_1).
+//   stage 1: f^{n+1} = sum + dt (w~_1 q_1 + w_1 G_1), built in sum (KineticStore::advance).
 void Stepper::kinetic_accumulate(int stage, double dt) {
   const std::size_t n = store_.n_kinetic() * store_.values_per_cell();
   const double g = tableau.a_implicit[stage][stage];
@@ -188,7 +189,7 @@ void Stepper::kinetic_accumulate(int stage, double dt) {
 #pragma omp parallel for schedule(static)
     for (std::size_t k = 0; k < n; ++k) {
       const double G_dt = (Y[k] - rhs[k]) / g;  // dt G_1
-      f[k] = sum[k] + dt * we * q[k] + wi * G_dt;
+      sum[k] += dt * we * q[k] + wi * G_dt;
     }
   }
 }

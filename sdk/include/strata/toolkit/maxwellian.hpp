@@ -242,10 +242,54 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
   return m.result;
 }
 
+namespace detail {
+
+// Adds one row of fixed (v_x, v_y) to the moments F_p = Σ phi_p f and, with J, to
+// the Gram sums J_pr = Σ phi_p phi_r f, phi = (1, v, |v|²/2), from the row's power
+// sums R_q = Σ_k v_z^q f_k (q ≤ 2 for F, ≤ 4 for J): phi_4 = r + v_z²/2 with
+// r = (v_x² + v_y²)/2 constant on the row.
+inline void add_row_moments(double vx, double vy, const double (&R)[5], Vector5& F) {
+  const double r = 0.5 * (vx * vx + vy * vy);
+  F[0] += R[0];
+  F[1] += vx * R[0];
+  F[2] += vy * R[0];
+  F[3] += R[1];
+  F[4] += r * R[0] + 0.5 * R[2];
+}
+
+inline void add_row_gram(double vx, double vy, const double (&R)[5], Matrix5& J) {
+  const double r = 0.5 * (vx * vx + vy * vy);
+  const double R4 = r * R[0] + 0.5 * R[2];  // Σ phi_4 f on the row
+  J[0][0] += R[0];
+  J[0][1] += vx * R[0];
+  J[0][2] += vy * R[0];
+  J[0][3] += R[1];
+  J[0][4] += R4;
+  J[1][1] += vx * vx * R[0];
+  J[1][2] += vx * vy * R[0];
+  J[1][3] += vx * R[1];
+  J[1][4] += vx * R4;
+  J[2][2] += vy * vy * R[0];
+  J[2][3] += vy * R[1];
+  J[2][4] += vy * R4;
+  J[3][3] += R[2];
+  J[3][4] += r * R[1] + 0.5 * R[3];
+  J[4][4] += r * r * R[0] + r * R[2] + 0.25 * R[4];
+}
+
+}  // namespace detail
+
 // f := the ES-BGK Gaussian with temperature tensor 𝒯 (must be positive definite),
 // corrected so that its discrete rho, rho u, E equal `target` (typically the direct
 // sums of the distribution it replaces, so that nothing is lost to re-deriving them
 // from u and T); u is the target's velocity and tr 𝒯 / 3 its temperature.
+//
+// Evaluation: with Q = 𝒯⁻¹ and c = v - u, exp(-m cᵀQc/2) is the product of the three
+// pair factors exp(-m q_pq/2), q_xy = Q_xx cx²/2 + Q_yy cy²/2 + 2 Q_xy cx cy (and
+// likewise xz, yz), tabulated on N² points each: the N³ values cost two products,
+// no exponential. Each pair factor is ≤ 1 (no overflow, and an underflowing factor
+// bounds the whole value) when Q_pp Q_qq ≥ 4 Q_pq², which holds unless 𝒯 is strongly
+// anisotropic; otherwise every point takes its own exponential.
 inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
                                            const ConservedMoments& target,
                                            const SymmetricTensor& Tt, double* f) {
@@ -264,31 +308,64 @@ inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
   detail::Targets t = detail::targets(mass, rho, u, (xx + yy + zz) / 3.0);
   t.value = {rho, target.momentum[0], target.momentum[1], target.momentum[2], target.energy};
   const double vol = g.cell_volume();
+  const int n = g.n;
+  const double half_m = 0.5 * mass;
+  const bool separable = inv[0] * inv[1] >= 4 * inv[3] * inv[3] && inv[0] * inv[2] >= 4 * inv[4] * inv[4] &&
+                         inv[1] * inv[2] >= 4 * inv[5] * inv[5];
+  std::vector<double> c(3 * n);  // c_d = v - u_d per direction
+  for (int d = 0; d < 3; ++d)
+    for (int k = 0; k < n; ++k) c[d * n + k] = g.v(k) - u[d];
+  const double* cx = c.data();
+  const double* cy = cx + n;
+  const double* cz = cy + n;
+  // Pair factors P_pq[i * n + j] = exp(-m q_pq(c_p[i], c_q[j]) / 2); P_xy carries a.
+  std::vector<double> pairs(separable ? 3 * n * n : 0);
+  if (separable) {
+    auto tabulate = [&](double* P, const double* cp, const double* cq, double Qpp, double Qqq, double Qpq,
+                        double scale) {
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+          P[i * n + j] = scale * std::exp(-half_m * (0.5 * Qpp * cp[i] * cp[i] + 0.5 * Qqq * cq[j] * cq[j] +
+                                                     2.0 * Qpq * cp[i] * cq[j]));
+    };
+    tabulate(pairs.data(), cx, cy, inv[0], inv[1], inv[3], a);
+    tabulate(pairs.data() + n * n, cx, cz, inv[0], inv[2], inv[4], 1.0);
+    tabulate(pairs.data() + 2 * n * n, cy, cz, inv[1], inv[2], inv[5], 1.0);
+  }
   // Sample the Gaussian, summing its moments F and the Jacobian J = Σ phi phiᵀ f dv
-  // in the same sweep.
+  // row by row.
   detail::Vector5 F{};
   detail::Matrix5 J{};
-  for (int i = 0; i < g.n; ++i) {
-    const double cx = g.v(i) - u[0];
-    for (int j = 0; j < g.n; ++j) {
-      const double cy = g.v(j) - u[1];
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
       double* row = f + g.index(i, j, 0);
-      const double vx = g.v(i), vy = g.v(j);
-      for (int k = 0; k < g.n; ++k) {
-        const double cz = g.v(k) - u[2], vz = g.v(k);
-        const double q = inv[0] * cx * cx + inv[1] * cy * cy + inv[2] * cz * cz +
-                         2.0 * (inv[3] * cx * cy + inv[4] * cx * cz + inv[5] * cy * cz);
-        const double w = a * std::exp(-0.5 * mass * q);
-        row[k] = w;
-        const detail::Vector5 phi = {1.0, vx, vy, vz, 0.5 * (vx * vx + vy * vy + vz * vz)};
-        for (int p = 0; p < 5; ++p) {
-          F[p] += phi[p] * w;
-          for (int r = p; r < 5; ++r) J[p][r] += phi[p] * phi[r] * w;
+      if (separable) {
+        const double pxy = pairs[i * n + j];
+        const double* pxz = &pairs[n * n + i * n];
+        const double* pyz = &pairs[2 * n * n + j * n];
+#pragma omp simd
+        for (int k = 0; k < n; ++k) row[k] = pxy * pxz[k] * pyz[k];
+      } else {
+        for (int k = 0; k < n; ++k) {
+          const double q = inv[0] * cx[i] * cx[i] + inv[1] * cy[j] * cy[j] + inv[2] * cz[k] * cz[k] +
+                           2.0 * (inv[3] * cx[i] * cy[j] + inv[4] * cx[i] * cz[k] + inv[5] * cy[j] * cz[k]);
+          row[k] = a * std::exp(-half_m * q);
         }
       }
+      double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0;
+#pragma omp simd reduction(+ : r0, r1, r2, r3, r4)
+      for (int k = 0; k < n; ++k) {
+        const double vz = g.v(k), w = row[k], vz2 = vz * vz;
+        r0 += w;
+        r1 += vz * w;
+        r2 += vz2 * w;
+        r3 += vz2 * vz * w;
+        r4 += vz2 * vz2 * w;
+      }
+      const double R[5] = {r0, r1, r2, r3, r4};
+      detail::add_row_gram(g.v(i), g.v(j), R, J);
     }
-  }
-  for (int p = 0; p < 5; ++p) F[p] = t.value[p] - F[p] * vol;  // the deficit to make up
+  for (int p = 0; p < 5; ++p) F[p] = t.value[p] - J[0][p] * vol;  // the deficit to make up (J[0] = Σ phi f)
   for (int p = 0; p < 5; ++p)
     for (int r = p; r < 5; ++r) J[r][p] = J[p][r] = J[p][r] * vol;
   // f *= 1 + lambda . phi with J lambda = deficit; further passes (iterative
@@ -302,16 +379,24 @@ inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
     if (!detail::solve5(J, F)) return result;
     const detail::Vector5 lambda = F;
     F = {};
-    for (int i = 0; i < g.n; ++i)
-      for (int j = 0; j < g.n; ++j) {
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) {
         double* row = f + g.index(i, j, 0);
         const double vx = g.v(i), vy = g.v(j);
-        for (int k = 0; k < g.n; ++k) {
+        // 1 + lambda . phi = c_row + lambda_3 v_z + lambda_4 v_z²/2.
+        const double c_row = 1.0 + lambda[0] + lambda[1] * vx + lambda[2] * vy + 0.5 * lambda[4] * (vx * vx + vy * vy);
+        double r0 = 0, r1 = 0, r2 = 0;
+#pragma omp simd reduction(+ : r0, r1, r2)
+        for (int k = 0; k < n; ++k) {
           const double vz = g.v(k);
-          const detail::Vector5 phi = {1.0, vx, vy, vz, 0.5 * (vx * vx + vy * vy + vz * vz)};
-          row[k] *= 1.0 + lambda[0] + lambda[1] * vx + lambda[2] * vy + lambda[3] * vz + lambda[4] * phi[4];
-          for (int p = 0; p < 5; ++p) F[p] += phi[p] * row[k];
+          const double w = row[k] * (c_row + lambda[3] * vz + 0.5 * lambda[4] * vz * vz);
+          row[k] = w;
+          r0 += w;
+          r1 += vz * w;
+          r2 += vz * vz * w;
         }
+        const double R[5] = {r0, r1, r2, 0, 0};
+        detail::add_row_moments(vx, vy, R, F);
       }
     for (int p = 0; p < 5; ++p) F[p] = t.value[p] - F[p] * vol;
     const double before = result.residual;
