@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Cost of one cell-step in each layer, from the program's own phase timings:
 #   bench/layer_costs.sh [BUILD_DIR]      (prints one JSON object per configuration)
+#   THREADS=1 bench/layer_costs.sh ...    (OpenMP threads; default: all cores)
 # Runs cases/conservation_box.json (periodic, far from equilibrium) for 10 steps of
 # dt = 0.1 dx on a 16 x 16 mesh, in layer 0 and in layer 1 at N = 16 and N = 32.
 set -euo pipefail
@@ -8,16 +9,16 @@ cd "$(dirname "$0")/.."
 strata=${1:-build}/bin/strata
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-common="--set mesh.nx=16 --set mesh.ny=16 --set time.end=0.0625 --set time.cfl=0.8 --set output.times=[0.0625] --set output.snapshots=false --set output.profiles=false -q"
+common="--set mesh.nx=16 --set mesh.ny=16 --set time.end=0.0625 --set time.cfl=0.8 --set output.times=[0.0625] --set output.snapshots=false --set output.profiles=false -q --threads ${THREADS:-0}"
 run() {  # label mode N
   "$strata" run cases/conservation_box.json --set regime.mode="$2" --set velocity.n="$3" $common --out "$work/$1" 2> /dev/null
-  /usr/bin/python3 - "$work/$1/summary.json" "$1" "$2" "$3" <<'PY'
+  /usr/bin/python3 - "$work/$1/summary.json" "$1" "$2" "$3" "${THREADS:-0}" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 layer = int(sys.argv[3][-1])
 cell_steps = s["cell_steps"][layer]
 w = s["wall_seconds"]
-print(json.dumps({"config": sys.argv[2], "layer": layer, "velocity_n": int(sys.argv[4]),
+print(json.dumps({"config": sys.argv[2], "threads": int(sys.argv[5]) or "all", "layer": layer, "velocity_n": int(sys.argv[4]),
                   "cell_steps": cell_steps, "steps": s["steps"],
                   "seconds_per_cell_step": round(w[f"layer{layer}"] / cell_steps, 9),
                   "coupling_seconds": round(w["coupling"], 4), "total_seconds": round(w["total"], 3),
