@@ -1,15 +1,28 @@
 #include "output.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "engine_types.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;
+
+void sync_to_disk(const fs::path& path) {
+  const bool folder = fs::is_directory(path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (folder ? O_DIRECTORY : 0));
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const int error = errno;
+  if (fd >= 0) ::close(fd);
+  if (!synced && !folder) throw std::runtime_error(path.string() + ": cannot be synced to disk: " + std::strerror(error));
+}
 
 void write_atomically(const fs::path& path, const std::string& content) {
   const fs::path tmp = path.string() + ".tmp" + std::to_string(::getpid());
@@ -19,7 +32,9 @@ void write_atomically(const fs::path& path, const std::string& content) {
     out.flush();
     if (!out) throw std::runtime_error(tmp.string() + ": cannot be written");
   }
+  sync_to_disk(tmp);
   fs::rename(tmp, path);
+  sync_to_disk(path.parent_path().empty() ? fs::path(".") : path.parent_path());
 }
 
 namespace {

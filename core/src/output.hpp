@@ -16,7 +16,12 @@ namespace strata::core {
 
 struct Fields;
 
+// Writes `content` to path.tmpPID, flushes it to disk, renames it to `path` and flushes
+// the folder, so that after a crash or a power cut the file is the old or the new one.
 void write_atomically(const std::filesystem::path& path, const std::string& content);
+// fsync of a file or a folder; throws naming the path when a file cannot be synced (a
+// folder that cannot be is skipped: some file systems refuse it).
+void sync_to_disk(const std::filesystem::path& path);
 
 struct SnapshotData {
   const Fields& fields;
