@@ -22,7 +22,8 @@ namespace {
 constexpr double double_bytes = sizeof(double);
 
 // Kinetic cells and slots (kinetic cells and their halo, docs/architecture.md §4) when
-// every updated cell is kinetic: at most the interior, and the stored cells.
+// every updated cell is kinetic: at most the interior, and the interior with the two
+// ghost layers of each side that the kinetic faces' stencils read (not the corners).
 struct KineticCells {
   double kinetic = 0.0, slots = 0.0;
 };
@@ -96,7 +97,7 @@ MemoryEstimate estimate_memory(const Case& c, int threads) {
   e.fluid = double_bytes * (stored * (12 * nvar + 10) + interior * (3 * (15 + nvar) + 2 * 21));
   e.collision = collision_bytes(c, threads);
   const bool kinetic = c.mode != RegimeMode::layer0;
-  const KineticCells all{kinetic ? interior : 0.0, kinetic ? stored : 0.0};
+  const KineticCells all{kinetic ? interior : 0.0, kinetic ? interior + 4.0 * (c.nx + c.ny) : 0.0};
   const bool map_changes = c.mode == RegimeMode::hybrid && (c.indicator.needed || !c.obstacles.empty());
   e.kinetic = store_bytes(c, all, map_changes);
   // What the run needs whatever its regime map does: layer-0 hybrid runs may start with

@@ -136,11 +136,11 @@ TEST_CASE("run folder: validate prints the memory and step estimates and refuses
 TEST_CASE("run folder: the memory estimate is close to the measured peak of a run") {
   // 32 x 32 cells in layer 1 (no regime change, no explicit part): the store holds 5
   // records of 16³ doubles per kinetic cell (f, rhs, sum, transport, the kept f) and one
-  // per slot (stage values; 1280 slots with the halo), 200 MiB. The estimate takes the
-  // 1296 stored cells as slots (+0.5 MiB) and counts the fluid arrays roughly (< 1 MiB
-  // here); the program itself (code, libraries, OpenMP), which it leaves out, takes
-  // 14 MiB in a 10-cell layer-0 run. So the measured peak (VmHWM) lies between 95% of
-  // the estimate and 5% plus 32 MiB above it.
+  // per slot (stage values; 1280 slots with the halo), 200 MiB, as the estimate counts
+  // them; it counts the fluid arrays roughly (< 1 MiB here), and leaves out the program
+  // itself (code, libraries, OpenMP), 14 MiB in a 10-cell layer-0 run.
+  // So the measured peak (VmHWM) lies between 95% of the estimate and 5% plus 32 MiB
+  // above it.
   const auto out = scratch("memory_estimate");
   const Result r = run_strata(layer1_box("run", 32) + " --out " + out.string());
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
@@ -208,6 +208,17 @@ TEST_CASE("run folder: a new run removes the files of an earlier run, and only t
                            "snapshot_0001.vti.bak", "analysis/profile_0.1.csv", ".lock"})
     CHECK_MESSAGE(fs::exists(out / kept), kept);
   CHECK(read_csv(out / "history.csv").column("t").back() == doctest::Approx(0.01));
+
+  // A run continued with --resume keeps the folder: its checkpoints and series go on.
+  const auto resumed = scratch("stale_resume");
+  const std::string args = small_sod("run") + " --set output.checkpoint.every_steps=5";
+  REQUIRE(run_strata(args + " --out " + resumed.string()).exit_code == 0);
+  REQUIRE(fs::exists(resumed / "checkpoint_10.h5"));
+  const Result r = run_strata(args + " --set time.end=0.03 --set output.times=[0.02,0.03] --resume " + resumed.string());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  for (const char* kept : {"snapshot_0000.vti", "snapshot_0001.vti", "snapshot_0002.vti", "checkpoint_15.h5"})
+    CHECK_MESSAGE(fs::exists(resumed / kept), kept);
+  CHECK(read_csv(resumed / "history.csv").column("step").size() == 16);  // steps 0 to 15
 }
 
 TEST_CASE("run folder: summary.json says running while a run is in progress, and still after kill -9") {
