@@ -87,18 +87,19 @@ MemoryEstimate estimate_memory(const Case& c, int threads) {
 #endif
   threads = std::max(threads, 1);
   const double stored = static_cast<double>(c.nx + 4) * (c.ny + 4), interior = static_cast<double>(c.nx) * c.ny;
-  const double nvar = static_cast<double>(c.species.size()) + 4;
+  const double species = static_cast<double>(c.species.size()), nvar = species + 4;
   MemoryEstimate e;
   // Per stored cell: the state, its kept copy, inflow states, the stage value, two
   // residuals, four face-flux arrays, the indicator's primitives, a checkpoint's copy
   // (12 of nvar), and ten scalars (regime, Knudsen number, indicator inputs). Per
   // interior cell: three copies of the output fields (15 + S values) and a snapshot's
   // text (21 fields in base64, about 4/3 of their bytes).
-  e.fluid = double_bytes * (stored * (12 * nvar + 10) + interior * (3 * (15 + nvar) + 2 * 21));
+  e.fluid = double_bytes * (stored * (12 * nvar + 10) + interior * (3 * (15 + species) + 2 * 21));
   e.collision = collision_bytes(c, threads);
   const bool kinetic = c.mode != RegimeMode::layer0;
   const KineticCells all{kinetic ? interior : 0.0, kinetic ? interior + 4.0 * (c.nx + c.ny) : 0.0};
-  const bool map_changes = c.mode == RegimeMode::hybrid && (c.indicator.needed || !c.obstacles.empty());
+  const bool moving = std::any_of(c.obstacles.begin(), c.obstacles.end(), [](const Obstacle& o) { return o.move_every > 0; });
+  const bool map_changes = c.mode == RegimeMode::hybrid && (c.indicator.needed || moving);
   e.kinetic = store_bytes(c, all, map_changes);
   // What the run needs whatever its regime map does: layer-0 hybrid runs may start with
   // no kinetic cell.

@@ -31,7 +31,7 @@ TimeStep Stepper::stable_dt() const {
     double s = 0.0;
     const auto n = static_cast<std::int64_t>(cells.size() / nv);
     fluid_.call("max_wave_speed", [&] { return fluid_->max_wave_speed({cells.data(), n, nv, nv}, &s); });
-    speed = std::max(speed, s);
+    if (!(s <= speed)) speed = s;  // a NaN too
   }
   const Mesh& m = domain_.mesh();
   const double h = std::min(m.dx, m.dy);
