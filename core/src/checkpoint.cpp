@@ -1,8 +1,5 @@
 #include "checkpoint.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -164,13 +161,6 @@ std::map<std::string, json> flatten_setup(const json& s) {
   return out;
 }
 
-void sync_folder(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 }  // namespace
 
 json checkpoint_setup(const Case& c) {
@@ -191,7 +181,7 @@ json checkpoint_setup(const Case& c) {
 
 void write_checkpoint(const fs::path& file, const CheckpointData& d) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const fs::path tmp = file.string() + ".tmp" + std::to_string(::getpid());
+  const fs::path tmp = temporary_path(file);
   const H5 h{tmp.string()};
   {
     Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
@@ -250,14 +240,7 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
     }
     h.check(H5Fflush(f, H5F_SCOPE_GLOBAL), "cannot be flushed");
   }
-  const int fd = ::open(tmp.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    if (fd >= 0) ::close(fd);
-    h.fail("cannot be synced to disk");
-  }
-  ::close(fd);
-  fs::rename(tmp, file);
-  sync_folder(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+  commit_file(tmp, file);
 }
 
 CheckpointData read_checkpoint(const fs::path& file) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "compare.hpp"
 #include "describe.hpp"
 #include "diagnostics.hpp"
+#include "estimate.hpp"
 #include "plugin_loader.hpp"
 #include "schema.hpp"
 #include "simulation.hpp"
@@ -63,6 +65,17 @@ void check_utf8(const std::string& what, const std::string& text) {
   if (!valid_utf8(text)) throw po::error(what + " is not valid UTF-8 text");
 }
 
+// Runs `work`; an allocation that fails in it becomes a RunError with the run's memory
+// estimate (docs/user_guide.md, "Exit codes").
+template <class Work>
+auto within_memory(const Case& c, int threads, const std::string& doing, Work work) {
+  try {
+    return work();
+  } catch (const std::bad_alloc&) {
+    throw RunError(out_of_memory_message(c, threads, doing));
+  }
+}
+
 int run_case(const Case& c, const po::variables_map& vm) {
   if (vm.count("restart") && vm.count("resume")) throw po::error("give --restart FILE or --resume OUTDIR, not both");
   // --resume continues in the folder it names (unless --out says otherwise).
@@ -74,9 +87,14 @@ int run_case(const Case& c, const po::variables_map& vm) {
   if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
   spdlog::info("case {} ({}): {}x{} cells, regime.mode {}, t_end {}, output in {}", c.name,
                c.file.string(), c.nx, c.ny, mode_name(c.mode), c.t_end, out.string());
-  Simulation sim(c, out, threads(vm));
-  if (!checkpoint.empty()) sim.restart(checkpoint);
-  const RunResult result = sim.run();
+  const int n_threads = threads(vm);
+  check_memory(c, estimate_memory(c, n_threads));
+  const auto sim = within_memory(c, n_threads, "setting up the run (plugins, kinetic store, initial state)", [&] {
+    auto s = std::make_unique<Simulation>(c, out, n_threads);
+    if (!checkpoint.empty()) s->restart(checkpoint);
+    return s;
+  });
+  const RunResult result = within_memory(c, n_threads, "during the run", [&] { return sim->run(); });
   if (result.interrupted) {
     spdlog::warn("interrupted: checkpoint and summary in {}", out.string());
     return interrupted;
@@ -98,11 +116,22 @@ int dispatch(const std::string& command, const std::string& target, const po::va
     if (target.empty()) throw po::error(command + " needs a case file");
     const Case c = load_case(target, sets, catalog);
     if (command == "validate") {
-      // Set-up too: plugins check what depends on the case (a mixture's admissible
-      // ranges, the no-aliasing bound of R), initial regions must cover the mesh.
-      Simulation setup(c, c.output.dir, threads(vm));
+      // Memory first, then set-up without the kinetic store: plugins check what depends
+      // on the case (a mixture's admissible ranges, the no-aliasing bound of R), initial
+      // regions must cover the mesh, the first time step must reach time.end in
+      // time.max_steps.
+      const int n_threads = threads(vm);
+      const MemoryEstimate memory = estimate_memory(c, n_threads);
+      check_memory(c, memory);
+      const double steps = within_memory(c, n_threads, "during set-up", [&] {
+        const Simulation setup(c, c.output.dir, n_threads, Simulation::Purpose::check);
+        return setup.check_step_budget();
+      });
       std::cout << target << ": valid (" << c.nx << "x" << c.ny << " cells, regime.mode "
-                << mode_name(c.mode) << ", plugins created, initial state set)\n";
+                << mode_name(c.mode) << ", plugins created, initial state set)\n"
+                << "estimated memory: " << gib(memory.total()) << " (peak, " << memory.cells << ")"
+                << (memory.least < memory.total() ? ", at least " + gib(memory.least) : "") << ", steps ≈ "
+                << static_cast<long long>(steps) << "\n";
       return ok;
     }
     return run_case(c, vm);

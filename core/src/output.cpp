@@ -1,25 +1,48 @@
 #include "output.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "engine_types.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;
 
+namespace {
+// fsync of a file or a folder; the errno of a failure, 0 when synced.
+int sync_to_disk(const fs::path& path, bool folder) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (folder ? O_DIRECTORY : 0));
+  const int error = fd < 0 || ::fsync(fd) != 0 ? errno : 0;
+  if (fd >= 0) ::close(fd);
+  return error;
+}
+}  // namespace
+
+fs::path temporary_path(const fs::path& path) { return path.string() + ".tmp" + std::to_string(::getpid()); }
+
+void commit_file(const fs::path& tmp, const fs::path& path) {
+  if (const int error = sync_to_disk(tmp, false))
+    throw std::runtime_error(tmp.string() + ": cannot be synced to disk: " + std::strerror(error));
+  fs::rename(tmp, path);
+  sync_to_disk(path.parent_path().empty() ? fs::path(".") : path.parent_path(), true);
+}
+
 void write_atomically(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + ".tmp" + std::to_string(::getpid());
+  const fs::path tmp = temporary_path(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.flush();
     if (!out) throw std::runtime_error(tmp.string() + ": cannot be written");
   }
-  fs::rename(tmp, path);
+  commit_file(tmp, path);
 }
 
 namespace {

@@ -16,7 +16,15 @@ namespace strata::core {
 
 struct Fields;
 
+// Writes `content` to temporary_path(path), then commit_file, so that after a crash or
+// a power cut the file is the old or the new one, never a part.
 void write_atomically(const std::filesystem::path& path, const std::string& content);
+// path.tmpPID: where a file is written before it is committed (run_folder.hpp removes
+// leftovers).
+std::filesystem::path temporary_path(const std::filesystem::path& path);
+// Flushes `tmp` to disk (fsync; throws naming it when it cannot be), renames it to
+// `path`, and flushes the folder (skipped where the file system refuses it).
+void commit_file(const std::filesystem::path& tmp, const std::filesystem::path& path);
 
 struct SnapshotData {
   const Fields& fields;

@@ -9,7 +9,10 @@
 #include <spdlog/spdlog.h>
 
 #include "checkpoint.hpp"
+#include "diagnostics.hpp"
+#include "estimate.hpp"
 #include "output.hpp"
+#include "run_folder.hpp"
 #include "strata/sdk/version.hpp"
 
 namespace strata::core {
@@ -38,8 +41,10 @@ long peak_memory_kib() {
 
 }  // namespace
 
-Simulation::Simulation(const Case& c, fs::path out_dir, int threads)
+Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose purpose)
     : case_(c),
+      threads_(threads),
+      purpose_(purpose),
       plugins_(create_plugins(c, threads)),
       gas_(c, plugins_.fluid),
       domain_(c),
@@ -62,8 +67,9 @@ Simulation::~Simulation() = default;
 // has several components), inflow ghosts.
 void Simulation::set_initial_state() {
   const Mesh& m = domain_.mesh();
+  const bool store = purpose_ == Purpose::run;
   transport_.classify_faces();
-  store_.lay_out(domain_, transport_.faces());
+  if (store) store_.lay_out(domain_, transport_.faces());
   std::vector<double> buffer(coupling_.values_per_cell());
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
@@ -94,7 +100,7 @@ void Simulation::set_initial_state() {
         for (int d = 0; d < 3; ++d) components[1][gas_.layout().velocity(d)] *= -1.0;
       }
       if (domain_.is_kinetic(c) || components.size() > 1) {
-        double* f = domain_.is_kinetic(c) ? store_.f(static_cast<std::size_t>(store_.slot_of(c))) : buffer.data();
+        double* f = store && domain_.is_kinetic(c) ? store_.f(static_cast<std::size_t>(store_.slot_of(c))) : buffer.data();
         try {
           coupling_.sum_of_maxwellians(components, f);
         } catch (const RunError& e) {  // name the region and the cell (docs/architecture.md §5)
@@ -115,7 +121,14 @@ void Simulation::set_initial_state() {
     gas_.to_conserved(0, W.data(), state_.inflow(r.ghost));
   }
   state_.fill_halo(state_.values());
-  diagnostics_.set_baseline(diagnostics_.fields());
+  if (store) diagnostics_.set_baseline(diagnostics_.fields());  // reads the kinetic cells' f
+}
+
+double Simulation::check_step_budget() const {
+  const TimeStep s = stepper_.stable_dt();
+  if (const std::string problem = step_budget_problem(case_, s.dt, s.limit, s.speed, t_, steps_); !problem.empty())
+    throw CaseError({case_.file.string() + ": /time: " + problem});
+  return steps_to_end(case_, s.dt, t_);
 }
 
 void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool failed) {
@@ -169,6 +182,9 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
     return true;
   } catch (const UnphysicalState& e) {
     failure = e.what();
+  } catch (const std::bad_alloc&) {
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_time(t_) + ": " +
+              out_of_memory_message(case_, threads_, "during the step");
   } catch (const std::exception& e) {  // PluginError, RunError and whatever else a part throws
     failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_time(t_) + " failed: " + e.what();
   }
@@ -208,7 +224,11 @@ class StopSignals {
 double Simulation::wall_seconds() const { return wall_before_ + seconds_since(start_); }
 
 RunResult Simulation::run() {
+  if (purpose_ != Purpose::run) throw std::logic_error("Simulation::run: set up for checking only");
+  check_step_budget();
+  const RunFolder folder(out_dir_, restarted_);
   output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
+  output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
   const StopSignals signals;
   start_ = last_progress_ = last_checkpoint_ = Clock::now();
   Fields f = diagnostics_.fields();
@@ -228,13 +248,20 @@ RunResult Simulation::run() {
       break;
     }
     const double target = case_.output.times[next_output_];
-    double dt = 0.0;
+    TimeStep step;
     try {
-      dt = stepper_.stable_dt();
+      step = stepper_.stable_dt();
     } catch (const std::exception& e) {
       failure = "the time step at t = " + format_time(t_) + " could not be set: " + e.what();
       break;
     }
+    // Δt zero, non-finite, or too small for the steps left (docs/architecture.md §8).
+    failure = step_budget_problem(case_, step.dt, step.limit, step.speed, t_, steps_);
+    if (!failure.empty()) {
+      failure = "step " + std::to_string(steps_ + 1) + " at t = " + format_time(t_) + ": " + failure;
+      break;
+    }
+    double dt = step.dt;
     bool reaches = false;
     if (t_ + dt >= target - 1e-12 * case_.t_end) {
       dt = target - t_;
@@ -284,7 +311,7 @@ RunResult Simulation::run() {
       failure += "; the last good state could not be written either: " + std::string(e.what());
     }
   }
-  nlohmann::json s = summary(failure, interrupted);
+  nlohmann::json s = summary(!failure.empty() ? "failed" : interrupted ? "interrupted" : "completed", failure);
   output_->summary(s);
   if (!failure.empty()) throw RunError(failure + "; the last good state is in " + (output_->dir() / "last_good.vti").string());
   return {std::move(f), std::move(s), interrupted};
@@ -381,7 +408,7 @@ void Simulation::restart(const fs::path& file) {
   spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, format_time(t_));
 }
 
-nlohmann::json Simulation::summary(const std::string& failure, bool interrupted) const {
+nlohmann::json Simulation::summary(const char* status, const std::string& failure) const {
   const auto& cs = work_.cell_steps;
   const long total = cs[0] + cs[1] + cs[2];
   auto share = [&](int l) { return total ? static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
@@ -394,10 +421,11 @@ nlohmann::json Simulation::summary(const std::string& failure, bool interrupted)
     }
   const Mesh& m = domain_.mesh();
   const Totals& drift = diagnostics_.max_drift();
+  const MemoryEstimate estimate = estimate_memory(case_, threads_);
   nlohmann::json summary = {
       {"case", case_.name},
       {"case_file", case_.file.string()},
-      {"status", !failure.empty() ? "failed" : interrupted ? "interrupted" : "completed"},
+      {"status", status},
       {"regime_mode", mode_name(case_.mode)},
       {"mesh", {{"nx", m.nx}, {"ny", m.ny}, {"dx", m.dx}, {"dy", m.dy}}},
       {"velocity_grid", {{"n", case_.velocity.n}, {"L", case_.velocity.L}}},
@@ -414,6 +442,8 @@ nlohmann::json Simulation::summary(const std::string& failure, bool interrupted)
       {"conservation", {{"mass", drift[0]}, {"momentum_x", drift[1]}, {"momentum_y", drift[2]},
                         {"momentum_z", drift[3]}, {"energy", drift[4]}}},
       {"peak_memory_kib", peak_memory_kib()},
+      {"estimated_memory_kib", {{"least", estimate.least / 1024}, {"peak", estimate.total() / 1024},
+                                {"kinetic_cells", estimate.cells}}},
   };
   if (!failure.empty()) summary["error"] = failure;
   if (restarted_) summary["restarted_from"] = restarted_from_;

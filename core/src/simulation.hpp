@@ -44,12 +44,21 @@ struct CheckpointData;
 
 class Simulation {
  public:
-  // Sets everything up — plugins, regime map, initial state — without writing a file:
-  // `strata validate` constructs one to check what only set-up can see.
-  Simulation(const Case& c, std::filesystem::path out_dir, int threads);
+  // `check`: what `strata validate` needs to see what only set-up can — plugins, regime
+  // map, initial state, the first time step — without the kinetic store (kinetic cells'
+  // initial distributions are built one at a time and only their moments kept).
+  enum class Purpose { run, check };
+  // Sets everything up without writing a file.
+  Simulation(const Case& c, std::filesystem::path out_dir, int threads, Purpose purpose = Purpose::run);
   ~Simulation();
-  // Runs to time.end, writing outputs; throws RunError when the state goes bad, after
-  // writing last_good.vti and a summary.json with status "failed".
+  // Throws CaseError when the first time step from the current state cannot reach
+  // time.end within what is left of time.max_steps; returns the estimated steps.
+  double check_step_budget() const;
+  // Runs to time.end, writing outputs; locks the output folder and, unless restarted,
+  // clears what an earlier run left there (run_folder.hpp); summary.json says "running"
+  // until the end. Throws CaseError before touching the folder when check_step_budget
+  // fails; throws RunError when the state goes bad, after writing last_good.vti and a
+  // summary.json with status "failed".
   // On SIGTERM or SIGINT the run finishes its step, writes a checkpoint and returns
   // with `interrupted` set and summary status "interrupted".
   RunResult run();
@@ -64,12 +73,15 @@ class Simulation {
   bool advance(double dt, double t_new, Fields& f, std::string& failure);
   void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
   void report_progress(double dt) const;
-  nlohmann::json summary(const std::string& failure, bool interrupted) const;
+  // status: "running", "completed", "failed" (with `failure`) or "interrupted".
+  nlohmann::json summary(const char* status, const std::string& failure) const;
   double wall_seconds() const;  // of this run, and of the runs it continues
   CheckpointData checkpoint_data() const;
   void write_checkpoint_now();
 
   const Case& case_;
+  int threads_;
+  Purpose purpose_;
   RunPlugins plugins_;
   Gas gas_;
   Domain domain_;

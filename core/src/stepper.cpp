@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "strata/toolkit/imex.hpp"
 
@@ -18,23 +19,27 @@ Stepper::Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState
     : case_(c), domain_(domain), gas_(gas), state_(state), store_(store), transport_(transport),
       fluid_(std::move(fluid)), kinetic_(std::move(kinetic)), boltzmann_(std::move(boltzmann)) {}
 
-double Stepper::stable_dt() const {
+TimeStep Stepper::stable_dt() const {
   const int nv = gas_.n_vars();
-  double speed = store_.n_slots() == 0 ? 0.0 : case_.velocity.max_speed();
+  bool kinetic = false;
   std::vector<double> cells;
   for (const std::size_t c : domain_.updated_cells())
-    if (!domain_.is_kinetic(c)) cells.insert(cells.end(), state_.cell(c), state_.cell(c) + nv);
+    if (domain_.is_kinetic(c)) kinetic = true;
+    else cells.insert(cells.end(), state_.cell(c), state_.cell(c) + nv);
+  double speed = kinetic ? case_.velocity.max_speed() : 0.0;
   if (!cells.empty()) {
     double s = 0.0;
     const auto n = static_cast<std::int64_t>(cells.size() / nv);
     fluid_.call("max_wave_speed", [&] { return fluid_->max_wave_speed({cells.data(), n, nv, nv}, &s); });
-    speed = std::max(speed, s);
+    if (!(s <= speed)) speed = s;  // a NaN too
   }
   const Mesh& m = domain_.mesh();
   const double h = std::min(m.dx, m.dy);
-  double dt = case_.dt.value_or(case_.dt_dx * h);
-  if (speed > 0) dt = std::min(dt, case_.cfl * h / speed);
-  return dt;
+  TimeStep step{case_.dt.value_or(case_.dt_dx * h), case_.dt ? "time.dt" : "time.dt_dx", speed};
+  // An infinite speed gives Δt = 0, a NaN one a NaN Δt: both stop the run (simulation.cpp).
+  if (speed > 0 || std::isnan(speed))
+    if (const double cfl = case_.cfl * h / speed; !(cfl >= step.dt)) step = {cfl, "time.cfl", speed};
+  return step;
 }
 
 void Stepper::evaluate_stage(std::vector<double>& K, double weight, Totals& exchange, LayerWork& work) {

@@ -16,13 +16,21 @@
 
 namespace strata::core {
 
+// A step's Δt and what set it: the case key that bounds it ("time.dt", "time.dt_dx" or
+// "time.cfl") and the fastest signal speed of the active layers (0: none).
+struct TimeStep {
+  double dt = 0.0;
+  const char* limit = "";
+  double speed = 0.0;
+};
+
 class Stepper {
  public:
   Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState& state, KineticStore& store,
           Transport& transport, PluginObject<sdk::FluidModel> fluid, Collision kinetic, Collision boltzmann);
 
   // Δt = min(user Δt or dt_dx h, cfl h / fastest signal of every active layer).
-  double stable_dt() const;
+  TimeStep stable_dt() const;
   // Advances the state by dt; fluxes through the boundary go to `exchange`.
   void step(double dt, Totals& exchange, LayerWork& work);
   const Collision& collision_model(int layer) const { return layer == 1 ? kinetic_ : boltzmann_; }

@@ -19,8 +19,9 @@ struct Result {
   std::string output;   // stdout and stderr together
 };
 
-inline Result run_strata(const std::string& args) {
-  const std::string command = std::string(STRATA_EXE) + " " + args + " 2>&1";
+// `prefix`: shell commands run before, in the same shell (e.g. "ulimit -v 300000; ").
+inline Result run_strata(const std::string& args, const std::string& prefix = "") {
+  const std::string command = prefix + std::string(STRATA_EXE) + " " + args + " 2>&1";
   Result r;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return r;

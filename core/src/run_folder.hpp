@@ -1,0 +1,31 @@
+#pragma once
+// An output folder holds one run (docs/architecture.md §7, docs/user_guide.md §6): the
+// run locks it for its whole time, and a new run first removes what an earlier run
+// wrote there, so that no file of another run is mistaken for one of its own.
+#include <filesystem>
+#include <string>
+
+namespace strata::core {
+
+class RunFolder {
+ public:
+  // Creates `dir` and takes an exclusive flock on dir/.lock, writing this process's
+  // PID into it; throws RunError naming the folder and the PID of the run that holds
+  // it. Unless `continuing` (a restarted run continues the folder's series and
+  // checkpoints), then removes the files an earlier run wrote (is_run_output).
+  RunFolder(const std::filesystem::path& dir, bool continuing);
+  ~RunFolder();  // releases the lock; .lock stays, holding the last run's PID
+  RunFolder(const RunFolder&) = delete;
+  RunFolder& operator=(const RunFolder&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Whether a file name is one Strata writes into an output folder: summary.json,
+// history.csv, snapshots.pvd, last_good.vti, snapshot_N.vti, profile_T.csv,
+// probe_NAME.csv, checkpoint_N.h5, or one of those with a .tmpPID suffix (a write
+// that was cut short).
+bool is_run_output(const std::string& name);
+
+}  // namespace strata::core
