@@ -106,9 +106,31 @@ StateSpec read_state(ObjectReader& r, std::size_t n_species, bool need_density) 
   return s;
 }
 
+// A wall's keys: accommodation in [0, 1], T (required), the tangential velocity
+// (`sides` are the sides it applies to: a velocity normal to one of them is refused)
+// and the hybrid band.
+Wall read_wall(ObjectReader& r, const std::vector<Side>& sides) {
+  Wall w;
+  w.accommodation = r.number("accommodation", 1.0, Range{0.0, 1.0});
+  w.T = r.number("T", std::nullopt, positive);
+  auto has = [&](Side s) { return std::find(sides.begin(), sides.end(), s) != sides.end(); };
+  const bool normal[3] = {has(left) || has(right), has(bottom) || has(top), false};
+  const char* names[3] = {"ux", "uy", "uz"};
+  for (int d = 0; d < 3; ++d) {
+    w.u[d] = r.number(names[d], 0.0);
+    if (normal[d] && w.u[d] != 0.0)
+      r.diagnostics().expected(r.path(names[d]),
+                               std::string("0 (a wall moves along itself; ") + names[d] + " is normal to the " +
+                                   (d == 0 ? "left and right" : "bottom and top") + " sides)",
+                               json(w.u[d]));
+  }
+  w.band = r.integer("band", 2, 0, 20);
+  return w;
+}
+
 Boundary read_boundary(const json& value, const std::string& path, std::size_t n_species,
-                       Diagnostics& diag) {
-  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective"};
+                       const std::vector<Side>& sides, Diagnostics& diag) {
+  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall"};
   Boundary b;
   std::string kind;
   if (value.is_string()) {
@@ -116,24 +138,27 @@ Boundary read_boundary(const json& value, const std::string& path, std::size_t n
   } else if (value.is_object() && value.contains("type") && value["type"].is_string()) {
     kind = value["type"].get<std::string>();
   } else {
-    diag.expected(path, "\"outflow\", \"periodic\", \"reflective\" or {\"type\": \"inflow\", rho, ux, uy, T or p}", value);
+    diag.expected(path, "\"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p} or {\"type\": \"wall\", T, ...}", value);
     return b;
   }
   const auto it = std::find(kinds.begin(), kinds.end(), kind);
   if (it == kinds.end()) {
     diag.expected(value.is_string() ? path : path + "/type",
-                  "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\"", json(kind));
+                  "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\"", json(kind));
     return b;
   }
   b.kind = static_cast<BoundaryKind>(it - kinds.begin());
-  if (b.kind == BoundaryKind::inflow) {
+  if (b.kind == BoundaryKind::inflow || b.kind == BoundaryKind::wall) {
     if (!value.is_object()) {
-      diag.error(path, "an inflow boundary needs its state: {\"type\": \"inflow\", \"rho\": .., \"ux\": .., \"T\": ..}");
+      diag.error(path, b.kind == BoundaryKind::inflow
+                           ? "an inflow boundary needs its state: {\"type\": \"inflow\", \"rho\": .., \"ux\": .., \"T\": ..}"
+                           : "a wall needs its temperature: {\"type\": \"wall\", \"T\": .., \"accommodation\": .., \"ux\": ..}");
       return b;
     }
     ObjectReader r(value, path, diag);
     r.child("type");
-    b.inflow = read_state(r, n_species, true);
+    if (b.kind == BoundaryKind::inflow) b.inflow = read_state(r, n_species, true);
+    else b.wall = read_wall(r, sides);
     r.finish();
   } else if (value.is_object()) {
     ObjectReader r(value, path, diag);
@@ -167,10 +192,10 @@ void read_mesh(ObjectReader& root, Case& c) {
     const char* names[4] = {"left", "right", "bottom", "top"};
     for (int s = 0; s < 4; ++s)
       if (const json* v = sides.child(names[s]))
-        c.boundary[s] = read_boundary(*v, sides.path(names[s]), S, r.diagnostics());
+        c.boundary[s] = read_boundary(*v, sides.path(names[s]), S, {static_cast<Side>(s)}, r.diagnostics());
     sides.finish();
   } else if (b) {
-    const Boundary all = read_boundary(*b, r.path("boundary"), S, r.diagnostics());
+    const Boundary all = read_boundary(*b, r.path("boundary"), S, {left, right, bottom, top}, r.diagnostics());
     c.boundary.fill(all);
   }
   const auto periodic = [&](int s) { return c.boundary[s].kind == BoundaryKind::periodic; };
@@ -374,6 +399,8 @@ bool section_needed(const std::string& section, const Case& c, bool has_indicato
   if (c.mode != RegimeMode::hybrid) return layer == static_cast<int>(c.mode) - 1;
   if (has_indicator || layer < 0) return true;
   bool used = c.initial_layer == layer || (!c.obstacles.empty() && c.band > 0 && c.band_layer == layer);
+  for (const Boundary& b : c.boundary)  // the band along a Maxwell wall (Domain::compute_forced)
+    used = used || (b.kind == BoundaryKind::wall && b.wall.accommodation > 0 && b.wall.band > 0 && c.band_layer == layer);
   for (const auto& f : c.forced) used = used || f.layer == layer;
   return used;
 }

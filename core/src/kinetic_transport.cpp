@@ -46,7 +46,18 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
           const int sj = rule.action == HaloAction::reflect_y ? N - 1 - j : j;
           std::copy_n(g + s * n3 + grid.index(si, sj, 0), N, f + s * n3 + grid.index(i, j, 0));
         }
+    if (const MaxwellWall* wall = wall_of(&rule)) wall->reemit(f, false);
   }
+}
+
+const MaxwellWall* Transport::wall_of(const HaloRule* rule) const {
+  if (!rule || !walls_[rule->side]) return nullptr;
+  return &*walls_[rule->side];
+}
+
+void Transport::wall_face_flux(std::size_t a, std::size_t b, double* phi) const {
+  if (domain_.updated(a) == domain_.updated(b)) return;
+  if (const MaxwellWall* wall = wall_of(domain_.ghost_rule(domain_.updated(a) ? b : a))) wall->reemit(phi, true);
 }
 
 void Transport::kinetic_fluxes(double weight, Totals& exchange) {
@@ -92,6 +103,7 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
                                   : vk * toolkit::cweno3_right_scaled(fp[o + k], fb[o + k], fa[o + k], h);
             }
           }
+          wall_face_flux(a, b, phi.data());
           const bool kin_a = domain_.updated(a) && domain_.is_kinetic(a);
           const bool kin_b = domain_.updated(b) && domain_.is_kinetic(b);
           if (kin_a) {

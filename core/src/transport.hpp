@@ -6,6 +6,8 @@
 // the moments of that same flux — the moment projection at Euler | kinetic faces
 // (kinetic_transport.cpp). Fluxes through the domain boundary are booked as exchanges,
 // so the conservation drifts measure the scheme alone.
+#include <array>
+#include <optional>
 #include <vector>
 
 #include "coupling.hpp"
@@ -14,6 +16,7 @@
 #include "faces.hpp"
 #include "gas.hpp"
 #include "kinetic_store.hpp"
+#include "wall.hpp"
 
 namespace strata::core {
 
@@ -32,22 +35,31 @@ class Transport {
   // K := -div F of the fluid cells.
   void fluid_residual(std::vector<double>& K) const;
   // Halo distributions of the stage: a ghost of a kinetic cell copies (or mirrors, at
-  // a reflective wall) its source's distribution; every other halo cell (fluid
+  // a reflective side or a wall) its source's distribution, and at a Maxwell wall
+  // re-emits the leaving velocities (wall.hpp); every other halo cell (fluid
   // neighbours, solid cells, inflow ghosts) holds the Maxwellian reconstruction of
   // its state in Y.
   void fill_kinetic_halo(const std::vector<double>& Y);
   // Kinetic faces: store.transport() := -div(v f) of the stage values of the kinetic
-  // cells, and the moments of each face's flux for fluid neighbours.
+  // cells, and the moments of each face's flux for fluid neighbours. The flux through
+  // a wall face re-emits the arriving flux (wall_face_flux).
   void kinetic_fluxes(double weight, Totals& exchange);
 
  private:
   void book_exchange(std::size_t a, std::size_t b, const double* flux_moments, double weight,
                      double area, Totals& exchange) const;
+  // The Maxwell wall of the side a ghost belongs to, or nullptr.
+  const MaxwellWall* wall_of(const HaloRule* rule) const;
+  // A face between updated cell and ghost at a Maxwell wall: the upwind flux `phi` of
+  // the velocities leaving the wall is replaced by the wall's re-emission, so no mass
+  // crosses the face (docs/numerics.md, "Walls").
+  void wall_face_flux(std::size_t a, std::size_t b, double* phi) const;
   const Domain& domain_;
   const Gas& gas_;
   const Coupling& coupling_;
   KineticStore& store_;
   PluginObject<sdk::FluidModel> fluid_;
+  std::array<std::optional<MaxwellWall>, 4> walls_;  // per side (runs with kinetic layers)
   FaceSet faces_;
   std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces
   std::vector<double> stencils_, fluxes_;  // the fluid model's batch buffers
