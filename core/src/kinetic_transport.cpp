@@ -39,6 +39,10 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
     if (store_.slot_of(rule.ghost) < 0 || !copies(rule.ghost)) continue;
     double* f = &stage[static_cast<std::size_t>(store_.slot_of(rule.ghost)) * nf];
     const double* g = &stage[static_cast<std::size_t>(store_.slot_of(rule.source)) * nf];
+    if (const MaxwellWall* wall = wall_of(&rule)) {
+      wall->fill_ghost(g, f);
+      continue;
+    }
     for (int s = 0; s < gas_.n_species(); ++s)
       for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) {
@@ -46,7 +50,6 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
           const int sj = rule.action == HaloAction::reflect_y ? N - 1 - j : j;
           std::copy_n(g + s * n3 + grid.index(si, sj, 0), N, f + s * n3 + grid.index(i, j, 0));
         }
-    if (const MaxwellWall* wall = wall_of(&rule)) wall->reemit(f, false);
   }
 }
 
@@ -57,7 +60,7 @@ const MaxwellWall* Transport::wall_of(const HaloRule* rule) const {
 
 void Transport::wall_face_flux(std::size_t a, std::size_t b, double* phi) const {
   if (domain_.updated(a) == domain_.updated(b)) return;
-  if (const MaxwellWall* wall = wall_of(domain_.ghost_rule(domain_.updated(a) ? b : a))) wall->reemit(phi, true);
+  if (const MaxwellWall* wall = wall_of(domain_.ghost_rule(domain_.updated(a) ? b : a))) wall->face_flux(phi);
 }
 
 void Transport::kinetic_fluxes(double weight, Totals& exchange) {

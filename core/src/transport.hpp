@@ -35,10 +35,10 @@ class Transport {
   // K := -div F of the fluid cells.
   void fluid_residual(std::vector<double>& K) const;
   // Halo distributions of the stage: a ghost of a kinetic cell copies (or mirrors, at
-  // a reflective side or a wall) its source's distribution, and at a Maxwell wall
-  // re-emits the leaving velocities (wall.hpp); every other halo cell (fluid
-  // neighbours, solid cells, inflow ghosts) holds the Maxwellian reconstruction of
-  // its state in Y.
+  // a reflective side) its source's distribution, at a Maxwell wall keeps its source's
+  // arriving half and re-emits the leaving one (wall.hpp); every other halo cell (fluid
+  // neighbours, solid cells, inflow ghosts) holds the Maxwellian reconstruction of its
+  // state in Y.
   void fill_kinetic_halo(const std::vector<double>& Y);
   // Kinetic faces: store.transport() := -div(v f) of the stage values of the kinetic
   // cells, and the moments of each face's flux for fluid neighbours. The flux through

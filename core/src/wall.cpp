@@ -1,5 +1,6 @@
 #include "wall.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace strata::core {
@@ -34,23 +35,27 @@ MaxwellWall::MaxwellWall(const Wall& wall, Side side, const Gas& gas, const Coup
     for (const std::size_t p : leaving_) leaving_flux_[s] += std::abs(vn_[p]) * maxwellian_[s * points_ + p];
 }
 
-void MaxwellWall::reemit(double* values, bool flux) const {
-  // A ghost is already the mirror image of its source, so a leaving velocity holds the
-  // value its mirror arrives with; a face flux holds the arriving values at the mirror
-  // velocities, as v_n f.
-  auto arriving_value = [&](const double* f, std::size_t k) {
-    return flux ? f[mirror_[k]] / vn_[mirror_[k]] : f[leaving_[k]];
-  };
+void MaxwellWall::fill_ghost(const double* source, double* ghost) const {
+  std::copy_n(source, species_ * points_, ghost);
+  reemit(source, ghost, false);
+}
+
+void MaxwellWall::face_flux(double* phi) const { reemit(phi, phi, true); }
+
+void MaxwellWall::reemit(const double* in, double* out, bool flux) const {
+  // The value arriving with the mirror velocity m of a leaving one: f, or v_n f in a flux.
+  auto arriving_value = [&](const double* f, std::size_t m) { return flux ? f[m] / vn_[m] : f[m]; };
   for (int s = 0; s < species_; ++s) {
-    double* f = values + s * points_;
+    const double* f = in + s * points_;
+    double* g = out + s * points_;
     const double* M = &maxwellian_[s * points_];
     double arriving = 0.0;  // Σ over arriving velocities of |v_n| f
-    for (std::size_t k = 0; k < leaving_.size(); ++k) arriving += std::abs(vn_[mirror_[k]]) * arriving_value(f, k);
+    for (const std::size_t m : mirror_) arriving += std::abs(vn_[m]) * arriving_value(f, m);
     const double sigma = arriving / leaving_flux_[s];
     for (std::size_t k = 0; k < leaving_.size(); ++k) {
       const std::size_t p = leaving_[k];
-      const double emitted = (1.0 - alpha_) * arriving_value(f, k) + alpha_ * sigma * M[p];
-      f[p] = flux ? vn_[p] * emitted : emitted;
+      const double emitted = (1.0 - alpha_) * arriving_value(f, mirror_[k]) + alpha_ * sigma * M[p];
+      g[p] = flux ? vn_[p] * emitted : emitted;
     }
   }
 }

@@ -18,14 +18,19 @@ class MaxwellWall {
   MaxwellWall(const Wall& wall, Side side, const Gas& gas, const Coupling& coupling,
               const double* const velocity[2]);
 
-  // values: S blocks of N^3, either the distribution of a ghost cell already mirrored
-  // from its source (`flux` false) or the face flux v_n f of each velocity through the
-  // wall face (`flux` true). The entries of the leaving velocities become (1 - α) times
-  // the value arriving at the mirror velocity plus α σ M_w, σ = (arriving half-range
-  // mass flux) / (leaving half-range mass flux of M_w), per species.
-  void reemit(double* values, bool flux) const;
+  // Distributions and fluxes are S blocks of N^3 values. A ghost of the wall: the
+  // arriving velocities keep the values of its source (zeroth-order extrapolation, so a
+  // state uniform up to the wall reconstructs exactly), the leaving ones are re-emitted.
+  void fill_ghost(const double* source, double* ghost) const;
+  // The face flux v_n f through the wall face: the leaving velocities' entries are
+  // re-emitted from the arriving ones, so the face carries no mass.
+  void face_flux(double* phi) const;
 
  private:
+  // out at each leaving velocity := (1 - α) × the value arriving with its mirror velocity
+  // + α σ M_w, σ = (arriving half-range mass flux) / (leaving half-range mass flux of
+  // M_w) per species; `in` holds distribution values, or v_n f when `flux`.
+  void reemit(const double* in, double* out, bool flux) const;
   double alpha_;
   int species_;
   std::size_t points_;
