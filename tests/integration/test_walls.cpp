@@ -131,9 +131,9 @@ TEST_CASE("walls: free-molecular Couette flow has the closed-form shear stress")
   // collisions). At steady state molecules with v_y > 0 come from the bottom plate, with
   // v_y < 0 from the top one, each half a Maxwellian at its plate's velocity:
   //   P_xy = ρ [∫_{v_y<0} v_x v_y M(U) + ∫_{v_y>0} v_x v_y M(−U)] = −ρ U √(2T/(π m))
-  // (Bird, Molecular Gas Dynamics and the Direct Simulation of Gas Flows, 1994, §7.4;
-  // Sharipov & Seleznev, J. Phys. Chem. Ref. Data 27 (1998) 657, the free-molecular
-  // limit of the Couette stress). On the grid the same formula holds with the discrete
+  // (the free-molecular limit by which Sharipov & Seleznev, "Data on internal rarefied
+  // gas flows", J. Phys. Chem. Ref. Data 27, 1998, normalise the Couette stress; derived
+  // in docs/validation.md, "Walls"). On the grid the same sum holds with the discrete
   // Maxwellians: the steady state of the discrete scheme is exactly that distribution.
   const double U = 0.1, T = 1.0, L = 6.0;
   const int n = 16;
