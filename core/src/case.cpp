@@ -206,6 +206,68 @@ void read_mesh(ObjectReader& root, Case& c) {
   r.finish();
 }
 
+// Whether segments pq and rs share a point (proper crossings, touching and collinear
+// overlaps alike).
+bool segments_meet(const std::array<double, 2>& p, const std::array<double, 2>& q, const std::array<double, 2>& r,
+                   const std::array<double, 2>& s) {
+  auto cross = [](const std::array<double, 2>& o, const std::array<double, 2>& a, const std::array<double, 2>& b) {
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  };
+  auto sign = [](double v) { return (v > 0) - (v < 0); };
+  auto on = [](const std::array<double, 2>& a, const std::array<double, 2>& b, const std::array<double, 2>& x) {
+    return std::min(a[0], b[0]) <= x[0] && x[0] <= std::max(a[0], b[0]) && std::min(a[1], b[1]) <= x[1] &&
+           x[1] <= std::max(a[1], b[1]);
+  };
+  const int d1 = sign(cross(r, s, p)), d2 = sign(cross(r, s, q)), d3 = sign(cross(p, q, r)), d4 = sign(cross(p, q, s));
+  if (d1 * d2 < 0 && d3 * d4 < 0) return true;
+  return (d1 == 0 && on(r, s, p)) || (d2 == 0 && on(r, s, q)) || (d3 == 0 && on(p, q, r)) || (d4 == 0 && on(p, q, s));
+}
+
+// A polygon obstacle's vertices: at least 3 points [x, y] inside the mesh, edges that
+// meet only at their shared vertices.
+void read_vertices(ObjectReader& r, const Case& c, Obstacle& o) {
+  const json* v = r.child("vertices");
+  const std::string path = r.path("vertices");
+  if (!v || !v->is_array() || v->size() < 3) {
+    r.diagnostics().expected(path, "an array of at least 3 vertices [x, y]", v ? *v : json());
+    return;
+  }
+  for (std::size_t k = 0; k < v->size(); ++k) {
+    const json& p = (*v)[k];
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number()) {
+      r.diagnostics().expected(path + "/" + std::to_string(k), "a vertex [x, y]", p);
+      return;
+    }
+    const std::array<double, 2> q = {p[0].get<double>(), p[1].get<double>()};
+    if (q[0] < c.x[0] || q[0] > c.x[1] || q[1] < c.y[0] || q[1] > c.y[1]) {
+      std::ostringstream mesh;
+      mesh << "a vertex inside the mesh [" << c.x[0] << ", " << c.x[1] << "] x [" << c.y[0] << ", " << c.y[1] << "]";
+      r.diagnostics().expected(path + "/" + std::to_string(k), mesh.str(), p);
+      return;
+    }
+    o.vertices.push_back(q);
+  }
+  const std::size_t n = o.vertices.size();
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = a + 1; b < n; ++b) {
+      const bool adjacent = b == a + 1 || (a == 0 && b == n - 1);
+      const auto &p = o.vertices[a], &q = o.vertices[(a + 1) % n], &s = o.vertices[b], &t = o.vertices[(b + 1) % n];
+      // Adjacent edges share a vertex: neither may reach back onto the other.
+      auto on = [](const std::array<double, 2>& x, const std::array<double, 2>& e0, const std::array<double, 2>& e1) {
+        return segments_meet(e0, e1, x, x);
+      };
+      const bool meet = p == q || s == t ||
+                        (!adjacent ? segments_meet(p, q, s, t)
+                         : b == a + 1 ? on(p, s, t) || on(t, p, q)    // q == s shared
+                                      : on(q, s, t) || on(s, p, q));  // t == p shared
+      if (meet) {
+        r.diagnostics().expected(path, "a simple polygon (edges " + std::to_string(a) + " and " + std::to_string(b) +
+                                           " meet away from a shared vertex)", *v);
+        return;
+      }
+    }
+}
+
 void read_obstacles(ObjectReader& root, Case& c) {
   const json* list = root.child("obstacles");
   if (!list) return;
@@ -214,7 +276,7 @@ void read_obstacles(ObjectReader& root, Case& c) {
     ObjectReader r((*list)[k], "/obstacles/" + std::to_string(k), root.diagnostics());
     if (!r.valid()) continue;
     Obstacle o;
-    const std::string shape = r.choice("shape", std::nullopt, {"rectangle", "circle"});
+    const std::string shape = r.choice("shape", std::nullopt, {"rectangle", "circle", "polygon"});
     auto pair = [&](const char* key, std::array<double, 2>& out, bool ordered) {
       const json* v = r.child(key);
       if (!v || !v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number() ||
@@ -229,11 +291,23 @@ void read_obstacles(ObjectReader& root, Case& c) {
       o.shape = Obstacle::Shape::circle;
       pair("center", o.center, false);
       o.radius = r.number("radius", std::nullopt, positive);
+    } else if (shape == "polygon") {
+      o.shape = Obstacle::Shape::polygon;
+      read_vertices(r, c, o);
     } else {
       pair("x", o.x, true);
       pair("y", o.y, true);
     }
     o.state = read_state(r, c.species.size(), true);
+    if (const json* wall = r.child("wall")) {
+      ObjectReader w(*wall, r.path("wall"), r.diagnostics());
+      if (w.valid()) {
+        o.wall = Wall{};
+        o.wall->accommodation = w.number("accommodation", 1.0, Range{0.0, 1.0});
+        o.wall->T = w.number("T", std::nullopt, positive);
+        w.finish();
+      }
+    }
     if (const json* move = r.child("move")) {
       ObjectReader mv(*move, r.path("move"), r.diagnostics());
       const json* cells = mv.child("cells");

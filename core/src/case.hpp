@@ -68,11 +68,15 @@ struct Probe {
 };
 
 struct Obstacle {
-  enum class Shape { rectangle, circle } shape = Shape::rectangle;
+  enum class Shape { rectangle, circle, polygon } shape = Shape::rectangle;
   std::array<double, 2> x{}, y{};  // rectangle extents
   std::array<double, 2> center{};
   double radius = 0.0;
+  std::vector<std::array<double, 2>> vertices;  // a simple polygon, in order
   StateSpec state;  // the paper's rho*, T* (= P*/rho*), u* = 0
+  // A Maxwell wall for the kinetic layers (`"wall": {"accommodation", "T"}`, at rest);
+  // without it the solid cells act as fixed states (the paper).
+  std::optional<Wall> wall;
   // Motion by whole cells: `cells` (di, dj) every `every` steps (paper test 3).
   std::array<int, 2> move_cells{};
   int move_every = 0;  // 0: fixed

@@ -1,5 +1,6 @@
 #include "domain.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -9,9 +10,26 @@
 namespace strata::core {
 
 namespace {
+// Even-odd rule; points on an edge are inside, as for the other shapes.
+bool inside_polygon(const std::vector<std::array<double, 2>>& v, double x, double y) {
+  bool in = false;
+  for (std::size_t a = 0, b = v.size() - 1; a < v.size(); b = a++) {
+    const auto &p = v[a], &q = v[b];
+    const double cross = (q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0]);
+    if (cross == 0 && std::min(p[0], q[0]) <= x && x <= std::max(p[0], q[0]) && std::min(p[1], q[1]) <= y &&
+        y <= std::max(p[1], q[1]))
+      return true;
+    if ((p[1] > y) != (q[1] > y) && x < p[0] + (y - p[1]) * (q[0] - p[0]) / (q[1] - p[1])) in = !in;
+  }
+  return in;
+}
+
 bool inside(const Obstacle& o, double x, double y) {
-  if (o.shape == Obstacle::Shape::circle)
-    return std::hypot(x - o.center[0], y - o.center[1]) <= o.radius;
+  switch (o.shape) {
+    case Obstacle::Shape::circle: return std::hypot(x - o.center[0], y - o.center[1]) <= o.radius;
+    case Obstacle::Shape::polygon: return inside_polygon(o.vertices, x, y);
+    case Obstacle::Shape::rectangle: break;
+  }
   return x >= o.x[0] && x <= o.x[1] && y >= o.y[0] && y <= o.y[1];
 }
 }  // namespace

@@ -15,6 +15,11 @@ Transport::Transport(const Domain& domain, const Gas& gas, const Coupling& coupl
   for (int s = 0; s < 4; ++s)
     if (c.boundary[s].kind == BoundaryKind::wall)
       walls_[s].emplace(c.boundary[s].wall, static_cast<Side>(s), gas, coupling, velocity);
+  obstacle_walls_.resize(c.obstacles.size());
+  for (std::size_t k = 0; k < c.obstacles.size(); ++k)
+    if (c.obstacles[k].wall)
+      for (int s = 0; s < 4; ++s)
+        obstacle_walls_[k][s].emplace(*c.obstacles[k].wall, static_cast<Side>(s), gas, coupling, velocity);
 }
 
 void Transport::classify_faces() {

@@ -58,9 +58,21 @@ const MaxwellWall* Transport::wall_of(const HaloRule* rule) const {
   return &*walls_[rule->side];
 }
 
-void Transport::wall_face_flux(std::size_t a, std::size_t b, double* phi) const {
+void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* phi) const {
   if (domain_.updated(a) == domain_.updated(b)) return;
-  if (const MaxwellWall* wall = wall_of(domain_.ghost_rule(domain_.updated(a) ? b : a))) wall->face_flux(phi);
+  const std::size_t outside = domain_.updated(a) ? b : a;
+  if (const HaloRule* rule = domain_.ghost_rule(outside)) {
+    if (const MaxwellWall* wall = wall_of(rule)) wall->face_flux(phi);
+    return;
+  }
+  if (obstacle_walls_.empty()) return;
+  const Mesh& m = domain_.mesh();
+  const int i = static_cast<int>(outside % m.sx()) - m.halo, j = static_cast<int>(outside / m.sx()) - m.halo;
+  const Obstacle* o = domain_.obstacle_at(m.xc(i), m.yc(j));
+  if (!o) return;
+  const auto& walls = obstacle_walls_[static_cast<std::size_t>(o - domain_.case_file().obstacles.data())];
+  const Side facing = dir == 0 ? (outside == b ? right : left) : (outside == b ? top : bottom);
+  if (walls[facing]) walls[facing]->face_flux(phi);
 }
 
 void Transport::kinetic_fluxes(double weight, Totals& exchange) {
@@ -106,7 +118,7 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
                                   : vk * toolkit::cweno3_right_scaled(fp[o + k], fb[o + k], fa[o + k], h);
             }
           }
-          wall_face_flux(a, b, phi.data());
+          wall_face_flux(a, b, dir, phi.data());
           const bool kin_a = domain_.updated(a) && domain_.is_kinetic(a);
           const bool kin_b = domain_.updated(b) && domain_.is_kinetic(b);
           if (kin_a) {

@@ -50,16 +50,20 @@ class Transport {
                      double area, Totals& exchange) const;
   // The Maxwell wall of the side a ghost belongs to, or nullptr.
   const MaxwellWall* wall_of(const HaloRule* rule) const;
-  // A face between updated cell and ghost at a Maxwell wall: the upwind flux `phi` of
+  // A face between an updated cell and a ghost at a Maxwell wall, or a solid cell of an
+  // obstacle with a wall: the upwind flux `phi` of
   // the velocities leaving the wall is replaced by the wall's re-emission, so no mass
   // crosses the face (docs/numerics.md, "Walls").
-  void wall_face_flux(std::size_t a, std::size_t b, double* phi) const;
+  void wall_face_flux(std::size_t a, std::size_t b, int dir, double* phi) const;
   const Domain& domain_;
   const Gas& gas_;
   const Coupling& coupling_;
   KineticStore& store_;
   PluginObject<sdk::FluidModel> fluid_;
   std::array<std::optional<MaxwellWall>, 4> walls_;  // per side (runs with kinetic layers)
+  // Per obstacle with a wall, one per orientation: the side a domain wall facing the
+  // same way would be (the solid cell right of a face: `right`, ...).
+  std::vector<std::array<std::optional<MaxwellWall>, 4>> obstacle_walls_;
   FaceSet faces_;
   std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces
   std::vector<double> stencils_, fluxes_;  // the fluid model's batch buffers

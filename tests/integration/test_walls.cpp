@@ -34,14 +34,14 @@ nlohmann::json run_case(const std::string& name, const std::string& text) {
 }
 
 std::string box_case(const std::string& mode, const std::string& initial, const std::string& boundary,
-                     const std::string& t_end = "0.1", bool profiles = false) {
+                     const std::string& t_end = "0.1", bool profiles = false, const std::string& extra = "") {
   return R"({"mesh": {"nx": 6, "ny": 6, )" + boundary + R"(},
     "velocity": {"n": 12, "L": 6}, "knudsen": 0.05, "time": {"end": )" + t_end + R"(},
     "initial": [)" + initial + R"(], "regime": {"mode": ")" + mode + R"("},
     "fluid": {"plugin": "euler"}, "kinetic": {"plugin": "esbgk"}, "boltzmann": {"plugin": "boltzmann_fft"},
     "probes": [{"name": "corner", "x": 0.05, "y": 0.05}, {"name": "side", "x": 0.95, "y": 0.5},
                {"name": "middle", "x": 0.5, "y": 0.5}],
-    "output": {"snapshots": false, "profiles": )" + (profiles ? "true" : "false") + "}}";
+    "output": {"snapshots": false, "profiles": )" + (profiles ? "true" : "false") + "}" + extra + "}";
 }
 
 const std::string swirl = R"j({"rho": "1 + 0.3*sin(2*pi*x)*cos(pi*y)", "ux": "0.3*cos(pi*y)",
@@ -191,6 +191,26 @@ TEST_CASE("hybrid: a band of kinetic cells along a Maxwell wall, fluid cells els
   CHECK(s["conservation"]["mass"].get<double>() < 1e-13);
 }
 
+TEST_CASE("walls: a hot obstacle with a Maxwell wall heats the gas and lets no mass through") {
+  // A square obstacle with a diffuse wall at T = 2 in a reflective box of gas at T = 1:
+  // the obstacle gives energy to the gas (booked, so the energy drift stays at round-off)
+  // and, unlike a solid cell acting as a fixed state, takes or gives no mass, so the total
+  // mass in history.csv stays constant. Moving by a cell every 4 steps it covers and
+  // frees cells (that exchange is booked too).
+  for (const char* move : {"", R"(, "move": {"cells": [1, 0], "every": 4})"}) {
+    CAPTURE(move);
+    const std::string obstacle = R"(, "obstacles": [{"shape": "rectangle", "x": [0.3, 0.55], "y": [0.3, 0.55],
+        "rho": 1, "T": 2, "wall": {"T": 2})" + std::string(move) + "}]";
+    const auto s = run_case("walls_obstacle", box_case("layer1", R"({"rho": 1, "T": 1})", R"("boundary": "reflective")",
+                                                       "0.1", false, obstacle));
+    check_closed_box(s);
+    const Table history = read_csv(scratch_path("walls_obstacle") / "out" / "history.csv");
+    const auto mass = history.column("mass"), energy = history.column("energy");
+    if (std::string(move).empty()) CHECK(mass.back() == doctest::Approx(mass.front()).epsilon(1e-13));
+    CHECK(energy.back() > energy.front() * (1 + 1e-3));
+  }
+}
+
 TEST_CASE("bad input: wall accommodation out of range, a normal wall velocity, a wall without T") {
   const auto dir = scratch("walls_bad");
   write(dir / "case.json", R"({"mesh": {"nx": 4, "ny": 4, "boundary": {
@@ -204,4 +224,32 @@ TEST_CASE("bad input: wall accommodation out of range, a normal wall velocity, a
   CHECK(has(r, "/mesh/boundary/left/accommodation: expected number in [0, 1], got 1.5"));
   CHECK(has(r, "/mesh/boundary/right/ux: expected 0 (a wall moves along itself; ux is normal to the left and right sides), got 0.1"));
   CHECK(has(r, "/mesh/boundary/bottom/T: missing; expected number > 0"));
+}
+
+TEST_CASE("walls: a polygon obstacle is the staircase of the cells whose centres it holds") {
+  // Triangle (0.2, 0.1), (0.8, 0.1), (0.5, 0.9): at the profile row's centre y = 7/12 its
+  // edges are at x = 0.381 and 0.619, so of the centres 1/12, 3/12, ..., 11/12 the third
+  // and fourth are solid.
+  const auto dir = scratch("walls_polygon");
+  write(dir / "case.json", box_case("layer0", R"({"rho": 1, "T": 1})", R"("boundary": "reflective")", "0.05", true,
+                                    R"(, "obstacles": [{"shape": "polygon", "vertices": [[0.2, 0.1], [0.8, 0.1], [0.5, 0.9]],
+                                          "rho": 1, "T": 1}])"));
+  const Result r = run_strata("run " + (dir / "case.json").string() + " -q --out " + (dir / "out").string());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(read_csv(dir / "out" / "profile_0.05.csv").column("regime") == std::vector<double>{0, 0, -1, -1, 0, 0});
+}
+
+TEST_CASE("bad input: a self-intersecting polygon, a vertex outside the mesh, an obstacle wall without T") {
+  const auto dir = scratch("walls_bad_polygon");
+  write(dir / "case.json", R"({"mesh": {"nx": 4, "ny": 4, "boundary": "reflective"},
+    "time": {"end": 0.1}, "initial": [{"rho": 1, "T": 1}],
+    "obstacles": [{"shape": "polygon", "vertices": [[0.1, 0.1], [0.5, 0.5], [0.5, 0.1], [0.1, 0.5]], "rho": 1, "T": 1},
+                  {"shape": "polygon", "vertices": [[0.1, 0.1], [1.5, 0.1], [0.5, 0.5]], "rho": 1, "T": 1},
+                  {"shape": "rectangle", "x": [0.6, 0.8], "y": [0.6, 0.8], "rho": 1, "T": 1, "wall": {"accommodation": 0.5}}],
+    "regime": {"mode": "layer0"}, "fluid": {"plugin": "euler"}})");
+  const Result r = run_strata("validate " + (dir / "case.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/obstacles/0/vertices: expected a simple polygon (edges 0 and 2 meet away from a shared vertex)"));
+  CHECK(has(r, "/obstacles/1/vertices/1: expected a vertex inside the mesh [0, 1] x [0, 1], got [1.5,0.1]"));
+  CHECK(has(r, "/obstacles/2/wall/T: missing; expected number > 0"));
 }
