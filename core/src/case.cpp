@@ -117,9 +117,31 @@ StateSpec read_state(ObjectReader& r, std::size_t n_species, bool need_density) 
   return s;
 }
 
+// A wall's keys: accommodation in [0, 1], T (required), the tangential velocity
+// (`sides` are the sides it applies to: a velocity normal to one of them is refused)
+// and the hybrid band.
+Wall read_wall(ObjectReader& r, const std::vector<Side>& sides) {
+  Wall w;
+  w.accommodation = r.number("accommodation", 1.0, Range{0.0, 1.0});
+  w.T = r.number("T", std::nullopt, positive);
+  auto has = [&](Side s) { return std::find(sides.begin(), sides.end(), s) != sides.end(); };
+  const bool normal[3] = {has(left) || has(right), has(bottom) || has(top), false};
+  const char* names[3] = {"ux", "uy", "uz"};
+  for (int d = 0; d < 3; ++d) {
+    w.u[d] = r.number(names[d], 0.0);
+    if (normal[d] && w.u[d] != 0.0)
+      r.diagnostics().expected(r.path(names[d]),
+                               std::string("0 (a wall moves along itself; ") + names[d] + " is normal to the " +
+                                   (d == 0 ? "left and right" : "bottom and top") + " sides)",
+                               json(w.u[d]));
+  }
+  w.band = r.integer("band", 2, 0, 20);
+  return w;
+}
+
 Boundary read_boundary(const json& value, const std::string& path, std::size_t n_species,
-                       Diagnostics& diag) {
-  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective"};
+                       const std::vector<Side>& sides, Diagnostics& diag) {
+  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall"};
   Boundary b;
   std::string kind;
   if (value.is_string()) {
@@ -127,24 +149,27 @@ Boundary read_boundary(const json& value, const std::string& path, std::size_t n
   } else if (value.is_object() && value.contains("type") && value["type"].is_string()) {
     kind = value["type"].get<std::string>();
   } else {
-    diag.expected(path, "\"outflow\", \"periodic\", \"reflective\" or {\"type\": \"inflow\", rho, ux, uy, T or p}", value);
+    diag.expected(path, "\"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p} or {\"type\": \"wall\", T, ...}", value);
     return b;
   }
   const auto it = std::find(kinds.begin(), kinds.end(), kind);
   if (it == kinds.end()) {
     diag.expected(value.is_string() ? path : path + "/type",
-                  "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\"", json(kind));
+                  "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\"", json(kind));
     return b;
   }
   b.kind = static_cast<BoundaryKind>(it - kinds.begin());
-  if (b.kind == BoundaryKind::inflow) {
+  if (b.kind == BoundaryKind::inflow || b.kind == BoundaryKind::wall) {
     if (!value.is_object()) {
-      diag.error(path, "an inflow boundary needs its state: {\"type\": \"inflow\", \"rho\": .., \"ux\": .., \"T\": ..}");
+      diag.error(path, b.kind == BoundaryKind::inflow
+                           ? "an inflow boundary needs its state: {\"type\": \"inflow\", \"rho\": .., \"ux\": .., \"T\": ..}"
+                           : "a wall needs its temperature: {\"type\": \"wall\", \"T\": .., \"accommodation\": .., \"ux\": ..}");
       return b;
     }
     ObjectReader r(value, path, diag);
     r.child("type");
-    b.inflow = read_state(r, n_species, true);
+    if (b.kind == BoundaryKind::inflow) b.inflow = read_state(r, n_species, true);
+    else b.wall = read_wall(r, sides);
     r.finish();
   } else if (value.is_object()) {
     ObjectReader r(value, path, diag);
@@ -184,10 +209,10 @@ void read_mesh(ObjectReader& root, Case& c) {
     const char* names[4] = {"left", "right", "bottom", "top"};
     for (int s = 0; s < 4; ++s)
       if (const json* v = sides.child(names[s]))
-        c.boundary[s] = read_boundary(*v, sides.path(names[s]), S, r.diagnostics());
+        c.boundary[s] = read_boundary(*v, sides.path(names[s]), S, {static_cast<Side>(s)}, r.diagnostics());
     sides.finish();
   } else if (b) {
-    const Boundary all = read_boundary(*b, r.path("boundary"), S, r.diagnostics());
+    const Boundary all = read_boundary(*b, r.path("boundary"), S, {left, right, bottom, top}, r.diagnostics());
     c.boundary.fill(all);
   }
   const auto periodic = [&](int s) { return c.boundary[s].kind == BoundaryKind::periodic; };
@@ -198,6 +223,68 @@ void read_mesh(ObjectReader& root, Case& c) {
   r.finish();
 }
 
+// Whether segments pq and rs share a point (proper crossings, touching and collinear
+// overlaps alike).
+bool segments_meet(const std::array<double, 2>& p, const std::array<double, 2>& q, const std::array<double, 2>& r,
+                   const std::array<double, 2>& s) {
+  auto cross = [](const std::array<double, 2>& o, const std::array<double, 2>& a, const std::array<double, 2>& b) {
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  };
+  auto sign = [](double v) { return (v > 0) - (v < 0); };
+  auto on = [](const std::array<double, 2>& a, const std::array<double, 2>& b, const std::array<double, 2>& x) {
+    return std::min(a[0], b[0]) <= x[0] && x[0] <= std::max(a[0], b[0]) && std::min(a[1], b[1]) <= x[1] &&
+           x[1] <= std::max(a[1], b[1]);
+  };
+  const int d1 = sign(cross(r, s, p)), d2 = sign(cross(r, s, q)), d3 = sign(cross(p, q, r)), d4 = sign(cross(p, q, s));
+  if (d1 * d2 < 0 && d3 * d4 < 0) return true;
+  return (d1 == 0 && on(r, s, p)) || (d2 == 0 && on(r, s, q)) || (d3 == 0 && on(p, q, r)) || (d4 == 0 && on(p, q, s));
+}
+
+// A polygon obstacle's vertices: at least 3 points [x, y] inside the mesh, edges that
+// meet only at their shared vertices.
+void read_vertices(ObjectReader& r, const Case& c, Obstacle& o) {
+  const json* v = r.child("vertices");
+  const std::string path = r.path("vertices");
+  if (!v || !v->is_array() || v->size() < 3) {
+    r.diagnostics().expected(path, "an array of at least 3 vertices [x, y]", v ? *v : json());
+    return;
+  }
+  for (std::size_t k = 0; k < v->size(); ++k) {
+    const json& p = (*v)[k];
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number()) {
+      r.diagnostics().expected(path + "/" + std::to_string(k), "a vertex [x, y]", p);
+      return;
+    }
+    const std::array<double, 2> q = {p[0].get<double>(), p[1].get<double>()};
+    if (q[0] < c.x[0] || q[0] > c.x[1] || q[1] < c.y[0] || q[1] > c.y[1]) {
+      std::ostringstream mesh;
+      mesh << "a vertex inside the mesh [" << c.x[0] << ", " << c.x[1] << "] x [" << c.y[0] << ", " << c.y[1] << "]";
+      r.diagnostics().expected(path + "/" + std::to_string(k), mesh.str(), p);
+      return;
+    }
+    o.vertices.push_back(q);
+  }
+  const std::size_t n = o.vertices.size();
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = a + 1; b < n; ++b) {
+      const bool adjacent = b == a + 1 || (a == 0 && b == n - 1);
+      const auto &p = o.vertices[a], &q = o.vertices[(a + 1) % n], &s = o.vertices[b], &t = o.vertices[(b + 1) % n];
+      // Adjacent edges share a vertex: neither may reach back onto the other.
+      auto on = [](const std::array<double, 2>& x, const std::array<double, 2>& e0, const std::array<double, 2>& e1) {
+        return segments_meet(e0, e1, x, x);
+      };
+      const bool meet = p == q || s == t ||
+                        (!adjacent ? segments_meet(p, q, s, t)
+                         : b == a + 1 ? on(p, s, t) || on(t, p, q)    // q == s shared
+                                      : on(q, s, t) || on(s, p, q));  // t == p shared
+      if (meet) {
+        r.diagnostics().expected(path, "a simple polygon (edges " + std::to_string(a) + " and " + std::to_string(b) +
+                                           " meet away from a shared vertex)", *v);
+        return;
+      }
+    }
+}
+
 void read_obstacles(ObjectReader& root, Case& c) {
   const json* list = root.child("obstacles");
   if (!list) return;
@@ -206,7 +293,7 @@ void read_obstacles(ObjectReader& root, Case& c) {
     ObjectReader r((*list)[k], "/obstacles/" + std::to_string(k), root.diagnostics());
     if (!r.valid()) continue;
     Obstacle o;
-    const std::string shape = r.choice("shape", std::nullopt, {"rectangle", "circle"});
+    const std::string shape = r.choice("shape", std::nullopt, {"rectangle", "circle", "polygon"});
     auto pair = [&](const char* key, std::array<double, 2>& out, bool ordered) {
       const json* v = r.child(key);
       if (!v || !v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number() ||
@@ -221,11 +308,23 @@ void read_obstacles(ObjectReader& root, Case& c) {
       o.shape = Obstacle::Shape::circle;
       pair("center", o.center, false);
       o.radius = r.number("radius", std::nullopt, positive);
+    } else if (shape == "polygon") {
+      o.shape = Obstacle::Shape::polygon;
+      read_vertices(r, c, o);
     } else {
       pair("x", o.x, true);
       pair("y", o.y, true);
     }
     o.state = read_state(r, c.species.size(), true);
+    if (const json* wall = r.child("wall")) {
+      ObjectReader w(*wall, r.path("wall"), r.diagnostics());
+      if (w.valid()) {
+        o.wall = Wall{};
+        o.wall->accommodation = w.number("accommodation", 1.0, Range{0.0, 1.0});
+        o.wall->T = w.number("T", std::nullopt, positive);
+        w.finish();
+      }
+    }
     if (const json* move = r.child("move")) {
       ObjectReader mv(*move, r.path("move"), r.diagnostics());
       const json* cells = mv.child("cells");
@@ -390,6 +489,8 @@ bool section_needed(const std::string& section, const Case& c, bool has_indicato
   if (c.mode != RegimeMode::hybrid) return layer == static_cast<int>(c.mode) - 1;
   if (has_indicator || layer < 0) return true;
   bool used = c.initial_layer == layer || (!c.obstacles.empty() && c.band > 0 && c.band_layer == layer);
+  for (const Boundary& b : c.boundary)  // the band along a Maxwell wall (Domain::compute_forced)
+    used = used || (b.kind == BoundaryKind::wall && b.wall.accommodation > 0 && b.wall.band > 0 && c.band_layer == layer);
   for (const auto& f : c.forced) used = used || f.layer == layer;
   return used;
 }

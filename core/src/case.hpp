@@ -17,7 +17,7 @@
 namespace strata::core {
 
 enum class RegimeMode { hybrid, layer0, layer1, layer2 };
-enum class BoundaryKind { outflow, periodic, inflow, reflective };
+enum class BoundaryKind { outflow, periodic, inflow, reflective, wall };
 enum Side { left = 0, right = 1, bottom = 2, top = 3 };
 
 // A macroscopic state given by the user: densities per species, velocity and
@@ -28,9 +28,21 @@ struct StateSpec {
   std::optional<Expression> T, p;
 };
 
+// A Maxwell wall of the kinetic layers (docs/numerics.md, "Walls"): a fraction
+// `accommodation` of the molecules arriving at it is re-emitted diffusely with the
+// wall's temperature and tangential velocity, the rest specularly. Fluid cells see a
+// reflective (slip) side.
+struct Wall {
+  double accommodation = 1.0;
+  double T = 1.0;
+  std::array<double, 3> u{};  // tangential: the normal component is zero
+  int band = 2;  // hybrid runs: cells along the side held in regime.band_layer when accommodation > 0
+};
+
 struct Boundary {
   BoundaryKind kind = BoundaryKind::outflow;
   std::optional<StateSpec> inflow;  // for kind == inflow
+  Wall wall;                        // for kind == wall
 };
 
 struct Region {
@@ -56,11 +68,15 @@ struct Probe {
 };
 
 struct Obstacle {
-  enum class Shape { rectangle, circle } shape = Shape::rectangle;
+  enum class Shape { rectangle, circle, polygon } shape = Shape::rectangle;
   std::array<double, 2> x{}, y{};  // rectangle extents
   std::array<double, 2> center{};
   double radius = 0.0;
+  std::vector<std::array<double, 2>> vertices;  // a simple polygon, in order
   StateSpec state;  // the paper's rho*, T* (= P*/rho*), u* = 0
+  // A Maxwell wall for the kinetic layers (`"wall": {"accommodation", "T"}`, at rest);
+  // without it the solid cells act as fixed states (the paper).
+  std::optional<Wall> wall;
   // Motion by whole cells: `cells` (di, dj) every `every` steps (paper test 3).
   std::array<int, 2> move_cells{};
   int move_every = 0;  // 0: fixed

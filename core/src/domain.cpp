@@ -1,5 +1,6 @@
 #include "domain.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -9,9 +10,26 @@
 namespace strata::core {
 
 namespace {
+// Even-odd rule; points on an edge are inside, as for the other shapes.
+bool inside_polygon(const std::vector<std::array<double, 2>>& v, double x, double y) {
+  bool in = false;
+  for (std::size_t a = 0, b = v.size() - 1; a < v.size(); b = a++) {
+    const auto &p = v[a], &q = v[b];
+    const double cross = (q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0]);
+    if (cross == 0 && std::min(p[0], q[0]) <= x && x <= std::max(p[0], q[0]) && std::min(p[1], q[1]) <= y &&
+        y <= std::max(p[1], q[1]))
+      return true;
+    if ((p[1] > y) != (q[1] > y) && x < p[0] + (y - p[1]) * (q[0] - p[0]) / (q[1] - p[1])) in = !in;
+  }
+  return in;
+}
+
 bool inside(const Obstacle& o, double x, double y) {
-  if (o.shape == Obstacle::Shape::circle)
-    return std::hypot(x - o.center[0], y - o.center[1]) <= o.radius;
+  switch (o.shape) {
+    case Obstacle::Shape::circle: return std::hypot(x - o.center[0], y - o.center[1]) <= o.radius;
+    case Obstacle::Shape::polygon: return inside_polygon(o.vertices, x, y);
+    case Obstacle::Shape::rectangle: break;
+  }
   return x >= o.x[0] && x <= o.x[1] && y >= o.y[0] && y <= o.y[1];
 }
 }  // namespace
@@ -48,8 +66,8 @@ Domain::Domain(const Case& c) : case_(c) {
 // then y sides over full rows, so corners are defined too.
 void Domain::build_halo_rules() {
   const Mesh& m = mesh_;
-  auto add = [&](int gi, int gj, int si, int sj, HaloAction a) {
-    halo_rules_.push_back({m.index(gi, gj), m.index(si, sj), a});
+  auto add = [&](int gi, int gj, int si, int sj, HaloAction a, Side side) {
+    halo_rules_.push_back({m.index(gi, gj), m.index(si, sj), a, side});
   };
   auto rule = [&](Side side, int g, int j_or_i, bool x_side) {
     const int n = x_side ? m.nx : m.ny;
@@ -61,13 +79,14 @@ void Domain::build_halo_rules() {
       case BoundaryKind::outflow: break;
       case BoundaryKind::periodic: src = low ? n + k : k - n; break;
       case BoundaryKind::reflective:
+      case BoundaryKind::wall:  // fluid cells: slip; kinetic ghosts re-emit (Transport)
         src = low ? -1 - k : 2 * n - 1 - k;
         action = x_side ? HaloAction::reflect_x : HaloAction::reflect_y;
         break;
       case BoundaryKind::inflow: action = HaloAction::inflow; break;
     }
-    if (x_side) add(k, j_or_i, src, j_or_i, action);
-    else add(j_or_i, k, j_or_i, src, action);
+    if (x_side) add(k, j_or_i, src, j_or_i, action, side);
+    else add(j_or_i, k, j_or_i, src, action, side);
   };
   ghost_rule_.assign(m.n_stored(), -1);
   for (int g = 0; g < m.halo; ++g)
@@ -104,9 +123,10 @@ const Obstacle* Domain::obstacle_at(double x, double y) const {
   return nullptr;
 }
 
-// Forced layers: in hybrid runs a band of regime.band cells around every obstacle is
-// held in regime.band_layer (the paper: 2 cells in layer 2), and the regime.regions
-// hold theirs.
+// Forced layers: in hybrid runs a band of regime.band cells around every obstacle,
+// and one of the wall's `band` cells along every Maxwell wall with accommodation > 0,
+// is held in regime.band_layer (the paper: 2 cells in layer 2), and the
+// regime.regions hold theirs.
 void Domain::compute_forced() {
   const Mesh& m = mesh_;
   forced_.assign(m.n_stored(), not_forced);
@@ -116,12 +136,22 @@ void Domain::compute_forced() {
       const std::size_t c = m.index(i, j);
       for (const auto& f : case_.forced)
         if (f.where.eval(m.xc(i), m.yc(j)) != 0.0) forced_[c] = static_cast<std::int8_t>(f.layer);
+      if (near_diffuse_wall(i, j)) forced_[c] = static_cast<std::int8_t>(case_.band_layer);
       if (case_.band == 0 || obstacle_at(m.xc(i), m.yc(j))) continue;
       for (int dj = -case_.band; dj <= case_.band; ++dj)
         for (int di = -case_.band; di <= case_.band; ++di)
           if (m.interior(i + di, j + dj) && obstacle_at(m.xc(i + di), m.yc(j + dj)))
             forced_[c] = static_cast<std::int8_t>(case_.band_layer);
     }
+}
+
+bool Domain::near_diffuse_wall(int i, int j) const {
+  const int distance[4] = {i, mesh_.nx - 1 - i, j, mesh_.ny - 1 - j};  // cells from left, right, bottom, top
+  for (int s = 0; s < 4; ++s) {
+    const Boundary& b = case_.boundary[s];
+    if (b.kind == BoundaryKind::wall && b.wall.accommodation > 0 && distance[s] < b.wall.band) return true;
+  }
+  return false;
 }
 
 void Domain::ghosts_follow() {

@@ -16,10 +16,12 @@ namespace strata::core {
 enum class HaloAction : std::uint8_t { copy, reflect_x, reflect_y, inflow };
 
 // A ghost cell takes its value from `source` (copied or mirrored), or from the fixed
-// inflow state of the ghost itself.
+// inflow state of the ghost itself; `side` is the side whose rule it is (a corner
+// ghost belongs to the bottom or top side).
 struct HaloRule {
   std::size_t ghost, source;
   HaloAction action;
+  Side side;
 };
 
 inline constexpr std::int8_t not_forced = -2;
@@ -77,6 +79,7 @@ class Domain {
  private:
   void build_halo_rules();
   void compute_forced();
+  bool near_diffuse_wall(int i, int j) const;  // within the band of a Maxwell wall
   void ghosts_follow();
   const Case& case_;
   Mesh mesh_;

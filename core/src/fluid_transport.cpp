@@ -8,7 +8,19 @@ namespace strata::core {
 
 Transport::Transport(const Domain& domain, const Gas& gas, const Coupling& coupling, KineticStore& store,
                      PluginObject<sdk::FluidModel> fluid)
-    : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)) {}
+    : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)) {
+  const Case& c = domain.case_file();
+  if (c.mode == RegimeMode::layer0) return;
+  const double* velocity[2] = {store.velocity(0), store.velocity(1)};
+  for (int s = 0; s < 4; ++s)
+    if (c.boundary[s].kind == BoundaryKind::wall)
+      walls_[s].emplace(c.boundary[s].wall, static_cast<Side>(s), gas, coupling, velocity);
+  obstacle_walls_.resize(c.obstacles.size());
+  for (std::size_t k = 0; k < c.obstacles.size(); ++k)
+    if (c.obstacles[k].wall)
+      for (int s = 0; s < 4; ++s)
+        obstacle_walls_[k][s].emplace(*c.obstacles[k].wall, static_cast<Side>(s), gas, coupling, velocity);
+}
 
 void Transport::classify_faces() {
   const Mesh& m = domain_.mesh();

@@ -52,6 +52,10 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
     if (store_.slot_of(rule.ghost) < 0 || !copies(rule.ghost)) continue;
     double* f = &stage[static_cast<std::size_t>(store_.slot_of(rule.ghost)) * nf];
     const double* g = &stage[static_cast<std::size_t>(store_.slot_of(rule.source)) * nf];
+    if (const MaxwellWall* wall = wall_of(&rule)) {
+      wall->fill_ghost(g, f);
+      continue;
+    }
     for (int s = 0; s < gas_.n_species(); ++s)
       for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) {
@@ -60,6 +64,28 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
           std::copy_n(g + s * n3 + grid.index(si, sj, 0), N, f + s * n3 + grid.index(i, j, 0));
         }
   }
+}
+
+const MaxwellWall* Transport::wall_of(const HaloRule* rule) const {
+  if (!rule || !walls_[rule->side]) return nullptr;
+  return &*walls_[rule->side];
+}
+
+void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* phi) const {
+  if (domain_.updated(a) == domain_.updated(b)) return;
+  const std::size_t outside = domain_.updated(a) ? b : a;
+  if (const HaloRule* rule = domain_.ghost_rule(outside)) {
+    if (const MaxwellWall* wall = wall_of(rule)) wall->face_flux(phi);
+    return;
+  }
+  if (obstacle_walls_.empty()) return;
+  const Mesh& m = domain_.mesh();
+  const int i = static_cast<int>(outside % m.sx()) - m.halo, j = static_cast<int>(outside / m.sx()) - m.halo;
+  const Obstacle* o = domain_.obstacle_at(m.xc(i), m.yc(j));
+  if (!o) return;
+  const auto& walls = obstacle_walls_[static_cast<std::size_t>(o - domain_.case_file().obstacles.data())];
+  const Side facing = dir == 0 ? (outside == b ? right : left) : (outside == b ? top : bottom);
+  if (walls[facing]) walls[facing]->face_flux(phi);
 }
 
 void Transport::kinetic_fluxes(double weight, Totals& exchange) {
@@ -105,6 +131,7 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
             if (vr > 0) upwind_flux_row(N, vr, fm + o, fa + o, fb + o, h, &phi[o]);
             else upwind_flux_row(N, vr, fp + o, fb + o, fa + o, h, &phi[o]);
           }
+          wall_face_flux(a, b, dir, phi.data());
           const bool kin_a = domain_.updated(a) && domain_.is_kinetic(a);
           const bool kin_b = domain_.updated(b) && domain_.is_kinetic(b);
           if (kin_a) {

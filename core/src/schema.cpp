@@ -26,6 +26,7 @@ json one_of(std::vector<std::string> choices) { return {{"enum", choices}}; }
 const json number = {{"type", "number"}};
 const json boolean = {{"type", "boolean"}};
 const json text = {{"type", "string"}};
+const json unit_interval = {{"type", "number"}, {"minimum", 0}, {"maximum", 1}};
 
 // rho, ux, uy, uz, T, p: a macroscopic state (docs/user_guide.md §3.4).
 std::vector<CoreKey> state_keys(std::vector<CoreKey> others) {
@@ -65,15 +66,22 @@ std::vector<CoreSection> make_sections() {
         {"boundary", {{"anyOf", {ref("boundary"), ref("sides")}}}}}},
       {"sides", {"/mesh/boundary"}, "One boundary per side",
        {{"left", ref("boundary")}, {"right", ref("boundary")}, {"bottom", ref("boundary")}, {"top", ref("boundary")}}},
-      {"boundary_object", {"/mesh/boundary", "/mesh/boundary/*"}, "A boundary given as an object (an inflow with its state)",
-       state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective"}), true}})},
-      {"obstacle", {"/obstacles/*"}, "A solid rectangle or circle with its state",
-       state_keys({{"shape", one_of({"rectangle", "circle"}), true},
+      {"boundary_object", {"/mesh/boundary", "/mesh/boundary/*"},
+       "A boundary given as an object: an inflow with its state, or a Maxwell wall (T, tangential ux/uy/uz)",
+       state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective", "wall"}), true},
+                   {"accommodation", unit_interval},
+                   {"band", integer(0, 20)}})},
+      {"obstacle", {"/obstacles/*"}, "A solid rectangle, circle or polygon with its state",
+       state_keys({{"shape", one_of({"rectangle", "circle", "polygon"}), true},
                    {"x", ref("interval")},
                    {"y", ref("interval")},
                    {"center", array_of(number)},
                    {"radius", number_above(0)},
+                   {"vertices", array_of(array_of(number, 2), 3)},
+                   {"wall", ref("obstacle_wall")},
                    {"move", ref("move")}})},
+      {"obstacle_wall", {"/obstacles/*/wall"}, "The Maxwell wall of an obstacle's faces",
+       {{"accommodation", unit_interval}, {"T", number_above(0), true}}},
       {"move", {"/obstacles/*/move"}, "Motion by whole cells",
        {{"cells", array_of({{"type", "integer"}})}, {"every", integer(1, 1000000)}}},
       {"velocity", {"/velocity"}, "The velocity grid of the kinetic layers",

@@ -6,6 +6,8 @@
 // the moments of that same flux — the moment projection at Euler | kinetic faces
 // (kinetic_transport.cpp). Fluxes through the domain boundary are booked as exchanges,
 // so the conservation drifts measure the scheme alone.
+#include <array>
+#include <optional>
 #include <vector>
 
 #include "coupling.hpp"
@@ -14,6 +16,7 @@
 #include "faces.hpp"
 #include "gas.hpp"
 #include "kinetic_store.hpp"
+#include "wall.hpp"
 
 namespace strata::core {
 
@@ -32,22 +35,35 @@ class Transport {
   // K := -div F of the fluid cells.
   void fluid_residual(std::vector<double>& K) const;
   // Halo distributions of the stage: a ghost of a kinetic cell copies (or mirrors, at
-  // a reflective wall) its source's distribution; every other halo cell (fluid
-  // neighbours, solid cells, inflow ghosts) holds the Maxwellian reconstruction of
-  // its state in Y.
+  // a reflective side) its source's distribution, at a Maxwell wall keeps its source's
+  // arriving half and re-emits the leaving one (wall.hpp); every other halo cell (fluid
+  // neighbours, solid cells, inflow ghosts) holds the Maxwellian reconstruction of its
+  // state in Y.
   void fill_kinetic_halo(const std::vector<double>& Y);
   // Kinetic faces: store.transport() := -div(v f) of the stage values of the kinetic
-  // cells, and the moments of each face's flux for fluid neighbours.
+  // cells, and the moments of each face's flux for fluid neighbours. The flux through
+  // a wall face re-emits the arriving flux (wall_face_flux).
   void kinetic_fluxes(double weight, Totals& exchange);
 
  private:
   void book_exchange(std::size_t a, std::size_t b, const double* flux_moments, double weight,
                      double area, Totals& exchange) const;
+  // The Maxwell wall of the side a ghost belongs to, or nullptr.
+  const MaxwellWall* wall_of(const HaloRule* rule) const;
+  // A face between an updated cell and a ghost at a Maxwell wall, or a solid cell of an
+  // obstacle with a wall: the upwind flux `phi` of
+  // the velocities leaving the wall is replaced by the wall's re-emission, so no mass
+  // crosses the face (docs/numerics.md, "Walls").
+  void wall_face_flux(std::size_t a, std::size_t b, int dir, double* phi) const;
   const Domain& domain_;
   const Gas& gas_;
   const Coupling& coupling_;
   KineticStore& store_;
   PluginObject<sdk::FluidModel> fluid_;
+  std::array<std::optional<MaxwellWall>, 4> walls_;  // per side (runs with kinetic layers)
+  // Per obstacle with a wall, one per orientation: the side a domain wall facing the
+  // same way would be (the solid cell right of a face: `right`, ...).
+  std::vector<std::array<std::optional<MaxwellWall>, 4>> obstacle_walls_;
   FaceSet faces_;
   std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces
   std::vector<double> stencils_, fluxes_;  // the fluid model's batch buffers
