@@ -56,6 +56,27 @@ def run(strata, case, knudsen, out, reuse):
     return last, earlier
 
 
+def figure_against_delta(points, curves, ds, ylabel, title, path, ylim=None):
+    """Strata's ratios to the free-molecular closed form against delta (points: (delta,
+    ratio, row), delta 0 = free-molecular), with the continuum curves (label, values on ds)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    pts = sorted((d, r) for d, r, _ in points if d > 0)
+    ax.semilogx([d for d, _ in pts], [r for _, r in pts], "o", label="Strata, ES-BGK, 16$^3$ velocities, 20 cells")
+    fm = [r for d, r, _ in points if d == 0][0]
+    ax.axhline(fm, color="C0", ls=":", label=f"Strata, free-molecular ({fm:.4f})")
+    ax.axhline(1.0, color="k", lw=0.8, label="free-molecular closed form")
+    for label, values in curves:
+        ax.semilogx(ds, values, "--", lw=1, label=label)
+    if ylim:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel(r"rarefaction parameter $\delta = pH/(\mu v_0)$")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("strata")
@@ -88,21 +109,12 @@ def main():
     # Navier-Stokes with first-order slip: Pxy = -2 mu U / (H + 2 sigma_P l), l = mu v0 / p,
     # so Pxy / Pxy_fm = sqrt(pi) / (delta + 2 sigma_P).
     ds = [10 ** (k / 20) for k in range(-30, 31)]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    pts = sorted((d, r) for d, r, _ in couette if d > 0)
-    ax.semilogx([d for d, _ in pts], [r for _, r in pts], "o", label="Strata, ES-BGK, 16$^3$ velocities, 20 cells")
-    fm = [r for d, r, _ in couette if d == 0][0]
-    ax.axhline(fm, color="C0", ls=":", label=f"Strata, free-molecular ({fm:.4f})")
-    ax.axhline(1.0, color="k", lw=0.8, label="free-molecular closed form")
-    for sigma, name in ((1.016, "BGK slip coefficient 1.016"), (math.sqrt(math.pi) / 2, "Maxwell slip (0.886)")):
-        ax.semilogx(ds, [math.sqrt(math.pi) / (d + 2 * sigma) for d in ds], "--", lw=1,
-                    label=f"Navier-Stokes + first-order slip, {name}")
-    ax.set_xlabel(r"rarefaction parameter $\delta = pH/(\mu v_0)$")
-    ax.set_ylabel(r"$P_{xy} / P_{xy}^{fm}$")
-    ax.set_title("Planar Couette flow, diffuse walls at $\\pm U$")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(a.outdir, "couette_shear.png"), dpi=120)
+    figure_against_delta(couette, [(r"Navier-Stokes + first-order slip, " + name,
+                                    [math.sqrt(math.pi) / (d + 2 * sigma) for d in ds])
+                                   for sigma, name in ((1.016, "BGK slip coefficient 1.016"),
+                                                       (math.sqrt(math.pi) / 2, "Maxwell slip (0.886)"))],
+                         ds, r"$P_{xy} / P_{xy}^{fm}$", "Planar Couette flow, diffuse walls at $\\pm U$",
+                         os.path.join(a.outdir, "couette_shear.png"))
 
     # Navier-Stokes with a first-order temperature jump (Smoluchowski): the conductivity
     # of ES-BGK is kappa = (5/2) p / (m nu) = (15/4) mu at Pr = 2/3, the jump
@@ -115,20 +127,9 @@ def main():
         zeta = 2 * gamma / ((gamma + 1) * pr) * mu / T * math.sqrt(math.pi * T / 2)
         return -(15 / 4) * mu * (T_HIGH - T_LOW) / (1 + 2 * zeta) / q_fm
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    pts = sorted((d, r) for d, r, _ in fourier if d > 0)
-    ax.semilogx([d for d, _ in pts], [r for _, r in pts], "o", label="Strata, ES-BGK, 16$^3$ velocities, 20 cells")
-    fm = [r for d, r, _ in fourier if d == 0][0]
-    ax.axhline(fm, color="C0", ls=":", label=f"Strata, free-molecular ({fm:.4f})")
-    ax.axhline(1.0, color="k", lw=0.8, label="free-molecular closed form")
-    ax.semilogx(ds, [q_ns(d) for d in ds], "--", lw=1, label="Navier-Stokes + Smoluchowski temperature jump")
-    ax.set_ylim(0, 1.2)
-    ax.set_xlabel(r"rarefaction parameter $\delta = pH/(\mu v_0)$")
-    ax.set_ylabel(r"$q_y / q_y^{fm}$")
-    ax.set_title("Planar Fourier flow, diffuse walls at T = 0.9 and 1.1")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(a.outdir, "fourier_heat_flux.png"), dpi=120)
+    figure_against_delta(fourier, [("Navier-Stokes + Smoluchowski temperature jump", [q_ns(d) for d in ds])],
+                         ds, r"$q_y / q_y^{fm}$", "Planar Fourier flow, diffuse walls at T = 0.9 and 1.1",
+                         os.path.join(a.outdir, "fourier_heat_flux.png"), ylim=(0, 1.2))
 
     print("Fourier: gas temperature in the cells next to the walls (wall: 0.9, 1.1)")
     for (case, d), _ in sorted(results.items()):
