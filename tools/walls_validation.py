@@ -45,8 +45,9 @@ END = {"couette.json": 8, "fourier.json": 16}
 # layer-2 and hybrid runs stop both cases at t = 8 and skip the free-molecular point (the
 # collisionless limit does not depend on the collision model: layer 1's stands for all).
 REDUCED_DELTAS, REDUCED_END = [0.1, 1.0, 10.0], 8
-# First-Sonine hard-sphere viscosity at T = 1 (Chapman-Cowling, diameter 2), the
-# operator's own mu / knudsen within 1e-3 (docs/numerics.md, "Transport coefficients").
+# First-Sonine hard-sphere viscosity at T = 1 (Chapman-Cowling, diameter 2): the
+# operator's own mu / knudsen within 1e-3 on 32^3 velocities on [-8, 8]^3 (docs/numerics.md,
+# "Transport coefficients"); main() measures it on the runs' grid.
 MU_HS = 5 / 64 / math.sqrt(math.pi)
 HS_SETS = ["boltzmann.plugin=boltzmann_fft", "output.snapshots=true"]
 MODES = {  # --set overrides, deltas, end times, marker, label
