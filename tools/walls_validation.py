@@ -1,18 +1,23 @@
 #!/usr/bin/python3
 """Planar Couette and Fourier flows between Maxwell walls over the rarefaction range.
 
-usage: tools/walls_validation.py STRATA OUTDIR [--jobs 2] [--cases couette fourier]
+usage: tools/walls_validation.py STRATA OUTDIR [--jobs 2] [--modes layer1 layer2 hybrid] [--reuse]
 
-Runs cases/couette.json and cases/fourier.json in layer 1 (ES-BGK) for a list of
-rarefaction parameters delta = p H / (mu v0), v0 = sqrt(2T/m) (docs/validation.md,
-"Walls"), reads the steady shear stress Pxy and heat flux qy from the probes, prints a
-table and draws OUTDIR/couette_shear.png and OUTDIR/fourier_heat_flux.png against the
-free-molecular closed forms and the Navier-Stokes solutions with first-order slip and
-temperature jump.
+Runs cases/couette.json and cases/fourier.json for a list of rarefaction parameters
+delta = p H / (mu v0), v0 = sqrt(2T/m) (docs/validation.md, "Walls"), in each of the
+regime modes asked for: layer1 (ES-BGK, its formula viscosity, six deltas), layer2
+(hard-sphere boltzmann_fft) and hybrid (Euler interior, realizability indicator, layer-2
+wall bands; ES-BGK adopts layer 2's viscosity), the last two on a reduced set of deltas,
+knudsen set from the first-Sonine hard-sphere viscosity and the points drawn at the delta
+of the viscosity measured in their Couette run at delta = 10. Reads the steady shear stress Pxy and heat
+flux qy from the probes, prints a table and draws OUTDIR/couette_shear.png and
+OUTDIR/fourier_heat_flux.png against the free-molecular closed forms and the
+Navier-Stokes solutions with first-order slip and temperature jump.
 """
 import argparse
 import concurrent.futures
 import csv
+import json
 import math
 import os
 import subprocess
@@ -26,6 +31,9 @@ except ImportError:
     sys.stderr.write("walls_validation.py: python3-matplotlib is missing: bash tools/install_deps.sh\n")
     sys.exit(3)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_case import read_vti  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 U, T_LOW, T_HIGH, BETA, NU_C = 0.1, 0.9, 1.1, -0.5, math.pi / 2
 DELTAS = [0.1, 0.3, 1.0, 3.0, 10.0]
@@ -33,18 +41,45 @@ FREE_MOLECULAR = 1e6  # knudsen of the collisionless runs
 # Heat diffuses more slowly than momentum (Pr = 2/3) and the free-molecular heat flux
 # carries the slowest velocity classes longest: Fourier runs go to t = 16.
 END = {"couette.json": 8, "fourier.json": 16}
+# Layer 2 costs about 7 s per time unit on one thread (20 cells, 16^3 velocities): the
+# layer-2 and hybrid runs stop both cases at t = 8 and skip the free-molecular point (the
+# collisionless limit does not depend on the collision model: layer 1's stands for all).
+REDUCED_DELTAS, REDUCED_END = [0.1, 1.0, 10.0], 8
+# First-Sonine hard-sphere viscosity at T = 1 (Chapman-Cowling, diameter 2): the
+# operator's own mu / knudsen within 1e-3 on 32^3 velocities on [-8, 8]^3 (docs/numerics.md,
+# "Transport coefficients"); main() measures it on the runs' grid.
+MU_HS = 5 / 64 / math.sqrt(math.pi)
+HS_SETS = ["boltzmann.plugin=boltzmann_fft", "output.snapshots=true"]
+MODES = {  # --set overrides, deltas, end times, marker, label
+    "layer1": ([], DELTAS + [0.0], END, "o", "layer 1 (ES-BGK)"),
+    "layer2": (["regime.mode=layer2"] + HS_SETS, REDUCED_DELTAS, None, "s", "layer 2 (hard spheres)"),
+    "hybrid": (["regime.mode=hybrid", "regime.initial=0", "regime.band_layer=2", "fluid.plugin=euler",
+                "indicator.plugin=realizability"] + HS_SETS, REDUCED_DELTAS, None, "^",
+               "hybrid (Euler | ES-BGK | hard spheres)"),
+}
 
 
-def knudsen_for(delta, T=1.0):
-    """ES-BGK in layer 1 (nu = c rho T^0 / knudsen): mu = knudsen p / ((1 - beta) c rho),
-    delta = p H / (mu v0) with H = 1, rho = 1."""
-    mu_per_knudsen = T / ((1 - BETA) * NU_C)
+def knudsen_for(delta, mode, T=1.0):
+    """delta = p H / (mu v0) with H = 1, rho = 1, mu = knudsen * (mu per unit knudsen).
+    Layer 1 (nu = c rho T^0 / knudsen): mu = knudsen p / ((1 - beta) c rho). Layer 2 and
+    the hybrid (whose ES-BGK adopts layer 2's law): mu = knudsen mu_HS(T)."""
+    if delta == 0:
+        return FREE_MOLECULAR
+    mu_per_knudsen = T / ((1 - BETA) * NU_C) if mode == "layer1" else MU_HS * math.sqrt(T)
     return T / (delta * mu_per_knudsen * math.sqrt(2 * T))
 
 
-def run(strata, case, knudsen, out, reuse):
-    cmd = [strata, "run", os.path.join(ROOT, "cases", case), "--set", f"knudsen={knudsen}",
-           "--set", f"time.end={END[case]}", "--threads", "1", "-q", "--out", out]
+def out_dir(outdir, case, mode, delta):
+    return os.path.join(outdir, f"{case[:-5]}{'' if mode == 'layer1' else '_' + mode}_delta{delta}")
+
+
+def run(strata, case, mode, delta, out, reuse):
+    sets, _, end, _, _ = MODES[mode]
+    end = end[case] if end else REDUCED_END
+    cmd = [strata, "run", os.path.join(ROOT, "cases", case), "--set", f"knudsen={knudsen_for(delta, mode)}",
+           "--set", f"time.end={end}", "--threads", "1", "-q", "--out", out]
+    for s in sets:
+        cmd += ["--set", s]
     if not (reuse and os.path.exists(os.path.join(out, "summary.json"))):
         subprocess.run(cmd, check=True)
     with open(os.path.join(out, "probe_center.csv"), newline="") as f:
@@ -53,16 +88,20 @@ def run(strata, case, knudsen, out, reuse):
     # the value one time unit earlier: how far from steady the run ended
     t_end = float(last["t"])
     earlier = min(rows, key=lambda r: abs(float(r["t"]) - (t_end - 1.0)))
-    return last, earlier
+    with open(os.path.join(out, "summary.json")) as f:
+        summary = json.load(f)
+    return last, earlier, summary
 
 
 def figure_against_delta(points, curves, ds, ylabel, title, path, ylim=None):
-    """Strata's ratios to the free-molecular closed form against delta (points: (delta,
-    ratio, row), delta 0 = free-molecular), with the continuum curves (label, values on ds)."""
+    """Strata's ratios to the free-molecular closed form against delta (points: {mode:
+    [(delta, ratio)]}, delta 0 = free-molecular), with the continuum curves (label, values on ds)."""
     fig, ax = plt.subplots(figsize=(6, 4))
-    pts = sorted((d, r) for d, r, _ in points if d > 0)
-    ax.semilogx([d for d, _ in pts], [r for _, r in pts], "o", label="Strata, ES-BGK, 16$^3$ velocities, 20 cells")
-    fm = [r for d, r, _ in points if d == 0][0]
+    for mode, mode_points in points.items():
+        pts = sorted((d, r) for d, r in mode_points if d > 0)
+        ax.semilogx([d for d, _ in pts], [r for _, r in pts], MODES[mode][3], mfc="none" if mode != "layer1" else None,
+                    ms=8 if mode == "layer2" else 6, label=f"Strata, {MODES[mode][4]}")
+    fm = [r for mode_points in points.values() for d, r in mode_points if d == 0][0]
     ax.axhline(fm, color="C0", ls=":", label=f"Strata, free-molecular ({fm:.4f})")
     ax.axhline(1.0, color="k", lw=0.8, label="free-molecular closed form")
     for label, values in curves:
@@ -72,7 +111,7 @@ def figure_against_delta(points, curves, ds, ylabel, title, path, ylim=None):
     ax.set_xlabel(r"rarefaction parameter $\delta = pH/(\mu v_0)$")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, title="16$^3$ velocities, 20 cells", title_fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
@@ -83,13 +122,15 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--reuse", action="store_true", help="read the runs already in OUTDIR instead of running them")
+    ap.add_argument("--modes", nargs="+", choices=list(MODES), default=["layer1"],
+                    help="regime modes to run (layer 1 always gives the free-molecular point)")
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
-    runs = [(case, d) for case in ("couette.json", "fourier.json") for d in DELTAS + [0.0]]
+    modes = ["layer1"] + [m for m in a.modes if m != "layer1"]
+    runs = [(case, mode, d) for case in ("couette.json", "fourier.json") for mode in modes for d in MODES[mode][1]]
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
-        futures = {(case, d): pool.submit(run, a.strata, case, FREE_MOLECULAR if d == 0 else knudsen_for(d),
-                                          os.path.join(a.outdir, f"{case[:-5]}_delta{d}"), a.reuse)
-                   for case, d in runs}
+        futures = {(case, mode, d): pool.submit(run, a.strata, case, mode, d, out_dir(a.outdir, case, mode, d), a.reuse)
+                   for case, mode, d in runs}
         results = {k: f.result() for k, f in futures.items()}
 
     # Free-molecular closed forms (docs/validation.md): plates at -U and +U,
@@ -97,14 +138,29 @@ def main():
     # qy_fm = (4/sqrt(2 pi)) rho sqrt(T1 T2) / (sqrt(T1) + sqrt(T2)) (T1 - T2).
     tau_fm = U * math.sqrt(2 / math.pi)
     q_fm = 4 / math.sqrt(2 * math.pi) * math.sqrt(T_LOW * T_HIGH) / (math.sqrt(T_LOW) + math.sqrt(T_HIGH)) * (T_LOW - T_HIGH)
-    print("case      delta   knudsen     value        / free-molecular   change over the last time unit")
-    couette, fourier = [], []
-    for (case, d), (last, earlier) in sorted(results.items()):
+    # The hard-sphere delta assumes mu = knudsen mu_HS; the operator's own mu on the run's
+    # velocity grid is measured where the Couette flow is Navier-Stokes: mu = -Pxy / (du_x/dy)
+    # at mid-channel of the delta = 10 run (Knudsen layers are ~1/delta thick, the profile
+    # linear in between). Its points are drawn at the delta of that measured mu.
+    mu_ratio = {"layer1": 1.0}
+    for mode in (m for m in modes if m != "layer1"):
+        d = max(REDUCED_DELTAS)
+        ux = read_vti(os.path.join(out_dir(a.outdir, "couette.json", mode, d), "snapshot_0001.vti"), want=("ux",))
+        col = ux["fields"]["ux"][:, 0]
+        grad = (col[len(col) // 2] - col[len(col) // 2 - 1]) / ux["dy"]
+        mu = -float(results[("couette.json", mode, d)][0]["Pxy"]) / grad
+        mu_ratio[mode] = mu / (knudsen_for(d, mode) * MU_HS)
+        print(f"{mode}: mu measured at mid-channel (Couette, delta {d}) / (knudsen mu_HS) = {mu_ratio[mode]:.4f}")
+    print("case     mode    delta  delta(measured mu) knudsen  value  / free-molecular"
+          "  change over the last time unit  layer shares 0/1/2")
+    couette, fourier = {m: [] for m in modes}, {m: [] for m in modes}
+    for (case, mode, d), (last, earlier, summary) in sorted(results.items()):
         key, ref = ("Pxy", -tau_fm) if case == "couette.json" else ("qy", q_fm)
         v, v0 = float(last[key]), float(earlier[key])
-        (couette if case == "couette.json" else fourier).append((d, v / ref, last))
-        print(f"{case[:-5]:8s} {d:6.2f} {FREE_MOLECULAR if d == 0 else knudsen_for(d):9.4g} {v:12.6g} {v / ref:12.5f}"
-              f" {abs(v - v0) / abs(v):14.2e}")
+        (couette if case == "couette.json" else fourier)[mode].append((d / mu_ratio[mode], v / ref))
+        shares = "/".join(f"{x:.3f}" for x in summary["layer_share"])
+        print(f"{case[:-5]:8s} {mode:7s} {d:6.2f} {d / mu_ratio[mode]:8.3f} {knudsen_for(d, mode):9.4g} {v:12.6g}"
+              f" {v / ref:12.5f} {abs(v - v0) / abs(v):14.2e}   {shares}")
 
     # Navier-Stokes with first-order slip: Pxy = -2 mu U / (H + 2 sigma_P l), l = mu v0 / p,
     # so Pxy / Pxy_fm = sqrt(pi) / (delta + 2 sigma_P).
@@ -132,15 +188,15 @@ def main():
                          os.path.join(a.outdir, "fourier_heat_flux.png"), ylim=(0, 1.2))
 
     print("Fourier: gas temperature in the cells next to the walls (wall: 0.9, 1.1)")
-    for (case, d), _ in sorted(results.items()):
+    for (case, mode, d), _ in sorted(results.items()):
         if case != "fourier.json":
             continue
-        out = os.path.join(a.outdir, f"fourier_delta{d}")
+        out = out_dir(a.outdir, case, mode, d)
         ends = {}
         for probe in ("bottom", "top"):
             with open(os.path.join(out, f"probe_{probe}.csv"), newline="") as f:
                 ends[probe] = float(list(csv.DictReader(f))[-1]["T"])
-        print(f"  delta {d:6.2f}: T(bottom cell) = {ends['bottom']:.5f}, T(top cell) = {ends['top']:.5f}")
+        print(f"  {mode:7s} delta {d:6.2f}: T(bottom cell) = {ends['bottom']:.5f}, T(top cell) = {ends['top']:.5f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // Maxwell walls of the kinetic layers (docs/numerics.md, "Walls") through the real
 // program: mass conservation in closed boxes, equilibrium at the wall state, the
-// free-molecular Couette stress, the hybrid wall band and bad wall input.
+// free-molecular Couette stress, the lid-driven cavity, the hybrid wall band and bad
+// wall input.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -178,6 +179,28 @@ TEST_CASE("walls: free-molecular Couette flow has the closed-form shear stress")
   // sums are spectrally accurate.
   const double dv = grid.dv();
   CHECK(pxy / closed == doctest::Approx(1 + dv * dv / 24).epsilon(2.5e-3));
+}
+
+TEST_CASE("walls: the lid-driven cavity conserves mass and turns clockwise (layer 1)") {
+  // cases/cavity.json on 6 x 6 cells and 8^3 velocities to t = 1 (under a second): four
+  // diffuse walls, the top one moving along +x. Mass crosses no wall (drifts at
+  // round-off), and the lid drives a clockwise vortex: u_x > 0 below the lid and < 0
+  // above the bottom on x = 1/2, u_y > 0 near the left wall and < 0 near the right on
+  // y = 1/2. Measured |u| there at t = 1: 0.056, 0.010, 0.034, 0.032 (lid speed 0.2); the
+  // threshold 1e-3 is far above round-off and far below those.
+  const std::string name = "walls_cavity";
+  const auto dir = scratch(name);
+  const std::string probes = R"j('probes=[{"name": "top", "x": 0.5, "y": 0.92}, {"name": "bottom", "x": 0.5, "y": 0.08},
+      {"name": "left", "x": 0.08, "y": 0.5}, {"name": "right", "x": 0.92, "y": 0.5}]')j";
+  const Result r = run_strata("run " + source("cases/cavity.json") +
+                              " --set mesh.nx=6 --set mesh.ny=6 --set velocity.n=8 --set time.end=1"
+                              " --set output.snapshots=false --set " + probes + " -q --out " + (dir / "out").string());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  check_closed_box(name, read_json(dir / "out" / "summary.json"));
+  CHECK(last_row(name, "top")[2] > 1e-3);
+  CHECK(last_row(name, "bottom")[2] < -1e-3);
+  CHECK(last_row(name, "left")[3] > 1e-3);
+  CHECK(last_row(name, "right")[3] < -1e-3);
 }
 
 TEST_CASE("hybrid: a band of kinetic cells along a Maxwell wall, fluid cells elsewhere, closed box") {

@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""Lid-driven cavity between Maxwell walls in layer 1, layer 2 and the hybrid.
+
+usage: tools/cavity_validation.py STRATA OUTDIR [--modes layer1 layer2 hybrid] [--jobs 2] [--reuse]
+
+Runs cases/cavity.json once per regime mode into OUTDIR/<mode>/ (one thread each),
+reads the final snapshot and draws
+  OUTDIR/cavity_centrelines.png  u_x and T on the vertical centre line x = 1/2, u_y and T
+                                 on the horizontal one y = 1/2, all modes;
+  OUTDIR/cavity_heat_flux.png    T with the heat-flux vectors, one panel per mode.
+Prints per mode the wall time, the layer shares, the mass drift, the change of the centre's
+u_x over the last time unit, the vortex centre (the
+extremum of the mass stream function), the share of cells whose heat flux runs from cold
+to hot (q . grad T > 0) and the largest centre-line differences against the first mode.
+No published (DSMC) data is compared (docs/validation.md, "Lid-driven cavity").
+"""
+import argparse
+import concurrent.futures
+import csv
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+except ImportError:
+    sys.stderr.write("cavity_validation.py: python3-matplotlib is missing: bash tools/install_deps.sh\n")
+    sys.exit(3)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_case import VTK_TYPES, decode_binary  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASE = os.path.join(ROOT, "cases", "cavity.json")
+STYLE = {"layer1": ("o-", "layer 1 (ES-BGK)"), "layer2": ("s--", "layer 2 (hard spheres)"),
+         "hybrid": ("^:", "hybrid")}
+
+
+def read_cells(path, names):
+    """Cell arrays of a Strata snapshot (one piece): {name: (ny, nx, components)}, dx, dy."""
+    root = ET.parse(path).getroot()
+    endian = "<" if root.get("byte_order") == "LittleEndian" else ">"
+    header = endian + {"UInt64": "u8", "UInt32": "u4"}[root.get("header_type", "UInt32")]
+    img = root.find("ImageData")
+    ext = [int(v) for v in img.get("WholeExtent").split()]
+    dx, dy, _ = (float(v) for v in img.get("Spacing").split())
+    nx, ny = ext[1] - ext[0], ext[3] - ext[2]
+    out = {}
+    for da in img.find("Piece").find("CellData").findall("DataArray"):
+        if da.get("Name") in names:
+            vals = decode_binary(da.text, endian + VTK_TYPES[da.get("type")], header, path)
+            out[da.get("Name")] = vals.astype(float).reshape(ny, nx, int(da.get("NumberOfComponents", "1")))
+    missing = [n for n in names if n not in out]
+    if missing:
+        sys.exit(f"cavity_validation.py: {path}: no cell array(s) {', '.join(missing)}")
+    return out, dx, dy
+
+
+def run(strata, mode, out, reuse):
+    if not (reuse and os.path.exists(os.path.join(out, "summary.json"))):
+        subprocess.run([strata, "run", CASE, "--set", f"regime.mode={mode}", "--threads", "1", "-q", "--out", out],
+                       check=True)
+    with open(os.path.join(out, "summary.json")) as f:
+        summary = json.load(f)
+    with open(os.path.join(out, "snapshots.pvd")) as f:
+        last = [d.get("file") for d in ET.parse(f).getroot().iter("DataSet")][-1]
+    cells, dx, dy = read_cells(os.path.join(out, last), ("rho", "ux", "uy", "T", "heat_flux"))
+    with open(os.path.join(out, "probe_center.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    # how far from steady the run ended: the centre's u_x one time unit before the end
+    earlier = min(rows, key=lambda r: abs(float(r["t"]) - (float(rows[-1]["t"]) - 1.0)))
+    summary["centre_ux_change"] = abs(float(rows[-1]["ux"]) - float(earlier["ux"]))
+    return summary, cells, dx, dy
+
+
+def centre_lines(c):
+    """Values on x = 1/2 (against y) and y = 1/2 (against x): the mean of the two cell
+    columns (rows) beside the centre face of an even grid, the middle one of an odd grid."""
+    def mid(a, axis):
+        n = a.shape[axis]
+        return a.take(n // 2, axis) if n % 2 else 0.5 * (a.take(n // 2 - 1, axis) + a.take(n // 2, axis))
+    return {k: (mid(c[k][:, :, 0], 1), mid(c[k][:, :, 0], 0)) for k in ("ux", "uy", "T")}
+
+
+def vortex_centre(c, dx, dy):
+    """Extremum of the mass stream function psi(x, y) = integral_0^y rho u_x dy' at the
+    cell tops: the vortex centre, to a cell."""
+    psi = np.cumsum(c["rho"][:, :, 0] * c["ux"][:, :, 0], axis=0) * dy
+    j, i = np.unravel_index(np.argmax(np.abs(psi)), psi.shape)
+    return (i + 0.5) * dx, (j + 1) * dy, psi[j, i]
+
+
+def counter_gradient_share(c, dx, dy):
+    """Share of interior cells whose heat flux has a component up the temperature gradient."""
+    T = c["T"][:, :, 0]
+    gy, gx = np.gradient(T, dy, dx)
+    dot = (c["heat_flux"][:, :, 0] * gx + c["heat_flux"][:, :, 1] * gy)[1:-1, 1:-1]
+    return float(np.mean(dot > 0))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("strata")
+    ap.add_argument("outdir")
+    ap.add_argument("--modes", nargs="+", choices=list(STYLE), default=list(STYLE))
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--reuse", action="store_true", help="read the runs already in OUTDIR instead of running them")
+    a = ap.parse_args()
+    os.makedirs(a.outdir, exist_ok=True)
+    with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+        futures = {m: pool.submit(run, a.strata, m, os.path.join(a.outdir, m), a.reuse) for m in a.modes}
+        results = {m: f.result() for m, f in futures.items()}
+
+    lines = {m: centre_lines(c) for m, (_, c, _, _) in results.items()}
+    ref = a.modes[0]
+    print("mode     wall s   layer shares 0/1/2     mass drift  centre u_x change over the last time unit"
+          "  vortex centre (x, y)  psi      cold-to-hot cells"
+          f"  max |d u_x|, |d u_y|, |d T| on the centre lines vs {ref}")
+    for m, (summary, c, dx, dy) in results.items():
+        x0, y0, psi = vortex_centre(c, dx, dy)
+        d = [max(np.max(np.abs(lines[m][k][i] - lines[ref][k][i])) for i in (0, 1)) for k in ("ux", "uy", "T")]
+        print(f"{m:7s} {summary['wall_seconds']['total']:7.0f}   "
+              f"{'/'.join(f'{s:.3f}' for s in summary['layer_share']):20s} {summary['conservation']['mass']:10.1e}"
+              f"  {summary['centre_ux_change']:9.1e}  ({x0:.3f}, {y0:.3f})        {psi:8.5f}  {counter_gradient_share(c, dx, dy):8.3f}"
+              f"           {d[0]:.2e}, {d[1]:.2e}, {d[2]:.2e}")
+
+    fig, axes = plt.subplots(2, 2, figsize=(9, 7))
+    panels = [("ux", 0, "y", r"$u_x$ on $x = 1/2$"), ("uy", 1, "x", r"$u_y$ on $y = 1/2$"),
+              ("T", 0, "y", r"$T$ on $x = 1/2$"), ("T", 1, "x", r"$T$ on $y = 1/2$")]
+    for ax, (k, i, coord, title) in zip(axes.flat, panels):
+        for m in a.modes:
+            v = lines[m][k][i]
+            s = (np.arange(len(v)) + 0.5) / len(v)
+            ax.plot(s, v, STYLE[m][0], ms=4, mfc="none", label=STYLE[m][1])
+        ax.set_xlabel(coord)
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle("Lid-driven cavity, diffuse walls at T = 1, lid at U = 0.2, Kn = 1 (20 x 20 cells, 12$^3$ velocities)",
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(a.outdir, "cavity_centrelines.png"), dpi=110)
+
+    fig, axes = plt.subplots(1, len(a.modes), figsize=(4 * len(a.modes), 3.8), squeeze=False)
+    for ax, m in zip(axes[0], a.modes):
+        _, c, dx, dy = results[m]
+        ny, nx = c["T"].shape[:2]
+        xs, ys = (np.arange(nx) + 0.5) * dx, (np.arange(ny) + 0.5) * dy
+        im = ax.contourf(xs, ys, c["T"][:, :, 0], 20, cmap="coolwarm")
+        ax.quiver(xs, ys, c["heat_flux"][:, :, 0], c["heat_flux"][:, :, 1], width=0.004)
+        ax.set_aspect("equal")
+        ax.set_title(f"{STYLE[m][1]}: T and heat flux", fontsize=9)
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(a.outdir, "cavity_heat_flux.png"), dpi=110)
+
+
+if __name__ == "__main__":
+    main()
