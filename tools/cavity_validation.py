@@ -33,32 +33,12 @@ except ImportError:
     sys.exit(3)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_case import VTK_TYPES, decode_binary  # noqa: E402
+from plot_case import read_vti  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASE = os.path.join(ROOT, "cases", "cavity.json")
 STYLE = {"layer1": ("o-", "layer 1 (ES-BGK)"), "layer2": ("s--", "layer 2 (hard spheres)"),
          "hybrid": ("^:", "hybrid")}
-
-
-def read_cells(path, names):
-    """Cell arrays of a Strata snapshot (one piece): {name: (ny, nx, components)}, dx, dy."""
-    root = ET.parse(path).getroot()
-    endian = "<" if root.get("byte_order") == "LittleEndian" else ">"
-    header = endian + {"UInt64": "u8", "UInt32": "u4"}[root.get("header_type", "UInt32")]
-    img = root.find("ImageData")
-    ext = [int(v) for v in img.get("WholeExtent").split()]
-    dx, dy, _ = (float(v) for v in img.get("Spacing").split())
-    nx, ny = ext[1] - ext[0], ext[3] - ext[2]
-    out = {}
-    for da in img.find("Piece").find("CellData").findall("DataArray"):
-        if da.get("Name") in names:
-            vals = decode_binary(da.text, endian + VTK_TYPES[da.get("type")], header, path)
-            out[da.get("Name")] = vals.astype(float).reshape(ny, nx, int(da.get("NumberOfComponents", "1")))
-    missing = [n for n in names if n not in out]
-    if missing:
-        sys.exit(f"cavity_validation.py: {path}: no cell array(s) {', '.join(missing)}")
-    return out, dx, dy
 
 
 def run(strata, mode, out, reuse):
@@ -69,7 +49,8 @@ def run(strata, mode, out, reuse):
         summary = json.load(f)
     with open(os.path.join(out, "snapshots.pvd")) as f:
         last = [d.get("file") for d in ET.parse(f).getroot().iter("DataSet")][-1]
-    cells, dx, dy = read_cells(os.path.join(out, last), ("rho", "ux", "uy", "T", "heat_flux"))
+    snapshot = read_vti(os.path.join(out, last), ("rho", "ux", "uy", "T", "heat_flux"), components=True)
+    cells, dx, dy = snapshot["fields"], snapshot["dx"], snapshot["dy"]
     with open(os.path.join(out, "probe_center.csv"), newline="") as f:
         rows = list(csv.DictReader(f))
     # how far from steady the run ended: the centre's u_x one time unit before the end

@@ -181,8 +181,9 @@ def decode_binary(text, dtype, header_dtype, what):
     return np.frombuffer(body[:nbytes], dtype=dtype)
 
 
-def read_vti(path, want=("rho", "T", "regime")):
-    """Return dict(nx, ny, x0, y0, dx, dy, fields={name: (ny, nx) array})."""
+def read_vti(path, want=("rho", "T", "regime"), components=False):
+    """Return dict(nx, ny, x0, y0, dx, dy, fields={name: (ny, nx) array}); with
+    components=True every field is (ny, nx, number of components)."""
     name = os.path.basename(path)
     if not os.path.isfile(path):
         raise InputError("%s: listed in snapshots.pvd but missing" % path)
@@ -250,9 +251,11 @@ def read_vti(path, want=("rho", "T", "regime")):
             if vals.size != pnx * pny * ncomp:
                 raise InputError("%s: %d values, expected %d x %d x %d = %d"
                                  % (what, vals.size, pnx, pny, ncomp, pnx * pny * ncomp))
-            vals = vals.astype(float).reshape(pny, pnx, ncomp)[:, :, 0]
+            vals = vals.astype(float).reshape(pny, pnx, ncomp)
+            if not components:
+                vals = vals[:, :, 0]
             if an not in fields:
-                fields[an] = np.full((ny, nx), np.nan)
+                fields[an] = np.full((ny, nx) + vals.shape[2:], np.nan)
             fields[an][j0:j1, i0:i1] = vals
     missing = [w for w in want if w not in fields]
     if missing:
