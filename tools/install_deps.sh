@@ -3,7 +3,8 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libboost-dev libboost-program-options-dev
           nlohmann-json3-dev libspdlog-dev doctest-dev libfftw3-dev libhdf5-dev
-          python3-matplotlib python3-numpy python3-h5py python3-jsonschema)
+          python3-matplotlib python3-numpy python3-h5py python3-jsonschema
+          libopenmpi-dev openmpi-bin libtrilinos-zoltan-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,5 @@
 #include "describe.hpp"
+#include "ranks.hpp"
 
 #include <iomanip>
 #ifdef _OPENMP
@@ -77,6 +78,8 @@ void print_info(std::ostream& out, const PluginCatalog& catalog) {
 #else
   out << "no\n";
 #endif
+  out << "  MPI: " << ranks::library_versions() << ", this process: rank " << ranks::rank() << " of "
+      << ranks::size() << "\n";
   out << "  FFTW3 at build time: " << STRATA_HAVE_FFTW << "\n  CUDA toolkit at build time: "
       << STRATA_HAVE_CUDA << "\n  plugin folders:";
   for (const auto& d : catalog.search_dirs()) out << " " << d.string();

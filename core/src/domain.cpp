@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine_types.hpp"
+#include "ranks.hpp"
 
 namespace strata::core {
 
@@ -60,6 +61,32 @@ Domain::Domain(const Case& c) : case_(c) {
       if (layer >= 0) updated_cells_.push_back(c);
     }
   ghosts_follow();
+  // Until the partition assigns owners: blocks of whole rows, in rank order.
+  owner_.assign(m.n_stored(), -1);
+  rank_ = ranks::rank();
+  const auto P = static_cast<std::size_t>(ranks::size());
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i)
+      owner_[m.index(i, j)] = static_cast<std::int32_t>((static_cast<std::size_t>(j) * m.nx + i) * P / m.n_interior());
+  list_owned();
+}
+
+void Domain::set_owners(std::vector<std::int32_t> owner, int rank) {
+  owner_ = std::move(owner);
+  rank_ = rank;
+  list_owned();
+}
+
+void Domain::list_owned() {
+  owned_cells_.clear();
+  for (const std::size_t c : updated_cells_)
+    if (owner_[c] == rank_) owned_cells_.push_back(c);
+}
+
+std::array<long, 3> Domain::layer_counts() const {
+  std::array<long, 3> n{};
+  for (const std::size_t c : updated_cells_) ++n[regime_[c]];
+  return n;
 }
 
 // Ghost cells take their value from a source cell: x sides first over interior rows,
@@ -186,6 +213,7 @@ long Domain::install_regime(const std::vector<std::int8_t>& next) {
       if (updated_[c]) updated_cells_.push_back(c);
     }
   ghosts_follow();
+  list_owned();
   return switched;
 }
 

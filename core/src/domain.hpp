@@ -42,6 +42,16 @@ class Domain {
   bool updated(std::size_t cell) const { return updated_[cell] != 0; }  // interior, not solid
   const std::vector<std::int8_t>& regime() const { return regime_; }
   const std::vector<std::size_t>& updated_cells() const { return updated_cells_; }
+  // Cells per layer among the updated cells.
+  std::array<long, 3> layer_counts() const;
+
+  // Ownership (partition.hpp): the MPI rank that updates each interior cell (-1 for
+  // ghosts). A rank computes only its owned cells; with one rank it owns every cell.
+  int owner(std::size_t cell) const { return owner_[cell]; }
+  const std::vector<std::int32_t>& owners() const { return owner_; }
+  bool owned(std::size_t cell) const { return updated_[cell] != 0 && owner_[cell] == rank_; }
+  const std::vector<std::size_t>& owned_cells() const { return owned_cells_; }  // ascending
+  void set_owners(std::vector<std::int32_t> owner, int rank);
   // The layer of every interior cell, x fastest (outputs, checkpoints).
   std::vector<std::int8_t> interior_regime() const;
   // True when `next` differs from the map in an interior cell.
@@ -89,7 +99,10 @@ class Domain {
   std::vector<std::int8_t> forced_;
   std::vector<std::int8_t> regime_;
   std::vector<std::uint8_t> updated_;
-  std::vector<std::size_t> updated_cells_;
+  std::vector<std::size_t> updated_cells_, owned_cells_;
+  std::vector<std::int32_t> owner_;
+  int rank_ = 0;
+  void list_owned();
   std::vector<double> knudsen_;
 };
 

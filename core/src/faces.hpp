@@ -1,7 +1,7 @@
 #pragma once
 // The faces of a stage, classified by the regime map: a face is computed when at
-// least one neighbour is updated (a solid or ghost neighbour acts as a fixed state, as
-// in the paper), and it is kinetic when either side is kinetic, so a fluid cell next
+// least one neighbour is updated by this rank (a solid or ghost neighbour acts as a
+// fixed state, as in the paper; a face between two ranks is computed by both), and it is kinetic when either side is kinetic, so a fluid cell next
 // to a kinetic one receives the moments of the kinetic upwind flux (one flux per face).
 #include <cstddef>
 #include <vector>

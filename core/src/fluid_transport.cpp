@@ -73,7 +73,7 @@ void Transport::fluid_residual(std::vector<double>& K) const {
   const Mesh& m = domain_.mesh();
   const int nv = gas_.n_vars();
   const std::size_t fx_row = m.nx + 1;
-  const auto& cells = domain_.updated_cells();
+  const auto& cells = domain_.owned_cells();
 #pragma omp parallel for schedule(static)
   for (std::size_t k = 0; k < cells.size(); ++k) {
     const std::size_t c = cells[k];

@@ -4,6 +4,7 @@
 
 #include "engine_types.hpp"
 #include "parallel.hpp"
+#include "ranks.hpp"
 
 namespace strata::core {
 
@@ -29,7 +30,7 @@ void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) {
     slot_cell_.push_back(c);
   };
   for (int layer = 1; layer <= 2; ++layer)
-    for (const std::size_t c : domain.updated_cells())
+    for (const std::size_t c : domain.owned_cells())
       if (domain.layer(c) == layer) assign(c);
   n_layer_[0] = 0;
   for (const std::size_t c : slot_cell_) n_layer_[0] += domain.layer(c) == 1;
@@ -42,6 +43,12 @@ void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) {
       for (const std::ptrdiff_t off : {-step, std::ptrdiff_t{0}, step, 2 * step})
         if (cell_slot_[a + off] < 0) assign(a + off);
   }
+  // A ghost that copies a kinetic cell reads that cell's distribution, which may be
+  // another rank's (a periodic side): the source gets a slot too.
+  for (std::size_t k = n; k < slot_cell_.size(); ++k)
+    if (const HaloRule* rule = domain.ghost_rule(slot_cell_[k]))
+      if (rule->action != HaloAction::inflow && domain.is_kinetic(rule->source) && cell_slot_[rule->source] < 0)
+        assign(rule->source);
   f_.assign(n * nf_, 0.0);
   rhs_.assign(n * nf_, 0.0);
   sum_.assign(n * nf_, 0.0);
@@ -49,22 +56,28 @@ void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) {
   stage_.assign(slot_cell_.size() * nf_, 0.0);
 }
 
-void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar) {
+void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar,
+                            const std::unordered_map<std::size_t, const double*>& arrived) {
   KineticStore next(coupling_);
   next.lay_out(domain, faces);
   const std::size_t old_kinetic = n_kinetic();
-  parallel_for(next.n_kinetic(), Schedule::dynamic, [&](std::size_t slot) {
-    const std::size_t cell = next.slot_cell_[slot];
-    const std::int64_t before = cell_slot_[cell];
-    double* f = next.f(slot);
-    if (before >= 0 && static_cast<std::size_t>(before) < old_kinetic)
-      std::copy_n(this->f(static_cast<std::size_t>(before)), nf_, f);
-    else
-      try {
-        coupling_.reconstruct(&U[cell * nvar], f);
-      } catch (...) {
-        rethrow_with_context(domain.describe(cell) + ", entering layer " + std::to_string(domain.layer(cell)));
-      }
+  // Every rank keeps its store when any rank's relayout fails (ranks::agree).
+  ranks::agreed([&] {
+    parallel_for(next.n_kinetic(), Schedule::dynamic, [&](std::size_t slot) {
+      const std::size_t cell = next.slot_cell_[slot];
+      const std::int64_t before = cell_slot_[cell];
+      double* f = next.f(slot);
+      if (before >= 0 && static_cast<std::size_t>(before) < old_kinetic)
+        std::copy_n(this->f(static_cast<std::size_t>(before)), nf_, f);
+      else if (const auto moved = arrived.find(cell); moved != arrived.end())
+        std::copy_n(moved->second, nf_, f);
+      else
+        try {
+          coupling_.reconstruct(&U[cell * nvar], f);
+        } catch (...) {
+          rethrow_with_context(domain.describe(cell) + ", entering layer " + std::to_string(domain.layer(cell)));
+        }
+    });
   });
   slot_cell_ = std::move(next.slot_cell_);
   cell_slot_ = std::move(next.cell_slot_);

@@ -1,8 +1,9 @@
 #pragma once
 // The kinetic store: where the distribution of every kinetic cell lives. Slots
-// [0, n_kinetic) are the updated kinetic cells, layer 1 first, then layer 2; slots
+// [0, n_kinetic) are the kinetic cells this rank updates (Domain::owned), layer 1 first, then layer 2; slots
 // [n_kinetic, n_slots) are the halo cells whose distribution is derived each stage
-// (copies, mirrors or Maxwellian reconstructions, kinetic_transport.cpp). Storage
+// (copies, mirrors or Maxwellian reconstructions, kinetic_transport.cpp, or another
+// rank's stage values, partition.hpp). Storage
 // follows the regime map: only kinetic cells and their halo hold distributions.
 //
 // Arrays, each n_kinetic (stage values: n_slots) records of S N^3 values:
@@ -15,6 +16,7 @@
 //   explicit   E(Y_i) of the layers whose collision model has an explicit part
 #include <cstddef>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "coupling.hpp"
@@ -32,9 +34,11 @@ class KineticStore {
   void lay_out(const Domain& domain, const FaceSet& faces);
   // After a change of the regime map (already installed in `domain`, faces already
   // classified): f moves with the cells that stay kinetic, cells that become kinetic
-  // start from the Maxwellian reconstruction of their state U (paper §4.5). Leaves the
-  // store unchanged when a reconstruction fails (and rethrows).
-  void relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar);
+  // start from the Maxwellian reconstruction of their state U (paper §4.5), and cells
+  // that came from another rank take their `arrived` distribution. Leaves the store
+  // unchanged on every rank when a reconstruction fails on any (and throws).
+  void relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar,
+                const std::unordered_map<std::size_t, const double*>& arrived = {});
 
   std::size_t n_kinetic() const { return n_layer_[0] + n_layer_[1]; }
   std::size_t n_layer(int layer) const { return n_layer_[layer - 1]; }  // layer 1 or 2

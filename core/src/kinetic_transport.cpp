@@ -33,9 +33,13 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
     return rule && rule->action != HaloAction::inflow && domain_.is_kinetic(rule->source) &&
            store_.slot_of(rule->source) >= 0;
   };
+  // Kinetic cells of another rank: their stage values came with the stage exchange.
+  auto received = [&](std::size_t cell) {
+    return domain_.updated(cell) && domain_.is_kinetic(cell) && !domain_.owned(cell);
+  };
   parallel_for(n_slots - n_kinetic, Schedule::dynamic, [&](std::size_t k) {
     const std::size_t slot = n_kinetic + k, cell = store_.slot_cell(slot);
-    if (copies(cell)) return;
+    if (copies(cell) || received(cell)) return;
     try {
       coupling_.reconstruct(&Y[cell * nvar], &stage[slot * nf]);
     } catch (...) {
@@ -90,7 +94,9 @@ void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* ph
 
 void Transport::kinetic_fluxes(double weight, Totals& exchange) {
   const Mesh& m = domain_.mesh();
-  if (store_.n_kinetic() == 0) return;
+  // A rank without kinetic cells may still have kinetic faces: its fluid cells next
+  // to another rank's kinetic ones receive the moments of their flux.
+  if (faces_.kinetic[0].faces.slot.empty() && faces_.kinetic[1].faces.slot.empty()) return;
   std::vector<double>& q = store_.transport();
   std::fill(q.begin(), q.end(), 0.0);
   const std::vector<double>& Y = store_.stage();
@@ -132,8 +138,8 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
             else upwind_flux_row(N, vr, fp + o, fb + o, fa + o, h, &phi[o]);
           }
           wall_face_flux(a, b, dir, phi.data());
-          const bool kin_a = domain_.updated(a) && domain_.is_kinetic(a);
-          const bool kin_b = domain_.updated(b) && domain_.is_kinetic(b);
+          const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
+          const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
           if (kin_a) {
             double* qa = &q[slot(a) * nf];
             for (std::size_t k = 0; k < nf; ++k) qa[k] -= phi[k] * inv_h;
@@ -142,7 +148,7 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
             double* qb = &q[slot(b) * nf];
             for (std::size_t k = 0; k < nf; ++k) qb[k] += phi[k] * inv_h;
           }
-          const bool fluid_side = (domain_.updated(a) && !kin_a) || (domain_.updated(b) && !kin_b);
+          const bool fluid_side = (domain_.owned(a) && !kin_a) || (domain_.owned(b) && !kin_b);
           if (!fluid_side && domain_.updated(a) == domain_.updated(b)) continue;
           // Moments of the flux: mass per species, total momentum and energy.
           std::fill(moments.begin(), moments.end(), 0.0);

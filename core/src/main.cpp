@@ -24,6 +24,7 @@
 #include "diagnostics.hpp"
 #include "estimate.hpp"
 #include "plugin_loader.hpp"
+#include "ranks.hpp"
 #include "schema.hpp"
 #include "simulation.hpp"
 #include "strata/sdk/version.hpp"
@@ -60,6 +61,15 @@ int threads(const po::variables_map& vm) {
   return n;
 }
 
+// --rebalance: 0 (never) or a threshold of at least 1 on max/mean of the ranks' work.
+double rebalance_threshold(const po::variables_map& vm) {
+  const double x = vm["rebalance"].as<double>();
+  if (!(x == 0 || (x >= 1 && x <= 100)))
+    throw po::error("--rebalance " + std::to_string(x) + ": expected 0 (never) or a threshold from 1 to 100 on "
+                    "the ratio of the busiest rank's work to the mean");
+  return x;
+}
+
 // Paths and names end up in summary.json, which must be valid UTF-8.
 void check_utf8(const std::string& what, const std::string& text) {
   if (!valid_utf8(text)) throw po::error(what + " is not valid UTF-8 text");
@@ -91,6 +101,7 @@ int run_case(const Case& c, const po::variables_map& vm) {
   check_memory(c, estimate_memory(c, n_threads));
   const auto sim = within_memory(c, n_threads, "setting up the run (plugins, kinetic store, initial state)", [&] {
     auto s = std::make_unique<Simulation>(c, out, n_threads);
+    s->set_rebalance_threshold(rebalance_threshold(vm));
     if (!checkpoint.empty()) s->restart(checkpoint);
     return s;
   });
@@ -182,19 +193,26 @@ int dispatch(const std::string& command, const std::string& target, const po::va
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_command_line(int argc, char** argv) {
   // Idle OpenMP threads sleep instead of spinning: on 2 cores shared with other
   // work, spinning costs more than it saves (a user's own setting wins).
   setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   // Logs and progress on stderr; stdout carries only what a command prints as its result.
   spdlog::set_default_logger(spdlog::stderr_color_mt("strata"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  // Under mpirun the root rank speaks for all: every rank meets the same errors
+  // (ranks::agree), the others log warnings only.
+  if (!ranks::root()) spdlog::set_level(spdlog::level::warn);
+  std::ostringstream others;
+  std::ostream& err = ranks::root() ? std::cerr : others;
   po::options_description visible("options");
   visible.add_options()
       ("help,h", "show this help")
       ("out", po::value<std::string>(), "output folder (default: output.dir of the case, or out/<name>)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a case key: --set mesh.nx=200")
-      ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: OpenMP's default)")
+      ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: OpenMP's default), per MPI rank")
+      ("rebalance", po::value<double>()->default_value(1.1),
+       "run under mpirun: repartition when the predicted imbalance (max/mean work) exceeds this; 0: never")
       ("restart", po::value<std::string>(), "run: continue from this checkpoint file (checkpoint_<step>.h5)")
       ("resume", po::value<std::string>(), "run: continue from the newest checkpoint in this output folder")
       ("plugin-dir", po::value<std::vector<std::string>>()->composing(), "extra plugin folder (searched first)")
@@ -221,20 +239,27 @@ int main(int argc, char** argv) {
     return dispatch(vm["command"].as<std::string>(),
                     vm.count("target") ? vm["target"].as<std::string>() : "", vm);
   } catch (const po::error& e) {
-    std::cerr << "strata: " << e.what() << "\n" << usage;
+    err << "strata: " << e.what() << "\n" << usage;
     return usage_error;
   } catch (const CaseError& e) {
-    for (const auto& m : e.messages()) std::cerr << "strata: error: " << m << "\n";
-    std::cerr << "strata: " << e.messages().size() << " problem(s) found; nothing was run\n";
+    for (const auto& m : e.messages()) err << "strata: error: " << m << "\n";
+    err << "strata: " << e.messages().size() << " problem(s) found; nothing was run\n";
     return invalid_input;
   } catch (const PluginError& e) {
-    std::cerr << "strata: error: " << e.what() << "\n";
+    err << "strata: error: " << e.what() << "\n";
     return invalid_input;
   } catch (const RunError& e) {
-    std::cerr << "strata: error: " << e.what() << "\n";
+    err << "strata: error: " << e.what() << "\n";
     return run_failed;
   } catch (const std::exception& e) {
-    std::cerr << "strata: error: " << e.what() << "\n";
+    err << "strata: error: " << e.what() << "\n";
     return run_failed;
   }
+}
+
+int main(int argc, char** argv) {
+  strata::core::ranks::init(argc, argv);
+  const int code = run_command_line(argc, argv);
+  strata::core::ranks::finalize();
+  return code;
 }

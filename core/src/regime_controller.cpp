@@ -10,10 +10,10 @@ namespace strata::core {
 
 RegimeController::RegimeController(const Case& c, Domain& domain, const Gas& gas, const Coupling& coupling,
                                    MacroState& state, KineticStore& store, Transport& transport,
-                                   PluginObject<sdk::Indicator> indicator,
+                                   Partition& partition, PluginObject<sdk::Indicator> indicator,
                                    PluginObject<sdk::CollisionModel> transport_model)
     : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store),
-      transport_(transport), indicator_(std::move(indicator)), transport_model_(std::move(transport_model)) {}
+      transport_(transport), partition_(partition), indicator_(std::move(indicator)), transport_model_(std::move(transport_model)) {}
 
 void RegimeController::update() {
   const Mesh& m = domain_.mesh();
@@ -85,12 +85,15 @@ void RegimeController::update() {
   install(next);
 }
 
-// ||f - M[f]||_L1 / rho in kinetic cells (paper eq. 3.21), NaN elsewhere.
+// ||f - M[f]||_L1 / rho in kinetic cells (paper eq. 3.21), NaN elsewhere; each rank
+// computes its own kinetic cells and shares them.
 std::vector<double> RegimeController::distance_to_maxwellian(const std::vector<double>& rho) const {
   std::vector<double> distance(rho.size(), std::numeric_limits<double>::quiet_NaN());
   const std::size_t nf = store_.values_per_cell();
   const double dv = coupling_.grid().cell_volume();
-  parallel_for(store_.n_kinetic(), Schedule::dynamic, [&] { return std::vector<double>(nf); },
+  std::exception_ptr error;
+  try {
+    parallel_for(store_.n_kinetic(), Schedule::dynamic, [&] { return std::vector<double>(nf); },
                [&](std::size_t slot, std::vector<double>& M) {
                  const std::size_t cell = store_.slot_cell(slot);
                  try {
@@ -103,6 +106,10 @@ std::vector<double> RegimeController::distance_to_maxwellian(const std::vector<d
                  for (std::size_t k = 0; k < nf; ++k) d += std::abs(f[k] - M[k]);
                  distance[cell] = d * dv / rho[cell];
                });
+  } catch (...) {
+    error = std::current_exception();
+  }
+  partition_.share(distance, 1, error);
   return distance;
 }
 
@@ -118,8 +125,10 @@ void RegimeController::install(const std::vector<std::int8_t>& next) {
     transport_.classify_faces();
     throw;
   }
+  partition_.plan();
   switches_ += switched;
   store_.project_to(store_.f(), state_.values(), gas_.n_vars());
+  partition_.share(state_.values(), gas_.n_vars());
 }
 
 // Obstacles that move by whole cells (paper test 3): cells they cover become solid with

@@ -12,6 +12,7 @@
 #include "engine_types.hpp"
 #include "kinetic_store.hpp"
 #include "macro_state.hpp"
+#include "partition.hpp"
 #include "transport.hpp"
 
 namespace strata::core {
@@ -21,11 +22,13 @@ using NamedFields = std::vector<std::pair<std::string, std::vector<double>>>;
 class RegimeController {
  public:
   RegimeController(const Case& c, Domain& domain, const Gas& gas, const Coupling& coupling, MacroState& state,
-                   KineticStore& store, Transport& transport, PluginObject<sdk::Indicator> indicator,
+                   KineticStore& store, Transport& transport, Partition& partition,
+                   PluginObject<sdk::Indicator> indicator,
                    PluginObject<sdk::CollisionModel> transport_model);
 
   bool has_indicator() const { return static_cast<bool>(indicator_); }
-  // Asks the indicator for the next map and installs it.
+  // Asks the indicator for the next map and installs it. Every rank sees the whole
+  // state (Partition::share), so every rank computes the same map.
   void update();
   // Moves the obstacles due after `step`; what the moving walls swallow or release is
   // added to `exchange` (flux through the domain boundary).
@@ -51,6 +54,7 @@ class RegimeController {
   MacroState& state_;
   KineticStore& store_;
   Transport& transport_;
+  Partition& partition_;
   PluginObject<sdk::Indicator> indicator_;
   PluginObject<sdk::CollisionModel> transport_model_;  // gives the indicator its viscosity and conductivity
   NamedFields indicator_fields_;

@@ -13,8 +13,8 @@
 namespace strata::core {
 
 RunDiagnostics::RunDiagnostics(const Case& c, const Domain& domain, const Gas& gas, const Coupling& coupling,
-                               const MacroState& state, const KineticStore& store)
-    : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store) {
+                               const MacroState& state, const KineticStore& store, const Partition& partition)
+    : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store), partition_(partition) {
   if (c.species.size() > 1)
     for (const auto& sp : c.species)
       for (const char* q : {"mass_", "ux_", "uy_", "T_"}) extra_columns_.push_back(q + sp.name);
@@ -57,19 +57,30 @@ Fields RunDiagnostics::fields() const {
                  f.p[c] = number * f.T[c];
                  f.pressure[c] = {f.p[c], f.p[c], f.p[c], 0.0, 0.0, 0.0};
                });
-  // Kinetic cells: the full pressure tensor and heat flux of f (mixture velocity).
+  // Kinetic cells: the full pressure tensor and heat flux of f (mixture velocity),
+  // computed by each cell's owner and shared (9 values per stored cell).
   const std::size_t n3 = coupling_.points();
+  auto interior = [&](std::size_t cell) {
+    return static_cast<std::size_t>((cell / m.sx()) - m.halo) * m.nx + (cell % m.sx() - m.halo);
+  };
+  std::vector<double> moments(m.n_stored() * 9, 0.0);
 #pragma omp parallel for schedule(static)
   for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
-    const std::size_t cell = store_.slot_cell(slot);
-    const std::size_t c = static_cast<std::size_t>((cell / m.sx()) - m.halo) * m.nx + (cell % m.sx() - m.halo);
+    const std::size_t cell = store_.slot_cell(slot), c = interior(cell);
     const std::array<double, 3> u = {f.ux[c], f.uy[c], f.uz[c]};
     std::array<double, 6> P{};
     std::array<double, 3> q{};
     for (int s = 0; s < S; ++s) toolkit::add_central_moments(coupling_.grid(), store_.f(slot) + s * n3, u, P, q);
     const double vol = coupling_.grid().cell_volume();
-    for (int k = 0; k < 6; ++k) f.pressure[c][k] = P[k] * vol;
-    for (int k = 0; k < 3; ++k) f.heat_flux[c][k] = 0.5 * q[k] * vol;
+    for (int k = 0; k < 6; ++k) moments[cell * 9 + k] = P[k] * vol;
+    for (int k = 0; k < 3; ++k) moments[cell * 9 + 6 + k] = 0.5 * q[k] * vol;
+  }
+  partition_.share(moments, 9);
+  for (const std::size_t cell : domain_.updated_cells()) {
+    if (!domain_.is_kinetic(cell)) continue;
+    const std::size_t c = interior(cell);
+    std::copy_n(&moments[cell * 9], 6, f.pressure[c].data());
+    std::copy_n(&moments[cell * 9 + 6], 3, f.heat_flux[c].data());
   }
   return f;
 }
@@ -130,17 +141,22 @@ double RunDiagnostics::entropy(const Fields& f) const {
   const Mesh& m = domain_.mesh();
   const std::size_t nf = store_.values_per_cell();
   const double dv = coupling_.grid().cell_volume();
+  std::vector<double> kinetic(m.n_stored(), 0.0);  // by each kinetic cell's owner, shared
+  for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
+    const double* fc = store_.f(slot);
+    double h = 0.0;
+    for (std::size_t k = 0; k < nf; ++k)
+      if (fc[k] > 0) h -= fc[k] * std::log(fc[k]);
+    kinetic[store_.slot_cell(slot)] = h;
+  }
+  partition_.share(kinetic, 1);
   double entropy = 0.0;
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
       const std::size_t c = static_cast<std::size_t>(j) * m.nx + i, cell = m.index(i, j);
       if (!domain_.updated(cell)) continue;
       if (domain_.is_kinetic(cell)) {
-        const double* fc = store_.f(static_cast<std::size_t>(store_.slot_of(cell)));
-        double h = 0.0;
-        for (std::size_t k = 0; k < nf; ++k)
-          if (fc[k] > 0) h -= fc[k] * std::log(fc[k]);
-        entropy += h * dv;
+        entropy += kinetic[cell] * dv;
         continue;
       }
       for (int s = 0; s < gas_.n_species(); ++s)
@@ -150,16 +166,18 @@ double RunDiagnostics::entropy(const Fields& f) const {
   return entropy * (m.dx * m.dy);
 }
 
-void RunDiagnostics::record(OutputWriter& out, const Fields& f, long step, double t, double dt, double wall_seconds) {
+void RunDiagnostics::record(OutputWriter* out, const Fields& f, long step, double t, double dt, double wall_seconds) {
   const Totals tot = totals();
   const double S_total = entropy(f);
   for (int k = 0; k < 5; ++k) {
     const double drift = std::abs(tot[k] - initial_[k] - exchange_[k]) / (scale_[k] > 0 ? scale_[k] : 1.0);
     max_drift_[k] = std::max(max_drift_[k], drift);
   }
-  const auto n1 = static_cast<double>(store_.n_layer(1)), n2 = static_cast<double>(store_.n_layer(2));
+  if (!out) return;
+  const auto n = domain_.layer_counts();
   std::vector<double> row = {static_cast<double>(step), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4], S_total,
-                             static_cast<double>(domain_.updated_cells().size()) - (n1 + n2), n1, n2, wall_seconds};
+                             static_cast<double>(n[0]), static_cast<double>(n[1]), static_cast<double>(n[2]),
+                             wall_seconds};
   if (mixture_) {  // per species: mass, mean velocity, temperature over the domain
     const auto species = mixture_->species_totals();
     for (int s = 0; s < gas_.n_species(); ++s) {
@@ -169,7 +187,7 @@ void RunDiagnostics::record(OutputWriter& out, const Fields& f, long step, doubl
     }
     row.push_back(mixture_->distance_to_equilibrium());
   }
-  out.history_row(row);
+  out->history_row(row);
   const Mesh& m = domain_.mesh();
   for (const Probe& p : case_.probes) {
     const int i = std::clamp(static_cast<int>((p.x - m.x0) / m.dx), 0, m.nx - 1);
@@ -177,7 +195,7 @@ void RunDiagnostics::record(OutputWriter& out, const Fields& f, long step, doubl
     const std::size_t c = static_cast<std::size_t>(j) * m.nx + i;
     const auto& P = f.pressure[c];
     const auto& q = f.heat_flux[c];
-    out.probe_row(p.name, {t, f.rho[c], f.ux[c], f.uy[c], f.uz[c], f.T[c], P[0], P[1], P[2], P[3], P[4],
+    out->probe_row(p.name, {t, f.rho[c], f.ux[c], f.uy[c], f.uz[c], f.T[c], P[0], P[1], P[2], P[3], P[4],
                            P[5], q[0], q[1], q[2], static_cast<double>(domain_.layer(m.index(i, j)))});
   }
 }

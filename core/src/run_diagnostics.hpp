@@ -13,6 +13,7 @@
 #include "engine_types.hpp"
 #include "kinetic_store.hpp"
 #include "macro_state.hpp"
+#include "partition.hpp"
 
 namespace strata::core {
 
@@ -22,9 +23,11 @@ class OutputWriter;
 class RunDiagnostics {
  public:
   RunDiagnostics(const Case& c, const Domain& domain, const Gas& gas, const Coupling& coupling,
-                 const MacroState& state, const KineticStore& store);
+                 const MacroState& state, const KineticStore& store, const Partition& partition);
   ~RunDiagnostics();
 
+  // Every rank gets the fields of every cell (the kinetic moments from each cell's
+  // owner); collective, like entropy() and record().
   Fields fields() const;
   Totals totals() const;
   // The initial totals and the scales of the relative drifts: total mass, momentum
@@ -48,8 +51,9 @@ class RunDiagnostics {
   // Throws RunError naming the first interior cell with a non-finite value, a
   // non-positive density or temperature, with its time, position and layer.
   void check_state(const Fields& f, double t, long step, const LayerNames& names) const;
-  // The history row of this step (updates the drifts) and the probe rows.
-  void record(OutputWriter& out, const Fields& f, long step, double t, double dt, double wall_seconds);
+  // The history row of this step (updates the drifts) and the probe rows, written to
+  // `out` where there is one (the root rank).
+  void record(OutputWriter* out, const Fields& f, long step, double t, double dt, double wall_seconds);
   // Columns after the standard ones (mixtures: per-species quantities).
   const std::vector<std::string>& extra_columns() const { return extra_columns_; }
 
@@ -61,6 +65,7 @@ class RunDiagnostics {
   const Coupling& coupling_;
   const MacroState& state_;
   const KineticStore& store_;
+  const Partition& partition_;
   Totals initial_{}, exchange_{}, scale_{}, max_drift_{};
   std::vector<std::string> extra_columns_;
   std::unique_ptr<MixtureDiagnostics> mixture_;

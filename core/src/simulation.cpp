@@ -4,6 +4,7 @@
 #include <cmath>
 #include <csignal>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include "diagnostics.hpp"
 #include "estimate.hpp"
 #include "output.hpp"
+#include "ranks.hpp"
 #include "run_folder.hpp"
 #include "strata/sdk/version.hpp"
 
@@ -52,11 +54,16 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
       store_(coupling_),
       state_(domain_, gas_),
       transport_(domain_, gas_, coupling_, store_, plugins_.fluid),
-      stepper_(c, domain_, gas_, state_, store_, transport_, plugins_.fluid, plugins_.kinetic, plugins_.boltzmann),
-      regime_(c, domain_, gas_, coupling_, state_, store_, transport_, plugins_.indicator,
+      partition_(domain_, gas_, store_, transport_),
+      stepper_(c, domain_, gas_, state_, store_, transport_, partition_, plugins_.fluid, plugins_.kinetic,
+               plugins_.boltzmann),
+      regime_(c, domain_, gas_, coupling_, state_, store_, transport_, partition_, plugins_.indicator,
               plugins_.kinetic ? plugins_.kinetic : plugins_.boltzmann),
-      diagnostics_(c, domain_, gas_, coupling_, state_, store_),
+      diagnostics_(c, domain_, gas_, coupling_, state_, store_, partition_),
       out_dir_(std::move(out_dir)) {
+  if (ranks::size() > 1 && c.species.size() > 1)
+    throw RunError(c.file.string() + ": /species: mixtures run on one rank only for now (their diagnostics read "
+                   "every kinetic cell); start this case without mpirun");
   set_initial_state();
 }
 
@@ -68,8 +75,12 @@ Simulation::~Simulation() = default;
 void Simulation::set_initial_state() {
   const Mesh& m = domain_.mesh();
   const bool store = purpose_ == Purpose::run;
-  transport_.classify_faces();
-  if (store) store_.lay_out(domain_, transport_.faces());
+  if (store) {
+    cost_ = partition_.prior_cost();
+    partition_.assign(cost_);  // owners, faces, store
+  } else {
+    transport_.classify_faces();
+  }
   std::vector<double> buffer(coupling_.values_per_cell());
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
@@ -100,7 +111,10 @@ void Simulation::set_initial_state() {
         for (int d = 0; d < 3; ++d) components[1][gas_.layout().velocity(d)] *= -1.0;
       }
       if (domain_.is_kinetic(c) || components.size() > 1) {
-        double* f = store && domain_.is_kinetic(c) ? store_.f(static_cast<std::size_t>(store_.slot_of(c))) : buffer.data();
+        // Every rank sets up every cell's state; only the owner keeps its f.
+        double* f = store && domain_.owned(c) && domain_.is_kinetic(c)
+                        ? store_.f(static_cast<std::size_t>(store_.slot_of(c)))
+                        : buffer.data();
         try {
           coupling_.sum_of_maxwellians(components, f);
         } catch (const RunError& e) {  // name the region and the cell (docs/architecture.md §5)
@@ -132,6 +146,7 @@ double Simulation::check_step_budget() const {
 }
 
 void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool failed) {
+  if (!output_) return;  // ranks other than the root write nothing
   const Mesh& m = domain_.mesh();
   const std::vector<std::int8_t> regime = domain_.interior_regime();
   std::vector<double> knudsen(m.n_interior());
@@ -150,15 +165,49 @@ void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool fa
 
 void Simulation::report_progress(double dt) const {
   const double elapsed = seconds_since(start_);
-  if (elapsed < 2.0 || seconds_since(last_progress_) < 2.0) return;
+  if (!ranks::root() || elapsed < 2.0 || seconds_since(last_progress_) < 2.0) return;
   last_progress_ = Clock::now();
   const double per_step = elapsed / static_cast<double>(std::max(steps_ - first_step_, 1L));
   const double left = (case_.t_end - t_) / dt * per_step;
   const auto& cs = work_.cell_steps;
   const long total = cs[0] + cs[1] + cs[2];
   auto share = [&](int l) { return total ? 100.0 * static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
-  spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  {:.3g} s/step  ~{:.0f} s left",
-               steps_, t_, case_.t_end, share(0), share(1), share(2), per_step, left);
+  if (ranks::size() == 1)
+    spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  {:.3g} s/step  ~{:.0f} s left",
+                 steps_, t_, case_.t_end, share(0), share(1), share(2), per_step, left);
+  else
+    spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  {:.3g} s/step  ~{:.0f} s left"
+                 "  {} ranks, imbalance {:.2f}, {} rebalances",
+                 steps_, t_, case_.t_end, share(0), share(1), share(2), per_step, left, ranks::size(), imbalance_,
+                 rebalances_);
+}
+
+// Every 10 steps the ranks measure each layer's cost per cell-step (seconds summed
+// over ranks) and the imbalance of their work; the partition is recomputed when the
+// costs or the regime map changed and the predicted imbalance passes the threshold.
+void Simulation::balance_ranks() {
+  if (ranks::size() == 1 || rebalance_threshold_ <= 0) return;
+  const long since = steps_ - steps_at_balance_;
+  if (since == 0 || since % 10 != 0) return;
+  double layer[3], busy = work_.coupling - work_at_balance_.coupling;
+  for (int l = 0; l < 3; ++l) {
+    layer[l] = work_.wall[l] - work_at_balance_.wall[l];
+    busy += layer[l];
+  }
+  const double busiest = ranks::max(busy);
+  ranks::sum(layer, 3);
+  ranks::sum(&busy, 1);
+  imbalance_ = busy > 0 ? busiest / (busy / ranks::size()) : 1.0;
+  for (int l = 0; l < 3; ++l)
+    if (const long cells = work_.cell_steps[l] - work_at_balance_.cell_steps[l]; cells > 0 && layer[l] > 0)
+      cost_[l] = layer[l] / static_cast<double>(cells);
+  if (partition_.rebalance(cost_, rebalance_threshold_, state_.values())) {
+    ++rebalances_;
+    spdlog::debug("rank {}: partition rebalanced at step {} (measured imbalance {:.3f})", ranks::rank(), steps_,
+                  imbalance_);
+  }
+  work_at_balance_ = work_;
+  steps_at_balance_ = steps_;
 }
 
 bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failure) {
@@ -169,16 +218,15 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
       regime_.update();
       work_.indicator += seconds_since(t0);
     }
+    balance_ranks();
     state_.keep();
     store_.keep();
     kept = true;
     stepper_.step(dt, diagnostics_.exchange(), work_);
     f = diagnostics_.fields();
     diagnostics_.check_state(f, t_new, steps_ + 1, plugins_.layer_names);
-    const std::size_t n1 = store_.n_layer(1), n2 = store_.n_layer(2);
-    work_.cell_steps[0] += static_cast<long>(domain_.updated_cells().size() - n1 - n2);
-    work_.cell_steps[1] += static_cast<long>(n1);
-    work_.cell_steps[2] += static_cast<long>(n2);
+    const auto cells = domain_.layer_counts();
+    for (int l = 0; l < 3; ++l) work_.cell_steps[l] += cells[l];
     return true;
   } catch (const UnphysicalState& e) {
     failure = e.what();
@@ -226,17 +274,22 @@ double Simulation::wall_seconds() const { return wall_before_ + seconds_since(st
 RunResult Simulation::run() {
   if (purpose_ != Purpose::run) throw std::logic_error("Simulation::run: set up for checking only");
   check_step_budget();
-  const RunFolder folder(out_dir_, restarted_);
-  output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
-  output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
+  // The root rank holds the output folder and writes every output.
+  std::optional<RunFolder> folder;
+  ranks::agreed([&] {
+    if (!ranks::root()) return;
+    folder.emplace(out_dir_, restarted_);
+    output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
+    output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
+  });
   const StopSignals signals;
   start_ = last_progress_ = last_checkpoint_ = Clock::now();
   Fields f = diagnostics_.fields();
   if (restarted_) {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
-    output_->restore(std::move(pending_->output));
+    if (output_) output_->restore(std::move(pending_->output));
     pending_.reset();
   } else {
-    diagnostics_.record(*output_, f, steps_, 0.0, 0.0, wall_seconds());
+    diagnostics_.record(output_.get(), f, steps_, 0.0, 0.0, wall_seconds());
     write_outputs(f, 0.0, true, false);
   }
   std::string failure;
@@ -272,22 +325,26 @@ RunResult Simulation::run() {
     ++steps_;
     t_ = t_new;
     try {
-      regime_.move_obstacles(steps_, diagnostics_.exchange());
-      if (!case_.obstacles.empty()) f = diagnostics_.fields();
-      const auto t1 = Clock::now();
-      diagnostics_.record(*output_, f, steps_, t_, dt, wall_seconds());
-      if (reaches) {
-        write_outputs(f, t_, true, false);
-        ++next_output_;
-      }
-      wall_output_ += seconds_since(t1);
+      // Collective parts first (moves, fields, totals), then the root's writes; every
+      // rank learns of a failure on any.
+      ranks::agreed([&] {
+        regime_.move_obstacles(steps_, diagnostics_.exchange());
+        if (!case_.obstacles.empty()) f = diagnostics_.fields();
+        const auto t1 = Clock::now();
+        diagnostics_.record(output_.get(), f, steps_, t_, dt, wall_seconds());
+        if (reaches) write_outputs(f, t_, true, false);
+        wall_output_ += seconds_since(t1);
+      });
+      if (reaches) ++next_output_;
     } catch (const std::exception& e) {
       failure = "after step " + std::to_string(steps_) + " at t = " + format_time(t_) + ": " + e.what();
     }
     if (!failure.empty()) break;
-    const bool stop = stop_requested != 0;
+    // Signals and the checkpoint clock as every rank sees them (the root's clock).
+    const bool stop = ranks::any(stop_requested != 0);
     const bool due = (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
-                     (ck.every_minutes > 0 && seconds_since(last_checkpoint_) >= 60.0 * ck.every_minutes);
+                     ranks::any(ranks::root() && ck.every_minutes > 0 &&
+                                seconds_since(last_checkpoint_) >= 60.0 * ck.every_minutes);
     if (stop || due) {
       try {
         write_checkpoint_now();
@@ -311,9 +368,12 @@ RunResult Simulation::run() {
       failure += "; the last good state could not be written either: " + std::string(e.what());
     }
   }
-  nlohmann::json s = summary(!failure.empty() ? "failed" : interrupted ? "interrupted" : "completed", failure);
-  output_->summary(s);
-  if (!failure.empty()) throw RunError(failure + "; the last good state is in " + (output_->dir() / "last_good.vti").string());
+  nlohmann::json s;
+  if (output_) {
+    s = summary(!failure.empty() ? "failed" : interrupted ? "interrupted" : "completed", failure);
+    output_->summary(s);
+  }
+  if (!failure.empty()) throw RunError(failure + "; the last good state is in " + (out_dir_ / "last_good.vti").string());
   return {std::move(f), std::move(s), interrupted};
 }
 
@@ -334,13 +394,26 @@ CheckpointData Simulation::checkpoint_data() const {
   d.obstacle_offsets = domain_.obstacle_offsets();
   d.U = state_.values();
   // Kinetic cells only, by ascending stored index (not by slot): fluid cells' and halo
-  // distributions are derived, never saved.
-  for (const std::size_t c : domain_.updated_cells())
+  // distributions are derived, never saved. Each rank sends its own to the root.
+  std::vector<std::int64_t> cells;
+  std::vector<double> f;
+  for (const std::size_t c : domain_.owned_cells())
     if (domain_.is_kinetic(c)) {
-      d.kinetic_cells.push_back(c);
+      cells.push_back(static_cast<std::int64_t>(c));
       const double* fc = store_.f(static_cast<std::size_t>(store_.slot_of(c)));
-      d.kinetic_f.insert(d.kinetic_f.end(), fc, fc + d.nf);
+      f.insert(f.end(), fc, fc + d.nf);
     }
+  cells = ranks::gather_to_root(cells);
+  f = ranks::gather_to_root(f);
+  if (!output_) return d;  // not the root
+  std::vector<std::size_t> order(cells.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cells[a] < cells[b]; });
+  d.kinetic_f.reserve(f.size());
+  for (const std::size_t k : order) {
+    d.kinetic_cells.push_back(static_cast<std::uint64_t>(cells[k]));
+    d.kinetic_f.insert(d.kinetic_f.end(), &f[k * d.nf], &f[k * d.nf] + d.nf);
+  }
   d.baseline = diagnostics_.baseline();
   d.work = work_;
   d.output = output_->record();
@@ -352,11 +425,14 @@ void Simulation::write_checkpoint_now() {
   const fs::path file = checkpoint_path(out_dir_, steps_);
   CheckpointData d = checkpoint_data();
   d.wall_checkpoint += seconds_since(t0);  // the time up to here; writing is measured below
-  write_checkpoint(file, d);
-  prune_checkpoints(out_dir_, case_.output.checkpoint.keep);
+  ranks::agreed([&] {  // the root writes
+    if (!output_) return;
+    write_checkpoint(file, d);
+    prune_checkpoints(out_dir_, case_.output.checkpoint.keep);
+  });
   wall_checkpoint_ += seconds_since(t0);
   last_checkpoint_ = Clock::now();
-  spdlog::info("checkpoint {} ({:.3g} s)", file.string(), seconds_since(t0));
+  if (ranks::root()) spdlog::info("checkpoint {} ({:.3g} s)", file.string(), seconds_since(t0));
 }
 
 void Simulation::restart(const fs::path& file) {
@@ -376,23 +452,24 @@ void Simulation::restart(const fs::path& file) {
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) map[m.index(i, j)] = d->regime[static_cast<std::size_t>(j) * m.nx + i];
   domain_.install_regime(map);
-  transport_.classify_faces();
-  store_.lay_out(domain_, transport_.faces());
+  partition_.assign(cost_);  // owners for this map (any number of ranks), faces, store
   state_.values() = d->U;
-  if (d->kinetic_cells.size() != store_.n_kinetic())
+  const auto layers = domain_.layer_counts();
+  if (d->kinetic_cells.size() != static_cast<std::size_t>(layers[1] + layers[2]))
     throw RunError(file.string() + ": " + std::to_string(d->kinetic_cells.size()) + " kinetic distributions for " +
-                   std::to_string(store_.n_kinetic()) + " kinetic cells of its regime map (corrupted checkpoint?)");
+                   std::to_string(layers[1] + layers[2]) + " kinetic cells of its regime map (corrupted checkpoint?)");
   for (std::size_t k = 0; k < d->kinetic_cells.size(); ++k) {
     const std::uint64_t c = d->kinetic_cells[k];
-    const std::int64_t slot = c < m.n_stored() ? store_.slot_of(c) : -1;
-    if (slot < 0 || static_cast<std::size_t>(slot) >= store_.n_kinetic())
+    if (c >= m.n_stored() || !domain_.updated(c) || !domain_.is_kinetic(c))
       throw RunError(file.string() + ": a distribution for cell " + std::to_string(c) +
                      ", which is not kinetic in its regime map (corrupted checkpoint?)");
-    std::copy_n(&d->kinetic_f[k * nf], nf, store_.f(static_cast<std::size_t>(slot)));
+    if (domain_.owned(c))  // each rank keeps its own cells
+      std::copy_n(&d->kinetic_f[k * nf], nf, store_.f(static_cast<std::size_t>(store_.slot_of(c))));
   }
   diagnostics_.restore_baseline(d->baseline);
   regime_.restore_switches(d->switches);
-  work_ = d->work;
+  work_ = work_at_balance_ = d->work;
+  steps_at_balance_ = d->step;
   t_ = d->t;
   steps_ = first_step_ = d->step;
   // The first output time after the checkpoint's (an output at exactly its time was
@@ -405,7 +482,7 @@ void Simulation::restart(const fs::path& file) {
   restarted_ = true;
   restarted_from_ = file.string();
   pending_ = std::move(d);
-  spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, format_time(t_));
+  if (ranks::root()) spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, format_time(t_));
 }
 
 nlohmann::json Simulation::summary(const char* status, const std::string& failure) const {
@@ -447,6 +524,8 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
   };
   if (!failure.empty()) summary["error"] = failure;
   if (restarted_) summary["restarted_from"] = restarted_from_;
+  summary["ranks"] = {{"count", ranks::size()}, {"threads_per_rank", threads_}, {"rebalances", rebalances_},
+                      {"measured_imbalance", imbalance_}};
   return summary;
 }
 

@@ -7,6 +7,7 @@
 //   MacroState        conserved variables of every stored cell
 //   KineticStore      distributions of the kinetic cells and their halo
 //   Transport         face lists and one flux per face, fluid and kinetic
+//   Partition         owners of the cells (MPI ranks), stage exchanges, balance
 //   Stepper           the stages of a step over all layers (PR(2,2,2))
 //   RegimeController  indicator -> forced layers -> conversions; moving obstacles
 //   RunDiagnostics    fields, totals and drifts, entropy, history and probes
@@ -22,6 +23,7 @@
 #include "engine_types.hpp"
 #include "gas.hpp"
 #include "kinetic_store.hpp"
+#include "partition.hpp"
 #include "macro_state.hpp"
 #include "regime_controller.hpp"
 #include "run_diagnostics.hpp"
@@ -62,6 +64,9 @@ class Simulation {
   // On SIGTERM or SIGINT the run finishes its step, writes a checkpoint and returns
   // with `interrupted` set and summary status "interrupted".
   RunResult run();
+  // Ranks: the partition is recomputed when the predicted imbalance (max over mean of
+  // the ranks' measured work) passes `threshold` (default 1.1; 0: never).
+  void set_rebalance_threshold(double threshold) { rebalance_threshold_ = threshold; }
   // Before run(): continue from a checkpoint (docs/architecture.md §10); throws
   // RunError when the file is unreadable or the case differs in what it must match.
   void restart(const std::filesystem::path& file);
@@ -89,6 +94,7 @@ class Simulation {
   KineticStore store_;
   MacroState state_;
   Transport transport_;
+  Partition partition_;
   Stepper stepper_;
   RegimeController regime_;
   RunDiagnostics diagnostics_;
@@ -96,6 +102,14 @@ class Simulation {
   std::filesystem::path out_dir_;
   std::unique_ptr<OutputWriter> output_;
   LayerWork work_;
+  // Ranks: the threshold, the costs the partition was weighed with, and the work of
+  // this rank since then (measured imbalance).
+  double rebalance_threshold_ = 1.1;
+  LayerCost cost_{};
+  LayerWork work_at_balance_;
+  long steps_at_balance_ = 0, rebalances_ = 0;
+  double imbalance_ = 1.0;
+  void balance_ranks();
   std::chrono::steady_clock::time_point start_;
   mutable std::chrono::steady_clock::time_point last_progress_;
   double t_ = 0.0;

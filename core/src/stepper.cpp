@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "ranks.hpp"
 #include "strata/toolkit/imex.hpp"
 
 namespace strata::core {
@@ -15,24 +16,27 @@ const toolkit::ImexTableau tableau = toolkit::pr222();
 }  // namespace
 
 Stepper::Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState& state, KineticStore& store,
-                 Transport& transport, PluginObject<sdk::FluidModel> fluid, Collision kinetic, Collision boltzmann)
+                 Transport& transport, Partition& partition, PluginObject<sdk::FluidModel> fluid, Collision kinetic,
+                 Collision boltzmann)
     : case_(c), domain_(domain), gas_(gas), state_(state), store_(store), transport_(transport),
-      fluid_(std::move(fluid)), kinetic_(std::move(kinetic)), boltzmann_(std::move(boltzmann)) {}
+      partition_(partition), fluid_(std::move(fluid)), kinetic_(std::move(kinetic)), boltzmann_(std::move(boltzmann)) {}
 
 TimeStep Stepper::stable_dt() const {
   const int nv = gas_.n_vars();
   bool kinetic = false;
   std::vector<double> cells;
-  for (const std::size_t c : domain_.updated_cells())
+  for (const std::size_t c : domain_.owned_cells())
     if (domain_.is_kinetic(c)) kinetic = true;
     else cells.insert(cells.end(), state_.cell(c), state_.cell(c) + nv);
-  double speed = kinetic ? case_.velocity.max_speed() : 0.0;
-  if (!cells.empty()) {
-    double s = 0.0;
+  double s = 0.0;
+  ranks::agreed([&] {
+    if (cells.empty()) return;
     const auto n = static_cast<std::int64_t>(cells.size() / nv);
     fluid_.call("max_wave_speed", [&] { return fluid_->max_wave_speed({cells.data(), n, nv, nv}, &s); });
-    if (!(s <= speed)) speed = s;  // a NaN too
-  }
+  });
+  s = ranks::max(s);
+  double speed = ranks::any(kinetic) ? case_.velocity.max_speed() : 0.0;
+  if (!(s <= speed)) speed = s;  // a NaN too
   const Mesh& m = domain_.mesh();
   const double h = std::min(m.dx, m.dy);
   TimeStep step{case_.dt.value_or(case_.dt_dx * h), case_.dt ? "time.dt" : "time.dt_dx", speed};
@@ -44,7 +48,6 @@ TimeStep Stepper::stable_dt() const {
 
 void Stepper::evaluate_stage(std::vector<double>& K, double weight, Totals& exchange, LayerWork& work) {
   auto t0 = Clock::now();
-  store_.project_to(store_.stage(), Y_, gas_.n_vars());
   state_.fill_halo(Y_);
   transport_.fill_kinetic_halo(Y_);
   work.coupling += seconds_since(t0);
@@ -63,34 +66,59 @@ void Stepper::evaluate_stage(std::vector<double>& K, double weight, Totals& exch
 void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
   const int nv = gas_.n_vars();
   std::vector<double>& U = state_.values();
-  const auto& cells = domain_.updated_cells();
+  const auto& cells = domain_.owned_cells();
   K_[0].resize(U.size());
   K_[1].resize(U.size());
+  // The work between two exchanges runs only while no error is pending; the exchange
+  // agrees on it, so every rank leaves the step at the same point.
+  std::exception_ptr error;
+  auto unless_failed = [&](auto&& work_part) {
+    if (error) return;
+    try {
+      work_part();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  };
+  Totals boundary{};  // this rank's exchanges through the boundary, summed over ranks below
   for (int stage = 0; stage < 2; ++stage) {
-    Y_ = U;
-    if (stage == 1) {
+    unless_failed([&] {
+      Y_ = U;
+      if (stage == 1) {
 #pragma omp parallel for schedule(static)
-      for (std::size_t k = 0; k < cells.size(); ++k)
-        for (int v = 0; v < nv; ++v) {
-          const std::size_t q = cells[k] * nv + v;
-          Y_[q] += dt * tableau.a_explicit[1][0] * K_[0][q];
-        }
-    }
-    kinetic_stage_values(stage, dt, work);
-    evaluate_stage(K_[stage], dt * tableau.w_explicit[stage], exchange, work);
-    kinetic_accumulate(stage, dt);
+        for (std::size_t k = 0; k < cells.size(); ++k)
+          for (int v = 0; v < nv; ++v) {
+            const std::size_t q = cells[k] * nv + v;
+            Y_[q] += dt * tableau.a_explicit[1][0] * K_[0][q];
+          }
+      }
+      kinetic_stage_values(stage, dt, work);
+      const auto t0 = Clock::now();
+      store_.project_to(store_.stage(), Y_, nv);
+      work.coupling += seconds_since(t0);
+    });
+    partition_.exchange_stage(Y_, error);
+    unless_failed([&] {
+      evaluate_stage(K_[stage], dt * tableau.w_explicit[stage], boundary, work);
+      kinetic_accumulate(stage, dt);
+    });
   }
+  unless_failed([&] {
 #pragma omp parallel for schedule(static)
-  for (std::size_t k = 0; k < cells.size(); ++k) {
-    if (domain_.is_kinetic(cells[k])) continue;
-    for (int v = 0; v < nv; ++v) {
-      const std::size_t q = cells[k] * nv + v;
-      U[q] += dt * (tableau.w_explicit[0] * K_[0][q] + tableau.w_explicit[1] * K_[1][q]);
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+      if (domain_.is_kinetic(cells[k])) continue;
+      for (int v = 0; v < nv; ++v) {
+        const std::size_t q = cells[k] * nv + v;
+        U[q] += dt * (tableau.w_explicit[0] * K_[0][q] + tableau.w_explicit[1] * K_[1][q]);
+      }
     }
-  }
-  store_.advance();
-  store_.project_to(store_.f(), U, nv);
+    store_.advance();
+    store_.project_to(store_.f(), U, nv);
+  });
+  partition_.share(U, nv, error);
   state_.fill_halo(U);
+  ranks::sum(boundary.data(), 5);
+  for (int k = 0; k < 5; ++k) exchange[k] += boundary[k];
 }
 
 // Stage values of the kinetic cells: Y_i = rhs_i + h P(Y_i), h = a_ii dt / eps, by each

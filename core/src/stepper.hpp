@@ -11,6 +11,7 @@
 #include "engine_types.hpp"
 #include "kinetic_store.hpp"
 #include "macro_state.hpp"
+#include "partition.hpp"
 #include "run_plugins.hpp"
 #include "transport.hpp"
 
@@ -27,17 +28,23 @@ struct TimeStep {
 class Stepper {
  public:
   Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState& state, KineticStore& store,
-          Transport& transport, PluginObject<sdk::FluidModel> fluid, Collision kinetic, Collision boltzmann);
+          Transport& transport, Partition& partition, PluginObject<sdk::FluidModel> fluid, Collision kinetic,
+          Collision boltzmann);
 
-  // Δt = min(user Δt or dt_dx h, cfl h / fastest signal of every active layer).
+  // Δt = min(user Δt or dt_dx h, cfl h / fastest signal of every active layer on
+  // every rank).
   TimeStep stable_dt() const;
-  // Advances the state by dt; fluxes through the boundary go to `exchange`.
+  // Advances the state by dt; fluxes through the boundary go to `exchange`. With
+  // several ranks each computes its own cells, the stage values other ranks read are
+  // exchanged at every stage, and afterwards every rank has the whole state; an error
+  // on any rank is thrown on every rank (ranks::agree) with the state as it was.
   void step(double dt, Totals& exchange, LayerWork& work);
   const Collision& collision_model(int layer) const { return layer == 1 ? kinetic_ : boltzmann_; }
 
  private:
-  // Stage i: the explicit right-hand sides of the stage values (fluid residual K,
-  // kinetic store.transport()), weighted by `weight` for the boundary exchanges.
+  // Stage i, after the stage exchange: the explicit right-hand sides of the stage
+  // values (fluid residual K, kinetic store.transport()), weighted by `weight` for the
+  // boundary exchanges.
   void evaluate_stage(std::vector<double>& K, double weight, Totals& exchange, LayerWork& work);
   void kinetic_stage_values(int stage, double dt, LayerWork& work);
   std::string locate_failure(int layer, const sdk::ConstRows& rhs, const double* h) const;
@@ -53,6 +60,7 @@ class Stepper {
   MacroState& state_;
   KineticStore& store_;
   Transport& transport_;
+  Partition& partition_;
   PluginObject<sdk::FluidModel> fluid_;
   Collision kinetic_, boltzmann_;
   std::vector<double> Y_, K_[2];  // fluid stage values and residuals

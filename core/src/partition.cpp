@@ -1,0 +1,271 @@
+#include "partition.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "ranks.hpp"
+
+#ifdef STRATA_MPI
+#include <mpi.h>
+#include <zoltan.h>
+#endif
+
+namespace strata::core {
+
+Partition::Partition(Domain& domain, const Gas& gas, KineticStore& store, Transport& transport)
+    : domain_(domain), gas_(gas), store_(store), transport_(transport) {}
+
+LayerCost Partition::prior_cost() const {
+  // docs/performance.md: an Euler cell-step costs about a microsecond, an ES-BGK
+  // cell-step about 20 ns and a Boltzmann one about 200 ns per velocity point.
+  const auto nf = static_cast<double>(store_.values_per_cell());
+  return {1e-6, 2e-8 * nf, 2e-7 * nf};
+}
+
+double Partition::imbalance(const LayerCost& cost, const std::vector<std::int32_t>& owners) const {
+  const int P = ranks::size();
+  if (P == 1) return 1.0;
+  std::vector<double> load(P, 0.0);
+  double total = 0.0;
+  for (const std::size_t c : domain_.updated_cells()) {
+    const double w = cost[domain_.layer(c)];
+    load[owners[c]] += w;
+    total += w;
+  }
+  return total > 0 ? *std::max_element(load.begin(), load.end()) / (total / P) : 1.0;
+}
+
+void Partition::assign(const LayerCost& cost) {
+  if (ranks::size() > 1) {
+    const std::size_t cells = domain_.updated_cells().size();
+    if (cells < static_cast<std::size_t>(ranks::size()))
+      throw RunError("the run has " + std::to_string(ranks::size()) + " MPI ranks for " + std::to_string(cells) +
+                     " cells to update; start it with at most " + std::to_string(cells) + " ranks (mpirun -np)");
+    domain_.set_owners(zoltan_owners(cost), ranks::rank());
+  }
+  transport_.classify_faces();
+  store_.lay_out(domain_, transport_.faces());
+  plan();
+}
+
+bool Partition::rebalance(const LayerCost& cost, double threshold, const std::vector<double>& U) {
+  if (ranks::size() == 1) return false;
+  const double now = imbalance(cost);
+  if (!(now > threshold)) return false;
+  const std::vector<std::int32_t> next = zoltan_owners(cost);
+  if (!(imbalance(cost, next) < now)) return false;  // no better partition: nothing moves
+  // Distributions of kinetic cells that change owner travel to the new one.
+  const std::size_t nf = store_.values_per_cell();
+  std::vector<std::vector<std::int64_t>> ids(ranks::size());
+  std::vector<std::vector<double>> values(ranks::size());
+  for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
+    const std::size_t cell = store_.slot_cell(slot);
+    const int to = next[cell];
+    if (to == ranks::rank()) continue;
+    ids[to].push_back(static_cast<std::int64_t>(cell));
+    values[to].insert(values[to].end(), store_.f(slot), store_.f(slot) + nf);
+  }
+  const auto arrived_ids = ranks::exchange(ids);
+  const auto arrived_values = ranks::exchange(values);
+  std::unordered_map<std::size_t, const double*> arrived;
+  for (int r = 0; r < ranks::size(); ++r)
+    for (std::size_t k = 0; k < arrived_ids[r].size(); ++k)
+      arrived[static_cast<std::size_t>(arrived_ids[r][k])] = &arrived_values[r][k * nf];
+  domain_.set_owners(next, ranks::rank());
+  transport_.classify_faces();
+  store_.relayout(domain_, transport_.faces(), U, gas_.n_vars(), arrived);
+  plan();
+  return true;
+}
+
+// The cells this rank's faces read (four per face) and the sources of the ghosts
+// among them, requested from their owners; a kinetic cell's distribution comes too
+// when the store holds a slot for it (a kinetic face reads it).
+void Partition::plan() {
+  const int P = ranks::size();
+  receive_.assign(P, {});
+  send_.assign(P, {});
+  if (P == 1) return;
+  const Mesh& m = domain_.mesh();
+  const FaceSet& faces = transport_.faces();
+  std::vector<std::uint8_t> needed(m.n_stored(), 0);
+  std::vector<std::size_t> ghosts;
+  auto need = [&](std::size_t c) {
+    if (needed[c]) return;
+    needed[c] = 1;
+    if (domain_.ghost_rule(c)) ghosts.push_back(c);
+  };
+  for (int dir = 0; dir < 2; ++dir) {
+    const std::ptrdiff_t step = dir == 0 ? 1 : m.sx();
+    for (const FaceList* list : {&faces.fluid[dir], &faces.kinetic[dir].faces})
+      for (const std::size_t a : list->left_cell)
+        for (const std::ptrdiff_t off : {-step, std::ptrdiff_t{0}, step, 2 * step}) need(a + off);
+  }
+  while (!ghosts.empty()) {  // a ghost's source, which may itself be a ghost
+    const HaloRule* rule = domain_.ghost_rule(ghosts.back());
+    ghosts.pop_back();
+    if (rule->action != HaloAction::inflow) need(rule->source);
+  }
+  const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars()), nf = store_.values_per_cell();
+  std::vector<std::vector<std::int64_t>> requests(P);
+  for (std::size_t c = 0; c < m.n_stored(); ++c) {
+    if (!needed[c] || !domain_.updated(c) || domain_.owned(c)) continue;
+    const int owner = domain_.owner(c);
+    const bool with_f = domain_.is_kinetic(c) && store_.slot_of(c) >= 0;
+    receive_[owner].cells.push_back(c);
+    receive_[owner].with_f.push_back(with_f);
+    receive_[owner].values += nvar + (with_f ? nf : 0);
+    requests[owner].push_back(static_cast<std::int64_t>(2 * c + with_f));
+  }
+  const auto asked = ranks::exchange(requests);
+  for (int r = 0; r < P; ++r)
+    for (const std::int64_t code : asked[r]) {
+      const auto c = static_cast<std::size_t>(code / 2);
+      const bool with_f = code % 2 != 0;
+      send_[r].cells.push_back(c);
+      send_[r].with_f.push_back(with_f);
+      send_[r].values += nvar + (with_f ? nf : 0);
+    }
+}
+
+void Partition::exchange_stage(std::vector<double>& Y, std::exception_ptr error) {
+  ranks::agree(error);
+  const int P = ranks::size();
+  if (P == 1) return;
+  const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars()), nf = store_.values_per_cell();
+  std::vector<double>& stage = store_.stage();
+  std::vector<std::vector<double>> out(P);
+  std::vector<std::size_t> counts(P);
+  for (int r = 0; r < P; ++r) {
+    const Link& link = send_[r];
+    out[r].reserve(link.values);
+    for (std::size_t k = 0; k < link.cells.size(); ++k) {
+      const std::size_t c = link.cells[k];
+      out[r].insert(out[r].end(), &Y[c * nvar], &Y[c * nvar] + nvar);
+      if (link.with_f[k]) {
+        const double* f = &stage[static_cast<std::size_t>(store_.slot_of(c)) * nf];
+        out[r].insert(out[r].end(), f, f + nf);
+      }
+    }
+    counts[r] = receive_[r].values;
+  }
+  const auto in = ranks::exchange(out, counts);
+  for (int r = 0; r < P; ++r) {
+    const Link& link = receive_[r];
+    const double* v = in[r].data();
+    for (std::size_t k = 0; k < link.cells.size(); ++k) {
+      const std::size_t c = link.cells[k];
+      std::copy_n(v, nvar, &Y[c * nvar]);
+      v += nvar;
+      if (link.with_f[k]) {
+        std::copy_n(v, nf, &stage[static_cast<std::size_t>(store_.slot_of(c)) * nf]);
+        v += nf;
+      }
+    }
+  }
+}
+
+void Partition::share(std::vector<double>& values, int width, std::exception_ptr error) const {
+  ranks::agree(error);
+  if (ranks::size() == 1) return;
+  const auto w = static_cast<std::size_t>(width);
+  std::vector<double> mine;
+  mine.reserve(domain_.owned_cells().size() * w);
+  for (const std::size_t c : domain_.owned_cells()) mine.insert(mine.end(), &values[c * w], &values[c * w] + w);
+  const std::vector<double> all = ranks::all_gather(mine);
+  // all_gather concatenates in rank order; each rank's cells are its owned cells in
+  // ascending order.
+  std::vector<std::size_t> offset(ranks::size() + 1, 0);
+  for (const std::size_t c : domain_.updated_cells()) ++offset[domain_.owner(c) + 1];
+  for (int r = 0; r < ranks::size(); ++r) offset[r + 1] += offset[r];
+  for (const std::size_t c : domain_.updated_cells())
+    std::copy_n(&all[offset[domain_.owner(c)]++ * w], w, &values[c * w]);
+}
+
+#ifdef STRATA_MPI
+namespace {
+// What Zoltan's query functions read: this rank's cells, their weights and centres.
+struct ZoltanCells {
+  std::vector<ZOLTAN_ID_TYPE> ids;
+  std::vector<float> weights;
+  std::vector<double> centres;
+};
+
+int number_of_cells(void* data, int* error) {
+  *error = ZOLTAN_OK;
+  return static_cast<int>(static_cast<ZoltanCells*>(data)->ids.size());
+}
+
+void list_cells(void* data, int, int, ZOLTAN_ID_PTR global, ZOLTAN_ID_PTR local, int, float* weights, int* error) {
+  const auto& cells = *static_cast<ZoltanCells*>(data);
+  for (std::size_t k = 0; k < cells.ids.size(); ++k) {
+    global[k] = cells.ids[k];
+    local[k] = static_cast<ZOLTAN_ID_TYPE>(k);
+    weights[k] = cells.weights[k];
+  }
+  *error = ZOLTAN_OK;
+}
+
+int dimensions(void*, int* error) {
+  *error = ZOLTAN_OK;
+  return 2;
+}
+
+void centres(void* data, int, int, int n, ZOLTAN_ID_PTR, ZOLTAN_ID_PTR local, int, double* xy, int* error) {
+  const auto& cells = *static_cast<ZoltanCells*>(data);
+  for (int k = 0; k < n; ++k) std::copy_n(&cells.centres[2 * local[k]], 2, &xy[2 * k]);
+  *error = ZOLTAN_OK;
+}
+}  // namespace
+
+// Recursive coordinate bisection of the interior cells (solids weigh nothing) with
+// rectilinear blocks: every rank's cells form a rectangle of the mesh.
+std::vector<std::int32_t> Partition::zoltan_owners(const LayerCost& cost) const {
+  const Mesh& m = domain_.mesh();
+  ZoltanCells mine;
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = m.index(i, j);
+      if (domain_.owner(c) != ranks::rank()) continue;
+      mine.ids.push_back(static_cast<ZOLTAN_ID_TYPE>(c));
+      mine.weights.push_back(domain_.updated(c) ? static_cast<float>(cost[domain_.layer(c)]) : 0.0f);
+      mine.centres.insert(mine.centres.end(), {m.xc(i), m.yc(j)});
+    }
+  // Zoltan balances the weights to a relative tolerance; seconds of order 1e-6 work
+  // as well as any other scale.
+  Zoltan_Struct* zz = Zoltan_Create(MPI_COMM_WORLD);
+  for (const auto& [key, value] : {std::pair{"DEBUG_LEVEL", "0"}, {"LB_METHOD", "RCB"}, {"NUM_GID_ENTRIES", "1"},
+                                   {"NUM_LID_ENTRIES", "1"}, {"OBJ_WEIGHT_DIM", "1"}, {"RETURN_LISTS", "EXPORT"},
+                                   {"RCB_RECTILINEAR_BLOCKS", "1"}, {"IMBALANCE_TOL", "1.02"}, {"KEEP_CUTS", "0"}})
+    Zoltan_Set_Param(zz, key, value);
+  Zoltan_Set_Num_Obj_Fn(zz, number_of_cells, &mine);
+  Zoltan_Set_Obj_List_Fn(zz, list_cells, &mine);
+  Zoltan_Set_Num_Geom_Fn(zz, dimensions, &mine);
+  Zoltan_Set_Geom_Multi_Fn(zz, centres, &mine);
+  int changes = 0, n_gid = 0, n_lid = 0, n_import = 0, n_export = 0;
+  ZOLTAN_ID_PTR import_global = nullptr, import_local = nullptr, export_global = nullptr, export_local = nullptr;
+  int *import_procs = nullptr, *import_parts = nullptr, *export_procs = nullptr, *export_parts = nullptr;
+  const int status = Zoltan_LB_Partition(zz, &changes, &n_gid, &n_lid, &n_import, &import_global, &import_local,
+                                         &import_procs, &import_parts, &n_export, &export_global, &export_local,
+                                         &export_procs, &export_parts);
+  std::vector<std::int64_t> moves;  // (cell, new owner) pairs of this rank's cells that leave it
+  if (status == ZOLTAN_OK)
+    for (int k = 0; k < n_export; ++k) moves.insert(moves.end(), {static_cast<std::int64_t>(export_global[k]), export_parts[k]});
+  Zoltan_LB_Free_Part(&import_global, &import_local, &import_procs, &import_parts);
+  Zoltan_LB_Free_Part(&export_global, &export_local, &export_procs, &export_parts);
+  Zoltan_Destroy(&zz);
+  ranks::agree(status == ZOLTAN_OK ? nullptr
+                                   : std::make_exception_ptr(RunError("Zoltan_LB_Partition failed with status " +
+                                                                      std::to_string(status))));
+  std::vector<std::int32_t> owner(domain_.owners());
+  const std::vector<std::int64_t> all = ranks::all_gather(moves);
+  for (std::size_t k = 0; k + 1 < all.size(); k += 2)
+    owner[static_cast<std::size_t>(all[k])] = static_cast<std::int32_t>(all[k + 1]);
+  return owner;
+}
+#else
+std::vector<std::int32_t> Partition::zoltan_owners(const LayerCost&) const { return domain_.owners(); }
+#endif
+
+}  // namespace strata::core

@@ -1,0 +1,76 @@
+#pragma once
+// The partition of a run over its MPI ranks (docs/architecture.md §11). Each rank owns
+// a set of cells (Domain::owned) and computes only their stage values, collision
+// stages and residuals, and the faces next to them; the kinetic store holds the
+// distributions of its own kinetic cells and of the cells its kinetic stencils read.
+//   - stage exchange: before the halo of each stage, the owners send the stage values
+//     (and, for kinetic cells, the stage distributions) of the cells another rank's
+//     stencils read; a face on a rank boundary is computed by both ranks from the same
+//     values, so both get the same bits and conservation holds to round-off;
+//   - sharing: after a step every rank receives the owners' conserved variables of
+//     all cells (nvar values per cell, small beside one distribution), so that the
+//     indicator, the time step, the totals and the outputs are the same on every rank;
+//   - balance: owners from Zoltan's recursive coordinate bisection weighted by each
+//     layer's measured cost per cell-step, recomputed when the predicted imbalance
+//     passes a threshold; distributions migrate with their cells.
+// With one rank every cell is owned and every exchange is empty.
+#include <array>
+#include <cstdint>
+#include <exception>
+#include <vector>
+
+#include "domain.hpp"
+#include "gas.hpp"
+#include "kinetic_store.hpp"
+#include "transport.hpp"
+
+namespace strata::core {
+
+// Seconds per cell-step of each layer: what a cell weighs in the partition.
+using LayerCost = std::array<double, 3>;
+
+class Partition {
+ public:
+  Partition(Domain& domain, const Gas& gas, KineticStore& store, Transport& transport);
+
+  // A priori costs per cell-step (layer 0: one Euler cell; kinetic layers: from the
+  // points of the velocity grid), used until the run has measured its own.
+  LayerCost prior_cost() const;
+  // Owners for the current regime map, then the faces, an empty kinetic store and the
+  // exchange plan for them (set-up and restart: no distribution to keep).
+  void assign(const LayerCost& cost);
+  // During a run: new owners when the predicted imbalance exceeds `threshold`; the
+  // distributions of kinetic cells that change owner move with them. Returns whether
+  // the owners changed.
+  bool rebalance(const LayerCost& cost, double threshold, const std::vector<double>& U);
+  // After every change of the regime map (faces classified, store laid out).
+  void plan();
+  // Max over mean of the ranks' Σ cost of their cells (1 with one rank), for the
+  // current owners or for `owners`.
+  double imbalance(const LayerCost& cost) const { return imbalance(cost, domain_.owners()); }
+  double imbalance(const LayerCost& cost, const std::vector<std::int32_t>& owners) const;
+
+  // Every rank agrees on `error` (ranks::agree), then receives the stage values Y and
+  // the store's stage distributions of the cells its stencils read from their owners.
+  void exchange_stage(std::vector<double>& Y, std::exception_ptr error);
+  // Every rank agrees on `error`, then `values` (width per stored cell) of every
+  // updated cell takes its owner's values.
+  void share(std::vector<double>& values, int width, std::exception_ptr error = nullptr) const;
+
+ private:
+  std::vector<std::int32_t> zoltan_owners(const LayerCost& cost) const;
+  Domain& domain_;
+  const Gas& gas_;
+  KineticStore& store_;
+  Transport& transport_;
+  // Per rank r: the cells this rank receives from r, the cells it sends to r, each
+  // with whether its distribution travels too.
+  struct Link {
+    std::vector<std::size_t> cells;
+    std::vector<std::uint8_t> with_f;
+    std::size_t values = 0;
+  };
+  std::vector<Link> receive_, send_;
+};
+
+}  // namespace strata::core

@@ -1,0 +1,148 @@
+"""Runs shipped cases, at reduced size, on 1, 2 and 3 MPI ranks and checks that the
+ranks change nothing (docs/architecture.md §11):
+  - every field of every snapshot (all components) equal to 1e-12 relative to the
+    field's largest magnitude (at least 1; the cases' fields are O(1)). Face fluxes are
+    computed from the same values in the same order on any number of ranks, so the
+    fields agree to the last bit; only sums over cells (totals, drifts) are added in
+    another order, at round-off (1e-16), far below the tolerance;
+  - regime maps, steps and cell-steps per layer identical;
+  - conservation drifts at most 1e-12 (closed cases).
+Then the failures: more ranks than cells is refused before anything is written, and a
+state that one rank cannot handle stops every rank with that rank's message, exit
+status 3, a "failed" summary and last_good.vti.
+    python3 tests/mpi/ranks_match.py STRATA_BINARY WORK_DIR [CASE_NAME ...]"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+from plot_case import read_pvd, read_vti  # noqa: E402
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SHORT = ["--set", "time.end=0.02", "--set", "output.times=[0.01,0.02]"]
+# name: (case file, settings, closed: whether the drifts must stay at round-off)
+CASES = {
+    "conservation_box": ("conservation_box", ["--set", "mesh.nx=12", "--set", "mesh.ny=12",
+                                              "--set", "velocity.n=12"], True),
+    "sod": ("sod", ["--set", "velocity.n=12", "--set", "mesh.nx=40", "--set", "mesh.ny=3",
+                    "--set", "time.end=0.02", "--set", "output.times=[0.01,0.02]"], False),
+    "rect_obstacle": ("rect_obstacle", ["--set", "mesh.nx=24", "--set", "mesh.ny=24",
+                                        "--set", "velocity.n=12"] + SHORT, False),
+    "round_obstacle": ("round_obstacle", ["--set", "mesh.nx=24", "--set", "mesh.ny=24",
+                                          "--set", "velocity.n=12"] + SHORT, False),
+    "moving_object": ("moving_object", ["--set", "mesh.nx=24", "--set", "mesh.ny=24",
+                                        "--set", "velocity.n=12"] + SHORT, False),
+    "nonuniform_knudsen": ("nonuniform_knudsen", ["--set", "mesh.nx=24", "--set", "mesh.ny=24",
+                                                  "--set", "velocity.n=12"] + SHORT, False),
+    "cavity": ("cavity", ["--set", "mesh.nx=12", "--set", "mesh.ny=12", "--set", "velocity.n=12",
+                          "--set", "time.end=0.05", "--set", "output.times=[0.05]"], False),
+}
+RANKS = (1, 2, 3)
+TOLERANCE = 1e-12
+
+
+def run(binary, case, settings, ranks, out, expect=0):
+    cmd = [binary, "run", os.path.join(ROOT, "cases", case + ".json"), "--out", out, "--threads", "1", "-q"]
+    if ranks > 1:  # a low threshold, so that cells migrate in these short runs
+        cmd = ["mpirun", "-np", str(ranks), "--oversubscribe"] + cmd + ["--rebalance", "1.01"]
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    done = subprocess.run(cmd + settings, env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode != expect:
+        raise SystemExit("FAIL: %s (%d ranks) exited with %d, expected %d:\n%s"
+                         % (case, ranks, done.returncode, expect, done.stderr))
+    return done.stderr
+
+
+def arrays(path):
+    with open(path) as f:
+        return tuple(re.findall(r'<DataArray[^>]*Name="([^"]+)"', f.read()))
+
+
+def compare(name, a, b, closed):
+    problems, worst = [], 0.0
+    sa = json.load(open(os.path.join(a, "summary.json")))
+    sb = json.load(open(os.path.join(b, "summary.json")))
+    for key in ("steps", "cell_steps", "layer_switches", "status"):
+        if sa[key] != sb[key]:
+            problems.append("%s: %r vs %r" % (key, sa[key], sb[key]))
+    if closed:
+        drift = max(sb["conservation"].values())
+        if drift > TOLERANCE:
+            problems.append("largest drift %.2e > %.0e" % (drift, TOLERANCE))
+    snaps_a, snaps_b = read_pvd(a), read_pvd(b)
+    if len(snaps_a) != len(snaps_b):
+        problems.append("%d vs %d snapshots" % (len(snaps_a), len(snaps_b)))
+    for (ta, fa), (tb, fb) in zip(snaps_a, snaps_b):
+        names = arrays(fa)
+        va = read_vti(fa, names, components=True)["fields"]
+        vb = read_vti(fb, names, components=True)["fields"]
+        for field in names:
+            x, y = va[field], vb[field]
+            if field == "regime":
+                if not (x == y).all():
+                    problems.append("t = %g: regime maps differ in %d cells" % (ta, int((x != y).sum())))
+                continue
+            if not (np.isnan(x) == np.isnan(y)).all():
+                problems.append("t = %g: %s is NaN in other cells" % (ta, field))
+                continue
+            x, y = np.nan_to_num(x), np.nan_to_num(y)  # NaN: "not defined here" (ind_distance of fluid cells)
+            scale = max(float(abs(x).max()), 1.0)
+            d = float(abs(x - y).max()) / scale
+            worst = max(worst, d)
+            if not d <= TOLERANCE:
+                problems.append("t = %g: %s differs by %.2e" % (ta, field, d))
+    return worst, problems
+
+
+def check_failures(binary, work):
+    problems = []
+    out = os.path.join(work, "too_many_ranks")
+    err = run(binary, "conservation_box", ["--set", "mesh.nx=2", "--set", "mesh.ny=1"], 3, out, expect=3)
+    if "3 MPI ranks for 2 cells" not in err or os.path.exists(os.path.join(out, "summary.json")):
+        problems.append("more ranks than cells: " + err)
+    # A hot region far right: only the rank owning it meets a state the velocity grid
+    # cannot hold, when its cells turn kinetic after the first step.
+    hot = '[{"where": "x > 0.9", "rho": 0.125, "p": 1000}, {"rho": 1, "p": 1}]'
+    out = os.path.join(work, "one_rank_fails")
+    err = run(binary, "sod", ["--set", "velocity.n=12", "--set", "mesh.nx=40", "--set", "mesh.ny=3",
+                              "--set", "initial=" + hot], 2, out, expect=3)
+    summary = json.load(open(os.path.join(out, "summary.json")))
+    if ("rank 1: " not in err or "cannot hold a Maxwellian" not in err or summary["status"] != "failed"
+            or "rank 1: " not in summary.get("error", "") or not os.path.exists(os.path.join(out, "last_good.vti"))):
+        problems.append("a failure on rank 1: " + err)
+    for p in problems:
+        print("FAIL " + p)
+    print("failures: %s" % ("ok" if not problems else "FAIL"))
+    return bool(problems)
+
+
+def main():
+    binary, work = sys.argv[1], sys.argv[2]
+    names = sys.argv[3:] or list(CASES)
+    failed = False
+    for name in names:
+        case, settings, closed = CASES[name]
+        outs = []
+        for ranks in RANKS:
+            out = os.path.join(work, "%s_np%d" % (name, ranks))
+            run(binary, case, settings, ranks, out)
+            outs.append(out)
+        for ranks, out in zip(RANKS[1:], outs[1:]):
+            worst, problems = compare(name, outs[0], out, closed)
+            status = "ok" if not problems else "FAIL"
+            moved = json.load(open(os.path.join(out, "summary.json")))["ranks"]["rebalances"]
+            print("%-20s %d ranks: largest field difference %.1e, %d rebalances  %s" % (name, ranks, worst, moved, status))
+            for p in problems:
+                print("    " + p)
+            failed |= bool(problems)
+    failed |= check_failures(binary, work)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
