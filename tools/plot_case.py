@@ -181,6 +181,32 @@ def decode_binary(text, dtype, header_dtype, what):
     return np.frombuffer(body[:nbytes], dtype=dtype)
 
 
+def read_pvti(path, root, want, components):
+    """A parallel snapshot (runs on several MPI ranks): the pieces it lists, each
+    read with read_vti, put together on the whole mesh."""
+    name = os.path.basename(path)
+    img = root.find("PImageData")
+    if img is None:
+        raise InputError("%s: no <PImageData>" % path)
+    ext = parse_ints(img.get("WholeExtent"), 6, name + " WholeExtent")
+    whole, fields = None, {}
+    for piece in img.findall("Piece"):
+        source = piece.get("Source")
+        if not source:
+            raise InputError("%s: a <Piece> without Source" % path)
+        pext = parse_ints(piece.get("Extent"), 6, name + " Piece Extent")
+        part = read_vti(os.path.join(os.path.dirname(path), source), want, components)
+        whole = whole or part
+        i0, i1, j0, j1 = pext[0] - ext[0], pext[1] - ext[0], pext[2] - ext[2], pext[3] - ext[2]
+        for field, values in part["fields"].items():
+            if field not in fields:
+                fields[field] = np.full(values.shape, np.nan)
+            fields[field][j0:j1, i0:i1] = values[j0:j1, i0:i1]
+    if whole is None:
+        raise InputError("%s: no <Piece>" % path)
+    return dict(whole, fields=fields)
+
+
 def read_vti(path, want=("rho", "T", "regime"), components=False):
     """Return dict(nx, ny, x0, y0, dx, dy, fields={name: (ny, nx) array}); with
     components=True every field is (ny, nx, number of components)."""
@@ -191,6 +217,8 @@ def read_vti(path, want=("rho", "T", "regime"), components=False):
         root = ET.parse(path).getroot()
     except ET.ParseError as e:
         raise InputError("%s: not valid XML: %s" % (path, e))
+    if root.tag == "VTKFile" and root.get("type") == "PImageData":
+        return read_pvti(path, root, want, components)
     if root.tag != "VTKFile" or root.get("type", "ImageData") != "ImageData":
         raise InputError("%s: not a VTK ImageData file" % path)
     endian = "<" if root.get("byte_order", "LittleEndian") == "LittleEndian" else ">"

@@ -103,31 +103,45 @@ const std::vector<std::string>& OutputWriter::history_columns() {
   return columns;
 }
 
-std::string OutputWriter::vti(const SnapshotData& d) const {
+std::string OutputWriter::vti(const SnapshotData& d, const Extent* piece,
+                              std::vector<std::pair<std::string, int>>* arrays) const {
   const Fields& f = d.fields;
+  const Extent e = piece ? *piece : Extent{0, mesh_.nx, 0, mesh_.ny};
   std::ostringstream out;
   out.precision(17);
   out << "<?xml version=\"1.0\"?>\n<VTKFile type=\"ImageData\" version=\"1.0\" "
          "byte_order=\"LittleEndian\" header_type=\"UInt64\">\n"
       << "<ImageData WholeExtent=\"0 " << mesh_.nx << " 0 " << mesh_.ny << " 0 0\" Origin=\""
       << mesh_.x0 << " " << mesh_.y0 << " 0\" Spacing=\"" << mesh_.dx << " " << mesh_.dy
-      << " 1\">\n<Piece Extent=\"0 " << mesh_.nx << " 0 " << mesh_.ny
+      << " 1\">\n<Piece Extent=\"" << e.i0 << " " << e.i1 << " " << e.j0 << " " << e.j1
       << " 0 0\">\n<CellData Scalars=\"rho\">\n";
-  data_array(out, "rho", f.rho);
-  data_array(out, "ux", f.ux);
-  data_array(out, "uy", f.uy);
-  data_array(out, "uz", f.uz);
-  data_array(out, "T", f.T);
-  data_array(out, "p", f.p);
-  data_array(out, "regime", std::vector<double>(d.regime.begin(), d.regime.end()));
-  data_array(out, "knudsen", d.knudsen);
+  // Each array: the piece's cells (x fastest), `components` values per cell.
+  auto array = [&](const std::string& name, const std::vector<double>& v, int components = 1) {
+    std::vector<double> cut;
+    cut.reserve(static_cast<std::size_t>(e.i1 - e.i0) * (e.j1 - e.j0) * components);
+    for (int j = e.j0; j < e.j1; ++j) {
+      const auto row = (static_cast<std::size_t>(j) * mesh_.nx + e.i0) * components;
+      cut.insert(cut.end(), v.begin() + static_cast<std::ptrdiff_t>(row),
+                 v.begin() + static_cast<std::ptrdiff_t>(row + static_cast<std::size_t>(e.i1 - e.i0) * components));
+    }
+    data_array(out, name, cut, components);
+    if (arrays) arrays->emplace_back(name, components);
+  };
+  array("rho", f.rho);
+  array("ux", f.ux);
+  array("uy", f.uy);
+  array("uz", f.uz);
+  array("T", f.T);
+  array("p", f.p);
+  array("regime", std::vector<double>(d.regime.begin(), d.regime.end()));
+  array("knudsen", d.knudsen);
   std::vector<double> velocity(3 * f.rho.size());
   for (std::size_t c = 0; c < f.rho.size(); ++c) {
     velocity[3 * c] = f.ux[c];
     velocity[3 * c + 1] = f.uy[c];
     velocity[3 * c + 2] = f.uz[c];
   }
-  data_array(out, "velocity", velocity, 3);
+  array("velocity", velocity, 3);
   // VTK's symmetric tensor order: xx, yy, zz, xy, yz, xz.
   std::vector<double> pressure(6 * f.rho.size()), heat(3 * f.rho.size());
   for (std::size_t c = 0; c < f.rho.size(); ++c) {
@@ -136,27 +150,52 @@ std::string OutputWriter::vti(const SnapshotData& d) const {
     std::copy(vtk, vtk + 6, &pressure[6 * c]);
     std::copy(f.heat_flux[c].begin(), f.heat_flux[c].end(), &heat[3 * c]);
   }
-  data_array(out, "pressure_tensor", pressure, 6);
-  data_array(out, "heat_flux", heat, 3);
-  for (const auto& [name, values] : d.extra) data_array(out, name, values);
+  array("pressure_tensor", pressure, 6);
+  array("heat_flux", heat, 3);
+  for (const auto& [name, values] : d.extra) array(name, values);
   if (f.rho_species.size() > 1)
-    for (std::size_t s = 0; s < f.rho_species.size(); ++s)
-      data_array(out, "rho_" + d.species_names[s], f.rho_species[s]);
+    for (std::size_t s = 0; s < f.rho_species.size(); ++s) array("rho_" + d.species_names[s], f.rho_species[s]);
   out << "</CellData>\n</Piece>\n</ImageData>\n</VTKFile>\n";
   return out.str();
 }
 
 void OutputWriter::snapshot(double t, const SnapshotData& data) {
   char name[32];
-  std::snprintf(name, sizeof name, "snapshot_%04zu.vti", series_.size());
-  write_atomically(dir_ / name, vti(data));
-  series_.emplace_back(t, name);
+  std::snprintf(name, sizeof name, "snapshot_%04zu", series_.size());
+  std::string file = std::string(name) + ".vti";
+  if (pieces_.size() <= 1) {
+    write_atomically(dir_ / file, vti(data));
+  } else {  // parallel VTK: the pieces, then the .pvti that lists them
+    std::vector<std::pair<std::string, int>> arrays;
+    std::ostringstream pvti;
+    pvti.precision(17);
+    pvti << "<?xml version=\"1.0\"?>\n<VTKFile type=\"PImageData\" version=\"1.0\" "
+            "byte_order=\"LittleEndian\" header_type=\"UInt64\">\n<PImageData WholeExtent=\"0 "
+         << mesh_.nx << " 0 " << mesh_.ny << " 0 0\" GhostLevel=\"0\" Origin=\"" << mesh_.x0 << " " << mesh_.y0
+         << " 0\" Spacing=\"" << mesh_.dx << " " << mesh_.dy << " 1\">\n";
+    std::ostringstream list;
+    for (std::size_t r = 0; r < pieces_.size(); ++r) {
+      const Extent& e = pieces_[r];
+      const std::string piece = std::string(name) + "_p" + std::to_string(r) + ".vti";
+      write_atomically(dir_ / piece, vti(data, &e, arrays.empty() ? &arrays : nullptr));
+      list << "<Piece Extent=\"" << e.i0 << " " << e.i1 << " " << e.j0 << " " << e.j1 << " 0 0\" Source=\""
+           << piece << "\"/>\n";
+    }
+    pvti << "<PCellData Scalars=\"rho\">\n";
+    for (const auto& [array, components] : arrays)
+      pvti << "<PDataArray type=\"Float64\" Name=\"" << array << "\" NumberOfComponents=\"" << components
+           << "\"/>\n";
+    pvti << "</PCellData>\n" << list.str() << "</PImageData>\n</VTKFile>\n";
+    file = std::string(name) + ".pvti";
+    write_atomically(dir_ / file, pvti.str());
+  }
+  series_.emplace_back(t, file);
   std::ostringstream pvd;
   pvd.precision(17);
   pvd << "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"1.0\" "
          "byte_order=\"LittleEndian\" header_type=\"UInt64\">\n<Collection>\n";
-  for (const auto& [time, file] : series_)
-    pvd << "<DataSet timestep=\"" << time << "\" part=\"0\" file=\"" << file << "\"/>\n";
+  for (const auto& [time, f] : series_)
+    pvd << "<DataSet timestep=\"" << time << "\" part=\"0\" file=\"" << f << "\"/>\n";
   pvd << "</Collection>\n</VTKFile>\n";
   write_atomically(dir_ / "snapshots.pvd", pvd.str());
 }

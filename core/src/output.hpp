@@ -1,6 +1,8 @@
 #pragma once
 // The output folder (docs/architecture.md §7): summary.json, history.csv, snapshot_NNNN.vti with
-// snapshots.pvd for ParaView, profile_<t>.csv line cuts. Every file is written to a
+// snapshots.pvd for ParaView, profile_<t>.csv line cuts. A run on several MPI ranks
+// writes each snapshot as parallel VTK: snapshot_NNNN.pvti and one piece per rank,
+// snapshot_NNNN_pR.vti, holding the rectangle of cells that rank owns. Every file is written to a
 // temporary name and renamed, so an interrupted run never leaves a half-written file.
 #include <cstdint>
 #include <filesystem>
@@ -40,6 +42,12 @@ class OutputWriter {
   OutputWriter(std::filesystem::path dir, const Mesh& mesh, const std::vector<std::string>& extra_columns = {});
   const std::filesystem::path& dir() const { return dir_; }
 
+  // A piece of the mesh: cells [i0, i1) x [j0, j1).
+  struct Extent {
+    int i0, i1, j0, j1;
+  };
+  // The pieces of the next snapshots (one per rank); none or one: a single .vti.
+  void set_pieces(std::vector<Extent> pieces) { pieces_ = std::move(pieces); }
   void snapshot(double t, const SnapshotData& data);
   void last_good(double t, const SnapshotData& data);  // last_good.vti on failure
   void profile(double t, const SnapshotData& data);    // profile_<t>.csv at j = ny/2
@@ -66,7 +74,11 @@ class OutputWriter {
   }
 
  private:
-  std::string vti(const SnapshotData& data) const;
+  // The ImageData file of the cells in `piece` (the whole mesh when null); the names
+  // and component counts of its arrays go to `arrays` when given (the .pvti lists them).
+  std::string vti(const SnapshotData& data, const Extent* piece = nullptr,
+                  std::vector<std::pair<std::string, int>>* arrays = nullptr) const;
+  std::vector<Extent> pieces_;
   std::filesystem::path dir_;
   Mesh mesh_;
   std::vector<std::pair<double, std::string>> series_;

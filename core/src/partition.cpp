@@ -66,6 +66,7 @@ bool Partition::rebalance(const LayerCost& cost, double threshold, const std::ve
     ids[to].push_back(static_cast<std::int64_t>(cell));
     values[to].insert(values[to].end(), store_.f(slot), store_.f(slot) + nf);
   }
+  for (const auto& v : values) traffic_.migration += static_cast<double>(v.size() * sizeof(double));
   const auto arrived_ids = ranks::exchange(ids);
   const auto arrived_values = ranks::exchange(values);
   std::unordered_map<std::size_t, const double*> arrived;
@@ -149,6 +150,7 @@ void Partition::exchange_stage(std::vector<double>& Y, std::exception_ptr error)
       }
     }
     counts[r] = receive_[r].values;
+    traffic_.stage += static_cast<double>(out[r].size() * sizeof(double));
   }
   const auto in = ranks::exchange(out, counts);
   for (int r = 0; r < P; ++r) {
@@ -166,21 +168,46 @@ void Partition::exchange_stage(std::vector<double>& Y, std::exception_ptr error)
   }
 }
 
-void Partition::share(std::vector<double>& values, int width, std::exception_ptr error) const {
+void Partition::share(std::vector<double>& values, int width, std::exception_ptr error, Cells which) const {
   ranks::agree(error);
   if (ranks::size() == 1) return;
   const auto w = static_cast<std::size_t>(width);
+  auto shared = [&](std::size_t c) { return which == Cells::updated || domain_.is_kinetic(c); };
   std::vector<double> mine;
   mine.reserve(domain_.owned_cells().size() * w);
-  for (const std::size_t c : domain_.owned_cells()) mine.insert(mine.end(), &values[c * w], &values[c * w] + w);
+  for (const std::size_t c : domain_.owned_cells())
+    if (shared(c)) mine.insert(mine.end(), &values[c * w], &values[c * w] + w);
   const std::vector<double> all = ranks::all_gather(mine);
+  traffic_.share += static_cast<double>(mine.size() * sizeof(double) * (ranks::size() - 1));
   // all_gather concatenates in rank order; each rank's cells are its owned cells in
   // ascending order.
   std::vector<std::size_t> offset(ranks::size() + 1, 0);
-  for (const std::size_t c : domain_.updated_cells()) ++offset[domain_.owner(c) + 1];
+  for (const std::size_t c : domain_.updated_cells())
+    if (shared(c)) ++offset[domain_.owner(c) + 1];
   for (int r = 0; r < ranks::size(); ++r) offset[r + 1] += offset[r];
   for (const std::size_t c : domain_.updated_cells())
-    std::copy_n(&all[offset[domain_.owner(c)]++ * w], w, &values[c * w]);
+    if (shared(c)) std::copy_n(&all[offset[domain_.owner(c)]++ * w], w, &values[c * w]);
+}
+
+std::vector<std::array<int, 4>> Partition::pieces() const {
+  const int P = ranks::size();
+  if (P == 1) return {};
+  const Mesh& m = domain_.mesh();
+  std::vector<std::array<int, 4>> box(P, {m.nx, 0, m.ny, 0});
+  std::vector<long> count(P, 0);
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const int r = domain_.owner(m.index(i, j));
+      box[r] = {std::min(box[r][0], i), std::max(box[r][1], i + 1), std::min(box[r][2], j), std::max(box[r][3], j + 1)};
+      ++count[r];
+    }
+  std::vector<std::array<int, 4>> pieces;
+  for (int r = 0; r < P; ++r) {
+    if (count[r] == 0) continue;
+    if (count[r] != static_cast<long>(box[r][1] - box[r][0]) * (box[r][3] - box[r][2])) return {};
+    pieces.push_back(box[r]);
+  }
+  return pieces;
 }
 
 #ifdef STRATA_MPI

@@ -54,8 +54,19 @@ class Partition {
   // the store's stage distributions of the cells its stencils read from their owners.
   void exchange_stage(std::vector<double>& Y, std::exception_ptr error);
   // Every rank agrees on `error`, then `values` (width per stored cell) of every
-  // updated cell takes its owner's values.
-  void share(std::vector<double>& values, int width, std::exception_ptr error = nullptr) const;
+  // updated cell (or only of every kinetic cell) takes its owner's values.
+  enum class Cells { updated, kinetic };
+  void share(std::vector<double>& values, int width, std::exception_ptr error = nullptr,
+             Cells which = Cells::updated) const;
+  // The rectangle of interior cells [i0, i1) x [j0, j1) each rank owns (ranks without
+  // cells left out), for parallel snapshots; empty when the ranks' cells are not
+  // rectangles (then one file holds the whole mesh).
+  std::vector<std::array<int, 4>> pieces() const;
+  // Bytes this rank has sent so far: stage exchanges, sharing, migration.
+  struct Traffic {
+    double stage = 0, share = 0, migration = 0;
+  };
+  const Traffic& traffic() const { return traffic_; }
 
  private:
   std::vector<std::int32_t> zoltan_owners(const LayerCost& cost) const;
@@ -71,6 +82,7 @@ class Partition {
     std::size_t values = 0;
   };
   std::vector<Link> receive_, send_;
+  mutable Traffic traffic_;
 };
 
 }  // namespace strata::core

@@ -109,7 +109,7 @@ std::vector<double> RegimeController::distance_to_maxwellian(const std::vector<d
   } catch (...) {
     error = std::current_exception();
   }
-  partition_.share(distance, 1, error);
+  partition_.share(distance, 1, error, Partition::Cells::kinetic);
   return distance;
 }
 

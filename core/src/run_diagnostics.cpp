@@ -75,7 +75,7 @@ Fields RunDiagnostics::fields() const {
     for (int k = 0; k < 6; ++k) moments[cell * 9 + k] = P[k] * vol;
     for (int k = 0; k < 3; ++k) moments[cell * 9 + 6 + k] = 0.5 * q[k] * vol;
   }
-  partition_.share(moments, 9);
+  partition_.share(moments, 9, nullptr, Partition::Cells::kinetic);
   for (const std::size_t cell : domain_.updated_cells()) {
     if (!domain_.is_kinetic(cell)) continue;
     const std::size_t c = interior(cell);
@@ -149,7 +149,7 @@ double RunDiagnostics::entropy(const Fields& f) const {
       if (fc[k] > 0) h -= fc[k] * std::log(fc[k]);
     kinetic[store_.slot_cell(slot)] = h;
   }
-  partition_.share(kinetic, 1);
+  partition_.share(kinetic, 1, nullptr, Partition::Cells::kinetic);
   double entropy = 0.0;
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {

@@ -158,7 +158,12 @@ void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool fa
   for (const auto& [name, values] : regime_.indicator_fields()) extra.emplace_back("ind_" + name, values);
   const SnapshotData data{f, regime, knudsen, names, extra};
   if (failed) output_->last_good(t, data);
-  if (snapshot && case_.output.snapshots) output_->snapshot(t, data);
+  if (snapshot && case_.output.snapshots) {
+    std::vector<OutputWriter::Extent> pieces;
+    for (const auto& p : partition_.pieces()) pieces.push_back({p[0], p[1], p[2], p[3]});
+    output_->set_pieces(std::move(pieces));
+    output_->snapshot(t, data);
+  }
   if (snapshot && case_.output.profiles) output_->profile(t, data);
   output_->flush_history();
 }
@@ -182,32 +187,33 @@ void Simulation::report_progress(double dt) const {
                  rebalances_);
 }
 
-// Every 10 steps the ranks measure each layer's cost per cell-step (seconds summed
-// over ranks) and the imbalance of their work; the partition is recomputed when the
-// costs or the regime map changed and the predicted imbalance passes the threshold.
+// Every 10 steps the ranks measure each layer's cost per cell-step over those steps
+// (seconds summed over ranks, divided by the layer's cell-steps) and the imbalance of
+// their work (busiest rank over the mean, waiting excluded); the partition is
+// recomputed when the predicted imbalance with these costs passes the threshold.
 void Simulation::balance_ranks() {
-  if (ranks::size() == 1 || rebalance_threshold_ <= 0) return;
-  const long since = steps_ - steps_at_balance_;
+  if (ranks::size() == 1) return;
+  const long since = steps_ - steps_at_window_;
   if (since == 0 || since % 10 != 0) return;
-  double layer[3], busy = work_.coupling - work_at_balance_.coupling;
-  for (int l = 0; l < 3; ++l) {
-    layer[l] = work_.wall[l] - work_at_balance_.wall[l];
-    busy += layer[l];
-  }
-  const double busiest = ranks::max(busy);
+  auto busy_of = [](const LayerWork& w) { return w.wall[0] + w.wall[1] + w.wall[2] + w.coupling; };
+  double layer[3];
+  for (int l = 0; l < 3; ++l) layer[l] = work_.wall[l] - work_at_window_.wall[l];
+  double busy[2] = {busy_of(work_) - busy_of(work_at_window_), busy_of(work_) - busy_of(work_at_start_)};
+  const double busiest[2] = {ranks::max(busy[0]), ranks::max(busy[1])};
   ranks::sum(layer, 3);
-  ranks::sum(&busy, 1);
-  imbalance_ = busy > 0 ? busiest / (busy / ranks::size()) : 1.0;
+  ranks::sum(busy, 2);
+  const double P = ranks::size();
+  imbalance_ = busy[0] > 0 ? busiest[0] / (busy[0] / P) : 1.0;
+  run_imbalance_ = busy[1] > 0 ? busiest[1] / (busy[1] / P) : 1.0;
   for (int l = 0; l < 3; ++l)
-    if (const long cells = work_.cell_steps[l] - work_at_balance_.cell_steps[l]; cells > 0 && layer[l] > 0)
+    if (const long cells = work_.cell_steps[l] - work_at_window_.cell_steps[l]; cells > 0 && layer[l] > 0)
       cost_[l] = layer[l] / static_cast<double>(cells);
-  if (partition_.rebalance(cost_, rebalance_threshold_, state_.values())) {
+  if (rebalance_threshold_ > 0 && partition_.rebalance(cost_, rebalance_threshold_, state_.values())) {
     ++rebalances_;
-    spdlog::debug("rank {}: partition rebalanced at step {} (measured imbalance {:.3f})", ranks::rank(), steps_,
-                  imbalance_);
+    spdlog::debug("partition rebalanced at step {} (measured imbalance {:.3f})", steps_, imbalance_);
   }
-  work_at_balance_ = work_;
-  steps_at_balance_ = steps_;
+  work_at_window_ = work_;
+  steps_at_window_ = steps_;
 }
 
 bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failure) {
@@ -468,8 +474,8 @@ void Simulation::restart(const fs::path& file) {
   }
   diagnostics_.restore_baseline(d->baseline);
   regime_.restore_switches(d->switches);
-  work_ = work_at_balance_ = d->work;
-  steps_at_balance_ = d->step;
+  work_ = work_at_window_ = work_at_start_ = d->work;
+  steps_at_window_ = d->step;
   t_ = d->t;
   steps_ = first_step_ = d->step;
   // The first output time after the checkpoint's (an output at exactly its time was
@@ -524,8 +530,15 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
   };
   if (!failure.empty()) summary["error"] = failure;
   if (restarted_) summary["restarted_from"] = restarted_from_;
-  summary["ranks"] = {{"count", ranks::size()}, {"threads_per_rank", threads_}, {"rebalances", rebalances_},
-                      {"measured_imbalance", imbalance_}};
+  summary["ranks"] = {{"count", ranks::size()},
+                      {"threads_per_rank", threads_},
+                      {"rebalances", rebalances_},
+                      {"imbalance", {{"last_10_steps", imbalance_}, {"run", run_imbalance_},
+                                     {"predicted", partition_.imbalance(cost_)}}},
+                      {"cost_per_cell_step", cost_},
+                      {"bytes_sent_by_root", {{"stage_exchange", partition_.traffic().stage},
+                                              {"sharing", partition_.traffic().share},
+                                              {"migration", partition_.traffic().migration}}}};
   return summary;
 }
 

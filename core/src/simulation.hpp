@@ -102,13 +102,14 @@ class Simulation {
   std::filesystem::path out_dir_;
   std::unique_ptr<OutputWriter> output_;
   LayerWork work_;
-  // Ranks: the threshold, the costs the partition was weighed with, and the work of
-  // this rank since then (measured imbalance).
+  // Ranks: the threshold, the measured costs per cell-step the partition is weighed
+  // with, this rank's work at the start of the run and of the measuring window, and
+  // the measured imbalance of the last window and of the whole run.
   double rebalance_threshold_ = 1.1;
   LayerCost cost_{};
-  LayerWork work_at_balance_;
-  long steps_at_balance_ = 0, rebalances_ = 0;
-  double imbalance_ = 1.0;
+  LayerWork work_at_window_, work_at_start_;
+  long steps_at_window_ = 0, rebalances_ = 0;
+  double imbalance_ = 1.0, run_imbalance_ = 1.0;
   void balance_ranks();
   std::chrono::steady_clock::time_point start_;
   mutable std::chrono::steady_clock::time_point last_progress_;

@@ -1,5 +1,6 @@
 """Runs shipped cases, at reduced size, on 1, 2 and 3 MPI ranks and checks that the
 ranks change nothing (docs/architecture.md §11):
+  - the runs on several ranks write parallel VTK (.pvti with a piece per rank);
   - every field of every snapshot (all components) equal to 1e-12 relative to the
     field's largest magnitude (at least 1; the cases' fields are O(1)). Face fluxes are
     computed from the same values in the same order on any number of ranks, so the
@@ -60,7 +61,7 @@ def run(binary, case, settings, ranks, out, expect=0):
 
 def arrays(path):
     with open(path) as f:
-        return tuple(re.findall(r'<DataArray[^>]*Name="([^"]+)"', f.read()))
+        return tuple(re.findall(r'<P?DataArray[^>]*Name="([^"]+)"', f.read()))
 
 
 def compare(name, a, b, closed):
@@ -75,6 +76,8 @@ def compare(name, a, b, closed):
         if drift > TOLERANCE:
             problems.append("largest drift %.2e > %.0e" % (drift, TOLERANCE))
     snaps_a, snaps_b = read_pvd(a), read_pvd(b)
+    if sb["ranks"]["count"] > 1 and not all(f.endswith(".pvti") for _, f in snaps_b):
+        problems.append("snapshots of a run on several ranks are not parallel VTK (.pvti)")
     if len(snaps_a) != len(snaps_b):
         problems.append("%d vs %d snapshots" % (len(snaps_a), len(snaps_b)))
     for (ta, fa), (tb, fb) in zip(snaps_a, snaps_b):
