@@ -8,7 +8,7 @@ ranks change nothing (docs/architecture.md §11):
     another order, at round-off (1e-16), far below the tolerance;
   - regime maps, steps and cell-steps per layer identical;
   - conservation drifts at most 1e-12 (closed cases).
-Then the failures: more ranks than cells is refused before anything is written, and a
+A checkpoint written by 3 ranks and continued on 2 ends as the run on one rank. Then the failures: more ranks than cells is refused before anything is written, and a
 state that one rank cannot handle stops every rank with that rank's message, exit
 status 3, a "failed" summary and last_good.vti.
     python3 tests/mpi/ranks_match.py STRATA_BINARY WORK_DIR [CASE_NAME ...]"""
@@ -102,6 +102,24 @@ def compare(name, a, b, closed):
     return worst, problems
 
 
+def check_restart(binary, work):
+    """conservation_box: checkpoint at step 5 on 3 ranks, continued on 2 ranks; the
+    end must equal the uninterrupted one-rank run of main() to the last bit."""
+    case, settings, _ = CASES["conservation_box"]
+    first = os.path.join(work, "checkpoint_np3")
+    run(binary, case, settings + ["--set", 'output.checkpoint={"every_steps": 5}', "--set", "time.end=0.05",
+                                  "--set", "output.times=[0.05]"], 3, first)
+    second = os.path.join(work, "restart_np2")
+    run(binary, case, settings + ["--restart", os.path.join(first, "checkpoint_5.h5")], 2, second)
+    reference = os.path.join(work, "conservation_box_np1")
+    names = arrays(read_pvd(reference)[-1][1])
+    a = read_vti(read_pvd(reference)[-1][1], names, components=True)["fields"]
+    b = read_vti(read_pvd(second)[-1][1], names, components=True)["fields"]
+    differ = [n for n in names if not np.array_equal(np.nan_to_num(a[n]), np.nan_to_num(b[n]))]
+    print("checkpoint on 3 ranks, restart on 2: %s" % ("ok" if not differ else "FAIL: " + ", ".join(differ)))
+    return bool(differ)
+
+
 def check_failures(binary, work):
     problems = []
     out = os.path.join(work, "too_many_ranks")
@@ -143,6 +161,8 @@ def main():
             for p in problems:
                 print("    " + p)
             failed |= bool(problems)
+    if "conservation_box" in names:
+        failed |= check_restart(binary, work)
     failed |= check_failures(binary, work)
     sys.exit(1 if failed else 0)
 
