@@ -1,5 +1,6 @@
 #include "mixture_diagnostics.hpp"
 
+#include "ranks.hpp"
 #include "strata/toolkit/maxwellian.hpp"
 #include "strata/toolkit/moments.hpp"
 
@@ -34,22 +35,25 @@ double MixtureDiagnostics::distance_to_equilibrium() const {
   const auto& mass = gas_.mass();
   double d = 0;
   std::vector<double> M(coupling_.values_per_cell());
-  for (const std::size_t c : domain_.updated_cells()) {
-    const double* f = nullptr;
-    if (domain_.is_kinetic(c)) {
-      f = store_.f(static_cast<std::size_t>(store_.slot_of(c)));
-    } else {
-      coupling_.reconstruct(state_.cell(c), M.data());
-      f = M.data();
-    }
-    for (int s = 0; s < gas_.n_species(); ++s)
-      for (std::size_t k = 0; k < n3; ++k) {
-        const double mu = equilibrium_[s * n3 + k];
-        if (mu < 1e-200) continue;
-        const double diff = f[s * n3 + k] / mass[s] - mu;
-        d += diff * diff / mu;
+  ranks::agreed([&] {  // a reconstruction that fails on one rank stops every rank
+    for (const std::size_t c : domain_.owned_cells()) {  // each rank its cells, summed below
+      const double* f = nullptr;
+      if (domain_.is_kinetic(c)) {
+        f = store_.f(static_cast<std::size_t>(store_.slot_of(c)));
+      } else {
+        coupling_.reconstruct(state_.cell(c), M.data());
+        f = M.data();
       }
-  }
+      for (int s = 0; s < gas_.n_species(); ++s)
+        for (std::size_t k = 0; k < n3; ++k) {
+          const double mu = equilibrium_[s * n3 + k];
+          if (mu < 1e-200) continue;
+          const double diff = f[s * n3 + k] / mass[s] - mu;
+          d += diff * diff / mu;
+        }
+    }
+  });
+  ranks::sum(&d, 1);
   const Mesh& m = domain_.mesh();
   return d * coupling_.grid().cell_volume() * m.dx * m.dy;
 }
@@ -61,7 +65,7 @@ std::vector<Totals> MixtureDiagnostics::species_totals() const {
   const std::size_t n3 = coupling_.points();
   std::vector<Totals> out(S, Totals{});
   std::vector<double> W(gas_.n_vars());
-  for (const std::size_t c : domain_.updated_cells()) {
+  for (const std::size_t c : domain_.owned_cells()) {  // each rank its cells, summed below
     if (domain_.is_kinetic(c)) {
       const double* f = store_.f(static_cast<std::size_t>(store_.slot_of(c)));
       for (int s = 0; s < S; ++s) {
@@ -90,8 +94,10 @@ std::vector<Totals> MixtureDiagnostics::species_totals() const {
     }
   }
   const Mesh& m = domain_.mesh();
-  for (auto& t : out)
+  for (auto& t : out) {
+    ranks::sum(t.data(), 5);
     for (double& v : t) v *= m.dx * m.dy;
+  }
   return out;
 }
 

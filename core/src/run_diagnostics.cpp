@@ -173,20 +173,25 @@ void RunDiagnostics::record(OutputWriter* out, const Fields& f, long step, doubl
     const double drift = std::abs(tot[k] - initial_[k] - exchange_[k]) / (scale_[k] > 0 ? scale_[k] : 1.0);
     max_drift_[k] = std::max(max_drift_[k], drift);
   }
+  // Mixtures: per species mass, mean velocity and temperature over the domain, and the
+  // distance to the global equilibrium (sums over ranks: every rank takes part).
+  std::vector<double> species_columns;
+  if (mixture_) {
+    const auto species = mixture_->species_totals();
+    for (int s = 0; s < gas_.n_species(); ++s) {
+      const Totals& q = species[s];
+      const double kinetic = 0.5 * (q[1] * q[1] + q[2] * q[2] + q[3] * q[3]) / q[0];
+      species_columns.insert(species_columns.end(),
+                             {q[0], q[1] / q[0], q[2] / q[0], (q[4] - kinetic) / (1.5 * q[0] / gas_.mass()[s])});
+    }
+    species_columns.push_back(mixture_->distance_to_equilibrium());
+  }
   if (!out) return;
   const auto n = domain_.layer_counts();
   std::vector<double> row = {static_cast<double>(step), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4], S_total,
                              static_cast<double>(n[0]), static_cast<double>(n[1]), static_cast<double>(n[2]),
                              wall_seconds};
-  if (mixture_) {  // per species: mass, mean velocity, temperature over the domain
-    const auto species = mixture_->species_totals();
-    for (int s = 0; s < gas_.n_species(); ++s) {
-      const Totals& q = species[s];
-      const double kinetic = 0.5 * (q[1] * q[1] + q[2] * q[2] + q[3] * q[3]) / q[0];
-      row.insert(row.end(), {q[0], q[1] / q[0], q[2] / q[0], (q[4] - kinetic) / (1.5 * q[0] / gas_.mass()[s])});
-    }
-    row.push_back(mixture_->distance_to_equilibrium());
-  }
+  row.insert(row.end(), species_columns.begin(), species_columns.end());
   out->history_row(row);
   const Mesh& m = domain_.mesh();
   for (const Probe& p : case_.probes) {

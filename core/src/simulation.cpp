@@ -61,9 +61,6 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
               plugins_.kinetic ? plugins_.kinetic : plugins_.boltzmann),
       diagnostics_(c, domain_, gas_, coupling_, state_, store_, partition_),
       out_dir_(std::move(out_dir)) {
-  if (ranks::size() > 1 && c.species.size() > 1)
-    throw RunError(c.file.string() + ": /species: mixtures run on one rank only for now (their diagnostics read "
-                   "every kinetic cell); start this case without mpirun");
   set_initial_state();
 }
 
