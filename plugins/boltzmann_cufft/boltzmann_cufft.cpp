@@ -9,6 +9,7 @@
 // Device memory is plain cudaMalloc (never managed); every CUDA and cuFFT error
 // becomes a message naming the call.
 #include <algorithm>
+#include <cstdlib>
 #include <array>
 #include <map>
 #include <memory>
@@ -34,6 +35,17 @@ constexpr sdk::Descriptor descriptor{
 
 void check(cudaError_t status, const char* call) {
   if (status != cudaSuccess) throw std::runtime_error(std::string(call) + ": " + cudaGetErrorString(status));
+}
+
+// This process's rank among the MPI ranks on its machine (Open MPI, Slurm), or -1.
+int local_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID"})
+    if (const char* value = std::getenv(name)) {
+      char* end = nullptr;
+      const long rank = std::strtol(value, &end, 10);
+      if (end != value && *end == '\0' && rank >= 0 && rank < 1 << 20) return static_cast<int>(rank);
+    }
+  return -1;
 }
 
 void check(cufftResult status, const char* call) {
@@ -73,6 +85,8 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
       throw std::runtime_error(std::string("boltzmann_cufft needs an NVIDIA GPU: ") +
                                (status != cudaSuccess ? cudaGetErrorString(status) : "no CUDA device found") +
                                "; use boltzmann_fft on the CPU");
+    // Under mpirun the ranks on one machine share its GPUs round-robin by local rank.
+    if (const int local = local_rank(); local >= 0) check(cudaSetDevice(local % devices), "cudaSetDevice");
     const auto& K = kernel();
     phi_ = upload(K.phi);
     psi_ = upload(K.psi);
