@@ -117,13 +117,14 @@ StateSpec read_state(ObjectReader& r, std::size_t n_species, bool need_density) 
   return s;
 }
 
-// A wall's keys: accommodation in [0, 1], T (required), the tangential velocity
+// A wall's keys: accommodation in [0, 1], T (default: the gas's next to it), the tangential velocity
 // (`sides` are the sides it applies to: a velocity normal to one of them is refused)
 // and the hybrid band.
 Wall read_wall(ObjectReader& r, const std::vector<Side>& sides) {
   Wall w;
   w.accommodation = r.number("accommodation", 1.0, Range{0.0, 1.0});
-  w.T = r.number("T", std::nullopt, positive);
+  w.T_key = r.path("T");
+  if (r.has("T")) w.T = r.number("T", std::nullopt, positive);
   auto has = [&](Side s) { return std::find(sides.begin(), sides.end(), s) != sides.end(); };
   const bool normal[3] = {has(left) || has(right), has(bottom) || has(top), false};
   const char* names[3] = {"ux", "uy", "uz"};
@@ -163,7 +164,7 @@ Boundary read_boundary(const json& value, const std::string& path, std::size_t n
     if (!value.is_object()) {
       diag.error(path, b.kind == BoundaryKind::inflow
                            ? "an inflow boundary needs its state: {\"type\": \"inflow\", \"rho\": .., \"ux\": .., \"T\": ..}"
-                           : "a wall needs its temperature: {\"type\": \"wall\", \"T\": .., \"accommodation\": .., \"ux\": ..}");
+                           : "a wall is an object: {\"type\": \"wall\", \"T\": .., \"accommodation\": .., \"ux\": ..}");
       return b;
     }
     ObjectReader r(value, path, diag);
@@ -321,7 +322,8 @@ void read_obstacles(ObjectReader& root, Case& c) {
       if (w.valid()) {
         o.wall = Wall{};
         o.wall->accommodation = w.number("accommodation", 1.0, Range{0.0, 1.0});
-        o.wall->T = w.number("T", std::nullopt, positive);
+        o.wall->T_key = w.path("T");
+        if (w.has("T")) o.wall->T = w.number("T", std::nullopt, positive);
         w.finish();
       }
     }

@@ -34,7 +34,10 @@ struct StateSpec {
 // reflective (slip) side.
 struct Wall {
   double accommodation = 1.0;
-  double T = 1.0;
+  // Absent: the initial temperature of the gas next to a side, or of an obstacle's
+  // cells, which must then be uniform (Transport::place_walls).
+  std::optional<double> T;
+  std::string T_key;  // the key's path, for messages
   std::array<double, 3> u{};  // tangential: the normal component is zero
   int band = 2;  // hybrid runs: cells along the side held in regime.band_layer when accommodation > 0
 };
@@ -74,7 +77,8 @@ struct Obstacle {
   double radius = 0.0;
   std::vector<std::array<double, 2>> vertices;  // a simple polygon, in order
   StateSpec state;  // the paper's rho*, T* (= P*/rho*), u* = 0
-  // A Maxwell wall for the kinetic layers (`"wall": {"accommodation", "T"}`, at rest);
+  // A Maxwell wall for the kinetic layers (`"wall": {"accommodation", "T"}`, at rest;
+  // T defaults to the obstacle's temperature);
   // without it the solid cells act as fixed states (the paper).
   std::optional<Wall> wall;
   // Motion by whole cells: `cells` (di, dj) every `every` steps (paper test 3).

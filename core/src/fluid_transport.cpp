@@ -1,6 +1,9 @@
 // Fluid faces and the fluid cells' residual (paper §4.2: the layer-0 scheme's fluxes
 // come from the fluid model; the engine gathers stencils and scatters fluxes).
 #include <algorithm>
+#include <cmath>
+
+#include "diagnostics.hpp"
 
 #include "transport.hpp"
 
@@ -8,18 +11,55 @@ namespace strata::core {
 
 Transport::Transport(const Domain& domain, const Gas& gas, const Coupling& coupling, KineticStore& store,
                      PluginObject<sdk::FluidModel> fluid)
-    : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)) {
-  const Case& c = domain.case_file();
+    : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)) {}
+
+void Transport::place_walls(const std::vector<double>& U) {
+  const Case& c = domain_.case_file();
   if (c.mode == RegimeMode::layer0) return;
-  const double* velocity[2] = {store.velocity(0), store.velocity(1)};
-  for (int s = 0; s < 4; ++s)
-    if (c.boundary[s].kind == BoundaryKind::wall)
-      walls_[s].emplace(c.boundary[s].wall, static_cast<Side>(s), gas, coupling, velocity);
-  obstacle_walls_.resize(c.obstacles.size());
-  for (std::size_t k = 0; k < c.obstacles.size(); ++k)
-    if (c.obstacles[k].wall)
-      for (int s = 0; s < 4; ++s)
-        obstacle_walls_[k][s].emplace(*c.obstacles[k].wall, static_cast<Side>(s), gas, coupling, velocity);
+  const Mesh& m = domain_.mesh();
+  std::vector<std::string> problems;
+  std::vector<double> W(gas_.n_vars());
+  // The wall's own T, or the one temperature of `cells` at t = 0 (to 1e-12 relative).
+  auto temperature = [&](const Wall& wall, const std::vector<std::size_t>& cells, const std::string& next_to) {
+    if (wall.T) return *wall.T;
+    double low = HUGE_VAL, high = -HUGE_VAL;
+    for (const std::size_t cell : cells) {
+      gas_.to_primitive(domain_.layer(cell), &U[cell * gas_.n_vars()], W.data());
+      low = std::min(low, W[gas_.layout().temperature()]);
+      high = std::max(high, W[gas_.layout().temperature()]);
+    }
+    if (!(high - low <= 1e-12 * high))
+      problems.push_back(c.file.string() + ": " + wall.T_key + ": not given, and the initial temperature " + next_to +
+                         " varies from " + std::to_string(low) + " to " + std::to_string(high) +
+                         "; give the wall's temperature");
+    return high;
+  };
+  const double* velocity[2] = {store_.velocity(0), store_.velocity(1)};
+  const char* names[4] = {"left", "right", "bottom", "top"};
+  for (int s = 0; s < 4; ++s) {
+    if (c.boundary[s].kind != BoundaryKind::wall) continue;
+    std::vector<std::size_t> next;  // the gas cells along the side
+    const int n = s < 2 ? m.ny : m.nx;
+    for (int k = 0; k < n; ++k) {
+      const std::size_t cell = s == left ? m.index(0, k) : s == right ? m.index(m.nx - 1, k)
+                               : s == bottom ? m.index(k, 0) : m.index(k, m.ny - 1);
+      if (domain_.updated(cell)) next.push_back(cell);
+    }
+    const double T = temperature(c.boundary[s].wall, next, std::string("next to the ") + names[s] + " wall");
+    walls_[s].emplace(c.boundary[s].wall, T, static_cast<Side>(s), gas_, coupling_, velocity);
+  }
+  obstacle_walls_.assign(c.obstacles.size(), {});
+  for (std::size_t k = 0; k < c.obstacles.size(); ++k) {
+    if (!c.obstacles[k].wall) continue;
+    std::vector<std::size_t> cells;  // the obstacle's own
+    for (int j = 0; j < m.ny; ++j)
+      for (int i = 0; i < m.nx; ++i)
+        if (domain_.obstacle_at(m.xc(i), m.yc(j)) == &c.obstacles[k]) cells.push_back(m.index(i, j));
+    const double T = temperature(*c.obstacles[k].wall, cells, "of the obstacle");
+    for (int s = 0; s < 4; ++s)
+      obstacle_walls_[k][s].emplace(*c.obstacles[k].wall, T, static_cast<Side>(s), gas_, coupling_, velocity);
+  }
+  if (!problems.empty()) throw CaseError(problems);
 }
 
 void Transport::classify_faces() {

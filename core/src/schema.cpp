@@ -81,7 +81,7 @@ std::vector<CoreSection> make_sections() {
                    {"wall", ref("obstacle_wall")},
                    {"move", ref("move")}})},
       {"obstacle_wall", {"/obstacles/*/wall"}, "The Maxwell wall of an obstacle's faces",
-       {{"accommodation", unit_interval}, {"T", number_above(0), true}}},
+       {{"accommodation", unit_interval}, {"T", number_above(0)}}},
       {"move", {"/obstacles/*/move"}, "Motion by whole cells",
        {{"cells", array_of({{"type", "integer"}})}, {"every", integer(1, 1000000)}}},
       {"velocity", {"/velocity"}, "The velocity grid of the kinetic layers",

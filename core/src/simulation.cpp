@@ -132,6 +132,7 @@ void Simulation::set_initial_state() {
     gas_.to_conserved(0, W.data(), state_.inflow(r.ghost));
   }
   state_.fill_halo(state_.values());
+  transport_.place_walls(state_.values());
   if (store) diagnostics_.set_baseline(diagnostics_.fields());  // reads the kinetic cells' f
 }
 

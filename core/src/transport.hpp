@@ -25,6 +25,10 @@ class Transport {
   Transport(const Domain& domain, const Gas& gas, const Coupling& coupling, KineticStore& store,
             PluginObject<sdk::FluidModel> fluid);
 
+  // The Maxwell walls of the sides and obstacles, once the initial state U is set: at
+  // the temperature the case gives, or else at the initial temperature of the gas next
+  // to the side (of the obstacle's cells), which must then be uniform (CaseError).
+  void place_walls(const std::vector<double>& U);
   // After every change of the regime map.
   void classify_faces();
   const FaceSet& faces() const { return faces_; }

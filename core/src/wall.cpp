@@ -5,7 +5,7 @@
 
 namespace strata::core {
 
-MaxwellWall::MaxwellWall(const Wall& wall, Side side, const Gas& gas, const Coupling& coupling,
+MaxwellWall::MaxwellWall(const Wall& wall, double T, Side side, const Gas& gas, const Coupling& coupling,
                          const double* const velocity[2])
     : alpha_(wall.accommodation), species_(gas.n_species()), points_(coupling.points()) {
   const bool x_side = side == left || side == right;
@@ -27,7 +27,7 @@ MaxwellWall::MaxwellWall(const Wall& wall, Side side, const Gas& gas, const Coup
   std::vector<double> W(gas.n_vars(), 0.0);
   for (int s = 0; s < species_; ++s) W[s] = 1.0;
   for (int d = 0; d < 3; ++d) W[layout.velocity(d)] = wall.u[d];
-  W[layout.temperature()] = wall.T;
+  W[layout.temperature()] = T;
   maxwellian_.resize(coupling.values_per_cell());
   coupling.sum_of_maxwellians({W}, maxwellian_.data());
   leaving_flux_.assign(species_, 0.0);

@@ -14,8 +14,8 @@ namespace strata::core {
 
 class MaxwellWall {
  public:
-  // The wall of `side`; `velocity` holds the N^3 values of v_x and v_y.
-  MaxwellWall(const Wall& wall, Side side, const Gas& gas, const Coupling& coupling,
+  // The wall of `side` at temperature T; `velocity` holds the N^3 values of v_x and v_y.
+  MaxwellWall(const Wall& wall, double T, Side side, const Gas& gas, const Coupling& coupling,
               const double* const velocity[2]);
 
   // Distributions and fluxes are S blocks of N^3 values. A ghost of the wall: the
