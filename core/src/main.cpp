@@ -107,7 +107,7 @@ int run_case(const Case& c, const po::variables_map& vm) {
   });
   const RunResult result = within_memory(c, n_threads, "during the run", [&] { return sim->run(); });
   if (result.interrupted) {
-    spdlog::warn("interrupted: checkpoint and summary in {}", out.string());
+    if (ranks::root()) spdlog::warn("interrupted: checkpoint and summary in {}", out.string());
     return interrupted;
   }
   spdlog::info("done: results in {}", out.string());

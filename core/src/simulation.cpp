@@ -358,7 +358,8 @@ RunResult Simulation::run() {
       }
     }
     if (stop) {
-      spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, format_time(t_),
+      if (ranks::root())
+        spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, format_time(t_),
                    out_dir_.string());
       interrupted = true;
       break;
