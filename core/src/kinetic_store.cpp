@@ -59,10 +59,10 @@ void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) {
 void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar,
                             const std::unordered_map<std::size_t, const double*>& arrived) {
   KineticStore next(coupling_);
-  next.lay_out(domain, faces);
   const std::size_t old_kinetic = n_kinetic();
   // Every rank keeps its store when any rank's relayout fails (ranks::agree).
   ranks::agreed([&] {
+    next.lay_out(domain, faces);
     parallel_for(next.n_kinetic(), Schedule::dynamic, [&](std::size_t slot) {
       const std::size_t cell = next.slot_cell_[slot];
       const std::int64_t before = cell_slot_[cell];

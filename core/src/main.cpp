@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -86,6 +87,19 @@ auto within_memory(const Case& c, int threads, const std::string& doing, Work wo
   }
 }
 
+// What the ranks on this machine need together: each rank holds its share of the
+// kinetic store and a whole copy of the rest (docs/design_notes.md, "Ranks").
+MemoryEstimate on_this_machine(MemoryEstimate m) {
+  const double here = ranks::size_on_this_machine(), share = here / ranks::size();
+  if (share == 1.0) return m;
+  const double before = m.total();
+  m.kinetic *= share;
+  m.fluid *= here;
+  m.collision *= here;
+  m.least *= m.total() / before;
+  return m;
+}
+
 int run_case(const Case& c, const po::variables_map& vm) {
   if (vm.count("restart") && vm.count("resume")) throw po::error("give --restart FILE or --resume OUTDIR, not both");
   // --resume continues in the folder it names (unless --out says otherwise).
@@ -93,12 +107,16 @@ int run_case(const Case& c, const po::variables_map& vm) {
                        : vm.count("resume") ? fs::path(vm["resume"].as<std::string>())
                                             : c.output.dir;
   fs::path checkpoint;
-  if (vm.count("restart")) checkpoint = vm["restart"].as<std::string>();
-  if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
+  ranks::agreed([&] {
+    if (vm.count("restart")) checkpoint = vm["restart"].as<std::string>();
+    if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
+  });
   spdlog::info("case {} ({}): {}x{} cells, regime.mode {}, t_end {}, output in {}", c.name,
                c.file.string(), c.nx, c.ny, mode_name(c.mode), c.t_end, out.string());
   const int n_threads = threads(vm);
-  check_memory(c, estimate_memory(c, n_threads));
+  // Every rank's memory check and checkpoint look-up, agreed before the first
+  // collective call of the set-up.
+  ranks::agreed([&] { check_memory(c, on_this_machine(estimate_memory(c, n_threads))); });
   const auto sim = within_memory(c, n_threads, "setting up the run (plugins, kinetic store, initial state)", [&] {
     auto s = std::make_unique<Simulation>(c, out, n_threads);
     s->set_rebalance_threshold(rebalance_threshold(vm));
@@ -123,9 +141,13 @@ int dispatch(const std::string& command, const std::string& target, const po::va
   for (const char* option : {"out", "restart", "resume"})
     if (vm.count(option)) check_utf8(std::string("--") + option, vm[option].as<std::string>());
   threads(vm);
+  rebalance_threshold(vm);
   if (command == "run" || command == "validate") {
     if (target.empty()) throw po::error(command + " needs a case file");
-    const Case c = load_case(target, sets, catalog);
+    // Under mpirun every rank reads the case; the first collective call agrees on it.
+    std::optional<Case> loaded;
+    ranks::agreed([&] { loaded.emplace(load_case(target, sets, catalog)); });
+    const Case& c = *loaded;
     if (command == "validate") {
       // Memory first, then set-up without the kinetic store: plugins check what depends
       // on the case (a mixture's admissible ranges, the no-aliasing bound of R), initial
@@ -193,6 +215,26 @@ int dispatch(const std::string& command, const std::string& target, const po::va
 
 }  // namespace
 
+// The message and exit status of an error that ends the program.
+static int report(std::ostream& err) {
+  try {
+    throw;
+  } catch (const CaseError& e) {
+    for (const auto& m : e.messages()) err << "strata: error: " << m << "\n";
+    err << "strata: " << e.messages().size() << " problem(s) found; nothing was run\n";
+    return invalid_input;
+  } catch (const PluginError& e) {
+    err << "strata: error: " << e.what() << "\n";
+    return invalid_input;
+  } catch (const RunError& e) {
+    err << "strata: error: " << e.what() << "\n";
+    return run_failed;
+  } catch (const std::exception& e) {
+    err << "strata: error: " << e.what() << "\n";
+    return run_failed;
+  }
+}
+
 static int run_command_line(int argc, char** argv) {
   // Idle OpenMP threads sleep instead of spinning: on 2 cores shared with other
   // work, spinning costs more than it saves (a user's own setting wins).
@@ -240,22 +282,15 @@ static int run_command_line(int argc, char** argv) {
                     vm.count("target") ? vm["target"].as<std::string>() : "", vm);
   } catch (const po::error& e) {
     err << "strata: " << e.what() << "\n" << usage;
-    return usage_error;
-  } catch (const CaseError& e) {
-    for (const auto& m : e.messages()) err << "strata: error: " << m << "\n";
-    err << "strata: " << e.messages().size() << " problem(s) found; nothing was run\n";
-    return invalid_input;
-  } catch (const PluginError& e) {
-    err << "strata: error: " << e.what() << "\n";
-    return invalid_input;
-  } catch (const RunError& e) {
-    err << "strata: error: " << e.what() << "\n";
-    return run_failed;
+    return usage_error;  // the command line is every rank's: no rank waits for another
   } catch (const std::exception& e) {
-    err << "strata: error: " << e.what() << "\n";
-    return run_failed;
+    // An error on one of several ranks that no agreement point saw: the others may
+    // wait for this rank in a collective call, so all end now with its message.
+    if (ranks::size() > 1 && !ranks::failure_agreed()) ranks::abort_all(e.what(), run_failed);
+    return report(err);
   }
 }
+
 
 int main(int argc, char** argv) {
   strata::core::ranks::init(argc, argv);

@@ -40,12 +40,13 @@ void Partition::assign(const LayerCost& cost) {
   if (ranks::size() > 1) {
     const std::size_t cells = domain_.updated_cells().size();
     if (cells < static_cast<std::size_t>(ranks::size()))
-      throw RunError("the run has " + std::to_string(ranks::size()) + " MPI ranks for " + std::to_string(cells) +
-                     " cells to update; start it with at most " + std::to_string(cells) + " ranks (mpirun -np)");
+      ranks::agree(std::make_exception_ptr(
+          RunError("the run has " + std::to_string(ranks::size()) + " MPI ranks for " + std::to_string(cells) +
+                   " cells to update; start it with at most " + std::to_string(cells) + " ranks (mpirun -np)")));
     domain_.set_owners(zoltan_owners(cost), ranks::rank());
   }
   transport_.classify_faces();
-  store_.lay_out(domain_, transport_.faces());
+  ranks::agreed([&] { store_.lay_out(domain_, transport_.faces()); });
   plan();
 }
 
@@ -59,13 +60,15 @@ bool Partition::rebalance(const LayerCost& cost, double threshold, const std::ve
   const std::size_t nf = store_.values_per_cell();
   std::vector<std::vector<std::int64_t>> ids(ranks::size());
   std::vector<std::vector<double>> values(ranks::size());
-  for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
-    const std::size_t cell = store_.slot_cell(slot);
-    const int to = next[cell];
-    if (to == ranks::rank()) continue;
-    ids[to].push_back(static_cast<std::int64_t>(cell));
-    values[to].insert(values[to].end(), store_.f(slot), store_.f(slot) + nf);
-  }
+  ranks::agreed([&] {  // the send buffers: an allocation that fails on one rank stops all
+    for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
+      const std::size_t cell = store_.slot_cell(slot);
+      const int to = next[cell];
+      if (to == ranks::rank()) continue;
+      ids[to].push_back(static_cast<std::int64_t>(cell));
+      values[to].insert(values[to].end(), store_.f(slot), store_.f(slot) + nf);
+    }
+  });
   for (const auto& v : values) traffic_.migration += static_cast<double>(v.size() * sizeof(double));
   const auto arrived_ids = ranks::exchange(ids);
   const auto arrived_values = ranks::exchange(values);
@@ -73,9 +76,16 @@ bool Partition::rebalance(const LayerCost& cost, double threshold, const std::ve
   for (int r = 0; r < ranks::size(); ++r)
     for (std::size_t k = 0; k < arrived_ids[r].size(); ++k)
       arrived[static_cast<std::size_t>(arrived_ids[r][k])] = &arrived_values[r][k * nf];
+  const std::vector<std::int32_t> before = domain_.owners();
   domain_.set_owners(next, ranks::rank());
   transport_.classify_faces();
-  store_.relayout(domain_, transport_.faces(), U, gas_.n_vars(), arrived);
+  try {
+    store_.relayout(domain_, transport_.faces(), U, gas_.n_vars(), arrived);
+  } catch (...) {  // every rank (the relayout agrees): the old owners, faces and store
+    domain_.set_owners(before, ranks::rank());
+    transport_.classify_faces();
+    throw;
+  }
   plan();
   return true;
 }
@@ -277,12 +287,13 @@ std::vector<std::int32_t> Partition::zoltan_owners(const LayerCost& cost) const 
                                          &import_procs, &import_parts, &n_export, &export_global, &export_local,
                                          &export_procs, &export_parts);
   std::vector<std::int64_t> moves;  // (cell, new owner) pairs of this rank's cells that leave it
-  if (status == ZOLTAN_OK)
+  const bool ok = status == ZOLTAN_OK || status == ZOLTAN_WARN;
+  if (ok)
     for (int k = 0; k < n_export; ++k) moves.insert(moves.end(), {static_cast<std::int64_t>(export_global[k]), export_parts[k]});
   Zoltan_LB_Free_Part(&import_global, &import_local, &import_procs, &import_parts);
   Zoltan_LB_Free_Part(&export_global, &export_local, &export_procs, &export_parts);
   Zoltan_Destroy(&zz);
-  ranks::agree(status == ZOLTAN_OK ? nullptr
+  ranks::agree(ok ? nullptr
                                    : std::make_exception_ptr(RunError("Zoltan_LB_Partition failed with status " +
                                                                       std::to_string(status))));
   std::vector<std::int32_t> owner(domain_.owners());

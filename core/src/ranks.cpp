@@ -5,6 +5,7 @@
 #include <limits>
 #include <new>
 
+#include "diagnostics.hpp"
 #include "engine_types.hpp"
 
 #ifdef STRATA_MPI
@@ -14,15 +15,24 @@
 
 namespace strata::core::ranks {
 
+namespace {
+bool agreed_failure = false;
+}  // namespace
+
+bool failure_agreed() { return agreed_failure; }
+
 #ifdef STRATA_MPI
 
 namespace {
 // The kind of an error, so that every rank rethrows the same kind (agree()).
-enum Kind : int { unphysical = 0, plugin = 1, memory = 2, run = 3 };
+enum Kind : int { unphysical = 0, plugin = 1, memory = 2, run = 3, invalid_case = 4 };
 
 Kind kind_of(std::exception_ptr e, std::string& message) {
   try {
     std::rethrow_exception(e);
+  } catch (const CaseError& x) {
+    message = x.what();  // the messages, one per line
+    return invalid_case;
   } catch (const UnphysicalState& x) {
     message = x.what();
     return unphysical;
@@ -41,7 +51,17 @@ Kind kind_of(std::exception_ptr e, std::string& message) {
 }
 
 [[noreturn]] void throw_kind(int kind, const std::string& message) {
+  agreed_failure = true;
   switch (kind) {
+    case invalid_case: {
+      std::vector<std::string> lines;
+      for (std::size_t begin = 0; begin <= message.size();) {
+        const std::size_t end = std::min(message.find('\n', begin), message.size());
+        lines.push_back(message.substr(begin, end - begin));
+        begin = end + 1;
+      }
+      throw CaseError(lines);
+    }
     case unphysical: throw UnphysicalState(message);
     case plugin: throw PluginError(message);
     case memory: throw std::bad_alloc();
@@ -52,6 +72,7 @@ Kind kind_of(std::exception_ptr e, std::string& message) {
 
 namespace {
 bool started = false;  // MPI initialised by init()
+int machine_ranks = 1;
 
 bool launched_by_mpirun() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
@@ -75,24 +96,20 @@ MPI_Datatype type<double>() { return MPI_DOUBLE; }
 template <>
 MPI_Datatype type<std::int64_t>() { return MPI_INT64_T; }
 
+// Messages of at most 2^28 values: MPI counts are ints. Pieces between two ranks with
+// one tag arrive in order.
+constexpr std::size_t piece = std::size_t{1} << 28;
+
 template <class T>
-std::vector<T> gather(const std::vector<T>& mine, bool to_all) {
-  if (size() == 1) return mine;
-  const int n = static_cast<int>(mine.size());
-  std::vector<int> counts(size()), offsets(size());
-  if (to_all) MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
-  else MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-  std::size_t total = 0;
-  for (int r = 0; r < size(); ++r) {
-    offsets[r] = static_cast<int>(total);
-    total += static_cast<std::size_t>(counts[r]);
+void post(std::vector<MPI_Request>& requests, const T* data, std::size_t n, int peer, bool receive) {
+  for (std::size_t begin = 0; begin < n; begin += piece) {
+    const int count = static_cast<int>(std::min(piece, n - begin));
+    requests.emplace_back();
+    if (receive)
+      MPI_Irecv(const_cast<T*>(data) + begin, count, type<T>(), peer, 7, MPI_COMM_WORLD, &requests.back());
+    else
+      MPI_Isend(data + begin, count, type<T>(), peer, 7, MPI_COMM_WORLD, &requests.back());
   }
-  std::vector<T> all(to_all || root() ? total : 0);
-  if (to_all)
-    MPI_Allgatherv(mine.data(), n, type<T>(), all.data(), counts.data(), offsets.data(), type<T>(), MPI_COMM_WORLD);
-  else
-    MPI_Gatherv(mine.data(), n, type<T>(), all.data(), counts.data(), offsets.data(), type<T>(), 0, MPI_COMM_WORLD);
-  return all;
 }
 
 template <class T>
@@ -102,24 +119,54 @@ std::vector<std::vector<T>> exchange_known(const std::vector<std::vector<T>>& se
   std::vector<std::vector<T>> received(P);
   std::vector<MPI_Request> requests;
   for (int r = 0; r < P; ++r) {
-    received[r].resize(receive_counts[r]);
     if (r == rank()) {
       received[r] = send[r];
       continue;
     }
-    if (receive_counts[r] > 0) {
-      requests.emplace_back();
-      MPI_Irecv(received[r].data(), static_cast<int>(receive_counts[r]), type<T>(), r, 7, MPI_COMM_WORLD,
-                &requests.back());
-    }
+    received[r].resize(receive_counts[r]);
+    post(requests, received[r].data(), receive_counts[r], r, true);
   }
   for (int r = 0; r < P; ++r)
-    if (r != rank() && !send[r].empty()) {
-      requests.emplace_back();
-      MPI_Isend(send[r].data(), static_cast<int>(send[r].size()), type<T>(), r, 7, MPI_COMM_WORLD, &requests.back());
-    }
+    if (r != rank()) post(requests, send[r].data(), send[r].size(), r, false);
   MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
   return received;
+}
+
+// Every rank's `mine` in rank order: on every rank (to_all) or on the root.
+template <class T>
+std::vector<T> gather(const std::vector<T>& mine, bool to_all) {
+  const int P = size();
+  if (P == 1) return mine;
+  const long n = static_cast<long>(mine.size());
+  std::vector<long> counts(P);
+  if (to_all) MPI_Allgather(&n, 1, MPI_LONG, counts.data(), 1, MPI_LONG, MPI_COMM_WORLD);
+  else MPI_Gather(&n, 1, MPI_LONG, counts.data(), 1, MPI_LONG, 0, MPI_COMM_WORLD);
+  std::size_t total = 0;
+  for (const long c : counts) total += static_cast<std::size_t>(c);
+  if (to_all && total < piece) {  // one collective call
+    std::vector<int> c(P), offsets(P);
+    for (int r = 0, o = 0; r < P; o += c[r], ++r) {
+      c[r] = static_cast<int>(counts[r]);
+      offsets[r] = o;
+    }
+    std::vector<T> all(total);
+    MPI_Allgatherv(mine.data(), static_cast<int>(n), type<T>(), all.data(), c.data(), offsets.data(), type<T>(),
+                   MPI_COMM_WORLD);
+    return all;
+  }
+  // Point to point, in pieces: to the root, or from every rank to every other.
+  std::vector<std::vector<T>> send(P);
+  std::vector<std::size_t> receive(P, 0);
+  for (int r = 0; r < P; ++r) {
+    if (to_all || r == 0) send[r] = mine;
+    if (to_all || root()) receive[r] = static_cast<std::size_t>(counts[r]);
+  }
+  const auto parts = exchange_known(send, receive);
+  std::vector<T> all;
+  if (!to_all && !root()) return all;
+  all.reserve(total);
+  for (const auto& part : parts) all.insert(all.end(), part.begin(), part.end());
+  return all;
 }
 
 template <class T>
@@ -140,9 +187,15 @@ void init(int& argc, char**& argv) {
   // OpenMP threads inside a rank never call MPI: only the main thread does.
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+  if (provided < MPI_THREAD_FUNNELED)
+    abort_all("the MPI library gives no thread support (MPI_THREAD_FUNNELED is needed with OpenMP)", 3);
   float version = 0;
   Zoltan_Initialize(argc, argv, &version);
   started = true;
+  MPI_Comm machine;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &machine);
+  MPI_Comm_size(machine, &machine_ranks);
+  MPI_Comm_free(&machine);
 }
 
 void finalize() {
@@ -165,6 +218,8 @@ int rank() {
   return r;
 }
 
+int size_on_this_machine() { return active() ? machine_ranks : 1; }
+
 int size() {
   if (!active()) return 1;
   int n = 1;
@@ -174,8 +229,9 @@ int size() {
 
 void agree(std::exception_ptr error) {
   if (size() == 1) {
-    if (error) std::rethrow_exception(error);
-    return;
+    if (!error) return;
+    agreed_failure = true;
+    std::rethrow_exception(error);
   }
   // The lowest failing rank (size() when none) tells the others its kind and message.
   const int mine = error ? rank() : size();
@@ -189,7 +245,8 @@ void agree(std::exception_ptr error) {
   MPI_Bcast(&length, 1, MPI_INT, lowest, MPI_COMM_WORLD);
   message.resize(static_cast<std::size_t>(length));
   MPI_Bcast(message.data(), length, MPI_CHAR, lowest, MPI_COMM_WORLD);
-  throw_kind(kind, "rank " + std::to_string(lowest) + ": " + message);
+  // Case errors are the same on every rank: their messages stay as they are.
+  throw_kind(kind, kind == invalid_case ? message : "rank " + std::to_string(lowest) + ": " + message);
 }
 
 void sum(double* values, int n) {
@@ -244,8 +301,11 @@ void finalize() {}
 std::string library_versions() { return "no (built without MPI)"; }
 int rank() { return 0; }
 int size() { return 1; }
+int size_on_this_machine() { return 1; }
 void agree(std::exception_ptr error) {
-  if (error) std::rethrow_exception(error);
+  if (!error) return;
+  agreed_failure = true;
+  std::rethrow_exception(error);
 }
 void sum(double*, int) {}
 void sum(long*, int) {}

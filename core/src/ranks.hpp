@@ -19,14 +19,20 @@ std::string library_versions();
 
 int rank();
 int size();
+int size_on_this_machine();  // the ranks sharing this machine's memory (1 without MPI)
 inline bool root() { return rank() == 0; }
 
 // Every rank calls agree() at the same point with the error of its own work since the
 // last agreement (null when none). When any rank failed, every rank throws the same
-// exception: the error of the lowest failing rank, of the same kind (UnphysicalState,
-// PluginError, std::bad_alloc or RunError) and with its message, prefixed by "rank r: "
-// when there are several ranks. With one rank the error is rethrown as it is.
+// exception: the error of the lowest failing rank, of the same kind (CaseError,
+// UnphysicalState, PluginError, std::bad_alloc or RunError) and with its message,
+// prefixed by "rank r: " when there are several ranks. With one rank the error is
+// rethrown as it is.
 void agree(std::exception_ptr error);
+// True once agree() has thrown here: every rank is on the same failure path and may
+// end normally. An error on one of several ranks that did not pass through agree()
+// must end every rank (abort_all): the others may wait in a collective call.
+bool failure_agreed();
 // Same as agree(), for the very common "catch everything from f, then agree".
 template <class F>
 void agreed(F&& f) {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "parallel.hpp"
+#include "ranks.hpp"
 
 namespace strata::core {
 
@@ -15,36 +16,58 @@ RegimeController::RegimeController(const Case& c, Domain& domain, const Gas& gas
     : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store),
       transport_(transport), partition_(partition), indicator_(std::move(indicator)), transport_model_(std::move(transport_model)) {}
 
-void RegimeController::update() {
-  const Mesh& m = domain_.mesh();
-  const std::size_t n = m.n_stored();
+// The indicator's inputs on this rank: primitive fields of every stored cell (from the
+// shared state), transport coefficients and distances where the indicator reads them
+// (distances: this rank's kinetic cells only).
+RegimeController::Inputs RegimeController::inputs(unsigned needs) const {
+  const std::size_t n = domain_.mesh().n_stored();
   const int nvar = gas_.n_vars();
   const auto& layout = gas_.layout();
-  std::vector<double> W(n * nvar), rho(n), ux(n), uy(n), uz(n), T(n), mu, kappa, distance;
+  Inputs x;
+  x.W.resize(n * nvar);
+  for (auto* v : {&x.rho, &x.ux, &x.uy, &x.uz, &x.T}) v->resize(n);
   parallel_for(n, Schedule::static_chunks, [&](std::size_t c) {
-    double* w = &W[c * nvar];
+    double* w = &x.W[c * nvar];
     try {
       gas_.to_primitive(domain_.layer(c), state_.cell(c), w);
     } catch (...) {
       rethrow_with_context(domain_.describe(c));
     }
-    rho[c] = 0;
-    for (int s = 0; s < layout.n_species; ++s) rho[c] += w[s];
-    ux[c] = w[layout.velocity(0)];
-    uy[c] = w[layout.velocity(1)];
-    uz[c] = w[layout.velocity(2)];
-    T[c] = w[layout.temperature()];
+    x.rho[c] = 0;
+    for (int s = 0; s < layout.n_species; ++s) x.rho[c] += w[s];
+    x.ux[c] = w[layout.velocity(0)];
+    x.uy[c] = w[layout.velocity(1)];
+    x.uz[c] = w[layout.velocity(2)];
+    x.T[c] = w[layout.temperature()];
   });
-  const unsigned needs = indicator_->inputs();
   if (needs & sdk::indicator_input::transport_coefficients) {
-    mu.resize(n);
-    kappa.resize(n);
+    x.mu.resize(n);
+    x.kappa.resize(n);
     const auto rows = static_cast<std::int64_t>(n);
     transport_model_.call("transport_coefficients", [&] {
-      return transport_model_->transport_coefficients({W.data(), rows, nvar, nvar}, mu.data(), kappa.data());
+      return transport_model_->transport_coefficients({x.W.data(), rows, nvar, nvar}, x.mu.data(), x.kappa.data());
     });
   }
-  if (needs & sdk::indicator_input::distance_to_maxwellian) distance = distance_to_maxwellian(rho);
+  if (needs & sdk::indicator_input::distance_to_maxwellian) x.distance = distance_to_maxwellian(x.rho);
+  return x;
+}
+
+void RegimeController::update() {
+  const Mesh& m = domain_.mesh();
+  const unsigned needs = indicator_->inputs();
+  // Every rank learns of an error on any before the proposal; the distances of other
+  // ranks' kinetic cells arrive with the same agreement.
+  Inputs x;
+  std::exception_ptr error;
+  try {
+    x = inputs(needs);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (needs & sdk::indicator_input::distance_to_maxwellian)
+    partition_.share(x.distance, 1, error, Partition::Cells::kinetic);
+  else
+    ranks::agree(error);
   sdk::IndicatorInput in;
   in.nx = m.nx;
   in.ny = m.ny;
@@ -52,17 +75,17 @@ void RegimeController::update() {
   in.stride = m.sx();
   in.dx = m.dx;
   in.dy = m.dy;
-  in.rho = rho.data();
-  in.ux = ux.data();
-  in.uy = uy.data();
-  in.uz = uz.data();
-  in.T = T.data();
+  in.rho = x.rho.data();
+  in.ux = x.ux.data();
+  in.uy = x.uy.data();
+  in.uz = x.uz.data();
+  in.T = x.T.data();
   in.knudsen = domain_.knudsen().data();
   if (needs & sdk::indicator_input::transport_coefficients) {
-    in.viscosity = mu.data();
-    in.conductivity = kappa.data();
+    in.viscosity = x.mu.data();
+    in.conductivity = x.kappa.data();
   }
-  if (needs & sdk::indicator_input::distance_to_maxwellian) in.distance_to_maxwellian = distance.data();
+  if (needs & sdk::indicator_input::distance_to_maxwellian) in.distance_to_maxwellian = x.distance.data();
   in.regime = domain_.regime().data();
   const int n_diag = indicator_->n_diagnostics();
   indicator_fields_.resize(n_diag);
@@ -73,7 +96,8 @@ void RegimeController::update() {
     diag[k] = indicator_fields_[k].second.data();
   }
   std::vector<std::int8_t> proposal(m.n_interior());
-  indicator_.call("propose", [&] { return indicator_->propose(in, proposal.data(), diag.data()); });
+  ranks::agreed(
+      [&] { indicator_.call("propose", [&] { return indicator_->propose(in, proposal.data(), diag.data()); }); });
   std::vector<std::int8_t> next(domain_.regime());
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
@@ -85,15 +109,12 @@ void RegimeController::update() {
   install(next);
 }
 
-// ||f - M[f]||_L1 / rho in kinetic cells (paper eq. 3.21), NaN elsewhere; each rank
-// computes its own kinetic cells and shares them.
+// ||f - M[f]||_L1 / rho in this rank's kinetic cells (paper eq. 3.21), NaN elsewhere.
 std::vector<double> RegimeController::distance_to_maxwellian(const std::vector<double>& rho) const {
   std::vector<double> distance(rho.size(), std::numeric_limits<double>::quiet_NaN());
   const std::size_t nf = store_.values_per_cell();
   const double dv = coupling_.grid().cell_volume();
-  std::exception_ptr error;
-  try {
-    parallel_for(store_.n_kinetic(), Schedule::dynamic, [&] { return std::vector<double>(nf); },
+  parallel_for(store_.n_kinetic(), Schedule::dynamic, [&] { return std::vector<double>(nf); },
                [&](std::size_t slot, std::vector<double>& M) {
                  const std::size_t cell = store_.slot_cell(slot);
                  try {
@@ -106,10 +127,6 @@ std::vector<double> RegimeController::distance_to_maxwellian(const std::vector<d
                  for (std::size_t k = 0; k < nf; ++k) d += std::abs(f[k] - M[k]);
                  distance[cell] = d * dv / rho[cell];
                });
-  } catch (...) {
-    error = std::current_exception();
-  }
-  partition_.share(distance, 1, error, Partition::Cells::kinetic);
   return distance;
 }
 

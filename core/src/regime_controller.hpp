@@ -44,6 +44,10 @@ class RegimeController {
   // layers keep the moments of their f, which U already holds (1, 2 -> 0). Both
   // conversions conserve.
   void install(const std::vector<std::int8_t>& next);
+  struct Inputs {
+    std::vector<double> W, rho, ux, uy, uz, T, mu, kappa, distance;
+  };
+  Inputs inputs(unsigned needs) const;
   std::vector<double> distance_to_maxwellian(const std::vector<double>& rho) const;
   void carve_and_free(long step, Totals& exchange);
 

@@ -30,52 +30,58 @@ Fields RunDiagnostics::fields() const {
   const auto& layout = gas_.layout();
   const auto& mass = gas_.mass();
   Fields f;
-  f.rho.assign(n, 0.0);
-  f.p.assign(n, 0.0);
-  f.ux.resize(n); f.uy.resize(n); f.uz.resize(n); f.T.resize(n);
-  f.rho_species.assign(S, std::vector<double>(n));
-  f.pressure.assign(n, {});
-  f.heat_flux.assign(n, {});
-  parallel_for(n, Schedule::static_chunks, [&] { return std::vector<double>(nvar); },
-               [&](std::size_t c, std::vector<double>& W) {
-                 const std::size_t cell = m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx));
-                 try {
-                   gas_.to_primitive(domain_.layer(cell), state_.cell(cell), W.data());
-                 } catch (...) {
-                   rethrow_with_context(domain_.describe(cell));
-                 }
-                 double number = 0.0;
-                 for (int s = 0; s < S; ++s) {
-                   f.rho_species[s][c] = W[s];
-                   f.rho[c] += W[s];
-                   number += W[s] / mass[s];
-                 }
-                 f.ux[c] = W[layout.velocity(0)];
-                 f.uy[c] = W[layout.velocity(1)];
-                 f.uz[c] = W[layout.velocity(2)];
-                 f.T[c] = W[layout.temperature()];
-                 f.p[c] = number * f.T[c];
-                 f.pressure[c] = {f.p[c], f.p[c], f.p[c], 0.0, 0.0, 0.0};
-               });
-  // Kinetic cells: the full pressure tensor and heat flux of f (mixture velocity),
-  // computed by each cell's owner and shared (9 values per stored cell).
-  const std::size_t n3 = coupling_.points();
+  std::vector<double> moments(m.n_stored() * 9, 0.0);
   auto interior = [&](std::size_t cell) {
     return static_cast<std::size_t>((cell / m.sx()) - m.halo) * m.nx + (cell % m.sx() - m.halo);
   };
-  std::vector<double> moments(m.n_stored() * 9, 0.0);
+  // Every rank learns of an error on any before the moments are shared.
+  std::exception_ptr error;
+  try {
+    f.rho.assign(n, 0.0);
+    f.p.assign(n, 0.0);
+    f.ux.resize(n); f.uy.resize(n); f.uz.resize(n); f.T.resize(n);
+    f.rho_species.assign(S, std::vector<double>(n));
+    f.pressure.assign(n, {});
+    f.heat_flux.assign(n, {});
+    parallel_for(n, Schedule::static_chunks, [&] { return std::vector<double>(nvar); },
+                 [&](std::size_t c, std::vector<double>& W) {
+                   const std::size_t cell = m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx));
+                   try {
+                     gas_.to_primitive(domain_.layer(cell), state_.cell(cell), W.data());
+                   } catch (...) {
+                     rethrow_with_context(domain_.describe(cell));
+                   }
+                   double number = 0.0;
+                   for (int s = 0; s < S; ++s) {
+                     f.rho_species[s][c] = W[s];
+                     f.rho[c] += W[s];
+                     number += W[s] / mass[s];
+                   }
+                   f.ux[c] = W[layout.velocity(0)];
+                   f.uy[c] = W[layout.velocity(1)];
+                   f.uz[c] = W[layout.velocity(2)];
+                   f.T[c] = W[layout.temperature()];
+                   f.p[c] = number * f.T[c];
+                   f.pressure[c] = {f.p[c], f.p[c], f.p[c], 0.0, 0.0, 0.0};
+                 });
+    // Kinetic cells: the full pressure tensor and heat flux of f (mixture velocity),
+    // computed by each cell's owner and shared (9 values per stored cell).
+    const std::size_t n3 = coupling_.points();
 #pragma omp parallel for schedule(static)
-  for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
-    const std::size_t cell = store_.slot_cell(slot), c = interior(cell);
-    const std::array<double, 3> u = {f.ux[c], f.uy[c], f.uz[c]};
-    std::array<double, 6> P{};
-    std::array<double, 3> q{};
-    for (int s = 0; s < S; ++s) toolkit::add_central_moments(coupling_.grid(), store_.f(slot) + s * n3, u, P, q);
-    const double vol = coupling_.grid().cell_volume();
-    for (int k = 0; k < 6; ++k) moments[cell * 9 + k] = P[k] * vol;
-    for (int k = 0; k < 3; ++k) moments[cell * 9 + 6 + k] = 0.5 * q[k] * vol;
+    for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
+      const std::size_t cell = store_.slot_cell(slot), c = interior(cell);
+      const std::array<double, 3> u = {f.ux[c], f.uy[c], f.uz[c]};
+      std::array<double, 6> P{};
+      std::array<double, 3> q{};
+      for (int s = 0; s < S; ++s) toolkit::add_central_moments(coupling_.grid(), store_.f(slot) + s * n3, u, P, q);
+      const double vol = coupling_.grid().cell_volume();
+      for (int k = 0; k < 6; ++k) moments[cell * 9 + k] = P[k] * vol;
+      for (int k = 0; k < 3; ++k) moments[cell * 9 + 6 + k] = 0.5 * q[k] * vol;
+    }
+  } catch (...) {
+    error = std::current_exception();
   }
-  partition_.share(moments, 9, nullptr, Partition::Cells::kinetic);
+  partition_.share(moments, 9, error, Partition::Cells::kinetic);
   for (const std::size_t cell : domain_.updated_cells()) {
     if (!domain_.is_kinetic(cell)) continue;
     const std::size_t c = interior(cell);

@@ -7,6 +7,7 @@
 #include <omp.h>
 #endif
 
+#include "ranks.hpp"
 #include "strata/toolkit/gas.hpp"
 
 namespace strata::core {
@@ -33,7 +34,20 @@ void match_viscosity(const Case& c, RunPlugins& p) {
 
 }  // namespace
 
+namespace {
+RunPlugins create_on_this_rank(const Case& c, int threads);
+}  // namespace
+
+// Under mpirun a plugin may fail on one rank only (a GPU missing there): every rank
+// learns of it here, before the set-up's first collective call.
 RunPlugins create_plugins(const Case& c, int threads) {
+  RunPlugins p;
+  ranks::agreed([&] { p = create_on_this_rank(c, threads); });
+  return p;
+}
+
+namespace {
+RunPlugins create_on_this_rank(const Case& c, int threads) {
 #ifdef _OPENMP
   if (threads > 0) omp_set_num_threads(threads);
 #else
@@ -75,5 +89,6 @@ RunPlugins create_plugins(const Case& c, int threads) {
     if (layers[l]->needed) p.layer_names.plugin[l] = layers[l]->name;
   return p;
 }
+}  // namespace
 
 }  // namespace strata::core

@@ -228,7 +228,7 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
     kept = true;
     stepper_.step(dt, diagnostics_.exchange(), work_);
     f = diagnostics_.fields();
-    diagnostics_.check_state(f, t_new, steps_ + 1, plugins_.layer_names);
+    ranks::agreed([&] { diagnostics_.check_state(f, t_new, steps_ + 1, plugins_.layer_names); });
     const auto cells = domain_.layer_counts();
     for (int l = 0; l < 3; ++l) work_.cell_steps[l] += cells[l];
     return true;
@@ -240,6 +240,9 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
   } catch (const std::exception& e) {  // PluginError, RunError and whatever else a part throws
     failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_time(t_) + " failed: " + e.what();
   }
+  // An error that one of several ranks met alone, outside an agreement point: the
+  // others wait in a collective call, so every rank ends now with its message.
+  if (ranks::size() > 1 && !ranks::failure_agreed()) ranks::abort_all(failure, 3);
   if (kept) {
     state_.restore();
     store_.restore();
@@ -277,7 +280,7 @@ double Simulation::wall_seconds() const { return wall_before_ + seconds_since(st
 
 RunResult Simulation::run() {
   if (purpose_ != Purpose::run) throw std::logic_error("Simulation::run: set up for checking only");
-  check_step_budget();
+  ranks::agreed([&] { check_step_budget(); });
   // The root rank holds the output folder and writes every output.
   std::optional<RunFolder> folder;
   ranks::agreed([&] {
@@ -289,13 +292,15 @@ RunResult Simulation::run() {
   const StopSignals signals;
   start_ = last_progress_ = last_checkpoint_ = Clock::now();
   Fields f = diagnostics_.fields();
-  if (restarted_) {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
-    if (output_) output_->restore(std::move(pending_->output));
-    pending_.reset();
-  } else {
-    diagnostics_.record(output_.get(), f, steps_, 0.0, 0.0, wall_seconds());
-    write_outputs(f, 0.0, true, false);
-  }
+  ranks::agreed([&] {  // collective parts first, then the root's writes
+    if (restarted_) {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
+      if (output_) output_->restore(std::move(pending_->output));
+      pending_.reset();
+    } else {
+      diagnostics_.record(output_.get(), f, steps_, 0.0, 0.0, wall_seconds());
+      write_outputs(f, 0.0, true, false);
+    }
+  });
   std::string failure;
   bool interrupted = false;
   const CheckpointSpec& ck = case_.output.checkpoint;
@@ -378,11 +383,13 @@ RunResult Simulation::run() {
     s = summary(!failure.empty() ? "failed" : interrupted ? "interrupted" : "completed", failure);
     output_->summary(s);
   }
-  if (!failure.empty()) throw RunError(failure + "; the last good state is in " + (out_dir_ / "last_good.vti").string());
+  if (!failure.empty())  // the same failure on every rank
+    ranks::agree(std::make_exception_ptr(
+        RunError(failure + "; the last good state is in " + (out_dir_ / "last_good.vti").string())));
   return {std::move(f), std::move(s), interrupted};
 }
 
-CheckpointData Simulation::checkpoint_data() const {
+CheckpointData Simulation::checkpoint_data(const std::vector<std::int64_t>& cells, const std::vector<double>& f) const {
   CheckpointData d;
   d.t = t_;
   d.step = steps_;
@@ -399,18 +406,7 @@ CheckpointData Simulation::checkpoint_data() const {
   d.obstacle_offsets = domain_.obstacle_offsets();
   d.U = state_.values();
   // Kinetic cells only, by ascending stored index (not by slot): fluid cells' and halo
-  // distributions are derived, never saved. Each rank sends its own to the root.
-  std::vector<std::int64_t> cells;
-  std::vector<double> f;
-  for (const std::size_t c : domain_.owned_cells())
-    if (domain_.is_kinetic(c)) {
-      cells.push_back(static_cast<std::int64_t>(c));
-      const double* fc = store_.f(static_cast<std::size_t>(store_.slot_of(c)));
-      f.insert(f.end(), fc, fc + d.nf);
-    }
-  cells = ranks::gather_to_root(cells);
-  f = ranks::gather_to_root(f);
-  if (!output_) return d;  // not the root
+  // distributions are derived, never saved.
   std::vector<std::size_t> order(cells.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cells[a] < cells[b]; });
@@ -428,10 +424,24 @@ CheckpointData Simulation::checkpoint_data() const {
 void Simulation::write_checkpoint_now() {
   const auto t0 = Clock::now();
   const fs::path file = checkpoint_path(out_dir_, steps_);
-  CheckpointData d = checkpoint_data();
-  d.wall_checkpoint += seconds_since(t0);  // the time up to here; writing is measured below
-  ranks::agreed([&] {  // the root writes
+  // Each rank sends its kinetic cells' distributions to the root, which writes.
+  std::vector<std::int64_t> cells;
+  std::vector<double> f;
+  const std::size_t nf = store_.values_per_cell();
+  ranks::agreed([&] {
+    for (const std::size_t c : domain_.owned_cells())
+      if (domain_.is_kinetic(c)) {
+        cells.push_back(static_cast<std::int64_t>(c));
+        const double* fc = store_.f(static_cast<std::size_t>(store_.slot_of(c)));
+        f.insert(f.end(), fc, fc + nf);
+      }
+  });
+  cells = ranks::gather_to_root(cells);
+  f = ranks::gather_to_root(f);
+  ranks::agreed([&] {
     if (!output_) return;
+    CheckpointData d = checkpoint_data(cells, f);
+    d.wall_checkpoint += seconds_since(t0);  // the time up to here; writing is measured below
     write_checkpoint(file, d);
     prune_checkpoints(out_dir_, case_.output.checkpoint.keep);
   });
@@ -441,8 +451,11 @@ void Simulation::write_checkpoint_now() {
 }
 
 void Simulation::restart(const fs::path& file) {
-  auto d = std::make_unique<CheckpointData>(read_checkpoint(file));
-  check_restart_setup(file, d->setup, checkpoint_setup(case_));
+  std::unique_ptr<CheckpointData> d;
+  ranks::agreed([&] {  // every rank reads the file
+    d = std::make_unique<CheckpointData>(read_checkpoint(file));
+    check_restart_setup(file, d->setup, checkpoint_setup(case_));
+  });
   const Mesh& m = domain_.mesh();
   const std::size_t nf = store_.values_per_cell();
   if (d->nvar != gas_.n_vars() || d->nf != nf || d->U.size() != state_.values().size() ||
@@ -471,6 +484,8 @@ void Simulation::restart(const fs::path& file) {
     if (domain_.owned(c))  // each rank keeps its own cells
       std::copy_n(&d->kinetic_f[k * nf], nf, store_.f(static_cast<std::size_t>(store_.slot_of(c))));
   }
+  std::vector<double>().swap(d->kinetic_f);  // run() needs only the output series
+  std::vector<double>().swap(d->U);
   diagnostics_.restore_baseline(d->baseline);
   regime_.restore_switches(d->switches);
   work_ = work_at_window_ = work_at_start_ = d->work;
