@@ -251,7 +251,7 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
 }
 
 namespace {
-// Set by SIGTERM/SIGINT; the time loop stops after the step in progress.
+// Set by SIGTERM, SIGINT or SIGUSR1; the time loop stops after the step in progress.
 volatile std::sig_atomic_t stop_requested = 0;
 extern "C" void request_stop(int) { stop_requested = 1; }
 
@@ -262,10 +262,13 @@ class StopSignals {
     stop_requested = 0;
     previous_term_ = std::signal(SIGTERM, request_stop);
     previous_int_ = std::signal(SIGINT, request_stop);
+    // mpirun forwards SIGUSR1 to every rank and waits; SIGTERM it follows with SIGKILL.
+    previous_usr1_ = std::signal(SIGUSR1, request_stop);
   }
   ~StopSignals() {
     std::signal(SIGTERM, previous_term_);
     std::signal(SIGINT, previous_int_);
+    std::signal(SIGUSR1, previous_usr1_);
   }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
@@ -273,6 +276,7 @@ class StopSignals {
  private:
   void (*previous_term_)(int);
   void (*previous_int_)(int);
+  void (*previous_usr1_)(int);
 };
 }  // namespace
 
