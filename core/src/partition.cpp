@@ -182,21 +182,39 @@ void Partition::share(std::vector<double>& values, int width, std::exception_ptr
   ranks::agree(error);
   if (ranks::size() == 1) return;
   const auto w = static_cast<std::size_t>(width);
-  auto shared = [&](std::size_t c) { return which == Cells::updated || domain_.is_kinetic(c); };
+  auto shared = [&](std::size_t c) { return which != Cells::kinetic || domain_.is_kinetic(c); };
+  // The cells in question in ascending order: the updated ones, or every interior cell.
+  std::vector<std::size_t> interior;
+  if (which == Cells::interior) {
+    const Mesh& m = domain_.mesh();
+    for (int j = 0; j < m.ny; ++j)
+      for (int i = 0; i < m.nx; ++i) interior.push_back(m.index(i, j));
+  }
+  const std::vector<std::size_t>& cells = which == Cells::interior ? interior : domain_.updated_cells();
   std::vector<double> mine;
-  mine.reserve(domain_.owned_cells().size() * w);
-  for (const std::size_t c : domain_.owned_cells())
-    if (shared(c)) mine.insert(mine.end(), &values[c * w], &values[c * w] + w);
+  for (const std::size_t c : cells)
+    if (domain_.owner(c) == ranks::rank() && shared(c)) mine.insert(mine.end(), &values[c * w], &values[c * w] + w);
   const std::vector<double> all = ranks::all_gather(mine);
   traffic_.share += static_cast<double>(mine.size() * sizeof(double) * (ranks::size() - 1));
   // all_gather concatenates in rank order; each rank's cells are its owned cells in
   // ascending order.
   std::vector<std::size_t> offset(ranks::size() + 1, 0);
-  for (const std::size_t c : domain_.updated_cells())
+  for (const std::size_t c : cells)
     if (shared(c)) ++offset[domain_.owner(c) + 1];
   for (int r = 0; r < ranks::size(); ++r) offset[r + 1] += offset[r];
-  for (const std::size_t c : domain_.updated_cells())
+  for (const std::size_t c : cells)
     if (shared(c)) std::copy_n(&all[offset[domain_.owner(c)]++ * w], w, &values[c * w]);
+}
+
+std::array<int, 4> Partition::own_rectangle() const {
+  const Mesh& m = domain_.mesh();
+  if (ranks::size() == 1 || pieces().empty()) return {0, m.nx, 0, m.ny};
+  std::array<int, 4> box = {m.nx, 0, m.ny, 0};
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i)
+      if (domain_.owner(m.index(i, j)) == ranks::rank())
+        box = {std::min(box[0], i), std::max(box[1], i + 1), std::min(box[2], j), std::max(box[3], j + 1)};
+  return box[1] > box[0] ? box : std::array<int, 4>{0, 0, 0, 0};
 }
 
 std::vector<std::array<int, 4>> Partition::pieces() const {

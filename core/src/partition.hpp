@@ -55,13 +55,16 @@ class Partition {
   void exchange_stage(std::vector<double>& Y, std::exception_ptr error);
   // Every rank agrees on `error`, then `values` (width per stored cell) of every
   // updated cell (or only of every kinetic cell) takes its owner's values.
-  enum class Cells { updated, kinetic };
+  enum class Cells { updated, kinetic, interior };  // interior: solid cells too
   void share(std::vector<double>& values, int width, std::exception_ptr error = nullptr,
              Cells which = Cells::updated) const;
   // The rectangle of interior cells [i0, i1) x [j0, j1) each rank owns (ranks without
   // cells left out), for parallel snapshots; empty when the ranks' cells are not
   // rectangles (then one file holds the whole mesh).
   std::vector<std::array<int, 4>> pieces() const;
+  // The rectangle [i0, i1) x [j0, j1) of this rank's cells when every rank's cells
+  // form one (RCB), else the whole mesh.
+  std::array<int, 4> own_rectangle() const;
   // Bytes this rank has sent so far: stage exchanges, sharing, migration.
   struct Traffic {
     double stage = 0, share = 0, migration = 0;

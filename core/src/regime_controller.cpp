@@ -16,18 +16,24 @@ RegimeController::RegimeController(const Case& c, Domain& domain, const Gas& gas
     : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store),
       transport_(transport), partition_(partition), indicator_(std::move(indicator)), transport_model_(std::move(transport_model)) {}
 
-// The indicator's inputs on this rank: primitive fields of every stored cell (from the
-// shared state), transport coefficients and distances where the indicator reads them
-// (distances: this rank's kinetic cells only).
-RegimeController::Inputs RegimeController::inputs(unsigned needs) const {
-  const std::size_t n = domain_.mesh().n_stored();
+// The indicator's inputs on this rank: primitive fields of the cells of `box` and of a
+// frame of halo width around it (from the shared state), transport coefficients there
+// where the indicator reads them, distances of this rank's kinetic cells.
+RegimeController::Inputs RegimeController::inputs(unsigned needs, const std::array<int, 4>& box) const {
+  const Mesh& m = domain_.mesh();
+  const std::size_t n = m.n_stored();
   const int nvar = gas_.n_vars();
   const auto& layout = gas_.layout();
+  std::vector<std::size_t> frame;
+  if (box[1] > box[0] && box[3] > box[2])
+    for (int j = box[2] - m.halo; j < box[3] + m.halo; ++j)
+      for (int i = box[0] - m.halo; i < box[1] + m.halo; ++i) frame.push_back(m.index(i, j));
   Inputs x;
-  x.W.resize(n * nvar);
-  for (auto* v : {&x.rho, &x.ux, &x.uy, &x.uz, &x.T}) v->resize(n);
-  parallel_for(n, Schedule::static_chunks, [&](std::size_t c) {
-    double* w = &x.W[c * nvar];
+  std::vector<double> W(frame.size() * nvar);
+  for (auto* v : {&x.rho, &x.ux, &x.uy, &x.uz, &x.T}) v->assign(n, 0.0);
+  parallel_for(frame.size(), Schedule::static_chunks, [&](std::size_t k) {
+    const std::size_t c = frame[k];
+    double* w = &W[k * nvar];
     try {
       gas_.to_primitive(domain_.layer(c), state_.cell(c), w);
     } catch (...) {
@@ -41,26 +47,38 @@ RegimeController::Inputs RegimeController::inputs(unsigned needs) const {
     x.T[c] = w[layout.temperature()];
   });
   if (needs & sdk::indicator_input::transport_coefficients) {
-    x.mu.resize(n);
-    x.kappa.resize(n);
-    const auto rows = static_cast<std::int64_t>(n);
+    std::vector<double> mu(frame.size()), kappa(frame.size());
+    const auto rows = static_cast<std::int64_t>(frame.size());
     transport_model_.call("transport_coefficients", [&] {
-      return transport_model_->transport_coefficients({x.W.data(), rows, nvar, nvar}, x.mu.data(), x.kappa.data());
+      return transport_model_->transport_coefficients({W.data(), rows, nvar, nvar}, mu.data(), kappa.data());
     });
+    x.mu.assign(n, 0.0);
+    x.kappa.assign(n, 0.0);
+    for (std::size_t k = 0; k < frame.size(); ++k) {
+      x.mu[frame[k]] = mu[k];
+      x.kappa[frame[k]] = kappa[k];
+    }
   }
   if (needs & sdk::indicator_input::distance_to_maxwellian) x.distance = distance_to_maxwellian(x.rho);
   return x;
 }
 
+// Each rank asks the indicator about its own rectangle of cells (the whole mesh with
+// one rank, or when the ranks' cells are not rectangles), reading a frame of halo
+// width around it: the indicators' stencils reach one cell (toolkit/stencils.hpp), so
+// every cell gets the proposal it would get on one rank. The proposals are then shared
+// and every rank installs the same map.
 void RegimeController::update() {
   const Mesh& m = domain_.mesh();
   const unsigned needs = indicator_->inputs();
+  box_ = partition_.own_rectangle();
+  const int w = box_[1] - box_[0], h = box_[3] - box_[2];
   // Every rank learns of an error on any before the proposal; the distances of other
-  // ranks' kinetic cells arrive with the same agreement.
+  // ranks' kinetic cells arrive with the same agreement (the frame may hold some).
   Inputs x;
   std::exception_ptr error;
   try {
-    x = inputs(needs);
+    x = inputs(needs, box_);
   } catch (...) {
     error = std::current_exception();
   }
@@ -68,45 +86,74 @@ void RegimeController::update() {
     partition_.share(x.distance, 1, error, Partition::Cells::kinetic);
   else
     ranks::agree(error);
+  // Arrays seen from the rectangle's first cell: interior cell (i, j) of the view is
+  // mesh cell (box_[0] + i, box_[2] + j).
+  const std::ptrdiff_t o = static_cast<std::ptrdiff_t>(m.index(box_[0], box_[2]) - m.index(0, 0));
   sdk::IndicatorInput in;
-  in.nx = m.nx;
-  in.ny = m.ny;
+  in.nx = w;
+  in.ny = h;
   in.halo = m.halo;
   in.stride = m.sx();
   in.dx = m.dx;
   in.dy = m.dy;
-  in.rho = x.rho.data();
-  in.ux = x.ux.data();
-  in.uy = x.uy.data();
-  in.uz = x.uz.data();
-  in.T = x.T.data();
-  in.knudsen = domain_.knudsen().data();
+  in.rho = x.rho.data() + o;
+  in.ux = x.ux.data() + o;
+  in.uy = x.uy.data() + o;
+  in.uz = x.uz.data() + o;
+  in.T = x.T.data() + o;
+  in.knudsen = domain_.knudsen().data() + o;
   if (needs & sdk::indicator_input::transport_coefficients) {
-    in.viscosity = x.mu.data();
-    in.conductivity = x.kappa.data();
+    in.viscosity = x.mu.data() + o;
+    in.conductivity = x.kappa.data() + o;
   }
-  if (needs & sdk::indicator_input::distance_to_maxwellian) in.distance_to_maxwellian = x.distance.data();
-  in.regime = domain_.regime().data();
+  if (needs & sdk::indicator_input::distance_to_maxwellian) in.distance_to_maxwellian = x.distance.data() + o;
+  in.regime = domain_.regime().data() + o;
   const int n_diag = indicator_->n_diagnostics();
-  indicator_fields_.resize(n_diag);
+  diagnostics_.assign(n_diag, std::vector<double>(static_cast<std::size_t>(w) * h, 0.0));
   std::vector<double*> diag(n_diag);
-  for (int k = 0; k < n_diag; ++k) {
-    indicator_fields_[k].first = indicator_->diagnostic_name(k);
-    indicator_fields_[k].second.assign(m.n_interior(), 0.0);
-    diag[k] = indicator_fields_[k].second.data();
-  }
-  std::vector<std::int8_t> proposal(m.n_interior());
+  for (int k = 0; k < n_diag; ++k) diag[k] = diagnostics_[k].data();
+  std::vector<std::int8_t> proposal(static_cast<std::size_t>(w) * h);
   ranks::agreed(
       [&] { indicator_.call("propose", [&] { return indicator_->propose(in, proposal.data(), diag.data()); }); });
+  std::vector<double> proposed(m.n_stored(), 0.0);  // every updated cell's, from its owner
+  for (int j = 0; j < h; ++j)
+    for (int i = 0; i < w; ++i)
+      proposed[m.index(box_[0] + i, box_[2] + j)] = proposal[static_cast<std::size_t>(j) * w + i];
+  partition_.share(proposed, 1);
   std::vector<std::int8_t> next(domain_.regime());
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
       const std::size_t c = m.index(i, j);
       if (domain_.layer(c) < 0) continue;  // solid cells stay solid
-      const std::int8_t p = proposal[static_cast<std::size_t>(j) * m.nx + i];
+      const auto p = static_cast<std::int8_t>(proposed[c]);
       next[c] = domain_.forced(c) >= 0 ? static_cast<std::int8_t>(domain_.forced(c)) : std::clamp<std::int8_t>(p, 0, 2);
     }
   install(next);
+}
+
+NamedFields RegimeController::indicator_fields() const {
+  const Mesh& m = domain_.mesh();
+  NamedFields out;
+  if (!indicator_) return out;
+  // Each rank's rectangle of the last proposal and its diagnostic values, to the root
+  // (the owners may have changed since: the rectangles are those of the proposal).
+  const std::size_t n_diag = diagnostics_.size();
+  std::vector<double> mine(box_.begin(), box_.end());
+  for (std::size_t q = 0; q < (n_diag ? diagnostics_[0].size() : 0); ++q)
+    for (std::size_t k = 0; k < n_diag; ++k) mine.push_back(diagnostics_[k][q]);
+  const std::vector<double> all = ranks::gather_to_root(mine);
+  if (!ranks::root()) return out;
+  for (std::size_t k = 0; k < n_diag; ++k)
+    out.emplace_back(indicator_->diagnostic_name(static_cast<int>(k)), std::vector<double>(m.n_interior(), 0.0));
+  for (std::size_t at = 0; at + 4 <= all.size();) {
+    const int i0 = static_cast<int>(all[at]), i1 = static_cast<int>(all[at + 1]);
+    const int j0 = static_cast<int>(all[at + 2]), j1 = static_cast<int>(all[at + 3]);
+    at += 4;
+    for (int j = j0; j < j1; ++j)
+      for (int i = i0; i < i1; ++i, at += n_diag)
+        for (std::size_t k = 0; k < n_diag; ++k) out[k].second[static_cast<std::size_t>(j) * m.nx + i] = all[at + k];
+  }
+  return out;
 }
 
 // ||f - M[f]||_L1 / rho in this rank's kinetic cells (paper eq. 3.21), NaN elsewhere.

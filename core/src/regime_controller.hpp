@@ -33,8 +33,9 @@ class RegimeController {
   // Moves the obstacles due after `step`; what the moving walls swallow or release is
   // added to `exchange` (flux through the domain boundary).
   void move_obstacles(long step, Totals& exchange);
-  // Diagnostic fields of the indicator's last proposal (interior cells).
-  const NamedFields& indicator_fields() const { return indicator_fields_; }
+  // Diagnostic fields of the indicator's last proposal (interior cells), from every
+  // rank's rectangle; collective.
+  NamedFields indicator_fields() const;
   long switches() const { return switches_; }
   void restore_switches(long n) { switches_ = n; }  // restart (docs/architecture.md §10)
 
@@ -47,7 +48,7 @@ class RegimeController {
   struct Inputs {
     std::vector<double> W, rho, ux, uy, uz, T, mu, kappa, distance;
   };
-  Inputs inputs(unsigned needs) const;
+  Inputs inputs(unsigned needs, const std::array<int, 4>& box) const;
   std::vector<double> distance_to_maxwellian(const std::vector<double>& rho) const;
   void carve_and_free(long step, Totals& exchange);
 
@@ -61,7 +62,8 @@ class RegimeController {
   Partition& partition_;
   PluginObject<sdk::Indicator> indicator_;
   PluginObject<sdk::CollisionModel> transport_model_;  // gives the indicator its viscosity and conductivity
-  NamedFields indicator_fields_;
+  std::array<int, 4> box_{};                  // the rectangle of the last proposal
+  std::vector<std::vector<double>> diagnostics_;  // its diagnostic fields, per rectangle cell
   long switches_ = 0;
 };
 

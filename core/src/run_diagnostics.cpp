@@ -8,6 +8,7 @@
 #include "mixture_diagnostics.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
+#include "ranks.hpp"
 #include "strata/toolkit/moments.hpp"
 
 namespace strata::core {
@@ -23,12 +24,38 @@ RunDiagnostics::RunDiagnostics(const Case& c, const Domain& domain, const Gas& g
 
 RunDiagnostics::~RunDiagnostics() = default;
 
+RunDiagnostics::Primitive RunDiagnostics::primitive(std::size_t cell, std::vector<double>& W) const {
+  try {
+    gas_.to_primitive(domain_.layer(cell), state_.cell(cell), W.data());
+  } catch (...) {
+    rethrow_with_context(domain_.describe(cell));
+  }
+  const auto& layout = gas_.layout();
+  Primitive w;
+  for (int s = 0; s < gas_.n_species(); ++s) {
+    w.rho += W[s];
+    w.number += W[s] / gas_.mass()[s];
+  }
+  for (int d = 0; d < 3; ++d) w.u[d] = W[layout.velocity(d)];
+  w.T = W[layout.temperature()];
+  return w;
+}
+
+void RunDiagnostics::kinetic_moments(std::size_t cell, const double u[3], double P[6], double q[3]) const {
+  const std::size_t n3 = coupling_.points();
+  const double* f = store_.f(static_cast<std::size_t>(store_.slot_of(cell)));
+  std::array<double, 6> p{};
+  std::array<double, 3> h{};
+  for (int s = 0; s < gas_.n_species(); ++s) toolkit::add_central_moments(coupling_.grid(), f + s * n3, {u[0], u[1], u[2]}, p, h);
+  const double vol = coupling_.grid().cell_volume();
+  for (int k = 0; k < 6; ++k) P[k] = p[k] * vol;
+  for (int k = 0; k < 3; ++k) q[k] = 0.5 * h[k] * vol;
+}
+
 Fields RunDiagnostics::fields() const {
   const Mesh& m = domain_.mesh();
   const std::size_t n = m.n_interior();
-  const int nvar = gas_.n_vars(), S = gas_.n_species();
-  const auto& layout = gas_.layout();
-  const auto& mass = gas_.mass();
+  const int S = gas_.n_species();
   Fields f;
   std::vector<double> moments(m.n_stored() * 9, 0.0);
   auto interior = [&](std::size_t cell) {
@@ -43,40 +70,25 @@ Fields RunDiagnostics::fields() const {
     f.rho_species.assign(S, std::vector<double>(n));
     f.pressure.assign(n, {});
     f.heat_flux.assign(n, {});
-    parallel_for(n, Schedule::static_chunks, [&] { return std::vector<double>(nvar); },
+    parallel_for(n, Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
                  [&](std::size_t c, std::vector<double>& W) {
-                   const std::size_t cell = m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx));
-                   try {
-                     gas_.to_primitive(domain_.layer(cell), state_.cell(cell), W.data());
-                   } catch (...) {
-                     rethrow_with_context(domain_.describe(cell));
-                   }
-                   double number = 0.0;
-                   for (int s = 0; s < S; ++s) {
-                     f.rho_species[s][c] = W[s];
-                     f.rho[c] += W[s];
-                     number += W[s] / mass[s];
-                   }
-                   f.ux[c] = W[layout.velocity(0)];
-                   f.uy[c] = W[layout.velocity(1)];
-                   f.uz[c] = W[layout.velocity(2)];
-                   f.T[c] = W[layout.temperature()];
-                   f.p[c] = number * f.T[c];
+                   const Primitive w = primitive(m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx)), W);
+                   for (int s = 0; s < S; ++s) f.rho_species[s][c] = W[s];
+                   f.rho[c] = w.rho;
+                   f.ux[c] = w.u[0];
+                   f.uy[c] = w.u[1];
+                   f.uz[c] = w.u[2];
+                   f.T[c] = w.T;
+                   f.p[c] = w.number * w.T;
                    f.pressure[c] = {f.p[c], f.p[c], f.p[c], 0.0, 0.0, 0.0};
                  });
     // Kinetic cells: the full pressure tensor and heat flux of f (mixture velocity),
     // computed by each cell's owner and shared (9 values per stored cell).
-    const std::size_t n3 = coupling_.points();
 #pragma omp parallel for schedule(static)
     for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
       const std::size_t cell = store_.slot_cell(slot), c = interior(cell);
-      const std::array<double, 3> u = {f.ux[c], f.uy[c], f.uz[c]};
-      std::array<double, 6> P{};
-      std::array<double, 3> q{};
-      for (int s = 0; s < S; ++s) toolkit::add_central_moments(coupling_.grid(), store_.f(slot) + s * n3, u, P, q);
-      const double vol = coupling_.grid().cell_volume();
-      for (int k = 0; k < 6; ++k) moments[cell * 9 + k] = P[k] * vol;
-      for (int k = 0; k < 3; ++k) moments[cell * 9 + 6 + k] = 0.5 * q[k] * vol;
+      const double u[3] = {f.ux[c], f.uy[c], f.uz[c]};
+      kinetic_moments(cell, u, &moments[cell * 9], &moments[cell * 9 + 6]);
     }
   } catch (...) {
     error = std::current_exception();
@@ -120,61 +132,92 @@ void RunDiagnostics::set_baseline(const Fields& f) {
     mixture_ = std::make_unique<MixtureDiagnostics>(domain_, gas_, coupling_, state_, store_, initial_);
 }
 
-void RunDiagnostics::check_state(const Fields& f, double t, long step, const LayerNames& names) const {
+void RunDiagnostics::check_state(double t, long step, const LayerNames& names) const {
   const Mesh& m = domain_.mesh();
-  for (int j = 0; j < m.ny; ++j)
-    for (int i = 0; i < m.nx; ++i) {
-      const std::size_t c = static_cast<std::size_t>(j) * m.nx + i;
-      if (!domain_.updated(m.index(i, j))) continue;
-      const bool finite = std::isfinite(f.rho[c]) && std::isfinite(f.ux[c]) &&
-                          std::isfinite(f.uy[c]) && std::isfinite(f.uz[c]) && std::isfinite(f.T[c]);
-      const char* problem = !finite ? "a non-finite value (NaN or inf)"
-                            : f.rho[c] <= 0 ? "a non-positive density"
-                            : f.T[c] <= 0 ? "a non-positive temperature" : nullptr;
-      if (!problem) continue;
+  std::vector<double> W(gas_.n_vars());
+  std::exception_ptr problem;
+  double first = HUGE_VAL;  // stored index of this rank's first bad cell
+  for (const std::size_t cell : domain_.owned_cells()) {  // ascending: mesh order
+    try {
+      const Primitive w = primitive(cell, W);
+      const bool finite = std::isfinite(w.rho) && std::isfinite(w.u[0]) && std::isfinite(w.u[1]) &&
+                          std::isfinite(w.u[2]) && std::isfinite(w.T);
+      const char* what = !finite ? "a non-finite value (NaN or inf)"
+                         : w.rho <= 0 ? "a non-positive density"
+                         : w.T <= 0 ? "a non-positive temperature" : nullptr;
+      if (!what) continue;
+      const int i = static_cast<int>(cell % m.sx()) - m.halo, j = static_cast<int>(cell / m.sx()) - m.halo;
       std::ostringstream msg;
-      msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i
-          << ", j=" << j << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), "
-          << names(domain_.layer(m.index(i, j))) << ", has " << problem << " (rho = " << f.rho[c]
-          << ", T = " << f.T[c] << ")";
+      msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i << ", j=" << j
+          << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), " << names(domain_.layer(cell)) << ", has " << what
+          << " (rho = " << w.rho << ", T = " << w.T << ")";
       throw UnphysicalState(msg.str());
+    } catch (...) {
+      problem = std::current_exception();
+      first = static_cast<double>(cell);
+      break;
     }
+  }
+  // The first bad cell over all ranks is reported on every rank.
+  const double lowest = -ranks::max(-first);
+  ranks::agree(first == lowest ? problem : nullptr);
 }
 
 // Entropy -H: kinetic cells -Σ f ln f dv, fluid cells the same for their local
 // Maxwellian, H = ρ (ln(ρ (2πT/m)^{-3/2}) - 3/2), summed over species.
-double RunDiagnostics::entropy(const Fields& f) const {
+double RunDiagnostics::entropy() const {
   const Mesh& m = domain_.mesh();
   const std::size_t nf = store_.values_per_cell();
   const double dv = coupling_.grid().cell_volume();
-  std::vector<double> kinetic(m.n_stored(), 0.0);  // by each kinetic cell's owner, shared
-  for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
-    const double* fc = store_.f(slot);
-    double h = 0.0;
-    for (std::size_t k = 0; k < nf; ++k)
-      if (fc[k] > 0) h -= fc[k] * std::log(fc[k]);
-    kinetic[store_.slot_cell(slot)] = h;
-  }
-  partition_.share(kinetic, 1, nullptr, Partition::Cells::kinetic);
-  double entropy = 0.0;
-  for (int j = 0; j < m.ny; ++j)
-    for (int i = 0; i < m.nx; ++i) {
-      const std::size_t c = static_cast<std::size_t>(j) * m.nx + i, cell = m.index(i, j);
-      if (!domain_.updated(cell)) continue;
-      if (domain_.is_kinetic(cell)) {
-        entropy += kinetic[cell] * dv;
-        continue;
-      }
-      for (int s = 0; s < gas_.n_species(); ++s)
-        if (const double r = f.rho_species[s][c]; r > 0)
-          entropy -= r * (std::log(r * std::pow(2 * std::numbers::pi * f.T[c] / gas_.mass()[s], -1.5)) - 1.5);
+  std::vector<double> W(gas_.n_vars());
+  double entropy = 0.0;  // this rank's cells, in mesh order; then summed over ranks
+  for (const std::size_t cell : domain_.owned_cells()) {
+    if (domain_.is_kinetic(cell)) {
+      const double* fc = store_.f(static_cast<std::size_t>(store_.slot_of(cell)));
+      double h = 0.0;
+      for (std::size_t k = 0; k < nf; ++k)
+        if (fc[k] > 0) h -= fc[k] * std::log(fc[k]);
+      entropy += h * dv;
+      continue;
     }
+    const Primitive w = primitive(cell, W);
+    for (int s = 0; s < gas_.n_species(); ++s)
+      if (const double r = W[s]; r > 0)
+        entropy -= r * (std::log(r * std::pow(2 * std::numbers::pi * w.T / gas_.mass()[s], -1.5)) - 1.5);
+  }
+  ranks::sum(&entropy, 1);
   return entropy * (m.dx * m.dy);
 }
 
-void RunDiagnostics::record(OutputWriter* out, const Fields& f, long step, double t, double dt, double wall_seconds) {
+void RunDiagnostics::record_probes(OutputWriter* out, double t) const {
+  if (case_.probes.empty()) return;
+  const Mesh& m = domain_.mesh();
+  std::vector<double> W(gas_.n_vars()), rows;  // per owned probe: its index, then its row
+  for (std::size_t k = 0; k < case_.probes.size(); ++k) {
+    const Probe& p = case_.probes[k];
+    const int i = std::clamp(static_cast<int>((p.x - m.x0) / m.dx), 0, m.nx - 1);
+    const int j = std::clamp(static_cast<int>((p.y - m.y0) / m.dy), 0, m.ny - 1);
+    const std::size_t cell = m.index(i, j);
+    if (domain_.owner(cell) != ranks::rank()) continue;
+    const Primitive w = primitive(cell, W);
+    const double pressure = w.number * w.T;
+    double P[6] = {pressure, pressure, pressure, 0, 0, 0}, q[3] = {0, 0, 0};
+    if (domain_.updated(cell) && domain_.is_kinetic(cell)) kinetic_moments(cell, w.u, P, q);
+    rows.insert(rows.end(), {static_cast<double>(k), t, w.rho, w.u[0], w.u[1], w.u[2], w.T, P[0], P[1], P[2], P[3],
+                             P[4], P[5], q[0], q[1], q[2], static_cast<double>(domain_.layer(cell))});
+  }
+  rows = ranks::gather_to_root(rows);
+  if (!out) return;
+  constexpr std::size_t width = 17;
+  std::vector<const double*> by_probe(case_.probes.size(), nullptr);
+  for (std::size_t r = 0; r + width <= rows.size(); r += width) by_probe[static_cast<std::size_t>(rows[r])] = &rows[r + 1];
+  for (std::size_t k = 0; k < case_.probes.size(); ++k)
+    out->probe_row(case_.probes[k].name, std::vector<double>(by_probe[k], by_probe[k] + width - 1));
+}
+
+void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, double wall_seconds) {
   const Totals tot = totals();
-  const double S_total = entropy(f);
+  const double S_total = entropy();
   for (int k = 0; k < 5; ++k) {
     const double drift = std::abs(tot[k] - initial_[k] - exchange_[k]) / (scale_[k] > 0 ? scale_[k] : 1.0);
     max_drift_[k] = std::max(max_drift_[k], drift);
@@ -192,6 +235,7 @@ void RunDiagnostics::record(OutputWriter* out, const Fields& f, long step, doubl
     }
     species_columns.push_back(mixture_->distance_to_equilibrium());
   }
+  record_probes(out, t);  // collective: before the root's early return
   if (!out) return;
   const auto n = domain_.layer_counts();
   std::vector<double> row = {static_cast<double>(step), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4], S_total,
@@ -199,16 +243,6 @@ void RunDiagnostics::record(OutputWriter* out, const Fields& f, long step, doubl
                              wall_seconds};
   row.insert(row.end(), species_columns.begin(), species_columns.end());
   out->history_row(row);
-  const Mesh& m = domain_.mesh();
-  for (const Probe& p : case_.probes) {
-    const int i = std::clamp(static_cast<int>((p.x - m.x0) / m.dx), 0, m.nx - 1);
-    const int j = std::clamp(static_cast<int>((p.y - m.y0) / m.dy), 0, m.ny - 1);
-    const std::size_t c = static_cast<std::size_t>(j) * m.nx + i;
-    const auto& P = f.pressure[c];
-    const auto& q = f.heat_flux[c];
-    out->probe_row(p.name, {t, f.rho[c], f.ux[c], f.uy[c], f.uz[c], f.T[c], P[0], P[1], P[2], P[3], P[4],
-                           P[5], q[0], q[1], q[2], static_cast<double>(domain_.layer(m.index(i, j)))});
-  }
 }
 
 }  // namespace strata::core

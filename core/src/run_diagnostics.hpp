@@ -27,7 +27,8 @@ class RunDiagnostics {
   ~RunDiagnostics();
 
   // Every rank gets the fields of every cell (the kinetic moments from each cell's
-  // owner); collective, like entropy() and record().
+  // owner); collective, like check_state() and record(). Outputs only: the per-step
+  // diagnostics below read each rank's own cells.
   Fields fields() const;
   Totals totals() const;
   // The initial totals and the scales of the relative drifts: total mass, momentum
@@ -50,15 +51,25 @@ class RunDiagnostics {
   }
   // Throws RunError naming the first interior cell with a non-finite value, a
   // non-positive density or temperature, with its time, position and layer.
-  void check_state(const Fields& f, double t, long step, const LayerNames& names) const;
+  // Every rank checks its cells; the first bad cell in mesh order is reported on all.
+  void check_state(double t, long step, const LayerNames& names) const;
   // The history row of this step (updates the drifts) and the probe rows, written to
   // `out` where there is one (the root rank).
-  void record(OutputWriter* out, const Fields& f, long step, double t, double dt, double wall_seconds);
+  void record(OutputWriter* out, long step, double t, double dt, double wall_seconds);
   // Columns after the standard ones (mixtures: per-species quantities).
   const std::vector<std::string>& extra_columns() const { return extra_columns_; }
 
  private:
-  double entropy(const Fields& f) const;
+  // Primitive values of a cell from the (shared) state; rho, u, T and the number density.
+  struct Primitive {
+    double rho = 0, u[3] = {0, 0, 0}, T = 0, number = 0;
+  };
+  Primitive primitive(std::size_t cell, std::vector<double>& W) const;
+  // Pressure tensor (xx, yy, zz, xy, xz, yz) and heat flux of an owned kinetic cell's f.
+  void kinetic_moments(std::size_t cell, const double u[3], double P[6], double q[3]) const;
+  double entropy() const;
+  // probe_<name>.csv rows: each from its cell's owner, gathered to the root.
+  void record_probes(OutputWriter* out, double t) const;
   const Case& case_;
   const Domain& domain_;
   const Gas& gas_;

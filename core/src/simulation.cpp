@@ -144,6 +144,7 @@ double Simulation::check_step_budget() const {
 }
 
 void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool failed) {
+  const NamedFields indicator = regime_.indicator_fields();  // collective
   if (!output_) return;  // ranks other than the root write nothing
   const Mesh& m = domain_.mesh();
   const std::vector<std::int8_t> regime = domain_.interior_regime();
@@ -153,7 +154,7 @@ void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool fa
   std::vector<std::string> names;
   for (const auto& s : case_.species) names.push_back(s.name);
   NamedFields extra;
-  for (const auto& [name, values] : regime_.indicator_fields()) extra.emplace_back("ind_" + name, values);
+  for (const auto& [name, values] : indicator) extra.emplace_back("ind_" + name, values);
   const SnapshotData data{f, regime, knudsen, names, extra};
   if (failed) output_->last_good(t, data);
   if (snapshot && case_.output.snapshots) {
@@ -214,7 +215,7 @@ void Simulation::balance_ranks() {
   steps_at_window_ = steps_;
 }
 
-bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failure) {
+bool Simulation::advance(double dt, double t_new, std::string& failure) {
   bool kept = false;
   try {
     if (regime_.has_indicator()) {
@@ -227,8 +228,7 @@ bool Simulation::advance(double dt, double t_new, Fields& f, std::string& failur
     store_.keep();
     kept = true;
     stepper_.step(dt, diagnostics_.exchange(), work_);
-    f = diagnostics_.fields();
-    ranks::agreed([&] { diagnostics_.check_state(f, t_new, steps_ + 1, plugins_.layer_names); });
+    diagnostics_.check_state(t_new, steps_ + 1, plugins_.layer_names);
     const auto cells = domain_.layer_counts();
     for (int l = 0; l < 3; ++l) work_.cell_steps[l] += cells[l];
     return true;
@@ -295,16 +295,16 @@ RunResult Simulation::run() {
   });
   const StopSignals signals;
   start_ = last_progress_ = last_checkpoint_ = Clock::now();
-  Fields f = diagnostics_.fields();
-  ranks::agreed([&] {  // collective parts first, then the root's writes
-    if (restarted_) {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
-      if (output_) output_->restore(std::move(pending_->output));
-      pending_.reset();
-    } else {
-      diagnostics_.record(output_.get(), f, steps_, 0.0, 0.0, wall_seconds());
+  if (!restarted_) {
+    const Fields f = diagnostics_.fields();
+    ranks::agreed([&] {  // collective parts first, then the root's writes
+      diagnostics_.record(output_.get(), steps_, 0.0, 0.0, wall_seconds());
       write_outputs(f, 0.0, true, false);
-    }
-  });
+    });
+  } else {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
+    if (output_) output_->restore(std::move(pending_->output));
+    pending_.reset();
+  }
   std::string failure;
   bool interrupted = false;
   const CheckpointSpec& ck = case_.output.checkpoint;
@@ -334,7 +334,7 @@ RunResult Simulation::run() {
       reaches = true;
     }
     const double t_new = reaches ? target : t_ + dt;
-    if (!advance(dt, t_new, f, failure)) break;
+    if (!advance(dt, t_new, failure)) break;
     ++steps_;
     t_ = t_new;
     try {
@@ -342,10 +342,9 @@ RunResult Simulation::run() {
       // rank learns of a failure on any.
       ranks::agreed([&] {
         regime_.move_obstacles(steps_, diagnostics_.exchange());
-        if (!case_.obstacles.empty()) f = diagnostics_.fields();
         const auto t1 = Clock::now();
-        diagnostics_.record(output_.get(), f, steps_, t_, dt, wall_seconds());
-        if (reaches) write_outputs(f, t_, true, false);
+        diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds());
+        if (reaches) write_outputs(diagnostics_.fields(), t_, true, false);
         wall_output_ += seconds_since(t1);
       });
       if (reaches) ++next_output_;
@@ -390,7 +389,7 @@ RunResult Simulation::run() {
   if (!failure.empty())  // the same failure on every rank
     ranks::agree(std::make_exception_ptr(
         RunError(failure + "; the last good state is in " + (out_dir_ / "last_good.vti").string())));
-  return {std::move(f), std::move(s), interrupted};
+  return {diagnostics_.fields(), std::move(s), interrupted};
 }
 
 CheckpointData Simulation::checkpoint_data(const std::vector<std::int64_t>& cells, const std::vector<double>& f) const {

@@ -75,7 +75,7 @@ class Simulation {
   void set_initial_state();
   // One step from t_ with dt, the regime update before it; false when the step failed
   // (`failure` then holds why and the state is that of t_).
-  bool advance(double dt, double t_new, Fields& f, std::string& failure);
+  bool advance(double dt, double t_new, std::string& failure);
   void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
   void report_progress(double dt) const;
   // status: "running", "completed", "failed" (with `failure`) or "interrupted".

@@ -100,6 +100,8 @@ class BOOST_SYMBOL_VISIBLE CollisionModel : public Plugin {
 
 // Fields an indicator reads. Every field has (nx + 2 halo) x (ny + 2 halo) values,
 // x fastest, row stride `stride`; interior cell (i, j) is at (i + halo) + stride*(j + halo).
+// The nx x ny cells may be a rectangle of the mesh (one MPI rank's cells); its halo
+// then holds the neighbouring cells, so a proposal may read at most `halo` cells away.
 struct IndicatorInput {
   int nx = 0, ny = 0, halo = 0;
   std::int64_t stride = 0;
