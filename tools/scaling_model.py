@@ -9,9 +9,11 @@ a stated assumption (the constants below); the model is what the design implies:
                                 halo: 2 cells deep around the rank's rectangle; a rank
                                 holding kinetic cells holds n_k / P of them as a square,
                                 all of its halo kinetic (pessimistic)
-  sharing per step            = all-gather of 40 B per cell (conserved variables) and
-                                80 B per kinetic cell (moments): (P - 1)/P x bytes / bandwidth
-                                + log2(P) latencies
+  sharing per step            = all-gather of 48 B per cell (conserved variables, the
+                                indicator's proposal) and 8 B per kinetic cell (distance):
+                                (P - 1)/P x bytes / bandwidth + 2 log2(P) latencies
+  work every rank repeats     = per cell of the whole mesh and step (unpacking what is
+                                shared, totals, the regime map): REPLICATED seconds
 The step time is their sum (no overlap of communication with work, as built).
     /usr/bin/python3 tools/scaling_model.py"""
 import math
@@ -22,7 +24,9 @@ import math
 COST = (6e-7, 1.2e-3, 1.4e-2)
 F_BYTES = 32 ** 3 * 8      # one distribution at 32^3
 U_BYTES = 5 * 8            # conserved variables of one cell
-MOMENT_BYTES = 10 * 8      # pressure tensor, heat flux, entropy of a kinetic cell
+SHARED_BYTES = 6 * 8       # per cell and step: conserved variables and the proposal
+KINETIC_SHARED_BYTES = 8   # per kinetic cell and step: the distance to the Maxwellian
+REPLICATED = 1e-8          # s per cell of the whole mesh and step on every rank (measured, docs/performance.md)
 BANDWIDTH = 10e9           # bytes/s per rank, an InfiniBand-class network (assumption)
 LATENCY = 2e-6             # s per message (assumption)
 CELLS = 100 * 100          # the paper's meshes
@@ -45,14 +49,15 @@ def step_time(cells, shares, P):
     halo_kinetic = 8 * math.sqrt(per_rank) if P > 1 else 0.0
     halo_fluid = 8 * math.sqrt(cells / P) if P > 1 else 0.0
     stage = 2 * (halo_kinetic * (F_BYTES + U_BYTES) + halo_fluid * U_BYTES) / BANDWIDTH + (16 * LATENCY if P > 1 else 0)
-    share = ((P - 1) / P * (cells * U_BYTES + kinetic * MOMENT_BYTES) / BANDWIDTH + math.log2(P) * LATENCY) if P > 1 else 0
+    share = ((P - 1) / P * (cells * SHARED_BYTES + kinetic * KINETIC_SHARED_BYTES) / BANDWIDTH
+             + 2 * math.log2(P) * LATENCY + cells * REPLICATED) if P > 1 else 0
     return compute, stage, share, work
 
 
 def limit(compute, stage, share, work, P):
     if compute > work / P * 1.01:
         return "indivisible cells: more ranks than layer-2 cells' worth of work"
-    parts = {"compute": compute, "stage exchange": stage, "sharing of U": share}
+    parts = {"compute": compute, "stage exchange": stage, "shared state": share}
     top = max(parts, key=parts.get)
     return "compute-bound" if top == "compute" else top
 
@@ -77,7 +82,7 @@ def main():
             c, s, g, w = step_time(CELLS * P, shares, P)
             row.append("P=%-5d %.2f" % (P, t1 / (c + s + g)))
         c, s, g, w = step_time(CELLS * 1024, shares, 1024)
-        print("  %-22s %s  -- at 1024: compute %.3g s, stage %.3g s, sharing %.3g s (%.0f MB of U per rank)"
+        print("  %-22s %s  -- at 1024: compute %.3g s, stage %.3g s, shared state %.3g s (%.0f MB of U per rank)"
               % (name, "  ".join(row), c, s, g, CELLS * 1024 * U_BYTES / 1e6))
 
 

@@ -188,31 +188,37 @@ void Simulation::report_progress(double dt) const {
 
 // Every 10 steps the ranks measure each layer's cost per cell-step over those steps
 // (seconds summed over ranks, divided by the layer's cell-steps) and the imbalance of
-// their work (busiest rank over the mean, waiting excluded); the partition is
-// recomputed when the predicted imbalance with these costs passes the threshold.
+// their work (busiest rank over the mean, waiting excluded). After a measurement, and
+// after every step that changed the regime map, the partition is recomputed when the
+// imbalance predicted from these costs passes the threshold.
 void Simulation::balance_ranks() {
   if (ranks::size() == 1) return;
   const long since = steps_ - steps_at_window_;
-  if (since == 0 || since % 10 != 0) return;
-  auto busy_of = [](const LayerWork& w) { return w.wall[0] + w.wall[1] + w.wall[2] + w.coupling; };
-  double layer[3];
-  for (int l = 0; l < 3; ++l) layer[l] = work_.wall[l] - work_at_window_.wall[l];
-  double busy[2] = {busy_of(work_) - busy_of(work_at_window_), busy_of(work_) - busy_of(work_at_start_)};
-  const double busiest[2] = {ranks::max(busy[0]), ranks::max(busy[1])};
-  ranks::sum(layer, 3);
-  ranks::sum(busy, 2);
-  const double P = ranks::size();
-  imbalance_ = busy[0] > 0 ? busiest[0] / (busy[0] / P) : 1.0;
-  run_imbalance_ = busy[1] > 0 ? busiest[1] / (busy[1] / P) : 1.0;
-  for (int l = 0; l < 3; ++l)
-    if (const long cells = work_.cell_steps[l] - work_at_window_.cell_steps[l]; cells > 0 && layer[l] > 0)
-      cost_[l] = layer[l] / static_cast<double>(cells);
-  if (rebalance_threshold_ > 0 && partition_.rebalance(cost_, rebalance_threshold_, state_.values())) {
+  const bool measure = since > 0 && since % 10 == 0;
+  if (measure) {
+    auto busy_of = [](const LayerWork& w) { return w.wall[0] + w.wall[1] + w.wall[2] + w.coupling; };
+    double layer[3];
+    for (int l = 0; l < 3; ++l) layer[l] = work_.wall[l] - work_at_window_.wall[l];
+    double busy[2] = {busy_of(work_) - busy_of(work_at_window_), busy_of(work_) - busy_of(work_at_start_)};
+    const double busiest[2] = {ranks::max(busy[0]), ranks::max(busy[1])};
+    ranks::sum(layer, 3);
+    ranks::sum(busy, 2);
+    const double P = ranks::size();
+    imbalance_ = busy[0] > 0 ? busiest[0] / (busy[0] / P) : 1.0;
+    run_imbalance_ = busy[1] > 0 ? busiest[1] / (busy[1] / P) : 1.0;
+    for (int l = 0; l < 3; ++l)
+      if (const long cells = work_.cell_steps[l] - work_at_window_.cell_steps[l]; cells > 0 && layer[l] > 0)
+        cost_[l] = layer[l] / static_cast<double>(cells);
+    work_at_window_ = work_;
+    steps_at_window_ = steps_;
+  }
+  const bool map_changed = regime_.switches() != switches_at_balance_;
+  switches_at_balance_ = regime_.switches();
+  if (!(measure || map_changed) || rebalance_threshold_ <= 0) return;
+  if (partition_.rebalance(cost_, rebalance_threshold_, state_.values())) {
     ++rebalances_;
     spdlog::debug("partition rebalanced at step {} (measured imbalance {:.3f})", steps_, imbalance_);
   }
-  work_at_window_ = work_;
-  steps_at_window_ = steps_;
 }
 
 bool Simulation::advance(double dt, double t_new, std::string& failure) {

@@ -110,7 +110,7 @@ class Simulation {
   double rebalance_threshold_ = 1.1;
   LayerCost cost_{};
   LayerWork work_at_window_, work_at_start_;
-  long steps_at_window_ = 0, rebalances_ = 0;
+  long steps_at_window_ = 0, rebalances_ = 0, switches_at_balance_ = 0;
   double imbalance_ = 1.0, run_imbalance_ = 1.0;
   void balance_ranks();
   std::chrono::steady_clock::time_point start_;
