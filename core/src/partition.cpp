@@ -50,32 +50,45 @@ void Partition::assign(const LayerCost& cost) {
   plan();
 }
 
-bool Partition::rebalance(const LayerCost& cost, double threshold, const std::vector<double>& U) {
+bool Partition::rebalance(const LayerCost& cost, double threshold, std::vector<double>& U) {
   if (ranks::size() == 1) return false;
   const double now = imbalance(cost);
   if (!(now > threshold)) return false;
   const std::vector<std::int32_t> next = zoltan_owners(cost);
   if (!(imbalance(cost, next) < now)) return false;  // no better partition: nothing moves
-  // Distributions of kinetic cells that change owner travel to the new one.
-  const std::size_t nf = store_.values_per_cell();
+  // Cells that change owner travel to the new one: their conserved variables and, for
+  // kinetic cells, their distributions.
+  const std::size_t nf = store_.values_per_cell(), nvar = static_cast<std::size_t>(gas_.n_vars());
   std::vector<std::vector<std::int64_t>> ids(ranks::size());
   std::vector<std::vector<double>> values(ranks::size());
   ranks::agreed([&] {  // the send buffers: an allocation that fails on one rank stops all
-    for (std::size_t slot = 0; slot < store_.n_kinetic(); ++slot) {
-      const std::size_t cell = store_.slot_cell(slot);
+    for (const std::size_t cell : domain_.owned_cells()) {
       const int to = next[cell];
       if (to == ranks::rank()) continue;
       ids[to].push_back(static_cast<std::int64_t>(cell));
-      values[to].insert(values[to].end(), store_.f(slot), store_.f(slot) + nf);
+      values[to].insert(values[to].end(), &U[cell * nvar], &U[cell * nvar] + nvar);
+      if (domain_.is_kinetic(cell)) {
+        const double* f = store_.f(static_cast<std::size_t>(store_.slot_of(cell)));
+        values[to].insert(values[to].end(), f, f + nf);
+      }
     }
   });
   for (const auto& v : values) traffic_.migration += static_cast<double>(v.size() * sizeof(double));
   const auto arrived_ids = ranks::exchange(ids);
   const auto arrived_values = ranks::exchange(values);
   std::unordered_map<std::size_t, const double*> arrived;
-  for (int r = 0; r < ranks::size(); ++r)
-    for (std::size_t k = 0; k < arrived_ids[r].size(); ++k)
-      arrived[static_cast<std::size_t>(arrived_ids[r][k])] = &arrived_values[r][k * nf];
+  for (int r = 0; r < ranks::size(); ++r) {
+    const double* v = arrived_values[r].data();
+    for (const std::int64_t id : arrived_ids[r]) {
+      const auto cell = static_cast<std::size_t>(id);
+      std::copy_n(v, nvar, &U[cell * nvar]);
+      v += nvar;
+      if (domain_.is_kinetic(cell)) {
+        arrived[cell] = v;
+        v += nf;
+      }
+    }
+  }
   const std::vector<std::int32_t> before = domain_.owners();
   domain_.set_owners(next, ranks::rank());
   transport_.classify_faces();
@@ -118,7 +131,6 @@ void Partition::plan() {
     ghosts.pop_back();
     if (rule->action != HaloAction::inflow) need(rule->source);
   }
-  const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars()), nf = store_.values_per_cell();
   std::vector<std::vector<std::int64_t>> requests(P);
   for (std::size_t c = 0; c < m.n_stored(); ++c) {
     if (!needed[c] || !domain_.updated(c) || domain_.owned(c)) continue;
@@ -126,7 +138,6 @@ void Partition::plan() {
     const bool with_f = domain_.is_kinetic(c) && store_.slot_of(c) >= 0;
     receive_[owner].cells.push_back(c);
     receive_[owner].with_f.push_back(with_f);
-    receive_[owner].values += nvar + (with_f ? nf : 0);
     requests[owner].push_back(static_cast<std::int64_t>(2 * c + with_f));
   }
   const auto asked = ranks::exchange(requests);
@@ -136,31 +147,39 @@ void Partition::plan() {
       const bool with_f = code % 2 != 0;
       send_[r].cells.push_back(c);
       send_[r].with_f.push_back(with_f);
-      send_[r].values += nvar + (with_f ? nf : 0);
     }
 }
 
 void Partition::exchange_stage(std::vector<double>& Y, std::exception_ptr error) {
   ranks::agree(error);
+  exchange(Y, true);
+}
+
+void Partition::exchange_halo(std::vector<double>& U, std::exception_ptr error) {
+  ranks::agree(error);
+  exchange(U, false);
+}
+
+void Partition::exchange(std::vector<double>& Y, bool distributions) {
   const int P = ranks::size();
   if (P == 1) return;
   const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars()), nf = store_.values_per_cell();
   std::vector<double>& stage = store_.stage();
+  auto with_f = [&](const Link& link, std::size_t k) { return distributions && link.with_f[k]; };
   std::vector<std::vector<double>> out(P);
   std::vector<std::size_t> counts(P);
   for (int r = 0; r < P; ++r) {
     const Link& link = send_[r];
-    out[r].reserve(link.values);
     for (std::size_t k = 0; k < link.cells.size(); ++k) {
       const std::size_t c = link.cells[k];
       out[r].insert(out[r].end(), &Y[c * nvar], &Y[c * nvar] + nvar);
-      if (link.with_f[k]) {
+      if (with_f(link, k)) {
         const double* f = &stage[static_cast<std::size_t>(store_.slot_of(c)) * nf];
         out[r].insert(out[r].end(), f, f + nf);
       }
     }
-    counts[r] = receive_[r].values;
-    traffic_.stage += static_cast<double>(out[r].size() * sizeof(double));
+    for (std::size_t k = 0; k < receive_[r].cells.size(); ++k) counts[r] += nvar + (with_f(receive_[r], k) ? nf : 0);
+    (distributions ? traffic_.stage : traffic_.share) += static_cast<double>(out[r].size() * sizeof(double));
   }
   const auto in = ranks::exchange(out, counts);
   for (int r = 0; r < P; ++r) {
@@ -170,12 +189,34 @@ void Partition::exchange_stage(std::vector<double>& Y, std::exception_ptr error)
       const std::size_t c = link.cells[k];
       std::copy_n(v, nvar, &Y[c * nvar]);
       v += nvar;
-      if (link.with_f[k]) {
+      if (with_f(link, k)) {
         std::copy_n(v, nf, &stage[static_cast<std::size_t>(store_.slot_of(c)) * nf]);
         v += nf;
       }
     }
   }
+}
+
+void Partition::gather_to_root(std::vector<double>& values, int width) const {
+  if (ranks::size() == 1) return;
+  const Mesh& m = domain_.mesh();
+  const auto w = static_cast<std::size_t>(width);
+  std::vector<double> mine;
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i)
+      if (const std::size_t c = m.index(i, j); domain_.owner(c) == ranks::rank())
+        mine.insert(mine.end(), &values[c * w], &values[c * w] + w);
+  const std::vector<double> all = ranks::gather_to_root(mine);
+  if (!ranks::root()) return;
+  std::vector<std::size_t> offset(ranks::size() + 1, 0);  // rank order, each in mesh order
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) ++offset[domain_.owner(m.index(i, j)) + 1];
+  for (int r = 0; r < ranks::size(); ++r) offset[r + 1] += offset[r];
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = m.index(i, j);
+      std::copy_n(&all[offset[domain_.owner(c)]++ * w], w, &values[c * w]);
+    }
 }
 
 void Partition::share(std::vector<double>& values, int width, std::exception_ptr error, Cells which) const {

@@ -40,9 +40,9 @@ class Partition {
   // exchange plan for them (set-up and restart: no distribution to keep).
   void assign(const LayerCost& cost);
   // During a run: new owners when the predicted imbalance exceeds `threshold`; the
-  // distributions of kinetic cells that change owner move with them. Returns whether
-  // the owners changed.
-  bool rebalance(const LayerCost& cost, double threshold, const std::vector<double>& U);
+  // conserved variables U and the distributions of cells that change owner move with
+  // them. Returns whether the owners changed.
+  bool rebalance(const LayerCost& cost, double threshold, std::vector<double>& U);
   // After every change of the regime map (faces classified, store laid out).
   void plan();
   // Max over mean of the ranks' Σ cost of their cells (1 with one rank), for the
@@ -53,6 +53,12 @@ class Partition {
   // Every rank agrees on `error` (ranks::agree), then receives the stage values Y and
   // the store's stage distributions of the cells its stencils read from their owners.
   void exchange_stage(std::vector<double>& Y, std::exception_ptr error);
+  // The same for the conserved variables alone, after a step: the cells a rank's
+  // stencils and the indicator read (one and two cells along the axes) are current.
+  void exchange_halo(std::vector<double>& U, std::exception_ptr error);
+  // The root receives `values` (width per stored cell) of every interior cell from its
+  // owner (outputs, checkpoints); the other ranks keep theirs.
+  void gather_to_root(std::vector<double>& values, int width) const;
   // Every rank agrees on `error`, then `values` (width per stored cell) of every
   // updated cell (or only of every kinetic cell) takes its owner's values.
   enum class Cells { updated, kinetic, interior };  // interior: solid cells too
@@ -73,6 +79,8 @@ class Partition {
 
  private:
   std::vector<std::int32_t> zoltan_owners(const LayerCost& cost) const;
+  // The plan's exchange of Y (nvar per cell) and, when `distributions`, stage values.
+  void exchange(std::vector<double>& Y, bool distributions);
   Domain& domain_;
   const Gas& gas_;
   KineticStore& store_;
@@ -82,7 +90,6 @@ class Partition {
   struct Link {
     std::vector<std::size_t> cells;
     std::vector<std::uint8_t> with_f;
-    std::size_t values = 0;
   };
   std::vector<Link> receive_, send_;
   mutable Traffic traffic_;

@@ -115,19 +115,21 @@ void RegimeController::update() {
   std::vector<std::int8_t> proposal(static_cast<std::size_t>(w) * h);
   ranks::agreed(
       [&] { indicator_.call("propose", [&] { return indicator_->propose(in, proposal.data(), diag.data()); }); });
-  std::vector<double> proposed(m.n_stored(), 0.0);  // every updated cell's, from its owner
+  // Each rank's cells that change layer (forced layers win over the proposal; solid
+  // cells stay solid), as (cell, layer) pairs for every rank: the same map everywhere.
+  std::vector<std::int64_t> changes;
   for (int j = 0; j < h; ++j)
-    for (int i = 0; i < w; ++i)
-      proposed[m.index(box_[0] + i, box_[2] + j)] = proposal[static_cast<std::size_t>(j) * w + i];
-  partition_.share(proposed, 1);
-  std::vector<std::int8_t> next(domain_.regime());
-  for (int j = 0; j < m.ny; ++j)
-    for (int i = 0; i < m.nx; ++i) {
-      const std::size_t c = m.index(i, j);
-      if (domain_.layer(c) < 0) continue;  // solid cells stay solid
-      const auto p = static_cast<std::int8_t>(proposed[c]);
-      next[c] = domain_.forced(c) >= 0 ? static_cast<std::int8_t>(domain_.forced(c)) : std::clamp<std::int8_t>(p, 0, 2);
+    for (int i = 0; i < w; ++i) {
+      const std::size_t c = m.index(box_[0] + i, box_[2] + j);
+      if (!domain_.owned(c)) continue;
+      const std::int8_t p = proposal[static_cast<std::size_t>(j) * w + i];
+      const int layer = domain_.forced(c) >= 0 ? domain_.forced(c) : std::clamp<int>(p, 0, 2);
+      if (layer != domain_.layer(c)) changes.insert(changes.end(), {static_cast<std::int64_t>(c), layer});
     }
+  changes = ranks::all_gather(changes);
+  std::vector<std::int8_t> next(domain_.regime());
+  for (std::size_t k = 0; k + 1 < changes.size(); k += 2)
+    next[static_cast<std::size_t>(changes[k])] = static_cast<std::int8_t>(changes[k + 1]);
   install(next);
 }
 
@@ -192,7 +194,7 @@ void RegimeController::install(const std::vector<std::int8_t>& next) {
   partition_.plan();
   switches_ += switched;
   store_.project_to(store_.f(), state_.values(), gas_.n_vars());
-  partition_.share(state_.values(), gas_.n_vars());
+  partition_.exchange_halo(state_.values(), nullptr);  // the neighbours' projected states
 }
 
 // Obstacles that move by whole cells (paper test 3): cells they cover become solid with
@@ -228,10 +230,12 @@ void RegimeController::carve_and_free(long step, Totals& exchange) {
                                                           : case_.initial_layer;
   const double area = m.dx * m.dy;
   const auto& layout = gas_.layout();
-  auto account = [&](const double* U, double sign) {
-    for (int s = 0; s < layout.n_species; ++s) exchange[0] += sign * U[s] * area;
-    for (int d = 0; d < 3; ++d) exchange[1 + d] += sign * U[layout.momentum(d)] * area;
-    exchange[4] += sign * U[layout.energy()] * area;
+  Totals moved{};  // by the owners of the cells, summed over ranks below
+  auto account = [&](std::size_t c, const double* U, double sign) {
+    if (domain_.owner(c) != ranks::rank()) return;
+    for (int s = 0; s < layout.n_species; ++s) moved[0] += sign * U[s] * area;
+    for (int d = 0; d < 3; ++d) moved[1 + d] += sign * U[layout.momentum(d)] * area;
+    moved[4] += sign * U[layout.energy()] * area;
   };
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
@@ -241,7 +245,7 @@ void RegimeController::carve_and_free(long step, Totals& exchange) {
       double* U = state_.cell(c);
       const std::string where = "/obstacles/";
       if (o && !was_solid) {  // covered: its gas leaves the domain
-        account(U, -1.0);
+        account(c, U, -1.0);
         const auto W = gas_.evaluate(o->state, m.xc(i), m.yc(j), where + std::to_string(o - case_.obstacles.data()));
         gas_.to_conserved(solid, W.data(), U);
         next[c] = solid;
@@ -249,12 +253,14 @@ void RegimeController::carve_and_free(long step, Totals& exchange) {
         const Obstacle* mover = covered_by[c];
         const auto W = gas_.evaluate(mover->state, m.xc(i), m.yc(j), where + std::to_string(mover - case_.obstacles.data()));
         gas_.to_conserved(0, W.data(), U);
-        account(U, 1.0);
+        account(c, U, 1.0);
         next[c] = static_cast<std::int8_t>(domain_.forced(c) >= 0 ? domain_.forced(c) : mode_layer);
       } else if (!o && domain_.forced(c) >= 0) {
         next[c] = static_cast<std::int8_t>(domain_.forced(c));
       }
     }
+  ranks::sum(moved.data(), 5);
+  for (int k = 0; k < 5; ++k) exchange[k] += moved[k];
   install(next);
   state_.fill_halo(state_.values());
 }

@@ -24,9 +24,9 @@ RunDiagnostics::RunDiagnostics(const Case& c, const Domain& domain, const Gas& g
 
 RunDiagnostics::~RunDiagnostics() = default;
 
-RunDiagnostics::Primitive RunDiagnostics::primitive(std::size_t cell, std::vector<double>& W) const {
+RunDiagnostics::Primitive RunDiagnostics::primitive(std::size_t cell, const double* U, std::vector<double>& W) const {
   try {
-    gas_.to_primitive(domain_.layer(cell), state_.cell(cell), W.data());
+    gas_.to_primitive(domain_.layer(cell), U, W.data());
   } catch (...) {
     rethrow_with_context(domain_.describe(cell));
   }
@@ -57,7 +57,8 @@ Fields RunDiagnostics::fields() const {
   const std::size_t n = m.n_interior();
   const int S = gas_.n_species();
   Fields f;
-  std::vector<double> moments(m.n_stored() * 9, 0.0);
+  std::vector<double> U = state_.values(), moments(m.n_stored() * 9, 0.0);
+  partition_.gather_to_root(U, gas_.n_vars());
   auto interior = [&](std::size_t cell) {
     return static_cast<std::size_t>((cell / m.sx()) - m.halo) * m.nx + (cell % m.sx() - m.halo);
   };
@@ -72,7 +73,8 @@ Fields RunDiagnostics::fields() const {
     f.heat_flux.assign(n, {});
     parallel_for(n, Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
                  [&](std::size_t c, std::vector<double>& W) {
-                   const Primitive w = primitive(m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx)), W);
+                   const std::size_t cell = m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx));
+                   const Primitive w = primitive(cell, &U[cell * gas_.n_vars()], W);
                    for (int s = 0; s < S; ++s) f.rho_species[s][c] = W[s];
                    f.rho[c] = w.rho;
                    f.ux[c] = w.u[0];
@@ -106,13 +108,14 @@ Fields RunDiagnostics::fields() const {
 Totals RunDiagnostics::totals() const {
   const auto& layout = gas_.layout();
   Totals t{};
-  for (const std::size_t c : domain_.updated_cells()) {
+  for (const std::size_t c : domain_.owned_cells()) {  // each rank its cells, summed below
     const double* U = state_.cell(c);
     for (int s = 0; s < layout.n_species; ++s) t[0] += U[s];
     for (int d = 0; d < 3; ++d) t[1 + d] += U[layout.momentum(d)];
     t[4] += U[layout.energy()];
   }
   const Mesh& m = domain_.mesh();
+  ranks::sum(t.data(), 5);
   for (double& v : t) v *= m.dx * m.dy;
   return t;
 }

@@ -26,8 +26,9 @@ class RunDiagnostics {
                  const MacroState& state, const KineticStore& store, const Partition& partition);
   ~RunDiagnostics();
 
-  // Every rank gets the fields of every cell (the kinetic moments from each cell's
-  // owner); collective, like check_state() and record(). Outputs only: the per-step
+  // The fields of every interior cell on the root, from the owners' states and kinetic
+  // moments (other ranks: from their own copy of the state, which is whole only at
+  // set-up); collective, like check_state() and record(). Outputs only: the per-step
   // diagnostics below read each rank's own cells.
   Fields fields() const;
   Totals totals() const;
@@ -64,7 +65,8 @@ class RunDiagnostics {
   struct Primitive {
     double rho = 0, u[3] = {0, 0, 0}, T = 0, number = 0;
   };
-  Primitive primitive(std::size_t cell, std::vector<double>& W) const;
+  Primitive primitive(std::size_t cell, const double* U, std::vector<double>& W) const;
+  Primitive primitive(std::size_t cell, std::vector<double>& W) const { return primitive(cell, state_.cell(cell), W); }
   // Pressure tensor (xx, yy, zz, xy, xz, yz) and heat flux of an owned kinetic cell's f.
   void kinetic_moments(std::size_t cell, const double u[3], double P[6], double q[3]) const;
   double entropy() const;

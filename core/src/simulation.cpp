@@ -398,7 +398,8 @@ RunResult Simulation::run() {
   return {diagnostics_.fields(), std::move(s), interrupted};
 }
 
-CheckpointData Simulation::checkpoint_data(const std::vector<std::int64_t>& cells, const std::vector<double>& f) const {
+CheckpointData Simulation::checkpoint_data(const std::vector<double>& U, const std::vector<std::int64_t>& cells,
+                                           const std::vector<double>& f) const {
   CheckpointData d;
   d.t = t_;
   d.step = steps_;
@@ -413,7 +414,7 @@ CheckpointData Simulation::checkpoint_data(const std::vector<std::int64_t>& cell
   d.nf = store_.values_per_cell();
   d.regime = domain_.interior_regime();
   d.obstacle_offsets = domain_.obstacle_offsets();
-  d.U = state_.values();
+  d.U = U;
   // Kinetic cells only, by ascending stored index (not by slot): fluid cells' and halo
   // distributions are derived, never saved.
   std::vector<std::size_t> order(cells.size());
@@ -447,9 +448,11 @@ void Simulation::write_checkpoint_now() {
   });
   cells = ranks::gather_to_root(cells);
   f = ranks::gather_to_root(f);
+  std::vector<double> U = state_.values();  // the owners' states, on the root
+  partition_.gather_to_root(U, gas_.n_vars());
   ranks::agreed([&] {
     if (!output_) return;
-    CheckpointData d = checkpoint_data(cells, f);
+    CheckpointData d = checkpoint_data(U, cells, f);
     d.wall_checkpoint += seconds_since(t0);  // the time up to here; writing is measured below
     write_checkpoint(file, d);
     prune_checkpoints(out_dir_, case_.output.checkpoint.keep);

@@ -81,9 +81,10 @@ class Simulation {
   // status: "running", "completed", "failed" (with `failure`) or "interrupted".
   nlohmann::json summary(const char* status, const std::string& failure) const;
   double wall_seconds() const;  // of this run, and of the runs it continues
-  // On the root: the checkpoint of the run, with the kinetic cells and their
-  // distributions gathered from every rank (in rank order).
-  CheckpointData checkpoint_data(const std::vector<std::int64_t>& cells, const std::vector<double>& f) const;
+  // On the root: the checkpoint of the run, with the state U, the kinetic cells and
+  // their distributions gathered from every rank (cells in rank order).
+  CheckpointData checkpoint_data(const std::vector<double>& U, const std::vector<std::int64_t>& cells,
+                                 const std::vector<double>& f) const;
   void write_checkpoint_now();
 
   const Case& case_;

@@ -115,7 +115,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     store_.advance();
     store_.project_to(store_.f(), U, nv);
   });
-  partition_.share(U, nv, error);
+  partition_.exchange_halo(U, error);
   state_.fill_halo(U);
   ranks::sum(boundary.data(), 5);
   for (int k = 0; k < 5; ++k) exchange[k] += boundary[k];
