@@ -9,11 +9,11 @@ a stated assumption (the constants below); the model is what the design implies:
                                 halo: 2 cells deep around the rank's rectangle; a rank
                                 holding kinetic cells holds n_k / P of them as a square,
                                 all of its halo kinetic (pessimistic)
-  sharing per step            = all-gather of 48 B per cell (conserved variables, the
-                                indicator's proposal) and 8 B per kinetic cell (distance):
+  sharing per step            = all-gather of 8 B per kinetic cell (the distance to the
+                                Maxwellian) and of the cells that change layer (few):
                                 (P - 1)/P x bytes / bandwidth + 2 log2(P) latencies
-  work every rank repeats     = per cell of the whole mesh and step (unpacking what is
-                                shared, totals, the regime map): REPLICATED seconds
+  work every rank repeats     = per cell of the whole mesh and step (copies of the
+                                mesh-wide state arrays, the regime map): REPLICATED seconds
 The step time is their sum (no overlap of communication with work, as built).
     /usr/bin/python3 tools/scaling_model.py"""
 import math
@@ -24,9 +24,8 @@ import math
 COST = (6e-7, 1.2e-3, 1.4e-2)
 F_BYTES = 32 ** 3 * 8      # one distribution at 32^3
 U_BYTES = 5 * 8            # conserved variables of one cell
-SHARED_BYTES = 6 * 8       # per cell and step: conserved variables and the proposal
 KINETIC_SHARED_BYTES = 8   # per kinetic cell and step: the distance to the Maxwellian
-REPLICATED = 6e-8          # s per cell of the whole mesh and step on every rank: the measured upper bound (docs/performance.md)
+REPLICATED = 2e-8          # s per cell of the whole mesh and step on every rank: the measured upper bound (docs/performance.md)
 BANDWIDTH = 10e9           # bytes/s per rank, an InfiniBand-class network (assumption)
 LATENCY = 2e-6             # s per message (assumption)
 CELLS = 100 * 100          # the paper's meshes
@@ -48,16 +47,18 @@ def step_time(cells, shares, P):
     per_rank = max(kinetic / P, 1.0)
     halo_kinetic = 8 * math.sqrt(per_rank) if P > 1 else 0.0
     halo_fluid = 8 * math.sqrt(cells / P) if P > 1 else 0.0
-    stage = 2 * (halo_kinetic * (F_BYTES + U_BYTES) + halo_fluid * U_BYTES) / BANDWIDTH + (16 * LATENCY if P > 1 else 0)
-    share = ((P - 1) / P * (cells * SHARED_BYTES + kinetic * KINETIC_SHARED_BYTES) / BANDWIDTH
-             + 2 * math.log2(P) * LATENCY + cells * REPLICATED) if P > 1 else 0
+    # two stage exchanges and the conserved variables after the step
+    stage = (2 * (halo_kinetic * (F_BYTES + U_BYTES) + halo_fluid * U_BYTES) + (halo_kinetic + halo_fluid) * U_BYTES) \
+        / BANDWIDTH + (24 * LATENCY if P > 1 else 0)
+    share = ((P - 1) / P * kinetic * KINETIC_SHARED_BYTES / BANDWIDTH + 2 * math.log2(P) * LATENCY
+             + cells * REPLICATED) if P > 1 else 0
     return compute, stage, share, work
 
 
 def limit(compute, stage, share, work, P):
     if compute > work / P * 1.01:
         return "indivisible cells: more ranks than layer-2 cells' worth of work"
-    parts = {"compute": compute, "stage exchange": stage, "shared state": share}
+    parts = {"compute": compute, "halo exchanges": stage, "whole-mesh work and sharing": share}
     top = max(parts, key=parts.get)
     return "compute-bound" if top == "compute" else top
 
@@ -82,8 +83,8 @@ def main():
             c, s, g, w = step_time(CELLS * P, shares, P)
             row.append("P=%-5d %.2f" % (P, t1 / (c + s + g)))
         c, s, g, w = step_time(CELLS * 1024, shares, 1024)
-        print("  %-22s %s  -- at 1024: compute %.3g s, stage %.3g s, shared state %.3g s (%.0f MB of U per rank)"
-              % (name, "  ".join(row), c, s, g, CELLS * 1024 * U_BYTES / 1e6))
+        print("  %-22s %s  -- at 1024: compute %.3g s, halo exchanges %.3g s, whole-mesh work %.3g s"
+              " (mesh-wide arrays: %.0f MB per rank)" % (name, "  ".join(row), c, s, g, CELLS * 1024 * U_BYTES / 1e6))
 
 
 if __name__ == "__main__":
