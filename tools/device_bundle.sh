@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Packs what the GPU checks run (bench/device_checks.sh) into one folder that travels to
+# a device machine, whose image has the CUDA toolkit but none of Strata's Debian
+# libraries and no package registry: the programs and plugins of BUILD_DIR (built here
+# with the CUDA toolkit, so that boltzmann_cufft exists) and every shared library they
+# load that is neither the C library nor CUDA's (those the device machine has).
+#   bash tools/device_bundle.sh [BUILD_DIR] [BUNDLE]      (default: build device-bundle)
+# Then, with the device tool: run `bash bench/device_checks.sh device-bundle` carrying
+# `device-bundle` (it is git-ignored; keep it under the 64 MiB a call may carry).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build} bundle=${2:-device-bundle}
+for f in "$build/bin/strata" "$build/bin/test_gpu" "$build/bin/bench_boltzmann" \
+         "$build/lib/strata/plugins/strata_boltzmann_cufft.so"; do
+  [ -f "$f" ] || { echo "device_bundle: $f is missing: build with the CUDA toolkit first (bash tools/build.sh)" >&2; exit 1; }
+done
+rm -rf "$bundle"
+mkdir -p "$bundle/bin" "$bundle/lib/strata/plugins"
+cp "$build/bin/strata" "$build/bin/test_gpu" "$build/bin/bench_boltzmann" "$bundle/bin/"
+cp "$build"/lib/strata/plugins/*.so "$bundle/lib/strata/plugins/"
+# Libraries: all that ldd resolves, less the C and C++ runtimes (the device image's are
+# newer and must serve CUDA's libraries too) and CUDA's own.
+for elf in "$bundle"/bin/* "$bundle"/lib/strata/plugins/*.so; do
+  ldd "$elf" | awk '/=> \// {print $3}'
+done | sort -u | while read -r lib; do
+  case "$(basename "$lib")" in
+    libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|ld-linux*|libresolv.so*|libutil.so*|libnsl.so*|\
+    libanl.so*|libmvec.so*|libstdc++.so*|libgcc_s.so*|libcuda.so*|libcudart.so*|libcufft.so*) ;;
+    *) cp -L "$lib" "$bundle/lib/" ;;
+  esac
+done
+echo "device_bundle: $(du -sh "$bundle" | cut -f1) in $bundle ($(ls "$bundle/lib" | grep -c so) libraries)"
