@@ -97,6 +97,7 @@ TEST_CASE("info names the SDK version and the plugin folders") {
   CHECK(has(r, "SDK version: " + std::to_string(STRATA_SDK_VERSION)));
   CHECK(has(r, "plugin folders:"));
   CHECK(has(r, "OpenMP: yes"));
+  CHECK(has(r, "this process: rank 0 of 1"));  // "MPI: yes (...)" or "MPI: no (built without MPI)"
 }
 
 TEST_CASE("bad input: hostile command lines end with a clear message, never a signal") {
@@ -106,6 +107,12 @@ TEST_CASE("bad input: hostile command lines end with a clear message, never a si
   CHECK(has(r, "--threads 100000: expected 0 (OpenMP's default) or 1 to "));
   r = run_strata("validate " + sod + " --threads -2");
   CHECK(r.exit_code == 1);
+  for (const char* x : {"0.5", "nan", "1e9"}) {
+    CAPTURE(x);
+    r = run_strata("validate " + sod + " --rebalance " + x);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r, "expected 0 (never) or a threshold from 1 to 100"));
+  }
   r = run_strata("validate " + sod + " --set mesh.nx=1e400");
   CHECK(r.exit_code == 2);
   CHECK(has(r, "--set mesh.nx: number overflow parsing '1e400'"));
