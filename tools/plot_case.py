@@ -11,7 +11,8 @@ Reads (see the output contract of the C++ program):
   OUTDIR/summary.json       case name, final time, layer share              (optional)
 
 Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
-  fields_t<t>.png   one per snapshot: density, temperature, regime map
+  fields_t<t>.png   one per snapshot: density, temperature, regime map (with the
+                    ranks' rectangles of a run on several MPI ranks)
   profiles.png      density and temperature vs x for every profile file
   history.png       relative conservation drift and cells per layer vs t
 
@@ -189,7 +190,7 @@ def read_pvti(path, root, want, components):
     if img is None:
         raise InputError("%s: no <PImageData>" % path)
     ext = parse_ints(img.get("WholeExtent"), 6, name + " WholeExtent")
-    whole, fields = None, {}
+    whole, fields, pieces = None, {}, []
     for piece in img.findall("Piece"):
         source = piece.get("Source")
         if not source:
@@ -198,13 +199,14 @@ def read_pvti(path, root, want, components):
         part = read_vti(os.path.join(os.path.dirname(path), source), want, components)
         whole = whole or part
         i0, i1, j0, j1 = pext[0] - ext[0], pext[1] - ext[0], pext[2] - ext[2], pext[3] - ext[2]
+        pieces.append((i0, i1, j0, j1))
         for field, values in part["fields"].items():
             if field not in fields:
                 fields[field] = np.full(values.shape, np.nan)
             fields[field][j0:j1, i0:i1] = values[j0:j1, i0:i1]
     if whole is None:
         raise InputError("%s: no <Piece>" % path)
-    return dict(whole, fields=fields)
+    return dict(whole, fields=fields, pieces=pieces)
 
 
 def read_vti(path, want=("rho", "T", "regime"), components=False):
@@ -409,6 +411,14 @@ def plot_fields(g, t, case, outdir, written, quiet, used_names):
     has_solid = draw_regime(ax, g, reg, as_image)
     ax.set_aspect(img_aspect)
     ax.set_title("regime")
+    pieces = g.get("pieces", [])
+    if len(pieces) > 1:  # a run on several MPI ranks: the rectangle of cells each rank owned
+        for rank, (i0, i1, j0, j1) in enumerate(pieces):
+            ax.add_patch(plt.Rectangle((x0 + i0 * dx, y0 + j0 * dy), (i1 - i0) * dx, (j1 - j0) * dy, fill=False,
+                                       edgecolor="black", linewidth=0.8, linestyle="--"))
+            ax.text(x0 + (i0 + i1) / 2 * dx, y0 + (j0 + j1) / 2 * dy, "rank %d" % rank, ha="center",
+                    va="center", fontsize="small", bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+        ax.set_title("regime, %d ranks' cells" % len(pieces))
     ax.legend(handles=regime_legend_handles(has_solid, as_image), loc="center left",
               bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize="small",
               handletextpad=0.3, borderaxespad=0.0)
