@@ -1,7 +1,6 @@
 #include "partition.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <unordered_map>
 
 #include "ranks.hpp"
