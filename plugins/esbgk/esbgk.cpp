@@ -138,7 +138,7 @@ class EsBgk final : public sdk::CollisionModel {
 
   // One cell of the closed-form implicit step; returns an error message or "".
   std::string relax(const double* f, double h, double* out, double* G) const {
-    const auto m = toolkit::full_moments(grid_, f, mass_);
+    const auto m = toolkit::stress_moments(grid_, f, mass_);
     if (!(m.rho > 0 && m.T > 0)) return "implicit_solve: a cell has non-positive density or temperature";
     const double a = h * frequency(m.rho, m.T);
     const double relax_stress = a * (1.0 - beta_);
@@ -149,10 +149,11 @@ class EsBgk final : public sdk::CollisionModel {
       const double theta_y = (theta + relax_stress * iso) / (1.0 + relax_stress);
       Tt[k] = (1.0 - beta_) * iso + beta_ * theta_y;
     }
-    if (!toolkit::discrete_gaussian(grid_, mass_, m.conserved, Tt, G).converged)
-      return "implicit_solve: the ES-BGK temperature tensor is not positive definite";
+    // y = (rhs + h nu G) / (1 + h nu), written as G's last sweep produces it.
     const double inv = 1.0 / (1.0 + a);
-    for (std::size_t k = 0; k < grid_.size(); ++k) out[k] = (f[k] + a * G[k]) * inv;
+    const auto blend = [&](std::size_t k, double g) { out[k] = (f[k] + a * g) * inv; };
+    if (!toolkit::discrete_gaussian(grid_, mass_, m.conserved, Tt, G, blend).converged)
+      return "implicit_solve: the ES-BGK temperature tensor is not positive definite";
     return "";
   }
 
