@@ -77,6 +77,49 @@ TEST_CASE("maxwellian: the discrete ES-BGK Gaussian hits its targets and its ten
   CHECK_FALSE(discrete_gaussian(g, 1.0, target, {1.0, 1.0, -0.1, 0.0, 0.0, 0.0}, f.data()).converged);
 }
 
+TEST_CASE("maxwellian: the Gaussian's emitted values are its final values, also when it refines") {
+  // emit(k, value) is how the ES-BGK step blends G into its output without a sweep of
+  // its own: every index exactly once, with the value left in f (twice where the
+  // correction is refined). A drifting state with 50% more energy than its tensor's
+  // (found by scanning) leaves 1e-14 after the first correction, so it is refined.
+  const VelocityGrid g{16, 8.0};
+  const SymmetricTensor Tt = {0.5, 0.3, 0.4, 0.05, 0.02, 0.0};
+  for (const double excess : {1.0, 1.5}) {
+    CAPTURE(excess);
+    ConservedMoments target{0.8, {1.6, 0.0, -0.08}, 0.0};
+    target.energy = excess * (0.5 * 0.8 * 4.01 + 0.5 * 0.8 * 1.2);
+    std::vector<double> f(g.size()), seen(g.size(), 0.0);
+    std::vector<int> times(g.size(), 0);
+    const auto r = discrete_gaussian(g, 1.0, target, Tt, f.data(), [&](std::size_t k, double v) {
+      seen[k] = v;
+      ++times[k];
+    });
+    REQUIRE(r.converged);
+    if (excess > 1.0) CHECK(r.iterations > 0);  // the refinement path is the one tested
+    int wrong = 0;
+    for (std::size_t k = 0; k < g.size(); ++k) wrong += times[k] != 1 + (r.iterations > 0) || seen[k] != f[k];
+    CHECK(wrong == 0);
+  }
+}
+
+TEST_CASE("maxwellian: stress moments in one sweep equal the central sums to round-off") {
+  // P from raw second moments minus rho u u: relative error of order eps (m|u|²/T + 1),
+  // here |u|²/T ≈ 5, so 1e-13 of the trace is 100 times that bound.
+  const VelocityGrid g{24, 10.0};
+  std::vector<double> f(g.size());
+  ConservedMoments target{1.3, {1.3 * 1.8, -1.3 * 0.9, 0.26}, 0.0};
+  const SymmetricTensor Tt = {1.1, 0.7, 0.9, 0.15, -0.05, 0.1};
+  target.energy = 0.5 * 1.3 * (1.8 * 1.8 + 0.9 * 0.9 + 0.2 * 0.2) + 0.5 * 1.3 * (1.1 + 0.7 + 0.9);
+  REQUIRE(discrete_gaussian(g, 1.0, target, Tt, f.data()).converged);
+  const auto central = full_moments(g, f.data(), 1.0), one = stress_moments(g, f.data(), 1.0);
+  const double scale = central.pressure[0] + central.pressure[1] + central.pressure[2];
+  for (int k = 0; k < 6; ++k) CHECK(std::abs(one.pressure[k] - central.pressure[k]) < 1e-13 * scale);
+  CHECK(one.T == doctest::Approx(central.T).epsilon(1e-13));
+  CHECK(one.conserved.rho == central.conserved.rho);
+  for (int d = 0; d < 3; ++d) CHECK(std::abs(one.u[d] - central.u[d]) < 1e-15 * (1 + std::abs(central.u[d])));
+  CHECK(one.conserved.energy == doctest::Approx(central.conserved.energy).epsilon(1e-14));
+}
+
 TEST_CASE("maxwellian: hypersonic states converge to their round-off floor; unrepresentable ones fail, never NaN") {
   // Mach ~30 on N = 64, L = 8, T = 0.02: the peak exponent is a difference of terms of
   // size |u|²/2T ~ 700, so its round-off sets the floor of the moment error (here
