@@ -48,8 +48,9 @@ double store_bytes(const Case& c, KineticCells cells, bool relayout) {
 // The layer-2 plugins of this repository (plugins/common/penalised_boltzmann.hpp): the
 // spectral kernel, 2 D + 1 arrays of N² (N/2 + 1) modes for D directions of the angular
 // rule; the penalty calibration's loss frequencies at up to 25 temperatures; for
-// boltzmann_fft, per thread four N³ buffers and two complex spectra, and four chunk
-// buffers of threads · max(1, 2^17 / N³) cells. Other plugins: unknown (0).
+// boltzmann_fft, per thread four N³ buffers and two complex spectra, four chunk
+// buffers of threads · max(1, 2^17 / N³) cells, and with several threads D + 1 N³
+// arrays for a cell whose directions are spread over them. Other plugins: unknown (0).
 double collision_bytes(const Case& c, int threads) {
   if (c.mode != RegimeMode::hybrid && c.mode != RegimeMode::layer2) return 0.0;
   const std::string& name = c.boltzmann.name;
@@ -62,6 +63,7 @@ double collision_bytes(const Case& c, int threads) {
   if (name == "boltzmann_fft") {
     const double chunk = threads * std::max(1.0, std::floor(131072.0 / n3));
     values += threads * (4 * n3 + 4 * modes) + 4 * chunk * n3;
+    if (threads > 1) values += (directions + 1) * n3;  // a leftover cell's terms
   }
   return values * double_bytes;
 }
