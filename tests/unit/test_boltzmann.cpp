@@ -19,16 +19,19 @@ using toolkit::VelocityGrid;
 namespace {
 const double mass = 1.0;
 
-// The A1 x A2 Gauss-Legendre product rule.
-core::PluginObject<sdk::CollisionModel> make_boltzmann(const VelocityGrid& g, double R, int A1, int A2) {
+core::PluginObject<sdk::CollisionModel> make_boltzmann(const VelocityGrid& g, const std::string& params) {
   const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
   sdk::SetupInfo setup;
   setup.species_mass = &mass;
   setup.velocity_points = g.n;
   setup.velocity_bound = g.L;
-  const std::string params = "{\"R\": " + std::to_string(R) + ", \"A1\": " + std::to_string(A1) +
-                             ", \"A2\": " + std::to_string(A2) + ", \"angular_rule\": \"gauss_legendre\", \"penalty\": \"paper\", \"well_balanced\": false, \"conservative\": false}";
   return lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, params, setup);
+}
+
+// The A1 x A2 Gauss-Legendre product rule.
+core::PluginObject<sdk::CollisionModel> make_boltzmann(const VelocityGrid& g, double R, int A1, int A2) {
+  return make_boltzmann(g, "{\"R\": " + std::to_string(R) + ", \"A1\": " + std::to_string(A1) +
+                               ", \"A2\": " + std::to_string(A2) + ", \"angular_rule\": \"gauss_legendre\", \"penalty\": \"paper\", \"well_balanced\": false, \"conservative\": false}");
 }
 
 // Q(f) through the SDK: explicit_part gives Q - beta (M - f) with beta = 2 pi rho
@@ -288,12 +291,7 @@ TEST_CASE("boltzmann: the penalised IMEX pieces conserve, keep Maxwellians, and 
   // of the plugin and a part (a chunk is 2^17 / N^3 = 32 cells per thread) and rows
   // padded by a stride, as the engine may pass them.
   const VelocityGrid g{16, 8.0};
-  const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
-  sdk::SetupInfo setup;
-  setup.species_mass = &mass;
-  setup.velocity_points = g.n;
-  setup.velocity_bound = g.L;
-  auto model = lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, "{}", setup);
+  auto model = make_boltzmann(g, "{}");
   const std::size_t n3 = g.size(), stride = n3 + 5;
   const int cells = 2 * 32 * omp_get_max_threads() + 6;
   const auto cols = static_cast<std::int64_t>(n3), st = static_cast<std::int64_t>(stride);
@@ -360,12 +358,7 @@ TEST_CASE("boltzmann: a cell left over when the batch does not divide among thre
   const int saved = omp_get_max_threads();
   omp_set_num_threads(2);
   const VelocityGrid g{12, 8.0};
-  const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
-  sdk::SetupInfo setup;
-  setup.species_mass = &mass;
-  setup.velocity_points = g.n;
-  setup.velocity_bound = g.L;
-  auto model = lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, "{}", setup);
+  auto model = make_boltzmann(g, "{}");
   const std::size_t n3 = g.size();
   const auto cols = static_cast<std::int64_t>(n3);
   std::vector<double> rhs(3 * n3), second(n3);
@@ -432,12 +425,7 @@ TEST_CASE("boltzmann: the penalty follows the operator's largest loss frequency 
   const VelocityGrid g{16, 8.0};
   // The plugin's defaults: R from the box, 0.9 x 4L/(3 + sqrt 2), and Gauss-Legendre in cos theta.
   const auto K = toolkit::make_spectral_kernel(g.n, g.L, 0.9 * 4 * g.L / (3 + std::sqrt(2.0)), 4, 4);
-  const auto lib = core::PluginCatalog({STRATA_PLUGIN_BUILD_DIR}).load("boltzmann_fft");
-  sdk::SetupInfo setup;
-  setup.species_mass = &mass;
-  setup.velocity_points = g.n;
-  setup.velocity_bound = g.L;
-  auto model = lib->create<sdk::CollisionModel>(sdk::PluginKind::collision_model, "{}", setup);
+  auto model = make_boltzmann(g, "{}");
   const auto cols = static_cast<std::int64_t>(g.size());
   for (double T : {0.35, 1.0, 2.7}) {
     CAPTURE(T);

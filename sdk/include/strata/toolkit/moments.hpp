@@ -20,30 +20,35 @@ struct ConservedMoments {
 // Σ_k v_z^p f_k are vector reductions (omp simd) and the row's v_x, v_y factors are
 // applied once per row, so a moment costs one or two multiply-adds per grid point.
 
-// rho, rho u, E: sums over the grid times dv^3 (the discrete moments every
-// conservation statement of the kinetic layers refers to).
-inline ConservedMoments conserved_moments(const VelocityGrid& g, const double* f) {
-  double s0 = 0, sx = 0, sy = 0, sz = 0, s2 = 0;
-  for (int i = 0; i < g.n; ++i) {
-    const double vx = g.v(i);
+// row(v_x, v_y, R0, R1, R2) for every row of fixed (v_x, v_y), R_p = Σ_k v_z^p f_k.
+template <class Row>
+inline void for_each_row_sums(const VelocityGrid& g, const double* f, Row row) {
+  for (int i = 0; i < g.n; ++i)
     for (int j = 0; j < g.n; ++j) {
-      const double vy = g.v(j);
-      const double* row = f + g.index(i, j, 0);
+      const double* values = f + g.index(i, j, 0);
       double r0 = 0, r1 = 0, r2 = 0;
 #pragma omp simd reduction(+ : r0, r1, r2)
       for (int k = 0; k < g.n; ++k) {
-        const double vz = g.v(k), w = row[k];
+        const double vz = g.v(k), w = values[k];
         r0 += w;
         r1 += vz * w;
         r2 += vz * vz * w;
       }
-      s0 += r0;
-      sx += vx * r0;
-      sy += vy * r0;
-      sz += r1;
-      s2 += (vx * vx + vy * vy) * r0 + r2;
+      row(g.v(i), g.v(j), r0, r1, r2);
     }
-  }
+}
+
+// rho, rho u, E: sums over the grid times dv^3 (the discrete moments every
+// conservation statement of the kinetic layers refers to).
+inline ConservedMoments conserved_moments(const VelocityGrid& g, const double* f) {
+  double s0 = 0, sx = 0, sy = 0, sz = 0, s2 = 0;
+  for_each_row_sums(g, f, [&](double vx, double vy, double r0, double r1, double r2) {
+    s0 += r0;
+    sx += vx * r0;
+    sy += vy * r0;
+    sz += r1;
+    s2 += (vx * vx + vy * vy) * r0 + r2;
+  });
   const double c = g.cell_volume();
   return {s0 * c, {sx * c, sy * c, sz * c}, 0.5 * s2 * c};
 }
@@ -111,27 +116,14 @@ inline FullMoments full_moments(const VelocityGrid& g, const double* f, double m
 inline FullMoments stress_moments(const VelocityGrid& g, const double* f, double mass) {
   double s0 = 0, sx = 0, sy = 0, sz = 0;
   std::array<double, 6> S{};  // Σ v_a v_b f: xx, yy, zz, xy, xz, yz
-  for (int i = 0; i < g.n; ++i) {
-    const double vx = g.v(i);
-    for (int j = 0; j < g.n; ++j) {
-      const double vy = g.v(j);
-      const double* row = f + g.index(i, j, 0);
-      double r0 = 0, r1 = 0, r2 = 0;
-#pragma omp simd reduction(+ : r0, r1, r2)
-      for (int k = 0; k < g.n; ++k) {
-        const double vz = g.v(k), w = row[k];
-        r0 += w;
-        r1 += vz * w;
-        r2 += vz * vz * w;
-      }
-      s0 += r0;
-      sx += vx * r0;
-      sy += vy * r0;
-      sz += r1;
-      S[0] += vx * vx * r0; S[1] += vy * vy * r0; S[2] += r2;
-      S[3] += vx * vy * r0; S[4] += vx * r1; S[5] += vy * r1;
-    }
-  }
+  for_each_row_sums(g, f, [&](double vx, double vy, double r0, double r1, double r2) {
+    s0 += r0;
+    sx += vx * r0;
+    sy += vy * r0;
+    sz += r1;
+    S[0] += vx * vx * r0; S[1] += vy * vy * r0; S[2] += r2;
+    S[3] += vx * vy * r0; S[4] += vx * r1; S[5] += vy * r1;
+  });
   const double c = g.cell_volume();
   FullMoments m;
   m.conserved = {s0 * c, {sx * c, sy * c, sz * c}, 0.5 * (S[0] + S[1] + S[2]) * c};
