@@ -50,7 +50,8 @@ struct Fields {
 };
 
 // Measured work: wall seconds per layer, coupling and indicator, and cell-steps per
-// layer (kinetic transport time is shared by layers 1 and 2 in proportion to cells).
+// layer (kinetic transport and IMEX bookkeeping time is shared by layers 1 and 2 in
+// proportion to cells).
 struct LayerWork {
   std::array<double, 3> wall{};
   double coupling = 0.0, indicator = 0.0;
