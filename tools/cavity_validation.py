@@ -2,6 +2,7 @@
 """Lid-driven cavity between Maxwell walls in layer 1, layer 2 and the hybrid.
 
 usage: tools/cavity_validation.py STRATA OUTDIR [--modes layer1 layer2 hybrid] [--jobs 2] [--reuse]
+                                  [--reference CSV [--reference-label TEXT]]
 
 Runs cases/cavity.json once per regime mode into OUTDIR/<mode>/ (one thread each),
 reads the final snapshot and draws
@@ -12,7 +13,13 @@ Prints per mode the wall time, the layer shares, the mass drift, the change of t
 u_x over the last time unit, the vortex centre (the
 extremum of the mass stream function), the share of cells whose heat flux runs from cold
 to hot (q . grad T > 0) and the largest centre-line differences against the first mode.
-No published (DSMC) data is compared (docs/validation.md, "Lid-driven cavity").
+--reference adds published centre-line data (e.g. digitised DSMC profiles) to the figure
+and prints each mode's largest and RMS difference from them, Strata's profiles
+interpolated linearly to the reference's coordinates. The CSV has the header
+line,coordinate,quantity,value: line "vertical" (x = 1/2, coordinate y) or "horizontal"
+(y = 1/2, coordinate x), coordinate in units of the cavity side, quantity "ux/U", "uy/U"
+or "T/Tw" (normalised by the lid speed and the wall temperature, as the DSMC literature
+plots them). No such data ships with Strata (docs/validation.md, "Lid-driven cavity").
 """
 import argparse
 import concurrent.futures
@@ -39,6 +46,43 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASE = os.path.join(ROOT, "cases", "cavity.json")
 STYLE = {"layer1": ("o-", "layer 1 (ES-BGK)"), "layer2": ("s--", "layer 2 (hard spheres)"),
          "hybrid": ("^:", "hybrid")}
+LID_SPEED, WALL_T = 0.2, 1.0  # cases/cavity.json: mesh.boundary.top.ux and the walls' T
+# A reference quantity: the centre-line field, the line (0: x = 1/2, 1: y = 1/2) and the
+# scale that turns the reference's normalised values into Strata's units.
+REFERENCE_QUANTITIES = {"ux/U": ("ux", LID_SPEED), "uy/U": ("uy", LID_SPEED), "T/Tw": ("T", WALL_T)}
+LINES = {"vertical": 0, "horizontal": 1}
+
+
+def read_reference(path):
+    """{(field, line): (coordinates, values in Strata's units)} from a reference CSV (above);
+    exits with status 2 and a message naming the file and row on bad input."""
+    def fail(message):
+        sys.stderr.write(f"cavity_validation.py: {path}: {message}\n")
+        sys.exit(2)
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        fail(f"cannot read it ({e.strerror})")
+    series = {}
+    for number, row in enumerate(rows, start=2):
+        if set(row) != {"line", "coordinate", "quantity", "value"}:
+            fail(f"expected the header line,coordinate,quantity,value, got {','.join(map(str, row))}")
+        if row["line"] not in LINES:
+            fail(f"row {number}: line must be {' or '.join(LINES)}, got '{row['line']}'")
+        if row["quantity"] not in REFERENCE_QUANTITIES:
+            fail(f"row {number}: quantity must be one of {', '.join(REFERENCE_QUANTITIES)}, got '{row['quantity']}'")
+        try:
+            s, v = float(row["coordinate"]), float(row["value"])
+        except ValueError:
+            fail(f"row {number}: coordinate and value must be numbers, got '{row['coordinate']}', '{row['value']}'")
+        if not (0.0 <= s <= 1.0 and np.isfinite(v)):
+            fail(f"row {number}: the coordinate must lie in [0, 1] and the value be finite, got {s}, {v}")
+        field, scale = REFERENCE_QUANTITIES[row["quantity"]]
+        series.setdefault((field, LINES[row["line"]]), []).append((s, v * scale))
+    if not series:
+        fail("no data rows")
+    return {k: tuple(np.array(c) for c in zip(*sorted(v))) for k, v in series.items()}
 
 
 def run(strata, mode, out, reuse):
@@ -91,7 +135,10 @@ def main():
     ap.add_argument("--modes", nargs="+", choices=list(STYLE), default=list(STYLE))
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--reuse", action="store_true", help="read the runs already in OUTDIR instead of running them")
+    ap.add_argument("--reference", help="CSV of published centre-line data (see the module's help)")
+    ap.add_argument("--reference-label", default="reference", help="its legend entry, e.g. 'DSMC, John et al.'")
     a = ap.parse_args()
+    reference = read_reference(a.reference) if a.reference else {}
     os.makedirs(a.outdir, exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
         futures = {m: pool.submit(run, a.strata, m, os.path.join(a.outdir, m), a.reuse) for m in a.modes}
@@ -110,6 +157,17 @@ def main():
               f"  {summary['centre_ux_change']:9.1e}  ({x0:.3f}, {y0:.3f})        {psi:8.5f}  {counter_gradient_share(c, dx, dy):8.3f}"
               f"           {d[0]:.2e}, {d[1]:.2e}, {d[2]:.2e}")
 
+    if reference:
+        print(f"against {a.reference_label} ({a.reference}): largest and RMS difference, in units of U for"
+              " velocities and T_w for T")
+    for m in a.modes:
+        for (field, i), (s_ref, v_ref) in sorted(reference.items()):
+            v = lines[m][field][i]
+            d = np.interp(s_ref, (np.arange(len(v)) + 0.5) / len(v), v) - v_ref
+            unit = WALL_T if field == "T" else LID_SPEED
+            print(f"{m:7s} {field:2s} on {'x' if i == 0 else 'y'} = 1/2 ({len(s_ref)} points): "
+                  f"max {np.max(np.abs(d)) / unit:.3e}, RMS {np.sqrt(np.mean(d * d)) / unit:.3e}")
+
     fig, axes = plt.subplots(2, 2, figsize=(9, 7))
     panels = [("ux", 0, "y", r"$u_x$ on $x = 1/2$"), ("uy", 1, "x", r"$u_y$ on $y = 1/2$"),
               ("T", 0, "y", r"$T$ on $x = 1/2$"), ("T", 1, "x", r"$T$ on $y = 1/2$")]
@@ -118,6 +176,8 @@ def main():
             v = lines[m][k][i]
             s = (np.arange(len(v)) + 0.5) / len(v)
             ax.plot(s, v, STYLE[m][0], ms=4, mfc="none", label=STYLE[m][1])
+        if (k, i) in reference:
+            ax.plot(*reference[(k, i)], "kx", ms=6, label=a.reference_label)
         ax.set_xlabel(coord)
         ax.set_title(title)
         ax.grid(alpha=0.3)
