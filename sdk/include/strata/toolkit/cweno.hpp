@@ -9,7 +9,9 @@
 // linear weights d_0 = 1/2, d_L = d_R = 1/4. Nonlinear weights
 // w_k ∝ d_k / (eps + I_k)^2 with Jiang–Shu indicators I_k (in units of the data^2).
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 namespace strata::toolkit {
@@ -54,14 +56,24 @@ inline FaceValues cweno3(double um, double u0, double up, double eps) {
 }
 
 // Scale-invariant CWENO3 at the right face: eps = h^2 in units of the local data
-// magnitude (Cravero et al. take eps = O(h^2)); h is the mesh spacing. Works for
+// magnitude m (Cravero et al. take eps = O(h^2)); h is the mesh spacing. Works for
 // data of any size, from densities O(1) to distribution tails of 1e-100.
+//
+// The data are scaled by the power of two s = 2^-e with 2^e <= m < 2^(e+1), taken from
+// m's exponent bits: exact, and no division (the reconstruction's own division is the
+// one left). Scaled, the largest value is c = m s in [1, 2) and eps = h² c² keeps the
+// floor at h² in units of m: the weights are homogeneous in (eps, I_k), so this is the
+// reconstruction of the data divided by m, times m. No branch, so that loops over
+// velocities vectorise: all-zero data (c = 0) take eps = h² and give 0; subnormal m
+// is scaled by 2^1022 like the smallest normal one.
 inline double cweno3_right_scaled(double um, double u0, double up, double h) {
-  // No branch, so that loops over velocities vectorise: all-zero data (m = 0) are
-  // scaled by 1 / DBL_MIN to zeros, and the value is 0.
   const double m = std::max(std::max(std::abs(um), std::abs(u0)), std::abs(up));
-  const double s = 1.0 / std::max(m, std::numeric_limits<double>::min());
-  return m * cweno3_right(um * s, u0 * s, up * s, h * h);
+  // Biased exponent of m, kept in [1, 2045] so that both powers below are normal.
+  const std::int64_t E = std::clamp<std::int64_t>(std::bit_cast<std::int64_t>(m) >> 52, 1, 2045);
+  const double s = std::bit_cast<double>((2046 - E) << 52);  // 2^(1023 - E)
+  const double unscale = std::bit_cast<double>(E << 52);     // 1 / s
+  const double c = std::max(m * s, 1.0);
+  return unscale * cweno3_right(um * s, u0 * s, up * s, h * h * c * c);
 }
 
 }  // namespace strata::toolkit
