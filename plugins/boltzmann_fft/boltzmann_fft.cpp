@@ -120,7 +120,7 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
   // directions over the threads instead (collide_spread), so no thread idles. Both give
   // the same bits.
   void collide(Buffer in, Buffer out, std::int64_t rows) override {
-    const std::int64_t threads = static_cast<std::int64_t>(work_.size());
+    const std::int64_t threads = team();
     const std::int64_t whole = threads > 1 ? rows / threads * threads : rows;
     for_cells(whole, [&](Workspace& w, std::size_t o) { collide_cell(w, data(in) + o, data(out) + o); });
     const std::size_t n3 = grid().size();
@@ -175,7 +175,7 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
   template <class Work>
   void for_cells(std::int64_t rows, Work work) {
     const std::size_t n3 = grid().size();
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) num_threads(team())
     for (std::int64_t c = 0; c < rows; ++c) work(this_threads_workspace(), c * n3);
   }
 
@@ -190,6 +190,16 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
       w.tmp[m][1] = fhat[m][1] * s;
     }
     fftw_execute_dft_c2r(w.backward, w.tmp.get(), out);
+  }
+
+  // Threads of the loops that use workspaces: no more than there are workspaces (made
+  // for the thread count at creation), so that no two threads share one.
+  int team() const {
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    return std::min(threads, static_cast<int>(work_.size()));
   }
 
   Workspace& this_threads_workspace() {
@@ -214,7 +224,7 @@ class BoltzmannFft final : public plugins::PenalisedBoltzmann {
     fftw_execute_dft_r2c(first.forward, first.in.get(), first.fhat.get());
     const fftw_complex* fhat = first.fhat.get();
     double* loss = &spread_[static_cast<std::size_t>(K.directions) * n3];
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) num_threads(team())
     for (int d = 0; d <= K.directions; ++d) {
       Workspace& w = this_threads_workspace();
       if (d == K.directions) {

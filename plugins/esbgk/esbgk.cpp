@@ -149,11 +149,18 @@ class EsBgk final : public sdk::CollisionModel {
       const double theta_y = (theta + relax_stress * iso) / (1.0 + relax_stress);
       Tt[k] = (1.0 - beta_) * iso + beta_ * theta_y;
     }
-    // y = (rhs + h nu G) / (1 + h nu), written as G's last sweep produces it.
+    // y = (rhs + h nu G) / (1 + h nu), written as G's last sweep produces it; a solve
+    // in place (y over rhs) blends after the Gaussian is final, since a refined G is
+    // emitted twice and the second blend would read the first.
     const double inv = 1.0 / (1.0 + a);
+    const std::size_t n = grid_.size();
+    const bool in_place = out < f + n && f < out + n;
     const auto blend = [&](std::size_t k, double g) { out[k] = (f[k] + a * g) * inv; };
-    if (!toolkit::discrete_gaussian(grid_, mass_, m.conserved, Tt, G, blend).converged)
-      return "implicit_solve: the ES-BGK temperature tensor is not positive definite";
+    const bool converged = in_place ? toolkit::discrete_gaussian(grid_, mass_, m.conserved, Tt, G).converged
+                                    : toolkit::discrete_gaussian(grid_, mass_, m.conserved, Tt, G, blend).converged;
+    if (!converged) return "implicit_solve: the ES-BGK temperature tensor is not positive definite";
+    if (in_place)
+      for (std::size_t k = 0; k < n; ++k) blend(k, G[k]);
     return "";
   }
 

@@ -291,12 +291,15 @@ inline void add_row_gram(double vx, double vy, const double (&R)[5], Matrix5& J)
 // bounds the whole value) when Q_pp Q_qq ≥ 4 Q_pq², which holds unless 𝒯 is strongly
 // anisotropic; otherwise every point takes its own exponential.
 //
-// Correction: f *= 1 + lambda . phi with J lambda = the moment deficit. One pass
-// reaches the round-off floor in practice (measured on the shipped cases: relative
-// residual ≤ 3e-15 after it, ≤ 2e-15 after any further pass), so further passes run
-// only when the residual after the first exceeds 1e-14. emit(k, f_k) sees every final
-// value once, in the sweep that produces it, so a caller that blends f into another
-// array (the ES-BGK step) needs no sweep of its own.
+// Correction: f *= 1 + lambda . phi with J lambda = the moment deficit. The correction
+// is linear in lambda, so one pass reaches the round-off floor for the states the
+// ES-BGK step produces (measured on the shipped cases: relative residual ≤ 3e-15 after
+// it); further passes run only while more than 1e-14 is left and each halves it. emit(k,
+// f_k) receives every value in the sweep that produces it, so a caller that blends f
+// into another array (the ES-BGK step) needs no sweep of its own: after the first pass,
+// and where a pass refined it, once more with the final value (an emit must overwrite,
+// not accumulate, and must not read what it writes). Nothing is emitted when the
+// tensor is not positive definite or the first solve fails (converged = false).
 struct NoEmit {
   void operator()(std::size_t, double) const {}
 };
@@ -416,7 +419,7 @@ inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
     for (int p = 0; p < 5; ++p) F[p] = t.value[p] - F[p] * vol;
     const double before = result.residual;
     result.residual = detail::relative_error(F, t);
-    if (pass > 0 && result.residual >= 0.5 * before) break;  // round-off floor reached
+    if (result.residual >= 0.5 * before) break;  // round-off floor reached
   }
   if (!corrected || result.iterations > 0)
     for (std::size_t k = 0; k < g.size(); ++k) emit(k, f[k]);
