@@ -4,25 +4,36 @@
 #   THREADS=1 bench/layer_costs.sh ...    (OpenMP threads; default: all cores)
 # Runs cases/conservation_box.json (periodic, far from equilibrium) for 10 steps of
 # dt = 0.1 dx on a 16 x 16 mesh, in layer 0 and in layer 1 at N = 16 and N = 32.
+# Layer-1 lines add the bandwidth bound of docs/performance.md's cost model (224 bytes
+# per velocity point in the layer's timed phases) at the STREAM triad of bench/stream
+# with the same threads, and measured / bound.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 strata=${1:-build}/bin/strata
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+triad=$(OMP_NUM_THREADS=${THREADS:-$(nproc)} "${1:-build}/bin/stream" 512 10 | /usr/bin/python3 -c "
+import json, sys
+print(max(json.loads(l)['gb_per_s'] for l in sys.stdin if json.loads(l)['kernel'] == 'triad'))")
 common="--set mesh.nx=16 --set mesh.ny=16 --set time.end=0.0625 --set time.cfl=0.8 --set output.times=[0.0625] --set output.snapshots=false --set output.profiles=false -q --threads ${THREADS:-0}"
 run() {  # label mode N
   "$strata" run cases/conservation_box.json --set regime.mode="$2" --set velocity.n="$3" $common --out "$work/$1" 2> /dev/null
-  /usr/bin/python3 - "$work/$1/summary.json" "$1" "$2" "$3" "${THREADS:-0}" <<'PY'
+  /usr/bin/python3 - "$work/$1/summary.json" "$1" "$2" "$3" "${THREADS:-0}" "$triad" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 layer = int(sys.argv[3][-1])
+n, triad = int(sys.argv[4]), float(sys.argv[6])
 cell_steps = s["cell_steps"][layer]
 w = s["wall_seconds"]
-print(json.dumps({"config": sys.argv[2], "threads": int(sys.argv[5]) or "all", "layer": layer, "velocity_n": int(sys.argv[4]),
-                  "cell_steps": cell_steps, "steps": s["steps"],
-                  "seconds_per_cell_step": round(w[f"layer{layer}"] / cell_steps, 9),
-                  "coupling_seconds": round(w["coupling"], 4), "total_seconds": round(w["total"], 3),
-                  "peak_memory_kib": s["peak_memory_kib"]}))
+cost = w[f"layer{layer}"] / cell_steps
+line = {"config": sys.argv[2], "threads": int(sys.argv[5]) or "all", "layer": layer, "velocity_n": n,
+        "cell_steps": cell_steps, "steps": s["steps"], "seconds_per_cell_step": round(cost, 9),
+        "coupling_seconds": round(w["coupling"], 4), "total_seconds": round(w["total"], 3),
+        "peak_memory_kib": s["peak_memory_kib"]}
+if layer == 1:
+    bound = 224 * n**3 / (triad * 1e9)
+    line.update({"triad_gb_per_s": triad, "bound_seconds": float(f"{bound:.3g}"), "measured_over_bound": round(cost / bound, 2)})
+print(json.dumps(line))
 PY
 }
 run euler layer0 16
