@@ -1,27 +1,38 @@
 #!/usr/bin/env bash
 # The on-device checks of docs/performance.md ("The GPU plugin") in one run, for a device
-# machine and a bundle from tools/device_bundle.sh; every result goes to OUT_DIR (the
-# device tool's $OUT), each check under its own time limit so that one slow check
-# leaves the others their results.
+# machine and a bundle from tools/device_bundle.sh. Everything goes to one log in OUT_DIR
+# (the device tool's $OUT; it returns few files), each check under its own time limit so
+# that one slow check leaves the others their results; the JSON lines of the benchmarks
+# are also collected in OUT_DIR/results.jsonl.
 #   bash bench/device_checks.sh [BUNDLE] [OUT_DIR]      (default: device-bundle $OUT)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bundle=${1:-device-bundle} out=${2:-${OUT:-device-checks}}
 mkdir -p "$out"
-export LD_LIBRARY_PATH="$PWD/$bundle/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+log=$out/device_checks.log runs=$(mktemp -d)
+# cuFFT from the CUDA toolkit, or from the image's Python packages where the toolkit
+# folder lacks it.
+cuda_libs=/usr/local/cuda/lib64
+if [ ! -e "$cuda_libs/libcufft.so.12" ]; then
+  found=$(find / -xdev -name 'libcufft.so.12*' 2>/dev/null | head -1)
+  [ -n "$found" ] && cuda_libs="$cuda_libs:$(dirname "$found")"
+fi
+export LD_LIBRARY_PATH="$PWD/$bundle/lib:$cuda_libs:${LD_LIBRARY_PATH:-}"
 plugins="$PWD/$bundle/lib/strata/plugins"
 run() {  # name seconds command...
-  local name=$1 limit=$2
+  local name=$1 limit=$2 start=$SECONDS
   shift 2
-  echo "== $name"
-  timeout "$limit" "$@" > "$out/$name.txt" 2>&1
-  echo "exit $?" >> "$out/$name.txt"
-  tail -3 "$out/$name.txt"
+  { echo "== $name: $*"; timeout "$limit" "$@" 2>&1; echo "== $name: exit $? after $((SECONDS - start)) s"; } \
+    | tee -a "$log" | grep -E '^\{|^== .*exit' | tee -a "$out/results.jsonl"
 }
 run device 20 nvidia-smi
 run libraries 20 ldd "$bundle/bin/strata" "$plugins/strata_boltzmann_cufft.so"
-run test_gpu 120 "$bundle/bin/test_gpu" "$plugins"
-run bench_gpu 120 "$bundle/bin/bench_boltzmann" boltzmann_cufft "$plugins"
-run bench_cpu_2_threads 120 env OMP_NUM_THREADS=2 "$bundle/bin/bench_boltzmann" boltzmann_fft "$plugins"
-run gpu_vs_cpu_2_threads 240 env HOST_THREADS=2 bash bench/gpu_vs_cpu.sh "$bundle" 10 "$out/runs2"
-run gpu_vs_cpu_16_threads 120 env HOST_THREADS=16 bash bench/gpu_vs_cpu.sh "$bundle" 10 "$out/runs16"
+run test_gpu 90 "$bundle/bin/test_gpu" "$plugins"
+run bench_gpu 90 "$bundle/bin/bench_boltzmann" boltzmann_cufft "$plugins"
+run bench_cpu_2_threads 90 env OMP_NUM_THREADS=2 "$bundle/bin/bench_boltzmann" boltzmann_fft "$plugins"
+# rect_obstacle (100 x 100 cells): layer 2 at 16³, host on 2 threads, then 16.
+run layer2_16_2_threads 150 env HOST_THREADS=2 bash bench/gpu_vs_cpu.sh "$bundle" 5 "$runs/a"
+run hybrid_16_2_threads 120 env HOST_THREADS=2 MODE=hybrid bash bench/gpu_vs_cpu.sh "$bundle" 50 "$runs/b"
+run layer2_32_50x50_2_threads 150 env HOST_THREADS=2 SETS="velocity.n=32 mesh.nx=50 mesh.ny=50" \
+  bash bench/gpu_vs_cpu.sh "$bundle" 3 "$runs/c"
+run layer2_16_16_threads 90 env HOST_THREADS=16 bash bench/gpu_vs_cpu.sh "$bundle" 10 "$runs/d"

@@ -3,10 +3,13 @@
 # at its size (100 x 100 cells, 16³ velocities), entirely in layer 2 for STEPS steps of
 # Δt = 0.001, once with boltzmann_fft and once with boltzmann_cufft, both with the
 # host's engine work on HOST_THREADS threads (default 2, the development machine).
-# Prints one JSON line per run (seconds per step: whole step and the layer-2 phase) and
-# one comparing them: the largest relative difference of every profile column and of
-# the conservation drifts.
+# Prints one JSON line per run (seconds per step: whole step and the layer-2 phase; for
+# the GPU run also the seconds its distributions spent crossing the bus, as the plugin
+# logs them) and one comparing them: the largest relative difference of every profile
+# column and of the conservation drifts.
 #   bench/gpu_vs_cpu.sh [BUILD_DIR] [STEPS] [OUT_DIR]      (needs an NVIDIA GPU)
+# MODE=hybrid runs the hybrid instead (default layer2); further `--set` options of
+# strata run may follow in SETS (e.g. SETS="velocity.n=32 mesh.nx=50 mesh.ny=50").
 # Without a GPU: GPU_PLUGIN=boltzmann_fft runs the second run on the CPU too (the two
 # must agree exactly), and PLUGIN_DIR=build/lib/strata/emulated runs boltzmann_cufft
 # built on host stand-ins for CUDA and cuFFT (tests/gpu/emulation; slow, one thread).
@@ -16,16 +19,19 @@ build=${1:-build} steps=${2:-3}
 out=${3:-$(mktemp -d)}
 strata=$build/bin/strata
 end=$(printf '%g' "$(python3 -c "print($steps * 0.001)")")  # as strata names profile_<t>.csv
-common=(--set regime.mode=layer2 --set time.end="$end" --set "output.times=[$end]" --set output.snapshots=false -q)
+common=(--set regime.mode="${MODE:-layer2}" --set time.end="$end" --set "output.times=[$end]" --set output.snapshots=false)
+for s in ${SETS:-}; do common+=(--set "$s"); done
 # Both runs on the same host threads (HOST_THREADS, default 2: the development machine),
 # so that the difference is the collision plugin alone.
 threads=${HOST_THREADS:-2}
-OMP_NUM_THREADS=$threads "$strata" run cases/rect_obstacle.json "${common[@]}" --out "$out/cpu"
+OMP_NUM_THREADS=$threads "$strata" run cases/rect_obstacle.json "${common[@]}" -q --out "$out/cpu"
 OMP_NUM_THREADS=$threads "$strata" run cases/rect_obstacle.json "${common[@]}" --set boltzmann.plugin="${GPU_PLUGIN:-boltzmann_cufft}" \
-  ${PLUGIN_DIR:+--plugin-dir "$PLUGIN_DIR"} --out "$out/gpu"
+  ${PLUGIN_DIR:+--plugin-dir "$PLUGIN_DIR"} --out "$out/gpu" > "$out/gpu.log" 2>&1 || { cat "$out/gpu.log" >&2; exit 1; }
 python3 - "$out" "$end" "$threads" <<'PY'
-import csv, json, sys
+import csv, json, re, sys
 out, end = sys.argv[1], sys.argv[2]
+# boltzmann_cufft's closing log line: "... copies of distributions over the bus, X GB in Y s"
+bus = re.search(r"over the bus, ([0-9.e+-]+) GB in ([0-9.e+-]+) s", open(f"{out}/gpu.log").read())
 runs = {}
 for name in ("cpu", "gpu"):
     s = json.load(open(f"{out}/{name}/summary.json"))
@@ -34,7 +40,11 @@ for name in ("cpu", "gpu"):
     print(json.dumps({"run": name, "plugin": s["plugins"]["boltzmann"]["name"], "steps": s["steps"],
                       "seconds_per_step": round(w["total"] / s["steps"], 4),
                       "layer2_seconds_per_step": round(w["layer2"] / s["steps"], 4),
-                      "peak_memory_kib": s["peak_memory_kib"]}))
+                      "cell_steps_per_layer": s["cell_steps"],
+                      "peak_memory_kib": s["peak_memory_kib"],
+                      **({"bus_gb_per_step": round(float(bus[1]) / s["steps"], 4),
+                          "bus_seconds_per_step": round(float(bus[2]) / s["steps"], 4),
+                          "bus_share_of_step": round(float(bus[2]) / w["total"], 3)} if name == "gpu" and bus else {})}))
 def profile(name):
     with open(f"{out}/{name}/profile_{end}.csv", newline="") as f:
         return list(csv.DictReader(f))

@@ -24,6 +24,7 @@ inline const char* cudaGetErrorString(cudaError_t e) {
   return "unknown error";
 }
 inline cudaError_t cudaGetLastError() { return cudaSuccess; }
+inline cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
 inline cudaError_t cudaGetDeviceCount(int* count) {
   *count = 1;
   return cudaSuccess;
