@@ -30,9 +30,10 @@ run libraries 20 ldd "$bundle/bin/strata" "$plugins/strata_boltzmann_cufft.so"
 run test_gpu 90 "$bundle/bin/test_gpu" "$plugins"
 run bench_gpu 90 "$bundle/bin/bench_boltzmann" boltzmann_cufft "$plugins"
 run bench_cpu_2_threads 90 env OMP_NUM_THREADS=2 "$bundle/bin/bench_boltzmann" boltzmann_fft "$plugins"
+run bus_bandwidth 60 "$bundle/bin/bus_bandwidth" 64
 # rect_obstacle (100 x 100 cells): layer 2 at 16³, host on 2 threads, then 16.
 run layer2_16_2_threads 150 env HOST_THREADS=2 bash bench/gpu_vs_cpu.sh "$bundle" 5 "$runs/a"
 run hybrid_16_2_threads 120 env HOST_THREADS=2 MODE=hybrid bash bench/gpu_vs_cpu.sh "$bundle" 50 "$runs/b"
-run layer2_32_50x50_2_threads 150 env HOST_THREADS=2 SETS="velocity.n=32 mesh.nx=50 mesh.ny=50" \
-  bash bench/gpu_vs_cpu.sh "$bundle" 3 "$runs/c"
+run layer2_32_50x50_2_threads 200 env HOST_THREADS=2 SETS="velocity.n=32 mesh.nx=50 mesh.ny=50" \
+  bash bench/gpu_vs_cpu.sh "$bundle" 6 "$runs/c"
 run layer2_16_16_threads 90 env HOST_THREADS=16 bash bench/gpu_vs_cpu.sh "$bundle" 10 "$runs/d"

@@ -10,13 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build} bundle=${2:-device-bundle}
-for f in "$build/bin/strata" "$build/bin/test_gpu" "$build/bin/bench_boltzmann" \
+for f in "$build/bin/strata" "$build/bin/test_gpu" "$build/bin/bench_boltzmann" "$build/bin/bus_bandwidth" \
          "$build/lib/strata/plugins/strata_boltzmann_cufft.so"; do
   [ -f "$f" ] || { echo "device_bundle: $f is missing: build with the CUDA toolkit first (bash tools/build.sh)" >&2; exit 1; }
 done
 rm -rf "$bundle"
 mkdir -p "$bundle/bin" "$bundle/lib/strata/plugins"
-cp "$build/bin/strata" "$build/bin/test_gpu" "$build/bin/bench_boltzmann" "$bundle/bin/"
+cp "$build/bin/strata" "$build/bin/test_gpu" "$build/bin/bench_boltzmann" "$build/bin/bus_bandwidth" "$bundle/bin/"
 cp "$build"/lib/strata/plugins/*.so "$bundle/lib/strata/plugins/"
 # Libraries: all that ldd resolves, less the C and C++ runtimes (the device image's are
 # newer and must serve CUDA's libraries too) and CUDA's own.
