@@ -4,7 +4,7 @@
 # (the device tool's $OUT; it returns few files), each check under its own time limit so
 # that one slow check leaves the others their results; the JSON lines of the benchmarks
 # are also collected in OUT_DIR/results.jsonl.
-#   bash bench/device_checks.sh [BUNDLE] [OUT_DIR]      (default: device-bundle $OUT)
+#   [CHECKS="name ..."] bash bench/device_checks.sh [BUNDLE] [OUT_DIR]   (default: device-bundle $OUT)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bundle=${1:-device-bundle} out=${2:-${OUT:-device-checks}}
@@ -19,9 +19,11 @@ if [ ! -e "$cuda_libs/libcufft.so.12" ]; then
 fi
 export LD_LIBRARY_PATH="$PWD/$bundle/lib:$cuda_libs:${LD_LIBRARY_PATH:-}"
 plugins="$PWD/$bundle/lib/strata/plugins"
+# CHECKS="name ..." runs only the checks named (e.g. a rerun after a fix).
 run() {  # name seconds command...
   local name=$1 limit=$2 start=$SECONDS
   shift 2
+  [ -z "${CHECKS:-}" ] || [[ " $CHECKS " == *" $name "* ]] || return 0
   { echo "== $name: $*"; timeout "$limit" "$@" 2>&1; echo "== $name: exit $? after $((SECONDS - start)) s"; } \
     | tee -a "$log" | grep -E '^\{|^== .*exit' | tee -a "$out/results.jsonl"
 }

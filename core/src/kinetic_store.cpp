@@ -8,7 +8,15 @@
 
 namespace strata::core {
 
-KineticStore::KineticStore(const Coupling& coupling) : coupling_(coupling), nf_(coupling.values_per_cell()) {
+KineticStore::KineticStore(const Coupling& coupling, std::shared_ptr<const HostMemory> host)
+    : coupling_(coupling),
+      nf_(coupling.values_per_cell()),
+      f_(HostAllocator<double>(host)),
+      stage_(f_.get_allocator()),
+      rhs_(f_.get_allocator()),
+      sum_(f_.get_allocator()),
+      transport_(f_.get_allocator()),
+      explicit_(f_.get_allocator()) {
   const auto& g = coupling.grid();
   for (auto& v : velocity_) v.resize(g.size());
   for (int i = 0; i < g.n; ++i)
@@ -58,7 +66,7 @@ void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) {
 
 void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar,
                             const std::unordered_map<std::size_t, const double*>& arrived) {
-  KineticStore next(coupling_);
+  KineticStore next(coupling_, f_.get_allocator().memory());
   const std::size_t old_kinetic = n_kinetic();
   // Every rank keeps its store when any rank's relayout fails (ranks::agree).
   ranks::agreed([&] {
@@ -90,7 +98,7 @@ void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const st
   advanced_ = false;
 }
 
-void KineticStore::project_to(const std::vector<double>& f, std::vector<double>& U, int nvar) const {
+void KineticStore::project_to(const KineticArray& f, std::vector<double>& U, int nvar) const {
   const std::size_t n = n_kinetic();
 #pragma omp parallel for schedule(static)
   for (std::size_t slot = 0; slot < n; ++slot) coupling_.project(&f[slot * nf_], &U[slot_cell_[slot] * nvar]);

@@ -14,6 +14,8 @@
 //              which restore() brings back if the step is refused
 //   transport  the explicit right-hand side q_i: -div(v f) and E(Y_i)/eps
 //   explicit   E(Y_i) of the layers whose collision model has an explicit part
+// All in the memory of `host` (host_memory.hpp): a GPU plugin's pinned pages when it
+// offers them, since f, rhs, stage and explicit cross the bus at every stage.
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
@@ -22,12 +24,13 @@
 #include "coupling.hpp"
 #include "domain.hpp"
 #include "faces.hpp"
+#include "host_memory.hpp"
 
 namespace strata::core {
 
 class KineticStore {
  public:
-  explicit KineticStore(const Coupling& coupling);
+  KineticStore(const Coupling& coupling, std::shared_ptr<const HostMemory> host);
 
   // Slots for the kinetic cells of the regime map and the cells the kinetic faces'
   // stencils read; every distribution zero.
@@ -48,19 +51,21 @@ class KineticStore {
   std::int64_t slot_of(std::size_t cell) const { return cell_slot_[cell]; }  // -1: none
   std::size_t values_per_cell() const { return nf_; }
 
-  std::vector<double>& f() { return f_; }
-  const std::vector<double>& f() const { return f_; }
+  KineticArray& f() { return f_; }
+  const KineticArray& f() const { return f_; }
   double* f(std::size_t slot) { return &f_[slot * nf_]; }
   const double* f(std::size_t slot) const { return &f_[slot * nf_]; }
-  std::vector<double>& stage() { return stage_; }
-  std::vector<double>& rhs() { return rhs_; }
-  std::vector<double>& sum() { return sum_; }
-  std::vector<double>& transport() { return transport_; }
-  std::vector<double>& explicit_part() { return explicit_; }
+  KineticArray& stage() { return stage_; }
+  KineticArray& rhs() { return rhs_; }
+  KineticArray& sum() { return sum_; }
+  KineticArray& transport() { return transport_; }
+  KineticArray& explicit_part() { return explicit_; }
+  // Whose memory the arrays are in (summary.json): a plugin's name or "system".
+  std::string memory() const { return f_.get_allocator().memory() ? f_.get_allocator().memory()->plugin : "system"; }
   const double* velocity(int d) const { return velocity_[d].data(); }  // v_d of the N^3 points
 
   // U at the kinetic cells := the moments of `f` (f() or stage()).
-  void project_to(const std::vector<double>& f, std::vector<double>& U, int nvar) const;
+  void project_to(const KineticArray& f, std::vector<double>& U, int nvar) const;
   // The step's last stage builds f^{n+1} in sum(); advance() makes it f and keeps
   // f^n in sum() (a swap, no copy) until the next keep(), so that restore() can
   // bring f^n back after a step that fails later (an unphysical state).
@@ -77,7 +82,7 @@ class KineticStore {
   std::vector<std::size_t> slot_cell_;
   std::vector<std::int64_t> cell_slot_;
   std::size_t n_layer_[2] = {0, 0};
-  std::vector<double> f_, stage_, rhs_, sum_, transport_, explicit_;
+  KineticArray f_, stage_, rhs_, sum_, transport_, explicit_;
   bool advanced_ = false;
   std::vector<double> velocity_[3];
 };

@@ -40,7 +40,7 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
   const std::size_t n_kinetic = store_.n_kinetic(), n_slots = store_.n_slots();
   const std::size_t nf = store_.values_per_cell();
   const int nvar = gas_.n_vars();
-  std::vector<double>& stage = store_.stage();
+  KineticArray& stage = store_.stage();
   auto copies = [&](std::size_t cell) {
     const HaloRule* rule = domain_.ghost_rule(cell);
     return rule && rule->action != HaloAction::inflow && domain_.is_kinetic(rule->source) &&
@@ -110,9 +110,9 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
   // A rank without kinetic cells may still have kinetic faces: its fluid cells next
   // to another rank's kinetic ones receive the moments of their flux.
   if (faces_.kinetic[0].faces.slot.empty() && faces_.kinetic[1].faces.slot.empty()) return;
-  std::vector<double>& q = store_.transport();
+  KineticArray& q = store_.transport();
   std::fill(q.begin(), q.end(), 0.0);
-  const std::vector<double>& Y = store_.stage();
+  const KineticArray& Y = store_.stage();
   const std::size_t nf = store_.values_per_cell(), n3 = coupling_.points();
   const int nvar = gas_.n_vars();
   const auto& layout = gas_.layout();

@@ -163,7 +163,7 @@ void Partition::exchange(std::vector<double>& Y, bool distributions) {
   const int P = ranks::size();
   if (P == 1) return;
   const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars()), nf = store_.values_per_cell();
-  std::vector<double>& stage = store_.stage();
+  KineticArray& stage = store_.stage();
   auto with_f = [&](const Link& link, std::size_t k) { return distributions && link.with_f[k]; };
   std::vector<std::vector<double>> out(P);
   std::vector<std::size_t> counts(P);

@@ -108,6 +108,13 @@ PluginLibrary::PluginLibrary(boost::dll::shared_library library, fs::path path)
   descriptor_ = library_.get_alias<const sdk::Descriptor*()>("strata_descriptor")();
   if (!descriptor_ || descriptor_->sdk_version != sdk::sdk_version)
     throw PluginError(where + ": descriptor missing or built for another SDK version");
+  if (library_.has("strata_host_allocate") != library_.has("strata_host_release"))
+    throw PluginError(where + ": exports one of strata_host_allocate and strata_host_release without the other " +
+                      "(export both with STRATA_HOST_MEMORY)");
+  if (library_.has("strata_host_allocate")) {
+    host_allocate_ = &library_.get_alias<HostAllocateFn>("strata_host_allocate");
+    host_release_ = &library_.get_alias<HostReleaseFn>("strata_host_release");
+  }
   // A case names plugins by file name, the outputs by descriptor name: they must agree.
   const std::string name = descriptor_->name ? descriptor_->name : "";
   const std::string expected = file_prefix + name + file_suffix;

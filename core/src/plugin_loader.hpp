@@ -88,6 +88,11 @@ class PluginLibrary {
   PluginLibrary(boost::dll::shared_library library, std::filesystem::path path);
   const sdk::Descriptor& descriptor() const { return *descriptor_; }
   const std::filesystem::path& path() const { return path_; }
+  // The library's STRATA_HOST_MEMORY functions (sdk/export.hpp), or nullptr for both.
+  using HostAllocateFn = void*(std::size_t);
+  using HostReleaseFn = void(void*, std::size_t);
+  HostAllocateFn* host_allocate() const { return host_allocate_; }
+  HostReleaseFn* host_release() const { return host_release_; }
 
   // Create an object of the expected kind from validated parameters (JSON text).
   template <class Kind>
@@ -103,6 +108,8 @@ class PluginLibrary {
   boost::dll::shared_library library_;
   std::filesystem::path path_;
   const sdk::Descriptor* descriptor_ = nullptr;
+  HostAllocateFn* host_allocate_ = nullptr;
+  HostReleaseFn* host_release_ = nullptr;
 };
 
 class PluginCatalog {

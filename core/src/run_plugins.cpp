@@ -84,6 +84,12 @@ RunPlugins create_on_this_rank(const Case& c, int threads) {
     throw RunError("indicator '" + c.indicator.name +
                    "' reads the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
   if (p.kinetic && p.boltzmann && p.kinetic->adopts_viscosity()) match_viscosity(c, p);
+  for (const PluginChoice* choice : {&c.boltzmann, &c.kinetic})
+    if (choice->needed && choice->library && choice->library->host_allocate()) {
+      p.host_memory = std::make_shared<const HostMemory>(HostMemory{
+          choice->library->host_allocate(), choice->library->host_release(), choice->library, choice->name});
+      break;
+    }
   const PluginChoice* layers[] = {&c.fluid, &c.kinetic, &c.boltzmann};
   for (int l = 0; l < 3; ++l)
     if (layers[l]->needed) p.layer_names.plugin[l] = layers[l]->name;

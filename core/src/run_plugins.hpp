@@ -4,6 +4,7 @@
 // law when a run has both kinetic layers (docs/architecture.md §9).
 #include "case.hpp"
 #include "engine_types.hpp"
+#include "host_memory.hpp"
 #include "strata/sdk/plugin.hpp"
 
 namespace strata::core {
@@ -15,6 +16,9 @@ struct RunPlugins {
   Collision kinetic, boltzmann;
   PluginObject<sdk::Indicator> indicator;
   LayerNames layer_names;
+  // The kinetic store's memory: layer 2's collision model's STRATA_HOST_MEMORY, else
+  // layer 1's, else none (ordinary memory).
+  std::shared_ptr<const HostMemory> host_memory;
 };
 
 // Sets the OpenMP thread count (threads > 0) and creates the plugins the mode needs.

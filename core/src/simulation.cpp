@@ -51,7 +51,7 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
       gas_(c, plugins_.fluid),
       domain_(c),
       coupling_(gas_, c.velocity),
-      store_(coupling_),
+      store_(coupling_, plugins_.host_memory),
       state_(domain_, gas_),
       transport_(domain_, gas_, coupling_, store_, plugins_.fluid),
       partition_(domain_, gas_, store_, transport_),
@@ -551,6 +551,7 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
       {"conservation", {{"mass", drift[0]}, {"momentum_x", drift[1]}, {"momentum_y", drift[2]},
                         {"momentum_z", drift[3]}, {"energy", drift[4]}}},
       {"peak_memory_kib", peak_memory_kib()},
+      {"kinetic_store_memory", store_.memory()},
       {"estimated_memory_kib", {{"least", estimate.least / 1024}, {"peak", estimate.total() / 1024},
                                 {"kinetic_cells", estimate.cells}}},
   };

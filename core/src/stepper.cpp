@@ -135,8 +135,8 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
   const double a = tableau.a_implicit[stage][stage];
   std::vector<double> h(n_kinetic);
   for (std::size_t slot = 0; slot < n_kinetic; ++slot) h[slot] = a * dt / domain_.knudsen(store_.slot_cell(slot));
-  const std::vector<double>& rhs = stage == 0 ? store_.f() : store_.rhs();
-  std::vector<double>& explicit_part = store_.explicit_part();
+  const KineticArray& rhs = stage == 0 ? store_.f() : store_.rhs();
+  KineticArray& explicit_part = store_.explicit_part();
   explicit_part.resize(((has_explicit(1) ? store_.n_layer(1) : 0) + (has_explicit(2) ? store_.n_layer(2) : 0)) * nf);
   const auto cols = static_cast<std::int64_t>(nf);
   std::size_t explicit_begin = 0;
@@ -184,8 +184,8 @@ std::string Stepper::locate_failure(int layer, const sdk::ConstRows& rhs, const 
 // operator's Q - P, paper eqs. 4.17–4.24); BGK-type models have none.
 void Stepper::add_explicit_collisions() {
   const std::size_t nf = store_.values_per_cell();
-  std::vector<double>& q = store_.transport();
-  const std::vector<double>& explicit_part = store_.explicit_part();
+  KineticArray& q = store_.transport();
+  const KineticArray& explicit_part = store_.explicit_part();
   std::size_t explicit_begin = 0;
   for (int layer = 1; layer <= 2; ++layer) {
     if (!has_explicit(layer)) continue;

@@ -90,6 +90,10 @@ TEST_CASE("boltzmann: boltzmann_cufft drops in for boltzmann_fft in a dynamic hy
   REQUIRE_MESSAGE(b.exit_code == 0, b.output);
   const auto sa = read_json(cpu / "summary.json"), sb = read_json(gpu / "summary.json");
   CHECK(sb["plugins"]["boltzmann"]["name"] == "boltzmann_cufft");
+  // The kinetic store in the plugin's memory (STRATA_HOST_MEMORY: pinned pages on a
+  // GPU, ordinary ones here), moved and swapped through the run's relayouts.
+  CHECK(sb["kinetic_store_memory"] == "boltzmann_cufft");
+  CHECK(sa["kinetic_store_memory"] == "system");
   CHECK(sb["cell_steps"][2].get<long>() > 0);
   // The same regime decisions step by step: the two plugins differ by round-off only.
   CHECK(sa["cell_steps"] == sb["cell_steps"]);

@@ -8,6 +8,7 @@
 #include <cstring>
 
 enum cudaError_t { cudaSuccess = 0, cudaErrorMemoryAllocation = 2, cudaErrorInvalidPitchValue = 12 };
+constexpr unsigned cudaHostAllocPortable = 1;
 enum cudaMemcpyKind { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice };
 
 struct cudaDeviceProp {
@@ -46,6 +47,14 @@ inline cudaError_t cudaMalloc(void** p, std::size_t bytes) {
   return cudaSuccess;
 }
 inline cudaError_t cudaFree(void* p) {
+  std::free(p);
+  return cudaSuccess;
+}
+inline cudaError_t cudaHostAlloc(void** p, std::size_t bytes, unsigned) {
+  *p = std::malloc(bytes);
+  return *p ? cudaSuccess : cudaErrorMemoryAllocation;
+}
+inline cudaError_t cudaFreeHost(void* p) {
   std::free(p);
   return cudaSuccess;
 }

@@ -10,6 +10,7 @@
 // compile time) and have the constructor
 //   Class(const strata::sdk::Params&, const strata::sdk::SetupInfo&, const strata::sdk::Host&)
 // which may throw: the exception's message reaches the host, never the exception.
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <type_traits>
@@ -80,3 +81,31 @@ Plugin* guarded_create(const char* params_json, const SetupInfo* setup, const Ho
   BOOST_DLL_ALIAS(strata_plugin_entry::entry_descriptor, strata_descriptor)                  \
   BOOST_DLL_ALIAS(strata_plugin_entry::entry_create, strata_create)                          \
   BOOST_DLL_ALIAS(strata_plugin_entry::entry_destroy, strata_destroy)
+
+// Optional, for a collision model whose device copies the kinetic store's
+// distributions (boltzmann_cufft): STRATA_HOST_MEMORY(allocate, release) asks the
+// engine to keep its kinetic store in the memory these functions give, e.g. pinned
+// pages, which a GPU copies at the bus's full speed rather than through a staging
+// buffer (docs/plugin_guide.md, "Host memory"). allocate(bytes) returns memory aligned
+// for double, or nullptr when there is none; release(p, bytes) frees what allocate
+// gave. Both may be called from any thread and after the plugin's objects are
+// destroyed: the engine keeps the library loaded while it holds such memory. An
+// exception escaping either is caught here (allocate then returns nullptr).
+#define STRATA_HOST_MEMORY(ALLOCATE, RELEASE)                                                 \
+  namespace strata_plugin_entry {                                                            \
+  void* entry_host_allocate(std::size_t bytes) {                                             \
+    try {                                                                                    \
+      return (ALLOCATE)(bytes);                                                              \
+    } catch (...) {                                                                          \
+      return nullptr;                                                                        \
+    }                                                                                        \
+  }                                                                                          \
+  void entry_host_release(void* p, std::size_t bytes) {                                      \
+    try {                                                                                    \
+      (RELEASE)(p, bytes);                                                                   \
+    } catch (...) {                                                                          \
+    }                                                                                        \
+  }                                                                                          \
+  }                                                                                          \
+  BOOST_DLL_ALIAS(strata_plugin_entry::entry_host_allocate, strata_host_allocate)            \
+  BOOST_DLL_ALIAS(strata_plugin_entry::entry_host_release, strata_host_release)
