@@ -228,6 +228,8 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
       h.dataset(g, "cell_steps", H5T_NATIVE_INT64, {3}, cs.data());
       h.attribute(g, "coupling", d.work.coupling);
       h.attribute(g, "indicator", d.work.indicator);
+      h.attribute(g, "layer1_collision_model", d.work.collision_model[1]);
+      h.attribute(g, "layer2_collision_model", d.work.collision_model[2]);
       h.attribute(g, "wall_seconds", d.wall_seconds);
       h.attribute(g, "output", d.wall_output);
       h.attribute(g, "checkpoint", d.wall_checkpoint);
@@ -301,6 +303,10 @@ CheckpointData read_checkpoint(const fs::path& file) {
       }
       d.work.coupling = h.number(g, "coupling");
       d.work.indicator = h.number(g, "indicator");
+      // A checkpoint written before these were kept lacks them: 0.
+      for (int l = 1; l <= 2; ++l)
+        if (const std::string name = "layer" + std::to_string(l) + "_collision_model"; H5Aexists(g, name.c_str()) > 0)
+          d.work.collision_model[l] = h.number(g, name);
       d.wall_seconds = h.number(g, "wall_seconds");
       d.wall_output = h.number(g, "output");
       d.wall_checkpoint = h.number(g, "checkpoint");

@@ -54,6 +54,9 @@ struct Fields {
 // proportion to cells).
 struct LayerWork {
   std::array<double, 3> wall{};
+  // The part of wall[1], wall[2] spent inside the collision models' stage_value calls;
+  // the rest of a kinetic layer's seconds is the engine's (transport, bookkeeping).
+  std::array<double, 3> collision_model{};
   double coupling = 0.0, indicator = 0.0;
   std::array<long, 3> cell_steps{};
   void charge_kinetic(double seconds, std::size_t n_layer1, std::size_t n_layer2) {

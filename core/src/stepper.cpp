@@ -155,7 +155,9 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
     } catch (...) {
       rethrow_with_context(locate_failure(layer, in, &h[begin]));
     }
-    work.wall[layer] += seconds_since(t0);
+    const double seconds = seconds_since(t0);
+    work.wall[layer] += seconds;
+    work.collision_model[layer] += seconds;
     if (has_explicit(layer)) explicit_begin += n;
   }
 }
