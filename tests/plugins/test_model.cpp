@@ -1,7 +1,11 @@
 // A collision model whose calls fail in every way a plugin call can: a non-ok
-// status with a message, a std::exception, and an exception of another type.
+// status with a message, a std::exception, and an exception of another type. It also
+// offers host memory (STRATA_HOST_MEMORY) that marks its blocks, so that a test can
+// see memory taken from it; with STRATA_TEST_HALF_HOST_MEMORY it exports only the
+// allocation half, which the loader must refuse.
 // Built as strata_throwing.so (descriptor name "throwing") and as strata_misnamed.so
 // with the same descriptor name, which the loader must refuse.
+#include <cstdlib>
 #include <stdexcept>
 
 #include <strata/sdk.hpp>
@@ -31,6 +35,20 @@ class TestModel final : public sdk::CollisionModel {
   }
 };
 
+// Blocks start with a marker byte pattern, for the test to recognise.
+void* marked_allocate(std::size_t bytes) {
+  auto* p = static_cast<unsigned char*>(std::malloc(bytes));
+  if (p && bytes >= 8)
+    for (int k = 0; k < 8; ++k) p[k] = 0xA5;
+  return p;
+}
+[[maybe_unused]] void marked_release(void* p, std::size_t) { std::free(p); }
+
 }  // namespace
 
 STRATA_PLUGIN(TestModel, descriptor)
+#ifdef STRATA_TEST_HALF_HOST_MEMORY
+BOOST_DLL_ALIAS(marked_allocate, strata_host_allocate)
+#else
+STRATA_HOST_MEMORY(marked_allocate, marked_release)
+#endif

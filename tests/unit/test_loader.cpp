@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "host_memory.hpp"
 #include "plugin_loader.hpp"
 #include "strata/sdk/layout.hpp"
 #include "strata/sdk/plugin.hpp"
@@ -121,6 +123,32 @@ TEST_CASE("loader: a plugin folder that shadows another is reported with both pa
 
 TEST_CASE("loader: a library without the entry points is refused") {
   CHECK(load_error("not_a_plugin").find("not a Strata plugin") != std::string::npos);
+}
+
+TEST_CASE("loader: a library's host memory (STRATA_HOST_MEMORY) is found, used by kinetic arrays, or refused if half") {
+  const bool example_offers = test_catalog().load("bgk_example")->host_allocate() != nullptr;
+  CHECK_FALSE(example_offers);
+  CHECK(load_error("half_host_memory").find("without the other") != std::string::npos);
+  auto library = test_catalog().load("throwing");
+  const bool offers = library->host_allocate() != nullptr && library->host_release() != nullptr;
+  REQUIRE(offers);
+  auto memory = std::make_shared<const core::HostMemory>(
+      core::HostMemory{library->host_allocate(), library->host_release(), library, "throwing"});
+  library.reset();  // the arrays keep it loaded
+  core::KineticArray a{core::HostAllocator<double>(memory)}, b{a.get_allocator()};
+  double* block = a.get_allocator().allocate(16);  // the plugin's block, marked
+  const auto* bytes = reinterpret_cast<const unsigned char*>(block);
+  CHECK(std::all_of(bytes, bytes + 8, [](unsigned char c) { return c == 0xA5; }));
+  a.get_allocator().deallocate(block, 16);
+  a.resize(64);
+  a[3] = 7.0;
+  b.assign(10, 1.0);
+  a.swap(b);  // storage and allocator move together (KineticStore::advance)
+  CHECK(b[3] == 7.0);
+  CHECK(a.size() == 10);
+  CHECK(a.get_allocator().memory() == memory);
+  const core::KineticArray plain;  // no HostMemory: operator new
+  CHECK(plain.get_allocator().memory() == nullptr);
 }
 
 TEST_CASE("loader: a plugin object keeps its library alive; calls and errors cross the boundary") {
