@@ -1,9 +1,10 @@
 // Host <-> GPU copy bandwidth of a layer-2 chunk (64 MiB: 2 048 cells of 16³ doubles),
-// from pageable memory (what boltzmann_cufft copies today: the engine's std::vector
-// arrays) and from pinned memory (cudaMallocHost), each way; and, for pinned memory,
+// from pageable memory (ordinary pages: a kinetic store in system memory) and from
+// pinned memory (cudaMallocHost: what boltzmann_cufft's STRATA_HOST_MEMORY gives), each way; and, for pinned memory,
 // both ways at once on two streams (what copy/compute overlap could reach). Prints
 // one JSON line per measurement (GB/s, best of 5), for issue 18's item 5:
 //   build/bin/bus_bandwidth [MiB]      (needs an NVIDIA GPU)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -43,7 +44,9 @@ void print(const char* memory, const char* direction, std::size_t bytes, double 
 
 int main(int argc, char** argv) {
   try {
-    const std::size_t bytes = std::size_t(argc > 1 ? std::atoi(argv[1]) : 64) << 20;
+    const int mib = argc > 1 ? std::atoi(argv[1]) : 64;
+    if (mib < 1 || mib > 65536) throw std::invalid_argument("the size is a number of MiB in [1, 65536]");
+    const std::size_t bytes = std::size_t(mib) << 20;
     std::vector<char> pageable(bytes, 1);
     void *pinned = nullptr, *pinned_back = nullptr, *device = nullptr, *device_back = nullptr;
     check(cudaMallocHost(&pinned, bytes), "cudaMallocHost");

@@ -20,7 +20,8 @@ out=${3:-$(mktemp -d)}
 strata=$build/bin/strata
 end=$(printf '%g' "$(python3 -c "print($steps * 0.001)")")  # as strata names profile_<t>.csv
 common=(--set regime.mode="${MODE:-layer2}" --set time.end="$end" --set "output.times=[$end]" --set output.snapshots=false)
-for s in ${SETS:-}; do common+=(--set "$s"); done
+read -r -a sets <<< "${SETS:-}"
+for s in "${sets[@]}"; do common+=(--set "$s"); done
 # Both runs on the same host threads (HOST_THREADS, default 2: the development machine),
 # so that the difference is the collision plugin alone.
 threads=${HOST_THREADS:-2}
@@ -41,10 +42,10 @@ for name in ("cpu", "gpu"):
     with open(f"{out}/{name}/history.csv", newline="") as f:
         wall = {int(r["step"]): float(r["wall_seconds"]) for r in csv.DictReader(f)}
     last = max(wall)
-    steady[name] = (wall[last] - wall[1]) / (last - 1) if last > 1 else float("nan")
+    steady[name] = (wall[last] - wall[1]) / (last - 1) if last > 1 else None
     print(json.dumps({"run": name, "plugin": s["plugins"]["boltzmann"]["name"], "steps": s["steps"],
                       "seconds_per_step": round(w["total"] / s["steps"], 4),
-                      "seconds_per_step_after_the_first": round(steady[name], 4),
+                      "seconds_per_step_after_the_first": steady[name] and round(steady[name], 4),
                       "phase_seconds_per_step": {k: round(v / s["steps"], 4) for k, v in w.items() if v},
                       "cell_steps_per_layer": s["cell_steps"],
                       "peak_memory_kib": s["peak_memory_kib"],
@@ -64,8 +65,8 @@ for col in cpu[0]:
     diff[col] = max(abs(float(a[col]) - float(b[col])) for a, b in zip(cpu, gpu)) / scale
 drift = {k: [runs["cpu"]["conservation"][k], runs["gpu"]["conservation"][k]] for k in runs["cpu"]["conservation"]}
 speedup = (runs["cpu"]["wall_seconds"]["total"] / runs["cpu"]["steps"]) / (runs["gpu"]["wall_seconds"]["total"] / runs["gpu"]["steps"])
-speedup_steady = steady["cpu"] / steady["gpu"]
+speedup_steady = steady["cpu"] / steady["gpu"] if steady["cpu"] and steady["gpu"] else None
 print(json.dumps({"host_threads": int(sys.argv[3]), "profile_max_relative_difference": diff, "conservation_drift_cpu_gpu": drift,
                   "speedup_per_step": round(speedup, 2),
-                  "speedup_per_step_after_the_first": round(speedup_steady, 2)}))
+                  "speedup_per_step_after_the_first": speedup_steady and round(speedup_steady, 2)}))
 PY

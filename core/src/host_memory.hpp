@@ -31,6 +31,10 @@ class HostAllocator {
 
   HostAllocator() = default;
   explicit HostAllocator(std::shared_ptr<const HostMemory> memory) : memory_(std::move(memory)) {}
+  // Copies only: a moved-from allocator must keep its memory (the allocator
+  // requirements), which an implicit move of the shared_ptr would not.
+  HostAllocator(const HostAllocator&) = default;
+  HostAllocator& operator=(const HostAllocator&) = default;
   template <class U>
   HostAllocator(const HostAllocator<U>& other) : memory_(other.memory()) {}
 

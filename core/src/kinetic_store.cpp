@@ -29,52 +29,82 @@ KineticStore::KineticStore(const Coupling& coupling, std::shared_ptr<const HostM
       }
 }
 
-void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) {
+namespace {
+// Room for n values in a's storage; an array that grows (not the first layout) gets 1/8
+// to spare, so that a hybrid region growing by a few cells per step does not
+// reallocate each time. The contents are lost when it grows.
+void make_room(KineticArray& a, std::size_t n) {
+  if (n <= a.capacity() || a.capacity() == 0) return;
+  KineticArray(a.get_allocator()).swap(a);  // release first: no old and new side by side
+  a.reserve(n + n / 8);
+}
+
+void zero_fill(KineticArray& a, std::size_t n) {
+  make_room(a, n);
+  a.assign(n, 0.0);
+}
+}  // namespace
+
+void KineticStore::size_explicit_part(std::size_t rows) {
+  make_room(explicit_, rows * nf_);
+  explicit_.resize(rows * nf_);
+}
+
+KineticStore::Slots KineticStore::plan(const Domain& domain, const FaceSet& faces) {
   const Mesh& m = domain.mesh();
-  slot_cell_.clear();
-  cell_slot_.assign(m.n_stored(), -1);
+  Slots s;
+  s.cell_slot.assign(m.n_stored(), -1);
   auto assign = [&](std::size_t c) {
-    cell_slot_[c] = static_cast<std::int64_t>(slot_cell_.size());
-    slot_cell_.push_back(c);
+    s.cell_slot[c] = static_cast<std::int64_t>(s.slot_cell.size());
+    s.slot_cell.push_back(c);
   };
   for (int layer = 1; layer <= 2; ++layer)
     for (const std::size_t c : domain.owned_cells())
       if (domain.layer(c) == layer) assign(c);
-  n_layer_[0] = 0;
-  for (const std::size_t c : slot_cell_) n_layer_[0] += domain.layer(c) == 1;
-  n_layer_[1] = slot_cell_.size() - n_layer_[0];
+  for (const std::size_t c : s.slot_cell) s.n_layer[0] += domain.layer(c) == 1;
+  s.n_layer[1] = s.slot_cell.size() - s.n_layer[0];
   // The halo: every other cell a kinetic face's stencil reads.
-  const std::size_t n = slot_cell_.size();
+  const std::size_t n = s.slot_cell.size();
   for (int dir = 0; dir < 2; ++dir) {
     const std::ptrdiff_t step = dir == 0 ? 1 : m.sx();
     for (const std::size_t a : faces.kinetic[dir].faces.left_cell)
       for (const std::ptrdiff_t off : {-step, std::ptrdiff_t{0}, step, 2 * step})
-        if (cell_slot_[a + off] < 0) assign(a + off);
+        if (s.cell_slot[a + off] < 0) assign(a + off);
   }
   // A ghost that copies a kinetic cell reads that cell's distribution, which may be
   // another rank's (a periodic side): the source gets a slot too.
-  for (std::size_t k = n; k < slot_cell_.size(); ++k)
-    if (const HaloRule* rule = domain.ghost_rule(slot_cell_[k]))
-      if (rule->action != HaloAction::inflow && domain.is_kinetic(rule->source) && cell_slot_[rule->source] < 0)
+  for (std::size_t k = n; k < s.slot_cell.size(); ++k)
+    if (const HaloRule* rule = domain.ghost_rule(s.slot_cell[k]))
+      if (rule->action != HaloAction::inflow && domain.is_kinetic(rule->source) && s.cell_slot[rule->source] < 0)
         assign(rule->source);
-  f_.assign(n * nf_, 0.0);
-  rhs_.assign(n * nf_, 0.0);
-  sum_.assign(n * nf_, 0.0);
-  transport_.assign(n * nf_, 0.0);
-  stage_.assign(slot_cell_.size() * nf_, 0.0);
+  return s;
 }
+
+void KineticStore::install(Slots slots, bool keep_f) {
+  slot_cell_ = std::move(slots.slot_cell);
+  cell_slot_ = std::move(slots.cell_slot);
+  std::copy_n(slots.n_layer, 2, n_layer_);
+  const std::size_t n = n_kinetic() * nf_;
+  for (KineticArray* a : {&f_, &rhs_, &sum_, &transport_})
+    if (a != &f_ || !keep_f) zero_fill(*a, n);
+  zero_fill(stage_, slot_cell_.size() * nf_);
+  advanced_ = false;
+}
+
+void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) { install(plan(domain, faces), false); }
 
 void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar,
                             const std::unordered_map<std::size_t, const double*>& arrived) {
-  KineticStore next(coupling_, f_.get_allocator().memory());
+  Slots next = plan(domain, faces);
   const std::size_t old_kinetic = n_kinetic();
+  KineticArray& fresh = transport_;  // the next f; q is rebuilt at every stage
   // Every rank keeps its store when any rank's relayout fails (ranks::agree).
   ranks::agreed([&] {
-    next.lay_out(domain, faces);
+    zero_fill(fresh, next.n_kinetic() * nf_);
     parallel_for(next.n_kinetic(), Schedule::dynamic, [&](std::size_t slot) {
-      const std::size_t cell = next.slot_cell_[slot];
+      const std::size_t cell = next.slot_cell[slot];
       const std::int64_t before = cell_slot_[cell];
-      double* f = next.f(slot);
+      double* f = &fresh[slot * nf_];
       if (before >= 0 && static_cast<std::size_t>(before) < old_kinetic)
         std::copy_n(this->f(static_cast<std::size_t>(before)), nf_, f);
       else if (const auto moved = arrived.find(cell); moved != arrived.end())
@@ -87,15 +117,8 @@ void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const st
         }
     });
   });
-  slot_cell_ = std::move(next.slot_cell_);
-  cell_slot_ = std::move(next.cell_slot_);
-  std::copy_n(next.n_layer_, 2, n_layer_);
-  f_ = std::move(next.f_);
-  stage_ = std::move(next.stage_);
-  rhs_ = std::move(next.rhs_);
-  sum_ = std::move(next.sum_);
-  transport_ = std::move(next.transport_);
-  advanced_ = false;
+  f_.swap(fresh);  // the old f's storage becomes the transport array
+  install(std::move(next), true);
 }
 
 void KineticStore::project_to(const KineticArray& f, std::vector<double>& U, int nvar) const {

@@ -39,7 +39,10 @@ class KineticStore {
   // classified): f moves with the cells that stay kinetic, cells that become kinetic
   // start from the Maxwellian reconstruction of their state U (paper §4.5), and cells
   // that came from another rank take their `arrived` distribution. Leaves the store
-  // unchanged on every rank when a reconstruction fails on any (and throws).
+  // unchanged on every rank when a reconstruction fails on any (and throws). The new f
+  // is built in the transport array (scratch between stages) and the arrays keep their
+  // storage where it is large enough: no allocation (a GPU plugin's pinned pages are
+  // costly to get) unless the store grows, and then with 1/8 to spare.
   void relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar,
                 const std::unordered_map<std::size_t, const double*>& arrived = {});
 
@@ -60,6 +63,7 @@ class KineticStore {
   KineticArray& sum() { return sum_; }
   KineticArray& transport() { return transport_; }
   KineticArray& explicit_part() { return explicit_; }
+  void size_explicit_part(std::size_t rows);  // E(Y) of `rows` cells, contents undefined
   // Whose memory the arrays are in (summary.json): a plugin's name or "system".
   std::string memory() const { return f_.get_allocator().memory() ? f_.get_allocator().memory()->plugin : "system"; }
   const double* velocity(int d) const { return velocity_[d].data(); }  // v_d of the N^3 points
@@ -77,6 +81,16 @@ class KineticStore {
   }
 
  private:
+  // Which cell each slot holds, for a regime map and its kinetic faces.
+  struct Slots {
+    std::vector<std::size_t> slot_cell;
+    std::vector<std::int64_t> cell_slot;
+    std::size_t n_layer[2] = {0, 0};
+    std::size_t n_kinetic() const { return n_layer[0] + n_layer[1]; }
+  };
+  static Slots plan(const Domain& domain, const FaceSet& faces);
+  void install(Slots slots, bool keep_f);  // and every array (but f if kept) zero, sized for them
+
   const Coupling& coupling_;
   std::size_t nf_;
   std::vector<std::size_t> slot_cell_;

@@ -47,7 +47,7 @@ class PluginObject {
   using element_type = Kind;
   PluginObject() = default;
   PluginObject(std::shared_ptr<Kind> object, std::shared_ptr<HostChannel> channel)
-      : channel_(std::move(channel)), object_(std::move(object)) {}
+      : object_(std::move(object)), channel_(std::move(channel)) {}
   Kind* operator->() const { return object_.get(); }
   explicit operator bool() const { return static_cast<bool>(object_); }
   const std::string& name() const { return channel_->plugin_name(); }
@@ -75,10 +75,8 @@ class PluginObject {
   }
 
  private:
-  // The channel is declared first so that it outlives the object: a plugin's
-  // destructor may still log (boltzmann_cufft reports its bus traffic there).
-  std::shared_ptr<HostChannel> channel_;
   std::shared_ptr<Kind> object_;
+  std::shared_ptr<HostChannel> channel_;
 };
 
 // One loaded library whose SDK version and layout fingerprint matched and whose

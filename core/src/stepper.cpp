@@ -136,8 +136,8 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
   std::vector<double> h(n_kinetic);
   for (std::size_t slot = 0; slot < n_kinetic; ++slot) h[slot] = a * dt / domain_.knudsen(store_.slot_cell(slot));
   const KineticArray& rhs = stage == 0 ? store_.f() : store_.rhs();
+  store_.size_explicit_part((has_explicit(1) ? store_.n_layer(1) : 0) + (has_explicit(2) ? store_.n_layer(2) : 0));
   KineticArray& explicit_part = store_.explicit_part();
-  explicit_part.resize(((has_explicit(1) ? store_.n_layer(1) : 0) + (has_explicit(2) ? store_.n_layer(2) : 0)) * nf);
   const auto cols = static_cast<std::int64_t>(nf);
   std::size_t explicit_begin = 0;
   for (int layer = 1; layer <= 2; ++layer) {

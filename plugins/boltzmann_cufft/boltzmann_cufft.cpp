@@ -60,25 +60,37 @@ int local_rank() {
 // Pinned pages for the engine's kinetic store; where the system refuses to pin (a
 // limit on locked memory, no device), ordinary pages, remembered so that release()
 // frees each block the way it was allocated.
-std::mutex unpinned_mutex;
-std::set<void*> unpinned;
+// The set and its mutex are never destroyed: memory may be released at any time
+// before the library is unloaded, also during static destruction.
+std::mutex& unpinned_mutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::set<void*>& unpinned() {
+  static auto* s = new std::set<void*>;
+  return *s;
+}
 
 void* pinned_allocate(std::size_t bytes) {
   void* p = nullptr;
   if (cudaHostAlloc(&p, bytes, cudaHostAllocPortable) == cudaSuccess) return p;
   cudaGetLastError();  // clear the refusal
   p = std::malloc(bytes);
-  if (p) {
-    const std::lock_guard lock(unpinned_mutex);
-    unpinned.insert(p);
+  if (!p) return nullptr;
+  try {
+    const std::lock_guard lock(unpinned_mutex());
+    unpinned().insert(p);
+  } catch (...) {
+    std::free(p);
+    return nullptr;
   }
   return p;
 }
 
 void pinned_release(void* p, std::size_t) {
   {
-    const std::lock_guard lock(unpinned_mutex);
-    if (unpinned.erase(p)) {
+    const std::lock_guard lock(unpinned_mutex());
+    if (unpinned().erase(p)) {
       std::free(p);
       return;
     }

@@ -147,6 +147,8 @@ TEST_CASE("loader: a library's host memory (STRATA_HOST_MEMORY) is found, used b
   CHECK(b[3] == 7.0);
   CHECK(a.size() == 10);
   CHECK(a.get_allocator().memory() == memory);
+  const core::KineticArray moved(std::move(b));  // a moved-from array keeps its memory
+  CHECK(b.get_allocator().memory() == memory);
   const core::KineticArray plain;  // no HostMemory: operator new
   CHECK(plain.get_allocator().memory() == nullptr);
 }
