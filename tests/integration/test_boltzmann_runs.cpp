@@ -94,6 +94,15 @@ TEST_CASE("boltzmann: boltzmann_cufft drops in for boltzmann_fft in a dynamic hy
   // GPU, ordinary ones here), moved and swapped through the run's relayouts.
   CHECK(sb["kinetic_store_memory"] == "boltzmann_cufft");
   CHECK(sa["kinetic_store_memory"] == "system");
+  // Where pinning is refused, the plugin's memory falls back to ordinary pages (and frees
+  // each block the way it got it): the same run, bit for bit.
+  const auto unpinned = scratch("box_hybrid_cufft_unpinned");
+  const Result c = run_strata("run " + source("cases/conservation_box.json") + common + unpinned.string() +
+                                  " --set boltzmann.plugin=boltzmann_cufft --plugin-dir " STRATA_EMULATED_PLUGIN_DIR,
+                              "STRATA_EMULATION_REFUSE_PINNING=1 ");
+  REQUIRE_MESSAGE(c.exit_code == 0, c.output);
+  CHECK(read_json(unpinned / "summary.json")["kinetic_store_memory"] == "boltzmann_cufft");
+  CHECK(read_csv(unpinned / "profile_0.1.csv").column("rho") == read_csv(gpu / "profile_0.1.csv").column("rho"));
   CHECK(sb["cell_steps"][2].get<long>() > 0);
   // The same regime decisions step by step: the two plugins differ by round-off only.
   CHECK(sa["cell_steps"] == sb["cell_steps"]);

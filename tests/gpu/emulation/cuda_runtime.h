@@ -50,12 +50,22 @@ inline cudaError_t cudaFree(void* p) {
   std::free(p);
   return cudaSuccess;
 }
+// "Pinned" memory is ordinary memory 64 bytes into a malloc block, so that freeing it
+// with free(), or an ordinary block with cudaFreeHost, corrupts the heap and fails a
+// test. STRATA_EMULATION_REFUSE_PINNING=1 refuses it, as a limit on locked memory would,
+// so that a plugin's fallback can be tested.
+constexpr std::size_t emulated_pinned_offset = 64;
 inline cudaError_t cudaHostAlloc(void** p, std::size_t bytes, unsigned) {
-  *p = std::malloc(bytes);
-  return *p ? cudaSuccess : cudaErrorMemoryAllocation;
+  *p = nullptr;
+  if (const char* refuse = std::getenv("STRATA_EMULATION_REFUSE_PINNING"); refuse && *refuse == '1')
+    return cudaErrorMemoryAllocation;
+  char* block = static_cast<char*>(std::malloc(bytes + emulated_pinned_offset));
+  if (!block) return cudaErrorMemoryAllocation;
+  *p = block + emulated_pinned_offset;
+  return cudaSuccess;
 }
 inline cudaError_t cudaFreeHost(void* p) {
-  std::free(p);
+  if (p) std::free(static_cast<char*>(p) - emulated_pinned_offset);
   return cudaSuccess;
 }
 inline cudaError_t cudaMemset(void* p, int value, std::size_t bytes) {
