@@ -5,7 +5,7 @@
 # host's engine work on HOST_THREADS threads (default 2, the development machine).
 # Prints one JSON line per run (seconds per step: whole step and the layer-2 phase; for
 # the GPU run also the seconds its distributions spent crossing the bus, as the plugin
-# logs them) and one comparing them: the largest relative difference of every profile
+# logs them, and the device's peak memory in use, sampled with nvidia-smi) and one comparing them: the largest relative difference of every profile
 # column and of the conservation drifts.
 #   bench/gpu_vs_cpu.sh [BUILD_DIR] [STEPS] [OUT_DIR]      (needs an NVIDIA GPU)
 # MODE=hybrid runs the hybrid instead (default layer2); further `--set` options of
@@ -26,13 +26,24 @@ for s in "${sets[@]}"; do common+=(--set "$s"); done
 # so that the difference is the collision plugin alone.
 threads=${HOST_THREADS:-2}
 OMP_NUM_THREADS=$threads "$strata" run cases/rect_obstacle.json "${common[@]}" -q --out "$out/cpu"
+# The device's memory in use, sampled every 0.2 s during the GPU run where nvidia-smi is.
+sampler=
+if command -v nvidia-smi > /dev/null; then
+  nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 200 > "$out/device_memory.txt" 2> /dev/null &
+  sampler=$!
+fi
 OMP_NUM_THREADS=$threads "$strata" run cases/rect_obstacle.json "${common[@]}" --set boltzmann.plugin="${GPU_PLUGIN:-boltzmann_cufft}" \
   ${PLUGIN_DIR:+--plugin-dir "$PLUGIN_DIR"} --out "$out/gpu" > "$out/gpu.log" 2>&1 || { cat "$out/gpu.log" >&2; exit 1; }
+[ -z "$sampler" ] || kill "$sampler" 2> /dev/null
 python3 - "$out" "$end" "$threads" <<'PY'
 import csv, json, re, sys
 out, end = sys.argv[1], sys.argv[2]
 # boltzmann_cufft's closing log line: "... copies of distributions over the bus, X GB in Y s"
 bus = re.search(r"over the bus, ([0-9.e+-]+) GB in ([0-9.e+-]+) s", open(f"{out}/gpu.log").read())
+try:  # the largest reading of the GPU's memory in use, MiB (all its processes)
+    device_mib = max(int(l) for l in open(f"{out}/device_memory.txt") if l.strip().isdigit())
+except (OSError, ValueError):
+    device_mib = None
 runs, steady = {}, {}
 for name in ("cpu", "gpu"):
     s = json.load(open(f"{out}/{name}/summary.json"))
@@ -51,7 +62,8 @@ for name in ("cpu", "gpu"):
                       "peak_memory_kib": s["peak_memory_kib"],
                       **({"bus_gb_per_step": round(float(bus[1]) / s["steps"], 4),
                           "bus_seconds_per_step": round(float(bus[2]) / s["steps"], 4),
-                          "bus_share_of_step": round(float(bus[2]) / w["total"], 3)} if name == "gpu" and bus else {})}))
+                          "bus_share_of_step": round(float(bus[2]) / w["total"], 3),
+                          "device_memory_mib_peak": device_mib} if name == "gpu" and bus else {})}))
 def profile(name):
     with open(f"{out}/{name}/profile_{end}.csv", newline="") as f:
         return list(csv.DictReader(f))
