@@ -31,18 +31,20 @@ struct KineticCells {
 // The kinetic store (kinetic_store.cpp), in records of S N³ doubles: f, rhs, sum and
 // transport per kinetic cell (the sum also holds the f^n a refused step returns to), the
 // stage values per slot (kinetic cells and halo); E(Y) per kinetic cell when layer 2 runs (its
-// penalised models have an explicit part). Then the larger of two passing needs: when
-// the regime map changes (relayout), the 1/8 to spare of arrays that grew (the next f
-// is built in the transport array, and each array is released before it grows); when
-// output.checkpoint writes checkpoints, the copy of the kinetic cells' f that a
-// checkpoint gathers (simulation.cpp, checkpoint_data).
+// penalised models have an explicit part), with the 1/8 to spare that arrays keep once
+// they grew in a hybrid run (relayout). Then the larger of two passing needs: when the
+// regime map changes, the transport array's next storage (9/8 of a record per kinetic
+// cell, taken before the old f's storage is given up); when output.checkpoint writes
+// checkpoints, the copy of the kinetic cells' f that a checkpoint gathers
+// (simulation.cpp, checkpoint_data).
 double store_bytes(const Case& c, KineticCells cells, bool relayout) {
   const double nf = static_cast<double>(c.species.size()) * std::pow(static_cast<double>(c.velocity.n), 3);
   const bool layer2 = c.mode == RegimeMode::hybrid || c.mode == RegimeMode::layer2;
   const bool checkpoints = c.output.checkpoint.every_steps > 0 || c.output.checkpoint.every_minutes > 0;
   const double layout = 4 * cells.kinetic + cells.slots;
-  const double passing = std::max(relayout ? layout / 8 : 0.0, checkpoints ? cells.kinetic : 0.0);
-  const double records = layout + (layer2 ? cells.kinetic : 0.0) + passing;
+  const double spare = relayout ? 9.0 / 8.0 : 1.0;
+  const double passing = std::max(relayout ? spare * cells.kinetic : 0.0, checkpoints ? cells.kinetic : 0.0);
+  const double records = spare * (layout + (layer2 ? cells.kinetic : 0.0)) + passing;
   return records * nf * double_bytes;
 }
 

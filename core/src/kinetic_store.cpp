@@ -30,9 +30,9 @@ KineticStore::KineticStore(const Coupling& coupling, std::shared_ptr<const HostM
 }
 
 namespace {
-// Room for n values in a's storage; an array that grows (not the first layout) gets 1/8
-// to spare, so that a hybrid region growing by a few cells per step does not
-// reallocate each time. The contents are lost when it grows.
+// Room for n values in a's storage; an array that grows from a non-empty one gets 1/8 to
+// spare, so that a hybrid region growing by a few cells per step does not reallocate
+// each time. The contents are lost when it grows. Storage never shrinks.
 void make_room(KineticArray& a, std::size_t n) {
   if (n <= a.capacity() || a.capacity() == 0) return;
   KineticArray(a.get_allocator()).swap(a);  // release first: no old and new side by side
@@ -95,30 +95,50 @@ void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) { install
 
 void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const std::vector<double>& U, int nvar,
                             const std::unordered_map<std::size_t, const double*>& arrived) {
-  Slots next = plan(domain, faces);
+  Slots next;
   const std::size_t old_kinetic = n_kinetic();
   KineticArray& fresh = transport_;  // the next f; q is rebuilt at every stage
-  // Every rank keeps its store when any rank's relayout fails (ranks::agree).
-  ranks::agreed([&] {
-    zero_fill(fresh, next.n_kinetic() * nf_);
-    parallel_for(next.n_kinetic(), Schedule::dynamic, [&](std::size_t slot) {
-      const std::size_t cell = next.slot_cell[slot];
-      const std::int64_t before = cell_slot_[cell];
-      double* f = &fresh[slot * nf_];
-      if (before >= 0 && static_cast<std::size_t>(before) < old_kinetic)
-        std::copy_n(this->f(static_cast<std::size_t>(before)), nf_, f);
-      else if (const auto moved = arrived.find(cell); moved != arrived.end())
-        std::copy_n(moved->second, nf_, f);
-      else
-        try {
-          coupling_.reconstruct(&U[cell * nvar], f);
-        } catch (...) {
-          rethrow_with_context(domain.describe(cell) + ", entering layer " + std::to_string(domain.layer(cell)));
-        }
+  // Room for the old f's storage to become the next transport array; kept aside here
+  // so that every allocation happens before the store changes.
+  KineticArray spare(f_.get_allocator());
+  // Every rank keeps its store when any rank's relayout fails (ranks::agree): all
+  // allocations and reconstructions happen inside, and on failure the scratch arrays
+  // (transport, rhs, stage; sum, whose fⁿ no caller restores after a relayout) get
+  // their sizes back, which needs no allocation since storage never shrinks.
+  const std::size_t sizes[] = {transport_.size(), rhs_.size(), sum_.size(), stage_.size()};
+  try {
+    ranks::agreed([&] {
+      next = plan(domain, faces);
+      const std::size_t n = next.n_kinetic() * nf_;
+      zero_fill(fresh, n);
+      parallel_for(next.n_kinetic(), Schedule::dynamic, [&](std::size_t slot) {
+        const std::size_t cell = next.slot_cell[slot];
+        const std::int64_t before = cell_slot_[cell];
+        double* f = &fresh[slot * nf_];
+        if (before >= 0 && static_cast<std::size_t>(before) < old_kinetic)
+          std::copy_n(this->f(static_cast<std::size_t>(before)), nf_, f);
+        else if (const auto moved = arrived.find(cell); moved != arrived.end())
+          std::copy_n(moved->second, nf_, f);
+        else
+          try {
+            coupling_.reconstruct(&U[cell * nvar], f);
+          } catch (...) {
+            rethrow_with_context(domain.describe(cell) + ", entering layer " + std::to_string(domain.layer(cell)));
+          }
+      });
+      if (n > sum_.capacity()) advanced_ = false;  // sum's fⁿ is about to go
+      for (KineticArray* a : {&rhs_, &sum_}) make_room(*a, n);
+      make_room(stage_, next.slot_cell.size() * nf_);
+      if (n > f_.capacity()) spare.reserve(n + n / 8);
     });
-  });
-  f_.swap(fresh);  // the old f's storage becomes the transport array
-  install(std::move(next), true);
+  } catch (...) {
+    KineticArray* scratch[] = {&transport_, &rhs_, &sum_, &stage_};
+    for (int k = 0; k < 4; ++k) scratch[k]->resize(sizes[k]);
+    throw;
+  }
+  f_.swap(fresh);                                   // the new f in; the old f's storage ...
+  if (spare.capacity() > 0) transport_.swap(spare);  // ... or the larger spare is the next q
+  install(std::move(next), true);                   // every array has room: no allocation
 }
 
 void KineticStore::project_to(const KineticArray& f, std::vector<double>& U, int nvar) const {

@@ -107,11 +107,11 @@ void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* ph
 
 void Transport::kinetic_fluxes(double weight, Totals& exchange) {
   const Mesh& m = domain_.mesh();
+  KineticArray& q = store_.transport();
+  std::fill(q.begin(), q.end(), 0.0);  // also without faces: E(Y)/eps is added to it next
   // A rank without kinetic cells may still have kinetic faces: its fluid cells next
   // to another rank's kinetic ones receive the moments of their flux.
   if (faces_.kinetic[0].faces.slot.empty() && faces_.kinetic[1].faces.slot.empty()) return;
-  KineticArray& q = store_.transport();
-  std::fill(q.begin(), q.end(), 0.0);
   const KineticArray& Y = store_.stage();
   const std::size_t nf = store_.values_per_cell(), n3 = coupling_.points();
   const int nvar = gas_.n_vars();
