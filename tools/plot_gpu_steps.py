@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Where a step of paper test 2 goes, CPU against GPU: stacked bars of the phases per
+step (summary.json's wall_seconds divided by the steps) for each rect_obstacle check of
+bench/device_checks.sh, from its results.jsonl files (one per device call).
+
+    /usr/bin/python3 tools/plot_gpu_steps.py OUT.png LABEL=RESULTS.jsonl [LABEL=RESULTS.jsonl ...]
+
+The CPU bar is taken from the first file; each file adds its GPU bar, the layer-2 phase
+split into the distributions' copies over the bus (as boltzmann_cufft logs them) and the
+rest. docs/performance.md, "Measured on an H200", shows the figure of its data in
+docs/data/gpu_h200.
+"""
+import json
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+CHECKS = {"layer2_16_2_threads": "layer 2, 16³, 100×100, host 2 threads",
+          "layer2_32_50x50_2_threads": "layer 2, 32³, 50×50, host 2 threads",
+          "layer2_16_16_threads": "layer 2, 16³, 100×100, host 16 threads"}
+PHASES = [("bus", "copies over the bus", "#d62728"), ("layer2", "layer 2 (GPU or CPU operator + engine)", "#1f77b4"),
+          ("coupling", "coupling (moments)", "#2ca02c"), ("output", "output (history: entropy)", "#ff7f0e"),
+          ("other", "other", "#7f7f7f")]
+
+
+def checks(path):
+    """{check name: [cpu line, gpu line]} from a results.jsonl (JSON lines, then '== name: exit')."""
+    found, pending = {}, []
+    for line in open(path):
+        line = line.strip()
+        if line.startswith("{"):
+            pending.append(json.loads(line))
+        elif line.startswith("== ") and ": exit" in line:
+            name = line[3:line.index(":")]
+            runs = [r for r in pending if r.get("run") in ("cpu", "gpu")]
+            if len(runs) == 2:
+                found[name] = runs
+            pending = []
+    return found
+
+
+def segments(run):
+    p = run.get("phase_seconds_per_step")
+    if p is None:
+        return None
+    bus = run.get("bus_seconds_per_step", 0.0)
+    seg = {"bus": bus, "layer2": p.get("layer2", 0.0) - bus, "coupling": p.get("coupling", 0.0),
+           "output": p.get("output", 0.0)}
+    seg["other"] = max(p["total"] - sum(seg.values()), 0.0)
+    return seg
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    out, sources = sys.argv[1], [a.split("=", 1) for a in sys.argv[2:]]
+    data = [(label, checks(path)) for label, path in sources]
+    names = [n for n in CHECKS if all(n in d for _, d in data)]
+    if not names:
+        sys.exit("plot_gpu_steps: no rect_obstacle check with phases in every file")
+    fig, axes = plt.subplots(len(names), 1, figsize=(9, 2.2 * len(names) + 0.8), squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        bars = [("CPU (boltzmann_fft)", data[0][1][name][0])] + [(f"GPU, {label}", d[name][1]) for label, d in data]
+        y = range(len(bars))
+        left = [0.0] * len(bars)
+        for key, legend, colour in PHASES:
+            widths = [(segments(run) or {}).get(key, 0.0) for _, run in bars]
+            ax.barh(list(y), widths, left=left, color=colour, label=legend)
+            left = [a + b for a, b in zip(left, widths)]
+        for k, (_, run) in enumerate(bars):
+            ax.text(left[k], k, f"  {run['phase_seconds_per_step']['total']:.2f} s", va="center", fontsize=8)
+        ax.set_yticks(list(y), [b[0] for b in bars], fontsize=8)
+        ax.set_title(CHECKS[name], fontsize=9)
+        ax.invert_yaxis()
+    axes[-1, 0].set_xlabel("seconds per step (all steps, set-up excluded)")
+    axes[0, 0].legend(fontsize=7, loc="lower right")
+    fig.suptitle("Paper test 2 (rect_obstacle) on an NVIDIA H200: where a step goes", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    print(f"plot_gpu_steps: wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
