@@ -39,7 +39,8 @@ class KineticStore {
   // classified): f moves with the cells that stay kinetic, cells that become kinetic
   // start from the Maxwellian reconstruction of their state U (paper §4.5), and cells
   // that came from another rank take their `arrived` distribution. Leaves the store
-  // unchanged on every rank when a reconstruction fails on any (and throws). The new f
+  // as it was (the scratch arrays' contents aside) on every rank when a reconstruction
+  // or an allocation fails on any (and throws). The new f
   // is built in the transport array (scratch between stages) and the arrays keep their
   // storage where it is large enough: no allocation (a GPU plugin's pinned pages are
   // costly to get) unless the store grows, and then with 1/8 to spare.
