@@ -85,8 +85,8 @@ void KineticStore::install(Slots slots, bool keep_f) {
   cell_slot_ = std::move(slots.cell_slot);
   std::copy_n(slots.n_layer, 2, n_layer_);
   const std::size_t n = n_kinetic() * nf_;
-  for (KineticArray* a : {&f_, &rhs_, &sum_, &transport_})
-    if (a != &f_ || !keep_f) zero_fill(*a, n);
+  if (!keep_f) zero_fill(f_, n);
+  for (KineticArray* a : {&rhs_, &sum_, &transport_}) zero_fill(*a, n);
   zero_fill(stage_, slot_cell_.size() * nf_);
   advanced_ = false;
 }
