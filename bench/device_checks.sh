@@ -41,9 +41,10 @@ run test_gpu 60 "$bundle/bin/test_gpu" "$plugins"
 run bench_gpu 60 "$bundle/bin/bench_boltzmann" boltzmann_cufft "$plugins"
 run bench_cpu_2_threads 60 env OMP_NUM_THREADS=2 "$bundle/bin/bench_boltzmann" boltzmann_fft "$plugins"
 run bus_bandwidth 30 "$bundle/bin/bus_bandwidth" 64
-# rect_obstacle (100 x 100 cells): layer 2 at 16³, host on 2 threads, then 16.
-run layer2_16_2_threads 120 env HOST_THREADS=2 bash bench/gpu_vs_cpu.sh "$bundle" 5 "$runs/a"
-run hybrid_16_2_threads 60 env HOST_THREADS=2 MODE=hybrid bash bench/gpu_vs_cpu.sh "$bundle" 50 "$runs/b"
-run layer2_32_50x50_2_threads 150 env HOST_THREADS=2 SETS="velocity.n=32 mesh.nx=50 mesh.ny=50" \
+# rect_obstacle (100 x 100 cells): layer 2 at 16³, host on 2 threads, then 16; each on
+# the CPU, on the GPU through the plugin, and on the GPU with layer 2 resident there.
+run layer2_16_2_threads 130 env RESIDENT=1 HOST_THREADS=2 bash bench/gpu_vs_cpu.sh "$bundle" 5 "$runs/a"
+run layer2_32_50x50_2_threads 170 env RESIDENT=1 HOST_THREADS=2 SETS="velocity.n=32 mesh.nx=50 mesh.ny=50" \
   bash bench/gpu_vs_cpu.sh "$bundle" 6 "$runs/c"
-run layer2_16_16_threads 60 env HOST_THREADS=16 bash bench/gpu_vs_cpu.sh "$bundle" 10 "$runs/d"
+run hybrid_16_2_threads 70 env RESIDENT=1 HOST_THREADS=2 MODE=hybrid bash bench/gpu_vs_cpu.sh "$bundle" 50 "$runs/b"
+run layer2_16_16_threads 70 env RESIDENT=1 HOST_THREADS=16 bash bench/gpu_vs_cpu.sh "$bundle" 10 "$runs/d"

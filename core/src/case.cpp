@@ -1,5 +1,7 @@
 #include "case.hpp"
 
+#include "layer2_device.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -533,6 +535,29 @@ void read_plugin(ObjectReader& root, Case& c, PluginChoice& choice, const Plugin
   choice.params = validate_plugin_params(*node, path, d, diag);
 }
 
+// gpu.resident_layer2 (docs/user_guide.md, "Layer 2 on a GPU"): needs a layer-2 model
+// that takes device views and the engine's device library with a device behind it.
+void read_gpu(ObjectReader& root, Case& c, const PluginCatalog& catalog) {
+  const json* node = root.child("gpu");
+  if (!node) return;
+  ObjectReader r(*node, "/gpu", root.diagnostics());
+  c.resident_layer2 = r.boolean("resident_layer2", false);
+  r.finish();
+  if (!c.resident_layer2 || !c.boltzmann.needed || !c.boltzmann.library) return;
+  const std::string path = r.path("resident_layer2");
+  if (!c.boltzmann.library->takes_device_views()) {
+    root.diagnostics().error(path, "true needs a layer-2 collision model that takes device views "
+                                   "(STRATA_DEVICE_VIEWS, e.g. boltzmann_cufft); boltzmann.plugin is \"" +
+                                       c.boltzmann.name + "\"");
+    return;
+  }
+  try {
+    c.device_library = load_device_library(catalog.search_dirs());
+  } catch (const std::exception& e) {
+    root.diagnostics().error(path, std::string("true, but ") + e.what());
+  }
+}
+
 }  // namespace
 
 Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
@@ -574,6 +599,7 @@ Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
   c.indicator.section = "indicator";
   for (PluginChoice* p : {&c.fluid, &c.kinetic, &c.boltzmann, &c.indicator})
     read_plugin(root, c, *p, catalog);
+  read_gpu(root, c, catalog);
   root.finish();
   diag.throw_if_errors();
   return c;

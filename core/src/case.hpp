@@ -91,6 +91,8 @@ struct Species {
   double mass = 1.0;
 };
 
+class DeviceLibrary;  // layer2_device.hpp
+
 // One of the plugin sections: fluid, kinetic, boltzmann, indicator.
 struct PluginChoice {
   std::string section;  // "fluid", ...
@@ -146,6 +148,10 @@ struct Case {
   std::vector<Probe> probes;
 
   PluginChoice fluid, kinetic, boltzmann, indicator;
+  // gpu.resident_layer2: layer 2 kept on the device (layer2_device.hpp); the engine's
+  // device library, loaded when the run has a layer 2.
+  bool resident_layer2 = false;
+  std::shared_ptr<DeviceLibrary> device_library;
   OutputSpec output;
 };
 

@@ -50,14 +50,19 @@ void Coupling::sum_of_maxwellians(const std::vector<std::vector<double>>& compon
 }
 
 void Coupling::project(const double* f, double* U) const {
-  const auto& layout = gas_.layout();
   std::fill_n(U, gas_.n_vars(), 0.0);
   for (int s = 0; s < gas_.n_species(); ++s) {
     const auto m = toolkit::conserved_moments(grid_, f + s * points());
-    U[s] = m.rho;
-    for (int d = 0; d < 3; ++d) U[layout.momentum(d)] += m.momentum[d];
-    U[layout.energy()] += m.energy;
+    const double moments[5] = {m.rho, m.momentum[0], m.momentum[1], m.momentum[2], m.energy};
+    add_species_moments(s, moments, U);
   }
+}
+
+void Coupling::add_species_moments(int s, const double* moments, double* U) const {
+  const auto& layout = gas_.layout();
+  U[s] = moments[0];
+  for (int d = 0; d < 3; ++d) U[layout.momentum(d)] += moments[1 + d];
+  U[layout.energy()] += moments[4];
 }
 
 }  // namespace strata::core

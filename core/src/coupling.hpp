@@ -25,6 +25,8 @@ class Coupling {
   void sum_of_maxwellians(const std::vector<std::vector<double>>& components, double* f) const;
   // Moment projection: U := mass of each species, total momentum and energy of f.
   void project(const double* f, double* U) const;
+  // Species s's share of U from its five moments (rho, rho u, E), U zeroed before the first species.
+  void add_species_moments(int s, const double* moments, double* U) const;
 
  private:
   void species_maxwellian(int s, double rho, const double* u, double T, double* f) const;

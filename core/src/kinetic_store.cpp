@@ -89,6 +89,7 @@ void KineticStore::install(Slots slots, bool keep_f) {
   for (KineticArray* a : {&rhs_, &sum_, &transport_}) zero_fill(*a, n);
   zero_fill(stage_, slot_cell_.size() * nf_);
   advanced_ = false;
+  ++host_version_;
 }
 
 void KineticStore::lay_out(const Domain& domain, const FaceSet& faces) { install(plan(domain, faces), false); }
@@ -141,10 +142,9 @@ void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const st
   install(std::move(next), true);                   // every array has room: no allocation
 }
 
-void KineticStore::project_to(const KineticArray& f, std::vector<double>& U, int nvar) const {
-  const std::size_t n = n_kinetic();
+void KineticStore::project_to(const KineticArray& f, std::vector<double>& U, int nvar, std::size_t slots) const {
 #pragma omp parallel for schedule(static)
-  for (std::size_t slot = 0; slot < n; ++slot) coupling_.project(&f[slot * nf_], &U[slot_cell_[slot] * nvar]);
+  for (std::size_t slot = 0; slot < slots; ++slot) coupling_.project(&f[slot * nf_], &U[slot_cell_[slot] * nvar]);
 }
 
 }  // namespace strata::core

@@ -60,24 +60,30 @@ class KineticStore {
   double* f(std::size_t slot) { return &f_[slot * nf_]; }
   const double* f(std::size_t slot) const { return &f_[slot * nf_]; }
   KineticArray& stage() { return stage_; }
+  const KineticArray& stage() const { return stage_; }
   KineticArray& rhs() { return rhs_; }
   KineticArray& sum() { return sum_; }
   KineticArray& transport() { return transport_; }
+  const KineticArray& transport() const { return transport_; }
   KineticArray& explicit_part() { return explicit_; }
   void size_explicit_part(std::size_t rows);  // E(Y) of `rows` cells, contents undefined
   // Whose memory the arrays are in (summary.json): a plugin's name or "system".
   std::string memory() const { return f_.get_allocator().memory() ? f_.get_allocator().memory()->plugin : "system"; }
   const double* velocity(int d) const { return velocity_[d].data(); }  // v_d of the N^3 points
 
-  // U at the kinetic cells := the moments of `f` (f() or stage()).
-  void project_to(const KineticArray& f, std::vector<double>& U, int nvar) const;
+  // U at the kinetic cells of slots [0, slots) := the moments of `f` (f() or stage()).
+  void project_to(const KineticArray& f, std::vector<double>& U, int nvar, std::size_t slots) const;
+  void project_to(const KineticArray& f, std::vector<double>& U, int nvar) const { project_to(f, U, nvar, n_kinetic()); }
+  // Changes with every change of f the host makes outside a step (a layout, a restore):
+  // a device copy of f (layer2_device.hpp) is then out of date.
+  std::uint64_t host_version() const { return host_version_; }
   // The step's last stage builds f^{n+1} in sum(); advance() makes it f and keeps
   // f^n in sum() (a swap, no copy) until the next keep(), so that restore() can
   // bring f^n back after a step that fails later (an unphysical state).
   void keep() { advanced_ = false; }  // before a step
   void advance() { f_.swap(sum_), advanced_ = true; }
   void restore() {  // after a failed step: f^n again
-    if (advanced_) f_.swap(sum_);
+    if (advanced_) f_.swap(sum_), ++host_version_;
     advanced_ = false;
   }
 
@@ -99,6 +105,7 @@ class KineticStore {
   std::size_t n_layer_[2] = {0, 0};
   KineticArray f_, stage_, rhs_, sum_, transport_, explicit_;
   bool advanced_ = false;
+  std::uint64_t host_version_ = 0;
   std::vector<double> velocity_[3];
 };
 

@@ -147,6 +147,7 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
           const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
           // v_n is constant along a row of N points (v_z runs fastest): the upwind
           // side is chosen per row and the row's reconstructions run as one vector loop.
+          if (on_device(a, b)) continue;
           if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
             double* qa = &q[slot(a) * nf];
             double* qb = &q[slot(b) * nf];

@@ -91,6 +91,8 @@ class PluginLibrary {
   using HostReleaseFn = void(void*, std::size_t);
   HostAllocateFn* host_allocate() const { return host_allocate_; }
   HostReleaseFn* host_release() const { return host_release_; }
+  // STRATA_DEVICE_VIEWS: the plugin's calls take views in CUDA device memory too.
+  bool takes_device_views() const { return library_.has("strata_device_views"); }
 
   // Create an object of the expected kind from validated parameters (JSON text).
   template <class Kind>

@@ -53,6 +53,7 @@ std::vector<CoreSection> make_sections() {
         {"regime", ref("regime")},
         {"probes", array_of(ref("probe"))},
         {"output", ref("output")},
+        {"gpu", ref("gpu")},
         {"fluid", ref("plugins_fluid")},
         {"kinetic", ref("plugins_kinetic")},
         {"boltzmann", ref("plugins_boltzmann")},
@@ -115,6 +116,8 @@ std::vector<CoreSection> make_sections() {
         {"checkpoint", ref("checkpoint")}}},
       {"checkpoint", {"/output/checkpoint"}, "Checkpoints for restarts",
        {{"every_steps", integer(0, 2147483647)}, {"every_minutes", number_from(0)}, {"keep", integer(1, 1000)}}},
+      {"gpu", {"/gpu"}, "Layer 2 kept in GPU memory from step to step (needs a layer-2 model that takes device views)",
+       {{"resident_layer2", boolean}}},
   };
 }
 

@@ -56,7 +56,10 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
       transport_(domain_, gas_, coupling_, store_, plugins_.fluid),
       partition_(domain_, gas_, store_, transport_),
       stepper_(c, domain_, gas_, state_, store_, transport_, partition_, plugins_.fluid, plugins_.kinetic,
-               plugins_.boltzmann),
+               plugins_.boltzmann,
+               c.device_library && purpose == Purpose::run
+                   ? std::make_unique<Layer2Device>(c.device_library, coupling_, gas_)
+                   : nullptr),
       regime_(c, domain_, gas_, coupling_, state_, store_, transport_, partition_, plugins_.indicator,
               plugins_.kinetic ? plugins_.kinetic : plugins_.boltzmann),
       diagnostics_(c, domain_, gas_, coupling_, state_, store_, partition_),
@@ -557,6 +560,12 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
       {"estimated_memory_kib", {{"least", estimate.least / 1024}, {"peak", estimate.total() / 1024},
                                 {"kinetic_cells", estimate.cells}}},
   };
+  if (const Layer2Device* device = stepper_.layer2_device()) {
+    double up = 0, down = 0, seconds = 0;
+    device->bus_traffic(up, down, seconds);
+    summary["layer2_on_device"] = {{"device", device->device_name()}, {"bytes_to_device", up},
+                                   {"bytes_to_host", down}, {"bus_seconds", seconds}};
+  }
   if (!failure.empty()) summary["error"] = failure;
   if (restarted_) summary["restarted_from"] = restarted_from_;
   summary["ranks"] = {{"count", ranks::size()},

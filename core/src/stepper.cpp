@@ -17,9 +17,12 @@ const toolkit::ImexTableau tableau = toolkit::pr222();
 
 Stepper::Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState& state, KineticStore& store,
                  Transport& transport, Partition& partition, PluginObject<sdk::FluidModel> fluid, Collision kinetic,
-                 Collision boltzmann)
+                 Collision boltzmann, std::unique_ptr<Layer2Device> device)
     : case_(c), domain_(domain), gas_(gas), state_(state), store_(store), transport_(transport),
-      partition_(partition), fluid_(std::move(fluid)), kinetic_(std::move(kinetic)), boltzmann_(std::move(boltzmann)) {}
+      partition_(partition), fluid_(std::move(fluid)), kinetic_(std::move(kinetic)), boltzmann_(std::move(boltzmann)),
+      device_(std::move(device)) {
+  if (device_) transport_.leave_layer2_faces_to_device();
+}
 
 TimeStep Stepper::stable_dt() const {
   const int nv = gas_.n_vars();
@@ -50,6 +53,7 @@ void Stepper::evaluate_stage(std::vector<double>& K, double weight, Totals& exch
   auto t0 = Clock::now();
   state_.fill_halo(Y_);
   transport_.fill_kinetic_halo(Y_);
+  if (device_) device_->upload_halo(store_);
   work.coupling += seconds_since(t0);
   t0 = Clock::now();
   transport_.fluid_fluxes(Y_, weight, exchange);
@@ -57,6 +61,7 @@ void Stepper::evaluate_stage(std::vector<double>& K, double weight, Totals& exch
   t0 = Clock::now();
   transport_.kinetic_fluxes(weight, exchange);
   add_explicit_collisions();
+  if (device_) device_->transport(store_, has_explicit(2));
   work.charge_kinetic(seconds_since(t0), store_.n_layer(1), store_.n_layer(2));
   t0 = Clock::now();
   transport_.fluid_residual(K);
@@ -81,6 +86,12 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     }
   };
   Totals boundary{};  // this rank's exchanges through the boundary, summed over ranks below
+  if (device_)
+    unless_failed([&] {
+      const auto t0 = Clock::now();
+      device_->prepare(store_, domain_, transport_);
+      work.coupling += seconds_since(t0);
+    });
   for (int stage = 0; stage < 2; ++stage) {
     unless_failed([&] {
       Y_ = U;
@@ -94,7 +105,8 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
       }
       kinetic_stage_values(stage, dt, work);
       const auto t0 = Clock::now();
-      store_.project_to(store_.stage(), Y_, nv);
+      store_.project_to(store_.stage(), Y_, nv, host_slots());
+      if (device_) device_->after_stage_values(store_, Y_, nv);
       work.coupling += seconds_since(t0);
     });
     partition_.exchange_stage(Y_, error);
@@ -116,7 +128,8 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     }
     store_.advance();
     const auto t0 = Clock::now();
-    store_.project_to(store_.f(), U, nv);
+    store_.project_to(store_.f(), U, nv, host_slots());
+    if (device_) device_->finish_step(store_, U, nv);
     work.coupling += seconds_since(t0);
   });
   partition_.exchange_halo(U, error);
@@ -136,7 +149,8 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
   std::vector<double> h(n_kinetic);
   for (std::size_t slot = 0; slot < n_kinetic; ++slot) h[slot] = a * dt / domain_.knudsen(store_.slot_cell(slot));
   const KineticArray& rhs = stage == 0 ? store_.f() : store_.rhs();
-  store_.size_explicit_part((has_explicit(1) ? store_.n_layer(1) : 0) + (has_explicit(2) ? store_.n_layer(2) : 0));
+  store_.size_explicit_part((has_explicit(1) ? store_.n_layer(1) : 0) +
+                            (has_explicit(2) && !device_ ? store_.n_layer(2) : 0));
   KineticArray& explicit_part = store_.explicit_part();
   const auto cols = static_cast<std::int64_t>(nf);
   std::size_t explicit_begin = 0;
@@ -146,10 +160,12 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
     const auto t0 = Clock::now();
     const Collision& model = collision_model(layer);
     const auto rows = static_cast<std::int64_t>(n);
-    const sdk::ConstRows in{&rhs[begin * nf], rows, cols, cols};
-    const sdk::Rows out{&store_.stage()[begin * nf], rows, cols, cols};
-    const sdk::Rows e = has_explicit(layer) ? sdk::Rows{&explicit_part[explicit_begin * nf], rows, cols, cols}
-                                            : sdk::Rows{nullptr, 0, cols, cols};
+    const bool on_device = device_ && layer == 2;
+    const sdk::ConstRows in = on_device ? device_->rhs(stage) : sdk::ConstRows{&rhs[begin * nf], rows, cols, cols};
+    const sdk::Rows out = on_device ? device_->stage_values() : sdk::Rows{&store_.stage()[begin * nf], rows, cols, cols};
+    const sdk::Rows e = on_device             ? device_->explicit_part(has_explicit(layer))
+                        : has_explicit(layer) ? sdk::Rows{&explicit_part[explicit_begin * nf], rows, cols, cols}
+                                              : sdk::Rows{nullptr, 0, cols, cols};
     try {
       model.call("stage_value", [&] { return model->stage_value(in, &h[begin], out, e); });
     } catch (...) {
@@ -158,7 +174,7 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
     const double seconds = seconds_since(t0);
     work.wall[layer] += seconds;
     work.collision_model[layer] += seconds;
-    if (has_explicit(layer)) explicit_begin += n;
+    if (has_explicit(layer) && !on_device) explicit_begin += n;
   }
 }
 
@@ -190,7 +206,7 @@ void Stepper::add_explicit_collisions() {
   const KineticArray& explicit_part = store_.explicit_part();
   std::size_t explicit_begin = 0;
   for (int layer = 1; layer <= 2; ++layer) {
-    if (!has_explicit(layer)) continue;
+    if (!has_explicit(layer) || (device_ && layer == 2)) continue;  // the device's: Layer2Device::transport
     const std::size_t n = store_.n_layer(layer), begin = store_.first_slot(layer);
 #pragma omp parallel for schedule(static)
     for (std::size_t c = 0; c < n; ++c) {
@@ -203,34 +219,31 @@ void Stepper::add_explicit_collisions() {
   }
 }
 
-// PR(2,2,2) bookkeeping with G_i = P(Y_i)/eps = (Y_i - rhs_i) / (a_ii dt), recovered
-// from the implicit solve rather than re-evaluated:
+// PR(2,2,2) bookkeeping (layer2_pointwise.hpp) of the host's kinetic cells, and the
+// device's layer 2:
 //   stage 0: sum = f + dt (w~_0 q_0 + w_0 G_0),  rhs_1 = f + dt (a~_10 q_0 + a_10 G_0);
 //   stage 1: f^{n+1} = sum + dt (w~_1 q_1 + w_1 G_1), built in sum (KineticStore::advance).
 void Stepper::kinetic_accumulate(int stage, double dt) {
-  const std::size_t n = store_.n_kinetic() * store_.values_per_cell();
-  const double g = tableau.a_implicit[stage][stage];
-  const double we = tableau.w_explicit[stage], wi = tableau.w_implicit[stage];
-  double* f = store_.f().data();
-  double* Y = store_.stage().data();
+  const std::size_t n = host_slots() * store_.values_per_cell();
+  const device::Pr222 c{dt,
+                        tableau.a_implicit[stage][stage],
+                        tableau.w_explicit[stage],
+                        tableau.w_implicit[stage],
+                        tableau.a_explicit[1][0],
+                        tableau.a_implicit[1][0]};
+  const double* f = store_.f().data();
+  const double* Y = store_.stage().data();
   double* rhs = store_.rhs().data();
   double* sum = store_.sum().data();
   const double* q = store_.transport().data();
   if (stage == 0) {
-    const double ae = tableau.a_explicit[1][0], ai = tableau.a_implicit[1][0];
 #pragma omp parallel for schedule(static)
-    for (std::size_t k = 0; k < n; ++k) {
-      const double G_dt = (Y[k] - f[k]) / g;  // dt G_0
-      sum[k] = f[k] + dt * we * q[k] + wi * G_dt;
-      rhs[k] = f[k] + dt * ae * q[k] + ai * G_dt;
-    }
+    for (std::size_t k = 0; k < n; ++k) device::pr222_first_at(k, c, f, Y, q, sum, rhs);
   } else {
 #pragma omp parallel for schedule(static)
-    for (std::size_t k = 0; k < n; ++k) {
-      const double G_dt = (Y[k] - rhs[k]) / g;  // dt G_1
-      sum[k] += dt * we * q[k] + wi * G_dt;
-    }
+    for (std::size_t k = 0; k < n; ++k) device::pr222_second_at(k, c, rhs, Y, q, sum);
   }
+  if (device_) device_->accumulate(stage, c);
 }
 
 }  // namespace strata::core

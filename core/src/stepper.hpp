@@ -10,6 +10,7 @@
 #include "domain.hpp"
 #include "engine_types.hpp"
 #include "kinetic_store.hpp"
+#include "layer2_device.hpp"
 #include "macro_state.hpp"
 #include "partition.hpp"
 #include "run_plugins.hpp"
@@ -29,7 +30,7 @@ class Stepper {
  public:
   Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState& state, KineticStore& store,
           Transport& transport, Partition& partition, PluginObject<sdk::FluidModel> fluid, Collision kinetic,
-          Collision boltzmann);
+          Collision boltzmann, std::unique_ptr<Layer2Device> device = nullptr);
 
   // Δt = min(user Δt or dt_dx h, cfl h / fastest signal of every active layer on
   // every rank).
@@ -40,6 +41,8 @@ class Stepper {
   // on any rank is thrown on every rank (ranks::agree) with the state as it was.
   void step(double dt, Totals& exchange, LayerWork& work);
   const Collision& collision_model(int layer) const { return layer == 1 ? kinetic_ : boltzmann_; }
+  // Layer 2 resident on a device (gpu.resident_layer2), or nullptr.
+  const Layer2Device* layer2_device() const { return device_.get(); }
 
  private:
   // Stage i, after the stage exchange: the explicit right-hand sides of the stage
@@ -63,6 +66,9 @@ class Stepper {
   Partition& partition_;
   PluginObject<sdk::FluidModel> fluid_;
   Collision kinetic_, boltzmann_;
+  std::unique_ptr<Layer2Device> device_;
+  // The kinetic slots the host computes: all, or layer 1 when layer 2 is on the device.
+  std::size_t host_slots() const { return device_ ? store_.n_layer(1) : store_.n_kinetic(); }
   std::vector<double> Y_, K_[2];  // fluid stage values and residuals
 };
 

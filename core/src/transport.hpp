@@ -48,6 +48,13 @@ class Transport {
   // cells, and the moments of each face's flux for fluid neighbours. The flux through
   // a wall face re-emits the arriving flux (wall_face_flux).
   void kinetic_fluxes(double weight, Totals& exchange);
+  // With layer 2 resident on a device (layer2_device.hpp), the faces between two
+  // layer-2 cells of this rank are the device's: kinetic_fluxes leaves them out.
+  void leave_layer2_faces_to_device() { layer2_faces_on_device_ = true; }
+  bool on_device(std::size_t a, std::size_t b) const {
+    return layer2_faces_on_device_ && domain_.owned(a) && domain_.owned(b) && domain_.layer(a) == 2 &&
+           domain_.layer(b) == 2;
+  }
 
  private:
   void book_exchange(std::size_t a, std::size_t b, const double* flux_moments, double weight,
@@ -69,6 +76,7 @@ class Transport {
   // same way would be (the solid cell right of a face: `right`, ...).
   std::vector<std::array<std::optional<MaxwellWall>, 4>> obstacle_walls_;
   FaceSet faces_;
+  bool layer2_faces_on_device_ = false;
   std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces
   std::vector<double> stencils_, fluxes_;  // the fluid model's batch buffers
 };

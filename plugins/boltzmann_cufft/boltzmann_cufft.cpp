@@ -362,3 +362,4 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
 
 STRATA_PLUGIN(BoltzmannCufft, descriptor)
 STRATA_HOST_MEMORY(pinned_allocate, pinned_release)
+STRATA_DEVICE_VIEWS()

@@ -1,8 +1,9 @@
 // The GPU kernels of the Boltzmann backend: one thread per value, each calling the
 // value's function in spectral_pointwise.hpp (what each step means:
 // plugins/common/penalised_boltzmann.hpp), except the conserved moments, one block per
-// cell with a shared-memory tree reduction.
+// cell with a shared-memory tree reduction (toolkit/cuda/moments_kernel.cuh).
 #include "spectral_kernels.hpp"
+#include "strata/toolkit/cuda/moments_kernel.cuh"
 
 namespace {
 
@@ -28,25 +29,6 @@ __global__ void gain_kernel(double* gain, const double* a, const double* b, doub
 __global__ void finish_kernel(double* Q, const double* gain, const double* f, const double* loss, std::size_t total) {
   const std::size_t i = thread_index();
   if (i < total) finish_at(i, Q, gain, f, loss);
-}
-
-__global__ void moments_kernel(Grid g, const double* f, double* moments) {
-  const std::size_t n3 = n3_of(g);
-  const double* fc = f + blockIdx.x * n3;
-  double s[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
-  for (std::size_t k = threadIdx.x; k < n3; k += threads) add_moments(g, k, fc[k], s);
-  __shared__ double partial[5][threads];
-  for (int p = 0; p < 5; ++p) partial[p][threadIdx.x] = s[p];
-  __syncthreads();
-  for (int half = threads / 2; half > 0; half /= 2) {
-    if (threadIdx.x < half)
-      for (int p = 0; p < 5; ++p) partial[p][threadIdx.x] += partial[p][threadIdx.x + half];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) {
-    const double dv = 2.0 * g.L / g.n;
-    for (int p = 0; p < 5; ++p) moments[5 * blockIdx.x + p] = partial[p][0] * dv * dv * dv;
-  }
 }
 
 __global__ void fill_kernel(Grid g, const double* centred, double* M, std::size_t total) {
@@ -90,7 +72,7 @@ void finish(double* Q, const double* gain, const double* f, const double* loss, 
 }
 
 void conserved_moments(Grid g, const double* f, int rows, double* moments) {
-  moments_kernel<<<rows, threads>>>(g, f, moments);
+  strata::toolkit::cuda::conserved_moments_kernel<threads><<<rows, threads>>>(g.n, g.L, f, moments);
 }
 
 void fill_maxwellians(Grid g, const double* centred, int rows, double* M) {

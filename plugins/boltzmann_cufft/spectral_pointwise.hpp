@@ -10,6 +10,7 @@
 #include <cufft.h>
 
 #include "penalised_pointwise.hpp"
+#include "strata/toolkit/point_moments.hpp"
 
 namespace strata::cufft {
 
@@ -22,11 +23,7 @@ STRATA_HD std::size_t n3_of(Grid g) { return static_cast<std::size_t>(g.n) * g.n
 
 // Grid velocities of point k of a cell.
 STRATA_HD void velocity(Grid g, std::size_t k, double& vx, double& vy, double& vz) {
-  const double dv = 2.0 * g.L / g.n;
-  const int n = g.n;
-  vx = -g.L + (static_cast<int>(k / (static_cast<std::size_t>(n) * n)) + 0.5) * dv;
-  vy = -g.L + (static_cast<int>((k / n) % n) + 0.5) * dv;
-  vz = -g.L + (static_cast<int>(k % n) + 0.5) * dv;
+  toolkit::point_velocity(g.n, g.L, k, vx, vy, vz);
 }
 
 // The cell of value i of a batch, and its point's velocities.
@@ -50,17 +47,6 @@ STRATA_HD void gain_at(std::size_t i, double* gain, const double* a, const doubl
 
 STRATA_HD void finish_at(std::size_t i, double* Q, const double* gain, const double* f, const double* loss) {
   Q[i] = gain[i] - f[i] * loss[i];
-}
-
-// s += phi(v_k) f_k, phi = (1, v, |v|²/2): point k's share of a cell's conserved moments.
-STRATA_HD void add_moments(Grid g, std::size_t k, double f, double* s) {
-  double vx, vy, vz;
-  velocity(g, k, vx, vy, vz);
-  s[0] += f;
-  s[1] += vx * f;
-  s[2] += vy * f;
-  s[3] += vz * f;
-  s[4] += 0.5 * (vx * vx + vy * vy + vz * vz) * f;
 }
 
 // M = exp(c0) exp(c4 (vx - c1)²) exp(c4 (vy - c2)²) exp(c4 (vz - c3)²) with the cell's

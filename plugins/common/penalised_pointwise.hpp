@@ -3,11 +3,7 @@
 // (penalised_boltzmann.hpp), shared by the CPU backend's loops and the GPU kernels
 // (boltzmann_cufft/spectral_pointwise.hpp): they compile for the host and, under nvcc,
 // for the device.
-#ifdef __CUDACC__
-#define STRATA_HD __host__ __device__ inline
-#else
-#define STRATA_HD inline
-#endif
+#include "strata/toolkit/host_device.hpp"
 
 namespace strata::plugins {
 

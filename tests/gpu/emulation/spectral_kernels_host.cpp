@@ -23,12 +23,7 @@ void finish(double* Q, const double* gain, const double* f, const double* loss, 
 }
 
 void conserved_moments(Grid g, const double* f, int rows, double* moments) {
-  const double dv = 2.0 * g.L / g.n;
-  for (int c = 0; c < rows; ++c) {
-    double s[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
-    for (std::size_t k = 0; k < n3_of(g); ++k) add_moments(g, k, f[c * n3_of(g) + k], s);
-    for (int p = 0; p < 5; ++p) moments[5 * c + p] = s[p] * dv * dv * dv;
-  }
+  for (int c = 0; c < rows; ++c) toolkit::block_moments(g.n, g.L, f + c * n3_of(g), moments + 5 * c);
 }
 
 void fill_maxwellians(Grid g, const double* centred, int rows, double* M) {

@@ -109,3 +109,13 @@ Plugin* guarded_create(const char* params_json, const SetupInfo* setup, const Ho
   }                                                                                          \
   BOOST_DLL_ALIAS(strata_plugin_entry::entry_host_allocate, strata_host_allocate)            \
   BOOST_DLL_ALIAS(strata_plugin_entry::entry_host_release, strata_host_release)
+
+// Optional, for a collision model that takes its views in CUDA device memory
+// (MemorySpace::cuda_device) as well as in host memory: STRATA_DEVICE_VIEWS() says so,
+// and the engine may then keep layer 2 on the device (case key gpu.resident_layer2,
+// docs/plugin_guide.md, "Device views"). Without it the engine passes host views only.
+#define STRATA_DEVICE_VIEWS()                                                                 \
+  namespace strata_plugin_entry {                                                            \
+  int entry_device_views() { return 1; }                                                     \
+  }                                                                                          \
+  BOOST_DLL_ALIAS(strata_plugin_entry::entry_device_views, strata_device_views)

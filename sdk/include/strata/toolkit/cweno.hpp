@@ -9,10 +9,11 @@
 // linear weights d_0 = 1/2, d_L = d_R = 1/4. Nonlinear weights
 // w_k ∝ d_k / (eps + I_k)^2 with Jiang–Shu indicators I_k (in units of the data^2).
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+
+#include "strata/toolkit/host_device.hpp"
 
 namespace strata::toolkit {
 
@@ -23,10 +24,15 @@ struct FaceValues {
 
 namespace cweno_detail {
 inline constexpr double d0 = 0.5, dL = 0.25, dR = 0.25;
+// std::bit_cast, written as the builtin it is made of, which nvcc also takes in C++17.
+template <class To, class From>
+STRATA_HD To bit_cast(From x) {
+  return __builtin_bit_cast(To, x);
 }
+}  // namespace cweno_detail
 
 // Values of the optimal parabola P_opt at the faces (the linear-weight limit).
-inline FaceValues optimal_reconstruction(double um, double u0, double up) {
+STRATA_HD FaceValues optimal_reconstruction(double um, double u0, double up) {
   const double b = 0.5 * (up - um), c = 0.5 * (up - 2.0 * u0 + um);
   const double a = u0 - c * (1.0 / 12.0);  // a product: no division in the velocity loops
   return {a - 0.5 * b + 0.25 * c, a + 0.5 * b + 0.25 * c};
@@ -34,7 +40,7 @@ inline FaceValues optimal_reconstruction(double um, double u0, double up) {
 
 // Value of cell i's reconstruction at its right face x_{i+1/2}. eps: the
 // indicators' floor, in the units of the data squared.
-inline double cweno3_right(double um, double u0, double up, double eps) {
+STRATA_HD double cweno3_right(double um, double u0, double up, double eps) {
   using namespace cweno_detail;
   const double bL = u0 - um, bR = up - u0;
   const double b0 = 0.5 * (up - um), c0 = up - 2.0 * u0 + um;  // P_0 = a0 + b0 s + c0 s^2
@@ -51,7 +57,7 @@ inline double cweno3_right(double um, double u0, double up, double eps) {
 
 // Both faces; the left face is the right face of the mirrored data (the scheme is
 // symmetric: d_L = d_R).
-inline FaceValues cweno3(double um, double u0, double up, double eps) {
+STRATA_HD FaceValues cweno3(double um, double u0, double up, double eps) {
   return {cweno3_right(up, u0, um, eps), cweno3_right(um, u0, up, eps)};
 }
 
@@ -66,12 +72,12 @@ inline FaceValues cweno3(double um, double u0, double up, double eps) {
 // reconstruction of the data divided by m, times m. No branch, so that loops over
 // velocities vectorise: all-zero data (c = 0) take eps = h² and give 0; subnormal m
 // is scaled by 2^1022 like the smallest normal one.
-inline double cweno3_right_scaled(double um, double u0, double up, double h) {
+STRATA_HD double cweno3_right_scaled(double um, double u0, double up, double h) {
   const double m = std::max(std::max(std::abs(um), std::abs(u0)), std::abs(up));
   // Biased exponent of m, kept in [1, 2045] so that both powers below are normal.
-  const std::int64_t E = std::clamp<std::int64_t>(std::bit_cast<std::int64_t>(m) >> 52, 1, 2045);
-  const double s = std::bit_cast<double>((2046 - E) << 52);  // 2^(1023 - E)
-  const double unscale = std::bit_cast<double>(E << 52);     // 1 / s
+  const std::int64_t E = std::clamp<std::int64_t>(cweno_detail::bit_cast<std::int64_t>(m) >> 52, 1, 2045);
+  const double s = cweno_detail::bit_cast<double>((2046 - E) << 52);  // 2^(1023 - E)
+  const double unscale = cweno_detail::bit_cast<double>(E << 52);     // 1 / s
   const double c = std::max(m * s, 1.0);
   return unscale * cweno3_right(um * s, u0 * s, up * s, h * h * c * c);
 }

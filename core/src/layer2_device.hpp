@@ -1,0 +1,88 @@
+#pragma once
+// Layer 2 resident on a device (docs/architecture.md §6.2; the case key
+// gpu.resident_layer2): the distributions of the layer-2 cells, their transport between
+// layer-2 cells, the PR(2,2,2) bookkeeping and the collision model's stage values stay in
+// device memory from step to step. Per stage only the layer-2 boundary crosses the bus:
+//   up:   the stencil rows of the device faces that are not layer-2 cells (Maxwellian
+//         reconstructions, wall ghosts, layer-1 cells, other ranks' cells), filled on
+//         the host as ever, and the host faces' share of q for the layer-2 cells they touch;
+//   down: the layer-2 rows the host reads (its faces' stencils, ghosts' sources, what
+//         other ranks receive) and five moments per cell and species.
+// After each step f^{n+1} comes down once, so that outputs, the indicator, checkpoints
+// and relayouts read the host store as they always have; when the host changes the store
+// (a relayout, a restart, a refused step), f goes up again before the next step.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coupling.hpp"
+#include "device_engine.hpp"
+#include "domain.hpp"
+#include "gas.hpp"
+#include "kinetic_store.hpp"
+#include "strata/sdk/types.hpp"
+
+namespace strata::core {
+
+class Transport;
+
+// engine_device.so, loaded, and the DeviceEngine it made.
+class DeviceLibrary;
+// The first engine_device.so in `dirs` (the plugin search folders, so that --plugin-dir
+// of tests/gpu/emulation picks the emulated one), loaded; throws std::runtime_error
+// saying what is missing or why the library refused (no device).
+std::shared_ptr<DeviceLibrary> load_device_library(const std::vector<std::filesystem::path>& dirs);
+
+class Layer2Device {
+ public:
+  Layer2Device(std::shared_ptr<DeviceLibrary> library, const Coupling& coupling, const Gas& gas);
+  ~Layer2Device();
+  Layer2Device(const Layer2Device&) = delete;
+  Layer2Device& operator=(const Layer2Device&) = delete;
+  std::string device_name() const;
+
+  // Before a step: the plan of the rows (after the store changed on the host), f up
+  // with it, and 1/eps of the layer-2 cells.
+  void prepare(const KineticStore& store, const Domain& domain, const Transport& transport);
+  // The collision model's views: the right-hand side of stage `stage` (f, then rhs),
+  // the stage values Y, and E(Y) (rows only when the model has an explicit part).
+  sdk::ConstRows rhs(int stage) const;
+  sdk::Rows stage_values() const;
+  sdk::Rows explicit_part(bool has) const;
+  // After the stage values: their moments into U at the layer-2 cells, and the rows the
+  // host reads into store.stage().
+  void after_stage_values(KineticStore& store, std::vector<double>& U, int nvar);
+  // After the host filled the kinetic halo: the device faces' other stencil rows go up.
+  void upload_halo(const KineticStore& store);
+  // q of the layer-2 cells: the device faces' fluxes, the host faces' share (from
+  // store.transport()), and E(Y)/eps when the model has an explicit part.
+  void transport(const KineticStore& store, bool explicit_part);
+  void accumulate(int stage, const device::Pr222& c);
+  // After the step (store.advance() done): f^{n+1} := sum, f^n kept in sum; its
+  // moments into U, and f^{n+1} down into store.f().
+  void finish_step(KineticStore& store, std::vector<double>& U, int nvar);
+  // Bytes each way and seconds on the bus so far.
+  void bus_traffic(double& up, double& down, double& seconds) const;
+
+ private:
+  class Buffer;
+  void plan(const KineticStore& store, const Domain& domain, const Transport& transport);
+  void moments_to(const double* f, const KineticStore& store, std::vector<double>& U, int nvar);
+  std::shared_ptr<DeviceLibrary> library_;
+  DeviceEngine& engine_;
+  const Coupling& coupling_;
+  const Gas& gas_;
+  std::uint64_t planned_version_ = 0;
+  bool planned_ = false;
+  std::size_t first_ = 0, n_ = 0, nf_ = 0;  // layer-2 slots [first_, first_ + n_), values per row
+  double h_[2] = {0.0, 0.0};                 // mesh spacing: x, y
+  std::vector<std::size_t> extra_slots_;     // the Y rows after the layer-2 ones
+  std::vector<std::int64_t> host_read_, q_rows_;  // layer-2 rows
+  std::vector<std::int64_t> line_start_[2];
+  std::vector<double> staging_, moments_, inv_eps_;
+  std::unique_ptr<Buffer> f_, sum_, rhs_, Y_, q_, E_, packed_, moments_d_, inv_eps_d_, velocity_[2];
+  std::unique_ptr<Buffer> host_read_d_, q_rows_d_, start_d_[2], rows_d_[2];
+};
+
+}  // namespace strata::core
