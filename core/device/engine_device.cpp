@@ -70,6 +70,9 @@ class CudaEngine final : public DeviceEngine {
   void conserved_moments(int n, double L, const double* f, std::size_t blocks, double* moments) override {
     device::conserved_moments(n, L, f, blocks, moments);
   }
+  void entropy_sums(const double* f, std::size_t rows, std::size_t width, double* sums) override {
+    device::entropy_sums(f, rows, width, sums);
+  }
   void bus_traffic(double& bytes_up, double& bytes_down, double& seconds) const override {
     bytes_up = up_, bytes_down = down_, seconds = seconds_;
   }

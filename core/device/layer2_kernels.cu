@@ -1,6 +1,7 @@
 // The GPU kernels of the engine's device-resident layer 2: one thread per value (per
 // line and value for the faces), each calling the value's function in
-// layer2_pointwise.hpp, and the conserved moments of toolkit/cuda/moments_kernel.cuh.
+// layer2_pointwise.hpp; the conserved moments (toolkit/cuda/moments_kernel.cuh) and the
+// entropy sums one block per row.
 // Built with --fmad=false: no contraction, so the device rounds as the host does.
 #include "layer2_kernels.hpp"
 #include "strata/toolkit/cuda/moments_kernel.cuh"
@@ -23,6 +24,21 @@ __global__ void each_kernel(std::size_t n, F f) {
 template <class F>
 void each(std::size_t n, F f) {
   if (n > 0) each_kernel<<<blocks(n), threads>>>(n, f);
+}
+
+// One block per row: each thread sums a stride of the row, then a tree reduction.
+__global__ void entropy_kernel(const double* f, std::size_t width, double* sums) {
+  const double* row = f + blockIdx.x * width;
+  double s = 0.0;
+  for (std::size_t k = threadIdx.x; k < width; k += threads) s += entropy_term(row[k]);
+  __shared__ double partial[threads];
+  partial[threadIdx.x] = s;
+  __syncthreads();
+  for (int half = threads / 2; half > 0; half /= 2) {
+    if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) sums[blockIdx.x] = partial[0];
 }
 
 }  // namespace
@@ -51,6 +67,10 @@ void gather_rows(const double* from, const std::int64_t* rows, std::size_t n_row
 void scatter_rows(const double* from, const std::int64_t* rows, std::size_t n_rows, std::size_t width, double* to,
                   bool add) {
   each(n_rows * width, [=] __device__(std::size_t i) { scatter_at(i, from, rows, width, to, add); });
+}
+
+void entropy_sums(const double* f, std::size_t rows, std::size_t width, double* sums) {
+  if (rows > 0) entropy_kernel<<<static_cast<unsigned>(rows), threads>>>(f, width, sums);
 }
 
 void conserved_moments(int n, double L, const double* f, std::size_t blocks, double* moments) {

@@ -4,6 +4,7 @@
 // (layer2_kernels.cu) call these same functions, and tests/gpu/emulation calls them in
 // host loops, so the machines without a GPU test the device path's arithmetic too.
 // Compiles as C++17 under nvcc and as the engine's C++20.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -71,6 +72,9 @@ STRATA_HD void face_line_at(std::size_t t, const FaceLines& L, const double* Y, 
 STRATA_HD void add_explicit_at(std::size_t i, double* q, const double* E, const double* inv_eps, std::size_t nf) {
   q[i] += E[i] * inv_eps[i / nf];
 }
+
+// A value's share of the entropy -Σ f ln f (RunDiagnostics::entropy); 0 where f <= 0.
+STRATA_HD double entropy_term(double f) { return f > 0 ? -(f * log(f)) : 0.0; }
 
 // Row copies between a packed block and chosen rows: to[r] = from[rows[r]] (gather) or
 // to[rows[r]] = from[r], or += (scatter).

@@ -40,6 +40,7 @@ class DeviceEngine {
   virtual void scatter_rows(const double* from, const std::int64_t* rows, std::size_t n_rows, std::size_t width,
                             double* to, bool add) = 0;
   virtual void conserved_moments(int n, double L, const double* f, std::size_t blocks, double* moments) = 0;
+  virtual void entropy_sums(const double* f, std::size_t rows, std::size_t width, double* sums) = 0;
   // Bytes copied each way so far, and the seconds the copies took (summary.json).
   virtual void bus_traffic(double& bytes_up, double& bytes_down, double& seconds) const = 0;
 };

@@ -108,7 +108,10 @@ void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* ph
 void Transport::kinetic_fluxes(double weight, Totals& exchange) {
   const Mesh& m = domain_.mesh();
   KineticArray& q = store_.transport();
-  std::fill(q.begin(), q.end(), 0.0);  // also without faces: E(Y)/eps is added to it next
+  // Also without faces: E(Y)/eps is added to it next. With layer 2 on the device only
+  // the host's rows: the device's are zero (Layer2Device::transport leaves them so).
+  const std::size_t host_rows = layer2_faces_on_device_ ? store_.first_slot(2) : store_.n_kinetic();
+  std::fill_n(q.begin(), host_rows * store_.values_per_cell(), 0.0);
   // A rank without kinetic cells may still have kinetic faces: its fluid cells next
   // to another rank's kinetic ones receive the moments of their flux.
   if (faces_.kinetic[0].faces.slot.empty() && faces_.kinetic[1].faces.slot.empty()) return;

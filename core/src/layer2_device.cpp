@@ -79,8 +79,9 @@ class Layer2Device::Buffer {
   std::size_t bytes_ = 0;
 };
 
-Layer2Device::Layer2Device(std::shared_ptr<DeviceLibrary> library, const Coupling& coupling, const Gas& gas)
-    : library_(std::move(library)), engine_(library_->engine()), coupling_(coupling), gas_(gas) {
+Layer2Device::Layer2Device(std::shared_ptr<DeviceLibrary> library, const Coupling& coupling, const Gas& gas,
+                           HostAllocator<double> host)
+    : library_(std::move(library)), engine_(library_->engine()), coupling_(coupling), gas_(gas), staging_(host) {
   for (auto* b : {&f_, &sum_, &rhs_, &Y_, &q_, &E_, &packed_, &moments_d_, &inv_eps_d_, &velocity_[0], &velocity_[1],
                   &host_read_d_, &q_rows_d_, &start_d_[0], &start_d_[1], &rows_d_[0], &rows_d_[1]})
     *b = std::make_unique<Buffer>(engine_);
@@ -221,7 +222,7 @@ void Layer2Device::upload_halo(const KineticStore& store) {
   engine_.to_device(Y_->data() + n_ * nf_, staging_.data(), staging_.size() * sizeof(double));
 }
 
-void Layer2Device::transport(const KineticStore& store, bool explicit_part) {
+void Layer2Device::transport(KineticStore& store, bool explicit_part) {
   const std::size_t values = n_ * nf_;
   engine_.zero(q_->data(), values * sizeof(double));
   for (int dir = 0; dir < 2; ++dir) {
@@ -233,9 +234,12 @@ void Layer2Device::transport(const KineticStore& store, bool explicit_part) {
   }
   if (!q_rows_.empty()) {
     staging_.resize(q_rows_.size() * nf_);
-    const KineticArray& q = store.transport();
-    for (std::size_t i = 0; i < q_rows_.size(); ++i)
-      std::copy_n(&q[(first_ + static_cast<std::size_t>(q_rows_[i])) * nf_], nf_, &staging_[i * nf_]);
+    KineticArray& q = store.transport();
+    for (std::size_t i = 0; i < q_rows_.size(); ++i) {
+      double* row = &q[(first_ + static_cast<std::size_t>(q_rows_[i])) * nf_];
+      std::copy_n(row, nf_, &staging_[i * nf_]);
+      std::fill_n(row, nf_, 0.0);  // for the next stage: the host zeroes only its own rows
+    }
     engine_.to_device(packed_->data(), staging_.data(), staging_.size() * sizeof(double));
     engine_.scatter_rows(packed_->data(), q_rows_d_->data<std::int64_t>(), q_rows_.size(), nf_, q_->data(), true);
   }
@@ -251,6 +255,13 @@ void Layer2Device::finish_step(KineticStore& store, std::vector<double>& U, int 
   f_->swap(*sum_);
   moments_to(f_->data(), store, U, nvar);
   if (n_ > 0) engine_.to_host(store.f(first_), f_->data(), n_ * nf_ * sizeof(double));
+}
+
+bool Layer2Device::entropy_sums(const KineticStore& store, std::vector<double>& sums) {
+  if (!planned_ || store.host_version() != planned_version_) return false;
+  engine_.entropy_sums(f_->data(), n_, nf_, moments_d_->data());
+  engine_.to_host(&sums[first_], moments_d_->data(), n_ * sizeof(double));
+  return true;
 }
 
 void Layer2Device::bus_traffic(double& up, double& down, double& seconds) const {

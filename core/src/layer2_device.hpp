@@ -36,7 +36,9 @@ std::shared_ptr<DeviceLibrary> load_device_library(const std::vector<std::filesy
 
 class Layer2Device {
  public:
-  Layer2Device(std::shared_ptr<DeviceLibrary> library, const Coupling& coupling, const Gas& gas);
+  // `host`: the memory of the staging rows that cross the bus (the kinetic store's: a GPU
+  // plugin's pinned pages, host_memory.hpp).
+  Layer2Device(std::shared_ptr<DeviceLibrary> library, const Coupling& coupling, const Gas& gas, HostAllocator<double> host);
   ~Layer2Device();
   Layer2Device(const Layer2Device&) = delete;
   Layer2Device& operator=(const Layer2Device&) = delete;
@@ -57,11 +59,16 @@ class Layer2Device {
   void upload_halo(const KineticStore& store);
   // q of the layer-2 cells: the device faces' fluxes, the host faces' share (from
   // store.transport()), and E(Y)/eps when the model has an explicit part.
-  void transport(const KineticStore& store, bool explicit_part);
+  // The host faces' rows of store.transport() are left zero (Transport::kinetic_fluxes
+  // zeroes only the host's rows when layer 2 is on the device).
+  void transport(KineticStore& store, bool explicit_part);
   void accumulate(int stage, const device::Pr222& c);
   // After the step (store.advance() done): f^{n+1} := sum, f^n kept in sum; its
   // moments into U, and f^{n+1} down into store.f().
   void finish_step(KineticStore& store, std::vector<double>& U, int nvar);
+  // Σ_k -f ln f of each layer-2 slot's f into sums[slot] (RunDiagnostics::entropy), when
+  // the device's f is the host's (false after the host changed the store: a relayout).
+  bool entropy_sums(const KineticStore& store, std::vector<double>& sums);
   // Bytes each way and seconds on the bus so far.
   void bus_traffic(double& up, double& down, double& seconds) const;
 
@@ -80,7 +87,8 @@ class Layer2Device {
   std::vector<std::size_t> extra_slots_;     // the Y rows after the layer-2 ones
   std::vector<std::int64_t> host_read_, q_rows_;  // layer-2 rows
   std::vector<std::int64_t> line_start_[2];
-  std::vector<double> staging_, moments_, inv_eps_;
+  KineticArray staging_;  // rows on their way across the bus
+  std::vector<double> moments_, inv_eps_;
   std::unique_ptr<Buffer> f_, sum_, rhs_, Y_, q_, E_, packed_, moments_d_, inv_eps_d_, velocity_[2];
   std::unique_ptr<Buffer> host_read_d_, q_rows_d_, start_d_[2], rows_d_[2];
 };

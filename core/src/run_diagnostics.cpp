@@ -1,5 +1,7 @@
 #include "run_diagnostics.hpp"
 
+#include "layer2_device.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -176,13 +178,14 @@ double RunDiagnostics::entropy() const {
   // point: on one thread this took a quarter of a GPU run's step), added below in mesh
   // order as before.
   std::vector<double> kinetic(store_.n_kinetic());
-  parallel_for(kinetic.size(), Schedule::static_chunks, [&](std::size_t slot) {
+  const bool on_device = layer2_device_ && layer2_device_->entropy_sums(store_, kinetic);
+  parallel_for(on_device ? store_.first_slot(2) : kinetic.size(), Schedule::static_chunks, [&](std::size_t slot) {
     const double* fc = store_.f(slot);
     double h = 0.0;
-    for (std::size_t k = 0; k < nf; ++k)
-      if (fc[k] > 0) h -= fc[k] * std::log(fc[k]);
-    kinetic[slot] = h * dv;
+    for (std::size_t k = 0; k < nf; ++k) h += device::entropy_term(fc[k]);
+    kinetic[slot] = h;
   });
+  for (double& h : kinetic) h *= dv;
   std::vector<double> W(gas_.n_vars());
   double entropy = 0.0;  // this rank's cells, in mesh order; then summed over ranks
   for (const std::size_t cell : domain_.owned_cells()) {

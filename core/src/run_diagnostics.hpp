@@ -19,6 +19,7 @@ namespace strata::core {
 
 class MixtureDiagnostics;
 class OutputWriter;
+class Layer2Device;
 
 class RunDiagnostics {
  public:
@@ -57,6 +58,8 @@ class RunDiagnostics {
   // The history row of this step (updates the drifts) and the probe rows, written to
   // `out` where there is one (the root rank).
   void record(OutputWriter* out, long step, double t, double dt, double wall_seconds);
+  // With layer 2 on a device, its cells' entropy sums are computed there (nullptr: none).
+  void take_layer2_entropy_from(Layer2Device* device) { layer2_device_ = device; }
   // Columns after the standard ones (mixtures: per-species quantities).
   const std::vector<std::string>& extra_columns() const { return extra_columns_; }
 
@@ -72,6 +75,7 @@ class RunDiagnostics {
   double entropy() const;
   // probe_<name>.csv rows: each from its cell's owner, gathered to the root.
   void record_probes(OutputWriter* out, double t) const;
+  Layer2Device* layer2_device_ = nullptr;
   const Case& case_;
   const Domain& domain_;
   const Gas& gas_;

@@ -58,12 +58,13 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
       stepper_(c, domain_, gas_, state_, store_, transport_, partition_, plugins_.fluid, plugins_.kinetic,
                plugins_.boltzmann,
                c.device_library && purpose == Purpose::run
-                   ? std::make_unique<Layer2Device>(c.device_library, coupling_, gas_)
+                   ? std::make_unique<Layer2Device>(c.device_library, coupling_, gas_, store_.f().get_allocator())
                    : nullptr),
       regime_(c, domain_, gas_, coupling_, state_, store_, transport_, partition_, plugins_.indicator,
               plugins_.kinetic ? plugins_.kinetic : plugins_.boltzmann),
       diagnostics_(c, domain_, gas_, coupling_, state_, store_, partition_),
       out_dir_(std::move(out_dir)) {
+  diagnostics_.take_layer2_entropy_from(stepper_.layer2_device());
   set_initial_state();
 }
 

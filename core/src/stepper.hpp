@@ -43,6 +43,7 @@ class Stepper {
   const Collision& collision_model(int layer) const { return layer == 1 ? kinetic_ : boltzmann_; }
   // Layer 2 resident on a device (gpu.resident_layer2), or nullptr.
   const Layer2Device* layer2_device() const { return device_.get(); }
+  Layer2Device* layer2_device() { return device_.get(); }
 
  private:
   // Stage i, after the stage exchange: the explicit right-hand sides of the stage

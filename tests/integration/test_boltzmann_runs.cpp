@@ -195,6 +195,11 @@ TEST_CASE("boltzmann: layer 2 resident on the device gives the host path's runs 
       CAPTURE(q);
       CHECK(sb["conservation"][q].get<double>() < 1e-12);  // as on the host path
     }
+    // history.csv's entropy: the layer-2 cells' sums computed on the device.
+    const auto ha = read_csv(host / "history.csv").column("entropy");
+    const auto hb = read_csv(resident / "history.csv").column("entropy");
+    REQUIRE(ha.size() == hb.size());
+    for (std::size_t k = 0; k < ha.size(); ++k) CHECK(std::abs(ha[k] - hb[k]) <= 1e-12 * std::abs(ha[k]));
   }
 }
 

@@ -32,6 +32,14 @@ void scatter_rows(const double* from, const std::int64_t* rows, std::size_t n_ro
   for (std::size_t i = 0; i < n_rows * width; ++i) scatter_at(i, from, rows, width, to, add);
 }
 
+void entropy_sums(const double* f, std::size_t rows, std::size_t width, double* sums) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    double s = 0.0;
+    for (std::size_t k = 0; k < width; ++k) s += entropy_term(f[r * width + k]);
+    sums[r] = s;
+  }
+}
+
 void conserved_moments(int n, double L, const double* f, std::size_t blocks, double* moments) {
   const std::size_t n3 = static_cast<std::size_t>(n) * n * n;
   for (std::size_t b = 0; b < blocks; ++b) toolkit::block_moments(n, L, f + b * n3, moments + 5 * b);
