@@ -3,7 +3,8 @@
 # machine and a bundle from tools/device_bundle.sh. Everything goes to one log in OUT_DIR
 # (the device tool's $OUT; it returns few files), each check under its own time limit so
 # that one slow check leaves the others their results; the JSON lines of the benchmarks
-# are also collected in OUT_DIR/results.jsonl.
+# and each check's exit line are also collected in OUT_DIR/results.jsonl (tools/plot_gpu_steps.py
+# reads them).
 #   [CHECKS="name ..."] bash bench/device_checks.sh [BUNDLE] [OUT_DIR]   (default: device-bundle $OUT)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ run() {  # name seconds command...
     return 0
   fi
   { echo "== $name: $*"; timeout "$limit" "$@" 2>&1; echo "== $name: exit $? after $((SECONDS - start)) s"; } \
-    | tee -a "$log" | grep -E '^\{|^== .*exit' | tee >(grep '^{' >> "$out/results.jsonl")
+    | tee -a "$log" | grep -E '^\{|^== .*exit' | tee -a "$out/results.jsonl"
 }
 run device 20 nvidia-smi
 run libraries 20 ldd "$bundle/bin/strata" "$plugins/strata_boltzmann_cufft.so"

@@ -5,9 +5,10 @@ bench/device_checks.sh, from its results.jsonl files (one per device call).
 
     /usr/bin/python3 tools/plot_gpu_steps.py OUT.png LABEL=RESULTS.jsonl [LABEL=RESULTS.jsonl ...]
 
-The CPU bar is taken from the first file; each file adds its GPU bar, the layer-2 phase
-split into the distributions' copies over the bus (as boltzmann_cufft logs them) and the
-rest. docs/performance.md, "Measured on an H200", shows the figure of its data in
+The CPU bar is taken from the first file; each file adds its GPU bar and, where the
+call ran one (RESIDENT=1), its bar with layer 2 resident on the device; the layer-2 phase
+is split into the copies over the bus (as boltzmann_cufft logs them, plus the engine's own
+for a resident layer 2) and the rest. docs/performance.md, "Measured on an H200", shows the figure of its data in
 docs/data/gpu_h200.
 """
 import json
@@ -27,7 +28,7 @@ PHASES = [("bus", "copies over the bus", "#d62728"), ("layer2", "layer 2 (GPU or
 
 
 def checks(path):
-    """{check name: [cpu line, gpu line]} from a results.jsonl (JSON lines, then '== name: exit')."""
+    """{check name: {run: line}} from a results.jsonl (JSON lines, then '== name: exit')."""
     found, pending = {}, []
     for line in open(path):
         line = line.strip()
@@ -35,8 +36,8 @@ def checks(path):
             pending.append(json.loads(line))
         elif line.startswith("== ") and ": exit" in line:
             name = line[3:line.index(":")]
-            runs = [r for r in pending if r.get("run") in ("cpu", "gpu")]
-            if len(runs) == 2:
+            runs = {r["run"]: r for r in pending if r.get("run") in ("cpu", "gpu", "resident")}
+            if "cpu" in runs and "gpu" in runs:
                 found[name] = runs
             pending = []
     return found
@@ -63,7 +64,11 @@ def main():
         sys.exit("plot_gpu_steps: no rect_obstacle check with phases in every file")
     fig, axes = plt.subplots(len(names), 1, figsize=(9, 2.2 * len(names) + 0.8), squeeze=False)
     for ax, name in zip(axes[:, 0], names):
-        bars = [("CPU (boltzmann_fft)", data[0][1][name][0])] + [(f"GPU, {label}", d[name][1]) for label, d in data]
+        bars = [("CPU (boltzmann_fft)", data[0][1][name]["cpu"])]
+        for label, d in data:
+            bars.append((f"GPU, {label}", d[name]["gpu"]))
+            if "resident" in d[name]:
+                bars.append((f"GPU, layer 2 resident ({label})", d[name]["resident"]))
         y = range(len(bars))
         left = [0.0] * len(bars)
         for key, legend, colour in PHASES:
