@@ -20,16 +20,19 @@ void check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
 }
 
+// The engine works on the thread's current CUDA device: the one the layer-2 collision
+// model chose when it was created (boltzmann_cufft: local MPI rank modulo the devices),
+// before the engine's first allocation. Both libraries link the shared CUDA runtime, so
+// they share its current device and its default stream.
 class CudaEngine final : public DeviceEngine {
  public:
-  CudaEngine() {
+  std::string device_name() const override {
     int device = 0;
     check(cudaGetDevice(&device), "cudaGetDevice");
     cudaDeviceProp p{};
     check(cudaGetDeviceProperties(&p, device), "cudaGetDeviceProperties");
-    name_ = p.name;
+    return p.name;
   }
-  std::string device_name() const override { return name_; }
   void* allocate(std::size_t bytes) override {
     void* p = nullptr;
     check(cudaMalloc(&p, bytes), ("cudaMalloc of " + std::to_string(bytes) + " bytes").c_str());
@@ -87,7 +90,6 @@ class CudaEngine final : public DeviceEngine {
     seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     total += static_cast<double>(bytes);
   }
-  std::string name_;
   double up_ = 0.0, down_ = 0.0, seconds_ = 0.0;
 };
 

@@ -1,7 +1,5 @@
 #include "case.hpp"
 
-#include "layer2_device.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -535,9 +533,9 @@ void read_plugin(ObjectReader& root, Case& c, PluginChoice& choice, const Plugin
   choice.params = validate_plugin_params(*node, path, d, diag);
 }
 
-// gpu.resident_layer2 (docs/user_guide.md, "Layer 2 on a GPU"): needs a layer-2 model
-// that takes device views and the engine's device library with a device behind it.
-void read_gpu(ObjectReader& root, Case& c, const PluginCatalog& catalog) {
+// gpu.resident_layer2 (docs/user_guide.md §3.9): needs a layer-2 model that takes device
+// views; the run then loads the engine's device library (layer2_device.hpp).
+void read_gpu(ObjectReader& root, Case& c) {
   const json* node = root.child("gpu");
   if (!node) return;
   ObjectReader r(*node, "/gpu", root.diagnostics());
@@ -545,17 +543,10 @@ void read_gpu(ObjectReader& root, Case& c, const PluginCatalog& catalog) {
   r.finish();
   if (!c.resident_layer2 || !c.boltzmann.needed || !c.boltzmann.library) return;
   const std::string path = r.path("resident_layer2");
-  if (!c.boltzmann.library->takes_device_views()) {
+  if (!c.boltzmann.library->takes_device_views())
     root.diagnostics().error(path, "true needs a layer-2 collision model that takes device views "
                                    "(STRATA_DEVICE_VIEWS, e.g. boltzmann_cufft); boltzmann.plugin is \"" +
                                        c.boltzmann.name + "\"");
-    return;
-  }
-  try {
-    c.device_library = load_device_library(catalog.search_dirs());
-  } catch (const std::exception& e) {
-    root.diagnostics().error(path, std::string("true, but ") + e.what());
-  }
 }
 
 }  // namespace
@@ -599,7 +590,8 @@ Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
   c.indicator.section = "indicator";
   for (PluginChoice* p : {&c.fluid, &c.kinetic, &c.boltzmann, &c.indicator})
     read_plugin(root, c, *p, catalog);
-  read_gpu(root, c, catalog);
+  read_gpu(root, c);
+  c.plugin_dirs = catalog.search_dirs();
   root.finish();
   diag.throw_if_errors();
   return c;

@@ -91,8 +91,6 @@ struct Species {
   double mass = 1.0;
 };
 
-class DeviceLibrary;  // layer2_device.hpp
-
 // One of the plugin sections: fluid, kinetic, boltzmann, indicator.
 struct PluginChoice {
   std::string section;  // "fluid", ...
@@ -148,10 +146,11 @@ struct Case {
   std::vector<Probe> probes;
 
   PluginChoice fluid, kinetic, boltzmann, indicator;
-  // gpu.resident_layer2: layer 2 kept on the device (layer2_device.hpp); the engine's
-  // device library, loaded when the run has a layer 2.
+  // gpu.resident_layer2: layer 2 kept on the device (layer2_device.hpp), checked against
+  // the layer-2 model here; the engine's device library is loaded by a run from the
+  // plugin folders, so that validating a case needs no GPU.
   bool resident_layer2 = false;
-  std::shared_ptr<DeviceLibrary> device_library;
+  std::vector<std::filesystem::path> plugin_dirs;
   OutputSpec output;
 };
 

@@ -74,8 +74,9 @@ class KineticStore {
   // U at the kinetic cells of slots [0, slots) := the moments of `f` (f() or stage()).
   void project_to(const KineticArray& f, std::vector<double>& U, int nvar, std::size_t slots) const;
   void project_to(const KineticArray& f, std::vector<double>& U, int nvar) const { project_to(f, U, nvar, n_kinetic()); }
-  // Changes with every change of f the host makes outside a step (a layout, a restore):
-  // a device copy of f (layer2_device.hpp) is then out of date.
+  // Changes with every new layout and every restore: a device copy of f
+  // (layer2_device.hpp) is then out of date. A restart writes f right after its
+  // lay_out, before any step, so the version bumped by the layout covers it.
   std::uint64_t host_version() const { return host_version_; }
   // The step's last stage builds f^{n+1} in sum(); advance() makes it f and keeps
   // f^n in sum() (a swap, no copy) until the next keep(), so that restore() can

@@ -6,6 +6,8 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include "diagnostics.hpp"
+#include "partition.hpp"
 #include "transport.hpp"
 
 namespace strata::core {
@@ -21,6 +23,7 @@ class DeviceLibrary {
   std::unique_ptr<DeviceEngine> engine_;
 };
 
+namespace {
 std::shared_ptr<DeviceLibrary> load_device_library(const std::vector<std::filesystem::path>& dirs) {
   std::string searched;
   for (const auto& dir : dirs) {
@@ -43,8 +46,10 @@ std::shared_ptr<DeviceLibrary> load_device_library(const std::vector<std::filesy
     if (!engine) throw std::runtime_error(file.string() + ": " + error);
     return std::make_shared<DeviceLibrary>(std::move(library), engine);
   }
-  throw std::runtime_error("no engine_device.so in the plugin folders (" + searched + "); it is built with the GPU parts, where a CUDA toolkit is found");
+  throw std::runtime_error("no engine_device.so in the plugin folders (" + searched +
+                           "); it is built with the GPU parts, where a CUDA toolkit is found");
 }
+}  // namespace
 
 // Device memory of one array, grown (never shrunk, contents not kept) on demand.
 class Layer2Device::Buffer {
@@ -89,9 +94,20 @@ Layer2Device::Layer2Device(std::shared_ptr<DeviceLibrary> library, const Couplin
 
 Layer2Device::~Layer2Device() = default;
 
+std::unique_ptr<Layer2Device> Layer2Device::for_run(const Case& c, const Coupling& coupling, const Gas& gas,
+                                                    HostAllocator<double> host) {
+  if (!c.resident_layer2 || !c.boltzmann.needed) return nullptr;
+  try {
+    return std::make_unique<Layer2Device>(load_device_library(c.plugin_dirs), coupling, gas, std::move(host));
+  } catch (const std::exception& e) {
+    throw CaseError({c.file.string() + ": /gpu/resident_layer2: true, but " + e.what()});
+  }
+}
+
 std::string Layer2Device::device_name() const { return engine_.device_name(); }
 
-void Layer2Device::plan(const KineticStore& store, const Domain& domain, const Transport& transport) {
+void Layer2Device::plan(const KineticStore& store, const Domain& domain, const Transport& transport,
+                        const Partition& partition) {
   first_ = store.first_slot(2), n_ = store.n_layer(2), nf_ = store.values_per_cell();
   const std::size_t n_slots = store.n_slots();
   std::vector<std::int64_t> row(n_slots, -1);  // Y row of each slot with one
@@ -137,10 +153,13 @@ void Layer2Device::plan(const KineticStore& store, const Domain& domain, const T
       if (rows[dir].size() > before) line_start_[dir].push_back(static_cast<std::int64_t>(rows[dir].size() / 4));
     }
   }
-  // Ghosts copy (or mirror, or re-emit at a wall) their source's stage values on the host.
+  // Ghosts copy (or mirror, or re-emit at a wall) their source's stage values on the host;
+  // other ranks receive the stage values their stencils read.
   for (const HaloRule& rule : domain.halo_rules())
     if (const std::int64_t r = layer2_row(rule.source); r >= 0 && store.slot_of(rule.ghost) >= 0)
       read[static_cast<std::size_t>(r)] = 1;
+  for (const std::size_t cell : partition.cells_sent_with_distributions())
+    if (const std::int64_t r = layer2_row(cell); r >= 0) read[static_cast<std::size_t>(r)] = 1;
   host_read_.clear(), q_rows_.clear();
   for (std::size_t r = 0; r < n_; ++r) {
     if (read[r]) host_read_.push_back(static_cast<std::int64_t>(r));
@@ -162,9 +181,10 @@ void Layer2Device::plan(const KineticStore& store, const Domain& domain, const T
   if (values > 0) engine_.to_device(f_->data(), store.f(first_), values * sizeof(double));
 }
 
-void Layer2Device::prepare(const KineticStore& store, const Domain& domain, const Transport& transport) {
+void Layer2Device::prepare(const KineticStore& store, const Domain& domain, const Transport& transport,
+                           const Partition& partition) {
   if (!planned_ || store.host_version() != planned_version_) {
-    plan(store, domain, transport);
+    plan(store, domain, transport, partition);
     planned_ = true, planned_version_ = store.host_version();
   }
   inv_eps_.resize(n_);
@@ -189,6 +209,7 @@ sdk::Rows Layer2Device::explicit_part(bool has) const {
 }
 
 void Layer2Device::moments_to(const double* f, const KineticStore& store, std::vector<double>& U, int nvar) {
+  if (n_ == 0) return;
   const int S = gas_.n_species();
   const std::size_t blocks = n_ * static_cast<std::size_t>(S);
   engine_.conserved_moments(coupling_.grid().n, coupling_.grid().L, f, blocks, moments_d_->data());
@@ -223,6 +244,7 @@ void Layer2Device::upload_halo(const KineticStore& store) {
 }
 
 void Layer2Device::transport(KineticStore& store, bool explicit_part) {
+  if (n_ == 0) return;
   const std::size_t values = n_ * nf_;
   engine_.zero(q_->data(), values * sizeof(double));
   for (int dir = 0; dir < 2; ++dir) {
@@ -247,6 +269,7 @@ void Layer2Device::transport(KineticStore& store, bool explicit_part) {
 }
 
 void Layer2Device::accumulate(int stage, const device::Pr222& c) {
+  if (n_ == 0) return;
   if (stage == 0) engine_.pr222_first(c, f_->data(), Y_->data(), q_->data(), sum_->data(), rhs_->data(), n_ * nf_);
   else engine_.pr222_second(c, rhs_->data(), Y_->data(), q_->data(), sum_->data(), n_ * nf_);
 }
@@ -259,6 +282,7 @@ void Layer2Device::finish_step(KineticStore& store, std::vector<double>& U, int 
 
 bool Layer2Device::entropy_sums(const KineticStore& store, std::vector<double>& sums) {
   if (!planned_ || store.host_version() != planned_version_) return false;
+  if (n_ == 0) return true;
   engine_.entropy_sums(f_->data(), n_, nf_, moments_d_->data());
   engine_.to_host(&sums[first_], moments_d_->data(), n_ * sizeof(double));
   return true;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "case.hpp"
 #include "coupling.hpp"
 #include "device_engine.hpp"
 #include "domain.hpp"
@@ -25,17 +26,19 @@
 
 namespace strata::core {
 
+class Partition;
 class Transport;
 
-// engine_device.so, loaded, and the DeviceEngine it made.
-class DeviceLibrary;
-// The first engine_device.so in `dirs` (the plugin search folders, so that --plugin-dir
-// of tests/gpu/emulation picks the emulated one), loaded; throws std::runtime_error
-// saying what is missing or why the library refused (no device).
-std::shared_ptr<DeviceLibrary> load_device_library(const std::vector<std::filesystem::path>& dirs);
+class DeviceLibrary;  // engine_device.so, loaded, and the DeviceEngine it made
 
 class Layer2Device {
  public:
+  // For a run of case `c` with gpu.resident_layer2 and a layer 2 (else nullptr): the first
+  // engine_device.so of the plugin folders (so that --plugin-dir of tests/gpu/emulation
+  // picks the emulated one), on the thread's current CUDA device. Throws CaseError naming
+  // the key and what is missing (no library, no usable device).
+  static std::unique_ptr<Layer2Device> for_run(const Case& c, const Coupling& coupling, const Gas& gas,
+                                               HostAllocator<double> host);
   // `host`: the memory of the staging rows that cross the bus (the kinetic store's: a GPU
   // plugin's pinned pages, host_memory.hpp).
   Layer2Device(std::shared_ptr<DeviceLibrary> library, const Coupling& coupling, const Gas& gas, HostAllocator<double> host);
@@ -46,7 +49,8 @@ class Layer2Device {
 
   // Before a step: the plan of the rows (after the store changed on the host), f up
   // with it, and 1/eps of the layer-2 cells.
-  void prepare(const KineticStore& store, const Domain& domain, const Transport& transport);
+  void prepare(const KineticStore& store, const Domain& domain, const Transport& transport,
+               const Partition& partition);
   // The collision model's views: the right-hand side of stage `stage` (f, then rhs),
   // the stage values Y, and E(Y) (rows only when the model has an explicit part).
   sdk::ConstRows rhs(int stage) const;
@@ -74,7 +78,7 @@ class Layer2Device {
 
  private:
   class Buffer;
-  void plan(const KineticStore& store, const Domain& domain, const Transport& transport);
+  void plan(const KineticStore& store, const Domain& domain, const Transport& transport, const Partition& partition);
   void moments_to(const double* f, const KineticStore& store, std::vector<double>& U, int nvar);
   std::shared_ptr<DeviceLibrary> library_;
   DeviceEngine& engine_;

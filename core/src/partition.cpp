@@ -159,6 +159,14 @@ void Partition::exchange_halo(std::vector<double>& U, std::exception_ptr error) 
   exchange(U, false);
 }
 
+std::vector<std::size_t> Partition::cells_sent_with_distributions() const {
+  std::vector<std::size_t> cells;
+  for (const Link& link : send_)
+    for (std::size_t k = 0; k < link.cells.size(); ++k)
+      if (link.with_f[k]) cells.push_back(link.cells[k]);
+  return cells;
+}
+
 void Partition::exchange(std::vector<double>& Y, bool distributions) {
   const int P = ranks::size();
   if (P == 1) return;

@@ -53,6 +53,8 @@ class Partition {
   // Every rank agrees on `error` (ranks::agree), then receives the stage values Y and
   // the store's stage distributions of the cells its stencils read from their owners.
   void exchange_stage(std::vector<double>& Y, std::exception_ptr error);
+  // The cells whose stage distributions this rank sends in exchange_stage.
+  std::vector<std::size_t> cells_sent_with_distributions() const;
   // The same for the conserved variables alone, after a step: the cells a rank's
   // stencils and the indicator read (one and two cells along the axes) are current.
   void exchange_halo(std::vector<double>& U, std::exception_ptr error);

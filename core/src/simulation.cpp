@@ -57,9 +57,8 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
       partition_(domain_, gas_, store_, transport_),
       stepper_(c, domain_, gas_, state_, store_, transport_, partition_, plugins_.fluid, plugins_.kinetic,
                plugins_.boltzmann,
-               c.device_library && purpose == Purpose::run
-                   ? std::make_unique<Layer2Device>(c.device_library, coupling_, gas_, store_.f().get_allocator())
-                   : nullptr),
+               purpose == Purpose::run ? Layer2Device::for_run(c, coupling_, gas_, store_.f().get_allocator())
+                                       : nullptr),
       regime_(c, domain_, gas_, coupling_, state_, store_, transport_, partition_, plugins_.indicator,
               plugins_.kinetic ? plugins_.kinetic : plugins_.boltzmann),
       diagnostics_(c, domain_, gas_, coupling_, state_, store_, partition_),

@@ -89,7 +89,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
   if (device_)
     unless_failed([&] {
       const auto t0 = Clock::now();
-      device_->prepare(store_, domain_, transport_);
+      device_->prepare(store_, domain_, transport_, partition_);
       work.coupling += seconds_since(t0);
     });
   for (int stage = 0; stage < 2; ++stage) {

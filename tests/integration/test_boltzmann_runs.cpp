@@ -171,6 +171,11 @@ TEST_CASE("boltzmann: layer 2 resident on the device gives the host path's runs 
       // layer-2 cells next to layer-1 and fluid ones.
       {"box_hybrid", source("cases/conservation_box.json") + " --set mesh.nx=12 --set mesh.ny=12 --set velocity.n=12",
        "0.1"},
+      // Sod's hybrid starts all fluid: steps with no layer-2 cell, then a few.
+      {"sod_hybrid",
+       source("cases/sod.json") + " --set mesh.ny=1 --set mesh.y=[0,0.01] --set velocity.n=12 --set time.end=0.1"
+                                  " --set output.times=[0.1]",
+       "0.1"},
   };
   for (const Run& run : runs) {
     CAPTURE(run.name);
@@ -185,6 +190,7 @@ TEST_CASE("boltzmann: layer 2 resident on the device gives the host path's runs 
     CHECK(sb["layer2_on_device"]["bytes_to_device"].get<double>() > 0);
     CHECK(sb["cell_steps"][2].get<long>() > 0);
     CHECK(sa["cell_steps"] == sb["cell_steps"]);
+    CHECK(sa["steps"] == sb["steps"]);
     CHECK(sa["layer_switches"] == sb["layer_switches"]);
     const double diff = profile_difference(host, resident, run.t);
     MESSAGE(run.name << ": resident vs host, largest profile difference / scale = " << diff);
@@ -209,5 +215,21 @@ TEST_CASE("boltzmann: gpu.resident_layer2 refuses a layer-2 model that takes hos
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("/gpu/resident_layer2") != std::string::npos);
   CHECK(r.output.find("boltzmann_fft") != std::string::npos);
+}
+
+TEST_CASE("boltzmann: gpu.resident_layer2 without the emulated engine library stops at set-up, naming the key") {
+  // The emulated plugin alone in a folder: the engine's device library is then the real
+  // one of the build's plugin folder (no usable GPU here) or none (built without CUDA).
+  const auto dir = scratch("plugin_without_engine");
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(std::filesystem::path(STRATA_EMULATED_PLUGIN_DIR) / "strata_boltzmann_cufft.so",
+                             dir / "strata_boltzmann_cufft.so", std::filesystem::copy_options::overwrite_existing);
+  const Result r = run_strata("run " + source("cases/conservation_box.json") +
+                              " --set mesh.nx=12 --set mesh.ny=12 --set velocity.n=12 --set boltzmann.plugin=boltzmann_cufft"
+                              " --set gpu.resident_layer2=true -q --plugin-dir " + dir.string() + " --out " +
+                              scratch("resident_no_engine").string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("/gpu/resident_layer2: true, but ") != std::string::npos);
+  MESSAGE(r.output);
 }
 #endif
