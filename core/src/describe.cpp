@@ -1,6 +1,7 @@
 #include "describe.hpp"
 #include "ranks.hpp"
 
+#include <filesystem>
 #include <iomanip>
 #ifdef _OPENMP
 #include <omp.h>
@@ -83,7 +84,14 @@ void print_info(std::ostream& out, const PluginCatalog& catalog) {
   out << "  FFTW3 at build time: " << STRATA_HAVE_FFTW << "\n  CUDA toolkit at build time: "
       << STRATA_HAVE_CUDA << "\n  plugin folders:";
   for (const auto& d : catalog.search_dirs()) out << " " << d.string();
-  out << "\n  plugins found: " << catalog.available().size() << "\n";
+  out << "\n  plugins found: " << catalog.available().size() << "\n  engine device library (gpu.resident_layer2): ";
+  std::string device_library = "none";
+  for (const auto& d : catalog.search_dirs())
+    if (std::error_code e; std::filesystem::exists(d / "engine_device.so", e)) {
+      device_library = (d / "engine_device.so").string();
+      break;
+    }
+  out << device_library << "\n";
 }
 
 }  // namespace strata::core
