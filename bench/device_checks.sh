@@ -39,6 +39,7 @@ run() {  # name seconds command...
 run device 20 nvidia-smi
 run libraries 20 ldd "$bundle/bin/strata" "$plugins/strata_boltzmann_cufft.so"
 run test_gpu 60 "$bundle/bin/test_gpu" "$plugins"
+run resident_test 90 python3 tests/gpu/resident_matches_host.py "$bundle/bin/strata" "$runs/resident"
 run bench_gpu 60 "$bundle/bin/bench_boltzmann" boltzmann_cufft "$plugins"
 run bench_cpu_2_threads 60 env OMP_NUM_THREADS=2 "$bundle/bin/bench_boltzmann" boltzmann_fft "$plugins"
 run bus_bandwidth 30 "$bundle/bin/bus_bandwidth" 64
