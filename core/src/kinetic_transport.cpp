@@ -142,6 +142,7 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
       for (std::size_t line = 0; line < n_lines; ++line)
         for (std::size_t face = kf.line_start[line]; face < kf.line_start[line + 1]; ++face) {
           const std::size_t a = kf.faces.left_cell[face], b = a + step;
+          if (on_device(a, b)) continue;  // Layer2Device::transport's
           const double* fm = &Y[slot(a - step) * nf];
           const double* fa = &Y[slot(a) * nf];
           const double* fb = &Y[slot(b) * nf];
@@ -150,7 +151,6 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
           const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
           // v_n is constant along a row of N points (v_z runs fastest): the upwind
           // side is chosen per row and the row's reconstructions run as one vector loop.
-          if (on_device(a, b)) continue;
           if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
             double* qa = &q[slot(a) * nf];
             double* qb = &q[slot(b) * nf];
