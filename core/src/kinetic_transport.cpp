@@ -3,36 +3,48 @@
 // its moments are the flux a fluid neighbour receives (moment projection at
 // Euler | kinetic faces), so domain totals change only at the boundary.
 #include <algorithm>
+#include <array>
 
 #include "parallel.hpp"
-#include "vector_clones.hpp"
+#include "strata/toolkit/vector_clones.hpp"
 #include "strata/toolkit/cweno.hpp"
 #include "transport.hpp"
 
 namespace strata::core {
 
 namespace {
-// One row of N velocities with the same v_n: phi_k = v_n f_k at the face, f from
-// the upwind cell's CWENO3 reconstruction (far, upwind, downwind cell averages).
-// Compiled for AVX-512 and AVX2 besides the baseline and chosen at load time; no FMA
-// contraction, so every variant gives the same bits.
-STRATA_VECTOR_CLONES void upwind_flux_row(int N, double vn, const double* far, const double* up,
+// A run of `count` velocities whose v_n (vn, one per velocity) has one sign:
+// phi_k = v_n f_k at the face, f from the upwind cell's CWENO3 reconstruction (far,
+// upwind, downwind cell averages). Compiled for AVX-512 and AVX2 besides the baseline
+// and chosen at load time; no FMA contraction, so every variant gives the same bits.
+STRATA_VECTOR_CLONES void upwind_flux_run(std::size_t count, const double* vn, const double* far, const double* up,
                                           const double* down, double h, double* phi) {
 #pragma omp simd
-  for (int k = 0; k < N; ++k) phi[k] = vn * toolkit::cweno3_right_scaled(far[k], up[k], down[k], h);
+  for (std::size_t k = 0; k < count; ++k) phi[k] = vn[k] * toolkit::cweno3_right_scaled(far[k], up[k], down[k], h);
 }
 
-// The same row through a face between two kinetic cells of this rank, applied at once:
+// The same run through a face between two kinetic cells of this rank, applied at once:
 // q_a -= phi / h, q_b += phi / h (the same operations as through phi, so the same bits).
-STRATA_VECTOR_CLONES void upwind_flux_row_apply(int N, double vn, const double* far, const double* up,
-                                                const double* down, double h, double inv_h, double* qa,
-                                                double* qb) {
+STRATA_VECTOR_CLONES void upwind_flux_run_apply(std::size_t count, const double* vn, const double* far,
+                                                const double* up, const double* down, double h, double inv_h,
+                                                double* qa, double* qb) {
 #pragma omp simd
-  for (int k = 0; k < N; ++k) {
-    const double phi = vn * toolkit::cweno3_right_scaled(far[k], up[k], down[k], h);
+  for (std::size_t k = 0; k < count; ++k) {
+    const double phi = vn[k] * toolkit::cweno3_right_scaled(far[k], up[k], down[k], h);
     qa[k] -= phi * inv_h;
     qb[k] += phi * inv_h;
   }
+}
+
+// The runs of one species' N³ velocities (v_z fastest) with one sign of v_n, as
+// [begin, end): v_n is constant along a row of N, so runs are whole rows (N³/2 values
+// for v_x, N²/2 for v_y).
+std::vector<std::array<std::size_t, 2>> sign_runs(const double* vn, std::size_t n3, std::size_t N) {
+  std::vector<std::array<std::size_t, 2>> runs;
+  for (std::size_t o = 0; o < n3; o += N)
+    if (!runs.empty() && (vn[o] > 0) == (vn[runs.back()[0]] > 0)) runs.back()[1] = o + N;
+    else runs.push_back({o, o + N});
+  return runs;
 }
 }  // namespace
 
@@ -130,6 +142,7 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
     const std::ptrdiff_t step = dir == 0 ? 1 : m.sx();
     const double h = dir == 0 ? m.dx : m.dy, inv_h = 1.0 / h, area = dir == 0 ? m.dy : m.dx;
     const double* vn = v[dir];
+    const auto runs = sign_runs(vn, n3, static_cast<std::size_t>(N));
     const std::size_t n_lines = kf.line_start.size() - 1;
     // Boundary exchanges per line, summed in line order after the loop: the drifts do
     // not depend on the thread count or the schedule.
@@ -149,23 +162,27 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
           const double* fp = &Y[slot(b + step) * nf];
           const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
           const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
-          // v_n is constant along a row of N points (v_z runs fastest): the upwind
-          // side is chosen per row and the row's reconstructions run as one vector loop.
+          // The upwind side is chosen per run of one sign of v_n, and each run's
+          // reconstructions are one vector loop.
           if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
             double* qa = &q[slot(a) * nf];
             double* qb = &q[slot(b) * nf];
-            for (std::size_t o = 0; o < nf; o += static_cast<std::size_t>(N)) {
-              const double vr = vn[o % n3];
-              if (vr > 0) upwind_flux_row_apply(N, vr, fm + o, fa + o, fb + o, h, inv_h, qa + o, qb + o);
-              else upwind_flux_row_apply(N, vr, fp + o, fb + o, fa + o, h, inv_h, qa + o, qb + o);
-            }
+            for (std::size_t species = 0; species < nf; species += n3)
+              for (const auto& [first, end] : runs) {
+                const std::size_t o = species + first;
+                if (vn[first] > 0)
+                  upwind_flux_run_apply(end - first, vn + first, fm + o, fa + o, fb + o, h, inv_h, qa + o, qb + o);
+                else
+                  upwind_flux_run_apply(end - first, vn + first, fp + o, fb + o, fa + o, h, inv_h, qa + o, qb + o);
+              }
             continue;
           }
-          for (std::size_t o = 0; o < nf; o += static_cast<std::size_t>(N)) {
-            const double vr = vn[o % n3];
-            if (vr > 0) upwind_flux_row(N, vr, fm + o, fa + o, fb + o, h, &phi[o]);
-            else upwind_flux_row(N, vr, fp + o, fb + o, fa + o, h, &phi[o]);
-          }
+          for (std::size_t species = 0; species < nf; species += n3)
+            for (const auto& [first, end] : runs) {
+              const std::size_t o = species + first;
+              if (vn[first] > 0) upwind_flux_run(end - first, vn + first, fm + o, fa + o, fb + o, h, &phi[o]);
+              else upwind_flux_run(end - first, vn + first, fp + o, fb + o, fa + o, h, &phi[o]);
+            }
           wall_face_flux(a, b, dir, phi.data());
           if (kin_a) {
             double* qa = &q[slot(a) * nf];

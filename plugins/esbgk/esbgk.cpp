@@ -41,6 +41,21 @@ constexpr sdk::Descriptor descriptor{
     "ES-BGK relaxation with a closed-form conservative implicit step (paper 2.2, 4.3)",
     params, static_cast<int>(std::size(params))};
 
+// y = (rhs + a G) / (1 + a) with G the discrete Gaussian (G's buffer: N³ values),
+// written as G's last sweep produces it; a solve in place (y over rhs) blends after G
+// is final, since a refined G is emitted twice and the second blend would read the
+// first. False if the tensor is not positive definite.
+bool blend_gaussian(const toolkit::VelocityGrid& grid, double mass, const toolkit::ConservedMoments& target,
+                    const toolkit::SymmetricTensor& Tt, const double* rhs, double a, double* y, double* G) {
+  const double inv = 1.0 / (1.0 + a);
+  const std::size_t n = grid.size();
+  const auto blend = [&](std::size_t k, double g) { y[k] = (rhs[k] + a * g) * inv; };
+  if (!(y < rhs + n && rhs < y + n)) return toolkit::discrete_gaussian(grid, mass, target, Tt, G, blend).converged;
+  if (!toolkit::discrete_gaussian(grid, mass, target, Tt, G).converged) return false;
+  for (std::size_t k = 0; k < n; ++k) blend(k, G[k]);
+  return true;
+}
+
 class EsBgk final : public sdk::CollisionModel {
  public:
   EsBgk(const sdk::Params& p, const sdk::SetupInfo& setup, const sdk::Host& host)
@@ -149,18 +164,8 @@ class EsBgk final : public sdk::CollisionModel {
       const double theta_y = (theta + relax_stress * iso) / (1.0 + relax_stress);
       Tt[k] = (1.0 - beta_) * iso + beta_ * theta_y;
     }
-    // y = (rhs + h nu G) / (1 + h nu), written as G's last sweep produces it; a solve
-    // in place (y over rhs) blends after the Gaussian is final, since a refined G is
-    // emitted twice and the second blend would read the first.
-    const double inv = 1.0 / (1.0 + a);
-    const std::size_t n = grid_.size();
-    const bool in_place = out < f + n && f < out + n;
-    const auto blend = [&](std::size_t k, double g) { out[k] = (f[k] + a * g) * inv; };
-    const bool converged = in_place ? toolkit::discrete_gaussian(grid_, mass_, m.conserved, Tt, G).converged
-                                    : toolkit::discrete_gaussian(grid_, mass_, m.conserved, Tt, G, blend).converged;
-    if (!converged) return "implicit_solve: the ES-BGK temperature tensor is not positive definite";
-    if (in_place)
-      for (std::size_t k = 0; k < n; ++k) blend(k, G[k]);
+    if (!blend_gaussian(grid_, mass_, m.conserved, Tt, f, a, out, G))
+      return "implicit_solve: the ES-BGK temperature tensor is not positive definite";
     return "";
   }
 

@@ -23,7 +23,6 @@ struct FaceValues {
 };
 
 namespace cweno_detail {
-inline constexpr double d0 = 0.5, dL = 0.25, dR = 0.25;
 // std::bit_cast, written as the builtin it is made of, which nvcc also takes in C++17.
 template <class To, class From>
 STRATA_HD To bit_cast(From x) {
@@ -34,25 +33,32 @@ STRATA_HD To bit_cast(From x) {
 // Values of the optimal parabola P_opt at the faces (the linear-weight limit).
 STRATA_HD FaceValues optimal_reconstruction(double um, double u0, double up) {
   const double b = 0.5 * (up - um), c = 0.5 * (up - 2.0 * u0 + um);
-  const double a = u0 - c * (1.0 / 12.0);  // a product: no division in the velocity loops
+  const double a = u0 - c * (1.0 / 12.0);
   return {a - 0.5 * b + 0.25 * c, a + 0.5 * b + 0.25 * c};
+}
+
+// Cell i's reconstruction at its right face x_{i+1/2} minus its average u0, from the
+// one-sided differences bL = u0 - u_{i-1}, bR = u_{i+1} - u0. At s = +1/2:
+//   P_L - u0 = bL/2,  P_R - u0 = bR/2,  P_0 = 2 P_opt - (P_L + P_R)/2 with
+//   P_opt - u0 = b0/2 + c0/12,  so  P_0 - u0 = b0/2 + c0/6,
+// b0 = (bL + bR)/2, c0 = bR - bL (P_0 = a0 + b0 s + c0 s^2). The weights
+// d_k / (eps + I_k)^2 are taken over their common denominator and times 4
+// (d_0 = 1/2, d_L = d_R = 1/4): w_0 : w_L : w_R = 2 sL sR : sR s0 : sL s0 with
+// s_k = (eps + I_k)^2, so that one division remains (this runs four times per velocity
+// point and kinetic cell-step).
+STRATA_HD double cweno3_right_increment(double bL, double bR, double eps) {
+  const double b0 = 0.5 * (bL + bR), c0 = bR - bL;
+  const double eL = eps + bL * bL, eR = eps + bR * bR, e0 = eps + b0 * b0 + (13.0 / 3.0) * c0 * c0;
+  const double sL = eL * eL, sR = eR * eR, s0 = e0 * e0;
+  const double w0 = 2.0 * (sL * sR);
+  const double numerator = w0 * (0.5 * b0 + c0 * (1.0 / 6.0)) + 0.5 * s0 * (sR * bL + sL * bR);
+  return numerator / (w0 + s0 * (sL + sR));
 }
 
 // Value of cell i's reconstruction at its right face x_{i+1/2}. eps: the
 // indicators' floor, in the units of the data squared.
 STRATA_HD double cweno3_right(double um, double u0, double up, double eps) {
-  using namespace cweno_detail;
-  const double bL = u0 - um, bR = up - u0;
-  const double b0 = 0.5 * (up - um), c0 = up - 2.0 * u0 + um;  // P_0 = a0 + b0 s + c0 s^2
-  const double IL = bL * bL, IR = bR * bR, I0 = b0 * b0 + (13.0 / 3.0) * c0 * c0;
-  // w_k ∝ d_k / (eps + I_k)^2, written over the common denominator so that one
-  // division remains (this runs once per velocity and face in the kinetic transport).
-  const double sL = (eps + IL) * (eps + IL), sR = (eps + IR) * (eps + IR), s0 = (eps + I0) * (eps + I0);
-  const double aL = dL * sR * s0, aR = dR * sL * s0, a0 = d0 * sL * sR;
-  // At s = +1/2: P_L = u0 + bL/2, P_R = u0 + bR/2, P_0 = 2 P_opt - (P_L + P_R)/2.
-  const double pL = u0 + 0.5 * bL, pR = u0 + 0.5 * bR;
-  const double p0 = 2.0 * optimal_reconstruction(um, u0, up).right - 0.5 * (pL + pR);
-  return (a0 * p0 + aL * pL + aR * pR) / (a0 + aL + aR);
+  return u0 + cweno3_right_increment(u0 - um, up - u0, eps);
 }
 
 // Both faces; the left face is the right face of the mirrored data (the scheme is
@@ -69,7 +75,8 @@ STRATA_HD FaceValues cweno3(double um, double u0, double up, double eps) {
 // m's exponent bits: exact, and no division (the reconstruction's own division is the
 // one left). Scaled, the largest value is c = m s in [1, 2) and eps = h² c² keeps the
 // floor at h² in units of m: the weights are homogeneous in (eps, I_k), so this is the
-// reconstruction of the data divided by m, times m. No branch, so that loops over
+// reconstruction of the data divided by m, times m (the differences are scaled after
+// they are taken: exact either way, as the scaling is a power of two). No branch, so that loops over
 // velocities vectorise: all-zero data (c = 0) take eps = h² and give 0; subnormal m
 // is scaled by 2^1022 like the smallest normal one.
 STRATA_HD double cweno3_right_scaled(double um, double u0, double up, double h) {
@@ -79,7 +86,7 @@ STRATA_HD double cweno3_right_scaled(double um, double u0, double up, double h) 
   const double s = cweno_detail::bit_cast<double>((2046 - E) << 52);  // 2^(1023 - E)
   const double unscale = cweno_detail::bit_cast<double>(E << 52);     // 1 / s
   const double c = std::max(m * s, 1.0);
-  return unscale * cweno3_right(um * s, u0 * s, up * s, h * h * c * c);
+  return u0 + unscale * cweno3_right_increment((u0 - um) * s, (up - u0) * s, h * h * c * c);
 }
 
 }  // namespace strata::toolkit

@@ -19,11 +19,13 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numbers>
 #include <vector>
 
 #include "strata/toolkit/moments.hpp"
+#include "strata/toolkit/vector_clones.hpp"
 #include "strata/toolkit/velocity_grid.hpp"
 
 namespace strata::toolkit {
@@ -244,37 +246,29 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
 
 namespace detail {
 
-// Adds one row of fixed (v_x, v_y) to the moments F_p = Σ phi_p f and, with J, to
-// the Gram sums J_pr = Σ phi_p phi_r f, phi = (1, v, |v|²/2), from the row's power
-// sums R_q = Σ_k v_z^q f_k (q ≤ 2 for F, ≤ 4 for J): phi_4 = r + v_z²/2 with
-// r = (v_x² + v_y²)/2 constant on the row.
-inline void add_row_moments(double vx, double vy, const double (&R)[5], Vector5& F) {
-  const double r = 0.5 * (vx * vx + vy * vy);
-  F[0] += R[0];
-  F[1] += vx * R[0];
-  F[2] += vy * R[0];
-  F[3] += R[1];
-  F[4] += r * R[0] + 0.5 * R[2];
-}
-
-inline void add_row_gram(double vx, double vy, const double (&R)[5], Matrix5& J) {
-  const double r = 0.5 * (vx * vx + vy * vy);
-  const double R4 = r * R[0] + 0.5 * R[2];  // Σ phi_4 f on the row
-  J[0][0] += R[0];
-  J[0][1] += vx * R[0];
-  J[0][2] += vy * R[0];
-  J[0][3] += R[1];
-  J[0][4] += R4;
-  J[1][1] += vx * vx * R[0];
-  J[1][2] += vx * vy * R[0];
-  J[1][3] += vx * R[1];
-  J[1][4] += vx * R4;
-  J[2][2] += vy * vy * R[0];
-  J[2][3] += vy * R[1];
-  J[2][4] += vy * R4;
-  J[3][3] += R[2];
-  J[3][4] += r * R[1] + 0.5 * R[3];
-  J[4][4] += r * r * R[0] + r * R[2] + 0.25 * R[4];
+// exp(x) for x <= 0 as one branch-free expression, so that a loop calling it
+// vectorises (the toolkit is compiled without floating-point traps, sdk/CMakeLists.txt):
+// x = k ln 2 + r with |r| <= ln 2 / 2 (Cody–Waite, ln 2 in two parts), exp(r) by its
+// Taylor polynomial to r^13 / 13! (truncation below 2e-17), times 2^k built in the
+// exponent bits. Within 2.3e-16 of std::exp relative (tests/unit/test_maxwellian.cpp);
+// 0 below -708, where std::exp is subnormal.
+inline double exp_nonpositive(double x) {
+  constexpr double log2e = 1.4426950408889634, ln2_hi = 6.93147180369123816490e-01,
+                   ln2_lo = 1.90821492927058770002e-10;
+  constexpr double shifter = 0x1.8p52;  // x log2e + shifter holds round(x log2e) in its low bits
+  const double xc = x < -708.0 ? -708.0 : x;
+  const double kd = xc * log2e + shifter;
+  const double k = kd - shifter;
+  const double r = (xc - k * ln2_hi) - k * ln2_lo;
+  constexpr double inverse_factorial[14] = {1.0,           1.0,           1.0 / 2,        1.0 / 6,
+                                            1.0 / 24,      1.0 / 120,     1.0 / 720,      1.0 / 5040,
+                                            1.0 / 40320,   1.0 / 362880,  1.0 / 3628800,  1.0 / 39916800,
+                                            1.0 / 479001600, 1.0 / 6227020800};
+  double p = inverse_factorial[13];
+  for (int q = 12; q >= 0; --q) p = p * r + inverse_factorial[q];
+  const std::int64_t ki = __builtin_bit_cast(std::int64_t, kd) - __builtin_bit_cast(std::int64_t, shifter);
+  const double e = p * __builtin_bit_cast(double, (ki + 1023) << 52);
+  return x < -708.0 ? 0.0 : e;
 }
 
 }  // namespace detail
@@ -287,25 +281,33 @@ inline void add_row_gram(double vx, double vy, const double (&R)[5], Matrix5& J)
 // Evaluation: with Q = 𝒯⁻¹ and c = v - u, exp(-m cᵀQc/2) is the product of the three
 // pair factors exp(-m q_pq/2), q_xy = Q_xx cx²/2 + Q_yy cy²/2 + 2 Q_xy cx cy (and
 // likewise xz, yz), tabulated on N² points each: the N³ values cost two products,
-// no exponential. Each pair factor is ≤ 1 (no overflow, and an underflowing factor
-// bounds the whole value) when Q_pp Q_qq ≥ 4 Q_pq², which holds unless 𝒯 is strongly
-// anisotropic; otherwise every point takes its own exponential.
+// and the 3N² exponentials are vector ones (detail::exp_nonpositive). Each pair factor
+// is ≤ 1 (no overflow, and an underflowing factor bounds the whole value) when
+// Q_pp Q_qq ≥ 4 Q_pq², which holds unless 𝒯 is strongly anisotropic; otherwise every
+// point takes its own exponential.
+//
+// Sums: the Gram matrix J = Σ phi phiᵀ f dv³ needs the moments Σ v_x^c v_y^a v_z^b f,
+// c + a + b ≤ 4. They are summed without a reduction per row: within a plane of fixed
+// v_x into per-v_z accumulators A_a[k] = Σ_j v_y^a f (vector adds), per plane into
+// T_ca[k] += v_x^c A_a[k], and over v_z once per call, in index order. Every vector
+// lane does what a scalar loop does, so the values do not depend on the vector width
+// the function is compiled for (strata/toolkit/vector_clones.hpp).
 //
 // Correction: f *= 1 + lambda . phi with J lambda = the moment deficit. The correction
 // is linear in lambda, so one pass reaches the round-off floor for the states the
 // ES-BGK step produces (measured on the shipped cases: relative residual ≤ 3e-15 after
 // it); further passes run only while more than 1e-14 is left and each halves it. emit(k,
-// f_k) receives every value in the sweep that produces it, so a caller that blends f
-// into another array (the ES-BGK step) needs no sweep of its own: after the first pass,
-// and where a pass refined it, once more with the final value (an emit must overwrite,
-// not accumulate, and must not read what it writes). Nothing is emitted when the
-// tensor is not positive definite or the first solve fails (converged = false).
+// f_k) receives every value of a row right after the pass produced it, so a caller that
+// blends f into another array (the ES-BGK step) needs no sweep of its own: after the
+// first pass, and where a pass refined it, once more with the final value (an emit must
+// overwrite, not accumulate, and must not read what it writes). Nothing is emitted when
+// the tensor is not positive definite or the first solve fails (converged = false).
 struct NoEmit {
   void operator()(std::size_t, double) const {}
 };
 
 template <class Emit = NoEmit>
-inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
+STRATA_VECTOR_CLONES inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
                                            const ConservedMoments& target,
                                            const SymmetricTensor& Tt, double* f, Emit emit = {}) {
   const double rho = target.rho;
@@ -324,62 +326,118 @@ inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
   t.value = {rho, target.momentum[0], target.momentum[1], target.momentum[2], target.energy};
   const double vol = g.cell_volume();
   const int n = g.n;
+  const std::size_t nn = static_cast<std::size_t>(n) * n;
   const double half_m = 0.5 * mass;
   const bool separable = inv[0] * inv[1] >= 4 * inv[3] * inv[3] && inv[0] * inv[2] >= 4 * inv[4] * inv[4] &&
                          inv[1] * inv[2] >= 4 * inv[5] * inv[5];
-  std::vector<double> c(3 * n);  // c_d = v - u_d per direction
-  for (int d = 0; d < 3; ++d)
-    for (int k = 0; k < n; ++k) c[d * n + k] = g.v(k) - u[d];
-  const double* cx = c.data();
-  const double* cy = cx + n;
-  const double* cz = cy + n;
-  // Pair factors P_pq[i * n + j] = exp(-m q_pq(c_p[i], c_q[j]) / 2); P_xy carries a.
-  std::vector<double> pairs(separable ? 3 * n * n : 0);
-  if (separable) {
-    auto tabulate = [&](double* P, const double* cp, const double* cq, double Qpp, double Qqq, double Qpq,
-                        double scale) {
-      for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j)
-          P[i * n + j] = scale * std::exp(-half_m * (0.5 * Qpp * cp[i] * cp[i] + 0.5 * Qqq * cq[j] * cq[j] +
-                                                     2.0 * Qpq * cp[i] * cq[j]));
-    };
-    tabulate(pairs.data(), cx, cy, inv[0], inv[1], inv[3], a);
-    tabulate(pairs.data() + n * n, cx, cz, inv[0], inv[2], inv[4], 1.0);
-    tabulate(pairs.data() + 2 * n * n, cy, cz, inv[1], inv[2], inv[5], 1.0);
+  // Per-call tables: powers v_z^b (b ≤ 4), c = v - u per direction, the accumulators
+  // A (5 N) and T (15 N), and the pair factors.
+  std::vector<double> work(28 * static_cast<std::size_t>(n) + (separable ? 3 * nn : 0));
+  double* vp = work.data();  // vp[b * n + k] = v_k^b
+  double* cx = vp + 5 * n;
+  double* cy = cx + n;
+  double* cz = cy + n;
+  double* acc = cz + n;
+  double* tsum = acc + 5 * n;
+  double* pairs = tsum + 15 * n;  // P_xy[i n + j] (carrying a), P_xz[i n + k], P_yz[j n + k]
+  const double* v = vp + n;
+  for (int k = 0; k < n; ++k) {
+    const double vk = g.v(k);
+    double power = 1.0;
+    for (int b = 0; b < 5; ++b, power *= vk) vp[b * n + k] = power;
+    cx[k] = vk - u[0];
+    cy[k] = vk - u[1];
+    cz[k] = vk - u[2];
   }
-  // Sample the Gaussian, summing its moments F and the Jacobian J = Σ phi phiᵀ f dv
-  // row by row.
-  detail::Vector5 F{};
-  detail::Matrix5 J{};
-  for (int i = 0; i < n; ++i)
+  if (separable) {
+    // (table, c_p, c_q, Q_pp, Q_qq, Q_pq, factor) for xy, xz, yz.
+    const struct {
+      double* P;
+      const double *cp, *cq;
+      double Qpp, Qqq, Qpq, scale;
+    } tables[3] = {{pairs, cx, cy, inv[0], inv[1], inv[3], a},
+                   {pairs + nn, cx, cz, inv[0], inv[2], inv[4], 1.0},
+                   {pairs + 2 * nn, cy, cz, inv[1], inv[2], inv[5], 1.0}};
+    for (const auto& t : tables)
+      for (int i = 0; i < n; ++i) {
+        const double diagonal = 0.5 * t.Qpp * t.cp[i] * t.cp[i], cross = 2.0 * t.Qpq * t.cp[i];
+        double* P = t.P + i * n;
+#pragma omp simd
+        for (int j = 0; j < n; ++j)
+          P[j] = t.scale * detail::exp_nonpositive(-half_m * (diagonal + 0.5 * t.Qqq * t.cq[j] * t.cq[j] + cross * t.cq[j]));
+      }
+  }
+  // Sample the Gaussian, summing its moments M[c][a][b] = Σ v_x^c v_y^a v_z^b f.
+  std::fill(tsum, tsum + 15 * n, 0.0);
+  for (int i = 0; i < n; ++i) {
+    std::fill(acc, acc + 5 * n, 0.0);
+    double *A0 = acc, *A1 = acc + n, *A2 = acc + 2 * n, *A3 = acc + 3 * n, *A4 = acc + 4 * n;
     for (int j = 0; j < n; ++j) {
       double* row = f + g.index(i, j, 0);
+      const double vy = v[j], vy2 = vy * vy, vy3 = vy2 * vy, vy4 = vy2 * vy2;
       if (separable) {
         const double pxy = pairs[i * n + j];
-        const double* pxz = &pairs[n * n + i * n];
-        const double* pyz = &pairs[2 * n * n + j * n];
+        const double* pxz = pairs + nn + i * n;
+        const double* pyz = pairs + 2 * nn + j * n;
 #pragma omp simd
         for (int k = 0; k < n; ++k) row[k] = pxy * pxz[k] * pyz[k];
       } else {
+#pragma omp simd
         for (int k = 0; k < n; ++k) {
           const double q = inv[0] * cx[i] * cx[i] + inv[1] * cy[j] * cy[j] + inv[2] * cz[k] * cz[k] +
                            2.0 * (inv[3] * cx[i] * cy[j] + inv[4] * cx[i] * cz[k] + inv[5] * cy[j] * cz[k]);
-          row[k] = a * std::exp(-half_m * q);
+          row[k] = a * detail::exp_nonpositive(-half_m * q);
         }
       }
-      double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0;
-#pragma omp simd reduction(+ : r0, r1, r2, r3, r4)
+#pragma omp simd
       for (int k = 0; k < n; ++k) {
-        const double vz = g.v(k), w = row[k], vz2 = vz * vz;
-        r0 += w;
-        r1 += vz * w;
-        r2 += vz2 * w;
-        r3 += vz2 * vz * w;
-        r4 += vz2 * vz2 * w;
+        const double w = row[k];
+        A0[k] += w;
+        A1[k] += vy * w;
+        A2[k] += vy2 * w;
+        A3[k] += vy3 * w;
+        A4[k] += vy4 * w;
       }
-      const double R[5] = {r0, r1, r2, r3, r4};
-      detail::add_row_gram(g.v(i), g.v(j), R, J);
     }
+    double* T = tsum;  // T_ca, (a, c) in the order of the loops
+    for (int pa = 0; pa < 5; ++pa) {
+      const double* A = acc + pa * n;
+      double vxc = 1.0;
+      for (int c = 0; c + pa < 5; ++c, vxc *= v[i], T += n) {
+#pragma omp simd
+        for (int k = 0; k < n; ++k) T[k] += vxc * A[k];
+      }
+    }
+  }
+  double M[5][5][5] = {};
+  {
+    const double* T = tsum;
+    for (int pa = 0; pa < 5; ++pa)
+      for (int c = 0; c + pa < 5; ++c, T += n)
+        for (int b = 0; b + pa + c < 5; ++b) {
+          double s = 0;
+          for (int k = 0; k < n; ++k) s += vp[b * n + k] * T[k];
+          M[c][pa][b] = s;
+        }
+  }
+  // J from the moments, phi = (1, v_x, v_y, v_z, |v|²/2).
+  detail::Matrix5 J;
+  J[0][0] = M[0][0][0];
+  J[0][1] = M[1][0][0];
+  J[0][2] = M[0][1][0];
+  J[0][3] = M[0][0][1];
+  J[0][4] = 0.5 * (M[2][0][0] + M[0][2][0] + M[0][0][2]);
+  J[1][1] = M[2][0][0];
+  J[1][2] = M[1][1][0];
+  J[1][3] = M[1][0][1];
+  J[1][4] = 0.5 * (M[3][0][0] + M[1][2][0] + M[1][0][2]);
+  J[2][2] = M[0][2][0];
+  J[2][3] = M[0][1][1];
+  J[2][4] = 0.5 * (M[2][1][0] + M[0][3][0] + M[0][1][2]);
+  J[3][3] = M[0][0][2];
+  J[3][4] = 0.5 * (M[2][0][1] + M[0][2][1] + M[0][0][3]);
+  J[4][4] = 0.25 * (M[4][0][0] + M[0][4][0] + M[0][0][4] + 2.0 * (M[2][2][0] + M[2][0][2] + M[0][2][2]));
+  detail::Vector5 F;
   for (int p = 0; p < 5; ++p) F[p] = t.value[p] - J[0][p] * vol;  // the deficit to make up (J[0] = Σ phi f)
   for (int p = 0; p < 5; ++p)
     for (int r = p; r < 5; ++r) J[r][p] = J[p][r] = J[p][r] * vol;
@@ -388,35 +446,55 @@ inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
   // a pass leaves above round-off would accumulate in the domain totals.
   result.residual = detail::relative_error(F, t);
   bool corrected = false;
+  double* along_z = acc + 3 * n;  // lambda_3 v_z + lambda_4 v_z²/2
+  double* U = tsum;               // per v_z: Σ f, Σ v_x f, Σ v_y f, Σ (v_x² + v_y²) f
   for (int pass = 0; pass < 6 && result.residual > (pass == 0 ? 0.0 : 1e-14); ++pass) {
     result.iterations = pass;
     if (!detail::solve5(J, F)) return result;
     const detail::Vector5 lambda = F;
-    F = {};
+    for (int k = 0; k < n; ++k) along_z[k] = lambda[3] * v[k] + 0.5 * lambda[4] * vp[2 * n + k];
     const bool emit_now = pass == 0;
     corrected = true;
-    for (int i = 0; i < n; ++i)
+    std::fill(U, U + 4 * n, 0.0);
+    for (int i = 0; i < n; ++i) {
+      std::fill(acc, acc + 3 * n, 0.0);
+      double *B0 = acc, *B1 = acc + n, *B2 = acc + 2 * n;
+      const double vx = v[i], vx2 = vx * vx;
       for (int j = 0; j < n; ++j) {
         const std::size_t first = g.index(i, j, 0);
         double* row = f + first;
-        const double vx = g.v(i), vy = g.v(j);
+        const double vy = v[j], vy2 = vy * vy;
         // 1 + lambda . phi = c_row + lambda_3 v_z + lambda_4 v_z²/2.
-        const double c_row = 1.0 + lambda[0] + lambda[1] * vx + lambda[2] * vy + 0.5 * lambda[4] * (vx * vx + vy * vy);
-        double r0 = 0, r1 = 0, r2 = 0;
-#pragma omp simd reduction(+ : r0, r1, r2)
+        const double c_row = 1.0 + lambda[0] + lambda[1] * vx + lambda[2] * vy + 0.5 * lambda[4] * (vx2 + vy2);
+#pragma omp simd
         for (int k = 0; k < n; ++k) {
-          const double vz = g.v(k);
-          const double w = row[k] * (c_row + lambda[3] * vz + 0.5 * lambda[4] * vz * vz);
+          const double w = row[k] * (c_row + along_z[k]);
           row[k] = w;
-          if (emit_now) emit(first + k, w);
-          r0 += w;
-          r1 += vz * w;
-          r2 += vz * vz * w;
+          B0[k] += w;
+          B1[k] += vy * w;
+          B2[k] += vy2 * w;
         }
-        const double R[5] = {r0, r1, r2, 0, 0};
-        detail::add_row_moments(vx, vy, R, F);
+        if (emit_now)
+          for (int k = 0; k < n; ++k) emit(first + static_cast<std::size_t>(k), row[k]);
       }
-    for (int p = 0; p < 5; ++p) F[p] = t.value[p] - F[p] * vol;
+#pragma omp simd
+      for (int k = 0; k < n; ++k) {
+        U[k] += B0[k];
+        U[n + k] += vx * B0[k];
+        U[2 * n + k] += B1[k];
+        U[3 * n + k] += vx2 * B0[k] + B2[k];
+      }
+    }
+    double m0 = 0, mx = 0, my = 0, mz = 0, m2 = 0;
+    for (int k = 0; k < n; ++k) {
+      m0 += U[k];
+      mx += U[n + k];
+      my += U[2 * n + k];
+      mz += v[k] * U[k];
+      m2 += U[3 * n + k] + vp[2 * n + k] * U[k];
+    }
+    F = {t.value[0] - m0 * vol, t.value[1] - mx * vol, t.value[2] - my * vol, t.value[3] - mz * vol,
+         t.value[4] - 0.5 * m2 * vol};
     const double before = result.residual;
     result.residual = detail::relative_error(F, t);
     if (result.residual >= 0.5 * before) break;  // round-off floor reached
