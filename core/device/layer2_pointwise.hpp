@@ -10,6 +10,7 @@
 
 #include "strata/toolkit/cweno.hpp"
 #include "strata/toolkit/host_device.hpp"
+#include "strata/toolkit/vector_math.hpp"
 
 namespace strata::core::device {
 
@@ -73,8 +74,12 @@ STRATA_HD void add_explicit_at(std::size_t i, double* q, const double* E, const 
   q[i] += E[i] * inv_eps[i / nf];
 }
 
-// A value's share of the entropy -Σ f ln f (RunDiagnostics::entropy); 0 where f <= 0.
-STRATA_HD double entropy_term(double f) { return f > 0 ? -(f * log(f)) : 0.0; }
+// A value's share of the entropy -Σ f ln f (RunDiagnostics::entropy), by the toolkit's
+// vector log; 0 where f < 2^-1022 (f ln f is then below 1e-305).
+STRATA_HD double entropy_term(double f) {
+  return f >= 0x1p-1022 ? -(f * toolkit::log_normal(f)) : 0.0;
+}
+
 
 // Row copies between a packed block and chosen rows: to[r] = from[rows[r]] (gather) or
 // to[rows[r]] = from[r], or += (scatter).

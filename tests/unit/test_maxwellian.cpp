@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "strata/toolkit/maxwellian.hpp"
 #include "strata/toolkit/moments.hpp"
+#include "strata/toolkit/vector_math.hpp"
 
 using namespace strata::toolkit;
 
@@ -77,22 +79,38 @@ TEST_CASE("maxwellian: the discrete ES-BGK Gaussian hits its targets and its ten
   CHECK_FALSE(discrete_gaussian(g, 1.0, target, {1.0, 1.0, -0.1, 0.0, 0.0, 0.0}, f.data()).converged);
 }
 
-TEST_CASE("maxwellian: the vector exponential of the Gaussian's tables is std::exp to round-off") {
-  // Relative error over [-708, 0]: the Taylor truncation is below 2e-17, so what is left
-  // is the rounding of the range reduction and of Horner's steps: two units in the last
-  // place allow for it (measured: one).
+TEST_CASE("maxwellian: the vector exp and log are std::exp and std::log to round-off") {
+  // exp on [-708, 0]: the Taylor truncation is below 2e-17, so what is left is the
+  // rounding of the range reduction and of Horner's steps; two units in the last place
+  // allow for it (measured: one).
   double worst = 0.0;
   for (int i = 0; i <= 200000; ++i) {
     const double x = -708.0 * i / 200000.0 - 1e-3 * std::sin(i);  // not only grid points
     if (x > 0) continue;
-    worst = std::max(worst, std::abs(detail::exp_nonpositive(x) - std::exp(x)) / std::exp(x));
+    worst = std::max(worst, std::abs(exp_nonpositive(x) - std::exp(x)) / std::exp(x));
   }
   CHECK(worst < 4.5e-16);
-  CHECK(detail::exp_nonpositive(0.0) == 1.0);
-  CHECK(detail::exp_nonpositive(-0.0) == 1.0);
-  CHECK(detail::exp_nonpositive(-709.0) == 0.0);  // below std::exp's normal range
-  CHECK(detail::exp_nonpositive(-1e300) == 0.0);
-  CHECK(std::isnan(detail::exp_nonpositive(std::nan(""))));
+  CHECK(exp_nonpositive(0.0) == 1.0);
+  CHECK(exp_nonpositive(-0.0) == 1.0);
+  CHECK(exp_nonpositive(-709.0) == 0.0);  // below std::exp's normal range
+  CHECK(exp_nonpositive(-1e300) == 0.0);
+  CHECK(std::isnan(exp_nonpositive(std::nan(""))));
+  // log over the normal doubles: relative error where |log x| >= 1, absolute below;
+  // near x = 1 (where f ln f is largest) also relative (measured: 2.5e-16 and 4e-16).
+  double worst_log = 0.0, worst_near_one = 0.0;
+  for (int i = 0; i <= 200000; ++i) {
+    const double x = std::exp(-708.0 + 1416.0 * i / 200000.0 + 1e-3 * std::sin(i));
+    const double exact = std::log(x);
+    worst_log = std::max(worst_log, std::abs(log_normal(x) - exact) / std::max(std::abs(exact), 1.0));
+  }
+  for (int i = 1; i <= 1000; ++i)
+    for (const double x : {1.0 + i * 1e-7, 1.0 - i * 1e-7})
+      worst_near_one = std::max(worst_near_one, std::abs(log_normal(x) - std::log(x)) / std::abs(std::log(x)));
+  CHECK(worst_log < 4.5e-16);
+  CHECK(worst_near_one < 1e-15);
+  CHECK(log_normal(1.0) == 0.0);
+  CHECK(log_normal(2.0) == std::log(2.0));
+  CHECK(log_normal(std::numeric_limits<double>::min()) == doctest::Approx(std::log(std::numeric_limits<double>::min())).epsilon(1e-15));
 }
 
 TEST_CASE("maxwellian: a strongly anisotropic Gaussian (no pair tables) hits its targets and its tensor") {

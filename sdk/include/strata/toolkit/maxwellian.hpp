@@ -19,13 +19,13 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdint>
 #include <limits>
 #include <numbers>
 #include <vector>
 
 #include "strata/toolkit/moments.hpp"
 #include "strata/toolkit/vector_clones.hpp"
+#include "strata/toolkit/vector_math.hpp"
 #include "strata/toolkit/velocity_grid.hpp"
 
 namespace strata::toolkit {
@@ -244,35 +244,6 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
   return m.result;
 }
 
-namespace detail {
-
-// exp(x) for x <= 0 as one branch-free expression, so that a loop calling it
-// vectorises (the toolkit is compiled without floating-point traps, sdk/CMakeLists.txt):
-// x = k ln 2 + r with |r| <= ln 2 / 2 (Cody–Waite, ln 2 in two parts), exp(r) by its
-// Taylor polynomial to r^13 / 13! (truncation below 2e-17), times 2^k built in the
-// exponent bits. Within 2.3e-16 of std::exp relative (tests/unit/test_maxwellian.cpp);
-// 0 below -708, where std::exp is subnormal.
-inline double exp_nonpositive(double x) {
-  constexpr double log2e = 1.4426950408889634, ln2_hi = 6.93147180369123816490e-01,
-                   ln2_lo = 1.90821492927058770002e-10;
-  constexpr double shifter = 0x1.8p52;  // x log2e + shifter holds round(x log2e) in its low bits
-  const double xc = x < -708.0 ? -708.0 : x;
-  const double kd = xc * log2e + shifter;
-  const double k = kd - shifter;
-  const double r = (xc - k * ln2_hi) - k * ln2_lo;
-  constexpr double inverse_factorial[14] = {1.0,           1.0,           1.0 / 2,        1.0 / 6,
-                                            1.0 / 24,      1.0 / 120,     1.0 / 720,      1.0 / 5040,
-                                            1.0 / 40320,   1.0 / 362880,  1.0 / 3628800,  1.0 / 39916800,
-                                            1.0 / 479001600, 1.0 / 6227020800};
-  double p = inverse_factorial[13];
-  for (int q = 12; q >= 0; --q) p = p * r + inverse_factorial[q];
-  const std::int64_t ki = __builtin_bit_cast(std::int64_t, kd) - __builtin_bit_cast(std::int64_t, shifter);
-  const double e = p * __builtin_bit_cast(double, (ki + 1023) << 52);
-  return x < -708.0 ? 0.0 : e;
-}
-
-}  // namespace detail
-
 // f := the ES-BGK Gaussian with temperature tensor 𝒯 (must be positive definite),
 // corrected so that its discrete rho, rho u, E equal `target` (typically the direct
 // sums of the distribution it replaces, so that nothing is lost to re-deriving them
@@ -281,7 +252,7 @@ inline double exp_nonpositive(double x) {
 // Evaluation: with Q = 𝒯⁻¹ and c = v - u, exp(-m cᵀQc/2) is the product of the three
 // pair factors exp(-m q_pq/2), q_xy = Q_xx cx²/2 + Q_yy cy²/2 + 2 Q_xy cx cy (and
 // likewise xz, yz), tabulated on N² points each: the N³ values cost two products,
-// and the 3N² exponentials are vector ones (detail::exp_nonpositive). Each pair factor
+// and the 3N² exponentials are vector ones (exp_nonpositive). Each pair factor
 // is ≤ 1 (no overflow, and an underflowing factor bounds the whole value) when
 // Q_pp Q_qq ≥ 4 Q_pq², which holds unless 𝒯 is strongly anisotropic; otherwise every
 // point takes its own exponential.
@@ -308,8 +279,9 @@ struct NoEmit {
 
 template <class Emit = NoEmit>
 STRATA_VECTOR_CLONES inline EquilibriumResult discrete_gaussian(const VelocityGrid& g, double mass,
-                                           const ConservedMoments& target,
-                                           const SymmetricTensor& Tt, double* f, Emit emit = {}) {
+                                                                const ConservedMoments& target,
+                                                                const SymmetricTensor& Tt, double* f,
+                                                                Emit emit = {}) {
   const double rho = target.rho;
   const std::array<double, 3> u = {target.momentum[0] / rho, target.momentum[1] / rho,
                                    target.momentum[2] / rho};
@@ -364,7 +336,7 @@ STRATA_VECTOR_CLONES inline EquilibriumResult discrete_gaussian(const VelocityGr
         double* P = t.P + i * n;
 #pragma omp simd
         for (int j = 0; j < n; ++j)
-          P[j] = t.scale * detail::exp_nonpositive(-half_m * (diagonal + 0.5 * t.Qqq * t.cq[j] * t.cq[j] + cross * t.cq[j]));
+          P[j] = t.scale * exp_nonpositive(-half_m * (diagonal + 0.5 * t.Qqq * t.cq[j] * t.cq[j] + cross * t.cq[j]));
       }
   }
   // Sample the Gaussian, summing its moments M[c][a][b] = Σ v_x^c v_y^a v_z^b f.
@@ -386,7 +358,7 @@ STRATA_VECTOR_CLONES inline EquilibriumResult discrete_gaussian(const VelocityGr
         for (int k = 0; k < n; ++k) {
           const double q = inv[0] * cx[i] * cx[i] + inv[1] * cy[j] * cy[j] + inv[2] * cz[k] * cz[k] +
                            2.0 * (inv[3] * cx[i] * cy[j] + inv[4] * cx[i] * cz[k] + inv[5] * cy[j] * cz[k]);
-          row[k] = a * detail::exp_nonpositive(-half_m * q);
+          row[k] = a * exp_nonpositive(-half_m * q);
         }
       }
 #pragma omp simd
