@@ -2,6 +2,7 @@
 // thread, the data in cache (the arithmetic side of docs/performance.md's cost model;
 // bench/stream gives the memory side). Prints one JSON object per kernel and grid:
 //   bench/toolkit_kernels [N ...]      (default 16 32)
+// - conserved_moments: rho, rho u, E (the engine's moment projection, three per cell-step);
 // - stress_moments: rho, rho u, E and the pressure tensor (the ES-BGK step's first sweep);
 // - discrete_gaussian_blend: the ES-BGK Gaussian sampled, corrected and blended into y
 //   (its second and third sweeps);
@@ -76,6 +77,9 @@ int main(int argc, char** argv) {
     for (std::size_t k = 0; k < points; ++k) f[k] += second[k];
     const int calls = std::max(20, static_cast<int>(4e7 / static_cast<double>(points * 100)));
     double sink = 0.0, seconds = 0.0;
+    toolkit::ConservedMoments c;
+    seconds = best_seconds(calls, [&](int) { c = toolkit::conserved_moments(g, f.data()); });
+    print("conserved_moments", n, seconds, points, c.energy);
     toolkit::FullMoments m;
     seconds = best_seconds(calls, [&](int) { m = toolkit::stress_moments(g, f.data(), 1.0); });
     print("stress_moments", n, seconds, points, m.T);

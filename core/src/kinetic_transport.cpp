@@ -24,7 +24,9 @@ STRATA_VECTOR_CLONES void upwind_flux_run(std::size_t count, const double* vn, c
 }
 
 // The same run through a face between two kinetic cells of this rank, applied at once:
-// q_a -= phi / h, q_b += phi / h (the same operations as through phi, so the same bits).
+// q_a -= phi / h, q_b += phi / h (the same operations as through phi, so the same bits),
+// or q_b = phi / h where this face is q_b's first (FirstForB; Transport::kinetic_fluxes).
+template <bool FirstForB>
 STRATA_VECTOR_CLONES void upwind_flux_run_apply(std::size_t count, const double* vn, const double* far,
                                                 const double* up, const double* down, double h, double inv_h,
                                                 double* qa, double* qb) {
@@ -32,7 +34,8 @@ STRATA_VECTOR_CLONES void upwind_flux_run_apply(std::size_t count, const double*
   for (std::size_t k = 0; k < count; ++k) {
     const double phi = vn[k] * toolkit::cweno3_right_scaled(far[k], up[k], down[k], h);
     qa[k] -= phi * inv_h;
-    qb[k] += phi * inv_h;
+    if constexpr (FirstForB) qb[k] = phi * inv_h;
+    else qb[k] += phi * inv_h;
   }
 }
 
@@ -120,10 +123,10 @@ void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* ph
 void Transport::kinetic_fluxes(double weight, Totals& exchange) {
   const Mesh& m = domain_.mesh();
   KineticArray& q = store_.transport();
-  // Also without faces: E(Y)/eps is added to it next. With layer 2 on the device only
-  // the host's rows: the device's are zero (Layer2Device::transport leaves them so).
-  const std::size_t host_rows = layer2_faces_on_device_ ? store_.first_slot(2) : store_.n_kinetic();
-  std::fill_n(q.begin(), host_rows * store_.values_per_cell(), 0.0);
+  // q is not cleared first: the x faces come first and run along the mesh rows in
+  // order, so the first face of every kinetic cell of this rank is its left one, which
+  // sets its q (0 + phi/h: the bits of an addition to zero). A row of q on the device
+  // (layer 2 resident) is zero and may have no host face at all; its host faces add.
   // A rank without kinetic cells may still have kinetic faces: its fluid cells next
   // to another rank's kinetic ones receive the moments of their flux.
   if (faces_.kinetic[0].faces.slot.empty() && faces_.kinetic[1].faces.slot.empty()) return;
@@ -162,18 +165,18 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
           const double* fp = &Y[slot(b + step) * nf];
           const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
           const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
+          const bool first_for_b = dir == 0;  // b's left face: its q's first value (above)
           // The upwind side is chosen per run of one sign of v_n, and each run's
           // reconstructions are one vector loop.
           if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
             double* qa = &q[slot(a) * nf];
             double* qb = &q[slot(b) * nf];
+            const auto apply = first_for_b ? upwind_flux_run_apply<true> : upwind_flux_run_apply<false>;
             for (std::size_t species = 0; species < nf; species += n3)
               for (const auto& [first, end] : runs) {
                 const std::size_t o = species + first;
-                if (vn[first] > 0)
-                  upwind_flux_run_apply(end - first, vn + first, fm + o, fa + o, fb + o, h, inv_h, qa + o, qb + o);
-                else
-                  upwind_flux_run_apply(end - first, vn + first, fp + o, fb + o, fa + o, h, inv_h, qa + o, qb + o);
+                if (vn[first] > 0) apply(end - first, vn + first, fm + o, fa + o, fb + o, h, inv_h, qa + o, qb + o);
+                else apply(end - first, vn + first, fp + o, fb + o, fa + o, h, inv_h, qa + o, qb + o);
               }
             continue;
           }
@@ -190,7 +193,10 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
           }
           if (kin_b) {
             double* qb = &q[slot(b) * nf];
-            for (std::size_t k = 0; k < nf; ++k) qb[k] += phi[k] * inv_h;
+            if (first_for_b)
+              for (std::size_t k = 0; k < nf; ++k) qb[k] = phi[k] * inv_h;
+            else
+              for (std::size_t k = 0; k < nf; ++k) qb[k] += phi[k] * inv_h;
           }
           const bool fluid_side = (domain_.owned(a) && !kin_a) || (domain_.owned(b) && !kin_b);
           if (!fluid_side && domain_.updated(a) == domain_.updated(b)) continue;
