@@ -2,8 +2,12 @@
 # Cost of one cell-step in each layer, from the program's own phase timings:
 #   bench/layer_costs.sh [BUILD_DIR]      (prints one JSON object per configuration)
 #   THREADS=1 bench/layer_costs.sh ...    (OpenMP threads; default: all cores)
-# Runs cases/conservation_box.json (periodic, far from equilibrium) for 10 steps of
-# dt = 0.1 dx on a 16 x 16 mesh, in layer 0 and in layer 1 at N = 16 and N = 32.
+#   STEPS=40 bench/layer_costs.sh ...     (about that many steps per run; default 10)
+# Runs cases/conservation_box.json (periodic, far from equilibrium) to t = STEPS x
+# 0.00625 (steps of dt ≈ 0.1 dx; each line reports its steps) on a 16 x 16 mesh, in
+# layer 0, 1 and 2 at N = 16 and N = 32. On a shared
+# machine the 0.2 s phases of 10 steps at 16³ vary by tens of percent from run to run:
+# to compare two builds, run them alternately, with STEPS=40 or more.
 # Kinetic lines add the engine's share of the cost (the layer's seconds outside its
 # collision model's calls). Layer-1 lines add the bandwidth bound of docs/performance.md's cost model (224 bytes
 # per velocity point in the layer's timed phases) at the STREAM triad of bench/stream
@@ -11,12 +15,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 strata=${1:-build}/bin/strata
+steps=${STEPS:-10}
+if ! [[ $steps =~ ^[1-9][0-9]*$ ]]; then echo "layer_costs.sh: STEPS=$steps; expected a positive whole number" >&2; exit 2; fi
+end=$(/usr/bin/python3 -c "print($steps * 0.00625)")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 triad=$(OMP_NUM_THREADS=${THREADS:-$(nproc)} "${1:-build}/bin/stream" 512 10 | /usr/bin/python3 -c "
 import json, sys
 print(max(json.loads(l)['gb_per_s'] for l in sys.stdin if json.loads(l)['kernel'] == 'triad'))")
-common="--set mesh.nx=16 --set mesh.ny=16 --set time.end=0.0625 --set time.cfl=0.8 --set output.times=[0.0625] --set output.snapshots=false --set output.profiles=false -q --threads ${THREADS:-0}"
+common="--set mesh.nx=16 --set mesh.ny=16 --set time.end=$end --set time.cfl=0.8 --set output.times=[$end] --set output.snapshots=false --set output.profiles=false -q --threads ${THREADS:-0}"
 run() {  # label mode N
   "$strata" run cases/conservation_box.json --set regime.mode="$2" --set velocity.n="$3" $common --out "$work/$1" 2> /dev/null
   /usr/bin/python3 - "$work/$1/summary.json" "$1" "$2" "$3" "${THREADS:-0}" "$triad" <<'PY'
