@@ -23,18 +23,22 @@ using namespace strata;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-// The transport's loop (kinetic_transport.cpp), here without q.
-STRATA_VECTOR_CLONES void upwind_run(std::size_t count, double vn, const double* far, const double* up,
+// Copies of the engine's loops, which live in its translation units: the transport's
+// upwind_flux_run (kinetic_transport.cpp) and the history's entropy_sum
+// (run_diagnostics.cpp).
+STRATA_VECTOR_CLONES void upwind_run(std::size_t count, const double* vn, const double* far, const double* up,
                                      const double* down, double h, double* phi) {
 #pragma omp simd
-  for (std::size_t k = 0; k < count; ++k) phi[k] = vn * toolkit::cweno3_right_scaled(far[k], up[k], down[k], h);
+  for (std::size_t k = 0; k < count; ++k) phi[k] = vn[k] * toolkit::cweno3_right_scaled(far[k], up[k], down[k], h);
 }
 
 STRATA_VECTOR_CLONES double entropy(const double* f, std::size_t n) {
   double part[8] = {};
-  for (std::size_t k = 0; k + 8 <= n; k += 8)
+  std::size_t k = 0;
+  for (; k + 8 <= n; k += 8)
 #pragma omp simd
     for (int l = 0; l < 8; ++l) part[l] += core::device::entropy_term(f[k + l]);
+  for (; k < n; ++k) part[0] += core::device::entropy_term(f[k]);
   double h = 0.0;
   for (const double p : part) h += p;
   return h;
@@ -71,7 +75,7 @@ int main(int argc, char** argv) {
     const toolkit::VelocityGrid g{n, 8.0};
     const std::size_t points = g.size();
     // A bimodal distribution, far from its Gaussian (conservation_box's initial state).
-    std::vector<double> f(points), second(points), G(points), y(points);
+    std::vector<double> f(points), second(points), G(points), y(points), vn(points, 0.5);
     toolkit::sampled_maxwellian(g, 1.0, 0.6, {0.3, -0.2, 0.1}, 1.1, f.data());
     toolkit::sampled_maxwellian(g, 1.0, 0.4, {-0.5, 0.4, 0.0}, 0.8, second.data());
     for (std::size_t k = 0; k < points; ++k) f[k] += second[k];
@@ -94,7 +98,7 @@ int main(int argc, char** argv) {
     print("discrete_gaussian_blend", n, seconds, points, y[points / 2]);
     seconds = best_seconds(calls, [&](int) {
       for (std::size_t o = 0; o + 2 * n * n <= points; o += 2 * n * n)  // runs of N²/2, as v_y's
-        upwind_run(static_cast<std::size_t>(n * n) / 2, 0.5, &f[o], &second[o], &G[o], 0.1, &y[o]);
+        upwind_run(static_cast<std::size_t>(n * n) / 2, &vn[o], &f[o], &second[o], &G[o], 0.1, &y[o]);
     });
     print("cweno3_upwind", n, seconds, points / 2, y[7]);
     seconds = best_seconds(calls, [&](int) { sink = entropy(f.data(), points); });

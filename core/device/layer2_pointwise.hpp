@@ -75,7 +75,7 @@ STRATA_HD void add_explicit_at(std::size_t i, double* q, const double* E, const 
 }
 
 // A value's share of the entropy -Σ f ln f (RunDiagnostics::entropy), by the toolkit's
-// vector log; 0 where f < 2^-1022 (f ln f is then below 1e-305).
+// vector log; 0 where f < 2^-1022 (|f ln f| is then below 1.6e-305).
 STRATA_HD double entropy_term(double f) {
   return f >= 0x1p-1022 ? -(f * toolkit::log_normal(f)) : 0.0;
 }

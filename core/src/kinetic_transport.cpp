@@ -125,8 +125,10 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
   KineticArray& q = store_.transport();
   // q is not cleared first: the x faces come first and run along the mesh rows in
   // order, so the first face of every kinetic cell of this rank is its left one, which
-  // sets its q (0 + phi/h: the bits of an addition to zero). A row of q on the device
-  // (layer 2 resident) is zero and may have no host face at all; its host faces add.
+  // sets its q (0 + phi/h: the bits of an addition to zero). The rows of the layer-2
+  // cells on a device (layer 2 resident) are kept zero by Layer2Device::transport, so
+  // there a host face that sets and one that adds are the same, and a row without a
+  // host face stays zero.
   // A rank without kinetic cells may still have kinetic faces: its fluid cells next
   // to another rank's kinetic ones receive the moments of their flux.
   if (faces_.kinetic[0].faces.slot.empty() && faces_.kinetic[1].faces.slot.empty()) return;

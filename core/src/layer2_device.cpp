@@ -260,7 +260,7 @@ void Layer2Device::transport(KineticStore& store, bool explicit_part) {
     for (std::size_t i = 0; i < q_rows_.size(); ++i) {
       double* row = &q[(first_ + static_cast<std::size_t>(q_rows_[i])) * nf_];
       std::copy_n(row, nf_, &staging_[i * nf_]);
-      std::fill_n(row, nf_, 0.0);  // for the next stage: the host zeroes only its own rows
+      std::fill_n(row, nf_, 0.0);  // for the next stage (Transport::kinetic_fluxes)
     }
     engine_.to_device(packed_->data(), staging_.data(), staging_.size() * sizeof(double));
     engine_.scatter_rows(packed_->data(), q_rows_d_->data<std::int64_t>(), q_rows_.size(), nf_, q_->data(), true);

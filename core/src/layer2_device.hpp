@@ -64,7 +64,7 @@ class Layer2Device {
   // q of the layer-2 cells: the device faces' fluxes, the host faces' share (from
   // store.transport()), and E(Y)/eps when the model has an explicit part.
   // The host faces' rows of store.transport() are left zero (Transport::kinetic_fluxes
-  // zeroes only the host's rows when layer 2 is on the device).
+  // relies on it: its first face of a row sets it, the others add).
   void transport(KineticStore& store, bool explicit_part);
   void accumulate(int stage, const device::Pr222& c);
   // After the step (store.advance() done): f^{n+1} := sum, f^n kept in sum; its

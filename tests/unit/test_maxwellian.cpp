@@ -137,9 +137,9 @@ TEST_CASE("maxwellian: the Gaussian's emitted values are its final values, also 
   // its own: every index exactly once, with the value left in f (twice where the
   // correction is refined). Whether a state needs a second pass is a matter of
   // round-off: drifting states with more energy than their tensor's (up to 3 times)
-  // are scanned, and every one that converges is checked; some (36–54 of 2 601 with
-  // this compiler, by vector width) are refined, and the test needs at least one of
-  // them, so that both paths are tested.
+  // are scanned, and every one that converges is checked; a few (17 of the 1 458 that
+  // converge, the same on every vector width) are refined, and the test needs at least
+  // one of them, so that both paths are tested.
   const VelocityGrid g{16, 8.0};
   const SymmetricTensor Tt = {0.5, 0.3, 0.4, 0.05, 0.02, 0.0};
   int refined = 0, single = 0, wrong = 0;

@@ -75,8 +75,10 @@ STRATA_HD FaceValues cweno3(double um, double u0, double up, double eps) {
 // m's exponent bits: exact, and no division (the reconstruction's own division is the
 // one left). Scaled, the largest value is c = m s in [1, 2) and eps = h² c² keeps the
 // floor at h² in units of m: the weights are homogeneous in (eps, I_k), so this is the
-// reconstruction of the data divided by m, times m (the differences are scaled after
-// they are taken: exact either way, as the scaling is a power of two). No branch, so that loops over
+// reconstruction of the data divided by m, times m (the differences are taken of the
+// scaled data, which cannot overflow, and the sum ū + increment unscaled last, since
+// the increment alone may exceed the largest double where the data are near it). No
+// branch, so that loops over
 // velocities vectorise: all-zero data (c = 0) take eps = h² and give 0; subnormal m
 // is scaled by 2^1022 like the smallest normal one.
 STRATA_HD double cweno3_right_scaled(double um, double u0, double up, double h) {
@@ -86,7 +88,8 @@ STRATA_HD double cweno3_right_scaled(double um, double u0, double up, double h) 
   const double s = cweno_detail::bit_cast<double>((2046 - E) << 52);  // 2^(1023 - E)
   const double unscale = cweno_detail::bit_cast<double>(E << 52);     // 1 / s
   const double c = std::max(m * s, 1.0);
-  return u0 + unscale * cweno3_right_increment((u0 - um) * s, (up - u0) * s, h * h * c * c);
+  const double ms = um * s, us = u0 * s, ps = up * s;
+  return unscale * (us + cweno3_right_increment(us - ms, ps - us, h * h * c * c));
 }
 
 }  // namespace strata::toolkit

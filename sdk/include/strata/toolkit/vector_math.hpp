@@ -17,7 +17,8 @@ constexpr double shifter = 0x1.8p52;  // y + shifter holds round(y) in its low b
 
 // exp(x) for x <= 0 (the Gaussian factors): x = k ln 2 + r with |r| <= ln 2 / 2, exp(r)
 // by its Taylor polynomial to r^13 / 13! (truncation below 2e-17), times 2^k built in
-// the exponent bits; 0 below -708, where std::exp is subnormal. NaN stays NaN.
+// the exponent bits; 0 below -708 (std::exp is 3.3e-308 there, and subnormal below
+// -708.4). NaN stays NaN.
 STRATA_HD double exp_nonpositive(double x) {
   using namespace vector_math_detail;
   const double xc = x < -708.0 ? -708.0 : x;
@@ -30,7 +31,7 @@ STRATA_HD double exp_nonpositive(double x) {
   double p = inverse_factorial[13];
   for (int q = 12; q >= 0; --q) p = p * r + inverse_factorial[q];
   const std::int64_t ki = __builtin_bit_cast(std::int64_t, kd) - __builtin_bit_cast(std::int64_t, shifter);
-  const double e = p * __builtin_bit_cast(double, (ki + 1023) << 52);
+  const double e = p * __builtin_bit_cast(double, static_cast<std::uint64_t>(ki + 1023) << 52);
   return x < -708.0 ? 0.0 : e;
 }
 
