@@ -80,7 +80,6 @@ STRATA_HD double entropy_term(double f) {
   return f >= 0x1p-1022 ? -(f * toolkit::log_normal(f)) : 0.0;
 }
 
-
 // Row copies between a packed block and chosen rows: to[r] = from[rows[r]] (gather) or
 // to[rows[r]] = from[r], or += (scatter).
 STRATA_HD void gather_at(std::size_t i, const double* from, const std::int64_t* rows, std::size_t width, double* to) {

@@ -169,25 +169,25 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
           const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
           const bool first_for_b = dir == 0;  // b's left face: its q's first value (above)
           // The upwind side is chosen per run of one sign of v_n, and each run's
-          // reconstructions are one vector loop.
+          // reconstructions are one vector loop: run(o, count, v_n, far, upwind, downwind).
+          auto for_each_run = [&](auto&& run) {
+            for (std::size_t species = 0; species < nf; species += n3)
+              for (const auto& [first, end] : runs) {
+                const std::size_t o = species + first;
+                if (vn[first] > 0) run(o, end - first, vn + first, fm + o, fa + o, fb + o);
+                else run(o, end - first, vn + first, fp + o, fb + o, fa + o);
+              }
+          };
           if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
             double* qa = &q[slot(a) * nf];
             double* qb = &q[slot(b) * nf];
             const auto apply = first_for_b ? upwind_flux_run_apply<true> : upwind_flux_run_apply<false>;
-            for (std::size_t species = 0; species < nf; species += n3)
-              for (const auto& [first, end] : runs) {
-                const std::size_t o = species + first;
-                if (vn[first] > 0) apply(end - first, vn + first, fm + o, fa + o, fb + o, h, inv_h, qa + o, qb + o);
-                else apply(end - first, vn + first, fp + o, fb + o, fa + o, h, inv_h, qa + o, qb + o);
-              }
+            for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
+                             const double* down) { apply(count, v_n, far, up, down, h, inv_h, qa + o, qb + o); });
             continue;
           }
-          for (std::size_t species = 0; species < nf; species += n3)
-            for (const auto& [first, end] : runs) {
-              const std::size_t o = species + first;
-              if (vn[first] > 0) upwind_flux_run(end - first, vn + first, fm + o, fa + o, fb + o, h, &phi[o]);
-              else upwind_flux_run(end - first, vn + first, fp + o, fb + o, fa + o, h, &phi[o]);
-            }
+          for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
+                           const double* down) { upwind_flux_run(count, v_n, far, up, down, h, &phi[o]); });
           wall_face_flux(a, b, dir, phi.data());
           if (kin_a) {
             double* qa = &q[slot(a) * nf];

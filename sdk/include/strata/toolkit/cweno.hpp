@@ -78,8 +78,8 @@ STRATA_HD FaceValues cweno3(double um, double u0, double up, double eps) {
 // reconstruction of the data divided by m, times m (the differences are taken of the
 // scaled data, which cannot overflow, and the sum ū + increment unscaled last, since
 // the increment alone may exceed the largest double where the data are near it). No
-// branch, so that loops over
-// velocities vectorise: all-zero data (c = 0) take eps = h² and give 0; subnormal m
+// branch, so that loops over velocities vectorise: all-zero data (c = 0) take
+// eps = h² and give 0; subnormal m
 // is scaled by 2^1022 like the smallest normal one.
 STRATA_HD double cweno3_right_scaled(double um, double u0, double up, double h) {
   const double m = std::max(std::max(std::abs(um), std::abs(u0)), std::abs(up));
