@@ -259,10 +259,12 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
 //
 // Sums: the Gram matrix J = Σ phi phiᵀ f dv³ needs the moments Σ v_x^c v_y^a v_z^b f,
 // c + a + b ≤ 4. They are summed without a reduction per row: within a plane of fixed
-// v_x into per-v_z accumulators A_a[k] = Σ_j v_y^a f (vector adds), per plane into
-// T_ca[k] += v_x^c A_a[k], and over v_z once per call, in index order. Every vector
-// lane does what a scalar loop does, so the values do not depend on the vector width
-// the function is compiled for (strata/toolkit/vector_clones.hpp).
+// v_x into per-v_z sums A_a[k] = Σ_j v_y^a f, per plane into T_ca[k] += v_x^c A_a[k],
+// and over v_z once per call, in index order. A plane's v_z are taken in blocks of
+// eight vector lanes, each block running along v_y with its sums in registers (sums
+// kept in memory wait on their own stores from the row before). Every vector lane does
+// what a scalar loop does, so the values do not depend on the vector width the
+// function is compiled for (strata/toolkit/vector_clones.hpp).
 //
 // Correction: f *= 1 + lambda . phi with J lambda = the moment deficit. The correction
 // is linear in lambda, so one pass reaches the round-off floor for the states the
@@ -302,15 +304,15 @@ STRATA_VECTOR_CLONES inline EquilibriumResult discrete_gaussian(const VelocityGr
   const double half_m = 0.5 * mass;
   const bool separable = inv[0] * inv[1] >= 4 * inv[3] * inv[3] && inv[0] * inv[2] >= 4 * inv[4] * inv[4] &&
                          inv[1] * inv[2] >= 4 * inv[5] * inv[5];
-  // Per-call tables: powers v_z^b (b ≤ 4), c = v - u per direction, the accumulators
-  // A (5 N) and T (15 N), and the pair factors.
-  std::vector<double> work(28 * static_cast<std::size_t>(n) + (separable ? 3 * nn : 0));
+  // Per-call tables: powers v_z^b (b ≤ 4), c = v - u per direction, the correction's
+  // terms along v_z, the sums T (15 N), and the pair factors.
+  std::vector<double> work(24 * static_cast<std::size_t>(n) + (separable ? 3 * nn : 0));
   double* vp = work.data();  // vp[b * n + k] = v_k^b
   double* cx = vp + 5 * n;
   double* cy = cx + n;
   double* cz = cy + n;
-  double* acc = cz + n;
-  double* tsum = acc + 5 * n;
+  double* along_z = cz + n;  // lambda_3 v_z + lambda_4 v_z²/2
+  double* tsum = along_z + n;
   double* pairs = tsum + 15 * n;  // P_xy[i n + j] (carrying a), P_xz[i n + k], P_yz[j n + k]
   const double* v = vp + n;
   for (int k = 0; k < n; ++k) {
@@ -341,46 +343,47 @@ STRATA_VECTOR_CLONES inline EquilibriumResult discrete_gaussian(const VelocityGr
   }
   // Sample the Gaussian, summing its moments M[c][a][b] = Σ v_x^c v_y^a v_z^b f.
   std::fill(tsum, tsum + 15 * n, 0.0);
-  for (int i = 0; i < n; ++i) {
-    std::fill(acc, acc + 5 * n, 0.0);
-    double *A0 = acc, *A1 = acc + n, *A2 = acc + 2 * n, *A3 = acc + 3 * n, *A4 = acc + 4 * n;
-    for (int j = 0; j < n; ++j) {
-      double* row = f + g.index(i, j, 0);
-      const double vy = v[j], vy2 = vy * vy, vy3 = vy2 * vy, vy4 = vy2 * vy2;
-      if (separable) {
-        const double pxy = pairs[i * n + j];
-        const double* pxz = pairs + nn + i * n;
-        const double* pyz = pairs + 2 * nn + j * n;
+  for (int i = 0; i < n; ++i)
+    for_each_lane_block(n, [&](int k0, auto block, int lanes) STRATA_CLONE_INLINE {
+      double A[5][decltype(block)::value] = {};
+      for (int j = 0; j < n; ++j) {
+        double* row = f + g.index(i, j, k0);
+        const double vy = v[j], vy2 = vy * vy, vy3 = vy2 * vy, vy4 = vy2 * vy2;
+        auto sample = [&](auto value) STRATA_CLONE_INLINE {
 #pragma omp simd
-        for (int k = 0; k < n; ++k) row[k] = pxy * pxz[k] * pyz[k];
-      } else {
-#pragma omp simd
-        for (int k = 0; k < n; ++k) {
-          const double q = inv[0] * cx[i] * cx[i] + inv[1] * cy[j] * cy[j] + inv[2] * cz[k] * cz[k] +
-                           2.0 * (inv[3] * cx[i] * cy[j] + inv[4] * cx[i] * cz[k] + inv[5] * cy[j] * cz[k]);
-          row[k] = a * exp_nonpositive(-half_m * q);
+          for (int l = 0; l < lanes; ++l) {
+            const double w = value(l);
+            row[l] = w;
+            A[0][l] += w;
+            A[1][l] += vy * w;
+            A[2][l] += vy2 * w;
+            A[3][l] += vy3 * w;
+            A[4][l] += vy4 * w;
+          }
+        };
+        if (separable) {
+          const double pxy = pairs[i * n + j];
+          const double* pxz = pairs + nn + i * n + k0;
+          const double* pyz = pairs + 2 * nn + j * n + k0;
+          sample([&](int l) STRATA_CLONE_INLINE { return pxy * pxz[l] * pyz[l]; });
+        } else {
+          sample([&](int l) STRATA_CLONE_INLINE {
+            const int k = k0 + l;
+            const double q = inv[0] * cx[i] * cx[i] + inv[1] * cy[j] * cy[j] + inv[2] * cz[k] * cz[k] +
+                             2.0 * (inv[3] * cx[i] * cy[j] + inv[4] * cx[i] * cz[k] + inv[5] * cy[j] * cz[k]);
+            return a * exp_nonpositive(-half_m * q);
+          });
         }
       }
+      double* T = tsum + k0;  // T_ca, (a, c) in the order of the loops
+      for (int pa = 0; pa < 5; ++pa) {
+        double vxc = 1.0;
+        for (int c = 0; c + pa < 5; ++c, vxc *= v[i], T += n) {
 #pragma omp simd
-      for (int k = 0; k < n; ++k) {
-        const double w = row[k];
-        A0[k] += w;
-        A1[k] += vy * w;
-        A2[k] += vy2 * w;
-        A3[k] += vy3 * w;
-        A4[k] += vy4 * w;
+          for (int l = 0; l < lanes; ++l) T[l] += vxc * A[pa][l];
+        }
       }
-    }
-    double* T = tsum;  // T_ca, (a, c) in the order of the loops
-    for (int pa = 0; pa < 5; ++pa) {
-      const double* A = acc + pa * n;
-      double vxc = 1.0;
-      for (int c = 0; c + pa < 5; ++c, vxc *= v[i], T += n) {
-#pragma omp simd
-        for (int k = 0; k < n; ++k) T[k] += vxc * A[k];
-      }
-    }
-  }
+    });
   double M[5][5][5] = {};
   {
     const double* T = tsum;
@@ -418,45 +421,50 @@ STRATA_VECTOR_CLONES inline EquilibriumResult discrete_gaussian(const VelocityGr
   // a pass leaves above round-off would accumulate in the domain totals.
   result.residual = detail::relative_error(F, t);
   bool corrected = false;
-  double* along_z = acc + 3 * n;  // lambda_3 v_z + lambda_4 v_z²/2
-  double* U = tsum;               // per v_z: Σ f, Σ v_x f, Σ v_y f, Σ (v_x² + v_y²) f
+  double* U = tsum;  // per v_z: Σ f, Σ v_x f, Σ v_y f, Σ (v_x² + v_y²) f
   for (int pass = 0; pass < 6 && result.residual > (pass == 0 ? 0.0 : 1e-14); ++pass) {
     result.iterations = pass;
     if (!detail::solve5(J, F)) return result;
     const detail::Vector5 lambda = F;
     for (int k = 0; k < n; ++k) along_z[k] = lambda[3] * v[k] + 0.5 * lambda[4] * vp[2 * n + k];
-    const bool emit_now = pass == 0;
     corrected = true;
     std::fill(U, U + 4 * n, 0.0);
-    for (int i = 0; i < n; ++i) {
-      std::fill(acc, acc + 3 * n, 0.0);
-      double *B0 = acc, *B1 = acc + n, *B2 = acc + 2 * n;
-      const double vx = v[i], vx2 = vx * vx;
-      for (int j = 0; j < n; ++j) {
-        const std::size_t first = g.index(i, j, 0);
-        double* row = f + first;
-        const double vy = v[j], vy2 = vy * vy;
-        // 1 + lambda . phi = c_row + lambda_3 v_z + lambda_4 v_z²/2.
-        const double c_row = 1.0 + lambda[0] + lambda[1] * vx + lambda[2] * vy + 0.5 * lambda[4] * (vx2 + vy2);
+    // One sweep in the blocks of the sample: f_k := f_k (1 + lambda . phi), emitted by
+    // the first pass (a later pass emits once more at the end).
+    auto sweep = [&](auto&& emit_value) STRATA_CLONE_INLINE {
+      for (int i = 0; i < n; ++i) {
+        const double vx = v[i], vx2 = vx * vx;
+        for_each_lane_block(n, [&](int k0, auto block, int lanes) STRATA_CLONE_INLINE {
+          double B[3][decltype(block)::value] = {};
+          for (int j = 0; j < n; ++j) {
+            const std::size_t first = g.index(i, j, k0);
+            double* row = f + first;
+            const double vy = v[j], vy2 = vy * vy;
+            // 1 + lambda . phi = c_row + lambda_3 v_z + lambda_4 v_z²/2.
+            const double c_row = 1.0 + lambda[0] + lambda[1] * vx + lambda[2] * vy + 0.5 * lambda[4] * (vx2 + vy2);
 #pragma omp simd
-        for (int k = 0; k < n; ++k) {
-          const double w = row[k] * (c_row + along_z[k]);
-          row[k] = w;
-          B0[k] += w;
-          B1[k] += vy * w;
-          B2[k] += vy2 * w;
-        }
-        if (emit_now)
-          for (int k = 0; k < n; ++k) emit(first + static_cast<std::size_t>(k), row[k]);
-      }
+            for (int l = 0; l < lanes; ++l) {
+              const double w = row[l] * (c_row + along_z[k0 + l]);
+              row[l] = w;
+              emit_value(first + static_cast<std::size_t>(l), w);
+              B[0][l] += w;
+              B[1][l] += vy * w;
+              B[2][l] += vy2 * w;
+            }
+          }
 #pragma omp simd
-      for (int k = 0; k < n; ++k) {
-        U[k] += B0[k];
-        U[n + k] += vx * B0[k];
-        U[2 * n + k] += B1[k];
-        U[3 * n + k] += vx2 * B0[k] + B2[k];
+          for (int l = 0; l < lanes; ++l) {
+            const int k = k0 + l;
+            U[k] += B[0][l];
+            U[n + k] += vx * B[0][l];
+            U[2 * n + k] += B[1][l];
+            U[3 * n + k] += vx2 * B[0][l] + B[2][l];
+          }
+        });
       }
-    }
+    };
+    if (pass == 0) sweep(emit);
+    else sweep(NoEmit{});
     double m0 = 0, mx = 0, my = 0, mz = 0, m2 = 0;
     for (int k = 0; k < n; ++k) {
       m0 += U[k];
