@@ -207,7 +207,10 @@ void OutputWriter::last_good(double, const SnapshotData& data) {
 void OutputWriter::profile(double t, const SnapshotData& d) {
   const int j = mesh_.ny / 2;
   std::ostringstream out;
-  out.precision(12);
+  // Round-trip precision: runs of two builds or paths are compared through these
+  // files (tools/compare_runs.py, the tests), and 12 digits showed round-off of 1e-16
+  // as a difference of 1e-11.
+  out.precision(17);
   out << "x,rho,ux,uy,T,p,regime\n";
   for (int i = 0; i < mesh_.nx; ++i) {
     const std::size_t c = static_cast<std::size_t>(j) * mesh_.nx + i;
