@@ -37,6 +37,10 @@ FftwBuffer<T> fftw_buffer(std::size_t n) {
 }
 
 // One thread's buffers and plans (FFTW's planner is not thread-safe; execution is).
+// FFTW_ESTIMATE chooses the algorithm without timing it, so every thread, every run
+// and a restarted run transform alike and results repeat bit for bit; FFTW_MEASURE
+// chose by timing, and at 32³ one run in six differed in the last digits (1e-15). The
+// operator's speed is the same within noise (bench/bench_boltzmann, docs/performance.md).
 struct Workspace {
   FftwBuffer<double> in, a, b, gain;
   FftwBuffer<fftw_complex> fhat, tmp;
@@ -50,8 +54,8 @@ struct Workspace {
     gain = fftw_buffer<double>(n3);
     fhat = fftw_buffer<fftw_complex>(modes);
     tmp = fftw_buffer<fftw_complex>(modes);
-    forward = fftw_plan_dft_r2c_3d(n, n, n, in.get(), fhat.get(), FFTW_MEASURE);
-    backward = fftw_plan_dft_c2r_3d(n, n, n, tmp.get(), a.get(), FFTW_MEASURE);
+    forward = fftw_plan_dft_r2c_3d(n, n, n, in.get(), fhat.get(), FFTW_ESTIMATE);
+    backward = fftw_plan_dft_c2r_3d(n, n, n, tmp.get(), a.get(), FFTW_ESTIMATE);
     if (!forward || !backward) throw std::runtime_error("FFTW could not plan the transforms");
   }
   ~Workspace() {
