@@ -9,7 +9,7 @@
 # machine the 0.2 s phases of 10 steps at 16³ vary by tens of percent from run to run:
 # to compare two builds, run them alternately, with STEPS=40 or more.
 # Kinetic lines add the engine's share of the cost (the layer's seconds outside its
-# collision model's calls). Layer-1 lines add the bandwidth bound of docs/performance.md's cost model (224 bytes
+# collision model's calls). Layer-1 lines add the bandwidth bound of docs/performance.md's cost model (192 bytes
 # per velocity point in the layer's timed phases) at the STREAM triad of bench/stream
 # with the same threads, and measured / bound.
 set -euo pipefail
@@ -40,15 +40,15 @@ line = {"config": sys.argv[2], "threads": int(sys.argv[5]) or "all", "layer": la
         "peak_memory_kib": s["peak_memory_kib"]}
 if layer > 0:
     # The engine's share: transport, halo and IMEX bookkeeping of the layer's cells, whose
-    # bytes per point in the cost model are 192 (transport 96, clearing q 16, bookkeeping
-    # 80) and for layer 2 48 more (E(Y)/eps into q).
+    # bytes per point in the cost model are 160 (transport 80, bookkeeping 80) and for
+    # layer 2 48 more (E(Y)/eps into q).
     engine = (w[f"layer{layer}"] - w[f"layer{layer}_collision_model"]) / cell_steps
-    engine_bound = (192 if layer == 1 else 240) * n**3 / (triad * 1e9)
+    engine_bound = (160 if layer == 1 else 208) * n**3 / (triad * 1e9)
     line.update({"engine_seconds_per_cell_step": float(f"{engine:.3g}"), "engine_bound_seconds": float(f"{engine_bound:.3g}"),
                  "engine_over_bound": round(engine / engine_bound, 2)})
     line["triad_gb_per_s"] = triad
 if layer == 1:
-    bound = 224 * n**3 / (triad * 1e9)
+    bound = 192 * n**3 / (triad * 1e9)
     line.update({"bound_seconds": float(f"{bound:.3g}"), "measured_over_bound": round(cost / bound, 2)})
 print(json.dumps(line))
 PY

@@ -5,6 +5,7 @@
 // temperature T = m tr(P) / (3 rho) (gas constant 1).
 #include <array>
 #include <cmath>
+#include <vector>
 
 #include "strata/toolkit/vector_clones.hpp"
 #include "strata/toolkit/velocity_grid.hpp"
@@ -25,20 +26,22 @@ struct RawMoments {
   std::array<double, 6> s2{};
 };
 
-// One sweep, a few operations per grid point: per block of eight v_z (vector lanes,
-// toolkit::for_each_lane_block) and plane of fixed v_x, the sums Σ_j v_y^p f (p ≤ 2)
-// along v_y in registers; per plane, the v_x factors; over v_z in index order at the
-// end. The order of every sum is fixed, so the values do not depend on the vector
-// width the function was compiled for (vector_clones.hpp).
+// One sweep in memory order, a few operations per grid point: per plane of fixed v_x
+// and block of eight v_z (vector lanes, toolkit::for_each_lane_block), the sums
+// Σ_j v_y^p f (p ≤ 2) along v_y in registers, then times the plane's v_x powers into
+// per-v_z sums; over v_z in index order at the end. The order of every sum is fixed,
+// so the values do not depend on the vector width the function was compiled for
+// (vector_clones.hpp).
 STRATA_VECTOR_CLONES inline RawMoments raw_moments(const VelocityGrid& g, const double* f) {
-  RawMoments r;
   const int n = g.n;
-  for_each_lane_block(n, [&](int k0, auto block, int lanes) STRATA_CLONE_INLINE {
-    constexpr int width = decltype(block)::value;
-    double T[6][width] = {};  // per v_z: Σ f, Σ v_x f, Σ v_y f, Σ v_x² f, Σ v_y² f, Σ v_x v_y f
-    for (int i = 0; i < n; ++i) {
-      const double vx = g.v(i), vx2 = vx * vx;
-      double A[3][width] = {};  // per v_z in the plane: Σ_j v_y^p f
+  // Per v_z: Σ f, Σ v_x f, Σ v_y f, Σ v_x² f, Σ v_y² f, Σ v_x v_y f.
+  std::vector<double> sums(6 * static_cast<std::size_t>(n), 0.0);
+  double* T[6];
+  for (int p = 0; p < 6; ++p) T[p] = sums.data() + p * n;
+  for (int i = 0; i < n; ++i) {
+    const double vx = g.v(i), vx2 = vx * vx;
+    for_each_lane_block(n, [&](int k0, auto block, int lanes) STRATA_CLONE_INLINE {
+      double A[3][decltype(block)::value] = {};  // per v_z in the plane: Σ_j v_y^p f
       for (int j = 0; j < n; ++j) {
         const double vy = g.v(j), vy2 = vy * vy;
         const double* row = f + g.index(i, j, k0);
@@ -52,28 +55,30 @@ STRATA_VECTOR_CLONES inline RawMoments raw_moments(const VelocityGrid& g, const 
       }
 #pragma omp simd
       for (int l = 0; l < lanes; ++l) {
-        T[0][l] += A[0][l];
-        T[1][l] += vx * A[0][l];
-        T[2][l] += A[1][l];
-        T[3][l] += vx2 * A[0][l];
-        T[4][l] += A[2][l];
-        T[5][l] += vx * A[1][l];
+        const int k = k0 + l;
+        T[0][k] += A[0][l];
+        T[1][k] += vx * A[0][l];
+        T[2][k] += A[1][l];
+        T[3][k] += vx2 * A[0][l];
+        T[4][k] += A[2][l];
+        T[5][k] += vx * A[1][l];
       }
-    }
-    for (int l = 0; l < lanes; ++l) {
-      const double vz = g.v(k0 + l);
-      r.s0 += T[0][l];
-      r.s1[0] += T[1][l];
-      r.s1[1] += T[2][l];
-      r.s1[2] += vz * T[0][l];
-      r.s2[0] += T[3][l];
-      r.s2[1] += T[4][l];
-      r.s2[2] += vz * vz * T[0][l];
-      r.s2[3] += T[5][l];
-      r.s2[4] += vz * T[1][l];
-      r.s2[5] += vz * T[2][l];
-    }
-  });
+    });
+  }
+  RawMoments r;
+  for (int k = 0; k < n; ++k) {
+    const double vz = g.v(k);
+    r.s0 += T[0][k];
+    r.s1[0] += T[1][k];
+    r.s1[1] += T[2][k];
+    r.s1[2] += vz * T[0][k];
+    r.s2[0] += T[3][k];
+    r.s2[1] += T[4][k];
+    r.s2[2] += vz * vz * T[0][k];
+    r.s2[3] += T[5][k];
+    r.s2[4] += vz * T[1][k];
+    r.s2[5] += vz * T[2][k];
+  }
   return r;
 }
 
