@@ -8,6 +8,7 @@
 #include <cstring>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "engine_types.hpp"
@@ -210,7 +211,7 @@ void OutputWriter::profile(double t, const SnapshotData& d) {
   // Round-trip precision: runs of two builds or paths are compared through these
   // files (tools/compare_runs.py, the tests), and 12 digits showed round-off of 1e-16
   // as a difference of 1e-11.
-  out.precision(17);
+  out.precision(std::numeric_limits<double>::max_digits10);
   out << "x,rho,ux,uy,T,p,regime\n";
   for (int i = 0; i < mesh_.nx; ++i) {
     const std::size_t c = static_cast<std::size_t>(j) * mesh_.nx + i;

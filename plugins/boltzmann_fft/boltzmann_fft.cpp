@@ -37,9 +37,11 @@ FftwBuffer<T> fftw_buffer(std::size_t n) {
 }
 
 // One thread's buffers and plans (FFTW's planner is not thread-safe; execution is).
-// FFTW_ESTIMATE chooses the algorithm without timing it, so every thread, every run
-// and a restarted run transform alike and results repeat bit for bit; FFTW_MEASURE
-// chose by timing, and at 32³ one run in six differed in the last digits (1e-15). The
+// FFTW_ESTIMATE chooses the algorithm without timing it, so on one machine and FFTW
+// build every thread, every run and a restarted run transform alike and results repeat
+// bit for bit; FFTW_MEASURE chose by timing, and at 32³ one run in six differed in the
+// last digits (1e-15). (ESTIMATE still follows wisdom already in the process: a host
+// program that plans these sizes with FFTW_MEASURE first brings the timing back.) The
 // operator's speed is the same within noise (bench/bench_boltzmann, docs/performance.md).
 struct Workspace {
   FftwBuffer<double> in, a, b, gain;

@@ -122,7 +122,7 @@ TEST_CASE("boltzmann: boltzmann_cufft drops in for boltzmann_fft in a dynamic hy
       size = std::max(size, std::abs(x[i]));
     }
     CAPTURE(column);
-    MESSAGE(std::string(column) << ": max |cufft - fftw| / max |fftw| = " << diff / size << " (profiles carry 12 digits)");
+    MESSAGE(std::string(column) << ": max |cufft - fftw| / max |fftw| = " << diff / size << " (profiles carry 17 digits)");
     // Round-off of the operator (1e-15) carried through the run's steps and switches.
     CHECK(diff <= 1e-11 * size);
   }

@@ -164,6 +164,58 @@ TEST_CASE("maxwellian: the Gaussian's emitted values are its final values, also 
   CHECK(wrong == 0);
 }
 
+TEST_CASE("maxwellian: raw moments are a plain loop's sums in their documented order, bit for bit") {
+  // raw_moments runs as the AVX-512, AVX2 or SSE2 clone the machine picks; its sums go
+  // per v_z lane in a fixed order, so every clone must give the bits of this scalar loop,
+  // also where N leaves a partial block of lanes. A reduction whose order follows the
+  // vector width (omp simd reduction, the row sums it replaced) fails here.
+  for (const int n : {6, 12, 16, 20}) {
+    CAPTURE(n);
+    const VelocityGrid g{n, 7.0};
+    std::vector<double> f(g.size()), second(g.size());
+    sampled_maxwellian(g, 1.0, 0.7, {0.4, -0.3, 0.2}, 1.3, f.data());
+    sampled_maxwellian(g, 1.0, 0.3, {-0.9, 0.5, -0.1}, 0.6, second.data());
+    for (std::size_t k = 0; k < g.size(); ++k) f[k] += second[k];
+    std::vector<std::array<double, 6>> T(n, std::array<double, 6>{});
+    for (int i = 0; i < n; ++i) {
+      const double vx = g.v(i), vx2 = vx * vx;
+      for (int k = 0; k < n; ++k) {
+        double a0 = 0, a1 = 0, a2 = 0;
+        for (int j = 0; j < n; ++j) {
+          const double vy = g.v(j), vy2 = vy * vy, w = f[g.index(i, j, k)];
+          a0 += w;
+          a1 += vy * w;
+          a2 += vy2 * w;
+        }
+        T[k][0] += a0;
+        T[k][1] += vx * a0;
+        T[k][2] += a1;
+        T[k][3] += vx2 * a0;
+        T[k][4] += a2;
+        T[k][5] += vx * a1;
+      }
+    }
+    RawMoments want;
+    for (int k = 0; k < n; ++k) {
+      const double vz = g.v(k);
+      want.s0 += T[k][0];
+      want.s1[0] += T[k][1];
+      want.s1[1] += T[k][2];
+      want.s1[2] += vz * T[k][0];
+      want.s2[0] += T[k][3];
+      want.s2[1] += T[k][4];
+      want.s2[2] += vz * vz * T[k][0];
+      want.s2[3] += T[k][5];
+      want.s2[4] += vz * T[k][1];
+      want.s2[5] += vz * T[k][2];
+    }
+    const RawMoments got = raw_moments(g, f.data());
+    CHECK(got.s0 == want.s0);
+    CHECK(got.s1 == want.s1);
+    CHECK(got.s2 == want.s2);
+  }
+}
+
 TEST_CASE("maxwellian: stress moments in one sweep equal the central sums to round-off") {
   // P from raw second moments minus rho u u: relative error of order eps (m|u|²/T + 1),
   // here |u|²/T ≈ 5, so 1e-13 of the trace is 100 times that bound.

@@ -270,11 +270,13 @@ inline EquilibriumResult discrete_maxwellian(const VelocityGrid& g, double mass,
 // is linear in lambda, so one pass reaches the round-off floor for the states the
 // ES-BGK step produces (measured on the shipped cases: relative residual ≤ 3e-15 after
 // it); further passes run only while more than 1e-14 is left and each halves it. emit(k,
-// f_k) receives every value of a row right after the pass produced it, so a caller that
-// blends f into another array (the ES-BGK step) needs no sweep of its own: after the
-// first pass, and where a pass refined it, once more with the final value (an emit must
-// overwrite, not accumulate, and must not read what it writes). Nothing is emitted when
-// the tensor is not positive definite or the first solve fails (converged = false).
+// f_k) receives every value right after the pass produced it, so a caller that blends f
+// into another array (the ES-BGK step) needs no sweep of its own: after the first pass,
+// and where a pass refined it, once more with the final value. The first pass calls
+// emit inside its vector loop, block by block of v_z (not in index order), so an emit
+// must touch index k alone: overwrite there, not accumulate into anything shared, and
+// not read what it or f writes at another index. Nothing is emitted when the tensor is
+// not positive definite or the first solve fails (converged = false).
 struct NoEmit {
   void operator()(std::size_t, double) const {}
 };
