@@ -7,7 +7,9 @@
 # 0.00625 (steps of dt ≈ 0.1 dx; each line reports its steps) on a 16 x 16 mesh, in
 # layer 0, 1 and 2 at N = 16 and N = 32. On a shared
 # machine the 0.2 s phases of 10 steps at 16³ vary by tens of percent from run to run:
-# to compare two builds, run them alternately, with STEPS=40 or more.
+# to compare two builds, run them alternately, with STEPS=40. Not many more: at this
+# Courant number the layer-1 box at 16³ loses positivity after about 45 steps (docs/
+# numerics.md, "Time step"), and a run that stops prints its error line instead.
 # Kinetic lines add the engine's share of the cost (the layer's seconds outside its
 # collision model's calls). Layer-1 lines add the bandwidth bound of docs/performance.md's cost model (192 bytes
 # per velocity point in the layer's timed phases) at the STREAM triad of bench/stream
@@ -25,7 +27,10 @@ import json, sys
 print(max(json.loads(l)['gb_per_s'] for l in sys.stdin if json.loads(l)['kernel'] == 'triad'))")
 common="--set mesh.nx=16 --set mesh.ny=16 --set time.end=$end --set time.cfl=0.8 --set output.times=[$end] --set output.snapshots=false --set output.profiles=false -q --threads ${THREADS:-0}"
 run() {  # label mode N
-  "$strata" run cases/conservation_box.json --set regime.mode="$2" --set velocity.n="$3" $common --out "$work/$1" 2> /dev/null
+  if ! "$strata" run cases/conservation_box.json --set regime.mode="$2" --set velocity.n="$3" $common --out "$work/$1" 2> "$work/$1.err"; then
+    /usr/bin/python3 -c 'import json, sys; print(json.dumps({"config": sys.argv[1], "error": open(sys.argv[2]).read().strip().splitlines()[-1]}))' "$1" "$work/$1.err"
+    return
+  fi
   /usr/bin/python3 - "$work/$1/summary.json" "$1" "$2" "$3" "${THREADS:-0}" "$triad" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
