@@ -39,6 +39,24 @@ STRATA_VECTOR_CLONES void upwind_flux_run_apply(std::size_t count, const double*
   }
 }
 
+// A face's flux phi, taken into q at one of its sides: q -= phi / h on the left cell,
+// q += phi / h (or q = phi / h, its first face) on the right one; the operations of
+// upwind_flux_run_apply, so a face through a wall or the rank's edge rounds alike.
+enum class FluxInto { left_cell, right_cell_first, right_cell };
+STRATA_VECTOR_CLONES void apply_face_flux(std::size_t count, const double* phi, double inv_h, FluxInto side,
+                                          double* q) {
+  if (side == FluxInto::left_cell) {
+#pragma omp simd
+    for (std::size_t k = 0; k < count; ++k) q[k] -= phi[k] * inv_h;
+  } else if (side == FluxInto::right_cell_first) {
+#pragma omp simd
+    for (std::size_t k = 0; k < count; ++k) q[k] = phi[k] * inv_h;
+  } else {
+#pragma omp simd
+    for (std::size_t k = 0; k < count; ++k) q[k] += phi[k] * inv_h;
+  }
+}
+
 // The runs of one species' N³ velocities (v_z fastest) with one sign of v_n, as
 // [begin, end): v_n is constant along a row of N, so runs are whole rows (N³/2 values
 // for v_x, N²/2 for v_y).
@@ -135,11 +153,8 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
   const KineticArray& Y = store_.stage();
   const std::size_t nf = store_.values_per_cell(), n3 = coupling_.points();
   const int nvar = gas_.n_vars();
-  const auto& layout = gas_.layout();
-  const double vol = coupling_.grid().cell_volume();
-  const int S = gas_.n_species();
   const int N = coupling_.grid().n;
-  const double* v[3] = {store_.velocity(0), store_.velocity(1), store_.velocity(2)};
+  const double* v[2] = {store_.velocity(0), store_.velocity(1)};
   auto slot = [&](std::size_t cell) { return static_cast<std::size_t>(store_.slot_of(cell)); };
   for (int dir = 0; dir < 2; ++dir) {
     const KineticFaces& kf = faces_.kinetic[dir];
@@ -189,37 +204,15 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
           for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
                            const double* down) { upwind_flux_run(count, v_n, far, up, down, h, &phi[o]); });
           wall_face_flux(a, b, dir, phi.data());
-          if (kin_a) {
-            double* qa = &q[slot(a) * nf];
-            for (std::size_t k = 0; k < nf; ++k) qa[k] -= phi[k] * inv_h;
-          }
-          if (kin_b) {
-            double* qb = &q[slot(b) * nf];
-            if (first_for_b)
-              for (std::size_t k = 0; k < nf; ++k) qb[k] = phi[k] * inv_h;
-            else
-              for (std::size_t k = 0; k < nf; ++k) qb[k] += phi[k] * inv_h;
-          }
+          if (kin_a) apply_face_flux(nf, phi.data(), inv_h, FluxInto::left_cell, &q[slot(a) * nf]);
+          if (kin_b)
+            apply_face_flux(nf, phi.data(), inv_h, first_for_b ? FluxInto::right_cell_first : FluxInto::right_cell,
+                            &q[slot(b) * nf]);
           const bool fluid_side = (domain_.owned(a) && !kin_a) || (domain_.owned(b) && !kin_b);
           if (!fluid_side && domain_.updated(a) == domain_.updated(b)) continue;
-          // Moments of the flux: mass per species, total momentum and energy.
-          std::fill(moments.begin(), moments.end(), 0.0);
-          for (int s = 0; s < S; ++s) {
-            const double* p = &phi[s * n3];
-            double m0 = 0, mx = 0, my = 0, mz = 0, e = 0;
-            for (std::size_t k = 0; k < n3; ++k) {
-              m0 += p[k];
-              mx += v[0][k] * p[k];
-              my += v[1][k] * p[k];
-              mz += v[2][k] * p[k];
-              e += 0.5 * (v[0][k] * v[0][k] + v[1][k] * v[1][k] + v[2][k] * v[2][k]) * p[k];
-            }
-            moments[s] = m0 * vol;
-            moments[layout.momentum(0)] += mx * vol;
-            moments[layout.momentum(1)] += my * vol;
-            moments[layout.momentum(2)] += mz * vol;
-            moments[layout.energy()] += e * vol;
-          }
+          // Moments of the flux (the moment projection of phi): mass per species, total
+          // momentum and energy.
+          coupling_.project(phi.data(), moments.data());
           std::copy(moments.begin(), moments.end(), &F[kf.faces.slot[face] * nvar]);
           book_exchange(a, b, moments.data(), weight, area, line_exchange[line]);
         }
