@@ -11,9 +11,18 @@
 # Courant number the layer-1 box at 16³ loses positivity after about 45 steps (docs/
 # numerics.md, "Time step"), and a run that stops prints its error line instead.
 # Kinetic lines add the engine's share of the cost (the layer's seconds outside its
-# collision model's calls). Layer-1 lines add the bandwidth bound of docs/performance.md's cost model (192 bytes
-# per velocity point in the layer's timed phases) at the STREAM triad of bench/stream
-# with the same threads, and measured / bound.
+# collision model's calls). Layer-1 lines add the two bounds of docs/performance.md's
+# cost model, and measured / bound:
+# - bandwidth: 192 bytes per velocity point in the layer's timed phases at the STREAM
+#   triad of bench/stream with the same threads;
+# - floor: per phase, the larger of its bytes at that triad and its arithmetic at the
+#   speed of its kernels in cache (bench/toolkit_kernels, one thread, the fastest of three
+#   invocations in these minutes, divided among the threads), summed over the phases,
+#   which run one after the other: transport (80 B; four faces), the ES-BGK step (32 B;
+#   two stages of stress_moments and discrete_gaussian_blend) and the bookkeeping (80 B;
+#   its arithmetic is a few operations per value, below its bytes). It is what the
+#   layer would cost if no phase waited on memory more than its bytes require, with
+#   today's kernels: not a bound on other kernels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 strata=${1:-build}/bin/strata
@@ -25,15 +34,22 @@ trap 'rm -rf "$work"' EXIT
 triad=$(OMP_NUM_THREADS=${THREADS:-$(nproc)} "${1:-build}/bin/stream" 512 10 | /usr/bin/python3 -c "
 import json, sys
 print(max(json.loads(l)['gb_per_s'] for l in sys.stdin if json.loads(l)['kernel'] == 'triad'))")
+kernels=$work/kernels.json
+for _ in 1 2 3; do "${1:-build}/bin/toolkit_kernels" 16 32; done > "$kernels"
 common="--set mesh.nx=16 --set mesh.ny=16 --set time.end=$end --set time.cfl=0.8 --set output.times=[$end] --set output.snapshots=false --set output.profiles=false -q --threads ${THREADS:-0}"
 run() {  # label mode N
   if ! "$strata" run cases/conservation_box.json --set regime.mode="$2" --set velocity.n="$3" $common --out "$work/$1" 2> "$work/$1.err"; then
     /usr/bin/python3 -c 'import json, sys; print(json.dumps({"config": sys.argv[1], "error": open(sys.argv[2]).read().strip().splitlines()[-1]}))' "$1" "$work/$1.err"
     return
   fi
-  /usr/bin/python3 - "$work/$1/summary.json" "$1" "$2" "$3" "${THREADS:-0}" "$triad" <<'PY'
+  /usr/bin/python3 - "$work/$1/summary.json" "$1" "$2" "$3" "${THREADS:-0}" "$triad" "$kernels" "$(nproc)" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
+ns = {}  # the fastest invocation's seconds per point, per kernel and grid
+for k in map(json.loads, open(sys.argv[7])):
+    key = (k["kernel"], k["velocity_n"])
+    ns[key] = min(ns.get(key, 1.0), k["ns_per_point"] * 1e-9)
+threads = int(sys.argv[5]) or int(sys.argv[8])
 layer = int(sys.argv[3][-1])
 n, triad = int(sys.argv[4]), float(sys.argv[6])
 cell_steps = s["cell_steps"][layer]
@@ -48,13 +64,20 @@ if layer > 0:
     # bytes per point in the cost model are 160 (transport 80, bookkeeping 80) and for
     # layer 2 48 more (E(Y)/eps into q).
     engine = (w[f"layer{layer}"] - w[f"layer{layer}_collision_model"]) / cell_steps
-    engine_bound = (160 if layer == 1 else 208) * n**3 / (triad * 1e9)
+    memory = lambda b: b * n**3 / (triad * 1e9)  # seconds to move b bytes per point
+    arithmetic = lambda *k: sum(ns[(name, n)] for name in k) * n**3 / threads
+    transport = max(memory(80), 4 * arithmetic("transport_face"))
+    engine_bound = memory(160 if layer == 1 else 208)
+    engine_floor = transport + memory(80 if layer == 1 else 128)
     line.update({"engine_seconds_per_cell_step": float(f"{engine:.3g}"), "engine_bound_seconds": float(f"{engine_bound:.3g}"),
-                 "engine_over_bound": round(engine / engine_bound, 2)})
+                 "engine_over_bound": round(engine / engine_bound, 2),
+                 "engine_floor_seconds": float(f"{engine_floor:.3g}"), "engine_over_floor": round(engine / engine_floor, 2)})
     line["triad_gb_per_s"] = triad
 if layer == 1:
-    bound = 192 * n**3 / (triad * 1e9)
-    line.update({"bound_seconds": float(f"{bound:.3g}"), "measured_over_bound": round(cost / bound, 2)})
+    bound = memory(192)
+    floor = engine_floor + max(memory(32), 2 * arithmetic("stress_moments", "discrete_gaussian_blend"))
+    line.update({"bound_seconds": float(f"{bound:.3g}"), "measured_over_bound": round(cost / bound, 2),
+                 "floor_seconds": float(f"{floor:.3g}"), "measured_over_floor": round(cost / floor, 2)})
 print(json.dumps(line))
 PY
 }

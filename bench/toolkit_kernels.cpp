@@ -6,7 +6,12 @@
 // - stress_moments: rho, rho u, E and the pressure tensor (the ES-BGK step's first sweep);
 // - discrete_gaussian_blend: the ES-BGK Gaussian sampled, corrected and blended into y
 //   (its second and third sweeps);
-// - cweno3_upwind: one upwind CWENO3 flux per point, as the transport's vector loop;
+// - transport_face: one face of the kinetic transport per point (the upwind CWENO3 flux,
+//   taken into both cells' q: core/src/upwind_flux.hpp), a face's six distributions in
+//   cache;
+// - transport_face_line: the same faces along a line of 16 cells, as the transport runs
+//   them (at 32³ the line's 2 × 18 distributions, 9 MiB, are far beyond the L2 cache):
+//   if it costs what transport_face costs, the transport is bound by its arithmetic;
 // - entropy_term: -f ln f by the vector log (history.csv's entropy).
 #include <algorithm>
 #include <chrono>
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "../core/device/layer2_pointwise.hpp"
+#include "../core/src/upwind_flux.hpp"
 #include "strata/toolkit/maxwellian.hpp"
 #include "strata/toolkit/vector_clones.hpp"
 
@@ -23,14 +29,7 @@ using namespace strata;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-// The toolkit's per-value functions in vector loops as the engine runs them (the
-// transport's runs of one sign of v_n; the history's sum of -f ln f).
-STRATA_VECTOR_CLONES void upwind_run(std::size_t count, const double* vn, const double* far, const double* up,
-                                     const double* down, double h, double* phi) {
-#pragma omp simd
-  for (std::size_t k = 0; k < count; ++k) phi[k] = vn[k] * toolkit::cweno3_right_scaled(far[k], up[k], down[k], h);
-}
-
+// The history's sum of -f ln f, as the engine runs it.
 STRATA_VECTOR_CLONES double entropy(const double* f, std::size_t n) {
   double h = 0.0;
 #pragma omp simd reduction(+ : h)
@@ -90,11 +89,28 @@ int main(int argc, char** argv) {
                                  [&](std::size_t k, double v) { y[k] = (f[k] + a * v) * inv; });
     });
     print("discrete_gaussian_blend", n, seconds, points, y[points / 2]);
-    seconds = best_seconds(calls, [&](int) {
-      for (std::size_t o = 0; o + 2 * n * n <= points; o += 2 * n * n)  // runs of N²/2, as v_y's
-        upwind_run(static_cast<std::size_t>(n * n) / 2, &vn[o], &f[o], &second[o], &G[o], 0.1, &y[o]);
+    // A face of the x direction: v_x < 0 in the first half of the values, > 0 in the
+    // second (VelocityGrid's order), each half one run from its upwind side.
+    const std::size_t half = points / 2;
+    for (std::size_t k = 0; k < points; ++k) vn[k] = k < half ? -0.5 : 0.5;
+    auto face = [&](const double* fm, const double* fa, const double* fb, const double* fp, double* qa, double* qb) {
+      core::upwind_flux_run_apply<false>(half, vn.data(), fp, fb, fa, 0.1, 10.0, qa, qb);
+      core::upwind_flux_run_apply<false>(half, vn.data() + half, fm + half, fa + half, fb + half, 0.1, 10.0,
+                                         qa + half, qb + half);
+    };
+    std::fill(G.begin(), G.end(), 0.0);
+    std::fill(y.begin(), y.end(), 0.0);
+    seconds = best_seconds(calls, [&](int) { face(second.data(), f.data(), second.data(), f.data(), G.data(), y.data()); });
+    print("transport_face", n, seconds, points, y[7]);
+    const std::size_t line = 16;  // cells; the line holds two more on each side for the stencil
+    std::vector<double> Yline((line + 4) * points), qline((line + 4) * points, 0.0);
+    for (std::size_t c = 0; c < line + 4; ++c) std::copy(f.begin(), f.end(), Yline.begin() + c * points);
+    seconds = best_seconds(std::max(2, calls / static_cast<int>(line)), [&](int) {
+      for (std::size_t c = 1; c <= line + 1; ++c)  // the faces c | c + 1 of the line's cells 2 .. line + 1
+        face(&Yline[(c - 1) * points], &Yline[c * points], &Yline[(c + 1) * points], &Yline[(c + 2) * points],
+             &qline[c * points], &qline[(c + 1) * points]);
     });
-    print("cweno3_upwind", n, seconds, points / 2, y[7]);
+    print("transport_face_line", n, seconds / static_cast<double>(line + 1), points, qline[points + 7]);
     seconds = best_seconds(calls, [&](int) { sink = entropy(f.data(), points); });
     print("entropy_term", n, seconds, points, sink);
   }
