@@ -1,7 +1,8 @@
 #pragma once
 // The per-value work of layer 2 resident on a device (docs/architecture.md §6.2): the
-// engine's host loops (kinetic_transport.cpp, stepper.cpp) and the GPU kernels
-// (layer2_kernels.cu) call these same functions, and tests/gpu/emulation calls them in
+// engine's host loops (stepper.cpp; upwind_flux.hpp through the same
+// toolkit::cweno3_right_scaled) and the GPU kernels (layer2_kernels.cu) call these
+// same functions, and tests/gpu/emulation calls them in
 // host loops, so the machines without a GPU test the device path's arithmetic too.
 // Compiles as C++17 under nvcc and as the engine's C++20.
 #include <cmath>
