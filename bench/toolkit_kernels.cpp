@@ -10,7 +10,7 @@
 //   taken into both cells' q: core/src/upwind_flux.hpp), a face's six distributions in
 //   cache;
 // - transport_face_line: the same faces along a line of 16 cells, as the transport runs
-//   them (at 32³ the line's 2 × 18 distributions, 9 MiB, are far beyond the L2 cache):
+//   them (at 32³ the line's 2 × 20 distributions, 10 MiB, are far beyond the L2 cache):
 //   if it costs what transport_face costs, the transport is bound by its arithmetic;
 // - entropy_term: -f ln f by the vector log (history.csv's entropy).
 #include <algorithm>
