@@ -9,9 +9,11 @@
 // - transport_face: one face of the kinetic transport per point (the upwind CWENO3 flux,
 //   taken into both cells' q: core/src/upwind_flux.hpp), a face's six distributions in
 //   cache;
-// - transport_face_line: the same faces along a line of 16 cells, as the transport runs
-//   them (at 32³ the line's 2 × 20 distributions, 10 MiB, are far beyond the L2 cache):
-//   if it costs what transport_face costs, the transport is bound by its arithmetic;
+// - transport_face_line: the same faces along a line of cells whose distributions (f and
+//   q, 128 MiB) are four times the L3 cache, so that each face's new cell comes from
+//   memory, in the order the transport runs them (all faces add to q here, where the
+//   transport's x faces set the q of their right cell): if it costs what transport_face
+//   costs, the transport is bound by its arithmetic;
 // - entropy_term: -f ln f by the vector log (history.csv's entropy).
 #include <algorithm>
 #include <chrono>
@@ -102,7 +104,9 @@ int main(int argc, char** argv) {
     std::fill(y.begin(), y.end(), 0.0);
     seconds = best_seconds(calls, [&](int) { face(second.data(), f.data(), second.data(), f.data(), G.data(), y.data()); });
     print("transport_face", n, seconds, points, y[7]);
-    const std::size_t line = 16;  // cells; the line holds two more on each side for the stencil
+    // Cells of the line, which holds two more on each side for the stencil: f and q of
+    // the line take 128 MiB.
+    const std::size_t line = (std::size_t{128} << 20) / (2 * sizeof(double) * points) - 4;
     std::vector<double> Yline((line + 4) * points), qline((line + 4) * points, 0.0);
     for (std::size_t c = 0; c < line + 4; ++c) std::copy(f.begin(), f.end(), Yline.begin() + c * points);
     seconds = best_seconds(std::max(2, calls / static_cast<int>(line)), [&](int) {
