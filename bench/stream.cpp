@@ -2,7 +2,9 @@
 // scale, add, triad) on arrays far larger than the caches, with OpenMP threads.
 // Prints one JSON object per kernel: the best of the repetitions in GB/s, counting
 // the bytes each kernel must move (read + write; write-allocate traffic not counted,
-// as in STREAM). docs/performance.md turns these into lower bounds per layer.
+// as in STREAM). docs/performance.md turns these into lower bounds per layer. The
+// arrays are the kinetic store's (core::KineticArray: huge pages where the system
+// offers them), so the bandwidth is the one the store's arrays see.
 //   bench/stream [MiB per array, default 256] [repetitions, default 10]
 #include <algorithm>
 #include <chrono>
@@ -10,6 +12,8 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "../core/src/host_memory.hpp"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -18,8 +22,8 @@ int main(int argc, char** argv) {
   const std::size_t mib = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 256;
   const int repetitions = argc > 2 ? std::atoi(argv[2]) : 10;
   const std::size_t n = mib * 1024 * 1024 / sizeof(double);
-  std::vector<double> a(n), b(n), c(n);
-  // First touch by the threads that use the data.
+  strata::core::KineticArray a(n), b(n), c(n);
+  // Touched again by the threads that use the data.
 #pragma omp parallel for schedule(static)
   for (std::size_t k = 0; k < n; ++k) a[k] = 1.0, b[k] = 2.0, c[k] = 0.0;
   const double s = 3.0;

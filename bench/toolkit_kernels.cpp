@@ -11,9 +11,10 @@
 //   cache;
 // - transport_face_line: the same faces along a line of cells whose distributions (f and
 //   q, 128 MiB) are four times the L3 cache, so that each face's new cell comes from
-//   memory, in the order the transport runs them (all faces add to q here, where the
-//   transport's x faces set the q of their right cell): if it costs what transport_face
-//   costs, the transport is bound by its arithmetic;
+//   memory (arrays of the kinetic store's kind, core::KineticArray), in the order the
+//   transport runs them (all faces add to q here, where the transport's x faces set
+//   the q of their right cell): if it costs what transport_face costs, the transport is
+//   bound by its arithmetic;
 // - entropy_term: -f ln f by the vector log (history.csv's entropy).
 #include <algorithm>
 #include <chrono>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "../core/device/layer2_pointwise.hpp"
+#include "../core/src/host_memory.hpp"
 #include "../core/src/upwind_flux.hpp"
 #include "strata/toolkit/maxwellian.hpp"
 #include "strata/toolkit/vector_clones.hpp"
@@ -107,7 +109,7 @@ int main(int argc, char** argv) {
     // Cells of the line, which holds two more on each side for the stencil: f and q of
     // the line take 128 MiB.
     const std::size_t line = (std::size_t{128} << 20) / (2 * sizeof(double) * points) - 4;
-    std::vector<double> Yline((line + 4) * points), qline((line + 4) * points, 0.0);
+    core::KineticArray Yline((line + 4) * points), qline((line + 4) * points, 0.0);
     for (std::size_t c = 0; c < line + 4; ++c) std::copy(f.begin(), f.end(), Yline.begin() + c * points);
     seconds = best_seconds(std::max(2, calls / static_cast<int>(line)), [&](int) {
       for (std::size_t c = 1; c <= line + 1; ++c)  // the faces c | c + 1 of the line's cells 2 .. line + 1

@@ -12,6 +12,14 @@
 
 namespace strata::core {
 
+// Ordinary memory for the store: operator new, and for arrays of 2 MiB or more 2 MiB
+// pages where the system offers them (Linux transparent huge pages, asked for with
+// madvise): the transport streams a new 4 KiB page every 512 values of each of its six
+// arrays, and the page walks cost 8-15% of a 16^3 ES-BGK step (docs/performance.md,
+// "Huge pages for the kinetic store"). Bitwise neutral: only where the values live.
+void* system_allocate(std::size_t bytes);
+void system_release(void* p, std::size_t bytes);
+
 struct HostMemory {
   void* (*allocate)(std::size_t bytes) = nullptr;
   void (*release)(void* p, std::size_t bytes) = nullptr;
@@ -19,7 +27,7 @@ struct HostMemory {
   std::string plugin;                   // whose memory, for summary.json
 };
 
-// A std::allocator that takes its memory from a HostMemory (none: operator new).
+// A std::allocator that takes its memory from a HostMemory (none: system_allocate).
 // Arrays with the same HostMemory may swap and move their storage.
 template <class T>
 class HostAllocator {
@@ -39,14 +47,14 @@ class HostAllocator {
   HostAllocator(const HostAllocator<U>& other) : memory_(other.memory()) {}
 
   T* allocate(std::size_t n) {
-    if (!memory_) return static_cast<T*>(::operator new(n * sizeof(T)));
+    if (!memory_) return static_cast<T*>(system_allocate(n * sizeof(T)));
     void* p = memory_->allocate(n * sizeof(T));
     if (!p) throw std::bad_alloc();
     return static_cast<T*>(p);
   }
   void deallocate(T* p, std::size_t n) {
     if (memory_) memory_->release(p, n * sizeof(T));
-    else ::operator delete(p);
+    else system_release(p, n * sizeof(T));
   }
   const std::shared_ptr<const HostMemory>& memory() const { return memory_; }
   template <class U>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -149,8 +150,19 @@ TEST_CASE("loader: a library's host memory (STRATA_HOST_MEMORY) is found, used b
   CHECK(a.get_allocator().memory() == memory);
   const core::KineticArray moved(std::move(b));  // a moved-from array keeps its memory
   CHECK(b.get_allocator().memory() == memory);
-  const core::KineticArray plain;  // no HostMemory: operator new
+  const core::KineticArray plain;  // no HostMemory: system_allocate
   CHECK(plain.get_allocator().memory() == nullptr);
+}
+
+TEST_CASE("kinetic arrays without a plugin's memory: large ones on 2 MiB boundaries (huge pages), small ones as before") {
+  core::KineticArray large(std::size_t{3} << 18, 1.5), small(100, 2.5);  // 6 MiB and 800 B
+  CHECK(reinterpret_cast<std::uintptr_t>(large.data()) % (std::size_t{2} << 20) == 0);
+  CHECK(large.back() == 1.5);
+  CHECK(small.back() == 2.5);
+  large.swap(small);  // each storage goes back the way it came (aligned delete for the large one)
+  large.clear();
+  large.shrink_to_fit();
+  CHECK(small.size() == std::size_t{3} << 18);
 }
 
 TEST_CASE("loader: a plugin object keeps its library alive; calls and errors cross the boundary") {
