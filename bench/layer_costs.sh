@@ -7,7 +7,8 @@
 # 0.00625 (steps of dt ≈ 0.1 dx; each line reports its steps) on a 16 x 16 mesh, in
 # layer 0, 1 and 2 at N = 16 and N = 32. On a shared
 # machine the 0.2 s phases of 10 steps at 16³ vary by tens of percent from run to run:
-# to compare two builds, run them alternately, with STEPS=40. Not many more: at this
+# to compare two builds, run them alternately (bench/compare_builds.sh does, with the
+# minimum and median of several pairs), with STEPS=40. Not many more: at this
 # Courant number the layer-1 box at 16³ loses positivity after about 45 steps (docs/
 # numerics.md, "Time step"), and a run that stops prints its error line instead.
 # Kinetic lines add the engine's share of the cost (the layer's seconds outside its
