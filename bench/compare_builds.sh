@@ -10,8 +10,9 @@
 # On this machine a run's speed drifts by tens of percent from minute to minute
 # (docs/performance.md), so one run of each build compares nothing: this script gives
 # both builds the same minutes and prints, per build, the minimum and the median over
-# the pairs of the layer's seconds per cell-step, of its collision model's share and of
-# the engine's (transport, halo, bookkeeping), then B's medians over A's. The case is
+# the pairs of the layer's seconds per cell-step, of its collision model's share, of
+# the engine's (transport, halo, bookkeeping) and of the coupling's outside the layer
+# (moments for the fluid side and the outputs), then B's medians over A's. The case is
 # cases/conservation_box.json (periodic, far from equilibrium), 16 × 16 cells in
 # layer 1 and 8 × 8 in layer 2, Courant number 0.8.
 set -euo pipefail
@@ -43,7 +44,8 @@ import json, sys
 s, label, layer = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
 w, cell_steps = s["wall_seconds"], s["cell_steps"][int(layer)]
 whole, model = w[f"layer{layer}"] / cell_steps, w[f"layer{layer}_collision_model"] / cell_steps
-print(json.dumps({"build": label, "layer": whole, "collision_model": model, "engine": whole - model}))
+print(json.dumps({"build": label, "layer": whole, "collision_model": model, "engine": whole - model,
+                  "coupling": w["coupling"] / cell_steps}))
 PY
   rm -rf "$work/run"
 }
@@ -53,7 +55,7 @@ done
 /usr/bin/python3 - "$work/runs.jsonl" "$1" "$2" "$layer" "$n" "$steps" "$threads" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
-parts = ("layer", "collision_model", "engine")
+parts = ("layer", "collision_model", "engine", "coupling")
 median = {}
 for label, folder in (("A", sys.argv[2]), ("B", sys.argv[3])):
     mine = [r for r in runs if r["build"] == label]

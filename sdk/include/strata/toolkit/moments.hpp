@@ -32,7 +32,7 @@ struct RawMoments {
 // per-v_z sums; over v_z in index order at the end. The order of every sum is fixed,
 // so the values do not depend on the vector width the function was compiled for
 // (vector_clones.hpp).
-STRATA_VECTOR_CLONES inline RawMoments raw_moments(const VelocityGrid& g, const double* f) {
+STRATA_SUM_CLONES inline RawMoments raw_moments(const VelocityGrid& g, const double* f) {
   const int n = g.n;
   // Per v_z: Σ f, Σ v_x f, Σ v_y f, Σ v_x² f, Σ v_y² f, Σ v_x v_y f.
   std::vector<double> sums(6 * static_cast<std::size_t>(n), 0.0);
