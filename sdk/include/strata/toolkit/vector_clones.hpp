@@ -4,18 +4,10 @@
 // program loads (target_clones), so one binary uses the vector width of the machine
 // it runs on. The targets do not include FMA: contraction would change the rounding,
 // and results would depend on the machine.
-//
-// STRATA_SUM_CLONES instead where a loop of blocked sums (for_each_lane_block below)
-// measured faster in 256-bit registers: AVX2 and the baseline only, the same bits.
-// toolkit::raw_moments took 0.30 ns per point against 0.46-0.49 in 512-bit ones on this
-// project's machine (AMD Zen 4, docs/performance.md); the ES-BGK Gaussian's sweeps,
-// which also write every value, did not gain and keep STRATA_VECTOR_CLONES.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
 #define STRATA_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#define STRATA_SUM_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define STRATA_VECTOR_CLONES
-#define STRATA_SUM_CLONES
 #endif
 
 // STRATA_CLONE_INLINE on a lambda or helper that a cloned function's loops call: it is
