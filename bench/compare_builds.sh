@@ -4,8 +4,9 @@
 #   PAIRS=8      runs of each build (the order alternates: A B, B A, A B, ...)
 #   LAYER=1      1 (ES-BGK) or 2 (Boltzmann)
 #   N=16         velocity points per direction
-#   STEPS=40     steps per run (at 16³ and this Courant number the layer-1 box loses
-#                positivity after about 45: docs/numerics.md, "Time step")
+#   STEPS=40     steps per run, about (the output says how many ran; at 16³ and this
+#                Courant number the layer-1 box loses positivity after about 45:
+#                docs/numerics.md, "Time step")
 #   THREADS=2    OpenMP threads
 # On this machine a run's speed drifts by tens of percent from minute to minute
 # (docs/performance.md), so one run of each build compares nothing: this script gives
@@ -16,7 +17,6 @@
 # cases/conservation_box.json (periodic, far from equilibrium), 16 × 16 cells in
 # layer 1 and 8 × 8 in layer 2, Courant number 0.8.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 if [[ $# -ne 2 ]]; then
   echo "usage: bench/compare_builds.sh BUILD_A BUILD_B" >&2
   exit 2
@@ -24,6 +24,8 @@ fi
 for build in "$1" "$2"; do
   if [[ ! -x $build/bin/strata ]]; then echo "compare_builds.sh: $build/bin/strata: not found (expected a build folder)" >&2; exit 2; fi
 done
+build_a=$(realpath "$1") build_b=$(realpath "$2")  # as the caller named them, before the cd
+cd "$(dirname "$0")/.."
 pairs=${PAIRS:-8} layer=${LAYER:-1} n=${N:-16} steps=${STEPS:-40} threads=${THREADS:-2}
 for name in PAIRS N STEPS THREADS; do
   value=${!name:-1}
@@ -31,7 +33,7 @@ for name in PAIRS N STEPS THREADS; do
 done
 if [[ $layer != 1 && $layer != 2 ]]; then echo "compare_builds.sh: LAYER=$layer; expected 1 or 2" >&2; exit 2; fi
 cells=$([[ $layer == 1 ]] && echo 16 || echo 8)
-end=$(/usr/bin/python3 -c "print($steps * 0.00625)")
+end=$(/usr/bin/python3 -c "print($steps * 0.1 / $cells)")  # Δt = 0.1 Δx at this Courant number
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 run() {  # build label
@@ -45,14 +47,14 @@ s, label, layer = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
 w, cell_steps = s["wall_seconds"], s["cell_steps"][int(layer)]
 whole, model = w[f"layer{layer}"] / cell_steps, w[f"layer{layer}_collision_model"] / cell_steps
 print(json.dumps({"build": label, "layer": whole, "collision_model": model, "engine": whole - model,
-                  "coupling": w["coupling"] / cell_steps}))
+                  "coupling": w["coupling"] / cell_steps, "steps": s["steps"]}))
 PY
   rm -rf "$work/run"
 }
 for ((pair = 0; pair < pairs; ++pair)); do
-  if ((pair % 2 == 0)); then run "$1" A; run "$2" B; else run "$2" B; run "$1" A; fi
+  if ((pair % 2 == 0)); then run "$build_a" A; run "$build_b" B; else run "$build_b" B; run "$build_a" A; fi
 done
-/usr/bin/python3 - "$work/runs.jsonl" "$1" "$2" "$layer" "$n" "$steps" "$threads" <<'PY'
+/usr/bin/python3 - "$work/runs.jsonl" "$build_a" "$build_b" "$layer" "$n" "$threads" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 parts = ("layer", "collision_model", "engine", "coupling")
@@ -60,7 +62,7 @@ median = {}
 for label, folder in (("A", sys.argv[2]), ("B", sys.argv[3])):
     mine = [r for r in runs if r["build"] == label]
     line = {"build": label, "folder": folder, "layer": int(sys.argv[4]), "velocity_n": int(sys.argv[5]),
-            "steps": int(sys.argv[6]), "threads": int(sys.argv[7]), "runs": len(mine)}
+            "steps": sorted({r["steps"] for r in mine}), "threads": int(sys.argv[6]), "runs": len(mine)}
     for p in parts:
         values = [r[p] for r in mine]
         median[label, p] = statistics.median(values)

@@ -13,7 +13,9 @@ void* system_allocate(std::size_t bytes) {
   void* p = ::operator new(bytes, std::align_val_t{huge_page});
   // Advice only: where the kernel has no huge pages to give (or none enabled), the
   // array keeps ordinary pages, as before.
+#ifdef MADV_HUGEPAGE
   madvise(p, bytes, MADV_HUGEPAGE);
+#endif
   return p;
 }
 

@@ -14,10 +14,10 @@ namespace strata::core {
 
 // Ordinary memory for the store: operator new, and for arrays of 2 MiB or more 2 MiB
 // pages where the system offers them (Linux transparent huge pages, asked for with
-// madvise): the transport streams a new 4 KiB page every 512 values of each of its six
-// arrays, and huge pages make the engine's share of a kinetic step 10-25% cheaper
-// (docs/performance.md, "Huge pages for the kinetic store"). Bitwise neutral: only
-// where the values live changes.
+// madvise): the transport streams six distributions at once (f of four cells, q of two),
+// each entering a new 4 KiB page every 512 values, and huge pages make the engine's
+// share of a kinetic step 10-25% cheaper (docs/performance.md, "Huge pages for the
+// kinetic store"). Bitwise neutral: only where the values live changes.
 void* system_allocate(std::size_t bytes);
 void system_release(void* p, std::size_t bytes);
 
