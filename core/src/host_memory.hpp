@@ -16,7 +16,7 @@ namespace strata::core {
 // pages where the system offers them (Linux transparent huge pages, asked for with
 // madvise): the transport streams six distributions at once (f of four cells, q of two),
 // each entering a new 4 KiB page every 512 values, and huge pages make the engine's
-// share of a kinetic step 10-25% cheaper (docs/performance.md, "Huge pages for the
+// share of a kinetic step 10-20% cheaper (docs/performance.md, "Huge pages for the
 // kinetic store"). Bitwise neutral: only where the values live changes.
 void* system_allocate(std::size_t bytes);
 void system_release(void* p, std::size_t bytes);

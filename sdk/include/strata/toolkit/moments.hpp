@@ -35,7 +35,7 @@ struct RawMoments {
 STRATA_VECTOR_CLONES inline RawMoments raw_moments(const VelocityGrid& g, const double* f) {
   const int n = g.n;
   // Per v_z: Σ f, Σ v_x f, Σ v_y f, Σ v_x² f, Σ v_y² f, Σ v_x v_y f; then v and v² per
-  // index (computed in the row loop, they took a third of the sweep: docs/performance.md).
+  // index (computed in the row loop, they took 40% of the sweep: docs/performance.md).
   std::vector<double> sums(8 * static_cast<std::size_t>(n), 0.0);
   double* T[6];
   for (int p = 0; p < 6; ++p) T[p] = sums.data() + p * n;
