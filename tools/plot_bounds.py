@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""The ES-BGK cell-step against the memory bandwidth of the minute it ran in: one point per
+invocation of bench/layer_costs.sh (its JSON lines), beside the 192-byte bandwidth bound,
+twice that bound, and each invocation's floor (per phase the larger of bytes and in-cache
+arithmetic). A step bound by memory would follow the bound's curve; docs/performance.md,
+"Against the bounds after these changes", shows the figure of docs/data/layer_costs.
+
+    /usr/bin/python3 tools/plot_bounds.py OUT.png LABEL=LAYER_COSTS.jsonl [LABEL=...]
+"""
+import json
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+BYTES = 192  # per velocity point of the ES-BGK step's timed phases (bench/layer_costs.sh)
+
+
+def main(argv):
+    if len(argv) < 3 or any("=" not in a for a in argv[2:]):
+        sys.exit("usage: plot_bounds.py OUT.png LABEL=LAYER_COSTS.jsonl [LABEL=LAYER_COSTS.jsonl ...]")
+    grids = (16, 32)
+    fig, axes = plt.subplots(1, len(grids), figsize=(11, 5.2))
+    markers = "osD^v<>"
+    triads = []
+    for f, spec in enumerate(argv[2:]):
+        label, path = spec.split("=", 1)
+        try:
+            lines = [json.loads(l) for l in open(path) if l.strip()]
+        except (OSError, ValueError) as e:
+            sys.exit(f"plot_bounds.py: {path}: {e}")
+        for ax, n in zip(axes, grids):
+            runs = [r for r in lines if r.get("layer") == 1 and r.get("velocity_n") == n and "floor_seconds" in r]
+            if not runs:
+                continue
+            x = [r["triad_gb_per_s"] for r in runs]
+            triads += x
+            ax.scatter(x, [r["seconds_per_cell_step"] for r in runs], marker=markers[f % len(markers)],
+                       color=f"C{f}", label=f"{label}: measured")
+            ax.scatter(x, [r["floor_seconds"] for r in runs], marker=markers[f % len(markers)], facecolors="none",
+                       edgecolors=f"C{f}", label=f"{label}: floor")
+    if not triads:
+        sys.exit("plot_bounds.py: no layer-1 lines with floor_seconds in the files given")
+    lo, hi = 0.9 * min(triads), 1.1 * max(triads)
+    t = [lo + (hi - lo) * k / 50 for k in range(51)]
+    for ax, n in zip(axes, grids):
+        bound = [BYTES * n**3 / (g * 1e9) for g in t]
+        ax.plot(t, bound, "k-", label="bandwidth bound (192 B per point)")
+        ax.plot(t, [2 * b for b in bound], "k--", label="2 × bound")
+        ax.set_title(f"ES-BGK cell-step, {n}³ velocities, 2 threads")
+        ax.set_xlabel("STREAM triad of the invocation (GB/s)")
+        ax.set_ylabel("seconds per cell-step")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=4)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    fig.savefig(argv[1], dpi=110)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
