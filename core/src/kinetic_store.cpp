@@ -147,4 +147,11 @@ void KineticStore::project_to(const KineticArray& f, std::vector<double>& U, int
   for (std::size_t slot = 0; slot < slots; ++slot) coupling_.project(&f[slot * nf_], &U[slot_cell_[slot] * nvar]);
 }
 
+void KineticStore::project_to(const KineticArray& f, std::vector<double>& U, int nvar,
+                              const std::vector<std::size_t>& slots) const {
+#pragma omp parallel for schedule(static)
+  for (std::size_t k = 0; k < slots.size(); ++k)
+    coupling_.project(&f[slots[k] * nf_], &U[slot_cell_[slots[k]] * nvar]);
+}
+
 }  // namespace strata::core

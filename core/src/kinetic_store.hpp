@@ -74,6 +74,8 @@ class KineticStore {
   // U at the kinetic cells of slots [0, slots) := the moments of `f` (f() or stage()).
   void project_to(const KineticArray& f, std::vector<double>& U, int nvar, std::size_t slots) const;
   void project_to(const KineticArray& f, std::vector<double>& U, int nvar) const { project_to(f, U, nvar, n_kinetic()); }
+  // The same at the listed slots alone.
+  void project_to(const KineticArray& f, std::vector<double>& U, int nvar, const std::vector<std::size_t>& slots) const;
   // Changes with every new layout and every restore: a device copy of f
   // (layer2_device.hpp) is then out of date. A restart writes f right after its
   // lay_out, before any step, so the version bumped by the layout covers it.

@@ -24,23 +24,45 @@ std::vector<std::array<std::size_t, 2>> sign_runs(const double* vn, std::size_t 
 }
 }  // namespace
 
+bool Transport::copies_distribution(std::size_t cell) const {
+  const HaloRule* rule = domain_.ghost_rule(cell);
+  return rule && rule->action != HaloAction::inflow && domain_.is_kinetic(rule->source) &&
+         store_.slot_of(rule->source) >= 0;
+}
+
+bool Transport::reconstructs(std::size_t halo_cell) const {
+  // Kinetic cells of another rank: their stage values came with the stage exchange.
+  const bool received = domain_.updated(halo_cell) && domain_.is_kinetic(halo_cell) && !domain_.owned(halo_cell);
+  return !copies_distribution(halo_cell) && !received;
+}
+
+void Transport::mark_stage_moments_read(std::vector<char>& read) const {
+  // A cell and, where it is a ghost, the cells its value is copied from (MacroState::fill_halo).
+  auto mark = [&](std::size_t cell) {
+    for (const HaloRule* rule = nullptr;; cell = rule->source) {
+      read[cell] = 1;
+      rule = domain_.ghost_rule(cell);
+      if (!rule || rule->action == HaloAction::inflow) return;
+    }
+  };
+  const Mesh& m = domain_.mesh();
+  for (int dir = 0; dir < 2; ++dir) {  // fluid_fluxes' stencils: the faces' four cells
+    const std::size_t step = dir == 0 ? 1 : m.sx();
+    for (const std::size_t left : faces_.fluid[dir].left_cell)
+      for (std::size_t cell = left - step; cell <= left + 2 * step; cell += step) mark(cell);
+  }
+  for (std::size_t slot = store_.n_kinetic(); slot < store_.n_slots(); ++slot)
+    if (const std::size_t cell = store_.slot_cell(slot); reconstructs(cell)) mark(cell);
+}
+
 void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
   const std::size_t n_kinetic = store_.n_kinetic(), n_slots = store_.n_slots();
   const std::size_t nf = store_.values_per_cell();
   const int nvar = gas_.n_vars();
   KineticArray& stage = store_.stage();
-  auto copies = [&](std::size_t cell) {
-    const HaloRule* rule = domain_.ghost_rule(cell);
-    return rule && rule->action != HaloAction::inflow && domain_.is_kinetic(rule->source) &&
-           store_.slot_of(rule->source) >= 0;
-  };
-  // Kinetic cells of another rank: their stage values came with the stage exchange.
-  auto received = [&](std::size_t cell) {
-    return domain_.updated(cell) && domain_.is_kinetic(cell) && !domain_.owned(cell);
-  };
   parallel_for(n_slots - n_kinetic, Schedule::dynamic, [&](std::size_t k) {
     const std::size_t slot = n_kinetic + k, cell = store_.slot_cell(slot);
-    if (copies(cell) || received(cell)) return;
+    if (!reconstructs(cell)) return;
     try {
       coupling_.reconstruct(&Y[cell * nvar], &stage[slot * nf]);
     } catch (...) {
@@ -54,7 +76,7 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
   const int N = grid.n;
   const std::size_t n3 = coupling_.points();
   for (const HaloRule& rule : domain_.halo_rules()) {
-    if (store_.slot_of(rule.ghost) < 0 || !copies(rule.ghost)) continue;
+    if (store_.slot_of(rule.ghost) < 0 || !copies_distribution(rule.ghost)) continue;
     double* f = &stage[static_cast<std::size_t>(store_.slot_of(rule.ghost)) * nf];
     const double* g = &stage[static_cast<std::size_t>(store_.slot_of(rule.source)) * nf];
     if (const MaxwellWall* wall = wall_of(&rule)) {

@@ -167,6 +167,12 @@ std::vector<std::size_t> Partition::cells_sent_with_distributions() const {
   return cells;
 }
 
+std::vector<std::size_t> Partition::cells_sent() const {
+  std::vector<std::size_t> cells;
+  for (const Link& link : send_) cells.insert(cells.end(), link.cells.begin(), link.cells.end());
+  return cells;
+}
+
 void Partition::exchange(std::vector<double>& Y, bool distributions) {
   const int P = ranks::size();
   if (P == 1) return;

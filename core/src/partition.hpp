@@ -55,7 +55,9 @@ class Partition {
   void exchange_stage(std::vector<double>& Y, std::exception_ptr error);
   // The cells whose stage distributions this rank sends in exchange_stage.
   std::vector<std::size_t> cells_sent_with_distributions() const;
-  // The same for the conserved variables alone, after a step: the cells a rank's
+  // Every cell whose stage values Y this rank sends in exchange_stage.
+  std::vector<std::size_t> cells_sent() const;
+  // exchange_stage's exchange for the conserved variables alone, after a step: the cells a rank's
   // stencils and the indicator read (one and two cells along the axes) are current.
   void exchange_halo(std::vector<double>& U, std::exception_ptr error);
   // The root receives `values` (width per stored cell) of every interior cell from its

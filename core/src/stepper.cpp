@@ -100,6 +100,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     }
   };
   Totals boundary{};  // this rank's exchanges through the boundary, summed over ranks below
+  const std::vector<std::size_t> moment_slots = stage_moment_slots();
   if (device_)
     unless_failed([&] {
       const auto t0 = Clock::now();
@@ -119,7 +120,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
       }
       kinetic_stage_values(stage, dt, work);
       const auto t0 = Clock::now();
-      store_.project_to(store_.stage(), Y_, nv, host_slots());
+      store_.project_to(store_.stage(), Y_, nv, moment_slots);
       if (device_) device_->after_stage_values(store_, Y_, nv);
       work.coupling += seconds_since(t0);
     });
@@ -150,6 +151,17 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
   state_.fill_halo(U);
   ranks::sum(boundary.data(), 5);
   for (int k = 0; k < 5; ++k) exchange[k] += boundary[k];
+}
+
+std::vector<std::size_t> Stepper::stage_moment_slots() const {
+  std::vector<std::size_t> slots;
+  if (host_slots() == 0) return slots;
+  std::vector<char> read(domain_.mesh().n_stored(), 0);
+  transport_.mark_stage_moments_read(read);
+  for (const std::size_t cell : partition_.cells_sent()) read[cell] = 1;
+  for (std::size_t slot = 0; slot < host_slots(); ++slot)
+    if (read[store_.slot_cell(slot)]) slots.push_back(slot);
+  return slots;
 }
 
 // Stage values of the kinetic cells: Y_i = rhs_i + h P(Y_i), h = a_ii dt / eps, by each

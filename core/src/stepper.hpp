@@ -70,6 +70,10 @@ class Stepper {
   std::unique_ptr<Layer2Device> device_;
   // The kinetic slots the host computes: all, or layer 1 when layer 2 is on the device.
   std::size_t host_slots() const { return device_ ? store_.n_layer(1) : store_.n_kinetic(); }
+  // Of those, the slots whose stage moments are read: by this rank's fluid stencils and
+  // halo reconstructions (Transport::mark_stage_moments_read) or by other ranks. Only
+  // these are projected at a stage; every kinetic cell is after the step.
+  std::vector<std::size_t> stage_moment_slots() const;
   std::vector<double> Y_, K_[2];  // fluid stage values and residuals
 };
 

@@ -44,6 +44,12 @@ class Transport {
   // neighbours, solid cells, inflow ghosts) holds the Maxwellian reconstruction of its
   // state in Y.
   void fill_kinetic_halo(const std::vector<double>& Y);
+  // Marks in `read` (a flag per stored cell) the cells whose stage values Y a stage
+  // reads besides the fluid cells' own: the four cells of every fluid face's stencil
+  // and the halo cells fill_kinetic_halo reconstructs, each followed through the halo
+  // rules to the cells it copies. A kinetic cell left unmarked needs no moments of its
+  // stage values on this rank (Stepper::stage_moment_slots).
+  void mark_stage_moments_read(std::vector<char>& read) const;
   // Kinetic faces: store.transport() := -div(v f) of the stage values of the kinetic
   // cells, and the moments of each face's flux for fluid neighbours. The flux through
   // a wall face re-emits the arriving flux (wall_face_flux).
@@ -61,6 +67,12 @@ class Transport {
                      double area, Totals& exchange) const;
   // The Maxwell wall of the side a ghost belongs to, or nullptr.
   const MaxwellWall* wall_of(const HaloRule* rule) const;
+  // A halo cell whose stage distribution is a copy (or mirror) of a kinetic cell's.
+  bool copies_distribution(std::size_t cell) const;
+  // A halo cell whose stage distribution fill_kinetic_halo reconstructs from its Y:
+  // neither a copy nor another rank's kinetic cell, whose distribution arrives with the
+  // stage exchange.
+  bool reconstructs(std::size_t halo_cell) const;
   // A face between an updated cell and a ghost at a Maxwell wall, or a solid cell of an
   // obstacle with a wall: the upwind flux `phi` of
   // the velocities leaving the wall is replaced by the wall's re-emission, so no mass
