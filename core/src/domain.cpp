@@ -127,6 +127,14 @@ void Domain::build_halo_rules() {
       rule(top, g, i, false);
     }
   for (std::size_t r = 0; r < halo_rules_.size(); ++r) ghost_rule_[halo_rules_[r].ghost] = static_cast<std::int64_t>(r);
+  for (std::size_t r = 0; r < halo_rules_.size(); ++r) {
+    std::size_t level = 0;  // the ghosts between the rule's source and the interior
+    for (std::int64_t from = ghost_rule_[halo_rules_[r].source]; from >= 0;
+         from = ghost_rule_[halo_rules_[static_cast<std::size_t>(from)].source])
+      ++level;
+    if (level >= halo_rule_levels_.size()) halo_rule_levels_.resize(level + 1);
+    halo_rule_levels_[level].push_back(r);
+  }
 }
 
 std::string Domain::describe(std::size_t cell) const {

@@ -65,6 +65,10 @@ class Domain {
   int forced(std::size_t cell) const { return forced_[cell]; }  // not_forced or a layer
 
   const std::vector<HaloRule>& halo_rules() const { return halo_rules_; }
+  // The halo rules' indices by level: level 0 copies interior cells, level k ghosts of
+  // level k - 1 (a second ghost layer or a corner). The rules of one level are
+  // independent of each other, so each level may run in parallel after the one before.
+  const std::vector<std::vector<std::size_t>>& halo_rule_levels() const { return halo_rule_levels_; }
   // The rule that fills `cell`, or nullptr for a cell that is not a ghost.
   const HaloRule* ghost_rule(std::size_t cell) const {
     return ghost_rule_[cell] < 0 ? nullptr : &halo_rules_[static_cast<std::size_t>(ghost_rule_[cell])];
@@ -95,6 +99,7 @@ class Domain {
   Mesh mesh_;
   std::vector<HaloRule> halo_rules_;
   std::vector<std::int64_t> ghost_rule_;  // index into halo_rules_ of each ghost cell, -1 elsewhere
+  std::vector<std::vector<std::size_t>> halo_rule_levels_;
   std::vector<std::array<int, 2>> offset_;  // cells each obstacle has moved
   std::vector<std::int8_t> forced_;
   std::vector<std::int8_t> regime_;

@@ -70,27 +70,29 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
                            " (layer " + std::to_string(domain_.layer(cell)) + ")");
     }
   });
-  // Copies run in the order of the halo rules: a second ghost layer may copy the
-  // first (a periodic mesh one cell wide).
+  // Copies level by level of the halo rules (a second ghost layer may copy the first,
+  // in a periodic mesh one cell wide), each level's ghosts in parallel.
   const auto& grid = coupling_.grid();
   const int N = grid.n;
   const std::size_t n3 = coupling_.points();
-  for (const HaloRule& rule : domain_.halo_rules()) {
-    if (store_.slot_of(rule.ghost) < 0 || !copies_distribution(rule.ghost)) continue;
-    double* f = &stage[static_cast<std::size_t>(store_.slot_of(rule.ghost)) * nf];
-    const double* g = &stage[static_cast<std::size_t>(store_.slot_of(rule.source)) * nf];
-    if (const MaxwellWall* wall = wall_of(&rule)) {
-      wall->fill_ghost(g, f);
-      continue;
-    }
-    for (int s = 0; s < gas_.n_species(); ++s)
-      for (int i = 0; i < N; ++i)
-        for (int j = 0; j < N; ++j) {
-          const int si = rule.action == HaloAction::reflect_x ? N - 1 - i : i;
-          const int sj = rule.action == HaloAction::reflect_y ? N - 1 - j : j;
-          std::copy_n(g + s * n3 + grid.index(si, sj, 0), N, f + s * n3 + grid.index(i, j, 0));
-        }
-  }
+  for (const std::vector<std::size_t>& level : domain_.halo_rule_levels())
+    parallel_for(level.size(), Schedule::dynamic, [&](std::size_t k) {
+      const HaloRule& rule = domain_.halo_rules()[level[k]];
+      if (store_.slot_of(rule.ghost) < 0 || !copies_distribution(rule.ghost)) return;
+      double* f = &stage[static_cast<std::size_t>(store_.slot_of(rule.ghost)) * nf];
+      const double* g = &stage[static_cast<std::size_t>(store_.slot_of(rule.source)) * nf];
+      if (const MaxwellWall* wall = wall_of(&rule)) {
+        wall->fill_ghost(g, f);
+        return;
+      }
+      for (int s = 0; s < gas_.n_species(); ++s)
+        for (int i = 0; i < N; ++i)
+          for (int j = 0; j < N; ++j) {
+            const int si = rule.action == HaloAction::reflect_x ? N - 1 - i : i;
+            const int sj = rule.action == HaloAction::reflect_y ? N - 1 - j : j;
+            std::copy_n(g + s * n3 + grid.index(si, sj, 0), N, f + s * n3 + grid.index(i, j, 0));
+          }
+    });
 }
 
 const MaxwellWall* Transport::wall_of(const HaloRule* rule) const {
