@@ -129,9 +129,8 @@ void Domain::build_halo_rules() {
   for (std::size_t r = 0; r < halo_rules_.size(); ++r) ghost_rule_[halo_rules_[r].ghost] = static_cast<std::int64_t>(r);
   for (std::size_t r = 0; r < halo_rules_.size(); ++r) {
     std::size_t level = 0;  // the ghosts between the rule's source and the interior
-    for (std::int64_t from = ghost_rule_[halo_rules_[r].source]; from >= 0;
-         from = ghost_rule_[halo_rules_[static_cast<std::size_t>(from)].source])
-      ++level;
+    if (halo_rules_[r].action != HaloAction::inflow)
+      for_each_source(halo_rules_[r].source, [&](std::size_t c) { level += ghost_rule_[c] >= 0; });
     if (level >= halo_rule_levels_.size()) halo_rule_levels_.resize(level + 1);
     halo_rule_levels_[level].push_back(r);
   }

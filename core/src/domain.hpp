@@ -73,6 +73,17 @@ class Domain {
   const HaloRule* ghost_rule(std::size_t cell) const {
     return ghost_rule_[cell] < 0 ? nullptr : &halo_rules_[static_cast<std::size_t>(ghost_rule_[cell])];
   }
+  // visit(c) for `cell` and, where it is a ghost, for the cells its values are copied
+  // from in turn (a ghost may copy a ghost; an inflow ghost copies none).
+  template <class Visit>
+  void for_each_source(std::size_t cell, Visit visit) const {
+    for (;;) {
+      visit(cell);
+      const HaloRule* rule = ghost_rule(cell);
+      if (!rule || rule->action == HaloAction::inflow) return;
+      cell = rule->source;
+    }
+  }
   // "cell (i=3, j=0) at (x=0.35, y=0.01)" for messages; ghost cells have i or j outside the mesh.
   std::string describe(std::size_t cell) const;
   // The side (left, right, bottom, top) whose ghost layer holds `ghost`.

@@ -3,6 +3,7 @@
 // least one neighbour is updated by this rank (a solid or ghost neighbour acts as a
 // fixed state, as in the paper; a face between two ranks is computed by both), and it is kinetic when either side is kinetic, so a fluid cell next
 // to a kinetic one receives the moments of the kinetic upwind flux (one flux per face).
+#include <array>
 #include <cstddef>
 #include <vector>
 
@@ -28,5 +29,12 @@ struct FaceSet {
 };
 
 FaceSet faces_of(const Domain& domain);
+
+// The four cells a face's reconstructions read (CWENO3 from each side, paper §4.2–4.3):
+// the face's left cell a, its right cell a + step, and one more on each side; step is 1
+// for x faces and the mesh's row stride for y faces.
+inline std::array<std::size_t, 4> face_stencil(std::size_t a, std::size_t step) {
+  return {a - step, a, a + step, a + 2 * step};
+}
 
 }  // namespace strata::core

@@ -91,11 +91,10 @@ void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals
     stencils_.resize(n * 4 * nv);
     fluxes_.resize(n * nv);
 #pragma omp parallel for schedule(static)
-    for (std::size_t f = 0; f < n; ++f)
-      for (int s = 0; s < 4; ++s) {
-        const std::size_t cell = faces.left_cell[f] + (s - 1) * step;
-        std::copy_n(&Y[cell * nv], nv, &stencils_[(f * 4 + s) * nv]);
-      }
+    for (std::size_t f = 0; f < n; ++f) {
+      const auto stencil = face_stencil(faces.left_cell[f], static_cast<std::size_t>(step));
+      for (int s = 0; s < 4; ++s) std::copy_n(&Y[stencil[s] * nv], nv, &stencils_[(f * 4 + s) * nv]);
+    }
     double speed = 0.0;
     const sdk::ConstRows stencils{stencils_.data(), static_cast<std::int64_t>(n), 4 * nv, 4 * nv};
     const sdk::Rows flux{fluxes_.data(), static_cast<std::int64_t>(n), nv, nv};

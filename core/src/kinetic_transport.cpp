@@ -36,21 +36,13 @@ bool Transport::reconstructs(std::size_t halo_cell) const {
   return !copies_distribution(halo_cell) && !received;
 }
 
-void Transport::mark_stage_moments_read(std::vector<char>& read) const {
-  // A cell and, where it is a ghost, the cells its value is copied from (MacroState::fill_halo).
-  auto mark = [&](std::size_t cell) {
-    for (const HaloRule* rule = nullptr;; cell = rule->source) {
-      read[cell] = 1;
-      rule = domain_.ghost_rule(cell);
-      if (!rule || rule->action == HaloAction::inflow) return;
-    }
-  };
+void Transport::mark_stage_moments_read(std::vector<std::uint8_t>& read) const {
+  // A cell and the cells its value is copied from (MacroState::fill_halo).
+  auto mark = [&](std::size_t cell) { domain_.for_each_source(cell, [&](std::size_t c) { read[c] = 1; }); };
   const Mesh& m = domain_.mesh();
-  for (int dir = 0; dir < 2; ++dir) {  // fluid_fluxes' stencils: the faces' four cells
-    const std::size_t step = dir == 0 ? 1 : m.sx();
-    for (const std::size_t left : faces_.fluid[dir].left_cell)
-      for (std::size_t cell = left - step; cell <= left + 2 * step; cell += step) mark(cell);
-  }
+  for (int dir = 0; dir < 2; ++dir)  // fluid_fluxes' stencils
+    for (const std::size_t a : faces_.fluid[dir].left_cell)
+      for (const std::size_t cell : face_stencil(a, dir == 0 ? 1 : m.sx())) mark(cell);
   for (std::size_t slot = store_.n_kinetic(); slot < store_.n_slots(); ++slot)
     if (const std::size_t cell = store_.slot_cell(slot); reconstructs(cell)) mark(cell);
 }
@@ -70,8 +62,8 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
                            " (layer " + std::to_string(domain_.layer(cell)) + ")");
     }
   });
-  // Copies level by level of the halo rules (a second ghost layer may copy the first,
-  // in a periodic mesh one cell wide), each level's ghosts in parallel.
+  // Copies level by level of the halo rules (a corner ghost copies a side's ghost),
+  // each level's ghosts in parallel.
   const auto& grid = coupling_.grid();
   const int N = grid.n;
   const std::size_t n3 = coupling_.points();
@@ -155,10 +147,11 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
         for (std::size_t face = kf.line_start[line]; face < kf.line_start[line + 1]; ++face) {
           const std::size_t a = kf.faces.left_cell[face], b = a + step;
           if (on_device(a, b)) continue;  // Layer2Device::transport's
-          const double* fm = &Y[slot(a - step) * nf];
-          const double* fa = &Y[slot(a) * nf];
-          const double* fb = &Y[slot(b) * nf];
-          const double* fp = &Y[slot(b + step) * nf];
+          const auto stencil = face_stencil(a, static_cast<std::size_t>(step));
+          const double* fm = &Y[slot(stencil[0]) * nf];
+          const double* fa = &Y[slot(stencil[1]) * nf];
+          const double* fb = &Y[slot(stencil[2]) * nf];
+          const double* fp = &Y[slot(stencil[3]) * nf];
           const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
           const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
           const bool first_for_b = dir == 0;  // b's left face: its q's first value (above)

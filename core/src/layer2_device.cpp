@@ -140,7 +140,7 @@ void Layer2Device::plan(const KineticStore& store, const Domain& domain, const T
       const std::size_t before = rows[dir].size();
       for (std::size_t face = kf.line_start[line]; face < kf.line_start[line + 1]; ++face) {
         const std::size_t a = kf.faces.left_cell[face], b = a + step;
-        const std::size_t stencil[4] = {a - step, a, b, b + step};
+        const auto stencil = face_stencil(a, step);
         if (transport.on_device(a, b)) {
           for (const std::size_t c : stencil) rows[dir].push_back(y_row(c));
           continue;
@@ -158,7 +158,7 @@ void Layer2Device::plan(const KineticStore& store, const Domain& domain, const T
   for (const HaloRule& rule : domain.halo_rules())
     if (const std::int64_t r = layer2_row(rule.source); r >= 0 && store.slot_of(rule.ghost) >= 0)
       read[static_cast<std::size_t>(r)] = 1;
-  for (const std::size_t cell : partition.cells_sent_with_distributions())
+  for (const std::size_t cell : partition.cells_sent(Partition::Sent::distributions))
     if (const std::int64_t r = layer2_row(cell); r >= 0) read[static_cast<std::size_t>(r)] = 1;
   host_read_.clear(), q_rows_.clear();
   for (std::size_t r = 0; r < n_; ++r) {

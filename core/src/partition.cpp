@@ -113,22 +113,12 @@ void Partition::plan() {
   const Mesh& m = domain_.mesh();
   const FaceSet& faces = transport_.faces();
   std::vector<std::uint8_t> needed(m.n_stored(), 0);
-  std::vector<std::size_t> ghosts;
-  auto need = [&](std::size_t c) {
-    if (needed[c]) return;
-    needed[c] = 1;
-    if (domain_.ghost_rule(c)) ghosts.push_back(c);
-  };
   for (int dir = 0; dir < 2; ++dir) {
-    const std::ptrdiff_t step = dir == 0 ? 1 : m.sx();
+    const std::size_t step = dir == 0 ? 1 : m.sx();
     for (const FaceList* list : {&faces.fluid[dir], &faces.kinetic[dir].faces})
       for (const std::size_t a : list->left_cell)
-        for (const std::ptrdiff_t off : {-step, std::ptrdiff_t{0}, step, 2 * step}) need(a + off);
-  }
-  while (!ghosts.empty()) {  // a ghost's source, which may itself be a ghost
-    const HaloRule* rule = domain_.ghost_rule(ghosts.back());
-    ghosts.pop_back();
-    if (rule->action != HaloAction::inflow) need(rule->source);
+        for (const std::size_t c : face_stencil(a, step))  // and a ghost's sources
+          domain_.for_each_source(c, [&](std::size_t s) { needed[s] = 1; });
   }
   std::vector<std::vector<std::int64_t>> requests(P);
   for (std::size_t c = 0; c < m.n_stored(); ++c) {
@@ -159,17 +149,11 @@ void Partition::exchange_halo(std::vector<double>& U, std::exception_ptr error) 
   exchange(U, false);
 }
 
-std::vector<std::size_t> Partition::cells_sent_with_distributions() const {
+std::vector<std::size_t> Partition::cells_sent(Sent what) const {
   std::vector<std::size_t> cells;
   for (const Link& link : send_)
     for (std::size_t k = 0; k < link.cells.size(); ++k)
-      if (link.with_f[k]) cells.push_back(link.cells[k]);
-  return cells;
-}
-
-std::vector<std::size_t> Partition::cells_sent() const {
-  std::vector<std::size_t> cells;
-  for (const Link& link : send_) cells.insert(cells.end(), link.cells.begin(), link.cells.end());
+      if (what == Sent::values || link.with_f[k]) cells.push_back(link.cells[k]);
   return cells;
 }
 

@@ -53,11 +53,11 @@ class Partition {
   // Every rank agrees on `error` (ranks::agree), then receives the stage values Y and
   // the store's stage distributions of the cells its stencils read from their owners.
   void exchange_stage(std::vector<double>& Y, std::exception_ptr error);
-  // The cells whose stage distributions this rank sends in exchange_stage.
-  std::vector<std::size_t> cells_sent_with_distributions() const;
-  // Every cell whose stage values Y this rank sends in exchange_stage.
-  std::vector<std::size_t> cells_sent() const;
-  // exchange_stage's exchange for the conserved variables alone, after a step: the cells a rank's
+  // The cells whose stage values Y this rank sends in exchange_stage, or those of them
+  // whose stage distributions go too.
+  enum class Sent { values, distributions };
+  std::vector<std::size_t> cells_sent(Sent what) const;
+  // The same for the conserved variables alone, after a step: the cells a rank's
   // stencils and the indicator read (one and two cells along the axes) are current.
   void exchange_halo(std::vector<double>& U, std::exception_ptr error);
   // The root receives `values` (width per stored cell) of every interior cell from its

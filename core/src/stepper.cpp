@@ -100,13 +100,13 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     }
   };
   Totals boundary{};  // this rank's exchanges through the boundary, summed over ranks below
-  const std::vector<std::size_t> moment_slots = stage_moment_slots();
-  if (device_)
-    unless_failed([&] {
-      const auto t0 = Clock::now();
-      device_->prepare(store_, domain_, transport_, partition_);
-      work.coupling += seconds_since(t0);
-    });
+  std::vector<std::size_t> moment_slots;
+  unless_failed([&] {
+    const auto t0 = Clock::now();
+    moment_slots = stage_moment_slots();
+    if (device_) device_->prepare(store_, domain_, transport_, partition_);
+    work.coupling += seconds_since(t0);
+  });
   for (int stage = 0; stage < 2; ++stage) {
     unless_failed([&] {
       Y_ = U;
@@ -156,9 +156,9 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
 std::vector<std::size_t> Stepper::stage_moment_slots() const {
   std::vector<std::size_t> slots;
   if (host_slots() == 0) return slots;
-  std::vector<char> read(domain_.mesh().n_stored(), 0);
+  std::vector<std::uint8_t> read(domain_.mesh().n_stored(), 0);
   transport_.mark_stage_moments_read(read);
-  for (const std::size_t cell : partition_.cells_sent()) read[cell] = 1;
+  for (const std::size_t cell : partition_.cells_sent(Partition::Sent::values)) read[cell] = 1;
   for (std::size_t slot = 0; slot < host_slots(); ++slot)
     if (read[store_.slot_cell(slot)]) slots.push_back(slot);
   return slots;

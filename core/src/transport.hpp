@@ -7,6 +7,7 @@
 // (kinetic_transport.cpp). Fluxes through the domain boundary are booked as exchanges,
 // so the conservation drifts measure the scheme alone.
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -49,7 +50,7 @@ class Transport {
   // and the halo cells fill_kinetic_halo reconstructs, each followed through the halo
   // rules to the cells it copies. A kinetic cell left unmarked needs no moments of its
   // stage values on this rank (Stepper::stage_moment_slots).
-  void mark_stage_moments_read(std::vector<char>& read) const;
+  void mark_stage_moments_read(std::vector<std::uint8_t>& read) const;
   // Kinetic faces: store.transport() := -div(v f) of the stage values of the kinetic
   // cells, and the moments of each face's flux for fluid neighbours. The flux through
   // a wall face re-emits the arriving flux (wall_face_flux).

@@ -181,12 +181,13 @@ TEST_CASE("hybrid: kinetic cells at reflective walls and inflow sides keep the t
 }
 
 TEST_CASE("hybrid: a periodic run shifted by half the mesh gives the shifted fields") {
-  // Fluid cells read the stage moments of kinetic cells through their stencils, also
-  // through the periodic ghosts: in run a the kinetic cells 13–15 are the ghosts of the
-  // fluid faces at x = 0, in run b (everything shifted by 8 cells) cells 5–7 are read
-  // directly. Each cell's arithmetic is the same in both, so the fields agree to the
-  // last bit; a kinetic cell whose stage moments were left stale (Stepper::
-  // stage_moment_slots without the ghosts' sources) differs by 7e-4 here.
+  // Fluid faces read the stage moments of the kinetic cells in their stencils, also
+  // through the periodic ghosts: in run a (ES-BGK cells 13–15) the fluid face between
+  // cells 0 and 1 reads cell 15 through its ghost at i = -1; in run b, everything
+  // shifted by eight cells, the face between cells 8 and 9 reads cell 7 directly. Each
+  // cell's arithmetic is the same in both, so the fields agree to the last bit; with
+  // cell 15's stage moments left stale (Stepper::stage_moment_slots without the
+  // ghosts' sources) they differ by 7e-4.
   const auto dir = scratch("shifted");
   auto run = [&](const std::string& name, const std::string& dense, const std::string& kinetic) {
     std::ofstream(dir / (name + ".json"))

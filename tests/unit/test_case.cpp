@@ -10,6 +10,7 @@
 #include "case.hpp"
 #include "case_reader.hpp"
 #include "diagnostics.hpp"
+#include "domain.hpp"
 #include "schema.hpp"
 
 using namespace strata::core;
@@ -248,4 +249,33 @@ TEST_CASE("case: a value echoed in a message is cut at 60 characters, however de
   CHECK(describe_value(nlohmann::json(std::string(100000, 'a'))).size() == 60);
   CHECK(describe_value(nlohmann::json("caf\xC3")) == "\"caf\xEF\xBF\xBD\"");  // U+FFFD for the bad byte
   CHECK(describe_value(nlohmann::json::parse(R"({"a": [1, 2]})")) == R"({"a":[1,2]})");
+}
+
+TEST_CASE("domain: the halo rules come in levels, each reading only cells filled before it") {
+  // Transport::fill_kinetic_halo copies a level's ghosts in parallel after the levels
+  // before it: a corner ghost copies a side's ghost, and in a mesh one cell wide a
+  // second ghost layer copies the first.
+  const std::vector<std::vector<std::string>> meshes = {
+      {"mesh.nx=1", "mesh.ny=1", "mesh.boundary=periodic"},
+      {"mesh.nx=1", "mesh.ny=2", "mesh.boundary=reflective"},
+      {"mesh.nx=5", "mesh.ny=3", "mesh.boundary=periodic"}};
+  for (const auto& mesh : meshes) {
+    CAPTURE(mesh[2]);
+    std::vector<std::string> sets = {"regime.mode=layer0"};
+    sets.insert(sets.end(), mesh.begin(), mesh.end());
+    const Domain d(load_case(sod, sets, catalog()));
+    const auto& rules = d.halo_rules();
+    std::vector<int> level(rules.size(), -1);
+    for (std::size_t l = 0; l < d.halo_rule_levels().size(); ++l)
+      for (const std::size_t r : d.halo_rule_levels()[l]) {
+        CHECK(level[r] == -1);  // one level per rule
+        level[r] = static_cast<int>(l);
+      }
+    CHECK(d.halo_rule_levels().size() >= 2);  // the corners at least
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      REQUIRE(level[r] >= 0);
+      if (const HaloRule* from = d.ghost_rule(rules[r].source))
+        CHECK(level[static_cast<std::size_t>(from - rules.data())] < level[r]);
+    }
+  }
 }
