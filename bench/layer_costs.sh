@@ -14,18 +14,19 @@
 # Kinetic lines add the engine's share of the cost (the layer's seconds outside its
 # collision model's calls) and docs/performance.md's cost model for it; layer-1 lines
 # add the same for the whole step. Each figure with measured / figure:
-# - bound: the bytes per velocity point of the timed phases (layer 1: 192, its engine's
-#   share 160; layer 2's engine share 208) at the STREAM triad of bench/stream with the
+# - bound: the bytes per velocity point of the timed phases (layer 1: 160, its engine's
+#   share 128; layer 2's engine share 144) at the STREAM triad of bench/stream with the
 #   same threads;
 # - floor and no_overlap: per phase, the larger (floor) or the sum (no_overlap) of its
 #   bytes at that triad and its arithmetic at the speed of its kernels in cache
 #   (bench/toolkit_kernels, one thread, the fastest of three invocations in these
 #   minutes, divided among the threads: THREADS, or nproc when unset, which assumes
 #   that the threads scale and counts SMT siblings as cores), summed over the phases,
-#   which run one after the other between barriers: transport (80 B, four faces), the
-#   ES-BGK step (32 B, two stages of stress_moments and discrete_gaussian_blend) and the
-#   bookkeeping (layer 1: 80 B; layer 2: 128 B with E(Y)/eps into q; its arithmetic, a
-#   few operations per value, is left out). The floor is what today's kernels would
+#   which run one after the other between barriers: the transport with the bookkeeping
+#   it does as each cell's q is complete (80 B and four faces, plus 48 B; layer 2: 64 B
+#   with E(Y)/eps into q; the bookkeeping's arithmetic, a few operations per value, is
+#   left out) and the ES-BGK step (32 B, two stages of stress_moments and
+#   discrete_gaussian_blend). The floor is what today's kernels would
 #   cost if each phase hid the smaller of the two behind the larger, no_overlap what
 #   they cost if it hid nothing; neither bounds other kernels.
 set -euo pipefail
@@ -66,13 +67,13 @@ line = {"config": sys.argv[2], "threads": int(sys.argv[5]) or "all", "layer": la
         "peak_memory_kib": s["peak_memory_kib"]}
 if layer > 0:
     # The engine's share: transport, halo and IMEX bookkeeping of the layer's cells, whose
-    # bytes per point in the cost model are 160 (transport 80, bookkeeping 80) and for
-    # layer 2 48 more (E(Y)/eps into q).
+    # bytes per point in the cost model are 128 (transport 80, bookkeeping 48 with q and
+    # Y in cache) and for layer 2 16 more (E(Y) read into q).
     engine = (w[f"layer{layer}"] - w[f"layer{layer}_collision_model"]) / cell_steps
     memory = lambda b: b * n**3 / (triad * 1e9)  # seconds to move b bytes per point
     arithmetic = lambda *k: sum(ns[(name, n)] for name in k) * n**3 / threads
-    # (bytes, arithmetic) per phase: transport, bookkeeping; the ES-BGK step
-    engine_phases = [(memory(80), 4 * arithmetic("transport_face")), (memory(80 if layer == 1 else 128), 0.0)]
+    # (bytes, arithmetic) per phase: transport with the bookkeeping; the ES-BGK step
+    engine_phases = [(memory(128 if layer == 1 else 144), 4 * arithmetic("transport_face"))]
     def figures(prefix, measured, bytes_per_point, phases):
         out = {}
         for name, value in (("bound", memory(bytes_per_point)), ("floor", sum(max(p) for p in phases)),
@@ -81,11 +82,11 @@ if layer > 0:
             out[f"{prefix}measured_over_{name}"] = round(measured / value, 2)
         return out
     line["engine_seconds_per_cell_step"] = float(f"{engine:.3g}")
-    line.update(figures("engine_", engine, 160 if layer == 1 else 208, engine_phases))
+    line.update(figures("engine_", engine, 128 if layer == 1 else 144, engine_phases))
     line["triad_gb_per_s"] = triad
     if layer == 1:
         model = (memory(32), 2 * arithmetic("stress_moments", "discrete_gaussian_blend"))
-        line.update(figures("", cost, 192, engine_phases + [model]))
+        line.update(figures("", cost, 160, engine_phases + [model]))
 print(json.dumps(line))
 PY
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The ES-BGK cell-step against the memory bandwidth of the minute it ran in: one point per
-invocation of bench/layer_costs.sh (its JSON lines), beside the 192-byte bandwidth bound,
-twice that bound, and each invocation's floor (per phase the larger of bytes and in-cache
+invocation of bench/layer_costs.sh (its JSON lines), beside the bandwidth bound of the
+bytes its cost model gave (192 per velocity point, 160 since the bookkeeping runs while q
+is in cache; each bound once), twice that bound, and each invocation's floor (per phase the larger of bytes and in-cache
 arithmetic). A step bound by memory would follow the bound's curve; docs/performance.md,
 "Against the bounds after these changes", shows the figure of docs/data/layer_costs.
 
@@ -15,7 +16,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-BYTES = 192  # per velocity point of the ES-BGK step's timed phases (bench/layer_costs.sh)
 
 
 def main(argv):
@@ -25,6 +25,7 @@ def main(argv):
     fig, axes = plt.subplots(1, len(grids), figsize=(11, 5.2))
     markers = "osD^v<>"
     triads = []
+    bytes_per_point = set()  # of the cost model each line was measured with
     for f, spec in enumerate(argv[2:]):
         label, path = spec.split("=", 1)
         try:
@@ -37,6 +38,8 @@ def main(argv):
                 continue
             x = [r["triad_gb_per_s"] for r in runs]
             triads += x
+            # whole doubles: bound_seconds is rounded to three digits
+            bytes_per_point |= {8 * round(r["bound_seconds"] * r["triad_gb_per_s"] * 1e9 / n**3 / 8) for r in runs}
             ax.scatter(x, [r["seconds_per_cell_step"] for r in runs], marker=markers[f % len(markers)],
                        color=f"C{f}", label=f"{label}: measured")
             ax.scatter(x, [r["floor_seconds"] for r in runs], marker=markers[f % len(markers)], facecolors="none",
@@ -46,9 +49,11 @@ def main(argv):
     lo, hi = 0.9 * min(triads), 1.1 * max(triads)
     t = [lo + (hi - lo) * k / 50 for k in range(51)]
     for ax, n in zip(axes, grids):
-        bound = [BYTES * n**3 / (g * 1e9) for g in t]
-        ax.plot(t, bound, "k-", label="bandwidth bound (192 B per point)")
-        ax.plot(t, [2 * b for b in bound], "k--", label="2 × bound")
+        for k, b in enumerate(sorted(bytes_per_point, reverse=True)):
+            bound = [b * n**3 / (g * 1e9) for g in t]
+            style = ("-", "--") if k == 0 else (":", "-.")
+            ax.plot(t, bound, "k" + style[0], label=f"bandwidth bound ({b:.0f} B per point)")
+            ax.plot(t, [2 * v for v in bound], "k" + style[1], label=f"2 × bound ({b:.0f} B)")
         ax.set_title(f"ES-BGK cell-step, {n}³ velocities, 2 threads")
         ax.set_xlabel("STREAM triad of the invocation (GB/s)")
         ax.set_ylabel("seconds per cell-step")

@@ -16,7 +16,7 @@
 namespace strata::core::device {
 
 // PR(2,2,2) bookkeeping of one value (paper eq. 4.15), with dt G_i = (Y_i - rhs_i) / a_ii
-// recovered from the implicit solve rather than re-evaluated (Stepper::kinetic_accumulate).
+// recovered from the implicit solve rather than re-evaluated (Stepper::complete_kinetic_cell).
 struct Pr222 {
   double dt, a_ii;  // the step, the implicit tableau's diagonal
   double we, wi;    // the stage's weights in f^{n+1}: explicit, implicit
@@ -70,7 +70,7 @@ STRATA_HD void face_line_at(std::size_t t, const FaceLines& L, const double* Y, 
   }
 }
 
-// q += E(Y)/eps of one value (Stepper::add_explicit_collisions); inv_eps per row.
+// q += E(Y)/eps of one value (Stepper::complete_kinetic_cell); inv_eps per row.
 STRATA_HD void add_explicit_at(std::size_t i, double* q, const double* E, const double* inv_eps, std::size_t nf) {
   q[i] += E[i] * inv_eps[i / nf];
 }

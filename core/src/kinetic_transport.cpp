@@ -4,6 +4,7 @@
 // Euler | kinetic faces), so domain totals change only at the boundary.
 #include <algorithm>
 #include <array>
+#include <functional>
 
 #include "parallel.hpp"
 #include "transport.hpp"
@@ -109,7 +110,7 @@ void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* ph
   if (walls[facing]) walls[facing]->face_flux(phi);
 }
 
-void Transport::kinetic_fluxes(double weight, Totals& exchange) {
+void Transport::kinetic_fluxes(double weight, Totals& exchange, const std::function<void(std::size_t)>& q_complete) {
   const Mesh& m = domain_.mesh();
   KineticArray& q = store_.transport();
   // q is not cleared first: the x faces come first and run along the mesh rows in
@@ -142,51 +143,61 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange) {
     {
       std::vector<double> phi(nf);
       std::vector<double> moments(nvar);
+      // The flux through one face into the q of its kinetic cells (and for a fluid or
+      // outer side its moments, booked into `exchanged`).
+      auto flux_through = [&](std::size_t face, std::size_t a, std::size_t b, Totals& exchanged) {
+        const auto stencil = face_stencil(a, static_cast<std::size_t>(step));
+        const double* fm = &Y[slot(stencil[0]) * nf];
+        const double* fa = &Y[slot(stencil[1]) * nf];
+        const double* fb = &Y[slot(stencil[2]) * nf];
+        const double* fp = &Y[slot(stencil[3]) * nf];
+        const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
+        const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
+        const bool first_for_b = dir == 0;  // b's left face: its q's first value (above)
+        // The upwind side is chosen per run of one sign of v_n, and each run's
+        // reconstructions are one vector loop: run(o, count, v_n, far, upwind, downwind).
+        auto for_each_run = [&](auto&& run) {
+          for (std::size_t species = 0; species < nf; species += n3)
+            for (const auto& [first, end] : runs) {
+              const std::size_t o = species + first;
+              if (vn[first] > 0) run(o, end - first, vn + first, fm + o, fa + o, fb + o);
+              else run(o, end - first, vn + first, fp + o, fb + o, fa + o);
+            }
+        };
+        if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
+          double* qa = &q[slot(a) * nf];
+          double* qb = &q[slot(b) * nf];
+          const auto apply = first_for_b ? upwind_flux_run_apply<true> : upwind_flux_run_apply<false>;
+          for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
+                           const double* down) { apply(count, v_n, far, up, down, h, inv_h, qa + o, qb + o); });
+          return;
+        }
+        for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
+                         const double* down) { upwind_flux_run(count, v_n, far, up, down, h, &phi[o]); });
+        wall_face_flux(a, b, dir, phi.data());
+        if (kin_a) apply_face_flux(nf, phi.data(), inv_h, FluxInto::left_cell, &q[slot(a) * nf]);
+        if (kin_b)
+          apply_face_flux(nf, phi.data(), inv_h, first_for_b ? FluxInto::right_cell_first : FluxInto::right_cell,
+                          &q[slot(b) * nf]);
+        const bool fluid_side = (domain_.owned(a) && !kin_a) || (domain_.owned(b) && !kin_b);
+        if (!fluid_side && domain_.updated(a) == domain_.updated(b)) return;
+        // Moments of the flux (the moment projection of phi): mass per species, total
+        // momentum and energy.
+        coupling_.project(phi.data(), moments.data());
+        std::copy(moments.begin(), moments.end(), &F[kf.faces.slot[face] * nvar]);
+        book_exchange(a, b, moments.data(), weight, area, exchanged);
+      };
 #pragma omp for schedule(dynamic)
       for (std::size_t line = 0; line < n_lines; ++line)
         for (std::size_t face = kf.line_start[line]; face < kf.line_start[line + 1]; ++face) {
           const std::size_t a = kf.faces.left_cell[face], b = a + step;
           if (on_device(a, b)) continue;  // Layer2Device::transport's
-          const auto stencil = face_stencil(a, static_cast<std::size_t>(step));
-          const double* fm = &Y[slot(stencil[0]) * nf];
-          const double* fa = &Y[slot(stencil[1]) * nf];
-          const double* fb = &Y[slot(stencil[2]) * nf];
-          const double* fp = &Y[slot(stencil[3]) * nf];
-          const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
-          const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
-          const bool first_for_b = dir == 0;  // b's left face: its q's first value (above)
-          // The upwind side is chosen per run of one sign of v_n, and each run's
-          // reconstructions are one vector loop: run(o, count, v_n, far, upwind, downwind).
-          auto for_each_run = [&](auto&& run) {
-            for (std::size_t species = 0; species < nf; species += n3)
-              for (const auto& [first, end] : runs) {
-                const std::size_t o = species + first;
-                if (vn[first] > 0) run(o, end - first, vn + first, fm + o, fa + o, fb + o);
-                else run(o, end - first, vn + first, fp + o, fb + o, fa + o);
-              }
-          };
-          if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
-            double* qa = &q[slot(a) * nf];
-            double* qb = &q[slot(b) * nf];
-            const auto apply = first_for_b ? upwind_flux_run_apply<true> : upwind_flux_run_apply<false>;
-            for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
-                             const double* down) { apply(count, v_n, far, up, down, h, inv_h, qa + o, qb + o); });
-            continue;
-          }
-          for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
-                           const double* down) { upwind_flux_run(count, v_n, far, up, down, h, &phi[o]); });
-          wall_face_flux(a, b, dir, phi.data());
-          if (kin_a) apply_face_flux(nf, phi.data(), inv_h, FluxInto::left_cell, &q[slot(a) * nf]);
-          if (kin_b)
-            apply_face_flux(nf, phi.data(), inv_h, first_for_b ? FluxInto::right_cell_first : FluxInto::right_cell,
-                            &q[slot(b) * nf]);
-          const bool fluid_side = (domain_.owned(a) && !kin_a) || (domain_.owned(b) && !kin_b);
-          if (!fluid_side && domain_.updated(a) == domain_.updated(b)) continue;
-          // Moments of the flux (the moment projection of phi): mass per species, total
-          // momentum and energy.
-          coupling_.project(phi.data(), moments.data());
-          std::copy(moments.begin(), moments.end(), &F[kf.faces.slot[face] * nvar]);
-          book_exchange(a, b, moments.data(), weight, area, line_exchange[line]);
+          flux_through(face, a, b, line_exchange[line]);
+          // The y faces come last and run up each column, so a y face completes the q
+          // of the cell below it.
+          if (dir == 1 && q_complete && domain_.owned(a) && domain_.is_kinetic(a) &&
+              !(layer2_faces_on_device_ && domain_.layer(a) == 2))
+            q_complete(slot(a));
         }
     }
     for (const Totals& line : line_exchange)

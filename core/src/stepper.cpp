@@ -63,7 +63,9 @@ TimeStep Stepper::stable_dt() const {
   return step;
 }
 
-void Stepper::evaluate_stage(std::vector<double>& K, double weight, Totals& exchange, LayerWork& work) {
+void Stepper::evaluate_stage(int stage, double dt, std::vector<double>& K, Totals& exchange, LayerWork& work) {
+  const double weight = dt * tableau.w_explicit[stage];
+  const device::Pr222 c = pr222_constants(stage, dt);
   auto t0 = Clock::now();
   state_.fill_halo(Y_);
   transport_.fill_kinetic_halo(Y_);
@@ -73,9 +75,11 @@ void Stepper::evaluate_stage(std::vector<double>& K, double weight, Totals& exch
   transport_.fluid_fluxes(Y_, weight, exchange);
   work.wall[0] += seconds_since(t0);
   t0 = Clock::now();
-  transport_.kinetic_fluxes(weight, exchange);
-  add_explicit_collisions();
-  if (device_) device_->transport(store_, has_explicit(2));
+  transport_.kinetic_fluxes(weight, exchange, [&](std::size_t slot) { complete_kinetic_cell(stage, c, slot); });
+  if (device_) {
+    device_->transport(store_, has_explicit(2));
+    device_->accumulate(stage, c);
+  }
   work.charge_kinetic(seconds_since(t0), store_.n_layer(1), store_.n_layer(2));
   t0 = Clock::now();
   transport_.fluid_residual(K);
@@ -126,10 +130,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     });
     partition_.exchange_stage(Y_, error);
     unless_failed([&] {
-      evaluate_stage(K_[stage], dt * tableau.w_explicit[stage], boundary, work);
-      const auto t0 = Clock::now();
-      kinetic_accumulate(stage, dt);
-      work.charge_kinetic(seconds_since(t0), store_.n_layer(1), store_.n_layer(2));
+      evaluate_stage(stage, dt, K_[stage], boundary, work);
     });
   }
   unless_failed([&] {
@@ -224,51 +225,39 @@ std::string Stepper::locate_failure(int layer, const sdk::ConstRows& rhs, const 
   return where + ", " + std::to_string(rhs.rows) + " cells";
 }
 
-// q += E(Y)/eps for collision models with an explicit part (the penalised Boltzmann
-// operator's Q - P, paper eqs. 4.17–4.24); BGK-type models have none.
-void Stepper::add_explicit_collisions() {
-  const std::size_t nf = store_.values_per_cell();
-  KineticArray& q = store_.transport();
-  const KineticArray& explicit_part = store_.explicit_part();
-  std::size_t explicit_begin = 0;
-  for (int layer = 1; layer <= 2; ++layer) {
-    if (!has_explicit(layer) || (device_ && layer == 2)) continue;  // the device's: Layer2Device::transport
-    const std::size_t n = store_.n_layer(layer), begin = store_.first_slot(layer);
-#pragma omp parallel for schedule(static)
-    for (std::size_t c = 0; c < n; ++c) {
-      const double inv_eps = 1.0 / domain_.knudsen(store_.slot_cell(begin + c));
-      double* qc = &q[(begin + c) * nf];
-      const double* e = &explicit_part[(explicit_begin + c) * nf];
-      for (std::size_t k = 0; k < nf; ++k) qc[k] += e[k] * inv_eps;
-    }
-    explicit_begin += n;
-  }
+device::Pr222 Stepper::pr222_constants(int stage, double dt) const {
+  return {dt,
+          tableau.a_implicit[stage][stage],
+          tableau.w_explicit[stage],
+          tableau.w_implicit[stage],
+          tableau.a_explicit[1][0],
+          tableau.a_implicit[1][0]};
 }
 
-// PR(2,2,2) bookkeeping (layer2_pointwise.hpp) of the host's kinetic cells, and the
-// device's layer 2:
+// A host kinetic cell whose q the stage's transport has completed: q += E(Y)/eps where
+// its collision model has an explicit part (the penalised Boltzmann operator's Q - P,
+// paper eqs. 4.17–4.24; BGK-type models have none), then the PR(2,2,2) bookkeeping
+// (layer2_pointwise.hpp), while q is in cache:
 //   stage 0: sum = f + dt (w~_0 q_0 + w_0 G_0),  rhs_1 = f + dt (a~_10 q_0 + a_10 G_0);
 //   stage 1: f^{n+1} = sum + dt (w~_1 q_1 + w_1 G_1), built in sum (KineticStore::advance).
-void Stepper::kinetic_accumulate(int stage, double dt) {
-  const std::size_t slots = host_slots(), nf = store_.values_per_cell();
-  const device::Pr222 c{dt,
-                        tableau.a_implicit[stage][stage],
-                        tableau.w_explicit[stage],
-                        tableau.w_implicit[stage],
-                        tableau.a_explicit[1][0],
-                        tableau.a_implicit[1][0]};
+// The device's layer 2 does the same in Layer2Device::transport and accumulate.
+void Stepper::complete_kinetic_cell(int stage, const device::Pr222& c, std::size_t slot) {
+  const std::size_t nf = store_.values_per_cell(), begin = slot * nf, end = begin + nf;
+  double* q = store_.transport().data();
+  const int layer = slot < store_.first_slot(2) ? 1 : 2;
+  if (has_explicit(layer)) {
+    // Rows of the explicit part: layer 1's cells, then layer 2's (kinetic_stage_values).
+    const std::size_t row = layer == 1 ? slot : (has_explicit(1) ? store_.n_layer(1) : 0) + slot - store_.first_slot(2);
+    const double inv_eps = 1.0 / domain_.knudsen(store_.slot_cell(slot));
+    const double* e = &store_.explicit_part()[row * nf];
+    for (std::size_t k = 0; k < nf; ++k) q[begin + k] += e[k] * inv_eps;
+  }
   const double* f = store_.f().data();
   const double* Y = store_.stage().data();
   double* rhs = store_.rhs().data();
   double* sum = store_.sum().data();
-  const double* q = store_.transport().data();
-#pragma omp parallel for schedule(static)
-  for (std::size_t slot = 0; slot < slots; ++slot) {
-    const std::size_t begin = slot * nf, end = begin + nf;
-    if (stage == 0) pr222_first(begin, end, c, f, Y, q, sum, rhs);
-    else pr222_second(begin, end, c, rhs, Y, q, sum);
-  }
-  if (device_) device_->accumulate(stage, c);
+  if (stage == 0) pr222_first(begin, end, c, f, Y, q, sum, rhs);
+  else pr222_second(begin, end, c, rhs, Y, q, sum);
 }
 
 }  // namespace strata::core

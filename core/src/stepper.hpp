@@ -47,13 +47,13 @@ class Stepper {
 
  private:
   // Stage i, after the stage exchange: the explicit right-hand sides of the stage
-  // values (fluid residual K, kinetic store.transport()), weighted by `weight` for the
-  // boundary exchanges.
-  void evaluate_stage(std::vector<double>& K, double weight, Totals& exchange, LayerWork& work);
+  // values (fluid residual K, kinetic store.transport()), the boundary exchanges
+  // weighted by dt times the stage's weight, and the kinetic cells' PR(2,2,2) sums.
+  void evaluate_stage(int stage, double dt, std::vector<double>& K, Totals& exchange, LayerWork& work);
   void kinetic_stage_values(int stage, double dt, LayerWork& work);
   std::string locate_failure(int layer, const sdk::ConstRows& rhs, const double* h) const;
-  void add_explicit_collisions();
-  void kinetic_accumulate(int stage, double dt);
+  device::Pr222 pr222_constants(int stage, double dt) const;
+  void complete_kinetic_cell(int stage, const device::Pr222& c, std::size_t slot);
   bool has_explicit(int layer) const {
     return store_.n_layer(layer) > 0 && collision_model(layer)->has_explicit_part();
   }
