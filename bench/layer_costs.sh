@@ -23,9 +23,9 @@
 #   minutes, divided among the threads: THREADS, or nproc when unset, which assumes
 #   that the threads scale and counts SMT siblings as cores), summed over the phases,
 #   which run one after the other between barriers: the transport with the bookkeeping
-#   it does as each cell's q is complete (80 B and four faces, plus 48 B; layer 2: 64 B
-#   with E(Y)/eps into q; the bookkeeping's arithmetic, a few operations per value, is
-#   left out) and the ES-BGK step (32 B, two stages of stress_moments and
+#   it does as each cell's q is complete (80 B and four faces, plus 48 B and
+#   pr222_bookkeeping; layer 2: 64 B with E(Y)/eps into q, whose few operations per
+#   value are left out) and the ES-BGK step (32 B, two stages of stress_moments and
 #   discrete_gaussian_blend). The floor is what today's kernels would
 #   cost if each phase hid the smaller of the two behind the larger, no_overlap what
 #   they cost if it hid nothing; neither bounds other kernels.
@@ -73,7 +73,7 @@ if layer > 0:
     memory = lambda b: b * n**3 / (triad * 1e9)  # seconds to move b bytes per point
     arithmetic = lambda *k: sum(ns[(name, n)] for name in k) * n**3 / threads
     # (bytes, arithmetic) per phase: transport with the bookkeeping; the ES-BGK step
-    engine_phases = [(memory(128 if layer == 1 else 144), 4 * arithmetic("transport_face"))]
+    engine_phases = [(memory(128 if layer == 1 else 144), 4 * arithmetic("transport_face") + arithmetic("pr222_bookkeeping"))]
     def figures(prefix, measured, bytes_per_point, phases):
         out = {}
         for name, value in (("bound", memory(bytes_per_point)), ("floor", sum(max(p) for p in phases)),

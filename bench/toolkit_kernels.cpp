@@ -15,6 +15,8 @@
 //   transport runs them (all faces add to q here, where the transport's x faces set
 //   the q of their right cell): if it costs what transport_face costs, the transport is
 //   bound by its arithmetic;
+// - pr222_bookkeeping: both stages' PR(2,2,2) sums of one cell-step (core/src/
+//   imex_bookkeeping.hpp), in cache;
 // - entropy_term: -f ln f by the vector log (history.csv's entropy).
 #include <algorithm>
 #include <chrono>
@@ -25,6 +27,7 @@
 
 #include "../core/device/layer2_pointwise.hpp"
 #include "../core/src/host_memory.hpp"
+#include "../core/src/imex_bookkeeping.hpp"
 #include "../core/src/upwind_flux.hpp"
 #include "strata/toolkit/maxwellian.hpp"
 #include "strata/toolkit/vector_clones.hpp"
@@ -117,6 +120,15 @@ int main(int argc, char** argv) {
              &qline[c * points], &qline[(c + 1) * points]);
     });
     print("transport_face_line", n, seconds / static_cast<double>(line + 1), points, qline[points + 7]);
+    // Both stages' bookkeeping of one cell-step, its arrays (f, Y, q, sum, rhs) in cache;
+    // its cost does not depend on the tableau's constants.
+    const core::device::Pr222 pr{0.01, 0.3, 0.5, 0.5, 1.0, 0.4};
+    std::vector<double> rhs(points);
+    seconds = best_seconds(calls, [&](int) {
+      core::pr222_first(0, points, pr, f.data(), second.data(), G.data(), y.data(), rhs.data());
+      core::pr222_second(0, points, pr, rhs.data(), second.data(), G.data(), y.data());
+    });
+    print("pr222_bookkeeping", n, seconds, points, y[7]);
     seconds = best_seconds(calls, [&](int) { sink = entropy(f.data(), points); });
     print("entropy_term", n, seconds, points, sink);
   }

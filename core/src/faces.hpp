@@ -17,7 +17,9 @@ struct FaceList {
 };
 
 // Kinetic faces grouped in lines (rows for x faces, columns for y faces): faces of one
-// line touch only cells of that line, so lines run in parallel.
+// line touch only cells of that line, so lines run in parallel. Within a line the faces
+// run in ascending order (left to right, bottom to top): a cell's left face is its
+// first x face and its top face its last face (Transport::kinetic_fluxes).
 struct KineticFaces {
   FaceList faces;
   std::vector<std::size_t> line_start;  // faces of line l: [line_start[l], line_start[l+1])

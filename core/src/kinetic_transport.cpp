@@ -195,9 +195,7 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange, const std::funct
           flux_through(face, a, b, line_exchange[line]);
           // The y faces come last and run up each column, so a y face completes the q
           // of the cell below it.
-          if (dir == 1 && q_complete && domain_.owned(a) && domain_.is_kinetic(a) &&
-              !(layer2_faces_on_device_ && domain_.layer(a) == 2))
-            q_complete(slot(a));
+          if (dir == 1 && domain_.owned(a) && domain_.is_kinetic(a)) q_complete(slot(a));
         }
     }
     for (const Totals& line : line_exchange)

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "imex_bookkeeping.hpp"
 #include "ranks.hpp"
 #include "strata/toolkit/imex.hpp"
 #include "strata/toolkit/vector_clones.hpp"
@@ -14,19 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 const toolkit::ImexTableau tableau = toolkit::pr222();
-
-// The PR(2,2,2) bookkeeping's vector loops over values [begin, end) (layer2_pointwise.hpp),
-// compiled for each vector width: a division per value, at the baseline two at a time.
-STRATA_VECTOR_CLONES void pr222_first(std::size_t begin, std::size_t end, const device::Pr222& c, const double* f,
-                                      const double* Y, const double* q, double* sum, double* rhs) {
-#pragma omp simd
-  for (std::size_t k = begin; k < end; ++k) device::pr222_first_at(k, c, f, Y, q, sum, rhs);
-}
-STRATA_VECTOR_CLONES void pr222_second(std::size_t begin, std::size_t end, const device::Pr222& c,
-                                       const double* rhs, const double* Y, const double* q, double* sum) {
-#pragma omp simd
-  for (std::size_t k = begin; k < end; ++k) device::pr222_second_at(k, c, rhs, Y, q, sum);
-}
 }  // namespace
 
 Stepper::Stepper(const Case& c, const Domain& domain, const Gas& gas, MacroState& state, KineticStore& store,
@@ -75,7 +63,10 @@ void Stepper::evaluate_stage(int stage, double dt, std::vector<double>& K, Total
   transport_.fluid_fluxes(Y_, weight, exchange);
   work.wall[0] += seconds_since(t0);
   t0 = Clock::now();
-  transport_.kinetic_fluxes(weight, exchange, [&](std::size_t slot) { complete_kinetic_cell(stage, c, slot); });
+  const bool with_explicit[2] = {has_explicit(1), has_explicit(2)};
+  transport_.kinetic_fluxes(weight, exchange, [&](std::size_t slot) {
+    if (slot < host_slots()) complete_kinetic_cell(stage, c, slot, with_explicit[slot < store_.first_slot(2) ? 0 : 1]);
+  });
   if (device_) {
     device_->transport(store_, has_explicit(2));
     device_->accumulate(stage, c);
@@ -176,11 +167,9 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
   std::vector<double> h(n_kinetic);
   for (std::size_t slot = 0; slot < n_kinetic; ++slot) h[slot] = a * dt / domain_.knudsen(store_.slot_cell(slot));
   const KineticArray& rhs = stage == 0 ? store_.f() : store_.rhs();
-  store_.size_explicit_part((has_explicit(1) ? store_.n_layer(1) : 0) +
-                            (has_explicit(2) && !device_ ? store_.n_layer(2) : 0));
+  store_.size_explicit_part(explicit_first_row(2) + (has_explicit(2) && !device_ ? store_.n_layer(2) : 0));
   KineticArray& explicit_part = store_.explicit_part();
   const auto cols = static_cast<std::int64_t>(nf);
-  std::size_t explicit_begin = 0;
   for (int layer = 1; layer <= 2; ++layer) {
     const std::size_t n = store_.n_layer(layer), begin = store_.first_slot(layer);
     if (n == 0) continue;
@@ -191,7 +180,7 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
     const sdk::ConstRows in = on_device ? device_->rhs(stage) : sdk::ConstRows{&rhs[begin * nf], rows, cols, cols};
     const sdk::Rows out = on_device ? device_->stage_values() : sdk::Rows{&store_.stage()[begin * nf], rows, cols, cols};
     const sdk::Rows e = on_device             ? device_->explicit_part(has_explicit(layer))
-                        : has_explicit(layer) ? sdk::Rows{&explicit_part[explicit_begin * nf], rows, cols, cols}
+                        : has_explicit(layer) ? sdk::Rows{&explicit_part[explicit_first_row(layer) * nf], rows, cols, cols}
                                               : sdk::Rows{nullptr, 0, cols, cols};
     try {
       model.call("stage_value", [&] { return model->stage_value(in, &h[begin], out, e); });
@@ -201,7 +190,6 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
     const double seconds = seconds_since(t0);
     work.wall[layer] += seconds;
     work.collision_model[layer] += seconds;
-    if (has_explicit(layer) && !on_device) explicit_begin += n;
   }
 }
 
@@ -241,13 +229,12 @@ device::Pr222 Stepper::pr222_constants(int stage, double dt) const {
 //   stage 0: sum = f + dt (w~_0 q_0 + w_0 G_0),  rhs_1 = f + dt (a~_10 q_0 + a_10 G_0);
 //   stage 1: f^{n+1} = sum + dt (w~_1 q_1 + w_1 G_1), built in sum (KineticStore::advance).
 // The device's layer 2 does the same in Layer2Device::transport and accumulate.
-void Stepper::complete_kinetic_cell(int stage, const device::Pr222& c, std::size_t slot) {
+void Stepper::complete_kinetic_cell(int stage, const device::Pr222& c, std::size_t slot, bool with_explicit) {
   const std::size_t nf = store_.values_per_cell(), begin = slot * nf, end = begin + nf;
   double* q = store_.transport().data();
-  const int layer = slot < store_.first_slot(2) ? 1 : 2;
-  if (has_explicit(layer)) {
-    // Rows of the explicit part: layer 1's cells, then layer 2's (kinetic_stage_values).
-    const std::size_t row = layer == 1 ? slot : (has_explicit(1) ? store_.n_layer(1) : 0) + slot - store_.first_slot(2);
+  if (with_explicit) {
+    const int layer = slot < store_.first_slot(2) ? 1 : 2;
+    const std::size_t row = explicit_first_row(layer) + slot - store_.first_slot(layer);
     const double inv_eps = 1.0 / domain_.knudsen(store_.slot_cell(slot));
     const double* e = &store_.explicit_part()[row * nf];
     for (std::size_t k = 0; k < nf; ++k) q[begin + k] += e[k] * inv_eps;

@@ -53,10 +53,13 @@ class Stepper {
   void kinetic_stage_values(int stage, double dt, LayerWork& work);
   std::string locate_failure(int layer, const sdk::ConstRows& rhs, const double* h) const;
   device::Pr222 pr222_constants(int stage, double dt) const;
-  void complete_kinetic_cell(int stage, const device::Pr222& c, std::size_t slot);
+  void complete_kinetic_cell(int stage, const device::Pr222& c, std::size_t slot, bool with_explicit);
   bool has_explicit(int layer) const {
     return store_.n_layer(layer) > 0 && collision_model(layer)->has_explicit_part();
   }
+  // The store's explicit part holds E(Y) of the host's cells with one: layer 1's rows,
+  // then layer 2's (none for a layer 2 on the device).
+  std::size_t explicit_first_row(int layer) const { return layer == 2 && has_explicit(1) ? store_.n_layer(1) : 0; }
 
   const Case& case_;
   const Domain& domain_;

@@ -7,8 +7,8 @@
 // (kinetic_transport.cpp). Fluxes through the domain boundary are booked as exchanges,
 // so the conservation drifts measure the scheme alone.
 #include <array>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -55,10 +55,10 @@ class Transport {
   // Kinetic faces: store.transport() := -div(v f) of the stage values of the kinetic
   // cells, and the moments of each face's flux for fluid neighbours. The flux through
   // a wall face re-emits the arriving flux (wall_face_flux).
-  // q_complete(slot), if given, runs as soon as a kinetic cell's q is complete, on the
-  // thread that completed it, once for each kinetic cell of this rank not left to a
-  // device (the IMEX bookkeeping while q is in cache: Stepper::evaluate_stage).
-  void kinetic_fluxes(double weight, Totals& exchange, const std::function<void(std::size_t)>& q_complete = {});
+  // q_complete(slot) runs as soon as a kinetic cell's q is complete (after its top
+  // face: faces.hpp), on the thread that completed it, once for each kinetic cell of
+  // this rank (the IMEX bookkeeping while q is in cache: Stepper::evaluate_stage).
+  void kinetic_fluxes(double weight, Totals& exchange, const std::function<void(std::size_t)>& q_complete);
   // With layer 2 resident on a device (layer2_device.hpp), the faces between two
   // layer-2 cells of this rank are the device's: kinetic_fluxes leaves them out.
   void leave_layer2_faces_to_device() { layer2_faces_on_device_ = true; }
