@@ -7,7 +7,6 @@
 #include "imex_bookkeeping.hpp"
 #include "ranks.hpp"
 #include "strata/toolkit/imex.hpp"
-#include "strata/toolkit/vector_clones.hpp"
 
 namespace strata::core {
 

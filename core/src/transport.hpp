@@ -57,7 +57,9 @@ class Transport {
   // a wall face re-emits the arriving flux (wall_face_flux).
   // q_complete(slot) runs as soon as a kinetic cell's q is complete (after its top
   // face: faces.hpp), on the thread that completed it, once for each kinetic cell of
-  // this rank (the IMEX bookkeeping while q is in cache: Stepper::evaluate_stage).
+  // this rank (the IMEX bookkeeping while q is in cache: Stepper::evaluate_stage) —
+  // except that with layer 2 on a device, whose q is the device's, a layer-2 cell is
+  // called only where its top face is the host's, and the caller skips it.
   void kinetic_fluxes(double weight, Totals& exchange, const std::function<void(std::size_t)>& q_complete);
   // With layer 2 resident on a device (layer2_device.hpp), the faces between two
   // layer-2 cells of this rank are the device's: kinetic_fluxes leaves them out.
