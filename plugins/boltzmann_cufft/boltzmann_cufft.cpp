@@ -1,8 +1,11 @@
 // Layer 2 on NVIDIA GPUs: the same fast spectral hard-sphere operator, parameters and
 // penalisation as boltzmann_fft (toolkit/fast_spectral.hpp,
 // plugins/common/penalised_boltzmann.hpp, whose backend this is), with batched cuFFT
-// transforms over all cells of a chunk (up to 64 MiB per buffer): one D2Z for the
-// batch, then per direction two Z2D; the O(N^3) work in CUDA kernels; only per-cell
+// transforms over the cells of a chunk (up to 64 MiB per buffer). An evaluation of the
+// operator reads f̂ once to form all 2D + 1 spectra (φ_d f̂, ψ_d f̂ for D directions, L̂ f̂),
+// transforms them back in one batched Z2D and reads the 2D + 1 results once to form Q
+// (spectral_pointwise.hpp), in sub-batches of cells that fit the device's memory; the
+// plans share one cuFFT work area. The other O(N^3) work is in CUDA kernels; only per-cell
 // scalars (moments, Maxwellian exponents, β, projection coefficients) cross the bus
 // besides the cells' distributions. In a stage (stage_value) the distribution crosses
 // once each way and the explicit part once back: Y and M[Y] stay on the device.
@@ -138,11 +141,29 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     // Under mpirun the ranks on one machine share its GPUs round-robin by local rank.
     if (const int local = local_rank(); local >= 0) check(cudaSetDevice(local % devices), "cudaSetDevice");
     const auto& K = kernel();
-    phi_ = upload(K.phi);
-    psi_ = upload(K.psi);
-    loss_ = upload(K.loss);
+    // The multipliers in the order of the spectra: φ_0, ψ_0, φ_1, ψ_1, …, L̂.
+    std::vector<double> multipliers;
+    multipliers.reserve(spectra_count() * K.modes);
+    for (int d = 0; d < K.directions; ++d) {
+      multipliers.insert(multipliers.end(), K.phi.begin() + d * K.modes, K.phi.begin() + (d + 1) * K.modes);
+      multipliers.insert(multipliers.end(), K.psi.begin() + d * K.modes, K.psi.begin() + (d + 1) * K.modes);
+    }
+    multipliers.insert(multipliers.end(), K.loss.begin(), K.loss.end());
+    multipliers_ = upload(multipliers);
+    weight_ = upload(K.weight);
     // Up to 2^23 values (64 MiB) per buffer: batches large enough to fill the GPU.
     chunk_ = std::max<std::int64_t>(1, (std::int64_t{1} << 23) / static_cast<std::int64_t>(grid().size()));
+    // The spectra of a sub-batch and their transforms take at most a quarter of the
+    // memory the device has free now (16³, 16 directions: 2.3 MB per cell), and fewer
+    // than 2^31 values, the limit of cuFFT's 32-bit plans.
+    std::size_t free = 0, total = 0;
+    check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+    const double spectra = static_cast<double>(spectra_count()),
+                 per_cell = spectra * static_cast<double>(K.modes * sizeof(cufftDoubleComplex) +
+                                                          grid().size() * sizeof(double)),
+                 cells = std::min(0.25 * static_cast<double>(free) / per_cell,
+                                  0x1p31 / (spectra * static_cast<double>(grid().size())));
+    sub_batch_ = chunk_rows(std::max<std::int64_t>(1, static_cast<std::int64_t>(cells)));
     init_tables();
     int device = 0;
     cudaDeviceProp props{};
@@ -150,7 +171,9 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     check(cudaGetDeviceProperties(&props, device), "cudaGetDeviceProperties");
     log(sdk::LogLevel::info, "boltzmann_cufft: GPU " + std::to_string(device) + " (" + props.name + ", " +
                                  std::to_string(props.totalGlobalMem >> 30) + " GiB), batches of up to " +
-                                 std::to_string(chunk_) + " cells");
+                                 std::to_string(chunk_) + " cells, " + std::to_string(spectra_count()) +
+                                 " inverse transforms per cell in batches of up to " + std::to_string(sub_batch_) +
+                                 " cells");
   }
 
   ~BoltzmannCufft() override {
@@ -176,12 +199,11 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     if (rows <= capacity_) return;
     const std::size_t values = static_cast<std::size_t>(rows) * grid().size(), cells = static_cast<std::size_t>(rows);
     for (auto& b : buffer_) b = DeviceArray<double>(values);
-    a_ = DeviceArray<double>(values);
-    b_ = DeviceArray<double>(values);
-    gain_ = DeviceArray<double>(values);
-    fhat_ = DeviceArray<cufftDoubleComplex>(kernel().modes * cells);
-    tmp_ = DeviceArray<cufftDoubleComplex>(kernel().modes * cells);
     per_cell_ = DeviceArray<double>(5 * cells);
+    const auto sub = static_cast<std::size_t>(std::min(rows, sub_batch_)), spectra = spectra_count();
+    fhat_ = DeviceArray<cufftDoubleComplex>(kernel().modes * sub);
+    spectra_ = DeviceArray<cufftDoubleComplex>(spectra * kernel().modes * sub);
+    transforms_ = DeviceArray<double>(spectra * grid().size() * sub);
     capacity_ = rows;
   }
 
@@ -218,31 +240,31 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     launched("fill_maxwellians");
   }
 
-  // Q = Σ_d w_d F⁻¹[φ_d f̂] F⁻¹[ψ_d f̂] - f F⁻¹[L̂ f̂] for the whole batch at once.
+  // Q = Σ_d w_d F⁻¹[φ_d f̂] F⁻¹[ψ_d f̂] - f F⁻¹[L̂ f̂]: per sub-batch one D2Z, one kernel
+  // forming the 2D + 1 spectra, one batched Z2D of them all, one kernel forming Q.
   void collide(Buffer in, Buffer out, std::int64_t rows) override {
     const auto& K = kernel();
-    const std::size_t values = static_cast<std::size_t>(rows) * grid().size(), batch = static_cast<std::size_t>(rows);
-    const Plans& plans = plans_for(static_cast<int>(rows));
-    transform(in, plans, values);
-    check(cudaMemset(gain_.get(), 0, values * sizeof(double)), "cudaMemset");
-    for (int d = 0; d < K.directions; ++d) {
-      cufft::multiply(fhat_.get(), phi_.get() + d * K.modes, scale(), tmp_.get(), K.modes, batch);
-      check(cufftExecZ2D(plans.backward.get(), tmp_.get(), a_.get()), "cufftExecZ2D");
-      cufft::multiply(fhat_.get(), psi_.get() + d * K.modes, scale(), tmp_.get(), K.modes, batch);
-      check(cufftExecZ2D(plans.backward.get(), tmp_.get(), b_.get()), "cufftExecZ2D");
-      cufft::accumulate_gain(gain_.get(), a_.get(), b_.get(), K.weight[d], values);
-    }
-    cufft::multiply(fhat_.get(), loss_.get(), scale(), tmp_.get(), K.modes, batch);
-    check(cufftExecZ2D(plans.backward.get(), tmp_.get(), a_.get()), "cufftExecZ2D");
-    cufft::finish(data(out), gain_.get(), data(in), a_.get(), values);
+    const int spectra = static_cast<int>(spectra_count());
+    for_each_sub_batch(rows, [&](std::size_t first, std::size_t batch) {
+      const Plans& plans = plans_for(static_cast<int>(batch));
+      transform(data(in) + first, batch, plans);
+      cufft::spectra(fhat_.get(), multipliers_.get(), spectra, scale(), spectra_.get(), K.modes, batch);
+      check(cufftExecZ2D(plans.all_spectra.get(), spectra_.get(), transforms_.get()), "cufftExecZ2D (all spectra)");
+      cufft::collision(data(out) + first, data(in) + first, transforms_.get(), weight_.get(), K.directions,
+                       batch * grid().size());
+    });
     launched("collide");
   }
 
   void loss_frequency(Buffer in, Buffer out, std::int64_t rows) override {
-    const Plans& plans = plans_for(static_cast<int>(rows));
-    transform(in, plans, static_cast<std::size_t>(rows) * grid().size());
-    cufft::multiply(fhat_.get(), loss_.get(), scale(), tmp_.get(), kernel().modes, static_cast<std::size_t>(rows));
-    check(cufftExecZ2D(plans.backward.get(), tmp_.get(), data(out)), "cufftExecZ2D");
+    const auto& K = kernel();
+    for_each_sub_batch(rows, [&](std::size_t first, std::size_t batch) {
+      const Plans& plans = plans_for(static_cast<int>(batch));
+      transform(data(in) + first, batch, plans);
+      cufft::spectra(fhat_.get(), multipliers_.get() + 2 * K.directions * K.modes, 1, scale(), spectra_.get(),
+                     K.modes, batch);
+      check(cufftExecZ2D(plans.backward.get(), spectra_.get(), data(out) + first), "cufftExecZ2D");
+    });
     launched("loss_frequency");
   }
 
@@ -289,25 +311,44 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     double bytes = 0.0, seconds = 0.0;
   };
 
-  // A cuFFT plan destroyed with its owner (also when a constructor throws midway).
+  // A cuFFT plan destroyed with its owner (also when a constructor throws midway),
+  // without a work area of its own: the plugin gives all its plans one (WorkArea).
   class Plan {
    public:
     Plan(int n, cufftType type, int batch) {
+      check(cufftCreate(&handle_), "cufftCreate");
       int dims[3] = {n, n, n};
-      check(cufftPlanMany(&handle_, 3, dims, nullptr, 1, 0, nullptr, 1, 0, type, batch),
-            type == CUFFT_D2Z ? "cufftPlanMany (D2Z)" : "cufftPlanMany (Z2D)");
+      const cufftResult made = [&] {
+        const cufftResult manual = cufftSetAutoAllocation(handle_, 0);
+        if (manual != CUFFT_SUCCESS) return manual;
+        return cufftMakePlanMany(handle_, 3, dims, nullptr, 1, 0, nullptr, 1, 0, type, batch, &work_);
+      }();
+      if (made != CUFFT_SUCCESS) {
+        cufftDestroy(handle_);
+        check(made, type == CUFFT_D2Z ? "cufftMakePlanMany (D2Z)" : "cufftMakePlanMany (Z2D)");
+      }
     }
     ~Plan() { cufftDestroy(handle_); }
     Plan(const Plan&) = delete;
     Plan& operator=(const Plan&) = delete;
     cufftHandle get() const { return handle_; }
+    std::size_t work() const { return work_; }
 
    private:
     cufftHandle handle_ = 0;
+    std::size_t work_ = 0;
   };
+  // The transforms of a sub-batch of `batch` cells: f to f̂, one spectrum back, and the
+  // operator's 2D + 1 spectra back at once.
   struct Plans {
-    Plans(int n, int batch) : forward(n, CUFFT_D2Z, batch), backward(n, CUFFT_Z2D, batch) {}
-    Plan forward, backward;
+    Plans(int n, int batch, int spectra)
+        : forward(n, CUFFT_D2Z, batch), backward(n, CUFFT_Z2D, batch), all_spectra(n, CUFFT_Z2D, spectra * batch) {}
+    std::size_t work() const { return std::max({forward.work(), backward.work(), all_spectra.work()}); }
+    void use(void* work_area) const {
+      for (const Plan* p : {&forward, &backward, &all_spectra})
+        check(cufftSetWorkArea(p->get(), work_area), "cufftSetWorkArea");
+    }
+    Plan forward, backward, all_spectra;
   };
 
   static DeviceArray<double> upload(const std::vector<double>& host) {
@@ -325,6 +366,16 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
 
   double* data(Buffer b) { return buffer_[static_cast<int>(b)].get(); }
   double scale() const { return 1.0 / static_cast<double>(grid().size()); }
+  std::size_t spectra_count() const { return 2 * static_cast<std::size_t>(kernel().directions) + 1; }
+
+  // fn(first value, cells) for the sub-batches of a chunk's `rows` cells. Both are
+  // powers of two (chunk_rows), so the sub-batches are equal and their plans few.
+  template <class Fn>
+  void for_each_sub_batch(std::int64_t rows, Fn fn) {
+    const std::int64_t batch = std::min(rows, sub_batch_);
+    for (std::int64_t begin = 0; begin < rows; begin += batch)
+      fn(static_cast<std::size_t>(begin) * grid().size(), static_cast<std::size_t>(batch));
+  }
 
   // Per-cell values (β, a, exponents, λ) to the device, in per_cell_.
   template <class T>
@@ -332,29 +383,43 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     check(cudaMemcpy(per_cell_.get(), host, rows * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy (per-cell values)");
   }
 
-  // fhat := F[in]; the input is copied first, as a real-to-complex transform may
-  // use its input as scratch.
-  void transform(Buffer in, const Plans& plans, std::size_t values) {
-    check(cudaMemcpy(a_.get(), data(in), values * sizeof(double), cudaMemcpyDeviceToDevice), "cudaMemcpy");
-    check(cufftExecD2Z(plans.forward.get(), a_.get(), fhat_.get()), "cufftExecD2Z");
+  // fhat := F[in] for the plans' batch; the input is copied first (into the space of
+  // the transforms, which come later), as a real-to-complex transform may use its input
+  // as scratch.
+  void transform(const double* in, std::size_t batch, const Plans& plans) {
+    check(cudaMemcpy(transforms_.get(), in, batch * grid().size() * sizeof(double), cudaMemcpyDeviceToDevice),
+          "cudaMemcpy");
+    check(cufftExecD2Z(plans.forward.get(), transforms_.get(), fhat_.get()), "cufftExecD2Z");
   }
 
-  // Batched 3D plans, made once per batch size.
+  // Batched 3D plans, made once per batch size; all share one work area, as large as
+  // the largest needs and set again on every plan when it grows.
   const Plans& plans_for(int batch) {
     auto it = plans_.find(batch);
-    if (it == plans_.end())
-      it = plans_.emplace(std::piecewise_construct, std::forward_as_tuple(batch), std::forward_as_tuple(grid().n, batch))
-               .first;
+    if (it != plans_.end()) return it->second;
+    it = plans_
+             .emplace(std::piecewise_construct, std::forward_as_tuple(batch),
+                      std::forward_as_tuple(grid().n, batch, static_cast<int>(spectra_count())))
+             .first;
+    if (it->second.work() > work_bytes_) {
+      work_area_ = DeviceArray<char>();  // freed before the larger one is taken
+      work_area_ = DeviceArray<char>(it->second.work());
+      work_bytes_ = it->second.work();
+    }
+    for (auto& entry : plans_) entry.second.use(work_area_.get());
     return it->second;
   }
 
   cufft::Grid g_;
-  std::int64_t chunk_ = 1, capacity_ = 0;
-  DeviceArray<double> phi_, psi_, loss_;  // the kernel's multipliers, for the plugin's lifetime
-  std::array<DeviceArray<double>, 4> buffer_;  // indexed by Buffer
-  DeviceArray<double> a_, b_, gain_, per_cell_;
-  DeviceArray<cufftDoubleComplex> fhat_, tmp_;
+  std::int64_t chunk_ = 1, sub_batch_ = 1, capacity_ = 0;
+  DeviceArray<double> multipliers_, weight_;  // the kernel's, for the plugin's lifetime
+  std::array<DeviceArray<double>, 4> buffer_;  // indexed by Buffer; chunk_ cells
+  DeviceArray<double> per_cell_;
+  DeviceArray<cufftDoubleComplex> fhat_, spectra_;  // sub_batch_ cells
+  DeviceArray<double> transforms_;                  // the spectra's inverse transforms
   std::map<int, Plans> plans_;
+  DeviceArray<char> work_area_;
+  std::size_t work_bytes_ = 0;
   BusTraffic bus_;
 };
 

@@ -15,20 +15,16 @@ unsigned blocks(std::size_t total) { return static_cast<unsigned>((total + threa
 
 __device__ std::size_t thread_index() { return blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; }
 
-__global__ void multiply_kernel(const cufftDoubleComplex* fhat, const double* multiplier, double scale,
-                                cufftDoubleComplex* out, std::size_t modes, std::size_t total) {
+__global__ void spectra_kernel(const cufftDoubleComplex* fhat, const double* multipliers, int count, double scale,
+                               cufftDoubleComplex* out, std::size_t modes, std::size_t batch) {
   const std::size_t i = thread_index();
-  if (i < total) multiply_at(i, fhat, multiplier, scale, out, modes);
+  if (i < modes * batch) spectra_at(i, fhat, multipliers, count, scale, out, modes, batch);
 }
 
-__global__ void gain_kernel(double* gain, const double* a, const double* b, double weight, std::size_t total) {
+__global__ void collision_kernel(double* Q, const double* f, const double* transforms, const double* weight,
+                                 int directions, std::size_t values) {
   const std::size_t i = thread_index();
-  if (i < total) gain_at(i, gain, a, b, weight);
-}
-
-__global__ void finish_kernel(double* Q, const double* gain, const double* f, const double* loss, std::size_t total) {
-  const std::size_t i = thread_index();
-  if (i < total) finish_at(i, Q, gain, f, loss);
+  if (i < values) collision_at(i, Q, f, transforms, values, weight, directions);
 }
 
 __global__ void fill_kernel(Grid g, const double* centred, double* M, std::size_t total) {
@@ -58,17 +54,14 @@ std::size_t values(Grid g, int rows) { return n3_of(g) * rows; }
 
 namespace strata::cufft {
 
-void multiply(const cufftDoubleComplex* fhat, const double* multiplier, double scale, cufftDoubleComplex* out,
-              std::size_t modes, std::size_t batch) {
-  multiply_kernel<<<blocks(modes * batch), threads>>>(fhat, multiplier, scale, out, modes, modes * batch);
+void spectra(const cufftDoubleComplex* fhat, const double* multipliers, int count, double scale,
+             cufftDoubleComplex* out, std::size_t modes, std::size_t batch) {
+  spectra_kernel<<<blocks(modes * batch), threads>>>(fhat, multipliers, count, scale, out, modes, batch);
 }
 
-void accumulate_gain(double* gain, const double* a, const double* b, double weight, std::size_t total) {
-  gain_kernel<<<blocks(total), threads>>>(gain, a, b, weight, total);
-}
-
-void finish(double* Q, const double* gain, const double* f, const double* loss, std::size_t total) {
-  finish_kernel<<<blocks(total), threads>>>(Q, gain, f, loss, total);
+void collision(double* Q, const double* f, const double* transforms, const double* weight, int directions,
+               std::size_t values) {
+  collision_kernel<<<blocks(values), threads>>>(Q, f, transforms, weight, directions, values);
 }
 
 void conserved_moments(Grid g, const double* f, int rows, double* moments) {

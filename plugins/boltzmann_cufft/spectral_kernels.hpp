@@ -10,13 +10,14 @@
 
 namespace strata::cufft {
 
-// out[b][m] = fhat[b][m] * multiplier[m] * scale for `batch` half spectra of `modes`.
-void multiply(const cufftDoubleComplex* fhat, const double* multiplier, double scale, cufftDoubleComplex* out,
-              std::size_t modes, std::size_t batch);
-// gain += weight * a * b, elementwise over `total` values.
-void accumulate_gain(double* gain, const double* a, const double* b, double weight, std::size_t total);
-// Q = gain - f * loss, elementwise.
-void finish(double* Q, const double* gain, const double* f, const double* loss, std::size_t total);
+// out[s][b][m] = fhat[b][m] * multipliers[s][m] * scale for `count` multipliers and
+// `batch` half spectra of `modes` (spectra_at).
+void spectra(const cufftDoubleComplex* fhat, const double* multipliers, int count, double scale,
+             cufftDoubleComplex* out, std::size_t modes, std::size_t batch);
+// Q = Σ_d weight[d] t_{2d} t_{2d+1} - f t_{2D} over `values` values, t_s = transforms + s
+// values (collision_at).
+void collision(double* Q, const double* f, const double* transforms, const double* weight, int directions,
+               std::size_t values);
 // moments[5c + p] = Σ_k phi_p(v_k) f[c][k] dv³, phi = (1, v, |v|²/2).
 void conserved_moments(Grid g, const double* f, int rows, double* moments);
 // M[c] = exp(c0) exp(c4 (vx - c1)²) exp(c4 (vy - c2)²) exp(c4 (vz - c3)²), c = centred[5c..]

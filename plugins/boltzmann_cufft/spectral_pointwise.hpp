@@ -33,20 +33,31 @@ STRATA_HD std::size_t cell_of_point(Grid g, std::size_t i, double& vx, double& v
   return i / n3;
 }
 
-// out[i] = fhat[i] * multiplier[i mod modes] * scale (half spectra of `modes` values).
-STRATA_HD void multiply_at(std::size_t i, const cufftDoubleComplex* fhat, const double* multiplier, double scale,
-                           cufftDoubleComplex* out, std::size_t modes) {
-  const double s = multiplier[i % modes] * scale;
-  out[i].x = fhat[i].x * s;
-  out[i].y = fhat[i].y * s;
+// The spectra of one operator evaluation from one read of f̂: for s < `spectra`,
+// out[(s batch + c) modes + m] = fhat[c modes + m] * multipliers[s modes + m] * scale,
+// i = c modes + m. Spectrum-major, so that one batched inverse transform of
+// spectra x batch half spectra takes them all.
+STRATA_HD void spectra_at(std::size_t i, const cufftDoubleComplex* fhat, const double* multipliers, int spectra,
+                          double scale, cufftDoubleComplex* out, std::size_t modes, std::size_t batch) {
+  const std::size_t m = i % modes;
+  const cufftDoubleComplex z = fhat[i];
+  for (int s = 0; s < spectra; ++s) {
+    const double factor = multipliers[s * modes + m] * scale;
+    cufftDoubleComplex& o = out[s * batch * modes + i];
+    o.x = z.x * factor;
+    o.y = z.y * factor;
+  }
 }
 
-STRATA_HD void gain_at(std::size_t i, double* gain, const double* a, const double* b, double weight) {
-  gain[i] += weight * a[i] * b[i];
-}
-
-STRATA_HD void finish_at(std::size_t i, double* Q, const double* gain, const double* f, const double* loss) {
-  Q[i] = gain[i] - f[i] * loss[i];
+// Q = Σ_d w_d a_d b_d - f ν at value i of a batch of `values`, from the inverse
+// transforms t_s = transforms + s values of the spectra φ_0 f̂, ψ_0 f̂, φ_1 f̂, …, L̂ f̂
+// (a_d = t_{2d}, b_d = t_{2d+1}, ν = t_{2D}); the directions summed in their order.
+STRATA_HD void collision_at(std::size_t i, double* Q, const double* f, const double* transforms, std::size_t values,
+                            const double* weight, int directions) {
+  double gain = 0.0;
+  for (int d = 0; d < directions; ++d)
+    gain += weight[d] * transforms[2 * d * values + i] * transforms[(2 * d + 1) * values + i];
+  Q[i] = gain - f[i] * transforms[2 * directions * values + i];
 }
 
 // M = exp(c0) exp(c4 (vx - c1)²) exp(c4 (vy - c2)²) exp(c4 (vz - c3)²) with the cell's

@@ -3,6 +3,8 @@
 // transforms with the default (packed) layout, done by FFTW, which uses the same
 // unnormalised convention and the same half-spectrum layout (last dimension n/2 + 1).
 // C2R destroys its input, as in cuFFT. See cuda_runtime.h.
+#include <cstddef>
+#include <cstring>
 #include <map>
 
 #include <fftw3.h>
@@ -16,9 +18,16 @@ enum cufftResult { CUFFT_SUCCESS = 0, CUFFT_INVALID_PLAN = 1, CUFFT_INVALID_VALU
 enum cufftType { CUFFT_D2Z = 0x6a, CUFFT_Z2D = 0x6c };
 
 namespace cufft_emulation {
+// A plan made by cufftMakePlanMany (batch > 0) without automatic allocation needs a
+// work area set before it runs, as in cuFFT; the stand-in asks for one transform's
+// bytes and writes NaN into it at every execution, so that two plans sharing it in
+// turn is harmless and anything reading it after is not.
 struct Plan {
   int n = 0, batch = 0;
   cufftType type = CUFFT_D2Z;
+  bool auto_allocation = true;
+  void* work_area = nullptr;
+  std::size_t work_bytes() const { return sizeof(double) * static_cast<std::size_t>(n) * n * (n / 2 + 1) * 2; }
 };
 inline std::map<cufftHandle, Plan> plans;
 inline cufftHandle next = 1;
@@ -26,8 +35,12 @@ inline cufftHandle next = 1;
 template <class Make>
 cufftResult execute(cufftHandle handle, cufftType type, Make make) {
   const auto it = plans.find(handle);
-  if (it == plans.end() || it->second.type != type) return CUFFT_INVALID_PLAN;
+  if (it == plans.end() || it->second.type != type || it->second.batch < 1) return CUFFT_INVALID_PLAN;
   const Plan& p = it->second;
+  if (!p.auto_allocation) {
+    if (!p.work_area) return CUFFT_EXEC_FAILED;
+    std::memset(p.work_area, 0xff, p.work_bytes());
+  }
   const int dims[3] = {p.n, p.n, p.n};
   const int reals = p.n * p.n * p.n, modes = p.n * p.n * (p.n / 2 + 1);
   fftw_plan plan = make(dims, p.batch, reals, modes);
@@ -38,11 +51,35 @@ cufftResult execute(cufftHandle handle, cufftType type, Make make) {
 }
 }  // namespace cufft_emulation
 
-inline cufftResult cufftPlanMany(cufftHandle* handle, int rank, int* n, int* inembed, int, int, int* onembed, int,
-                                 int, cufftType type, int batch) {
-  if (rank != 3 || inembed || onembed || n[0] != n[1] || n[1] != n[2] || batch < 1) return CUFFT_INVALID_VALUE;
+inline cufftResult cufftCreate(cufftHandle* handle) {
   *handle = cufft_emulation::next++;
-  cufft_emulation::plans[*handle] = {n[0], batch, type};
+  cufft_emulation::plans[*handle] = {};
+  return CUFFT_SUCCESS;
+}
+
+inline cufftResult cufftSetAutoAllocation(cufftHandle handle, int automatic) {
+  const auto it = cufft_emulation::plans.find(handle);
+  if (it == cufft_emulation::plans.end()) return CUFFT_INVALID_PLAN;
+  it->second.auto_allocation = automatic != 0;
+  return CUFFT_SUCCESS;
+}
+
+inline cufftResult cufftMakePlanMany(cufftHandle handle, int rank, int* n, int* inembed, int, int, int* onembed, int,
+                                     int, cufftType type, int batch, std::size_t* work) {
+  const auto it = cufft_emulation::plans.find(handle);
+  if (it == cufft_emulation::plans.end()) return CUFFT_INVALID_PLAN;
+  if (rank != 3 || inembed || onembed || n[0] != n[1] || n[1] != n[2] || batch < 1) return CUFFT_INVALID_VALUE;
+  it->second.n = n[0];
+  it->second.batch = batch;
+  it->second.type = type;
+  *work = it->second.work_bytes();
+  return CUFFT_SUCCESS;
+}
+
+inline cufftResult cufftSetWorkArea(cufftHandle handle, void* work_area) {
+  const auto it = cufft_emulation::plans.find(handle);
+  if (it == cufft_emulation::plans.end()) return CUFFT_INVALID_PLAN;
+  it->second.work_area = work_area;
   return CUFFT_SUCCESS;
 }
 

@@ -9,17 +9,14 @@ namespace {
 std::size_t values(Grid g, int rows) { return n3_of(g) * rows; }
 }  // namespace
 
-void multiply(const cufftDoubleComplex* fhat, const double* multiplier, double scale, cufftDoubleComplex* out,
-              std::size_t modes, std::size_t batch) {
-  for (std::size_t i = 0; i < modes * batch; ++i) multiply_at(i, fhat, multiplier, scale, out, modes);
+void spectra(const cufftDoubleComplex* fhat, const double* multipliers, int count, double scale,
+             cufftDoubleComplex* out, std::size_t modes, std::size_t batch) {
+  for (std::size_t i = 0; i < modes * batch; ++i) spectra_at(i, fhat, multipliers, count, scale, out, modes, batch);
 }
 
-void accumulate_gain(double* gain, const double* a, const double* b, double weight, std::size_t total) {
-  for (std::size_t i = 0; i < total; ++i) gain_at(i, gain, a, b, weight);
-}
-
-void finish(double* Q, const double* gain, const double* f, const double* loss, std::size_t total) {
-  for (std::size_t i = 0; i < total; ++i) finish_at(i, Q, gain, f, loss);
+void collision(double* Q, const double* f, const double* transforms, const double* weight, int directions,
+               std::size_t values) {
+  for (std::size_t i = 0; i < values; ++i) collision_at(i, Q, f, transforms, values, weight, directions);
 }
 
 void conserved_moments(Grid g, const double* f, int rows, double* moments) {
