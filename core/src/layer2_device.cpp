@@ -4,52 +4,12 @@
 #include <stdexcept>
 #include <utility>
 
-#include <boost/dll/shared_library.hpp>
-
+#include "device_library.hpp"
 #include "diagnostics.hpp"
 #include "partition.hpp"
 #include "transport.hpp"
 
 namespace strata::core {
-
-class DeviceLibrary {
- public:
-  DeviceLibrary(boost::dll::shared_library library, DeviceEngine* engine) : library_(std::move(library)), engine_(engine) {}
-  ~DeviceLibrary() { engine_.reset(); }  // before the library's code goes
-  DeviceEngine& engine() const { return *engine_; }
-
- private:
-  boost::dll::shared_library library_;
-  std::unique_ptr<DeviceEngine> engine_;
-};
-
-namespace {
-std::shared_ptr<DeviceLibrary> load_device_library(const std::vector<std::filesystem::path>& dirs) {
-  std::string searched;
-  for (const auto& dir : dirs) {
-    const std::filesystem::path file = dir / "engine_device.so";
-    searched += searched.empty() ? "" : ", ";
-    searched += dir.string();
-    std::error_code missing;
-    if (!std::filesystem::exists(file, missing)) continue;
-    boost::dll::shared_library library;
-    try {
-      library.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-    } catch (const std::exception& e) {
-      throw std::runtime_error(file.string() + " does not load: " + e.what());
-    }
-    if (!library.has("strata_engine_device_create"))
-      throw std::runtime_error(file.string() + " has no strata_engine_device_create: not Strata's engine library");
-    char error[512] = "";
-    DeviceEngine* engine = library.get<CreateDeviceEngineFn>("strata_engine_device_create")(
-        kDeviceEngineInterface, error, sizeof error);
-    if (!engine) throw std::runtime_error(file.string() + ": " + error);
-    return std::make_shared<DeviceLibrary>(std::move(library), engine);
-  }
-  throw std::runtime_error("no engine_device.so in the plugin folders (" + searched +
-                           "); it is built with the GPU parts, where a CUDA toolkit is found");
-}
-}  // namespace
 
 // Device memory of one array, grown (never shrunk, contents not kept) on demand.
 class Layer2Device::Buffer {
