@@ -64,7 +64,7 @@ double fft_time(int n, int c2r_count) {
 }
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   const std::string plugin = argc > 1 ? argv[1] : "boltzmann_fft";
   const std::string dir = argc > 2 ? argv[2] : STRATA_PLUGIN_BUILD_DIR;
   const bool gpu = plugin != "boltzmann_fft";
@@ -149,5 +149,15 @@ int main(int argc, char** argv) {
                 "\"operator_device_rows_seconds_per_cell\": %s}\n",
                 plugin.c_str(), omp_get_max_threads(), n, cells, 2 + 2 * A1 * A2, op, ffts, op / ffts, 1.0 / op,
                 stage_time, on_device.c_str());
+  }
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_boltzmann: %s\n", e.what());
+    return 1;
   }
 }

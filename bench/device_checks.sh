@@ -41,6 +41,10 @@ run libraries 20 ldd "$bundle/bin/strata" "$plugins/strata_boltzmann_cufft.so"
 run test_gpu 60 "$bundle/bin/test_gpu" "$plugins"
 run resident_test 90 python3 tests/gpu/resident_matches_host.py "$bundle/bin/strata" "$runs/resident"
 run bench_gpu 60 "$bundle/bin/bench_boltzmann" boltzmann_cufft "$plugins"
+# The operator of an earlier revision in the same minutes, where the bundle has one
+# (BASE=REV bash tools/device_bundle.sh).
+[ -d "$bundle/lib/strata/base" ] &&
+  run bench_gpu_base 60 "$bundle/bin/bench_boltzmann" boltzmann_cufft "$PWD/$bundle/lib/strata/base"
 run bench_cpu_2_threads 60 env OMP_NUM_THREADS=2 "$bundle/bin/bench_boltzmann" boltzmann_fft "$plugins"
 run bus_bandwidth 30 "$bundle/bin/bus_bandwidth" 64
 # rect_obstacle (100 x 100 cells): layer 2 at 16³, host on 2 threads, then 16; each on

@@ -4,7 +4,10 @@
 # libraries and no package registry: the programs and plugins of BUILD_DIR (built here
 # with the CUDA toolkit, so that boltzmann_cufft exists) and every shared library they
 # load that is neither the C library nor CUDA's (those the device machine has).
-#   bash tools/device_bundle.sh [BUILD_DIR] [BUNDLE]      (default: build device-bundle)
+#   [BASE=REV] bash tools/device_bundle.sh [BUILD_DIR] [BUNDLE]      (default: build device-bundle)
+# BASE=REV adds boltzmann_cufft as built at git revision REV, in BUNDLE/lib/strata/base
+# beside this build's engine_device.so, so that the device checks time the operator of
+# both in the same minutes (check bench_gpu_base). The revision must have the same SDK.
 # Then, with the device tool: run `bash bench/device_checks.sh device-bundle` carrying
 # `device-bundle` (it is git-ignored; keep it under the 64 MiB a call may carry).
 set -euo pipefail
@@ -29,4 +32,16 @@ done | sort -u | while read -r lib; do
     *) cp -L "$lib" "$bundle/lib/" ;;
   esac
 done
+if [ -n "${BASE:-}" ]; then
+  base_src=$(mktemp -d) base_build=$(mktemp -d)
+  trap 'git worktree remove --force "$base_src" 2> /dev/null; rm -rf "$base_src" "$base_build"' EXIT
+  git worktree add -q --detach "$base_src" "$BASE"
+  { cmake -S "$base_src" -B "$base_build" -DCMAKE_BUILD_TYPE=Release &&
+    cmake --build "$base_build" -j "$(nproc)" --target strata_boltzmann_cufft; } > "$base_build/build.log" 2>&1 ||
+    { tail -30 "$base_build/build.log" >&2; echo "device_bundle: boltzmann_cufft at $BASE did not build" >&2; exit 1; }
+  mkdir -p "$bundle/lib/strata/base"
+  cp "$base_build/lib/strata/plugins/strata_boltzmann_cufft.so" "$bundle/lib/strata/base/"
+  cp "$build/lib/strata/plugins/engine_device.so" "$bundle/lib/strata/base/"
+  echo "device_bundle: boltzmann_cufft at $(git rev-parse --short "$BASE") in $bundle/lib/strata/base"
+fi
 echo "device_bundle: $(du -sh "$bundle" | cut -f1) in $bundle ($(ls "$bundle/lib" | grep -c so) libraries)"
