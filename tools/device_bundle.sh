@@ -34,7 +34,7 @@ done | sort -u | while read -r lib; do
 done
 if [ -n "${BASE:-}" ]; then
   base_src=$(mktemp -d) base_build=$(mktemp -d)
-  trap 'git worktree remove --force "$base_src" 2> /dev/null; rm -rf "$base_src" "$base_build"' EXIT
+  trap '{ git worktree remove --force "$base_src" || true; } 2> /dev/null; rm -rf "$base_src" "$base_build"; git worktree prune' EXIT
   git worktree add -q --detach "$base_src" "$BASE"
   { cmake -S "$base_src" -B "$base_build" -DCMAKE_BUILD_TYPE=Release &&
     cmake --build "$base_build" -j "$(nproc)" --target strata_boltzmann_cufft; } > "$base_build/build.log" 2>&1 ||

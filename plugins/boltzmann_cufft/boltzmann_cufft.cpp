@@ -153,16 +153,22 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     weight_ = upload(K.weight);
     // Up to 2^23 values (64 MiB) per buffer: batches large enough to fill the GPU.
     chunk_ = std::max<std::int64_t>(1, (std::int64_t{1} << 23) / static_cast<std::int64_t>(grid().size()));
-    // The spectra of a sub-batch and their transforms take at most a quarter of the
-    // memory the device has free now (16³, 16 directions: 2.3 MB per cell), and fewer
-    // than 2^31 values, the limit of cuFFT's 32-bit plans.
+    // A sub-batch's inverse transforms hold at most 2^26 values (16³, 16 directions: 256
+    // cells, 8 448 transforms in one Z2D, enough to fill a GPU; 0.6 GB with the spectra),
+    // and with the spectra and f̂ take at most a quarter of the memory the device has free
+    // now, so that ranks sharing a device and the engine's resident layer 2 find room.
     std::size_t free = 0, total = 0;
     check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
     const double spectra = static_cast<double>(spectra_count()),
-                 per_cell = spectra * static_cast<double>(K.modes * sizeof(cufftDoubleComplex) +
-                                                          grid().size() * sizeof(double)),
+                 per_cell = (spectra + 1) * static_cast<double>(K.modes * sizeof(cufftDoubleComplex)) +
+                            spectra * static_cast<double>(grid().size() * sizeof(double)),
                  cells = std::min(0.25 * static_cast<double>(free) / per_cell,
-                                  0x1p31 / (spectra * static_cast<double>(grid().size())));
+                                  0x1p26 / (spectra * static_cast<double>(grid().size())));
+    if (cells < 1 && per_cell > 0.5 * static_cast<double>(free))
+      throw std::runtime_error("boltzmann_cufft: one cell's " + std::to_string(spectra_count()) + " spectra need " +
+                               std::to_string(per_cell / 0x1p30) + " GiB, the device has " +
+                               std::to_string(static_cast<double>(free) / 0x1p30) +
+                               " GiB free; use fewer directions (A1, A2) or boltzmann_fft");
     sub_batch_ = chunk_rows(std::max<std::int64_t>(1, static_cast<std::int64_t>(cells)));
     init_tables();
     int device = 0;
@@ -312,7 +318,7 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
   };
 
   // A cuFFT plan destroyed with its owner (also when a constructor throws midway),
-  // without a work area of its own: the plugin gives all its plans one (WorkArea).
+  // without a work area of its own: the plugin gives all its plans one (work_area_).
   class Plan {
    public:
     Plan(int n, cufftType type, int batch) {
@@ -344,11 +350,13 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     Plans(int n, int batch, int spectra)
         : forward(n, CUFFT_D2Z, batch), backward(n, CUFFT_Z2D, batch), all_spectra(n, CUFFT_Z2D, spectra * batch) {}
     std::size_t work() const { return std::max({forward.work(), backward.work(), all_spectra.work()}); }
-    void use(void* work_area) const {
+    void use(void* work_area) {
       for (const Plan* p : {&forward, &backward, &all_spectra})
         check(cufftSetWorkArea(p->get(), work_area), "cufftSetWorkArea");
+      area = work_area;
     }
     Plan forward, backward, all_spectra;
+    void* area = nullptr;  // the work area last given to the three
   };
 
   static DeviceArray<double> upload(const std::vector<double>& host) {
@@ -393,20 +401,22 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
   }
 
   // Batched 3D plans, made once per batch size; all share one work area, as large as
-  // the largest needs and set again on every plan when it grows.
+  // the largest needs. The larger area is taken before the old one goes, so that where
+  // the device refuses it every plan still has the old one, and a later call retries.
   const Plans& plans_for(int batch) {
     auto it = plans_.find(batch);
-    if (it != plans_.end()) return it->second;
-    it = plans_
-             .emplace(std::piecewise_construct, std::forward_as_tuple(batch),
-                      std::forward_as_tuple(grid().n, batch, static_cast<int>(spectra_count())))
-             .first;
+    if (it == plans_.end())
+      it = plans_
+               .emplace(std::piecewise_construct, std::forward_as_tuple(batch),
+                        std::forward_as_tuple(grid().n, batch, static_cast<int>(spectra_count())))
+               .first;
     if (it->second.work() > work_bytes_) {
-      work_area_ = DeviceArray<char>();  // freed before the larger one is taken
-      work_area_ = DeviceArray<char>(it->second.work());
+      DeviceArray<char> larger(it->second.work());
+      for (auto& entry : plans_) entry.second.use(larger.get());
+      work_area_ = std::move(larger);
       work_bytes_ = it->second.work();
     }
-    for (auto& entry : plans_) entry.second.use(work_area_.get());
+    if (it->second.area != work_area_.get()) it->second.use(work_area_.get());
     return it->second;
   }
 

@@ -19,15 +19,15 @@ enum cufftType { CUFFT_D2Z = 0x6a, CUFFT_Z2D = 0x6c };
 
 namespace cufft_emulation {
 // A plan made by cufftMakePlanMany (batch > 0) without automatic allocation needs a
-// work area set before it runs, as in cuFFT; the stand-in asks for one transform's
-// bytes and writes NaN into it at every execution, so that two plans sharing it in
-// turn is harmless and anything reading it after is not.
+// work area set before it runs, as in cuFFT: the stand-in refuses to run without one,
+// asks for more bytes the larger the batch (so that a plugin's shared area grows as
+// larger plans come), and writes NaN into it at every execution.
 struct Plan {
   int n = 0, batch = 0;
   cufftType type = CUFFT_D2Z;
   bool auto_allocation = true;
   void* work_area = nullptr;
-  std::size_t work_bytes() const { return sizeof(double) * static_cast<std::size_t>(n) * n * (n / 2 + 1) * 2; }
+  std::size_t work_bytes() const { return static_cast<std::size_t>(batch) * n * n * n; }
 };
 inline std::map<cufftHandle, Plan> plans;
 inline cufftHandle next = 1;
