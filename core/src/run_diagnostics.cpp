@@ -3,6 +3,7 @@
 #include "layer2_device.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numbers>
 #include <sstream>
@@ -157,30 +158,43 @@ void RunDiagnostics::set_baseline(const Fields& f) {
 
 void RunDiagnostics::check_state(double t, long step, const LayerNames& names) const {
   const Mesh& m = domain_.mesh();
-  std::vector<double> W(gas_.n_vars());
+  const auto& cells = domain_.owned_cells();  // ascending: mesh order
+  // In parallel; the error reported is the first bad cell's in mesh order, whatever the
+  // threads (parallel_for rethrows the lowest index's).
+  std::atomic<std::size_t> first_bad{cells.size()};
   std::exception_ptr problem;
-  double first = HUGE_VAL;  // stored index of this rank's first bad cell
-  for (const std::size_t cell : domain_.owned_cells()) {  // ascending: mesh order
-    try {
-      const Primitive w = primitive(cell, W);
-      const bool finite = std::isfinite(w.rho) && std::isfinite(w.u[0]) && std::isfinite(w.u[1]) &&
-                          std::isfinite(w.u[2]) && std::isfinite(w.T);
-      const char* what = !finite ? "a non-finite value (NaN or inf)"
-                         : w.rho <= 0 ? "a non-positive density"
-                         : w.T <= 0 ? "a non-positive temperature" : nullptr;
-      if (!what) continue;
-      const int i = static_cast<int>(cell % m.sx()) - m.halo, j = static_cast<int>(cell / m.sx()) - m.halo;
-      std::ostringstream msg;
-      msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i << ", j=" << j
-          << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), " << names(domain_.layer(cell)) << ", has " << what
-          << " (rho = " << w.rho << ", T = " << w.T << ")";
-      throw UnphysicalState(msg.str());
-    } catch (...) {
-      problem = std::current_exception();
-      first = static_cast<double>(cell);
-      break;
-    }
+  try {
+    parallel_for(cells.size(), Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
+                 [&](std::size_t k, std::vector<double>& W) {
+                   const std::size_t cell = cells[k];
+                   try {
+                     const Primitive w = primitive(cell, W);
+                     const bool finite = std::isfinite(w.rho) && std::isfinite(w.u[0]) && std::isfinite(w.u[1]) &&
+                                         std::isfinite(w.u[2]) && std::isfinite(w.T);
+                     const char* what = !finite ? "a non-finite value (NaN or inf)"
+                                        : w.rho <= 0 ? "a non-positive density"
+                                        : w.T <= 0 ? "a non-positive temperature" : nullptr;
+                     if (!what) return;
+                     const int i = static_cast<int>(cell % m.sx()) - m.halo;
+                     const int j = static_cast<int>(cell / m.sx()) - m.halo;
+                     std::ostringstream msg;
+                     msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i << ", j=" << j
+                         << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), " << names(domain_.layer(cell))
+                         << ", has " << what << " (rho = " << w.rho << ", T = " << w.T << ")";
+                     throw UnphysicalState(msg.str());
+                   } catch (...) {  // first_bad = min(first_bad, k)
+                     std::size_t seen = first_bad.load();
+                     while (k < seen && !first_bad.compare_exchange_weak(seen, k)) continue;
+                     throw;
+                   }
+                 });
+  } catch (...) {
+    problem = std::current_exception();
   }
+  // Stored index of this rank's first bad cell (the first cell where a thread's buffers
+  // could not be made, which parallel_for reports as index 0).
+  const std::size_t bad = first_bad.load();
+  const double first = !problem || cells.empty() ? HUGE_VAL : static_cast<double>(cells[bad < cells.size() ? bad : 0]);
   // The first bad cell over all ranks is reported on every rank.
   const double lowest = -ranks::max(-first);
   ranks::agree(first == lowest ? problem : nullptr);
@@ -202,17 +216,26 @@ double RunDiagnostics::entropy() const {
     kinetic[slot] = entropy_sum(fc, nf);
   });
   for (double& h : kinetic) h *= dv;
-  std::vector<double> W(gas_.n_vars());
+  // The fluid cells' terms per species over the threads too (0 for an absent species),
+  // subtracted below in mesh order.
+  const auto& cells = domain_.owned_cells();
+  const auto S = static_cast<std::size_t>(gas_.n_species());
+  std::vector<double> fluid(cells.size() * S, 0.0);
+  parallel_for(cells.size(), Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
+               [&](std::size_t k, std::vector<double>& W) {
+                 if (domain_.is_kinetic(cells[k])) return;
+                 const Primitive w = primitive(cells[k], W);
+                 for (std::size_t s = 0; s < S; ++s)
+                   if (const double r = W[s]; r > 0)
+                     fluid[k * S + s] = r * (std::log(r * std::pow(2 * std::numbers::pi * w.T / gas_.mass()[s], -1.5)) - 1.5);
+               });
   double entropy = 0.0;  // this rank's cells, in mesh order; then summed over ranks
-  for (const std::size_t cell : domain_.owned_cells()) {
-    if (domain_.is_kinetic(cell)) {
-      entropy += kinetic[static_cast<std::size_t>(store_.slot_of(cell))];
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    if (domain_.is_kinetic(cells[k])) {
+      entropy += kinetic[static_cast<std::size_t>(store_.slot_of(cells[k]))];
       continue;
     }
-    const Primitive w = primitive(cell, W);
-    for (int s = 0; s < gas_.n_species(); ++s)
-      if (const double r = W[s]; r > 0)
-        entropy -= r * (std::log(r * std::pow(2 * std::numbers::pi * w.T / gas_.mass()[s], -1.5)) - 1.5);
+    for (std::size_t s = 0; s < S; ++s) entropy -= fluid[k * S + s];
   }
   ranks::sum(&entropy, 1);
   return entropy * (m.dx * m.dy);

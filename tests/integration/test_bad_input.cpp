@@ -89,6 +89,11 @@ TEST_CASE("bad input: a run that goes unphysical stops naming time, cell and lay
   const auto summary = read_json(dir / "o" / "summary.json");
   CHECK(summary["status"] == "failed");
   CHECK(summary["error"].get<std::string>().find("non-positive") != std::string::npos);
+  // The check runs over the threads, and both rows of cells go bad at once: the cell
+  // named is the first in mesh order (i before j = 1), the same on one thread.
+  CHECK(summary["error"].get<std::string>().find(", j=0)") != std::string::npos);
+  run_strata("run " + (dir / "vacuum.json").string() + " --threads 1 --out " + (dir / "o1").string());
+  CHECK(read_json(dir / "o1" / "summary.json")["error"] == summary["error"]);
 }
 
 TEST_CASE("info names the SDK version and the plugin folders") {
