@@ -69,13 +69,18 @@ void HostChannel::log(void* context, sdk::LogLevel level, const char* message) {
 void HostChannel::error(void* context, const char* message) {
   auto* self = static_cast<HostChannel*>(context);
   std::lock_guard lock(self->mutex_);
-  self->last_error_ = message ? message : "";
+  self->errors_[std::this_thread::get_id()] = message ? message : "";
 }
 
+// This thread's error; else one a plugin reported from a thread of its own (a plugin
+// may run its batch on its own threads).
 std::string HostChannel::take_error() {
   std::lock_guard lock(mutex_);
-  std::string e = last_error_.empty() ? "failed without a message" : last_error_;
-  last_error_.clear();
+  auto it = errors_.find(std::this_thread::get_id());
+  if (it == errors_.end()) it = errors_.begin();
+  if (it == errors_.end()) return "failed without a message";
+  std::string e = it->second.empty() ? "failed without a message" : std::move(it->second);
+  errors_.erase(it);
   return e;
 }
 

@@ -4,10 +4,12 @@
 // the file strata_<name>.so in one of the search folders, never to a path.
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/dll/shared_library.hpp>
@@ -23,7 +25,8 @@ class PluginError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The host side of one plugin object's callbacks: its log prefix and last error.
+// The host side of one plugin object's callbacks: its log prefix and last error, kept
+// per thread, as the engine may call one object from several threads at once.
 class HostChannel {
  public:
   explicit HostChannel(std::string plugin_name);
@@ -36,7 +39,7 @@ class HostChannel {
   static void error(void* context, const char* message);
   std::string name_;
   std::mutex mutex_;
-  std::string last_error_;
+  std::map<std::thread::id, std::string> errors_;  // by the thread that reported it
   sdk::Host host_;
 };
 

@@ -164,37 +164,43 @@ void RunDiagnostics::check_state(double t, long step, const LayerNames& names) c
   std::atomic<std::size_t> first_bad{cells.size()};
   std::exception_ptr problem;
   try {
-    parallel_for(cells.size(), Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
-                 [&](std::size_t k, std::vector<double>& W) {
-                   const std::size_t cell = cells[k];
-                   try {
-                     const Primitive w = primitive(cell, W);
-                     const bool finite = std::isfinite(w.rho) && std::isfinite(w.u[0]) && std::isfinite(w.u[1]) &&
-                                         std::isfinite(w.u[2]) && std::isfinite(w.T);
-                     const char* what = !finite ? "a non-finite value (NaN or inf)"
-                                        : w.rho <= 0 ? "a non-positive density"
-                                        : w.T <= 0 ? "a non-positive temperature" : nullptr;
-                     if (!what) return;
-                     const int i = static_cast<int>(cell % m.sx()) - m.halo;
-                     const int j = static_cast<int>(cell / m.sx()) - m.halo;
-                     std::ostringstream msg;
-                     msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i << ", j=" << j
-                         << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), " << names(domain_.layer(cell))
-                         << ", has " << what << " (rho = " << w.rho << ", T = " << w.T << ")";
-                     throw UnphysicalState(msg.str());
-                   } catch (...) {  // first_bad = min(first_bad, k)
-                     std::size_t seen = first_bad.load();
-                     while (k < seen && !first_bad.compare_exchange_weak(seen, k)) continue;
-                     throw;
-                   }
-                 });
+    parallel_for(
+        cells.size(), Schedule::static_chunks,
+        [&] {  // a thread without buffers fails as index 0 (parallel_for), so also here
+          try {
+            return std::vector<double>(gas_.n_vars());
+          } catch (...) {
+            first_bad.store(0);
+            throw;
+          }
+        },
+        [&](std::size_t k, std::vector<double>& W) {
+          const std::size_t cell = cells[k];
+          try {
+            const Primitive w = primitive(cell, W);
+            const bool finite = std::isfinite(w.rho) && std::isfinite(w.u[0]) && std::isfinite(w.u[1]) &&
+                                std::isfinite(w.u[2]) && std::isfinite(w.T);
+            const char* what = !finite ? "a non-finite value (NaN or inf)"
+                               : w.rho <= 0 ? "a non-positive density"
+                               : w.T <= 0 ? "a non-positive temperature" : nullptr;
+            if (!what) return;
+            const int i = static_cast<int>(cell % m.sx()) - m.halo, j = static_cast<int>(cell / m.sx()) - m.halo;
+            std::ostringstream msg;
+            msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i << ", j=" << j
+                << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), " << names(domain_.layer(cell)) << ", has "
+                << what << " (rho = " << w.rho << ", T = " << w.T << ")";
+            throw UnphysicalState(msg.str());
+          } catch (...) {  // first_bad = min(first_bad, k)
+            std::size_t seen = first_bad.load();
+            while (k < seen && !first_bad.compare_exchange_weak(seen, k)) continue;
+            throw;
+          }
+        });
   } catch (...) {
     problem = std::current_exception();
   }
-  // Stored index of this rank's first bad cell (the first cell where a thread's buffers
-  // could not be made, which parallel_for reports as index 0).
-  const std::size_t bad = first_bad.load();
-  const double first = !problem || cells.empty() ? HUGE_VAL : static_cast<double>(cells[bad < cells.size() ? bad : 0]);
+  // Stored index of this rank's first bad cell.
+  const double first = !problem || cells.empty() ? HUGE_VAL : static_cast<double>(cells[first_bad.load()]);
   // The first bad cell over all ranks is reported on every rank.
   const double lowest = -ranks::max(-first);
   ranks::agree(first == lowest ? problem : nullptr);

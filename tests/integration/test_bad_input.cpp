@@ -92,7 +92,8 @@ TEST_CASE("bad input: a run that goes unphysical stops naming time, cell and lay
   // The check runs over the threads, and both rows of cells go bad at once: the cell
   // named is the first in mesh order (i before j = 1), the same on one thread.
   CHECK(summary["error"].get<std::string>().find(", j=0)") != std::string::npos);
-  run_strata("run " + (dir / "vacuum.json").string() + " --threads 1 --out " + (dir / "o1").string());
+  const Result one = run_strata("run " + (dir / "vacuum.json").string() + " --threads 1 --out " + (dir / "o1").string());
+  REQUIRE(one.exit_code == 3);
   CHECK(read_json(dir / "o1" / "summary.json")["error"] == summary["error"]);
 }
 

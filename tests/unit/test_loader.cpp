@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sys/mman.h>
@@ -318,4 +319,29 @@ TEST_CASE("loader: a truncated or foreign file is refused before dlopen, naming 
   CHECK(error("tiny").find("shorter than an ELF header") != std::string::npos);
   CHECK(error("text").find("no ELF magic number") != std::string::npos);
   fs::remove_all(dir);
+}
+
+TEST_CASE("loader: a plugin's error messages are kept per calling thread") {
+  // Two threads whose calls into one plugin object fail at once each get their own
+  // message; a message reported from another thread (a plugin's own worker) is taken by
+  // the next failed call that has none of its own.
+  core::HostChannel channel("p");
+  const sdk::Host& host = channel.host();
+  std::string first, second;
+  std::thread a([&] {
+    host.error(host.context, "a failed");
+    std::thread b([&] {
+      host.error(host.context, "b failed");
+      second = channel.take_error();
+    });
+    b.join();
+    first = channel.take_error();
+  });
+  a.join();
+  CHECK(first == "a failed");
+  CHECK(second == "b failed");
+  std::thread worker([&] { host.error(host.context, "from a worker"); });
+  worker.join();
+  CHECK(channel.take_error() == "from a worker");
+  CHECK(channel.take_error() == "failed without a message");
 }
