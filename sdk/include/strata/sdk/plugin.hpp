@@ -46,7 +46,9 @@ class BOOST_SYMBOL_VISIBLE FluidModel : public Plugin {
                            double* max_speed) = 0;
   // Largest |u_n| + c over the cells and both directions (CFL bound).
   virtual Status max_wave_speed(ConstRows cells, double* speed) = 0;
-  // Conserved <-> primitive (S species densities, u_x, u_y, u_z, T).
+  // Conserved <-> primitive (S species densities, u_x, u_y, u_z, T). The engine calls
+  // to_primitive on several threads at once, each with rows of its own
+  // (docs/plugin_guide.md, "Threads").
   virtual Status to_primitive(ConstRows conserved, Rows primitive) = 0;
   virtual Status to_conserved(ConstRows primitive, Rows conserved) = 0;
 };
