@@ -35,6 +35,7 @@ class LoopErrors {
   void rethrow() const {
     if (error_) std::rethrow_exception(error_);
   }
+  std::size_t lowest() const { return lowest_.load(std::memory_order_relaxed); }
 
  private:
   std::mutex mutex_;
@@ -44,8 +45,10 @@ class LoopErrors {
 
 // body(i, scratch) for i in [0, n); `make_scratch()` gives each thread its buffers (a
 // thread whose buffers cannot be made records the error as index 0 and skips its share).
+// `failed`, when given, receives the index whose error is rethrown.
 template <class MakeScratch, class Body>
-void parallel_for(std::size_t n, Schedule schedule, MakeScratch make_scratch, Body body) {
+void parallel_for(std::size_t n, Schedule schedule, MakeScratch make_scratch, Body body,
+                  std::size_t* failed = nullptr) {
   LoopErrors errors;
 #pragma omp parallel
   {
@@ -65,6 +68,7 @@ void parallel_for(std::size_t n, Schedule schedule, MakeScratch make_scratch, Bo
         if (scratch) errors.guard(i, [&] { body(i, *scratch); });
     }
   }
+  if (failed) *failed = errors.lowest();
   errors.rethrow();
 }
 

@@ -3,7 +3,6 @@
 #include "layer2_device.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <numbers>
 #include <sstream>
@@ -160,47 +159,34 @@ void RunDiagnostics::check_state(double t, long step, const LayerNames& names) c
   const Mesh& m = domain_.mesh();
   const auto& cells = domain_.owned_cells();  // ascending: mesh order
   // In parallel; the error reported is the first bad cell's in mesh order, whatever the
-  // threads (parallel_for rethrows the lowest index's).
-  std::atomic<std::size_t> first_bad{cells.size()};
+  // threads (parallel_for rethrows the lowest index's, and says which).
+  std::size_t first_bad = 0;
   std::exception_ptr problem;
   try {
     parallel_for(
-        cells.size(), Schedule::static_chunks,
-        [&] {  // a thread without buffers fails as index 0 (parallel_for), so also here
-          try {
-            return std::vector<double>(gas_.n_vars());
-          } catch (...) {
-            first_bad.store(0);
-            throw;
-          }
-        },
+        cells.size(), Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
         [&](std::size_t k, std::vector<double>& W) {
           const std::size_t cell = cells[k];
-          try {
-            const Primitive w = primitive(cell, W);
-            const bool finite = std::isfinite(w.rho) && std::isfinite(w.u[0]) && std::isfinite(w.u[1]) &&
-                                std::isfinite(w.u[2]) && std::isfinite(w.T);
-            const char* what = !finite ? "a non-finite value (NaN or inf)"
-                               : w.rho <= 0 ? "a non-positive density"
-                               : w.T <= 0 ? "a non-positive temperature" : nullptr;
-            if (!what) return;
-            const int i = static_cast<int>(cell % m.sx()) - m.halo, j = static_cast<int>(cell / m.sx()) - m.halo;
-            std::ostringstream msg;
-            msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i << ", j=" << j
-                << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), " << names(domain_.layer(cell)) << ", has "
-                << what << " (rho = " << w.rho << ", T = " << w.T << ")";
-            throw UnphysicalState(msg.str());
-          } catch (...) {  // first_bad = min(first_bad, k)
-            std::size_t seen = first_bad.load();
-            while (k < seen && !first_bad.compare_exchange_weak(seen, k)) continue;
-            throw;
-          }
-        });
+          const Primitive w = primitive(cell, W);
+          const bool finite = std::isfinite(w.rho) && std::isfinite(w.u[0]) && std::isfinite(w.u[1]) &&
+                              std::isfinite(w.u[2]) && std::isfinite(w.T);
+          const char* what = !finite ? "a non-finite value (NaN or inf)"
+                             : w.rho <= 0 ? "a non-positive density"
+                             : w.T <= 0 ? "a non-positive temperature" : nullptr;
+          if (!what) return;
+          const int i = static_cast<int>(cell % m.sx()) - m.halo, j = static_cast<int>(cell / m.sx()) - m.halo;
+          std::ostringstream msg;
+          msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i << ", j=" << j
+              << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), " << names(domain_.layer(cell)) << ", has "
+              << what << " (rho = " << w.rho << ", T = " << w.T << ")";
+          throw UnphysicalState(msg.str());
+        },
+        &first_bad);
   } catch (...) {
     problem = std::current_exception();
   }
   // Stored index of this rank's first bad cell.
-  const double first = !problem || cells.empty() ? HUGE_VAL : static_cast<double>(cells[first_bad.load()]);
+  const double first = !problem || cells.empty() ? HUGE_VAL : static_cast<double>(cells[first_bad]);
   // The first bad cell over all ranks is reported on every rank.
   const double lowest = -ranks::max(-first);
   ranks::agree(first == lowest ? problem : nullptr);
