@@ -14,6 +14,10 @@ namespace strata::core {
 struct FaceList {
   std::vector<std::size_t> left_cell;  // stored index of the cell on the low side
   std::vector<std::size_t> slot;       // index into the stage's face-flux array
+  // Positions in this list of the faces between an updated cell and one that is not:
+  // the domain boundary's (and the rank boundary's) faces, whose fluxes are booked as
+  // exchanges (Transport::book_exchange), in list order.
+  std::vector<std::size_t> crossing;
 };
 
 // Kinetic faces grouped in lines (rows for x faces, columns for y faces): faces of one

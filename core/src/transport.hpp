@@ -97,7 +97,6 @@ class Transport {
   FaceSet faces_;
   bool layer2_faces_on_device_ = false;
   std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces
-  std::vector<double> stencils_, fluxes_;  // the fluid model's batch buffers
 };
 
 }  // namespace strata::core
