@@ -7,7 +7,9 @@
 #   STEPS=40     steps per run, about (the output says how many ran; at 16³ and this
 #                Courant number the layer-1 box loses positivity after about 45:
 #                docs/numerics.md, "Time step")
-#   THREADS=2    OpenMP threads
+#   THREADS=2    OpenMP threads; THREADS_A, THREADS_B set them per build, so that
+#                THREADS_A=1 THREADS_B=2 bench/compare_builds.sh build build measures
+#                how one build scales from one thread to two (A's medians over B's)
 # On this machine a run's speed drifts by tens of percent from minute to minute
 # (docs/performance.md), so one run of each build compares nothing: this script gives
 # both builds the same minutes and prints, per build, the minimum and the median over
@@ -27,7 +29,8 @@ done
 build_a=$(realpath "$1") build_b=$(realpath "$2")  # as the caller named them, before the cd
 cd "$(dirname "$0")/.."
 pairs=${PAIRS:-8} layer=${LAYER:-1} n=${N:-16} steps=${STEPS:-40} threads=${THREADS:-2}
-for name in PAIRS N STEPS THREADS; do
+threads_a=${THREADS_A:-$threads} threads_b=${THREADS_B:-$threads}
+for name in PAIRS N STEPS THREADS THREADS_A THREADS_B; do
   value=${!name:-1}
   if ! [[ $value =~ ^[1-9][0-9]*$ ]]; then echo "compare_builds.sh: $name=$value; expected a positive whole number" >&2; exit 2; fi
 done
@@ -36,11 +39,11 @@ cells=$([[ $layer == 1 ]] && echo 16 || echo 8)
 end=$(/usr/bin/python3 -c "print($steps * 0.1 / $cells)")  # Δt = 0.1 Δx at this Courant number
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-run() {  # build label
+run() {  # build label threads
   "$1/bin/strata" run cases/conservation_box.json --set regime.mode=layer"$layer" --set velocity.n="$n" \
     --set mesh.nx="$cells" --set mesh.ny="$cells" --set time.end="$end" --set time.cfl=0.8 \
     --set output.times="[$end]" --set output.snapshots=false --set output.profiles=false -q \
-    --threads "$threads" --out "$work/run" || { echo "compare_builds.sh: $1/bin/strata failed (above)" >&2; exit 1; }
+    --threads "$3" --out "$work/run" || { echo "compare_builds.sh: $1/bin/strata failed (above)" >&2; exit 1; }
   /usr/bin/python3 - "$work/run/summary.json" "$2" "$layer" >> "$work/runs.jsonl" <<'PY'
 import json, sys
 s, label, layer = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
@@ -52,17 +55,18 @@ PY
   rm -rf "$work/run"
 }
 for ((pair = 0; pair < pairs; ++pair)); do
-  if ((pair % 2 == 0)); then run "$build_a" A; run "$build_b" B; else run "$build_b" B; run "$build_a" A; fi
+  if ((pair % 2 == 0)); then run "$build_a" A "$threads_a"; run "$build_b" B "$threads_b"
+  else run "$build_b" B "$threads_b"; run "$build_a" A "$threads_a"; fi
 done
-/usr/bin/python3 - "$work/runs.jsonl" "$build_a" "$build_b" "$layer" "$n" "$threads" <<'PY'
+/usr/bin/python3 - "$work/runs.jsonl" "$build_a" "$build_b" "$layer" "$n" "$threads_a" "$threads_b" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 parts = ("layer", "collision_model", "engine", "coupling")
 median = {}
-for label, folder in (("A", sys.argv[2]), ("B", sys.argv[3])):
+for label, folder, threads in (("A", sys.argv[2], sys.argv[6]), ("B", sys.argv[3], sys.argv[7])):
     mine = [r for r in runs if r["build"] == label]
     line = {"build": label, "folder": folder, "layer": int(sys.argv[4]), "velocity_n": int(sys.argv[5]),
-            "steps": sorted({r["steps"] for r in mine}), "threads": int(sys.argv[6]), "runs": len(mine)}
+            "steps": sorted({r["steps"] for r in mine}), "threads": int(threads), "runs": len(mine)}
     for p in parts:
         values = [r[p] for r in mine]
         median[label, p] = statistics.median(values)

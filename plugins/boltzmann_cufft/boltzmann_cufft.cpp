@@ -201,8 +201,17 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
     return rows;
   }
 
+  // The old arrays go before the larger ones are made, so that growing never holds both
+  // on the device; should an allocation fail, capacity_ stays 0 and the next call
+  // allocates again. Their contents need not survive: every chunk loads its cells.
   void reserve(std::int64_t rows) override {
     if (rows <= capacity_) return;
+    capacity_ = 0;
+    buffer_ = {};
+    per_cell_ = {};
+    fhat_ = {};
+    spectra_ = {};
+    transforms_ = {};
     const std::size_t values = static_cast<std::size_t>(rows) * grid().size(), cells = static_cast<std::size_t>(rows);
     for (auto& b : buffer_) b = DeviceArray<double>(values);
     per_cell_ = DeviceArray<double>(5 * cells);
