@@ -1,7 +1,8 @@
 // Layer 0: compressible Euler equations (paper §4.2, eqs. 4.4–4.8) for a gas of S
 // species sharing one velocity and temperature. Finite volumes with CWENO3
 // reconstruction of the conserved variables and the local Lax–Friedrichs flux;
-// the engine drives the TVD RK2 stages and calls face_flux once per stage.
+// the engine drives the TVD RK2 stages and calls face_flux on blocks of faces, from
+// several threads at once, each stage.
 #include <algorithm>
 #include <cmath>
 #include <span>

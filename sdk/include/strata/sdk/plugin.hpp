@@ -41,7 +41,8 @@ class BOOST_SYMBOL_VISIBLE FluidModel : public Plugin {
   // Numerical flux through a batch of faces normal to `direction` (0: x, 1: y).
   // Row f of `stencils` holds the 4 cell states i-1, i, i+1, i+2 around face i+1/2
   // (4 * n_vars doubles); row f of `flux` receives the flux (n_vars doubles).
-  // `max_speed` receives the largest wave speed met.
+  // `max_speed` receives the largest wave speed met. The engine calls it on blocks of
+  // faces, several threads at once (docs/plugin_guide.md, "Threads").
   virtual Status face_flux(int direction, ConstRows stencils, Rows flux,
                            double* max_speed) = 0;
   // Largest |u_n| + c over the cells and both directions (CFL bound).
