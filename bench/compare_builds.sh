@@ -9,7 +9,8 @@
 #                docs/numerics.md, "Time step")
 #   THREADS=2    OpenMP threads; THREADS_A, THREADS_B set them per build, so that
 #                THREADS_A=1 THREADS_B=2 bench/compare_builds.sh build build measures
-#                how one build scales from one thread to two (A's medians over B's)
+#                how one build scales from one thread to two: the scaling is the
+#                inverse of the printed b_over_a_median
 # On this machine a run's speed drifts by tens of percent from minute to minute
 # (docs/performance.md), so one run of each build compares nothing: this script gives
 # both builds the same minutes and prints, per build, the minimum and the median over

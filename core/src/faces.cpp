@@ -7,8 +7,9 @@ FaceSet faces_of(const Domain& domain) {
   FaceSet set;
   auto add = [&](std::size_t a, std::size_t b, std::size_t slot, int dir) {
     if (!domain.owned(a) && !domain.owned(b)) return;  // another rank's face (or none)
-    FaceList& list = domain.is_kinetic(a) || domain.is_kinetic(b) ? set.kinetic[dir].faces : set.fluid[dir];
-    if (domain.updated(a) != domain.updated(b)) list.crossing.push_back(list.slot.size());
+    const bool kinetic = domain.is_kinetic(a) || domain.is_kinetic(b);
+    FaceList& list = kinetic ? set.kinetic[dir].faces : set.fluid[dir];
+    if (!kinetic && domain.updated(a) != domain.updated(b)) list.crossing.push_back(list.slot.size());
     list.left_cell.push_back(a);
     list.slot.push_back(slot);
   };

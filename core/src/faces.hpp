@@ -14,9 +14,10 @@ namespace strata::core {
 struct FaceList {
   std::vector<std::size_t> left_cell;  // stored index of the cell on the low side
   std::vector<std::size_t> slot;       // index into the stage's face-flux array
-  // Positions in this list of the faces between an updated cell and one that is not:
-  // the domain boundary's (and the rank boundary's) faces, whose fluxes are booked as
-  // exchanges (Transport::book_exchange), in list order.
+  // Fluid faces only: the positions in this list of the faces between an updated cell
+  // and a ghost or solid one — the domain boundary, whose fluxes are booked as
+  // exchanges in list order (Transport::fluid_fluxes; kinetic faces book theirs line
+  // by line).
   std::vector<std::size_t> crossing;
 };
 

@@ -84,8 +84,7 @@ void Transport::book_exchange(std::size_t a, std::size_t b, const double* F, dou
 
 // The faces go to the fluid model in blocks, each thread a block at a time: a block's
 // stencils and fluxes (at most 80 KiB and 20 KiB for one species) stay in the thread's
-// cache from the gather through the model's face_flux to the scatter into F. Small
-// meshes still give every thread a block.
+// cache from the gather through the model's face_flux to the scatter into F.
 void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals& exchange) {
   constexpr std::size_t largest_block = 512;  // faces per face_flux call
   const auto threads = static_cast<std::size_t>(omp_get_max_threads());
@@ -98,7 +97,8 @@ void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals
     if (n == 0) continue;
     std::vector<double>& F = F_[dir];
     const std::size_t step = dir == 0 ? 1 : m.sx();
-    const std::size_t blocks = std::max(threads, (n + largest_block - 1) / largest_block);
+    // A multiple of the threads, so that each takes as many blocks.
+    const std::size_t blocks = threads * ((n + largest_block * threads - 1) / (largest_block * threads));
     const std::size_t block = (n + blocks - 1) / blocks;
     struct Buffers {
       std::vector<double> stencils, fluxes;
