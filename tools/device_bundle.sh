@@ -7,7 +7,9 @@
 #   [BASE=REV] bash tools/device_bundle.sh [BUILD_DIR] [BUNDLE]      (default: build device-bundle)
 # BASE=REV adds boltzmann_cufft as built at git revision REV, in BUNDLE/lib/strata/base
 # beside this build's engine_device.so, so that the device checks time the operator of
-# both in the same minutes (check bench_gpu_base). The revision must have the same SDK.
+# both in the same minutes (check bench_gpu_base). It is compiled against this checkout's
+# SDK headers, so that a revision whose SDK differs only in its version number (3 → 4
+# changed which calls may run on several threads, no interface) still loads.
 # Then, with the device tool: run `bash bench/device_checks.sh device-bundle` carrying
 # `device-bundle` (it is git-ignored; keep it under the 64 MiB a call may carry).
 set -euo pipefail
@@ -36,6 +38,7 @@ if [ -n "${BASE:-}" ]; then
   base_src=$(mktemp -d) base_build=$(mktemp -d)
   trap '{ git worktree remove --force "$base_src" || true; } 2> /dev/null; rm -rf "$base_src" "$base_build"; git worktree prune' EXIT
   git worktree add -q --detach "$base_src" "$BASE"
+  rm -rf "$base_src/sdk/include" && cp -r sdk/include "$base_src/sdk/include"
   { cmake -S "$base_src" -B "$base_build" -DCMAKE_BUILD_TYPE=Release &&
     cmake --build "$base_build" -j "$(nproc)" --target strata_boltzmann_cufft; } > "$base_build/build.log" 2>&1 ||
     { tail -30 "$base_build/build.log" >&2; echo "device_bundle: boltzmann_cufft at $BASE did not build" >&2; exit 1; }
