@@ -108,7 +108,7 @@ void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals
         [&] { return Buffers{std::vector<double>(block * 4 * width), std::vector<double>(block * width)}; },
         [&](std::size_t b, Buffers& buffers) {
           const std::size_t first = b * block;
-          if (first >= n) return;  // fewer faces than threads
+          if (first >= n) return;  // a trailing block the rounding left empty
           const std::size_t count = std::min(block, n - first);
           for (std::size_t k = 0; k < count; ++k) {
             const auto stencil = face_stencil(faces.left_cell[first + k], step);
