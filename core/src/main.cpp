@@ -65,9 +65,12 @@ int threads(const po::variables_map& vm) {
 // --rebalance: 0 (never) or a threshold of at least 1 on max/mean of the ranks' work.
 double rebalance_threshold(const po::variables_map& vm) {
   const double x = vm["rebalance"].as<double>();
-  if (!(x == 0 || (x >= 1 && x <= 100)))
-    throw po::error("--rebalance " + std::to_string(x) + ": expected 0 (never) or a threshold from 1 to 100 on "
+  if (!(x == 0 || (x >= 1 && x <= 100))) {
+    std::ostringstream given;  // as the user wrote it, within six digits: 0.5, nan, 1e+09
+    given << x;
+    throw po::error("--rebalance " + given.str() + ": expected 0 (never) or a threshold from 1 to 100 on "
                     "the ratio of the busiest rank's work to the mean");
+  }
   return x;
 }
 
@@ -253,7 +256,7 @@ static int run_command_line(int argc, char** argv) {
       ("out", po::value<std::string>(), "output folder (default: output.dir of the case, or out/<name>)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a case key: --set mesh.nx=200")
       ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: OpenMP's default), per MPI rank")
-      ("rebalance", po::value<double>()->default_value(1.1),
+      ("rebalance", po::value<double>()->default_value(1.1, "1.1"),
        "run under mpirun: repartition when the predicted imbalance (max/mean work) exceeds this; 0: never")
       ("restart", po::value<std::string>(), "run: continue from this checkpoint file (checkpoint_<step>.h5)")
       ("resume", po::value<std::string>(), "run: continue from the newest checkpoint in this output folder")

@@ -113,11 +113,11 @@ TEST_CASE("bad input: hostile command lines end with a clear message, never a si
   CHECK(has(r, "--threads 100000: expected 0 (OpenMP's default) or 1 to "));
   r = run_strata("validate " + sod + " --threads -2");
   CHECK(r.exit_code == 1);
-  for (const char* x : {"0.5", "nan", "1e9"}) {
+  for (const auto& [x, shown] : {std::pair{"0.5", "0.5"}, {"nan", "nan"}, {"1e9", "1e+09"}}) {
     CAPTURE(x);
     r = run_strata("validate " + sod + " --rebalance " + x);
     CHECK(r.exit_code == 1);
-    CHECK(has(r, "expected 0 (never) or a threshold from 1 to 100"));
+    CHECK(has(r, std::string("--rebalance ") + shown + ": expected 0 (never) or a threshold from 1 to 100"));
   }
   r = run_strata("validate " + sod + " --set mesh.nx=1e400");
   CHECK(r.exit_code == 2);
