@@ -1,11 +1,13 @@
 #include "compare.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 
 #include <spdlog/spdlog.h>
 
 #include "case.hpp"
+#include "diagnostics.hpp"
 #include "output.hpp"
 #include "simulation.hpp"
 
@@ -34,7 +36,14 @@ double relative_l1(const std::vector<double>& a, const std::vector<double>& ref)
 }  // namespace
 
 nlohmann::json compare(const CompareOptions& options, const PluginCatalog& catalog, std::ostream& table) {
-  std::vector<Run> runs;
+  // Every run's case is read, and the reference found among them, before the first run
+  // starts: a mistake in --modes, --indicators or --reference stops here, not after hours.
+  struct Planned {
+    Run run;
+    Case c;
+    fs::path dir;
+  };
+  std::vector<Planned> plan;
   for (const std::string& mode : options.modes) {
     std::vector<std::string> indicators = {""};
     if (mode == "hybrid" && !options.indicators.empty()) indicators = options.indicators;
@@ -42,21 +51,37 @@ nlohmann::json compare(const CompareOptions& options, const PluginCatalog& catal
       Run run{mode + (indicator.empty() ? "" : ":" + indicator), mode, indicator, {}};
       std::vector<std::string> sets = options.overrides;
       sets.push_back("regime.mode=" + mode);
-      const Case probe_case = load_case(options.case_file, sets, catalog);
-      if (!indicator.empty() && probe_case.indicator.name != indicator)
-        sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");  // that plugin's defaults
-      const Case c = load_case(options.case_file, sets, catalog);
-      const fs::path dir = options.out_dir / (mode + (indicator.empty() ? "" : "_" + indicator));
-      spdlog::info("compare: running {} into {}", run.label, dir.string());
-      Simulation sim(c, dir, options.threads);
-      run.result = sim.run();
-      runs.push_back(std::move(run));
+      try {
+        const Case probe_case = load_case(options.case_file, sets, catalog);
+        if (!indicator.empty() && probe_case.indicator.name != indicator)
+          sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");  // that plugin's defaults
+        Case c = load_case(options.case_file, sets, catalog);
+        const fs::path dir = options.out_dir / (mode + (indicator.empty() ? "" : "_" + indicator));
+        plan.push_back({std::move(run), std::move(c), dir});
+      } catch (const CaseError& e) {
+        std::vector<std::string> messages;
+        for (const std::string& m : e.messages())
+          messages.push_back("compare, run \"" + run.label + "\": " + m);
+        throw CaseError(messages);
+      }
     }
+  }
+  const auto is_reference = [&](const Run& r) { return r.label == options.reference || r.mode == options.reference; };
+  if (std::none_of(plan.begin(), plan.end(), [&](const Planned& p) { return is_reference(p.run); })) {
+    std::string labels;
+    for (const Planned& p : plan) labels += (labels.empty() ? "" : ", ") + p.run.label;
+    throw CaseError({"compare: --reference \"" + options.reference + "\" is not among the runs (" + labels + ")"});
+  }
+  std::vector<Run> runs;
+  for (Planned& p : plan) {
+    spdlog::info("compare: running {} into {}", p.run.label, p.dir.string());
+    Simulation sim(p.c, p.dir, options.threads);
+    p.run.result = sim.run();
+    runs.push_back(std::move(p.run));
   }
   const Run* ref = nullptr;
   for (const Run& r : runs)
-    if (r.label == options.reference || r.mode == options.reference) ref = &r;
-  if (!ref) throw RunError("compare: the reference \"" + options.reference + "\" is not among the modes run");
+    if (is_reference(r)) ref = &r;
   const double ref_wall = ref->result.summary["wall_seconds"]["total"].get<double>();
   nlohmann::json doc = {{"case", options.case_file.string()}, {"reference", ref->label}, {"runs", nlohmann::json::array()}};
   table << std::left << std::setw(28) << "run" << std::right << std::setw(12) << "L1(rho)" << std::setw(12) << "L1(T)"

@@ -26,6 +26,26 @@ TEST_CASE("bad input: several bad keys are reported together and nothing runs") 
   CHECK_FALSE(std::filesystem::exists(out / "summary.json"));
 }
 
+TEST_CASE("bad input: strata compare checks every run and the reference before the first run starts") {
+  // Each line names a mistake in a later run of the list, or a reference none of the
+  // runs is: the earlier runs (the case runs for 300 steps as given) must not start.
+  const auto out = scratch("compare_bad");
+  const std::string compare = "compare " + source("cases/sod.json") + " -q --out " + out.string();
+  Result r = run_strata(compare + " --modes hybrid,layer7");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "compare, run \"layer7\": "));
+  CHECK(has(r, "/regime/mode (set with --set): expected one of \"hybrid\", \"layer0\", \"layer1\", \"layer2\", got \"layer7\""));
+  r = run_strata(compare + " --modes hybrid,layer2 --indicators realizability,nosuch");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "compare, run \"hybrid:nosuch\": "));
+  CHECK(has(r, "unknown plugin \"nosuch\""));
+  r = run_strata(compare + " --modes hybrid,layer0");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "compare: --reference \"layer2\" is not among the runs (hybrid, layer0)"));
+  CHECK(has(r, "nothing was run"));
+  CHECK(std::filesystem::is_empty(out));  // no run's folder
+}
+
 TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   const auto dir = scratch("bad_json");
   std::ofstream(dir / "broken.json") << "{\"mesh\": {\"nx\": 10,,}}";
