@@ -170,12 +170,14 @@ void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool fa
   output_->flush_history();
 }
 
-void Simulation::report_progress(double dt) const {
+void Simulation::report_progress() const {
   const double elapsed = seconds_since(start_);
   if (!ranks::root() || elapsed < 2.0 || seconds_since(last_progress_) < 2.0) return;
   last_progress_ = Clock::now();
   const double per_step = elapsed / static_cast<double>(std::max(steps_ - first_step_, 1L));
-  const double left = (case_.t_end - t_) / dt * per_step;
+  // Wall time per unit of simulated time so far, not per step: a step shortened to land on
+  // an output time would otherwise make the estimate jump.
+  const double left = t_ > t_first_ ? (case_.t_end - t_) / (t_ - t_first_) * elapsed : 0.0;
   const auto& cs = work_.cell_steps;
   const long total = cs[0] + cs[1] + cs[2];
   auto share = [&](int l) { return total ? 100.0 * static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
@@ -381,7 +383,7 @@ RunResult Simulation::run() {
       interrupted = true;
       break;
     }
-    report_progress(dt);
+    report_progress();
   }
   if (!failure.empty()) {
     try {
@@ -507,6 +509,7 @@ void Simulation::restart(const fs::path& file) {
   steps_at_window_ = d->step;
   t_ = d->t;
   steps_ = first_step_ = d->step;
+  t_first_ = d->t;
   // The first output time after the checkpoint's (an output at exactly its time was
   // written before it); with unchanged output.times this is the saved index.
   const auto& times = case_.output.times;

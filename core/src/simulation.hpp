@@ -77,7 +77,7 @@ class Simulation {
   // (`failure` then holds why and the state is that of t_).
   bool advance(double dt, double t_new, std::string& failure);
   void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
-  void report_progress(double dt) const;
+  void report_progress() const;
   // status: "running", "completed", "failed" (with `failure`) or "interrupted".
   nlohmann::json summary(const char* status, const std::string& failure) const;
   double wall_seconds() const;  // of this run, and of the runs it continues
@@ -122,6 +122,7 @@ class Simulation {
   bool restarted_ = false;
   std::size_t next_output_ = 0;
   long first_step_ = 0;
+  double t_first_ = 0.0;  // the simulated time at which this process began stepping
   double wall_before_ = 0.0, wall_output_ = 0.0, wall_checkpoint_ = 0.0;
   std::string restarted_from_;
   std::unique_ptr<CheckpointData> pending_;  // the checkpoint's output series, until run() opens the folder
