@@ -60,6 +60,8 @@ std::string apply_override(json& document, const std::string& assignment) {
 namespace {
 
 json read_json(const fs::path& file) {
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) throw CaseError({file.string() + ": is a folder; expected a case file (JSON)"});
   std::ifstream in(file, std::ios::binary);
   if (!in) throw CaseError({file.string() + ": cannot be read"});
   std::stringstream text;

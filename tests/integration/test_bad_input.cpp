@@ -52,6 +52,9 @@ TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   Result r = run_strata("validate " + (dir / "broken.json").string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, "broken.json: invalid JSON: parse error at line 1"));
+  r = run_strata("validate " + dir.string());
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, dir.string() + ": is a folder; expected a case file (JSON)"));
   r = run_strata("validate " + (dir / "absent.json").string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, "absent.json: cannot be read"));
