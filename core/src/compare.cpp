@@ -8,6 +8,8 @@
 
 #include "case.hpp"
 #include "diagnostics.hpp"
+#include "estimate.hpp"
+#include "plugin_loader.hpp"
 #include "output.hpp"
 #include "simulation.hpp"
 
@@ -33,22 +35,44 @@ double relative_l1(const std::vector<double>& a, const std::vector<double>& ref)
   return den > 0 ? num / den : 0.0;
 }
 
-}  // namespace
+// One planned run: its case read and its set-up checked as `strata validate` checks it.
+struct Planned {
+  Run run;
+  Case c;
+  fs::path dir;
+};
 
-nlohmann::json compare(const CompareOptions& options, const PluginCatalog& catalog, std::ostream& table) {
-  // Every run's case is read, and the reference found among them, before the first run
-  // starts: a mistake in --modes, --indicators or --reference stops here, not after hours.
-  struct Planned {
-    Run run;
-    Case c;
-    fs::path dir;
-  };
+// `what` thrown again with the run's label in front, so that a message names the run.
+[[noreturn]] void rethrow_for(const std::string& label) {
+  const std::string prefix = "compare, run \"" + label + "\": ";
+  try {
+    throw;
+  } catch (const CaseError& e) {
+    std::vector<std::string> messages;
+    for (const std::string& m : e.messages()) messages.push_back(prefix + m);
+    throw CaseError(messages);
+  } catch (const PluginError& e) {
+    throw PluginError(prefix + e.what());
+  } catch (const RunError& e) {
+    throw RunError(prefix + e.what());
+  }
+}
+
+// Every run's case is read and set up (memory, plugins, initial state, step budget, as
+// `strata validate` does), and the reference found among the runs, before the first run
+// starts: a mistake in the options or the case stops here, not after the runs before it.
+std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalog& catalog) {
+  if (options.modes.empty()) throw CaseError({"compare: --modes is empty; expected modes such as hybrid,layer0,layer2"});
+  if (!options.indicators.empty() && std::find(options.modes.begin(), options.modes.end(), "hybrid") == options.modes.end())
+    throw CaseError({"compare: --indicators applies to hybrid runs, and --modes has no hybrid"});
   std::vector<Planned> plan;
   for (const std::string& mode : options.modes) {
     std::vector<std::string> indicators = {""};
     if (mode == "hybrid" && !options.indicators.empty()) indicators = options.indicators;
     for (const std::string& indicator : indicators) {
       Run run{mode + (indicator.empty() ? "" : ":" + indicator), mode, indicator, {}};
+      for (const Planned& p : plan)
+        if (p.run.label == run.label) throw CaseError({"compare: the run \"" + run.label + "\" is asked for twice"});
       std::vector<std::string> sets = options.overrides;
       sets.push_back("regime.mode=" + mode);
       try {
@@ -56,32 +80,53 @@ nlohmann::json compare(const CompareOptions& options, const PluginCatalog& catal
         if (!indicator.empty() && probe_case.indicator.name != indicator)
           sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");  // that plugin's defaults
         Case c = load_case(options.case_file, sets, catalog);
+        check_memory(c, estimate_memory(c, options.threads));
+        Simulation(c, c.output.dir, options.threads, Simulation::Purpose::check).check_step_budget();
         const fs::path dir = options.out_dir / (mode + (indicator.empty() ? "" : "_" + indicator));
         plan.push_back({std::move(run), std::move(c), dir});
-      } catch (const CaseError& e) {
-        std::vector<std::string> messages;
-        for (const std::string& m : e.messages())
-          messages.push_back("compare, run \"" + run.label + "\": " + m);
-        throw CaseError(messages);
+      } catch (...) {
+        rethrow_for(run.label);
       }
     }
   }
-  const auto is_reference = [&](const Run& r) { return r.label == options.reference || r.mode == options.reference; };
-  if (std::none_of(plan.begin(), plan.end(), [&](const Planned& p) { return is_reference(p.run); })) {
-    std::string labels;
-    for (const Planned& p : plan) labels += (labels.empty() ? "" : ", ") + p.run.label;
-    throw CaseError({"compare: --reference \"" + options.reference + "\" is not among the runs (" + labels + ")"});
+  std::string labels, matches;
+  for (const Planned& p : plan) {
+    labels += (labels.empty() ? "" : ", ") + p.run.label;
+    if (p.run.label == options.reference || p.run.mode == options.reference)
+      matches += (matches.empty() ? "" : ", ") + p.run.label;
   }
+  if (matches.empty())
+    throw CaseError({"compare: --reference \"" + options.reference + "\" is not among the runs (" + labels + ")"});
+  if (matches.find(", ") != std::string::npos)
+    throw CaseError({"compare: --reference \"" + options.reference + "\" names several runs (" + matches +
+                     "); give one of them"});
+  return plan;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
+                                      std::ostream& table) {
+  std::vector<Planned> plan = plan_runs(options, catalog);
   std::vector<Run> runs;
+  const Run* ref = nullptr;
   for (Planned& p : plan) {
     spdlog::info("compare: running {} into {}", p.run.label, p.dir.string());
-    Simulation sim(p.c, p.dir, options.threads);
-    p.run.result = sim.run();
+    try {
+      Simulation sim(p.c, p.dir, options.threads);
+      p.run.result = sim.run();
+    } catch (...) {
+      rethrow_for(p.run.label);
+    }
+    if (p.run.result.interrupted) {
+      spdlog::warn("compare: interrupted in the run {} (its checkpoint and summary in {}); nothing compared",
+                   p.run.label, p.dir.string());
+      return std::nullopt;
+    }
     runs.push_back(std::move(p.run));
   }
-  const Run* ref = nullptr;
   for (const Run& r : runs)
-    if (is_reference(r)) ref = &r;
+    if (r.label == options.reference || r.mode == options.reference) ref = &r;
   const double ref_wall = ref->result.summary["wall_seconds"]["total"].get<double>();
   nlohmann::json doc = {{"case", options.case_file.string()}, {"reference", ref->label}, {"runs", nlohmann::json::array()}};
   table << std::left << std::setw(28) << "run" << std::right << std::setw(12) << "L1(rho)" << std::setw(12) << "L1(T)"

@@ -3,6 +3,7 @@
 // indicators, each run in its own folder, then a table of accuracy against a reference
 // run (layer2 by default) and of cost, written to comparison.json and printed.
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,7 +23,9 @@ struct CompareOptions {
   int threads = 0;
 };
 
-// Returns the comparison document (also written to out_dir/comparison.json).
-nlohmann::json compare(const CompareOptions& options, const PluginCatalog& catalog, std::ostream& table);
+// Returns the comparison document (also written to out_dir/comparison.json), or nothing
+// when a signal interrupted one of the runs (its checkpoint kept; nothing compared).
+std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
+                                      std::ostream& table);
 
 }  // namespace strata::core

@@ -201,7 +201,7 @@ int dispatch(const std::string& command, const std::string& target, const po::va
     if (vm.count("modes")) options.modes = split(vm["modes"].as<std::string>());
     if (vm.count("indicators")) options.indicators = split(vm["indicators"].as<std::string>());
     if (vm.count("reference")) options.reference = vm["reference"].as<std::string>();
-    compare(options, catalog, std::cout);
+    if (!compare(options, catalog, std::cout)) return interrupted;
     spdlog::info("comparison written to {}", (options.out_dir / "comparison.json").string());
     return ok;
   }

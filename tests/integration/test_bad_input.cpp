@@ -43,6 +43,24 @@ TEST_CASE("bad input: strata compare checks every run and the reference before t
   CHECK(r.exit_code == 2);
   CHECK(has(r, "compare: --reference \"layer2\" is not among the runs (hybrid, layer0)"));
   CHECK(has(r, "nothing was run"));
+  r = run_strata(compare + " --modes hybrid,layer0 --indicators realizability,knudsen_gradient --reference hybrid");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "--reference \"hybrid\" names several runs (hybrid:realizability, hybrid:knudsen_gradient)"));
+  r = run_strata(compare + " --modes layer0,layer0 --reference layer0");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "compare: the run \"layer0\" is asked for twice"));
+  r = run_strata(compare + " --modes layer0 --indicators realizability --reference layer0");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "--indicators applies to hybrid runs, and --modes has no hybrid"));
+  r = run_strata(compare + " --modes , --reference layer0");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "compare: --modes is empty"));
+  // A set-up check that `strata validate` makes (a velocity grid too small for the
+  // initial state), in the second run: found before the first starts.
+  r = run_strata(compare + " --modes layer0,layer1 --reference layer1 --set velocity.n=8 --set initial.0.ux=-6");
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "compare, run \"layer1\": "));
+  CHECK(has(r, "cannot hold a Maxwellian"));
   CHECK(std::filesystem::is_empty(out));  // no run's folder
 }
 

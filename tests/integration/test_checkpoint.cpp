@@ -165,6 +165,23 @@ TEST_CASE("checkpoint: a restart with another mesh or from a damaged file is ref
   CHECK_MESSAGE(keys.output.find("/output/checkpoint/every") != std::string::npos, keys.output);
 }
 
+namespace {
+// Runs `strata <args> --out <dir>/<out>` in the background and sends it SIGTERM as soon as
+// <dir>/<watch> exists; returns its exit status (its output in <dir>/log).
+int run_until_signal(const fs::path& dir, const std::string& args, const std::string& out, const std::string& watch) {
+  std::ofstream(dir / "stop.sh") << "cd " << dir.string() << "\n"
+                                 << STRATA_EXE << " " << args << " --out " << out << " > log 2>&1 &\n"
+                                 << "pid=$!\n"
+                                 << "for k in $(seq 400); do [ -f " << watch << " ] && break; sleep 0.05; done\n"
+                                 << "kill -TERM $pid\nwait $pid\necho $? > rc\n";
+  REQUIRE(std::system(("bash " + (dir / "stop.sh").string()).c_str()) == 0);
+  std::ifstream rc_file(dir / "rc");
+  int rc = -1;
+  rc_file >> rc;
+  return rc;
+}
+}  // namespace
+
 TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit code 4; --resume completes it") {
   const auto dir = scratch("ckpt_sigterm");
   // About 1.2 s on one thread of the development machine, of which 0.1 s before the
@@ -172,16 +189,7 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
   // second before the run would end.
   const std::string args = "run " + source("cases/mixture_relaxation.json") +
                            " --set velocity.n=32 --set time.end=6 --set output.times=[3,6] -q --threads 1";
-  // In the background: SIGTERM to its process id once the run has written its t = 0 history.
-  std::ofstream(dir / "stop.sh") << "cd " << dir.string() << "\n"
-                                 << STRATA_EXE << " " << args << " --out stopped > log 2>&1 &\n"
-                                 << "pid=$!\n"
-                                 << "for k in $(seq 400); do [ -f stopped/history.csv ] && break; sleep 0.05; done\n"
-                                 << "kill -TERM $pid\nwait $pid\necho $? > rc\n";
-  REQUIRE(std::system(("bash " + (dir / "stop.sh").string()).c_str()) == 0);
-  std::ifstream rc_file(dir / "rc");
-  int rc = -1;
-  rc_file >> rc;
+  const int rc = run_until_signal(dir, args, "stopped", "stopped/history.csv");
   CHECK_MESSAGE(rc == 4, slurp(dir / "log"));
   const auto s = read_json(dir / "stopped" / "summary.json");
   CHECK(s["status"] == "interrupted");
@@ -195,4 +203,19 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
   const Result full = run_strata(args + " --out " + (dir / "full").string());
   REQUIRE_MESSAGE(full.exit_code == 0, full.output);
   check_same_results(dir / "full", dir / "stopped", {"profile_6.csv", "probe_cell.csv", "snapshot_0002.vti"});
+}
+
+TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 and compares nothing") {
+  const auto dir = scratch("compare_sigterm");
+  // The layer-1 run lasts about 4 s on one thread of the development machine, 0.3 s of
+  // them before its t = 0 history, when the signal is sent; the layer-0 run must not start.
+  const std::string args = "compare " + source("cases/conservation_box.json") +
+                           " --modes layer1,layer0 --reference layer0 --set velocity.n=24 -q --threads 1";
+  const int rc = run_until_signal(dir, args, "cmp", "cmp/layer1/history.csv");
+  const std::string log = slurp(dir / "log");
+  CHECK_MESSAGE(rc == 4, log);
+  CHECK_MESSAGE(log.find("compare: interrupted in the run layer1") != std::string::npos, log);
+  CHECK(read_json(dir / "cmp" / "layer1" / "summary.json")["status"] == "interrupted");
+  CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
+  CHECK_FALSE(fs::exists(dir / "cmp" / "comparison.json"));
 }
