@@ -6,7 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <regex>
+
+#include <nlohmann/json.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -24,6 +27,37 @@ std::string read_all(int fd) {
   for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
+}
+
+// A new run into a folder whose run did not complete, and left checkpoints to continue
+// from, would delete hours of work: refused, naming --resume (docs/user_guide.md §6).
+void refuse_unfinished_checkpoints(const fs::path& dir) {
+  static const std::regex checkpoint(R"(checkpoint_([0-9]+)\.h5)");
+  std::string newest;
+  long newest_step = -1;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::smatch m;
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && std::regex_match(name, m, checkpoint) && m[1].length() < 18 &&
+        std::stol(m[1].str()) > newest_step) {
+      newest_step = std::stol(m[1].str());
+      newest = name;
+    }
+  }
+  if (newest.empty()) return;
+  std::string status = "summary.json missing";
+  std::ifstream in(dir / "summary.json");
+  if (in) {
+    const nlohmann::json summary = nlohmann::json::parse(in, nullptr, false);
+    status = summary.is_object() && summary.contains("status") && summary["status"].is_string()
+                 ? "status " + summary["status"].get<std::string>()
+                 : "summary.json unreadable";
+  }
+  if (status == "status completed") return;
+  throw RunError("the output folder " + dir.string() + " holds the checkpoints of a run that did not complete (" +
+                 status + ", newest " + newest + "): continue it with --resume " +
+                 dir.string() + ", or remove the folder (or its checkpoint files) to start again, or give " +
+                 "another folder with --out");
 }
 
 }  // namespace
@@ -56,6 +90,7 @@ RunFolder::RunFolder(const fs::path& dir, bool continuing) {
   if (continuing) return;
   long removed = 0;
   try {
+    refuse_unfinished_checkpoints(dir);
     for (const auto& entry : fs::directory_iterator(dir))
       if (entry.is_regular_file() && is_run_output(entry.path().filename().string())) {
         fs::remove(entry.path());

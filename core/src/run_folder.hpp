@@ -12,7 +12,9 @@ class RunFolder {
   // Creates `dir` and takes an exclusive flock on dir/.lock, writing this process's
   // PID into it; throws RunError naming the folder and the PID of the run that holds
   // it. Unless `continuing` (a restarted run continues the folder's series and
-  // checkpoints), then removes the files an earlier run wrote (is_run_output).
+  // checkpoints), then removes the files an earlier run wrote (is_run_output); where
+  // those include checkpoints of a run whose summary.json does not say "completed",
+  // throws RunError instead, naming --resume, and removes nothing.
   RunFolder(const std::filesystem::path& dir, bool continuing);
   ~RunFolder();  // releases the lock; .lock stays, holding the last run's PID
   RunFolder(const RunFolder&) = delete;

@@ -198,6 +198,15 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
     has_checkpoint = has_checkpoint || e.path().extension() == ".h5";
   CHECK(has_checkpoint);
 
+  // The same command again, without --resume, would delete those checkpoints: refused.
+  const Result again = run_strata(args + " --out " + (dir / "stopped").string());
+  CHECK(again.exit_code == 3);
+  CHECK_MESSAGE(again.output.find("holds the checkpoints of a run that did not complete (status interrupted, newest "
+                                  "checkpoint_") != std::string::npos,
+                again.output);
+  CHECK(again.output.find("continue it with --resume " + (dir / "stopped").string()) != std::string::npos);
+  CHECK(read_json(dir / "stopped" / "summary.json")["status"] == "interrupted");
+
   const Result resumed = run_strata(args + " --resume " + (dir / "stopped").string());
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
   const Result full = run_strata(args + " --out " + (dir / "full").string());
