@@ -10,6 +10,7 @@
 #include "diagnostics.hpp"
 #include "estimate.hpp"
 #include "plugin_loader.hpp"
+#include "run_folder.hpp"
 #include "output.hpp"
 #include "simulation.hpp"
 
@@ -83,6 +84,7 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         check_memory(c, estimate_memory(c, options.threads));
         Simulation(c, c.output.dir, options.threads, Simulation::Purpose::check).check_step_budget();
         const fs::path dir = options.out_dir / (mode + (indicator.empty() ? "" : "_" + indicator));
+        refuse_unfinished_checkpoints(dir);
         plan.push_back({std::move(run), std::move(c), dir});
       } catch (...) {
         rethrow_for(run.label);

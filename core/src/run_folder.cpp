@@ -29,9 +29,13 @@ std::string read_all(int fd) {
   return text;
 }
 
+}  // namespace
+
 // A new run into a folder whose run did not complete, and left checkpoints to continue
 // from, would delete hours of work: refused, naming --resume (docs/user_guide.md §6).
 void refuse_unfinished_checkpoints(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
   static const std::regex checkpoint(R"(checkpoint_([0-9]+)\.h5)");
   std::string newest;
   long newest_step = -1;
@@ -59,8 +63,6 @@ void refuse_unfinished_checkpoints(const fs::path& dir) {
                  dir.string() + ", or remove the folder (or its checkpoint files) to start again, or give " +
                  "another folder with --out");
 }
-
-}  // namespace
 
 bool is_run_output(const std::string& name) {
   static const std::regex pattern(

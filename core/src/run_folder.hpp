@@ -24,6 +24,11 @@ class RunFolder {
   int fd_ = -1;
 };
 
+// Throws RunError, naming --resume, where `dir` holds checkpoints (checkpoint_N.h5) of a
+// run whose summary.json does not say "completed": a new run there would remove them.
+// RunFolder calls it; `strata compare` too, for every run's folder before the first run.
+void refuse_unfinished_checkpoints(const std::filesystem::path& dir);
+
 // Whether a file name is one Strata writes into an output folder: summary.json,
 // history.csv, snapshots.pvd, last_good.vti, snapshot_N.vti, profile_T.csv,
 // probe_NAME.csv, checkpoint_N.h5, or one of those with a .tmpPID suffix (a write

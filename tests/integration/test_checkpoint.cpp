@@ -227,4 +227,11 @@ TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 
   CHECK(read_json(dir / "cmp" / "layer1" / "summary.json")["status"] == "interrupted");
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
   CHECK_FALSE(fs::exists(dir / "cmp" / "comparison.json"));
+  // Run again, the comparison would remove that checkpoint: refused before any run starts.
+  const Result again = run_strata(args + " --out " + (dir / "cmp").string());
+  CHECK(again.exit_code == 3);
+  CHECK_MESSAGE(again.output.find("compare, run \"layer1\": the output folder " + (dir / "cmp" / "layer1").string() +
+                                  " holds the checkpoints of a run that did not complete") != std::string::npos,
+                again.output);
+  CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
 }
