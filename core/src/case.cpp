@@ -346,6 +346,20 @@ void read_obstacles(ObjectReader& root, Case& c) {
   }
 }
 
+// Names within a list must differ: a species' name heads snapshot fields and history
+// columns, a probe's names its file (probe_NAME.csv).
+template <class Named>
+void refuse_repeated_names(Diagnostics& d, const std::string& list, const std::vector<Named>& items, const char* item) {
+  for (std::size_t k = 0; k < items.size(); ++k)
+    for (std::size_t j = 0; j < k; ++j)
+      if (items[j].name == items[k].name) {
+        d.expected(list + "/" + std::to_string(k) + "/name",
+                   std::string("a name no other ") + item + " has (" + list + "/" + std::to_string(j) + " has it)",
+                   items[k].name);
+        break;
+      }
+}
+
 void read_species(ObjectReader& root, Case& c) {
   const json* list = root.child("species");
   if (!list) { c.species = {{"gas", 1.0}}; return; }
@@ -362,6 +376,7 @@ void read_species(ObjectReader& root, Case& c) {
     r.finish();
     c.species.push_back(s);
   }
+  refuse_repeated_names(root.diagnostics(), "/species", c.species, "species");
 }
 
 void read_time(ObjectReader& root, Case& c) {
@@ -445,6 +460,7 @@ void read_probes(ObjectReader& root, Case& c) {
     r.finish();
     c.probes.push_back(p);
   }
+  refuse_repeated_names(root.diagnostics(), "/probes", c.probes, "probe");
 }
 
 void read_output(ObjectReader& root, Case& c) {

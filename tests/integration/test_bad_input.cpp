@@ -64,6 +64,16 @@ TEST_CASE("bad input: strata compare checks every run and the reference before t
   CHECK(std::filesystem::is_empty(out));  // no run's folder
 }
 
+TEST_CASE("bad input: two probes or two species of one name are refused (their files and columns would mix)") {
+  Result r = run_strata("validate " + source("cases/sod.json") +
+                        " --set 'probes=[{\"name\":\"p\",\"x\":0.1,\"y\":0.1},{\"name\":\"p\",\"x\":0.9,\"y\":0.1}]'");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/probes/1/name (set with --set): expected a name no other probe has (/probes/0 has it), got \"p\""));
+  r = run_strata("validate " + source("cases/mixture_relaxation.json") + " --set species.1.name=heavy");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/species/1/name (set with --set): expected a name no other species has (/species/0 has it), got \"heavy\""));
+}
+
 TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   const auto dir = scratch("bad_json");
   std::ofstream(dir / "broken.json") << "{\"mesh\": {\"nx\": 10,,}}";
