@@ -128,16 +128,22 @@ std::string gib(double bytes) {
   return buf;
 }
 
+// What to reduce: without kinetic cells the velocity grid costs nothing.
+std::string memory_fix(const MemoryEstimate& e) {
+  return e.kinetic > 0 ? "; reduce velocity.n or mesh.nx, mesh.ny" : "; reduce mesh.nx, mesh.ny";
+}
+
 void check_memory(const Case& c, const MemoryEstimate& e) {
   const double physical = physical_memory(), available = available_memory();
   if (physical <= 0) return;
-  const std::string where = c.file.string() + ": /velocity/n: ";
-  const std::string fix = "; reduce velocity.n or mesh.nx, mesh.ny";
+  const std::string where = c.file.string() + (e.kinetic > 0 ? ": /velocity/n: " : ": /mesh: ");
+  const std::string fix = memory_fix(e);
+  const std::string size = (e.kinetic > 0 ? "velocity.n = " + std::to_string(c.velocity.n) + ", " : std::string()) +
+                           std::to_string(c.nx) + "x" + std::to_string(c.ny) + " cells";
   if (e.least > physical)
     throw CaseError({where + "the run needs about " + gib(e.least) + " of memory (" + e.cells +
-                     (e.least < e.total() ? " from the start" : "") + "; velocity.n = " +
-                     std::to_string(c.velocity.n) + ", " + std::to_string(c.nx) + "x" + std::to_string(c.ny) +
-                     " cells), the machine has " + gib(physical) + fix});
+                     (e.least < e.total() ? " from the start" : "") + "; " + size + "), the machine has " +
+                     gib(physical) + fix});
   // Half of the machine: a run beside others, or with its outputs' page cache, may not fit.
   if (e.total() > 0.5 * physical || (available > 0 && e.total() > available))
     spdlog::warn("{}the run may need up to {} of memory ({}); the machine has {}, {} available now{}", where,
@@ -174,8 +180,7 @@ std::string out_of_memory_message(const Case& c, int threads, const std::string&
     limit = ", this process is limited to " + gib(static_cast<double>(address_space.rlim_cur)) + " (ulimit -v)";
   return "out of memory " + doing + ": the run needs about " + gib(e.least) +
          (e.least < e.total() ? " and up to " + gib(e.total()) : "") + " (" + e.cells + "), the machine has " +
-         gib(physical_memory()) + " (" + gib(available_memory()) + " available now" + limit +
-         "); reduce velocity.n or mesh.nx, mesh.ny";
+         gib(physical_memory()) + " (" + gib(available_memory()) + " available now" + limit + ")" + memory_fix(e);
 }
 
 }  // namespace strata::core

@@ -125,6 +125,13 @@ TEST_CASE("run folder: validate prints the memory and step estimates and refuses
   CHECK(has(huge, "/velocity/n: the run needs about "));
   CHECK(has(huge, "(all cells kinetic; velocity.n = 64, 1000x1000 cells), the machine has "));
   CHECK(has(huge, "reduce velocity.n or mesh.nx, mesh.ny"));
+  // Without kinetic cells the mesh alone is to blame: 9·10⁸ fluid cells.
+  const Result fluid = run_strata("validate " + source("cases/sod.json") +
+                                  " --set regime.mode=layer0 --set mesh.nx=30000 --set mesh.ny=30000");
+  CHECK(fluid.exit_code == 2);
+  CHECK(has(fluid, "sod.json: /mesh: the run needs about "));
+  CHECK(has(fluid, "(no kinetic cells; 30000x30000 cells), the machine has "));
+  CHECK(has(fluid, "; reduce mesh.nx, mesh.ny\n"));
   const auto out = scratch("huge");
   const Result run = run_strata("run " + source("cases/conservation_box.json") +
                                 " --set regime.mode=layer2 --set mesh.nx=1000 --set mesh.ny=1000 --set velocity.n=64"
