@@ -3,8 +3,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -135,9 +137,42 @@ int run_case(const Case& c, const po::variables_map& vm) {
   return ok;
 }
 
+// An option given to a command that does not take it is refused rather than ignored
+// (`strata run case.json --modes layer0` would otherwise run the case's own mode). What
+// each command takes is the usage above; --help and --quiet go with every command, and
+// validate takes --threads and --rebalance to check them as run would.
+void refuse_foreign_options(const std::string& command, const std::string& target, const po::variables_map& vm) {
+  static const std::map<std::string, std::set<std::string>> takes = {
+      {"run", {"out", "set", "threads", "rebalance", "restart", "resume", "plugin-dir"}},
+      {"validate", {"set", "threads", "rebalance", "plugin-dir"}},
+      {"plugins", {"plugin-dir"}},
+      {"describe", {"markdown", "plugin-dir"}},
+      {"schema", {"plugin-dir"}},
+      {"info", {"plugin-dir"}},
+      {"compare", {"out", "set", "threads", "plugin-dir", "modes", "indicators", "reference"}}};
+  const auto command_takes = takes.find(command);
+  if (command_takes == takes.end()) return;  // dispatch names the unknown command
+  for (const auto& [name, value] : vm) {
+    if (value.defaulted() || name == "command" || name == "target" || name == "help" || name == "quiet") continue;
+    if (!command_takes->second.contains(name)) {
+      std::string owners;
+      for (const auto& [other, options] : takes)
+        if (options.contains(name)) owners += (owners.empty() ? "" : ", ") + other;
+      throw po::error("--" + name + " is an option of " + owners + ", not of " + command);
+    }
+  }
+  if (!target.empty() && (command == "plugins" || command == "schema" || command == "info"))
+    throw po::error(command + " takes no argument, got \"" + target + "\"");
+}
+
 int dispatch(const std::string& command, const std::string& target, const po::variables_map& vm) {
+  refuse_foreign_options(command, target, vm);
   const auto dirs = vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
                                            : std::vector<std::string>{};
+  for (const std::string& dir : dirs) {  // a folder that is not there would only be skipped
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw po::error("--plugin-dir " + dir + ": no such folder");
+  }
   const PluginCatalog catalog(PluginCatalog::default_search_dirs({dirs.begin(), dirs.end()}));
   const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   check_utf8("the case file or plugin name", target);

@@ -164,6 +164,19 @@ TEST_CASE("bad input: hostile command lines end with a clear message, never a si
   CHECK(has(r, "--threads 100000: expected 0 (OpenMP's default) or 1 to "));
   r = run_strata("validate " + sod + " --threads -2");
   CHECK(r.exit_code == 1);
+  // An option of another command, or an argument of a command that takes none, is
+  // refused, not ignored (run would otherwise run the case's own mode).
+  for (const auto& [line, message] : {std::pair{"run " + sod + " --modes layer0", "--modes is an option of compare, not of run"},
+                                      {"validate " + sod + " --restart a.h5", "--restart is an option of run, not of validate"},
+                                      {"compare " + sod + " --resume out", "--resume is an option of run, not of compare"},
+                                      {"plugins --markdown", "--markdown is an option of describe, not of plugins"},
+                                      {"info extra", "info takes no argument, got \"extra\""},
+                                      {"plugins --plugin-dir /nonexistent", "--plugin-dir /nonexistent: no such folder"}}) {
+    CAPTURE(line);
+    r = run_strata(line);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r, message));
+  }
   for (const auto& [x, shown] : {std::pair{"0.5", "0.5"}, {"nan", "nan"}, {"1e9", "1e+09"}}) {
     CAPTURE(x);
     r = run_strata("validate " + sod + " --rebalance " + x);
