@@ -1,5 +1,6 @@
 #include "case_reader.hpp"
 
+#include "format.hpp"
 #include "schema.hpp"
 
 #include <algorithm>
@@ -14,12 +15,6 @@ namespace strata::core {
 using nlohmann::json;
 
 namespace {
-std::string format_number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
 // "number in [0, 1]", "integer > 0", "number" (built with += : GCC 12 warns
 // falsely on "literal" + std::string&&).
 std::string with_range(const char* type, const Range& range) {

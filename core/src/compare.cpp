@@ -10,8 +10,8 @@
 #include "diagnostics.hpp"
 #include "estimate.hpp"
 #include "plugin_loader.hpp"
-#include "run_folder.hpp"
 #include "output.hpp"
+#include "run_folder.hpp"
 #include "simulation.hpp"
 
 namespace strata::core {
@@ -43,22 +43,6 @@ struct Planned {
   fs::path dir;
 };
 
-// `what` thrown again with the run's label in front, so that a message names the run.
-[[noreturn]] void rethrow_for(const std::string& label) {
-  const std::string prefix = "compare, run \"" + label + "\": ";
-  try {
-    throw;
-  } catch (const CaseError& e) {
-    std::vector<std::string> messages;
-    for (const std::string& m : e.messages()) messages.push_back(prefix + m);
-    throw CaseError(messages);
-  } catch (const PluginError& e) {
-    throw PluginError(prefix + e.what());
-  } catch (const RunError& e) {
-    throw RunError(prefix + e.what());
-  }
-}
-
 // Every run's case is read and set up (memory, plugins, initial state, step budget, as
 // `strata validate` does), and the reference found among the runs, before the first run
 // starts: a mistake in the options or the case stops here, not after the runs before it.
@@ -87,7 +71,7 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         refuse_unfinished_checkpoints(dir);
         plan.push_back({std::move(run), std::move(c), dir});
       } catch (...) {
-        rethrow_for(run.label);
+        rethrow_with_context("compare, run \"" + run.label + "\"");
       }
     }
   }
@@ -118,7 +102,7 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
       Simulation sim(p.c, p.dir, options.threads);
       p.run.result = sim.run();
     } catch (...) {
-      rethrow_for(p.run.label);
+      rethrow_with_context("compare, run \"" + p.run.label + "\"");
     }
     if (p.run.result.interrupted) {
       spdlog::warn("compare: interrupted in the run {} (its checkpoint and summary in {}); nothing compared",

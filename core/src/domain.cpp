@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine_types.hpp"
+#include "format.hpp"
 #include "ranks.hpp"
 
 namespace strata::core {
@@ -51,8 +52,8 @@ Domain::Domain(const Case& c) : case_(c) {
       knudsen_[c] = case_.knudsen.eval(x, y);
       if (!(knudsen_[c] > 0))
         throw RunError(case_.file.string() + ": /knudsen must be positive, is " +
-                       std::to_string(knudsen_[c]) + " at (x=" + std::to_string(x) +
-                       ", y=" + std::to_string(y) + ")");
+                       format_number(knudsen_[c]) + " at (x=" + format_number(x) +
+                       ", y=" + format_number(y) + ")");
       int layer = case_.mode == RegimeMode::hybrid ? case_.initial_layer : static_cast<int>(case_.mode) - 1;
       if (forced_[c] != not_forced) layer = forced_[c];
       if (obstacle_at(x, y)) layer = solid;

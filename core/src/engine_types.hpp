@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "diagnostics.hpp"
 #include "plugin_loader.hpp"
 
 namespace strata::core {
@@ -24,11 +25,16 @@ class UnphysicalState : public RunError {
 };
 
 // Inside a catch block: rethrows the exception being handled with `where` put before
-// its message — a PluginError stays one (its message names the plugin and the call),
-// anything else becomes a RunError.
+// its message — a CaseError stays one (each of its messages prefixed; nothing ran), a
+// PluginError too (its message names the plugin and the call), anything else becomes a
+// RunError.
 [[noreturn]] inline void rethrow_with_context(const std::string& where) {
   try {
     throw;
+  } catch (const CaseError& e) {
+    std::vector<std::string> messages;
+    for (const std::string& m : e.messages()) messages.push_back(where + ": " + m);
+    throw CaseError(messages);
   } catch (const PluginError& e) {
     throw PluginError(where + ": " + e.what());
   } catch (const std::exception& e) {

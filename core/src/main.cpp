@@ -26,6 +26,7 @@
 #include "describe.hpp"
 #include "diagnostics.hpp"
 #include "estimate.hpp"
+#include "format.hpp"
 #include "plugin_loader.hpp"
 #include "ranks.hpp"
 #include "schema.hpp"
@@ -67,12 +68,9 @@ int threads(const po::variables_map& vm) {
 // --rebalance: 0 (never) or a threshold of at least 1 on max/mean of the ranks' work.
 double rebalance_threshold(const po::variables_map& vm) {
   const double x = vm["rebalance"].as<double>();
-  if (!(x == 0 || (x >= 1 && x <= 100))) {
-    std::ostringstream given;  // as the user wrote it, within six digits: 0.5, nan, 1e+09
-    given << x;
-    throw po::error("--rebalance " + given.str() + ": expected 0 (never) or a threshold from 1 to 100 on "
+  if (!(x == 0 || (x >= 1 && x <= 100)))
+    throw po::error("--rebalance " + format_number(x) + ": expected 0 (never) or a threshold from 1 to 100 on "
                     "the ratio of the busiest rank's work to the mean");
-  }
   return x;
 }
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "engine_types.hpp"
+#include "format.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;
@@ -47,12 +48,6 @@ void write_atomically(const fs::path& path, const std::string& content) {
 }
 
 namespace {
-
-std::string format_time(double t) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", t);
-  return buf;
-}
 
 std::string base64(const std::string& bytes) {
   static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -219,7 +214,7 @@ void OutputWriter::profile(double t, const SnapshotData& d) {
         << d.fields.uy[c] << ',' << d.fields.T[c] << ',' << d.fields.p[c] << ','
         << static_cast<int>(d.regime[c]) << '\n';
   }
-  write_atomically(dir_ / ("profile_" + format_time(t) + ".csv"), out.str());
+  write_atomically(dir_ / ("profile_" + format_number(t) + ".csv"), out.str());
 }
 
 void OutputWriter::history_row(const std::vector<double>& values) {

@@ -5,13 +5,13 @@
 #include <csignal>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include <spdlog/spdlog.h>
 
 #include "checkpoint.hpp"
 #include "diagnostics.hpp"
 #include "estimate.hpp"
+#include "format.hpp"
 #include "output.hpp"
 #include "ranks.hpp"
 #include "run_folder.hpp"
@@ -22,13 +22,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// A time for messages: "0.006", not "0.006000".
-std::string format_time(double t) {
-  std::ostringstream s;
-  s << t;
-  return s.str();
-}
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -98,7 +91,7 @@ void Simulation::set_initial_state() {
         if (!case_.initial[k].where || case_.initial[k].where->eval(x, y) != 0.0) region = &case_.initial[k];
       if (!region)
         throw RunError(case_.file.string() + ": /initial: no region covers the cell at (x=" +
-                       std::to_string(x) + ", y=" + std::to_string(y) +
+                       format_number(x) + ", y=" + format_number(y) +
                        "); add a last region without \"where\"");
       const std::string what = "/initial/" + std::to_string(k - 1);
       std::vector<std::vector<double>> components;
@@ -246,10 +239,10 @@ bool Simulation::advance(double dt, double t_new, std::string& failure) {
   } catch (const UnphysicalState& e) {
     failure = e.what();
   } catch (const std::bad_alloc&) {
-    failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_time(t_) + ": " +
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_number(t_) + ": " +
               out_of_memory_message(case_, threads_, "during the step");
   } catch (const std::exception& e) {  // PluginError, RunError and whatever else a part throws
-    failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_time(t_) + " failed: " + e.what();
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_number(t_) + " failed: " + e.what();
   }
   // An error that one of several ranks met alone, outside an agreement point: the
   // others wait in a collective call, so every rank ends now with its message.
@@ -321,7 +314,7 @@ RunResult Simulation::run() {
   const CheckpointSpec& ck = case_.output.checkpoint;
   while (next_output_ < case_.output.times.size() && failure.empty()) {
     if (steps_ >= case_.max_steps) {
-      failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + format_time(t_);
+      failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + format_number(t_);
       break;
     }
     const double target = case_.output.times[next_output_];
@@ -329,13 +322,13 @@ RunResult Simulation::run() {
     try {
       step = stepper_.stable_dt();
     } catch (const std::exception& e) {
-      failure = "the time step at t = " + format_time(t_) + " could not be set: " + e.what();
+      failure = "the time step at t = " + format_number(t_) + " could not be set: " + e.what();
       break;
     }
     // Δt zero, non-finite, or too small for the steps left (docs/architecture.md §8).
     failure = step_budget_problem(case_, step.dt, step.limit, step.speed, t_, steps_);
     if (!failure.empty()) {
-      failure = "step " + std::to_string(steps_ + 1) + " at t = " + format_time(t_) + ": " + failure;
+      failure = "step " + std::to_string(steps_ + 1) + " at t = " + format_number(t_) + ": " + failure;
       break;
     }
     double dt = step.dt;
@@ -360,7 +353,7 @@ RunResult Simulation::run() {
       });
       if (reaches) ++next_output_;
     } catch (const std::exception& e) {
-      failure = "after step " + std::to_string(steps_) + " at t = " + format_time(t_) + ": " + e.what();
+      failure = "after step " + std::to_string(steps_) + " at t = " + format_number(t_) + ": " + e.what();
     }
     if (!failure.empty()) break;
     // Signals and the checkpoint clock as every rank sees them (the root's clock).
@@ -378,7 +371,7 @@ RunResult Simulation::run() {
     }
     if (stop) {
       if (ranks::root())
-        spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, format_time(t_),
+        spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, format_number(t_),
                    out_dir_.string());
       interrupted = true;
       break;
@@ -479,8 +472,8 @@ void Simulation::restart(const fs::path& file) {
       d->regime.size() != m.n_interior() || d->kinetic_f.size() != d->kinetic_cells.size() * nf)
     throw RunError(file.string() + ": the arrays do not fit this case's mesh and velocity grid (corrupted checkpoint?)");
   if (d->t >= case_.t_end)
-    throw RunError(file.string() + ": the checkpoint is at t = " + format_time(d->t) + ", not before time.end = " +
-                   format_time(case_.t_end));
+    throw RunError(file.string() + ": the checkpoint is at t = " + format_number(d->t) + ", not before time.end = " +
+                   format_number(case_.t_end));
   // The regime map and the obstacles where they were; the store laid out for that map.
   domain_.restore_obstacle_offsets(d->obstacle_offsets);
   std::vector<std::int8_t> map(domain_.regime());
@@ -520,7 +513,7 @@ void Simulation::restart(const fs::path& file) {
   restarted_ = true;
   restarted_from_ = file.string();
   pending_ = std::move(d);
-  if (ranks::root()) spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, format_time(t_));
+  if (ranks::root()) spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, format_number(t_));
 }
 
 nlohmann::json Simulation::summary(const char* status, const std::string& failure) const {
