@@ -5,8 +5,12 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "case_reader.hpp"
 
@@ -24,7 +28,7 @@ const char* mode_name(RegimeMode mode) {
   return "?";
 }
 
-std::string apply_override(json& document, const std::string& assignment) {
+AppliedOverride apply_override(json& document, const std::string& assignment) {
   const auto fail = [&](const std::string& why) -> CaseError {
     return CaseError({"--set " + describe_value(json(assignment)) + ": " + why});
   };
@@ -33,8 +37,15 @@ std::string apply_override(json& document, const std::string& assignment) {
   if (eq == std::string::npos || eq == 0) throw fail("expected key=value, e.g. mesh.nx=200");
   const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
   std::string syntax_error;
-  // Not JSON: a bare word is a string (--set regime.mode=layer0).
-  json value = parse_json_text(text, "--set " + key, syntax_error).value_or(json(text));
+  // Not JSON: a bare word is a string (--set regime.mode=layer0), and so is an
+  // expression (knudsen=1e-3*(1+x)); a message about a value meant as JSON (an array, an
+  // object, a quoted string or a number JSON does not take: .2, +1, 1.) says so.
+  const std::optional<json> parsed = parse_json_text(text, "--set " + key, syntax_error);
+  json value = parsed.value_or(json(text));
+  static const std::regex number_like(R"([+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)");
+  const bool looks_like_json = !parsed && !text.empty() &&
+                               (std::string_view("[{\"").find(text[0]) != std::string_view::npos ||
+                                std::regex_match(text, number_like));
   json* node = &document;
   std::string pointer;
   std::stringstream parts(key);
@@ -54,7 +65,7 @@ std::string apply_override(json& document, const std::string& assignment) {
     }
   }
   *node = std::move(value);
-  return pointer;
+  return {pointer, looks_like_json ? "set with --set; not JSON, so taken as text" : "set with --set"};
 }
 
 namespace {
@@ -471,9 +482,11 @@ void read_output(ObjectReader& root, Case& c) {
   ObjectReader r(*node, "/output", root.diagnostics());
   if (r.has("dir")) c.output.dir = r.text("dir", std::nullopt);
   if (const json* times = r.child("times")) {
+    // Against time.end only where it was read: a bad time.end is its own message.
+    const bool end_known = c.t_end > 0 && std::isfinite(c.t_end);
     bool ok = times->is_array() && !times->empty();
     for (const auto& t : ok ? *times : json::array())
-      ok = ok && t.is_number() && t.get<double>() > 0 && t.get<double>() <= c.t_end * (1 + 1e-12);
+      ok = ok && t.is_number() && t.get<double>() > 0 && (!end_known || t.get<double>() <= c.t_end * (1 + 1e-12));
     if (!ok) {
       r.diagnostics().expected(r.path("times"), "a non-empty array of times in (0, time.end]", *times);
     } else {
@@ -574,8 +587,11 @@ Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
   Case c;
   c.file = file;
   c.json = read_json(file);
-  std::set<std::string> overridden;
-  for (const auto& o : overrides) overridden.insert(apply_override(c.json, o));
+  std::map<std::string, std::string> overridden;
+  for (const auto& o : overrides) {
+    const AppliedOverride applied = apply_override(c.json, o);
+    overridden[applied.pointer] = applied.origin;
+  }
 
   Diagnostics diag(file.string(), overridden);
   ObjectReader root(c.json, "", diag);

@@ -163,7 +163,12 @@ Case load_case(const std::filesystem::path& file, const std::vector<std::string>
                const PluginCatalog& catalog);
 
 // Applies one "dotted.path=value" override to a JSON document; returns the JSON
-// pointer it set. Throws CaseError on a malformed override.
-std::string apply_override(nlohmann::json& document, const std::string& assignment);
+// pointer it set and how a message about it should say it was set: "set with --set",
+// and where the value is not JSON but looks meant to be (".2", "[0.1, 0.2"), that it was
+// taken as text. Throws CaseError on a malformed override.
+struct AppliedOverride {
+  std::string pointer, origin;
+};
+AppliedOverride apply_override(nlohmann::json& document, const std::string& assignment);
 
 }  // namespace strata::core

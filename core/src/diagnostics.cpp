@@ -47,8 +47,8 @@ std::string describe_value(const nlohmann::json& value) {
 
 std::string Diagnostics::where(const std::string& path) const {
   std::string text = file_ + ": " + (path.empty() ? "/" : path);
-  for (const auto& o : overridden_)
-    if (path == o || path.starts_with(o + "/")) return text + " (set with --set)";
+  for (const auto& [o, origin] : overridden_)
+    if (path == o || path.starts_with(o + "/")) return text + " (" + origin + ")";
   return text;
 }
 

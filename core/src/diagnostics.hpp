@@ -2,7 +2,7 @@
 // Collects every problem found in a case file before a run starts, each as
 // "<file>: <json path>: expected <what>, got <value>" (docs/architecture.md §7), and reports
 // them together.
-#include <set>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,7 +22,9 @@ class CaseError : public std::runtime_error {
 
 class Diagnostics {
  public:
-  Diagnostics(std::string file, std::set<std::string> overridden)
+  // `overridden`: the JSON pointers --set gave, each with how it was set (a message
+  // about one, or about a key below it, says so in parentheses).
+  Diagnostics(std::string file, std::map<std::string, std::string> overridden)
       : file_(std::move(file)), overridden_(std::move(overridden)) {}
   // `path` is a JSON pointer such as /mesh/nx; `got` is the offending value.
   void expected(const std::string& path, const std::string& what, const nlohmann::json& got,
@@ -36,7 +38,7 @@ class Diagnostics {
  private:
   std::string where(const std::string& path) const;
   std::string file_;
-  std::set<std::string> overridden_;
+  std::map<std::string, std::string> overridden_;
   std::vector<std::string> messages_;
 };
 

@@ -74,6 +74,14 @@ TEST_CASE("bad input: two probes or two species of one name are refused (their f
   CHECK(has(r, "/species/1/name (set with --set): expected a name no other species has (/species/0 has it), got \"heavy\""));
 }
 
+TEST_CASE("bad input: a --set value that began like JSON is named as taken for text, and only its key is blamed") {
+  const Result r = run_strata("validate " + source("cases/sod.json") + " --set time.end=.2");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/time/end (set with --set; not JSON, so taken as text): expected number > 0, got \".2\""));
+  CHECK_FALSE(has(r, "/output/times"));  // not checked against a time.end that was not read
+  CHECK(has(r, "1 problem(s) found"));
+}
+
 TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   const auto dir = scratch("bad_json");
   std::ofstream(dir / "broken.json") << "{\"mesh\": {\"nx\": 10,,}}";

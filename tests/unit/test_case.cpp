@@ -121,8 +121,14 @@ TEST_CASE("case: periodic sides must come in pairs; missing sections are named")
 
 TEST_CASE("case: --set overrides nested keys and array entries, and refuses malformed ones") {
   nlohmann::json doc = {{"mesh", {{"nx", 1}}}, {"output", {{"times", {0.1, 0.2}}}}};
-  CHECK(apply_override(doc, "mesh.nx=200") == "/mesh/nx");
+  const AppliedOverride nx = apply_override(doc, "mesh.nx=200");
+  CHECK(nx.pointer == "/mesh/nx");
+  CHECK(nx.origin == "set with --set");
   CHECK(doc["mesh"]["nx"] == 200);
+  // Not JSON but begun like JSON: kept as text, and a message about it will say so.
+  const AppliedOverride end = apply_override(doc, "time.end=.2");
+  CHECK(doc["time"]["end"] == ".2");
+  CHECK(end.origin == "set with --set; not JSON, so taken as text");
   apply_override(doc, "output.times.1=0.3");
   CHECK(doc["output"]["times"][1] == 0.3);
   apply_override(doc, "regime.mode=layer0");
