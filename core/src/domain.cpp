@@ -5,6 +5,8 @@
 #include <sstream>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
 #include "engine_types.hpp"
 #include "format.hpp"
 #include "ranks.hpp"
@@ -62,6 +64,14 @@ Domain::Domain(const Case& c) : case_(c) {
       if (layer >= 0) updated_cells_.push_back(c);
     }
   ghosts_follow();
+  // An obstacle that misses every cell centre does nothing: said, not silently ignored;
+  // a mesh with no gas cell left has nothing to compute.
+  left_mesh_.assign(case_.obstacles.size(), 0);
+  for (std::size_t k = 0; k < case_.obstacles.size(); ++k)
+    if (!covers_a_cell(k) && ranks::root())
+      spdlog::warn("{}: /obstacles/{} covers no cell centre of the mesh: it has no effect", case_.file.string(), k);
+  if (updated_cells_.empty())
+    throw RunError(case_.file.string() + ": /obstacles cover every cell of the mesh: there is no gas to compute");
   // Until the partition assigns owners: blocks of whole rows, in rank order.
   owner_.assign(m.n_stored(), -1);
   rank_ = ranks::rank();
@@ -149,6 +159,14 @@ Side Domain::side_of(std::size_t ghost) const {
   const int gi = static_cast<int>(ghost % m.sx()) - m.halo;
   const int gj = static_cast<int>(ghost / m.sx()) - m.halo;
   return gi < 0 ? left : gi >= m.nx ? right : gj < 0 ? bottom : top;
+}
+
+bool Domain::covers_a_cell(std::size_t k) const {
+  const Obstacle& o = case_.obstacles[k];
+  for (int j = 0; j < mesh_.ny; ++j)
+    for (int i = 0; i < mesh_.nx; ++i)
+      if (inside(o, mesh_.xc(i) - offset_[k][0] * mesh_.dx, mesh_.yc(j) - offset_[k][1] * mesh_.dy)) return true;
+  return false;
 }
 
 const Obstacle* Domain::obstacle_at(double x, double y) const {
@@ -249,6 +267,12 @@ void Domain::advance_obstacles(long step) {
     if (!moves_after(o, step)) continue;
     offset_[k][0] += o.move_cells[0];
     offset_[k][1] += o.move_cells[1];
+    if (!left_mesh_[k] && !covers_a_cell(k)) {
+      left_mesh_[k] = 1;
+      if (ranks::root())
+        spdlog::warn("{}: /obstacles/{} has moved off the mesh after step {}: it no longer acts on the flow",
+                     case_.file.string(), k, step);
+    }
   }
   compute_forced();
 }

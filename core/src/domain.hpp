@@ -105,6 +105,7 @@ class Domain {
   void build_halo_rules();
   void compute_forced();
   bool near_diffuse_wall(int i, int j) const;  // within the band of a Maxwell wall
+  bool covers_a_cell(std::size_t k) const;      // obstacle k, where it is now, covers a cell centre
   void ghosts_follow();
   const Case& case_;
   Mesh mesh_;
@@ -112,6 +113,7 @@ class Domain {
   std::vector<std::int64_t> ghost_rule_;  // index into halo_rules_ of each ghost cell, -1 elsewhere
   std::vector<std::vector<std::size_t>> halo_rule_levels_;
   std::vector<std::array<int, 2>> offset_;  // cells each obstacle has moved
+  std::vector<std::uint8_t> left_mesh_;     // obstacles reported as having moved off the mesh
   std::vector<std::int8_t> forced_;
   std::vector<std::int8_t> regime_;
   std::vector<std::uint8_t> updated_;

@@ -82,6 +82,23 @@ TEST_CASE("bad input: a --set value that began like JSON is named as taken for t
   CHECK(has(r, "1 problem(s) found"));
 }
 
+TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported; one that fills it is refused") {
+  const std::string rect = "validate " + source("cases/rect_obstacle.json");
+  Result r = run_strata(rect + " --set obstacles.0.x=[2,3]");  // the mesh is [0, 1]²
+  CHECK(r.exit_code == 0);
+  CHECK(has(r, "/obstacles/0 covers no cell centre of the mesh: it has no effect"));
+  r = run_strata(rect + " --set obstacles.0.x=[-1,2] --set obstacles.0.y=[-1,2]");
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "/obstacles cover every cell of the mesh: there is no gas to compute"));
+  // 3 cells a step from x = 0.2 on 20 cells of 0.05: past x = 1 after the sixth step.
+  r = run_strata("run " + source("cases/moving_object.json") +
+                 " --set mesh.nx=20 --set mesh.ny=20 --set regime.mode=layer0 --set obstacles.0.move.cells=[3,0]"
+                 " --set obstacles.0.move.every=1 --set time.end=0.05 --set output.times=[0.05] -q --out " +
+                 scratch("obstacle_leaves").string());
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(has(r, "/obstacles/0 has moved off the mesh after step 6: it no longer acts on the flow"));
+}
+
 TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   const auto dir = scratch("bad_json");
   std::ofstream(dir / "broken.json") << "{\"mesh\": {\"nx\": 10,,}}";
