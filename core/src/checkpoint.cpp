@@ -327,15 +327,37 @@ void check_restart_setup(const fs::path& file, const json& saved, const json& no
   const auto a = flatten_setup(saved), b = flatten_setup(now);
   std::map<std::string, json> keys(a);
   keys.insert(b.begin(), b.end());
+  auto text = [](const json& v) { return v.is_null() ? std::string("absent") : v.dump(); };
+  // Every difference, in one message: the regime mode, the mesh and the velocity grid
+  // first, then the species and the plugins; a plugin section that only one side has is
+  // one difference, not one per parameter.
+  auto rank = [](const std::string& key) {
+    for (int r = 0; const char* first : {"regime.", "mesh.", "velocity.", "species"}) {
+      if (key.starts_with(first)) return r;
+      ++r;
+    }
+    return 4;
+  };
+  std::vector<std::string> differences;
   for (const auto& [key, unused] : keys) {
     const json va = a.count(key) ? a.at(key) : json(), vb = b.count(key) ? b.at(key) : json();
     if (va == vb) continue;
-    auto text = [](const json& v) { return v.is_null() ? std::string("absent") : v.dump(); };
-    throw RunError("cannot restart from " + file.string() + ": " + key + " is " + text(va) +
-                   " in the checkpoint and " + text(vb) +
-                   " in this case; a restart needs the same mesh, velocity grid, species, regime mode and "
-                   "plugins with their parameters (time.end, output times and checkpoint settings may change)");
+    const std::string section = key.substr(0, key.find('.'));
+    const std::string plugin = section + ".plugin";
+    if (key != plugin && keys.count(plugin) && (!a.count(plugin) || !b.count(plugin) || a.at(plugin) != b.at(plugin)))
+      continue;  // another plugin, or none: its own line says so
+    differences.push_back(key + " is " + text(va) + " in the checkpoint and " + text(vb) + " in this case");
   }
+  if (differences.empty()) return;
+  std::stable_sort(differences.begin(), differences.end(),
+                   [&](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
+  std::string list;
+  for (const std::string& d : differences) list += (list.empty() ? "" : "; ") + d;
+  throw RunError("cannot restart from " + file.string() + ": " + std::to_string(differences.size()) +
+                 " difference(s) from this case: " + list +
+                 ". A restart needs the same mesh, velocity grid, species, regime mode and plugins with their "
+                 "parameters (time.end, output times and checkpoint settings may change): give the --set of the "
+                 "run that wrote it");
 }
 
 fs::path checkpoint_path(const fs::path& dir, long step) {

@@ -146,6 +146,14 @@ TEST_CASE("checkpoint: a restart with another mesh or from a damaged file is ref
   CHECK(params.exit_code == 3);
   CHECK_MESSAGE(params.output.find("kinetic.delta") != std::string::npos, params.output);
 
+  // Every difference in one message, the mesh before the plugins' parameters.
+  const Result both = run_strata(args + " --set kinetic.delta=0.4 --set mesh.ny=3 --restart " + ck.string() +
+                                 " --out " + (dir / "b").string());
+  CHECK(both.exit_code == 3);
+  CHECK_MESSAGE(both.output.find(": 2 difference(s) from this case: mesh.ny is 1 in the checkpoint and 3 in this case; "
+                                 "kinetic.delta is ") != std::string::npos,
+                both.output);
+
   const std::string bytes = slurp(ck);
   const fs::path cut = dir / "truncated.h5";
   std::ofstream(cut, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
