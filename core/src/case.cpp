@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -73,8 +75,15 @@ namespace {
 json read_json(const fs::path& file) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) throw CaseError({file.string() + ": is a folder; expected a case file (JSON)"});
+  const auto status = fs::status(file, ec);
+  if (ec) throw CaseError({file.string() + ": cannot be read: " + ec.message()});
+  // Not /dev/zero or a pipe, whose reading would never end.
+  if (!fs::is_regular_file(status)) throw CaseError({file.string() + ": is not a regular file; expected a case file (JSON)"});
+  constexpr std::uintmax_t largest = 16u << 20;  // cases are kilobytes; tables belong in plugins
+  if (const auto size = fs::file_size(file, ec); !ec && size > largest)
+    throw CaseError({file.string() + ": is " + std::to_string(size >> 20) + " MiB; a case file may have at most 16 MiB"});
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw CaseError({file.string() + ": cannot be read"});
+  if (!in) throw CaseError({file.string() + ": cannot be read: " + std::strerror(errno)});
   std::stringstream text;
   text << in.rdbuf();
   std::string syntax_error;

@@ -108,6 +108,9 @@ TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   r = run_strata("validate " + dir.string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, dir.string() + ": is a folder; expected a case file (JSON)"));
+  r = run_strata("validate /dev/zero");  // a device that never ends: refused, not read
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/dev/zero: is not a regular file; expected a case file (JSON)"));
   r = run_strata("validate " + (dir / "absent.json").string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, "absent.json: cannot be read"));
