@@ -75,17 +75,19 @@ namespace {
 json read_json(const fs::path& file) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) throw CaseError({file.string() + ": is a folder; expected a case file (JSON)"});
-  const auto status = fs::status(file, ec);
-  if (ec) throw CaseError({file.string() + ": cannot be read: " + ec.message()});
-  // Not /dev/zero or a pipe, whose reading would never end.
-  if (!fs::is_regular_file(status)) throw CaseError({file.string() + ": is not a regular file; expected a case file (JSON)"});
-  constexpr std::uintmax_t largest = 16u << 20;  // cases are kilobytes; tables belong in plugins
-  if (const auto size = fs::file_size(file, ec); !ec && size > largest)
-    throw CaseError({file.string() + ": is " + std::to_string(size >> 20) + " MiB; a case file may have at most 16 MiB"});
   std::ifstream in(file, std::ios::binary);
   if (!in) throw CaseError({file.string() + ": cannot be read: " + std::strerror(errno)});
+  // At most 16 MiB (cases are kilobytes), read in pieces, so that a pipe or /dev/zero
+  // given as the case cannot fill the memory.
+  constexpr std::size_t largest = 16u << 20;
   std::stringstream text;
-  text << in.rdbuf();
+  std::vector<char> piece(1 << 16);
+  std::size_t size = 0;
+  while (in.read(piece.data(), static_cast<std::streamsize>(piece.size())) || in.gcount() > 0) {
+    size += static_cast<std::size_t>(in.gcount());
+    if (size > largest) throw CaseError({file.string() + ": more than 16 MiB; a case file may have at most 16 MiB"});
+    text.write(piece.data(), in.gcount());
+  }
   std::string syntax_error;
   if (auto document = parse_json_text(text.str(), file.string(), syntax_error)) return *document;
   throw CaseError({file.string() + ": invalid JSON: " + syntax_error});

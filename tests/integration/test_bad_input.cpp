@@ -108,9 +108,15 @@ TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   r = run_strata("validate " + dir.string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, dir.string() + ": is a folder; expected a case file (JSON)"));
-  r = run_strata("validate /dev/zero");  // a device that never ends: refused, not read
+  r = run_strata("validate /dev/zero");  // never ends: read up to the limit, not into all memory
   CHECK(r.exit_code == 2);
-  CHECK(has(r, "/dev/zero: is not a regular file; expected a case file (JSON)"));
+  CHECK(has(r, "/dev/zero: more than 16 MiB; a case file may have at most 16 MiB"));
+  // A named pipe is a case file too (as bash's <(...) gives one).
+  const auto fifo = dir / "case.fifo";
+  r = run_strata("validate " + fifo.string() + " --set name=piped",
+                 "mkfifo " + fifo.string() + " && (cat " + source("cases/sod.json") + " > " + fifo.string() + " &) && ");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(has(r, "case.fifo: valid ("));
   r = run_strata("validate " + (dir / "absent.json").string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, "absent.json: cannot be read"));
