@@ -72,7 +72,12 @@ bool is_run_output(const std::string& name) {
 }
 
 RunFolder::RunFolder(const fs::path& dir, bool continuing) {
-  fs::create_directories(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw RunError("the output folder " + dir.string() + " cannot be made: " +
+                   (ec ? ec.message() : std::string("a file of that name is there")) +
+                   "; give another folder with --out or output.dir");
   const fs::path lock = dir / ".lock";
   fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw RunError(lock.string() + ": cannot be opened: " + std::strerror(errno));

@@ -108,6 +108,11 @@ TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   r = run_strata("validate " + dir.string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, dir.string() + ": is a folder; expected a case file (JSON)"));
+  std::ofstream(dir / "a_file") << "x\n";
+  r = run_strata("run " + source("cases/sod.json") + " --set regime.mode=layer0 -q --out " + (dir / "a_file").string());
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "the output folder " + (dir / "a_file").string() + " cannot be made: "));
+  CHECK(has(r, "; give another folder with --out or output.dir"));
   r = run_strata("validate /dev/zero");  // never ends: read up to the limit, not into all memory
   CHECK(r.exit_code == 2);
   CHECK(has(r, "/dev/zero: more than 16 MiB; a case file may have at most 16 MiB"));
