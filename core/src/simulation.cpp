@@ -284,16 +284,42 @@ class StopSignals {
 };
 }  // namespace
 
+namespace {
+// The snapshot series of a run restarted into a folder other than its checkpoint's: the
+// earlier snapshots stay where they were written, so their entries become paths from
+// `here` to them in `from`; those no longer there are left out, with a warning.
+void link_earlier_snapshots(std::vector<std::pair<double, std::string>>& series, const fs::path& from,
+                            const fs::path& here) {
+  std::size_t kept = 0;
+  for (auto& [t, file] : series) {
+    std::error_code ec;
+    const fs::path earlier = from / file;
+    if (!fs::exists(earlier, ec)) continue;
+    series[kept++] = {t, fs::relative(earlier, here, ec).generic_string()};
+  }
+  if (kept < series.size())
+    spdlog::warn("{} earlier snapshot(s) of the checkpoint's series are not in {}: snapshots.pvd leaves them out",
+                 series.size() - kept, from.string());
+  series.resize(kept);
+}
+}  // namespace
+
 double Simulation::wall_seconds() const { return wall_before_ + seconds_since(start_); }
 
 RunResult Simulation::run() {
   if (purpose_ != Purpose::run) throw std::logic_error("Simulation::run: set up for checking only");
   ranks::agreed([&] { check_step_budget(); });
-  // The root rank holds the output folder and writes every output.
+  // The root rank holds the output folder and writes every output. A run restarted in
+  // its checkpoint's own folder continues that folder; restarted into another, it starts
+  // that one afresh and its snapshot series points back at the earlier snapshots.
+  std::error_code ec;
+  const fs::path here = fs::weakly_canonical(fs::absolute(out_dir_), ec);
+  const fs::path from = restarted_ ? fs::weakly_canonical(fs::absolute(restarted_from_).parent_path(), ec) : fs::path();
+  const bool continuing = restarted_ && from == here;
   std::optional<RunFolder> folder;
   ranks::agreed([&] {
     if (!ranks::root()) return;
-    folder.emplace(out_dir_, restarted_);
+    folder.emplace(out_dir_, continuing);
     output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
     output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
   });
@@ -306,7 +332,10 @@ RunResult Simulation::run() {
       write_outputs(f, 0.0, true, false);
     });
   } else {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
-    if (output_) output_->restore(std::move(pending_->output));
+    if (output_) {
+      if (!continuing) link_earlier_snapshots(pending_->output.series, from, here);
+      output_->restore(std::move(pending_->output));
+    }
     pending_.reset();
   }
   std::string failure;

@@ -81,6 +81,11 @@ TEST_CASE("checkpoint: hybrid conservation_box (switching layers) continues bit 
     REQUIRE_MESSAGE(b.exit_code == 0, b.output);
     check_same_results(dir / "a", dir / "b",
                        {"profile_0.03.csv", "profile_0.06.csv", "snapshot_0001.vti", "snapshot_0002.vti"});
+    // Restarted into another folder: the series points back at the snapshot written before.
+    const std::string pvd = slurp(dir / "b" / "snapshots.pvd");
+    CHECK_MESSAGE(pvd.find("file=\"../a/snapshot_0000.vti\"") != std::string::npos, pvd);
+    CHECK(pvd.find("file=\"snapshot_0002.vti\"") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "b" / "snapshot_0000.vti"));
   }
 }
 
