@@ -1,5 +1,7 @@
 #include "simulation.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <csignal>
@@ -256,14 +258,24 @@ bool Simulation::advance(double dt, double t_new, std::string& failure) {
 
 namespace {
 // Set by SIGTERM, SIGINT or SIGUSR1; the time loop stops after the step in progress.
+// The first signal is acknowledged at once (write(2) is safe in a handler; a step can
+// take minutes), on the root rank only, where the run's messages go.
 volatile std::sig_atomic_t stop_requested = 0;
-extern "C" void request_stop(int) { stop_requested = 1; }
+volatile std::sig_atomic_t acknowledge_stop = 1;
+extern "C" void request_stop(int) {
+  if (!stop_requested && acknowledge_stop) {
+    static const char note[] = "strata: signal received: stopping after the step in progress, with a checkpoint\n";
+    [[maybe_unused]] const auto written = ::write(STDERR_FILENO, note, sizeof note - 1);
+  }
+  stop_requested = 1;
+}
 
 // Installs the handlers for the time of a run and puts the previous ones back.
 class StopSignals {
  public:
   StopSignals() {
     stop_requested = 0;
+    acknowledge_stop = ranks::root();
     previous_term_ = std::signal(SIGTERM, request_stop);
     previous_int_ = std::signal(SIGINT, request_stop);
     // mpirun forwards SIGUSR1 to every rank and waits; SIGTERM it follows with SIGKILL.
@@ -282,9 +294,7 @@ class StopSignals {
   void (*previous_int_)(int);
   void (*previous_usr1_)(int);
 };
-}  // namespace
 
-namespace {
 // The snapshot series of a run restarted into a folder other than its checkpoint's: the
 // earlier snapshots stay where they were written, so their entries become paths from
 // `here` to them in `from`; those no longer there are left out, with a warning.

@@ -204,6 +204,7 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
                            " --set velocity.n=32 --set time.end=6 --set output.times=[3,6] -q --threads 1";
   const int rc = run_until_signal(dir, args, "stopped", "stopped/history.csv");
   CHECK_MESSAGE(rc == 4, slurp(dir / "log"));
+  CHECK(slurp(dir / "log").find("strata: signal received: stopping after the step in progress") != std::string::npos);
   const auto s = read_json(dir / "stopped" / "summary.json");
   CHECK(s["status"] == "interrupted");
   bool has_checkpoint = false;
