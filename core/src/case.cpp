@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -492,7 +493,13 @@ void read_output(ObjectReader& root, Case& c) {
   const json* node = root.child("output");
   if (!node) return;
   ObjectReader r(*node, "/output", root.diagnostics());
-  if (r.has("dir")) c.output.dir = r.text("dir", std::nullopt);
+  if (r.has("dir")) {
+    // "~/runs" as a shell would read it: no shell reads a case file.
+    std::string dir = r.text("dir", std::nullopt);
+    const char* home = std::getenv("HOME");
+    if (home && (dir == "~" || dir.starts_with("~/"))) dir = home + dir.substr(1);
+    c.output.dir = dir;
+  }
   if (const json* times = r.child("times")) {
     // Against time.end only where it was read: a bad time.end is its own message.
     const bool end_known = c.t_end > 0 && std::isfinite(c.t_end);

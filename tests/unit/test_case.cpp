@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -52,6 +53,11 @@ TEST_CASE("case: sod.json is valid in layer0 and reads the paper's parameters") 
   CHECK_FALSE(c.kinetic.needed);
   CHECK(c.fluid.params.at("gamma").get<double>() == doctest::Approx(5.0 / 3.0));
   CHECK(c.output.times.back() == 0.2);
+  // output.dir "~/..." is under the home folder, as a shell would read it.
+  if (const char* home = std::getenv("HOME")) {
+    const Case h = load_case(sod, {"regime.mode=layer0", "output.dir=~/runs/sod"}, catalog());
+    CHECK(h.output.dir == fs::path(home) / "runs/sod");
+  }
 }
 
 TEST_CASE("case: each bad key is reported with file, path, expectation and value") {
