@@ -116,6 +116,21 @@ std::optional<json> parse_json_text(std::string_view text, const std::string& or
     return json::parse(text, std::ref(guard), true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     syntax_error = library_message(e);
+    // The library quotes the whole token it last read: for a comment left open, the rest
+    // of the file. Its last 60 characters say enough, and where the comment opened more.
+    const std::string quote = "last read: '";
+    if (const auto begin = syntax_error.find(quote); begin != std::string::npos) {
+      const auto from = begin + quote.size(), end = syntax_error.find("'; ", from);
+      if (end != std::string::npos && end - from > 60)
+        syntax_error.replace(from, end - from, "..." + syntax_error.substr(end - 57, 57));
+    }
+    if (syntax_error.find("missing closing '*/'") != std::string::npos) {
+      const auto open = text.rfind("/*");
+      if (open != std::string_view::npos)
+        syntax_error += " (the comment opened at line " +
+                        std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(open), '\n')) +
+                        ")";
+    }
     return std::nullopt;
   } catch (const json::out_of_range& e) {  // "number overflow parsing '1e400'"
     throw CaseError({origin + ": " + library_message(e) + " (numbers must fit a double)"});

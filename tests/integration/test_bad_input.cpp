@@ -105,6 +105,18 @@ TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   Result r = run_strata("validate " + (dir / "broken.json").string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, "broken.json: invalid JSON: parse error at line 1"));
+  // A comment left open: the message says where it opened and quotes only the end.
+  {
+    std::ofstream open_comment(dir / "open_comment.json");
+    open_comment << "{\"name\": \"x\",\n  /* never closed\n";
+    for (int k = 0; k < 200; ++k) open_comment << "  \"key" << k << "\": " << k << ",\n";
+    open_comment << "}\n";
+  }
+  r = run_strata("validate " + (dir / "open_comment.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "missing closing '*/'"));
+  CHECK(has(r, "(the comment opened at line 2)"));
+  CHECK_FALSE(has(r, "key100"));  // not the whole rest of the file
   r = run_strata("validate " + dir.string());
   CHECK(r.exit_code == 2);
   CHECK(has(r, dir.string() + ": is a folder; expected a case file (JSON)"));
