@@ -1,7 +1,7 @@
 #include "case_reader.hpp"
 
-#include "format.hpp"
 #include "schema.hpp"
+#include "strata/toolkit/format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -180,10 +180,10 @@ bool Range::contains(double v) const {
 std::string Range::text() const {
   const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
   if (has_min && has_max)
-    return (min_open ? "in (" : "in [") + format_number(min) + ", " + format_number(max) +
+    return (min_open ? "in (" : "in [") + toolkit::format_number(min) + ", " + toolkit::format_number(max) +
            (max_open ? ")" : "]");
-  if (has_min) return (min_open ? "> " : ">= ") + format_number(min);
-  if (has_max) return (max_open ? "< " : "<= ") + format_number(max);
+  if (has_min) return (min_open ? "> " : ">= ") + toolkit::format_number(min);
+  if (has_max) return (max_open ? "< " : "<= ") + toolkit::format_number(max);
   return "";
 }
 
@@ -291,7 +291,7 @@ std::optional<Expression> ObjectReader::expression(const std::string& key,
                                                    std::optional<double> fallback) {
   const json* v = lookup(key);
   if (!v) {
-    if (fallback) return Expression::parse(format_number(*fallback));
+    if (fallback) return Expression::parse(toolkit::format_number(*fallback));
     if (object_) diag_.error(path(key), "missing; expected " + std::string(expression_text));
     return std::nullopt;
   }

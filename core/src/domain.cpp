@@ -8,8 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "engine_types.hpp"
-#include "format.hpp"
 #include "ranks.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 
@@ -54,8 +54,8 @@ Domain::Domain(const Case& c) : case_(c) {
       knudsen_[c] = case_.knudsen.eval(x, y);
       if (!(knudsen_[c] > 0))
         throw RunError(case_.file.string() + ": /knudsen must be positive, is " +
-                       format_number(knudsen_[c]) + " at (x=" + format_number(x) +
-                       ", y=" + format_number(y) + ")");
+                       toolkit::format_number(knudsen_[c]) + " at (x=" + toolkit::format_number(x) +
+                       ", y=" + toolkit::format_number(y) + ")");
       int layer = case_.mode == RegimeMode::hybrid ? case_.initial_layer : static_cast<int>(case_.mode) - 1;
       if (forced_[c] != not_forced) layer = forced_[c];
       if (obstacle_at(x, y)) layer = solid;

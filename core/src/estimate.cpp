@@ -13,7 +13,7 @@
 #endif
 
 #include "diagnostics.hpp"
-#include "format.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 
@@ -157,12 +157,12 @@ std::string step_budget_problem(const Case& c, double dt, const char* limit, dou
   const long budget = c.max_steps - steps_done;
   const bool finite = std::isfinite(dt) && dt > 0;
   if (finite && steps <= static_cast<double>(budget)) return "";
-  std::string why = "the time step dt = " + format_number(dt) + " (set by " + limit;
-  if (std::string(limit) == "time.cfl") why += " = " + format_number(c.cfl) + " and the fastest signal speed " + format_number(speed);
+  std::string why = "the time step dt = " + toolkit::format_number(dt) + " (set by " + limit;
+  if (std::string(limit) == "time.cfl") why += " = " + toolkit::format_number(c.cfl) + " and the fastest signal speed " + toolkit::format_number(speed);
   why += ")";
   if (!finite) return why + " is not a positive finite number: the run cannot advance; check the state and " + limit;
-  return why + " needs " + (std::isfinite(steps) ? "about " + format_number(steps) : std::string("infinitely many")) +
-         " steps from t = " + format_number(t) + " to time.end = " + format_number(c.t_end) + ", more than the " +
+  return why + " needs " + (std::isfinite(steps) ? "about " + toolkit::format_number(steps) : std::string("infinitely many")) +
+         " steps from t = " + toolkit::format_number(t) + " to time.end = " + toolkit::format_number(c.t_end) + ", more than the " +
          std::to_string(budget) + " left of time.max_steps = " +
          std::to_string(c.max_steps) + "; raise " + limit + " or time.max_steps, or lower time.end";
 }

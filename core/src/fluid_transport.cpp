@@ -7,6 +7,7 @@
 
 #include "diagnostics.hpp"
 #include "parallel.hpp"
+#include "strata/toolkit/format.hpp"
 
 #include "transport.hpp"
 
@@ -33,7 +34,7 @@ void Transport::place_walls(const std::vector<double>& U) {
     }
     if (!(high - low <= 1e-12 * high))
       problems.push_back(c.file.string() + ": " + wall.T_key + ": not given, and the initial temperature " + next_to +
-                         " varies from " + std::to_string(low) + " to " + std::to_string(high) +
+                         " varies from " + toolkit::format_number(low) + " to " + toolkit::format_number(high) +
                          "; give the wall's temperature");
     return high;
   };

@@ -26,12 +26,12 @@
 #include "describe.hpp"
 #include "diagnostics.hpp"
 #include "estimate.hpp"
-#include "format.hpp"
 #include "plugin_loader.hpp"
 #include "ranks.hpp"
 #include "schema.hpp"
 #include "simulation.hpp"
 #include "strata/sdk/version.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -69,7 +69,7 @@ int threads(const po::variables_map& vm) {
 double rebalance_threshold(const po::variables_map& vm) {
   const double x = vm["rebalance"].as<double>();
   if (!(x == 0 || (x >= 1 && x <= 100)))
-    throw po::error("--rebalance " + format_number(x) + ": expected 0 (never) or a threshold from 1 to 100 on "
+    throw po::error("--rebalance " + strata::toolkit::format_number(x) + ": expected 0 (never) or a threshold from 1 to 100 on "
                     "the ratio of the busiest rank's work to the mean");
   return x;
 }

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "engine_types.hpp"
-#include "format.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;
@@ -214,7 +214,7 @@ void OutputWriter::profile(double t, const SnapshotData& d) {
         << d.fields.uy[c] << ',' << d.fields.T[c] << ',' << d.fields.p[c] << ','
         << static_cast<int>(d.regime[c]) << '\n';
   }
-  write_atomically(dir_ / ("profile_" + format_number(t) + ".csv"), out.str());
+  write_atomically(dir_ / ("profile_" + toolkit::format_number(t) + ".csv"), out.str());
 }
 
 void OutputWriter::history_row(const std::vector<double>& values) {

@@ -73,7 +73,12 @@ RunPlugins create_on_this_rank(const Case& c, int threads) {
   RunPlugins p;
   auto make = [&](const PluginChoice& choice, sdk::PluginKind kind, auto& target) {
     using Kind = typename std::remove_reference_t<decltype(target)>::element_type;
-    if (choice.needed && choice.library) target = choice.library->create<Kind>(kind, choice.params.dump(), setup);
+    if (!choice.needed || !choice.library) return;
+    try {
+      target = choice.library->create<Kind>(kind, choice.params.dump(), setup);
+    } catch (...) {  // what the plugin refused is a key of this section of the case
+      rethrow_with_context(c.file.string() + ": /" + choice.section);
+    }
   };
   make(c.fluid, sdk::PluginKind::fluid_model, p.fluid);
   make(c.kinetic, sdk::PluginKind::collision_model, p.kinetic);

@@ -13,11 +13,11 @@
 #include "checkpoint.hpp"
 #include "diagnostics.hpp"
 #include "estimate.hpp"
-#include "format.hpp"
 #include "output.hpp"
 #include "ranks.hpp"
 #include "run_folder.hpp"
 #include "strata/sdk/version.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;
@@ -93,7 +93,7 @@ void Simulation::set_initial_state() {
         if (!case_.initial[k].where || case_.initial[k].where->eval(x, y) != 0.0) region = &case_.initial[k];
       if (!region)
         throw RunError(case_.file.string() + ": /initial: no region covers the cell at (x=" +
-                       format_number(x) + ", y=" + format_number(y) +
+                       toolkit::format_number(x) + ", y=" + toolkit::format_number(y) +
                        "); add a last region without \"where\"");
       const std::string what = "/initial/" + std::to_string(k - 1);
       std::vector<std::vector<double>> components;
@@ -241,10 +241,10 @@ bool Simulation::advance(double dt, double t_new, std::string& failure) {
   } catch (const UnphysicalState& e) {
     failure = e.what();
   } catch (const std::bad_alloc&) {
-    failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_number(t_) + ": " +
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + toolkit::format_number(t_) + ": " +
               out_of_memory_message(case_, threads_, "during the step");
   } catch (const std::exception& e) {  // PluginError, RunError and whatever else a part throws
-    failure = "step " + std::to_string(steps_ + 1) + " from t = " + format_number(t_) + " failed: " + e.what();
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + toolkit::format_number(t_) + " failed: " + e.what();
   }
   // An error that one of several ranks met alone, outside an agreement point: the
   // others wait in a collective call, so every rank ends now with its message.
@@ -353,7 +353,7 @@ RunResult Simulation::run() {
   const CheckpointSpec& ck = case_.output.checkpoint;
   while (next_output_ < case_.output.times.size() && failure.empty()) {
     if (steps_ >= case_.max_steps) {
-      failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + format_number(t_);
+      failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + toolkit::format_number(t_);
       break;
     }
     const double target = case_.output.times[next_output_];
@@ -361,13 +361,13 @@ RunResult Simulation::run() {
     try {
       step = stepper_.stable_dt();
     } catch (const std::exception& e) {
-      failure = "the time step at t = " + format_number(t_) + " could not be set: " + e.what();
+      failure = "the time step at t = " + toolkit::format_number(t_) + " could not be set: " + e.what();
       break;
     }
     // Δt zero, non-finite, or too small for the steps left (docs/architecture.md §8).
     failure = step_budget_problem(case_, step.dt, step.limit, step.speed, t_, steps_);
     if (!failure.empty()) {
-      failure = "step " + std::to_string(steps_ + 1) + " at t = " + format_number(t_) + ": " + failure;
+      failure = "step " + std::to_string(steps_ + 1) + " at t = " + toolkit::format_number(t_) + ": " + failure;
       break;
     }
     double dt = step.dt;
@@ -392,7 +392,7 @@ RunResult Simulation::run() {
       });
       if (reaches) ++next_output_;
     } catch (const std::exception& e) {
-      failure = "after step " + std::to_string(steps_) + " at t = " + format_number(t_) + ": " + e.what();
+      failure = "after step " + std::to_string(steps_) + " at t = " + toolkit::format_number(t_) + ": " + e.what();
     }
     if (!failure.empty()) break;
     // Signals and the checkpoint clock as every rank sees them (the root's clock).
@@ -410,7 +410,7 @@ RunResult Simulation::run() {
     }
     if (stop) {
       if (ranks::root())
-        spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, format_number(t_),
+        spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, toolkit::format_number(t_),
                    out_dir_.string());
       interrupted = true;
       break;
@@ -511,8 +511,8 @@ void Simulation::restart(const fs::path& file) {
       d->regime.size() != m.n_interior() || d->kinetic_f.size() != d->kinetic_cells.size() * nf)
     throw RunError(file.string() + ": the arrays do not fit this case's mesh and velocity grid (corrupted checkpoint?)");
   if (d->t >= case_.t_end)
-    throw RunError(file.string() + ": the checkpoint is at t = " + format_number(d->t) + ", not before time.end = " +
-                   format_number(case_.t_end));
+    throw RunError(file.string() + ": the checkpoint is at t = " + toolkit::format_number(d->t) + ", not before time.end = " +
+                   toolkit::format_number(case_.t_end));
   // The regime map and the obstacles where they were; the store laid out for that map.
   domain_.restore_obstacle_offsets(d->obstacle_offsets);
   std::vector<std::int8_t> map(domain_.regime());
@@ -552,7 +552,7 @@ void Simulation::restart(const fs::path& file) {
   restarted_ = true;
   restarted_from_ = file.string();
   pending_ = std::move(d);
-  if (ranks::root()) spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, format_number(t_));
+  if (ranks::root()) spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, toolkit::format_number(t_));
 }
 
 nlohmann::json Simulation::summary(const char* status, const std::string& failure) const {

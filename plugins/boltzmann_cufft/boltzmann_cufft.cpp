@@ -166,8 +166,8 @@ class BoltzmannCufft final : public plugins::PenalisedBoltzmann {
                                   0x1p26 / (spectra * static_cast<double>(grid().size())));
     if (cells < 1 && per_cell > 0.5 * static_cast<double>(free))
       throw std::runtime_error("boltzmann_cufft: one cell's " + std::to_string(spectra_count()) + " spectra need " +
-                               std::to_string(per_cell / 0x1p30) + " GiB, the device has " +
-                               std::to_string(static_cast<double>(free) / 0x1p30) +
+                               toolkit::format_number(per_cell / 0x1p30) + " GiB, the device has " +
+                               toolkit::format_number(static_cast<double>(free) / 0x1p30) +
                                " GiB free; use fewer directions (A1, A2) or boltzmann_fft");
     sub_batch_ = chunk_rows(std::max<std::int64_t>(1, static_cast<std::int64_t>(cells)));
     init_tables();

@@ -20,6 +20,7 @@
 
 #include <strata/sdk.hpp>
 #include <strata/toolkit/fast_spectral.hpp>
+#include <strata/toolkit/format.hpp>
 #include <strata/toolkit/maxwellian.hpp>
 
 namespace strata::plugins {
@@ -70,8 +71,8 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     if (mass_ != 1.0) throw std::invalid_argument(who + " assumes particles of mass 1");
     const double bound = aliasing_bound(grid_.L), R = p.number("R") > 0 ? p.number("R") : default_truncation_radius(grid_.L);
     if (R > bound)
-      throw std::invalid_argument("R = " + std::to_string(R) + " exceeds the no-aliasing bound 4L/(3+sqrt 2) = " +
-                                  std::to_string(bound) + " for L = " + std::to_string(grid_.L));
+      throw std::invalid_argument("R = " + toolkit::format_number(R) + " exceeds the no-aliasing bound 4L/(3+sqrt 2) = " +
+                                  toolkit::format_number(bound) + " for L = " + toolkit::format_number(grid_.L));
     const std::string rule = p.string("angular_rule");
     if (rule == "sphere") {
       const int directions = static_cast<int>(p.integer("directions"));
@@ -198,7 +199,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     if (paper_penalty_) return;  // 2 pi rho needs no calibration
     if (std::find(temperatures_.begin(), temperatures_.end(), 1.0) == temperatures_.end())
       throw std::invalid_argument("the velocity grid (N = " + std::to_string(grid_.n) + ", L = " +
-                                  std::to_string(grid_.L) +
+                                  toolkit::format_number(grid_.L) +
                                   ") cannot represent the Maxwellian rho = 1, T = 1 that calibrates the penalty; "
                                   "use a finer grid or penalty = \"paper\"");
     const std::size_t n3 = grid_.size();
@@ -216,8 +217,8 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     for (std::int64_t r = 0; r < total; ++r) {
       const double largest = *std::max_element(&nu[r * n3], &nu[(r + 1) * n3]);
       if (!(std::isfinite(largest) && largest > 0))
-        throw std::invalid_argument("the penalty calibration gave a loss frequency of " + std::to_string(largest) +
-                                    " at T = " + std::to_string(temperatures_[r]) + "; use penalty = \"paper\"");
+        throw std::invalid_argument("the penalty calibration gave a loss frequency of " + toolkit::format_number(largest) +
+                                    " at T = " + toolkit::format_number(temperatures_[r]) + "; use penalty = \"paper\"");
       loss_table_.push_back({std::log(temperatures_[r]), largest});
     }
   }
@@ -291,7 +292,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
     }
     if (transport_table_.empty())
       throw std::invalid_argument("the velocity grid (N = " + std::to_string(grid_.n) + ", L = " +
-                                  std::to_string(grid_.L) +
+                                  toolkit::format_number(grid_.L) +
                                   ") represents no Maxwellian whose linearised operator gives transport coefficients");
   }
 
@@ -353,7 +354,7 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
       const auto [rho, u, T] = primitive(moments_[failed]);
       throw Unphysical("cell " + std::to_string(begin + failed) + " of the call: " +
                        (rho > 0 && T > 0 ? "no discrete Maxwellian" : "non-positive density or temperature") +
-                       " (rho = " + std::to_string(rho) + ", T = " + std::to_string(T) + ")");
+                       " (rho = " + toolkit::format_number(rho) + ", T = " + toolkit::format_number(T) + ")");
     }
     fill_maxwellians(centred_.data(), rows);
   }

@@ -15,12 +15,12 @@
 // the step is asymptotic preserving (h -> infinity gives the common equilibrium).
 #include <array>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <strata/sdk.hpp>
+#include <strata/toolkit/format.hpp>
 
 namespace {
 using namespace strata;
@@ -43,9 +43,7 @@ constexpr sdk::Descriptor descriptor{
     static_cast<int>(std::size(params))};
 
 std::string range_text(double lo, bool lo_open, double hi, bool hi_open) {
-  std::ostringstream out;
-  out << (lo_open ? "(" : "[") << lo << ", " << hi << (hi_open ? ")" : "]");
-  return out.str();
+  return (lo_open ? "(" : "[") + toolkit::format_number(lo) + ", " + toolkit::format_number(hi) + (hi_open ? ")" : "]");
 }
 
 // Solve [[a, b], [c, d]] x = r.
@@ -67,16 +65,16 @@ class MixtureBgk final : public sdk::CollisionModel {
     m2_ = setup.species_mass[1];
     if (m1_ < m2_)
       throw std::invalid_argument("mixture_bgk needs m1 >= m2 (list the heavier species first); got m1 = " +
-                                  std::to_string(m1_) + ", m2 = " + std::to_string(m2_));
+                                  toolkit::format_number(m1_) + ", m2 = " + toolkit::format_number(m2_));
     const double r = m1_ / m2_, delta_min = (r - 1) / (1 + r);
     if (!(delta_ >= delta_min && delta_ < 1))
-      throw std::invalid_argument("delta = " + std::to_string(delta_) + " is outside the admissible range " +
-                                  range_text(delta_min, false, 1, true) + " for m1 = " + std::to_string(m1_) +
-                                  ", m2 = " + std::to_string(m2_) + " (paper 000, after eq. 1.2)");
+      throw std::invalid_argument("delta = " + toolkit::format_number(delta_) + " is outside the admissible range " +
+                                  range_text(delta_min, false, 1, true) + " for m1 = " + toolkit::format_number(m1_) +
+                                  ", m2 = " + toolkit::format_number(m2_) + " (paper 000, after eq. 1.2)");
     const double gamma_max = m1_ / 3 * (1 - delta_) * ((1 + r) * delta_ + 1 - r);
     if (!(gamma_ >= 0 && gamma_ <= gamma_max + 1e-15))
-      throw std::invalid_argument("gamma = " + std::to_string(gamma_) + " is outside the admissible range " +
-                                  range_text(0, false, gamma_max, false) + " for delta = " + std::to_string(delta_) +
+      throw std::invalid_argument("gamma = " + toolkit::format_number(gamma_) + " is outside the admissible range " +
+                                  range_text(0, false, gamma_max, false) + " for delta = " + toolkit::format_number(delta_) +
                                   " (paper 000, after eq. 1.2)");
     if (grid_.n <= 0) throw std::invalid_argument("mixture_bgk needs a velocity grid");
   }

@@ -79,13 +79,13 @@ TEST_CASE("mixture: parameters outside the admissible ranges are refused with th
   const auto out = scratch("mixture_bad");
   Result r = run_strata("run " + source("cases/mixture_relaxation.json") + " --set kinetic.delta=0.1 --out " + out.string());
   CHECK(r.exit_code == 2);
-  CHECK(r.output.find("delta = 0.100000 is outside the admissible range [0.2, 1)") != std::string::npos);
+  CHECK(r.output.find("mixture_relaxation.json: /kinetic: plugin 'mixture_bgk' could not be created: delta = 0.1 is outside the admissible range [0.2, 1)") != std::string::npos);
   r = run_strata("validate " + source("cases/mixture_relaxation.json") + " --set kinetic.delta=0.1");
   CHECK(r.exit_code == 2);  // validate sets the run up: the plugin's own check runs too
   CHECK(r.output.find("outside the admissible range [0.2, 1)") != std::string::npos);
   r = run_strata("run " + source("cases/mixture_relaxation.json") + " --set kinetic.gamma=5 --out " + out.string());
   CHECK(r.exit_code == 2);
-  CHECK(r.output.find("gamma = 5.000000 is outside the admissible range [0,") != std::string::npos);
+  CHECK(r.output.find("gamma = 5 is outside the admissible range [0,") != std::string::npos);
   r = run_strata("validate " + source("cases/mixture_relaxation.json") + " --set kinetic.omega=1");
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("/kinetic/omega (set with --set): expected number in [0, 1), got 1 (mixture_bgk)") != std::string::npos);
