@@ -104,6 +104,29 @@ std::string library_message(const std::exception& e) {
   if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
   return what;
 }
+// The line of the block comment that `text` leaves open (0 when none): scanned from the
+// start past strings and closed comments, as the parser reads them.
+std::size_t open_comment_line(std::string_view text) {
+  std::size_t line = 1;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    const char ch = text[k];
+    if (ch == '\n') {
+      ++line;
+    } else if (ch == '"') {
+      for (++k; k < text.size() && text[k] != '"'; ++k)
+        if (text[k] == '\\') ++k;
+    } else if (text.substr(k, 2) == "//") {
+      k = std::min(text.find('\n', k), text.size()) - 1;
+    } else if (text.substr(k, 2) == "/*") {
+      const auto close = text.find("*/", k + 2);
+      if (close == std::string_view::npos) return line;
+      line += static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(k),
+                                                  text.begin() + static_cast<std::ptrdiff_t>(close), '\n'));
+      k = close + 1;
+    }
+  }
+  return 0;
+}
 }  // namespace
 
 std::optional<json> parse_json_text(std::string_view text, const std::string& origin,
@@ -117,19 +140,16 @@ std::optional<json> parse_json_text(std::string_view text, const std::string& or
   } catch (const json::parse_error& e) {
     syntax_error = library_message(e);
     // The library quotes the whole token it last read: for a comment left open, the rest
-    // of the file. Its last 60 characters say enough, and where the comment opened more.
+    // of the file. Said instead: the line where that comment opened.
     const std::string quote = "last read: '";
-    if (const auto begin = syntax_error.find(quote); begin != std::string::npos) {
-      const auto from = begin + quote.size(), end = syntax_error.find("'; ", from);
-      if (end != std::string::npos && end - from > 60)
-        syntax_error.replace(from, end - from, "..." + syntax_error.substr(end - 57, 57));
-    }
-    if (syntax_error.find("missing closing '*/'") != std::string::npos) {
-      const auto open = text.rfind("/*");
-      if (open != std::string_view::npos)
-        syntax_error += " (the comment opened at line " +
-                        std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(open), '\n')) +
-                        ")";
+    const auto begin = syntax_error.find(quote), end = syntax_error.find("'; ", begin);
+    if (begin != std::string::npos && end != std::string::npos) {
+      if (syntax_error.find("missing closing '*/'") != std::string::npos) {
+        syntax_error.erase(begin, end + 3 - begin);
+        if (const auto line = open_comment_line(text)) syntax_error += " (the comment opened at line " + std::to_string(line) + ")";
+      } else if (end - begin - quote.size() > 60) {
+        syntax_error.replace(begin + quote.size(), end - begin - quote.size(), "...");
+      }
     }
     return std::nullopt;
   } catch (const json::out_of_range& e) {  // "number overflow parsing '1e400'"

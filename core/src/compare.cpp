@@ -10,6 +10,7 @@
 #include "diagnostics.hpp"
 #include "estimate.hpp"
 #include "plugin_loader.hpp"
+#include "ranks.hpp"
 #include "output.hpp"
 #include "run_folder.hpp"
 #include "simulation.hpp"
@@ -41,6 +42,7 @@ struct Planned {
   Run run;
   Case c;
   fs::path dir;
+  std::vector<std::string> sets;  // the --set lines of the run: the case's, then the mode's
 };
 
 // Every run's case is read and set up (memory, plugins, initial state, step budget, as
@@ -68,8 +70,10 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         check_memory(c, estimate_memory(c, options.threads));
         Simulation(c, c.output.dir, options.threads, Simulation::Purpose::check).check_step_budget();
         const fs::path dir = options.out_dir / (mode + (indicator.empty() ? "" : "_" + indicator));
-        refuse_unfinished_checkpoints(dir);
-        plan.push_back({std::move(run), std::move(c), dir});
+        ranks::agreed([&] {  // the root rank holds the output folders
+          if (ranks::root()) refuse_unfinished_checkpoints(dir);
+        });
+        plan.push_back({std::move(run), std::move(c), dir, sets});
       } catch (...) {
         rethrow_with_context("compare, run \"" + run.label + "\"");
       }
@@ -105,8 +109,12 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
       rethrow_with_context("compare, run \"" + p.run.label + "\"");
     }
     if (p.run.result.interrupted) {
-      spdlog::warn("compare: interrupted in the run {} (its checkpoint and summary in {}); nothing compared",
-                   p.run.label, p.dir.string());
+      // The run alone continues with its own --set lines, the mode's among them.
+      std::string resume = "strata run " + options.case_file.string();
+      for (const std::string& set : p.sets) resume += " --set '" + set + "'";
+      if (ranks::root())
+        spdlog::warn("compare: interrupted in the run {}; nothing compared. Continue that run alone with: {} --resume {}",
+                     p.run.label, resume, p.dir.string());
       return std::nullopt;
     }
     runs.push_back(std::move(p.run));

@@ -47,9 +47,15 @@ std::string describe_value(const nlohmann::json& value) {
 
 std::string Diagnostics::where(const std::string& path) const {
   std::string text = file_ + ": " + (path.empty() ? "/" : path);
-  for (const auto& [o, origin] : overridden_)
-    if (path == o || path.starts_with(o + "/")) return text + " (" + origin + ")";
-  return text;
+  // The deepest --set that covers the path: after --set a={...} --set a.x=.2, /a/x is a.x's.
+  const std::string* origin = nullptr;
+  std::size_t depth = 0;
+  for (const auto& [o, how] : overridden_)
+    if ((path == o || path.starts_with(o + "/")) && (!origin || o.size() > depth)) {
+      origin = &how;
+      depth = o.size();
+    }
+  return origin ? text + " (" + *origin + ")" : text;
 }
 
 void Diagnostics::expected(const std::string& path, const std::string& what,

@@ -41,14 +41,15 @@ namespace {
 
 constexpr const char* usage = R"(usage:
   strata run CASE.json [--out DIR] [--set key=value ...] [--threads N] [--plugin-dir DIR ...]
-                      [--restart FILE.h5 | --resume OUTDIR]
-  strata validate CASE.json [--set key=value ...] [--plugin-dir DIR ...]
+                      [--restart FILE.h5 | --resume OUTDIR] [--rebalance X]
+  strata validate CASE.json [--set key=value ...] [--threads N] [--rebalance X] [--plugin-dir DIR ...]
   strata plugins [--plugin-dir DIR ...]
   strata describe NAME [--markdown] [--plugin-dir DIR ...]
   strata schema [--plugin-dir DIR ...]
-  strata info
+  strata info [--plugin-dir DIR ...]
   strata compare CASE.json [--modes hybrid,layer0,layer2] [--indicators a,b] [--reference layer2]
-                 [--out DIR] [--set key=value ...] [--threads N]
+                 [--out DIR] [--set key=value ...] [--threads N] [--plugin-dir DIR ...]
+(-q, --quiet and -h, --help go with every command)
 )";
 
 // docs/user_guide.md, "Exit codes".
@@ -137,8 +138,8 @@ int run_case(const Case& c, const po::variables_map& vm) {
 
 // An option given to a command that does not take it is refused rather than ignored
 // (`strata run case.json --modes layer0` would otherwise run the case's own mode). What
-// each command takes is the usage above; --help and --quiet go with every command, and
-// validate takes --threads and --rebalance to check them as run would.
+// each command takes is the usage above (validate takes --threads and --rebalance to
+// check them as run would).
 void refuse_foreign_options(const std::string& command, const std::string& target, const po::variables_map& vm) {
   static const std::map<std::string, std::set<std::string>> takes = {
       {"run", {"out", "set", "threads", "rebalance", "restart", "resume", "plugin-dir"}},

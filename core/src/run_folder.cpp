@@ -31,8 +31,8 @@ std::string read_all(int fd) {
 
 }  // namespace
 
-// A new run into a folder whose run did not complete, and left checkpoints to continue
-// from, would delete hours of work: refused, naming --resume (docs/user_guide.md §6).
+// A new run into a folder whose run was interrupted or killed, and left checkpoints to
+// continue from, would delete hours of work: refused, naming --resume (docs/user_guide.md §6).
 void refuse_unfinished_checkpoints(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return;
@@ -57,8 +57,10 @@ void refuse_unfinished_checkpoints(const fs::path& dir) {
                  ? "status " + summary["status"].get<std::string>()
                  : "summary.json unreadable";
   }
-  if (status == "status completed") return;
-  throw RunError("the output folder " + dir.string() + " holds the checkpoints of a run that did not complete (" +
+  // A completed run is done with its checkpoints, and a failed one is rerun with other
+  // settings more often than resumed; an interrupted or killed run is resumed.
+  if (status == "status completed" || status == "status failed") return;
+  throw RunError("the output folder " + dir.string() + " holds the checkpoints of a run that did not finish (" +
                  status + ", newest " + newest + "): continue it with --resume " +
                  dir.string() + ", or remove the folder (or its checkpoint files) to start again, or give " +
                  "another folder with --out");

@@ -13,8 +13,8 @@ class RunFolder {
   // PID into it; throws RunError naming the folder and the PID of the run that holds
   // it. Unless `continuing` (a restarted run continues the folder's series and
   // checkpoints), then removes the files an earlier run wrote (is_run_output); where
-  // those include checkpoints of a run whose summary.json does not say "completed",
-  // throws RunError instead, naming --resume, and removes nothing.
+  // those include checkpoints of an interrupted or killed run
+  // (refuse_unfinished_checkpoints), throws RunError instead and removes nothing.
   RunFolder(const std::filesystem::path& dir, bool continuing);
   ~RunFolder();  // releases the lock; .lock stays, holding the last run's PID
   RunFolder(const RunFolder&) = delete;
@@ -25,7 +25,8 @@ class RunFolder {
 };
 
 // Throws RunError, naming --resume, where `dir` holds checkpoints (checkpoint_N.h5) of a
-// run whose summary.json does not say "completed": a new run there would remove them.
+// run that was interrupted or killed (summary.json "interrupted", "running", or none): a
+// new run there would remove them.
 // RunFolder calls it; `strata compare` too, for every run's folder before the first run.
 void refuse_unfinished_checkpoints(const std::filesystem::path& dir);
 

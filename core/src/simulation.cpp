@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <fstream>
@@ -264,8 +265,10 @@ volatile std::sig_atomic_t stop_requested = 0;
 volatile std::sig_atomic_t acknowledge_stop = 1;
 extern "C" void request_stop(int) {
   if (!stop_requested && acknowledge_stop) {
+    const int saved_errno = errno;
     static const char note[] = "strata: signal received: stopping after the step in progress, with a checkpoint\n";
     [[maybe_unused]] const auto written = ::write(STDERR_FILENO, note, sizeof note - 1);
+    errno = saved_errno;
   }
   stop_requested = 1;
 }
@@ -280,11 +283,15 @@ class StopSignals {
     previous_int_ = std::signal(SIGINT, request_stop);
     // mpirun forwards SIGUSR1 to every rank and waits; SIGTERM it follows with SIGKILL.
     previous_usr1_ = std::signal(SIGUSR1, request_stop);
+    // Ctrl-C on `strata run … 2>&1 | tee log` also ends tee: a write to its pipe must
+    // fail (EPIPE), not end the run before its checkpoint.
+    previous_pipe_ = std::signal(SIGPIPE, SIG_IGN);
   }
   ~StopSignals() {
     std::signal(SIGTERM, previous_term_);
     std::signal(SIGINT, previous_int_);
     std::signal(SIGUSR1, previous_usr1_);
+    std::signal(SIGPIPE, previous_pipe_);
   }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
@@ -293,6 +300,7 @@ class StopSignals {
   void (*previous_term_)(int);
   void (*previous_int_)(int);
   void (*previous_usr1_)(int);
+  void (*previous_pipe_)(int);
 };
 
 // The snapshot series of a run restarted into a folder other than its checkpoint's: the
@@ -395,8 +403,11 @@ RunResult Simulation::run() {
       failure = "after step " + std::to_string(steps_) + " at t = " + toolkit::format_number(t_) + ": " + e.what();
     }
     if (!failure.empty()) break;
-    // Signals and the checkpoint clock as every rank sees them (the root's clock).
-    const bool stop = ranks::any(stop_requested != 0);
+    // Signals and the checkpoint clock as every rank sees them (the root's clock). A
+    // signal during the last step lets the run complete: a checkpoint at time.end could
+    // not be resumed.
+    const bool finished = next_output_ == case_.output.times.size();
+    const bool stop = !finished && ranks::any(stop_requested != 0);
     const bool due = (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
                      ranks::any(ranks::root() && ck.every_minutes > 0 &&
                                 seconds_since(last_checkpoint_) >= 60.0 * ck.every_minutes);

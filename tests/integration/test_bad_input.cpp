@@ -80,6 +80,9 @@ TEST_CASE("bad input: a --set value that began like JSON is named as taken for t
   CHECK(has(r, "/time/end (set with --set; not JSON, so taken as text): expected number > 0, got \".2\""));
   CHECK_FALSE(has(r, "/output/times"));  // not checked against a time.end that was not read
   CHECK(has(r, "1 problem(s) found"));
+  // The deepest --set covering a key speaks for it.
+  const Result nested = run_strata("validate " + source("cases/sod.json") + " --set 'time={\"end\": 0.2}' --set time.cfl=.5");
+  CHECK(has(nested, "/time/cfl (set with --set; not JSON, so taken as text): expected number in (0, 1], got \".5\""));
 }
 
 TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported; one that fills it is refused") {
@@ -108,7 +111,7 @@ TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   // A comment left open: the message says where it opened and quotes only the end.
   {
     std::ofstream open_comment(dir / "open_comment.json");
-    open_comment << "{\"name\": \"x\",\n  /* never closed\n";
+    open_comment << "{\"name\": \"x /* in a string */\", // a line comment /*\n  /* never closed: see cases/*.json\n";
     for (int k = 0; k < 200; ++k) open_comment << "  \"key" << k << "\": " << k << ",\n";
     open_comment << "}\n";
   }
@@ -131,7 +134,8 @@ TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   // A named pipe is a case file too (as bash's <(...) gives one).
   const auto fifo = dir / "case.fifo";
   r = run_strata("validate " + fifo.string() + " --set name=piped",
-                 "mkfifo " + fifo.string() + " && (cat " + source("cases/sod.json") + " > " + fifo.string() + " &) && ");
+                 "mkfifo " + fifo.string() + " && (timeout 10 cat " + source("cases/sod.json") + " > " + fifo.string() +
+                     " &) && ");
   CHECK_MESSAGE(r.exit_code == 0, r.output);
   CHECK(has(r, "case.fifo: valid ("));
   r = run_strata("validate " + (dir / "absent.json").string());

@@ -215,7 +215,7 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
   // The same command again, without --resume, would delete those checkpoints: refused.
   const Result again = run_strata(args + " --out " + (dir / "stopped").string());
   CHECK(again.exit_code == 3);
-  CHECK_MESSAGE(again.output.find("holds the checkpoints of a run that did not complete (status interrupted, newest "
+  CHECK_MESSAGE(again.output.find("holds the checkpoints of a run that did not finish (status interrupted, newest "
                                   "checkpoint_") != std::string::npos,
                 again.output);
   CHECK(again.output.find("continue it with --resume " + (dir / "stopped").string()) != std::string::npos);
@@ -228,6 +228,18 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
   check_same_results(dir / "full", dir / "stopped", {"profile_6.csv", "probe_cell.csv", "snapshot_0002.vti"});
 }
 
+TEST_CASE("checkpoint: a signal during the last step lets the run complete (a checkpoint at time.end could not resume)") {
+  const auto dir = scratch("ckpt_last_step");
+  // One step of layer 2 at 16³ on 24 × 24 cells: about 0.7 s on one thread of the
+  // development machine, begun right after the t = 0 history the signal waits for.
+  const std::string args = "run " + source("cases/conservation_box.json") +
+                           " --set regime.mode=layer2 --set velocity.n=16 --set time.dt=0.004 --set time.end=0.004"
+                           " --set output.times=[0.004] -q --threads 1";
+  const int rc = run_until_signal(dir, args, "last", "last/history.csv");
+  CHECK_MESSAGE(rc == 0, slurp(dir / "log"));
+  CHECK(read_json(dir / "last" / "summary.json")["status"] == "completed");
+}
+
 TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 and compares nothing") {
   const auto dir = scratch("compare_sigterm");
   // The layer-1 run lasts about 4 s on one thread of the development machine, 0.3 s of
@@ -238,6 +250,8 @@ TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 
   const std::string log = slurp(dir / "log");
   CHECK_MESSAGE(rc == 4, log);
   CHECK_MESSAGE(log.find("compare: interrupted in the run layer1") != std::string::npos, log);
+  CHECK_MESSAGE(log.find("Continue that run alone with: strata run ") != std::string::npos, log);
+  CHECK(log.find("--set 'velocity.n=24' --set 'regime.mode=layer1' --resume ") != std::string::npos);
   CHECK(read_json(dir / "cmp" / "layer1" / "summary.json")["status"] == "interrupted");
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
   CHECK_FALSE(fs::exists(dir / "cmp" / "comparison.json"));
@@ -245,7 +259,7 @@ TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 
   const Result again = run_strata(args + " --out " + (dir / "cmp").string());
   CHECK(again.exit_code == 3);
   CHECK_MESSAGE(again.output.find("compare, run \"layer1\": the output folder " + (dir / "cmp" / "layer1").string() +
-                                  " holds the checkpoints of a run that did not complete") != std::string::npos,
+                                  " holds the checkpoints of a run that did not finish") != std::string::npos,
                 again.output);
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
 }

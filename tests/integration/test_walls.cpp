@@ -277,8 +277,8 @@ TEST_CASE("walls: without T a wall takes the initial temperature next to it, whi
                                        "rho": 2, "T": "1 + x", "wall": {"accommodation": 1}}])"));
   const Result r = run_strata("validate " + (dir / "case.json").string());
   CHECK(r.exit_code == 2);
-  CHECK(has(r, "/mesh/boundary/T: not given, and the initial temperature next to the left wall varies from 1.008333 "
-               "to 1.091667; give the wall's temperature"));
+  CHECK(has(r, "/mesh/boundary/T: not given, and the initial temperature next to the left wall varies from 1.00833 "
+               "to 1.09167; give the wall's temperature"));
   CHECK(has(r, "/obstacles/0/wall/T: not given, and the initial temperature of the obstacle varies"));
 }
 
