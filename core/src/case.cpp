@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "case_reader.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 using nlohmann::json;
@@ -514,6 +515,17 @@ void read_output(ObjectReader& root, Case& c) {
       c.output.times.erase(std::unique(c.output.times.begin(), c.output.times.end()), c.output.times.end());
       if (c.output.times.back() < c.t_end * (1 - 1e-12)) c.output.times.push_back(c.t_end);
       c.output.times.back() = c.t_end;
+      // Profiles are named by their time to six digits (profile_0.005.csv): two times
+      // that print alike would write one file.
+      for (std::size_t k = 1; k < c.output.times.size(); ++k)
+        if (toolkit::format_number(c.output.times[k - 1]) == toolkit::format_number(c.output.times[k])) {
+          r.diagnostics().expected(r.path("times"), "times that differ in their first six digits (" +
+                                                        toolkit::format_number(c.output.times[k]) +
+                                                        " twice would write one profile_" +
+                                                        toolkit::format_number(c.output.times[k]) + ".csv)",
+                                   *times);
+          break;
+        }
     }
   }
   c.output.snapshots = r.boolean("snapshots", true);
@@ -525,8 +537,9 @@ void read_output(ObjectReader& root, Case& c) {
       spec.every_steps = k.integer("every_steps", 0, 0, std::numeric_limits<int>::max());
       spec.every_minutes = k.number("every_minutes", 0.0, non_negative);
       spec.keep = k.integer("keep", 2, 1, 1000);
-      if (!k.has("every_steps") && !k.has("every_minutes"))
-        r.diagnostics().expected(r.path("checkpoint"), "{\"every_steps\": N and/or \"every_minutes\": M, \"keep\": K}", *ck);
+      // keep alone is a choice too: it applies to the checkpoint a signal writes.
+      if (!k.has("every_steps") && !k.has("every_minutes") && !k.has("keep"))
+        r.diagnostics().expected(r.path("checkpoint"), "{\"every_steps\": N, \"every_minutes\": M, \"keep\": K} with at least one of them", *ck);
       k.finish();
     }
   }

@@ -7,10 +7,13 @@
 #include <numbers>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "mixture_diagnostics.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
 #include "ranks.hpp"
+#include "strata/toolkit/format.hpp"
 #include "strata/toolkit/moments.hpp"
 #include "strata/toolkit/vector_clones.hpp"
 
@@ -40,6 +43,24 @@ RunDiagnostics::RunDiagnostics(const Case& c, const Domain& domain, const Gas& g
     for (const auto& sp : c.species)
       for (const char* q : {"mass_", "ux_", "uy_", "T_"}) extra_columns_.push_back(q + sp.name);
   if (c.species.size() > 1) extra_columns_.push_back("distance_to_equilibrium");
+  // Where each probe records, said once; a probe in an obstacle records its fixed state.
+  if (ranks::root())
+    for (std::size_t k = 0; k < c.probes.size(); ++k) {
+      const auto [i, j] = probe_cell(c.probes[k]);
+      const Mesh& m = domain.mesh();
+      if (!domain.updated(m.index(i, j)))
+        spdlog::warn("{}: /probes/{} (\"{}\") lies in an obstacle's cell (i={}, j={}): it records the obstacle's fixed state",
+                     c.file.string(), k, c.probes[k].name, i, j);
+      else
+        spdlog::info("probe \"{}\" records cell (i={}, j={}), centre (x={}, y={})", c.probes[k].name, i, j,
+                     toolkit::format_number(m.xc(i)), toolkit::format_number(m.yc(j)));
+    }
+}
+
+std::array<int, 2> RunDiagnostics::probe_cell(const Probe& p) const {
+  const Mesh& m = domain_.mesh();
+  return {std::clamp(static_cast<int>((p.x - m.x0) / m.dx), 0, m.nx - 1),
+          std::clamp(static_cast<int>((p.y - m.y0) / m.dy), 0, m.ny - 1)};
 }
 
 RunDiagnostics::~RunDiagnostics() = default;
@@ -238,9 +259,7 @@ void RunDiagnostics::record_probes(OutputWriter* out, double t) const {
   const Mesh& m = domain_.mesh();
   std::vector<double> W(gas_.n_vars()), rows;  // per owned probe: its index, then its row
   for (std::size_t k = 0; k < case_.probes.size(); ++k) {
-    const Probe& p = case_.probes[k];
-    const int i = std::clamp(static_cast<int>((p.x - m.x0) / m.dx), 0, m.nx - 1);
-    const int j = std::clamp(static_cast<int>((p.y - m.y0) / m.dy), 0, m.ny - 1);
+    const auto [i, j] = probe_cell(case_.probes[k]);
     const std::size_t cell = m.index(i, j);
     if (domain_.owner(cell) != ranks::rank()) continue;
     const Primitive w = primitive(cell, W);

@@ -4,6 +4,7 @@
 // exchanges, the entropy, the history row and the probes (docs/user_guide.md lists the
 // columns). Mixture runs add the per-species totals and the distance to the global
 // equilibrium (mixture_diagnostics.hpp).
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,6 +76,7 @@ class RunDiagnostics {
   double entropy() const;
   // probe_<name>.csv rows: each from its cell's owner, gathered to the root.
   void record_probes(OutputWriter* out, double t) const;
+  std::array<int, 2> probe_cell(const Probe& p) const;  // (i, j) of the cell holding the probe
   Layer2Device* layer2_device_ = nullptr;
   const Case& case_;
   const Domain& domain_;

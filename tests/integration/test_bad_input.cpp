@@ -90,6 +90,9 @@ TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported;
   Result r = run_strata(rect + " --set obstacles.0.x=[2,3]");  // the mesh is [0, 1]²
   CHECK(r.exit_code == 0);
   CHECK(has(r, "/obstacles/0 covers no cell centre of the mesh: it has no effect"));
+  r = run_strata(rect + " --set 'probes=[{\"name\":\"in\",\"x\":0.4,\"y\":0.5}]'");  // inside the rectangle
+  CHECK(r.exit_code == 0);
+  CHECK(has(r, "/probes/0 (\"in\") lies in an obstacle's cell (i=40, j=50): it records the obstacle's fixed state"));
   r = run_strata(rect + " --set obstacles.0.x=[-1,2] --set obstacles.0.y=[-1,2]");
   CHECK(r.exit_code == 3);
   CHECK(has(r, "/obstacles cover every cell of the mesh: there is no gas to compute"));
@@ -100,6 +103,15 @@ TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported;
                  scratch("obstacle_leaves").string());
   CHECK_MESSAGE(r.exit_code == 0, r.output);
   CHECK(has(r, "/obstacles/0 has moved off the mesh after step 6: it no longer acts on the flow"));
+}
+
+TEST_CASE("bad input: output times that would share a profile's name are refused; checkpoint keep alone is taken") {
+  Result r = run_strata("validate " + source("cases/sod.json") + " --set time.end=0.01 --set output.times=[0.005,0.0050000001]");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/output/times (set with --set): expected times that differ in their first six digits (0.005 twice would "
+               "write one profile_0.005.csv)"));
+  r = run_strata("validate " + source("cases/sod.json") + " --set output.checkpoint.keep=1");  // for a signal's checkpoint
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
 }
 
 TEST_CASE("bad input: broken JSON, missing file, unknown command") {
