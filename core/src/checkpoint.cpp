@@ -179,9 +179,9 @@ json checkpoint_setup(const Case& c) {
           {"plugins", plugins}};
 }
 
-void write_checkpoint(const fs::path& file, const CheckpointData& d) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const fs::path tmp = temporary_path(file);
+namespace {
+// The checkpoint into `tmp`; write_checkpoint commits it, or removes it on an error.
+void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
   const H5 h{tmp.string()};
   {
     Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
@@ -242,8 +242,21 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
     }
     h.check(H5Fflush(f, H5F_SCOPE_GLOBAL), "cannot be flushed");
   }
+}
+}  // namespace
+
+void write_checkpoint(const fs::path& file, const CheckpointData& d) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const fs::path tmp = temporary_path(file);
+  try {
+    write_checkpoint_file(tmp, d);
+  } catch (const std::exception& e) {
+    abandon_write(tmp, e.what());
+  }
   commit_file(tmp, file);
 }
+
+
 
 CheckpointData read_checkpoint(const fs::path& file) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);

@@ -29,20 +29,35 @@ int sync_to_disk(const fs::path& path, bool folder) {
 
 fs::path temporary_path(const fs::path& path) { return path.string() + ".tmp" + std::to_string(::getpid()); }
 
+void abandon_write(const fs::path& tmp, const std::string& why) {
+  std::error_code ec;
+  fs::remove(tmp, ec);
+  const fs::space_info space = fs::space(tmp.parent_path().empty() ? fs::path(".") : tmp.parent_path(), ec);
+  throw RunError(why + (ec ? std::string() : " (" + toolkit::format_number(static_cast<double>(space.available) / (1 << 20)) +
+                                                 " MiB free on its disk)"));
+}
+
 void commit_file(const fs::path& tmp, const fs::path& path) {
   if (const int error = sync_to_disk(tmp, false))
-    throw std::runtime_error(tmp.string() + ": cannot be synced to disk: " + std::strerror(error));
-  fs::rename(tmp, path);
+    abandon_write(tmp, tmp.string() + ": cannot be synced to disk: " + std::strerror(error));
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) abandon_write(tmp, path.string() + ": cannot be put in place: " + ec.message());
   sync_to_disk(path.parent_path().empty() ? fs::path(".") : path.parent_path(), true);
 }
 
 void write_atomically(const fs::path& path, const std::string& content) {
   const fs::path tmp = temporary_path(path);
   {
+    errno = 0;
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.flush();
-    if (!out) throw std::runtime_error(tmp.string() + ": cannot be written");
+    if (!out) {
+      const int error = errno;
+      out.close();
+      abandon_write(tmp, path.string() + ": cannot be written: " + (error ? std::strerror(error) : "write failed"));
+    }
   }
   commit_file(tmp, path);
 }

@@ -428,9 +428,11 @@ RunResult Simulation::run() {
     }
     report_progress();
   }
+  bool last_good_written = false;
   if (!failure.empty()) {
     try {
       write_outputs(diagnostics_.fields(), t_, false, true);
+      last_good_written = true;
     } catch (const std::exception& e) {
       failure += "; the last good state could not be written either: " + std::string(e.what());
     }
@@ -441,8 +443,8 @@ RunResult Simulation::run() {
     output_->summary(s);
   }
   if (!failure.empty())  // the same failure on every rank
-    ranks::agree(std::make_exception_ptr(
-        RunError(failure + "; the last good state is in " + (out_dir_ / "last_good.vti").string())));
+    ranks::agree(std::make_exception_ptr(RunError(
+        failure + (last_good_written ? "; the last good state is in " + (out_dir_ / "last_good.vti").string() : ""))));
   return {diagnostics_.fields(), std::move(s), interrupted};
 }
 
