@@ -245,8 +245,10 @@ void agree(std::exception_ptr error) {
   MPI_Bcast(&length, 1, MPI_INT, lowest, MPI_COMM_WORLD);
   message.resize(static_cast<std::size_t>(length));
   MPI_Bcast(message.data(), length, MPI_CHAR, lowest, MPI_COMM_WORLD);
-  // Case errors are the same on every rank: their messages stay as they are.
-  throw_kind(kind, kind == invalid_case ? message : "rank " + std::to_string(lowest) + ": " + message);
+  // Case errors are the same on every rank: their messages stay as they are; so does one
+  // that already names its rank (an earlier agreement, inside a longer message).
+  const std::string prefix = "rank " + std::to_string(lowest) + ": ";
+  throw_kind(kind, kind == invalid_case || message.find(prefix) != std::string::npos ? message : prefix + message);
 }
 
 void sum(double* values, int n) {
