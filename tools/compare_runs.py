@@ -2,7 +2,8 @@
 difference of the profiles (in units of each field's largest magnitude, at least 1:
 the cases' fields are O(1), and velocities near 0 are compared absolutely), whether
 the regime columns, steps, cell-steps per layer and switch counts are equal, and both
-runs' conservation drifts.
+runs' conservation drifts. Profiles must match in name, cell centres and length; a run
+that is missing from B, or has no profile, is said so and the exit status is 1.
     /usr/bin/python3 tools/compare_runs.py OUTDIR_A OUTDIR_B"""
 import csv
 import glob
@@ -15,31 +16,55 @@ def column(rows, i):
     return [float(r[i]) for r in rows[1:]]
 
 
+def compare_run(pa, pb):
+    """The line for one run, or why it cannot be compared."""
+    profiles = sorted(glob.glob(os.path.join(pa, "profile_*.csv")))
+    if not profiles:
+        return None, "no profile_*.csv in A"
+    worst, regime_equal = 0.0, True
+    for fa in profiles:
+        fb = os.path.join(pb, os.path.basename(fa))
+        if not os.path.exists(fb):
+            return None, f"{os.path.basename(fa)} is missing in B"
+        ra, rb = list(csv.reader(open(fa))), list(csv.reader(open(fb)))
+        if ra[0] != rb[0] or len(ra) != len(rb):
+            return None, f"{os.path.basename(fa)}: columns or row counts differ ({len(ra) - 1} and {len(rb) - 1} cells)"
+        for i, field in enumerate(ra[0]):
+            ca, cb = column(ra, i), column(rb, i)
+            if field in ("x", "y"):
+                if ca != cb:
+                    return None, f"{os.path.basename(fa)}: the cell centres differ (another mesh)"
+                continue
+            if field == "regime":
+                regime_equal &= ca == cb
+                continue
+            scale = max(max(abs(v) for v in ca), 1.0)
+            worst = max(worst, max(abs(x - y) for x, y in zip(ca, cb)) / scale)
+    sa = json.load(open(os.path.join(pa, "summary.json")))
+    sb = json.load(open(os.path.join(pb, "summary.json")))
+    counts_equal = all(sa[k] == sb[k] for k in ("steps", "cell_steps", "layer_switches"))
+    drift = lambda s: max(s["conservation"].values())
+    return (f"profiles {worst:.2e}  regime equal {regime_equal}  counts equal {counts_equal}  "
+            f"largest drift {drift(sa):.1e} / {drift(sb):.1e}"), None
+
+
 def main(a, b):
-    for name in sorted(os.listdir(a)):
-        pa, pb = os.path.join(a, name), os.path.join(b, name)
-        if not os.path.isdir(pa):
-            continue
-        worst, regime_equal = 0.0, True
-        for fa in sorted(glob.glob(os.path.join(pa, "profile_*.csv"))):
-            ra = list(csv.reader(open(fa)))
-            rb = list(csv.reader(open(os.path.join(pb, os.path.basename(fa)))))
-            for i, field in enumerate(ra[0]):
-                if field in ("x", "y"):
-                    continue
-                ca, cb = column(ra, i), column(rb, i)
-                if field == "regime":
-                    regime_equal &= ca == cb
-                    continue
-                scale = max(max(abs(v) for v in ca), 1.0)
-                worst = max(worst, max(abs(x - y) for x, y in zip(ca, cb)) / scale)
-        sa = json.load(open(os.path.join(pa, "summary.json")))
-        sb = json.load(open(os.path.join(pb, "summary.json")))
-        counts_equal = all(sa[k] == sb[k] for k in ("steps", "cell_steps", "layer_switches"))
-        drift = lambda s: max(s["conservation"].values())
-        print(f"{name:10s} profiles {worst:.2e}  regime equal {regime_equal}  counts equal {counts_equal}  "
-              f"largest drift {drift(sa):.1e} / {drift(sb):.1e}")
+    runs = [n for n in sorted(os.listdir(a)) if os.path.isdir(os.path.join(a, n))]
+    if not runs:
+        sys.exit(f"compare_runs.py: {a} holds no run folders (expected an output tree of bench/regression_runs.sh)")
+    problems = 0
+    for name in runs:
+        pb = os.path.join(b, name)
+        line, why = compare_run(os.path.join(a, name), pb) if os.path.isdir(pb) else (None, "missing in B")
+        if why:
+            problems += 1
+            print(f"{name:10s} NOT COMPARED: {why}")
+        else:
+            print(f"{name:10s} {line}")
+    sys.exit(1 if problems else 0)
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 3 or not all(os.path.isdir(d) for d in sys.argv[1:]):
+        sys.exit(__doc__.strip().splitlines()[-1].strip().join(["usage: ", ""]) + "  (two output folders)")
     main(sys.argv[1], sys.argv[2])

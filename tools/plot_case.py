@@ -15,6 +15,9 @@ Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
                     ranks' rectangles of a run on several MPI ranks)
   profiles.png      density and temperature vs x for every profile file
   history.png       relative conservation drift and cells per layer vs t
+fields_t*.png of an earlier run in the folder that no snapshot of this one made are
+removed. A run whose summary.json does not say "completed" is named on stderr and in
+the history's title; a failed run's last_good.vti is drawn too.
 
 Regime colours follow the paper (Caparello-Pareschi-Rey): red = layer 0
 (Euler), green = layer 1 (ES-BGK), black = layer 2 (Boltzmann); solid
@@ -626,7 +629,8 @@ def plot_history(outdir, case, summary, written, quiet):
         ax1.set_ylim(lo_d / 3.0, hi_d * 3.0)
     else:
         ax1.set_ylim(1e-17, 1e-13)
-        ax1.text(0.5, 0.5, "exactly conserved (all drifts are 0)", ha="center",
+        ax1.text(0.5, 0.5, "exactly conserved (all drifts are 0)" if t.size > 1
+                 else "one record (t = %s): no drift to show" % fmt_t(t[0]), ha="center",
                  va="center", transform=ax1.transAxes)
     ax1.set_ylabel(r"$|q - q_0| \,/\, |q_0|$   (log scale)")
     ax1.legend(fontsize="small", loc="best")
@@ -653,7 +657,7 @@ def plot_history(outdir, case, summary, written, quiet):
     ax2.set_xlabel(r"$t$")
     ax2.legend(loc="lower left", fontsize="small", framealpha=0.85)
     ax2.grid(True, alpha=0.3)
-    title = "%s: history" % case
+    title = "%s: history%s" % (case, status_note(summary))
     share = summary.get("layer_share") if isinstance(summary, dict) else None
     if isinstance(share, list) and len(share) == 3:
         try:
@@ -667,6 +671,13 @@ def plot_history(outdir, case, summary, written, quiet):
 
 
 # --------------------------------------------------------------------------
+
+
+def status_note(summary):
+    """'' for a completed run (or none recorded), else e.g. '  [run failed]'."""
+    status = summary.get("status") if isinstance(summary, dict) else None
+    words = {"failed": "run failed", "interrupted": "run interrupted", "running": "run killed or still running"}
+    return "  [%s]" % words.get(status, str(status)) if status and status != "completed" else ""
 
 
 def read_summary(outdir):
@@ -704,9 +715,23 @@ def main(argv=None):
         case = str(case)
         # One snapshot in memory at a time (runs can have hundreds); a
         # malformed file stops the run with status 2 at that file.
+        if status_note(summary):
+            # The figures are of what the run wrote before it stopped; say so first.
+            sys.stderr.write("%s: note: summary.json says %s%s\n" % (
+                PROG, status_note(summary).strip(" []"),
+                (": " + str(summary["error"])) if summary.get("error") else ""))
         used = set()
         for t, f in snaps:
             plot_fields(read_vti(f), t, case, outdir, written, args.quiet, used)
+        last_good = os.path.join(outdir, "last_good.vti")
+        if summary.get("status") == "failed" and os.path.isfile(last_good):
+            g = read_vti(last_good)
+            plot_fields(g, summary.get("final_time", float("nan")),
+                        case + status_note(summary) + ", last good state", outdir, written, args.quiet, used)
+        # Figures of an earlier run in this folder that no snapshot of this one made.
+        for old in glob.glob(os.path.join(outdir, "fields_t*.png")):
+            if os.path.basename(old) not in used:
+                os.remove(old)
         plot_profiles(outdir, case, written, args.quiet)
         plot_history(outdir, case, summary, written, args.quiet)
     except InputError as e:
