@@ -45,21 +45,26 @@ def read_profile(path):
         sys.exit(f"shock_thickness.py: {path}: cannot read a profile with columns x, rho, ux, T ({e})")
 
 
-def analyse(mach, prof):
+def analyse(mach, prof, where="the profile"):
     rh = rankine_hugoniot(mach)
     x, rho = prof["x"], prof["rho"]
+    if len(x) < 3:
+        sys.exit(f"shock_thickness.py: {where}: {len(x)} cells; a shock profile needs at least 3")
     slope, at = 0.0, 0
     for i in range(1, len(x) - 1):
         s = abs(rho[i + 1] - rho[i - 1]) / (x[i + 1] - x[i - 1])
         if s > slope:
             slope, at = s, i
-    delta = (rh["rho2"] - rh["rho1"]) / slope
     mid = 0.5 * (rh["rho1"] + rh["rho2"])
     x_mid = None
     for i in range(len(x) - 1):
         if (rho[i] - mid) * (rho[i + 1] - mid) <= 0 and rho[i + 1] != rho[i]:
             x_mid = x[i] + (mid - rho[i]) * (x[i + 1] - x[i]) / (rho[i + 1] - rho[i])
             break
+    if slope == 0 or x_mid is None:
+        sys.exit(f"shock_thickness.py: {where}: its density never crosses the Mach {mach:g} midpoint {mid:.4g}; "
+                 "not a profile of this shock")
+    delta = (rh["rho2"] - rh["rho1"]) / slope
     down = {k: prof[k][-1] / rh[k + "2" if k != "ux" else "u2"] - 1 for k in ("rho", "ux", "T")}
     up = {k: prof[k][0] / rh[k + "1" if k != "ux" else "u1"] - 1 for k in ("rho", "ux", "T")}
     return dict(inverse_thickness=1.0 / delta, delta=delta, x_max_slope=x[at], x_mid=x_mid,
@@ -142,7 +147,7 @@ def cmd_sets(mach):
 def cmd_thickness(mach, paths):
     print("profile,lambda1_over_delta,delta,x_mid,x_max_slope,downstream_rho,downstream_ux,downstream_T")
     for p in paths:
-        a = analyse(mach, read_profile(p))
+        a = analyse(mach, read_profile(p), p)
         d = a["downstream_rel_dev"]
         print(f"{p},{a['inverse_thickness']:.4f},{a['delta']:.4f},{a['x_mid']:.3f},{a['x_max_slope']:.3f},"
               f"{d['rho']:.2e},{d['ux']:.2e},{d['T']:.2e}")
@@ -171,7 +176,7 @@ def cmd_plot(mach, out, items):
             sys.exit(f"shock_thickness.py: expected LABEL=PROFILE.csv, got {item!r}")
         label, path = item.rsplit("=", 1)
         prof = read_profile(path)
-        a = analyse(mach, prof)
+        a = analyse(mach, prof, path)
         xs = [x - a["x_mid"] for x in prof["x"]]
         nr = [(r - rh["rho1"]) / (rh["rho2"] - rh["rho1"]) for r in prof["rho"]]
         nt = [(t - rh["T1"]) / (rh["T2"] - rh["T1"]) for t in prof["T"]]
@@ -192,7 +197,12 @@ def cmd_plot(mach, out, items):
 def main(argv):
     if len(argv) < 3 or argv[1] not in ("sets", "thickness", "plot", "ns"):
         sys.exit(__doc__)
-    mach = float(argv[2])
+    try:
+        mach = float(argv[2])
+    except ValueError:
+        sys.exit(f"shock_thickness.py: MACH is a number above 1, got {argv[2]!r}")
+    if not mach > 1:  # below 1 the jump conditions give an expansion shock, which does not exist
+        sys.exit(f"shock_thickness.py: MACH must be above 1 for a shock, got {argv[2]}")
     if argv[1] == "sets":
         cmd_sets(mach)
     elif argv[1] == "ns":
