@@ -8,7 +8,11 @@ and every dataset with its shape; --plot draws density, temperature and the regi
 of the interior cells (needs python3-h5py, python3-matplotlib, python3-numpy)."""
 import argparse
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_file import save_png  # noqa: E402
 
 import h5py
 import numpy as np
@@ -76,7 +80,7 @@ def main():
         axes[2].set_title("regime: red 0, green 1, black 2, grey solid")
         fig.suptitle(f"{args.checkpoint}: t = {h5.attrs['time']:g}, step {h5.attrs['step']}")
         fig.tight_layout()
-        fig.savefig(args.plot, dpi=110)
+        save_png(fig, args.plot, "checkpoint_info.py", dpi=110)
         print("figure:", args.plot)
 
 

@@ -8,6 +8,9 @@ import csv
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_file import save_png  # noqa: E402
+
 try:
     import matplotlib
     matplotlib.use("Agg")
@@ -47,9 +50,7 @@ def main():
     if args.title:
         ax.set_title(args.title)
     fig.tight_layout()
-    tmp = os.path.join(os.path.dirname(os.path.abspath(args.out)), "." + os.path.basename(args.out) + ".tmp.png")
-    fig.savefig(tmp, dpi=120)
-    os.replace(tmp, args.out)
+    save_png(fig, args.out, "plot_history.py")
     print(args.out)
 
 

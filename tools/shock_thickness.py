@@ -22,7 +22,11 @@ The derivative max|drho/dx| is the largest centred difference of neighbouring ce
 """
 import csv
 import math
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_file import save_png  # noqa: E402
 
 GAMMA = 5.0 / 3.0
 
@@ -191,7 +195,7 @@ def cmd_plot(mach, out, items):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    save_png(fig, out, "shock_thickness.py", dpi=110)
 
 
 def main(argv):

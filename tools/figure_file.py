@@ -1,0 +1,23 @@
+"""Writing a figure to the PNG file a user named, for the tools that take OUT.png:
+the folder must exist and the name end in .png (a typo otherwise becomes a traceback,
+or PNG bytes in a .txt file); the file is written under a temporary name and renamed,
+so that an interrupted tool never leaves half a figure."""
+import os
+import sys
+
+
+def save_png(fig, out, tool, dpi=120):
+    folder = os.path.dirname(os.path.abspath(out))
+    if not out.lower().endswith(".png"):
+        sys.exit(f"{tool}: the figure's name must end in .png, got {out!r}")
+    if not os.path.isdir(folder):
+        sys.exit(f"{tool}: {out}: the folder {folder} does not exist")
+    tmp = os.path.join(folder, "." + os.path.basename(out) + f".tmp{os.getpid()}.png")
+    try:
+        fig.savefig(tmp, dpi=dpi)
+        os.replace(tmp, out)
+    except OSError as e:
+        sys.exit(f"{tool}: {out}: cannot be written ({e.strerror})")
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
