@@ -121,10 +121,25 @@ void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals
           }
           const auto rows = static_cast<std::int64_t>(count);
           double speed = 0.0;
-          fluid_.call("face_flux", [&] {
-            return fluid_->face_flux(dir, {buffers.stencils.data(), rows, 4 * nv, 4 * nv},
-                                     {buffers.fluxes.data(), rows, nv, nv}, &speed);
-          });
+          try {
+            fluid_.call("face_flux", [&] {
+              return fluid_->face_flux(dir, {buffers.stencils.data(), rows, 4 * nv, 4 * nv},
+                                       {buffers.fluxes.data(), rows, nv, nv}, &speed);
+            });
+          } catch (...) {  // the block's faces one by one, so that the message names the face
+            for (std::size_t k = 0; k < count; ++k)
+              try {
+                fluid_.call("face_flux", [&] {
+                  return fluid_->face_flux(dir, {&buffers.stencils[k * 4 * width], 1, 4 * nv, 4 * nv},
+                                           {&buffers.fluxes[k * width], 1, nv, nv}, &speed);
+                });
+              } catch (...) {
+                rethrow_with_context(std::string(dir == 0 ? "the face between " : "the face below ") +
+                                     domain_.describe(faces.left_cell[first + k] + step) + " and its " +
+                                     (dir == 0 ? "left" : "lower") + " neighbour");
+              }
+            throw;
+          }
           for (std::size_t k = 0; k < count; ++k)
             std::copy_n(&buffers.fluxes[k * width], width, &F[faces.slot[first + k] * width]);
         });

@@ -56,8 +56,11 @@ class PluginObject {
   const std::string& name() const { return channel_->plugin_name(); }
   // Throws PluginError with the plugin's message when `status` is not ok.
   void check(sdk::Status status, const char* call) const {
-    if (status != sdk::Status::ok)
-      throw PluginError("plugin '" + name() + "', " + call + ": " + channel_->take_error());
+    if (status == sdk::Status::ok) return;
+    std::string message = channel_->take_error();
+    // Plugins often begin their message with the call's name, which this one gives.
+    if (const std::string named = std::string(call) + ": "; message.starts_with(named)) message.erase(0, named.size());
+    throw PluginError("plugin '" + name() + "', " + call + ": " + message);
   }
   // Runs f(), a call into the plugin returning sdk::Status, as check() would see it,
   // and also turns an exception escaping the plugin into PluginError

@@ -60,3 +60,16 @@ TEST_CASE("failures: a run with kinetic layers refuses a fluid model of another 
   REQUIRE(!profile.rows.empty());
   CHECK(profile.column("T").front() == doctest::Approx(1.0).epsilon(1e-12));
 }
+
+TEST_CASE("failures: a fluid flux that fails names the face, and the plugin's call once") {
+  // Two streams leaving x = 0.5 at Mach 20 empty the middle: the Euler flux meets a
+  // non-positive pressure after a few steps (faces are computed in blocks of up to 512).
+  const auto out = scratch("vacuum_face");
+  const Result r = run_strata("run " + source("cases/sod.json") +
+                              " --set regime.mode=layer0 --set initial.0.ux=-30 --set initial.1.ux=30"
+                              " --set time.end=0.02 --set output.times=[0.02] -q --out " + out.string());
+  CHECK(r.exit_code == 3);
+  CHECK_MESSAGE(has(r, "failed: the face between cell (i=50, j=0) at (x=0.505, y=0.005) and its left neighbour: "
+                       "plugin 'euler', face_flux: a cell has non-positive density or pressure"),
+                r.output);
+}
