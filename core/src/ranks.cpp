@@ -234,9 +234,10 @@ void agree(std::exception_ptr error) {
     std::rethrow_exception(error);
   }
   // The lowest failing rank (size() when none) tells the others its kind and message.
-  const int mine = error ? rank() : size();
-  int lowest = size();
+  const int mine = error ? rank() : size(), failing_here = error ? 1 : 0;
+  int lowest = size(), failing = 0;
   MPI_Allreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(&failing_here, &failing, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   if (lowest == size()) return;
   std::string message;
   int kind = error ? kind_of(error, message) : run;
@@ -245,10 +246,10 @@ void agree(std::exception_ptr error) {
   MPI_Bcast(&length, 1, MPI_INT, lowest, MPI_COMM_WORLD);
   message.resize(static_cast<std::size_t>(length));
   MPI_Bcast(message.data(), length, MPI_CHAR, lowest, MPI_COMM_WORLD);
-  // Case errors are the same on every rank: their messages stay as they are; so does one
-  // that already names its rank (an earlier agreement, inside a longer message).
-  const std::string prefix = "rank " + std::to_string(lowest) + ": ";
-  throw_kind(kind, kind == invalid_case || message.find(prefix) != std::string::npos ? message : prefix + message);
+  // A rank is named where one rank failed alone. Case errors are the same on every rank,
+  // and a failure every rank passes on (a step's, agreed before) already names its rank.
+  const bool alone = kind != invalid_case && failing < size();
+  throw_kind(kind, alone ? "rank " + std::to_string(lowest) + ": " + message : message);
 }
 
 void sum(double* values, int n) {
