@@ -180,6 +180,15 @@ json checkpoint_setup(const Case& c) {
 }
 
 namespace {
+// Before any HDF5 call: errors are the engine's to report (no HDF5-DIAG dump), and no
+// clean-up at exit: a file HDF5 failed to write (a full disk) stays open in the library,
+// and its own clean-up would walk into it and crash the process after the run's failed
+// summary (HDF5 1.10; exit 139 where 3 was due).
+void hdf5_as_the_engine_uses_it() {
+  H5dont_atexit();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
 // The checkpoint into `tmp`; write_checkpoint commits it, or removes it on an error.
 void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
   const H5 h{tmp.string()};
@@ -246,12 +255,16 @@ void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
 }  // namespace
 
 void write_checkpoint(const fs::path& file, const CheckpointData& d) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  hdf5_as_the_engine_uses_it();
   const fs::path tmp = temporary_path(file);
   try {
     write_checkpoint_file(tmp, d);
-  } catch (const std::exception& e) {
+  } catch (const RunError& e) {  // HDF5's refusals: a write that failed
     abandon_write(tmp, e.what());
+  } catch (...) {  // anything else (out of memory) as it is, the temporary file removed
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
   }
   commit_file(tmp, file);
 }
@@ -259,7 +272,7 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
 
 
 CheckpointData read_checkpoint(const fs::path& file) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  hdf5_as_the_engine_uses_it();
   const H5 h{file.string()};
   if (!fs::is_regular_file(file)) h.fail("no such checkpoint file");
   if (H5Fis_hdf5(file.c_str()) <= 0) h.fail("not an HDF5 file (truncated or corrupted checkpoint?)");

@@ -263,3 +263,18 @@ TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 
                 again.output);
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
 }
+
+TEST_CASE("checkpoint: one that cannot be put in place fails the run cleanly, its temporary file removed") {
+  const auto dir = scratch("ckpt_blocked");
+  // A folder where the third step's checkpoint should go: its rename fails.
+  fs::create_directories(dir / "run" / "checkpoint_3.h5");
+  const Result r = run_strata("run " + source("cases/sod.json") +
+                              " --set regime.mode=layer0 --set mesh.nx=50 --set time.end=0.02 --set output.times=[0.02]"
+                              " --set output.checkpoint.every_steps=3 -q --out " + (dir / "run").string());
+  CHECK(r.exit_code == 3);
+  CHECK_MESSAGE(r.output.find("the checkpoint after step 3 could not be written: ") != std::string::npos, r.output);
+  CHECK(r.output.find("checkpoint_3.h5: cannot be put in place: ") != std::string::npos);
+  CHECK(read_json(dir / "run" / "summary.json")["status"] == "failed");
+  for (const auto& e : fs::directory_iterator(dir / "run"))
+    CHECK_MESSAGE(e.path().filename().string().find(".tmp") == std::string::npos, e.path().string());
+}
