@@ -3,7 +3,8 @@ difference of the profiles (in units of each field's largest magnitude, at least
 the cases' fields are O(1), and velocities near 0 are compared absolutely), whether
 the regime columns, steps, cell-steps per layer and switch counts are equal, and both
 runs' conservation drifts. Profiles must match in name, cell centres and length; a run
-that is missing from B, or has no profile, is said so and the exit status is 1.
+missing from either tree, without profiles, or with a file that cannot be read is said
+so (NOT COMPARED) and the exit status is 1.
     /usr/bin/python3 tools/compare_runs.py OUTDIR_A OUTDIR_B"""
 import csv
 import glob
@@ -38,8 +39,13 @@ def compare_run(pa, pb):
             if field == "regime":
                 regime_equal &= ca == cb
                 continue
+            if not ca:
+                return None, f"{os.path.basename(fa)} has no rows"
             scale = max(max(abs(v) for v in ca), 1.0)
-            worst = max(worst, max(abs(x - y) for x, y in zip(ca, cb)) / scale)
+            diff = max(abs(x - y) for x, y in zip(ca, cb)) / scale
+            if diff != diff and any(x == x for x in ca + cb):  # NaN in one run only
+                return None, f"{os.path.basename(fa)}: {field} is not a number in one run"
+            worst = max(worst, diff if diff == diff else 0.0)
     sa = json.load(open(os.path.join(pa, "summary.json")))
     sb = json.load(open(os.path.join(pb, "summary.json")))
     counts_equal = all(sa[k] == sb[k] for k in ("steps", "cell_steps", "layer_switches"))
@@ -52,10 +58,16 @@ def main(a, b):
     runs = [n for n in sorted(os.listdir(a)) if os.path.isdir(os.path.join(a, n))]
     if not runs:
         sys.exit(f"compare_runs.py: {a} holds no run folders (expected an output tree of bench/regression_runs.sh)")
-    problems = 0
+    only_b = [n for n in sorted(os.listdir(b)) if os.path.isdir(os.path.join(b, n)) and n not in runs]
+    problems = len(only_b)
+    for name in only_b:
+        print(f"{name:10s} NOT COMPARED: missing in A")
     for name in runs:
         pb = os.path.join(b, name)
-        line, why = compare_run(os.path.join(a, name), pb) if os.path.isdir(pb) else (None, "missing in B")
+        try:
+            line, why = compare_run(os.path.join(a, name), pb) if os.path.isdir(pb) else (None, "missing in B")
+        except (OSError, ValueError, IndexError, KeyError) as e:  # an unreadable or cut file
+            line, why = None, f"{type(e).__name__}: {e}"
         if why:
             problems += 1
             print(f"{name:10s} NOT COMPARED: {why}")

@@ -33,6 +33,7 @@ import glob
 import json
 import math
 import os
+import re
 import sys
 import xml.etree.ElementTree as ET
 
@@ -728,10 +729,13 @@ def main(argv=None):
             g = read_vti(last_good)
             plot_fields(g, summary.get("final_time", float("nan")),
                         case + status_note(summary) + ", last good state", outdir, written, args.quiet, used)
-        # Figures of an earlier run in this folder that no snapshot of this one made.
+        # Figures this tool made for an earlier run in this folder, which no snapshot of
+        # this one made again (only names it makes: fields_t<time>[_k].png).
         for old in glob.glob(os.path.join(outdir, "fields_t*.png")):
-            if os.path.basename(old) not in used:
+            name = os.path.basename(old)
+            if name not in used and re.fullmatch(r"fields_t([-+0-9.e]+|nan|inf)(_\d+)?\.png", name):
                 os.remove(old)
+                note("removed %s (an earlier run's)" % old, args.quiet)
         plot_profiles(outdir, case, written, args.quiet)
         plot_history(outdir, case, summary, written, args.quiet)
     except InputError as e:

@@ -205,7 +205,7 @@ def main(argv):
         mach = float(argv[2])
     except ValueError:
         sys.exit(f"shock_thickness.py: MACH is a number above 1, got {argv[2]!r}")
-    if not mach > 1:  # below 1 the jump conditions give an expansion shock, which does not exist
+    if not (math.isfinite(mach) and mach > 1):  # below 1: an expansion shock, which does not exist
         sys.exit(f"shock_thickness.py: MACH must be above 1 for a shock, got {argv[2]}")
     if argv[1] == "sets":
         cmd_sets(mach)
