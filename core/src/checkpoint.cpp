@@ -7,6 +7,9 @@
 
 #include <hdf5.h>
 
+#include "output.hpp"
+#include "strata/toolkit/format.hpp"
+
 namespace strata::core {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -32,10 +35,31 @@ class Handle {
   herr_t (*close_)(hid_t);
 };
 
-// Errors inside one file: each names the file and the object.
+// The system's reason behind HDF5's latest error, or "": HDF5's file drivers write errno
+// into their messages ("..., errno = 28, error message = 'No space left on device', ...").
+std::string system_reason() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+        static const std::regex errno_field(R"(errno = (\d+))");
+        std::cmatch m;
+        auto& r = *static_cast<std::string*>(out);
+        if (r.empty() && e->desc && std::regex_search(e->desc, m, errno_field)) r = write_error_text(std::stoi(m[1]));
+        return 0;
+      },
+      &reason);
+  return reason;
+}
+
+// Errors inside one file: each names the file, the object and, where the system gave
+// one, the reason.
 struct H5 {
   std::string file;
-  [[noreturn]] void fail(const std::string& what) const { throw RunError(file + ": " + what); }
+  [[noreturn]] void fail(const std::string& what) const {
+    const std::string reason = system_reason();
+    throw RunError(file + ": " + what + (reason.empty() ? "" : ": " + reason));
+  }
   void check(herr_t status, const std::string& what) const {
     if (status < 0) fail(what);
   }
@@ -260,7 +284,9 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
   try {
     write_checkpoint_file(tmp, d);
   } catch (const RunError& e) {  // HDF5's refusals: a write that failed
-    abandon_write(tmp, e.what());
+    const double bytes = 8.0 * static_cast<double>(d.kinetic_f.size() + d.U.size()) + static_cast<double>(d.case_json.size());
+    abandon_write(tmp, std::string(e.what()) + "; the checkpoint needs about " +
+                           toolkit::format_number(bytes / (1 << 20)) + " MiB");
   } catch (...) {  // anything else (out of memory) as it is, the temporary file removed
     std::error_code ec;
     fs::remove(tmp, ec);

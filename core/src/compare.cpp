@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
@@ -68,7 +69,9 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
           sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");  // that plugin's defaults
         Case c = load_case(options.case_file, sets, catalog);
         check_memory(c, estimate_memory(c, options.threads));
-        Simulation(c, c.output.dir, options.threads, Simulation::Purpose::check).check_step_budget();
+        within_memory(c, options.threads, "setting up the run to check it", [&] {
+          Simulation(c, c.output.dir, options.threads, Simulation::Purpose::check).check_step_budget();
+        });
         const fs::path dir = options.out_dir / (mode + (indicator.empty() ? "" : "_" + indicator));
         ranks::agreed([&] {  // the root rank holds the output folders
           if (ranks::root()) refuse_unfinished_checkpoints(dir);
@@ -103,8 +106,9 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
   for (Planned& p : plan) {
     spdlog::info("compare: running {} into {}", p.run.label, p.dir.string());
     try {
-      Simulation sim(p.c, p.dir, options.threads);
-      p.run.result = sim.run();
+      const auto sim = within_memory(p.c, options.threads, "setting up the run (plugins, kinetic store, initial state)",
+                                     [&] { return std::make_unique<Simulation>(p.c, p.dir, options.threads); });
+      p.run.result = within_memory(p.c, options.threads, "during the run", [&] { return sim->run(); });
     } catch (...) {
       rethrow_with_context("compare, run \"" + p.run.label + "\"");
     }

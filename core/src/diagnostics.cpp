@@ -1,5 +1,8 @@
 #include "diagnostics.hpp"
 
+#include <mutex>
+#include <set>
+
 #include <spdlog/spdlog.h>
 
 namespace strata::core {
@@ -68,8 +71,15 @@ void Diagnostics::error(const std::string& path, const std::string& message) {
   messages_.push_back(where(path) + ": " + message);
 }
 
+void warn_once(const std::string& message) {
+  static std::mutex guard;
+  static std::set<std::string> given;
+  const std::lock_guard lock(guard);
+  if (given.insert(message).second) spdlog::warn("{}", message);
+}
+
 void Diagnostics::warn(const std::string& path, const std::string& message) const {
-  spdlog::warn("{}: {}", where(path), message);
+  warn_once(where(path) + ": " + message);
 }
 
 void Diagnostics::throw_if_errors() const {

@@ -20,6 +20,10 @@ class CaseError : public std::runtime_error {
   std::vector<std::string> messages_;
 };
 
+// A warning about a case's set-up, given once per process: `strata compare` reads and
+// sets up each of its runs twice (planning, then running), and its runs share the case.
+void warn_once(const std::string& message);
+
 class Diagnostics {
  public:
   // `overridden`: the JSON pointers --set gave, each with how it was set (a message

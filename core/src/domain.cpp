@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "diagnostics.hpp"
 #include "engine_types.hpp"
 #include "ranks.hpp"
 #include "strata/toolkit/format.hpp"
@@ -69,7 +70,8 @@ Domain::Domain(const Case& c) : case_(c) {
   left_mesh_.assign(case_.obstacles.size(), 0);
   for (std::size_t k = 0; k < case_.obstacles.size(); ++k)
     if (!covers_a_cell(k) && ranks::root())
-      spdlog::warn("{}: /obstacles/{} covers no cell centre of the mesh: it has no effect", case_.file.string(), k);
+      warn_once(case_.file.string() + ": /obstacles/" + std::to_string(k) +
+                " covers no cell centre of the mesh: it has no effect");
   if (updated_cells_.empty())
     throw RunError(case_.file.string() + ": /obstacles cover every cell of the mesh: there is no gas to compute");
   // Until the partition assigns owners: blocks of whole rows, in rank order.

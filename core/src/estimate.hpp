@@ -3,9 +3,11 @@
 // §8): its memory, from the case alone, and its step count, from a time step. `strata
 // validate` prints both; validate and run refuse a case that cannot fit in the machine's
 // memory or cannot reach time.end within time.max_steps.
+#include <new>
 #include <string>
 
 #include "case.hpp"
+#include "engine_types.hpp"
 
 namespace strata::core {
 
@@ -45,5 +47,16 @@ double steps_to_end(const Case& c, double dt, double t);
 
 // The message of an allocation that failed while `doing` (e.g. "setting up the run").
 std::string out_of_memory_message(const Case& c, int threads, const std::string& doing);
+
+// Runs `work`; an allocation that fails in it becomes a RunError with the run's memory
+// estimate (docs/user_guide.md, "Exit codes").
+template <class Work>
+auto within_memory(const Case& c, int threads, const std::string& doing, Work work) {
+  try {
+    return work();
+  } catch (const std::bad_alloc&) {
+    throw RunError(out_of_memory_message(c, threads, doing));
+  }
+}
 
 }  // namespace strata::core

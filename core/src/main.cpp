@@ -80,17 +80,6 @@ void check_utf8(const std::string& what, const std::string& text) {
   if (!valid_utf8(text)) throw po::error(what + " is not valid UTF-8 text");
 }
 
-// Runs `work`; an allocation that fails in it becomes a RunError with the run's memory
-// estimate (docs/user_guide.md, "Exit codes").
-template <class Work>
-auto within_memory(const Case& c, int threads, const std::string& doing, Work work) {
-  try {
-    return work();
-  } catch (const std::bad_alloc&) {
-    throw RunError(out_of_memory_message(c, threads, doing));
-  }
-}
-
 // What the ranks on this machine need together: each rank holds its share of the
 // kinetic store and a whole copy of the rest (docs/design_notes.md, "Ranks").
 MemoryEstimate on_this_machine(MemoryEstimate m) {

@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,15 @@ int sync_to_disk(const fs::path& path, bool folder) {
 }
 }  // namespace
 
+std::string write_error_text(int error) {
+  std::string text = std::strerror(error);
+  rlimit size{};
+  if (error == EFBIG && ::getrlimit(RLIMIT_FSIZE, &size) == 0 && size.rlim_cur != RLIM_INFINITY)
+    text += " (this process may write files of at most " +
+            toolkit::format_number(static_cast<double>(size.rlim_cur) / (1 << 20)) + " MiB: ulimit -f)";
+  return text;
+}
+
 fs::path temporary_path(const fs::path& path) { return path.string() + ".tmp" + std::to_string(::getpid()); }
 
 void abandon_write(const fs::path& tmp, const std::string& why) {
@@ -34,12 +44,12 @@ void abandon_write(const fs::path& tmp, const std::string& why) {
   fs::remove(tmp, ec);
   const fs::space_info space = fs::space(tmp.parent_path().empty() ? fs::path(".") : tmp.parent_path(), ec);
   throw RunError(why + (ec ? std::string() : " (" + toolkit::format_number(static_cast<double>(space.available) / (1 << 20)) +
-                                                 " MiB free on its disk)"));
+                                                 " MiB free on its disk, the partial file removed)"));
 }
 
 void commit_file(const fs::path& tmp, const fs::path& path) {
   if (const int error = sync_to_disk(tmp, false))
-    abandon_write(tmp, tmp.string() + ": cannot be synced to disk: " + std::strerror(error));
+    abandon_write(tmp, tmp.string() + ": cannot be synced to disk: " + write_error_text(error));
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) abandon_write(tmp, path.string() + ": cannot be put in place: " + ec.message());
@@ -56,7 +66,7 @@ void write_atomically(const fs::path& path, const std::string& content) {
     if (!out) {
       const int error = errno;
       out.close();
-      abandon_write(tmp, path.string() + ": cannot be written: " + (error ? std::strerror(error) : "write failed"));
+      abandon_write(tmp, path.string() + ": cannot be written: " + (error ? write_error_text(error) : "write failed"));
     }
   }
   commit_file(tmp, path);

@@ -27,6 +27,8 @@ std::filesystem::path temporary_path(const std::filesystem::path& path);
 // Flushes `tmp` to disk (fsync; throws naming it when it cannot be), renames it to
 // `path`, and flushes the folder (skipped where the file system refuses it).
 void commit_file(const std::filesystem::path& tmp, const std::filesystem::path& path);
+// strerror(error), and for EFBIG the process's file size limit (ulimit -f).
+std::string write_error_text(int error);
 // A write that failed: removes `tmp` (on a full disk it holds the space the failed
 // summary then needs) and throws RunError with `why` and the space left on that disk.
 [[noreturn]] void abandon_write(const std::filesystem::path& tmp, const std::string& why);

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "diagnostics.hpp"
 #include "mixture_diagnostics.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
@@ -49,8 +50,9 @@ RunDiagnostics::RunDiagnostics(const Case& c, const Domain& domain, const Gas& g
       const auto [i, j] = probe_cell(c.probes[k]);
       const Mesh& m = domain.mesh();
       if (!domain.updated(m.index(i, j)))
-        spdlog::warn("{}: /probes/{} (\"{}\") lies in an obstacle's cell (i={}, j={}): it records the obstacle's fixed state",
-                     c.file.string(), k, c.probes[k].name, i, j);
+        warn_once(c.file.string() + ": /probes/" + std::to_string(k) + " (\"" + c.probes[k].name +
+                  "\") lies in an obstacle's cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) +
+                  "): it records the obstacle's fixed state");
       else
         spdlog::info("probe \"{}\" records cell (i={}, j={}), centre (x={}, y={})", c.probes[k].name, i, j,
                      toolkit::format_number(m.xc(i)), toolkit::format_number(m.yc(j)));

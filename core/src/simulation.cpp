@@ -286,12 +286,16 @@ class StopSignals {
     // Ctrl-C on `strata run … 2>&1 | tee log` also ends tee: a write to its pipe must
     // fail (EPIPE), not end the run before its checkpoint.
     previous_pipe_ = std::signal(SIGPIPE, SIG_IGN);
+    // A file past the size limit (ulimit -f) must fail its write (EFBIG), reported as a
+    // failed write with the last good state kept, not end the process.
+    previous_file_size_ = std::signal(SIGXFSZ, SIG_IGN);
   }
   ~StopSignals() {
     std::signal(SIGTERM, previous_term_);
     std::signal(SIGINT, previous_int_);
     std::signal(SIGUSR1, previous_usr1_);
     std::signal(SIGPIPE, previous_pipe_);
+    std::signal(SIGXFSZ, previous_file_size_);
   }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
@@ -301,6 +305,7 @@ class StopSignals {
   void (*previous_int_)(int);
   void (*previous_usr1_)(int);
   void (*previous_pipe_)(int);
+  void (*previous_file_size_)(int);
 };
 
 // The snapshot series of a run restarted into a folder other than its checkpoint's: the

@@ -32,6 +32,14 @@ inline Result run_strata(const std::string& args, const std::string& prefix = ""
   return r;
 }
 
+// Whether the program's output holds `part`, and how many times.
+inline bool has(const Result& r, const std::string& part) { return r.output.find(part) != std::string::npos; }
+inline int occurrences(const Result& r, const std::string& part) {
+  int n = 0;
+  for (auto at = r.output.find(part); at != std::string::npos; at = r.output.find(part, at + part.size())) ++n;
+  return n;
+}
+
 inline std::filesystem::path scratch_path(const std::string& name) {
   return std::filesystem::temp_directory_path() / ("strata_it_" + name);
 }

@@ -8,10 +8,6 @@
 
 using namespace strata::test;
 
-namespace {
-bool has(const Result& r, const std::string& part) { return r.output.find(part) != std::string::npos; }
-}  // namespace
-
 TEST_CASE("bad input: several bad keys are reported together and nothing runs") {
   const auto out = scratch("bad_keys");
   const Result r = run_strata("run " + source("cases/sod.json") +
@@ -93,6 +89,13 @@ TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported;
   r = run_strata(rect + " --set 'probes=[{\"name\":\"in\",\"x\":0.4,\"y\":0.5}]'");  // inside the rectangle
   CHECK(r.exit_code == 0);
   CHECK(has(r, "/probes/0 (\"in\") lies in an obstacle's cell (i=40, j=50): it records the obstacle's fixed state"));
+  // compare sets up each run twice (planning, running): the same warning is given once.
+  r = run_strata("compare " + source("cases/rect_obstacle.json") +
+                 " --modes layer0,hybrid --reference layer0 --set mesh.nx=20 --set mesh.ny=20 --set velocity.n=8"
+                 " --set time.end=0.005 --set output.times=[0.005] --set obstacles.0.x=[2,3] -q --out " +
+                 scratch("compare_warns_once").string());
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(occurrences(r, "/obstacles/0 covers no cell centre of the mesh") == 1);
   r = run_strata(rect + " --set obstacles.0.x=[-1,2] --set obstacles.0.y=[-1,2]");
   CHECK(r.exit_code == 3);
   CHECK(has(r, "/obstacles cover every cell of the mesh: there is no gas to compute"));

@@ -278,3 +278,25 @@ TEST_CASE("checkpoint: one that cannot be put in place fails the run cleanly, it
   for (const auto& e : fs::directory_iterator(dir / "run"))
     CHECK_MESSAGE(e.path().filename().string().find(".tmp") == std::string::npos, e.path().string());
 }
+
+TEST_CASE("checkpoint: one larger than the process may write fails the run with the system's reason, not a signal") {
+  // ulimit -f 1024: files of at most 0.5 MiB (dash counts 512-byte blocks), 1 MiB (bash). The ES-BGK store of 16 x 16 cells on 12³
+  // velocities is 3.4 MiB, the snapshots and profiles a few kB. Without SIGXFSZ ignored
+  // the kernel ends the process at the checkpoint's first write past 1 MiB.
+  const auto dir = scratch("ckpt_too_large");
+  const Result r = run_strata("run " + source("cases/conservation_box.json") +
+                                  " --set regime.mode=layer1 --set mesh.nx=16 --set mesh.ny=16 --set velocity.n=12"
+                                  " --set time.end=0.002 --set output.times=[0.002] --set output.checkpoint.every_steps=1"
+                                  " --threads 1 -q --out " + dir.string(),
+                              "ulimit -f 1024; ");
+  CHECK(r.exit_code == 3);
+  CHECK_MESSAGE(r.output.find("the checkpoint after step 1 could not be written: ") != std::string::npos, r.output);
+  // HDF5's message carries errno; the engine turns it into the system's words.
+  CHECK(r.output.find(": cannot write dataset f: File too large (this process may write files of at most ") !=
+        std::string::npos);
+  CHECK(r.output.find(" MiB: ulimit -f); the checkpoint needs about 3.39") != std::string::npos);
+  CHECK(fs::exists(dir / "last_good.vti"));
+  CHECK(read_json(dir / "summary.json")["status"] == "failed");
+  for (const auto& e : fs::directory_iterator(dir))
+    CHECK_MESSAGE(e.path().filename().string().find(".tmp") == std::string::npos, e.path().string());
+}

@@ -7,7 +7,6 @@
 using namespace strata::test;
 
 namespace {
-bool has(const Result& r, const std::string& part) { return r.output.find(part) != std::string::npos; }
 
 void check_failed_output(const std::filesystem::path& out) {
   CHECK(std::filesystem::exists(out / "last_good.vti"));

@@ -17,7 +17,6 @@ using namespace strata::test;
 namespace fs = std::filesystem;
 
 namespace {
-bool has(const Result& r, const std::string& part) { return r.output.find(part) != std::string::npos; }
 
 // A small layer-0 Sod tube: a few hundred steps at most.
 std::string small_sod(const std::string& command) {
@@ -175,6 +174,12 @@ TEST_CASE("run folder: validate does not allocate the kinetic store; a run out o
   CHECK(has(r, "out of memory setting up the run (plugins, kinetic store, initial state): the run needs about "
                "0.256 GiB (all cells kinetic), the machine has "));
   CHECK(has(r, "this process is limited to 0.191 GiB (ulimit -v)); reduce velocity.n or mesh.nx, mesh.ny"));
+  // compare's runs say the same, naming the run.
+  const Result c = run_strata(layer1_box("compare", 40) + " --modes layer1 --reference layer1 --out " +
+                              scratch("out_of_memory_compare").string(), limit);
+  CHECK(c.exit_code == 3);
+  CHECK(has(c, "compare, run \"layer1\": out of memory setting up the run (plugins, kinetic store, initial state): "
+               "the run needs about 0.256 GiB"));
 }
 
 TEST_CASE("run folder: a second run into a locked folder is refused, naming the folder and the holder's PID") {

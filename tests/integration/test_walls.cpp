@@ -17,7 +17,6 @@ using namespace strata::test;
 
 namespace {
 void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
-bool has(const Result& r, const std::string& part) { return r.output.find(part) != std::string::npos; }
 
 // A closed box, four walls of different accommodation, temperature and speed.
 const std::string box_walls = R"("boundary": {
