@@ -20,15 +20,18 @@ line,coordinate,quantity,value: line "vertical" (x = 1/2, coordinate y) or "hori
 (y = 1/2, coordinate x), coordinate in units of the cavity side, quantity "ux/U", "uy/U"
 or "T/Tw" (normalised by the lid speed and the wall temperature, as the DSMC literature
 plots them). No such data ships with Strata (docs/validation.md, "Lid-driven cavity").
+
+--reuse reads the runs in OUTDIR whose summary.json says "completed" and runs the others
+again (tools/strata_runs.py: an interrupted run's checkpoints make strata refuse, and that
+is reported with what to do). Exit status: 0 success, 2 bad arguments (STRATA not an
+executable file, --jobs below 1, OUTDIR not a folder, a bad reference CSV) or a run's
+output that cannot be read, 3 matplotlib missing, 4 a Strata run failed or was refused
+(the message names its folder, strata's exit status and error).
 """
 import argparse
-import concurrent.futures
 import csv
-import json
 import os
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 try:
     import matplotlib
@@ -40,7 +43,10 @@ except ImportError:
     sys.exit(3)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_case import read_vti  # noqa: E402
+import strata_runs  # noqa: E402
+from figure_file import save_png  # noqa: E402
+
+TOOL = "cavity_validation.py"
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASE = os.path.join(ROOT, "cases", "cavity.json")
@@ -57,8 +63,7 @@ def read_reference(path):
     """{(field, line): (coordinates, values in Strata's units)} from a reference CSV (above);
     exits with status 2 and a message naming the file and row on bad input."""
     def fail(message):
-        sys.stderr.write(f"cavity_validation.py: {path}: {message}\n")
-        sys.exit(2)
+        strata_runs.fail(TOOL, f"{path}: {message}")
     try:
         with open(path, newline="") as f:
             rows = list(csv.DictReader(f))
@@ -88,21 +93,15 @@ def read_reference(path):
     return {k: tuple(np.array(c) for c in zip(*sorted(v))) for k, v in series.items()}
 
 
-def run(strata, mode, out, reuse):
-    if not (reuse and os.path.exists(os.path.join(out, "summary.json"))):
-        subprocess.run([strata, "run", CASE, "--set", f"regime.mode={mode}", "--threads", "1", "-q", "--out", out],
-                       check=True)
-    with open(os.path.join(out, "summary.json")) as f:
-        summary = json.load(f)
-    with open(os.path.join(out, "snapshots.pvd")) as f:
-        last = [d.get("file") for d in ET.parse(f).getroot().iter("DataSet")][-1]
-    snapshot = read_vti(os.path.join(out, last), ("rho", "ux", "uy", "T", "heat_flux"), components=True)
+def result(out):
+    summary = strata_runs.read_summary(TOOL, out)
+    snapshot = strata_runs.last_snapshot(TOOL, out, ("rho", "ux", "uy", "T", "heat_flux"), components=True)
     cells, dx, dy = snapshot["fields"], snapshot["dx"], snapshot["dy"]
-    with open(os.path.join(out, "probe_center.csv"), newline="") as f:
-        rows = list(csv.DictReader(f))
+    probe = strata_runs.read_table(TOOL, os.path.join(out, "probe_center.csv"), ("t", "ux"))
+    t, ux = probe["t"], probe["ux"]
     # how far from steady the run ended: the centre's u_x one time unit before the end
-    earlier = min(rows, key=lambda r: abs(float(r["t"]) - (float(rows[-1]["t"]) - 1.0)))
-    summary["centre_ux_change"] = abs(float(rows[-1]["ux"]) - float(earlier["ux"]))
+    earlier = min(range(len(t)), key=lambda i: abs(t[i] - (t[-1] - 1.0)))
+    summary["centre_ux_change"] = abs(ux[-1] - ux[earlier])
     return summary, cells, dx, dy
 
 
@@ -137,15 +136,17 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--modes", nargs="+", choices=list(STYLE), default=list(STYLE))
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--reuse", action="store_true", help="read the runs already in OUTDIR instead of running them")
+    ap.add_argument("--reuse", action="store_true",
+                    help="read the runs in OUTDIR that completed instead of running them again")
     ap.add_argument("--reference", help="CSV of published centre-line data (see the module's help)")
     ap.add_argument("--reference-label", default="reference", help="its legend entry, e.g. 'DSMC, John et al.'")
     a = ap.parse_args()
     reference = read_reference(a.reference) if a.reference else {}
-    os.makedirs(a.outdir, exist_ok=True)
-    with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
-        futures = {m: pool.submit(run, a.strata, m, os.path.join(a.outdir, m), a.reuse) for m in a.modes}
-        results = {m: f.result() for m, f in futures.items()}
+    strata_runs.check_arguments(TOOL, a.strata, a.outdir, a.jobs)
+    outs = {m: os.path.join(a.outdir, m) for m in a.modes}
+    strata_runs.run_all(TOOL, a.jobs, [([a.strata, "run", CASE, "--set", f"regime.mode={m}", "--threads", "1", "-q",
+                                         "--out", out], out) for m, out in outs.items()], a.reuse)
+    results = {m: result(out) for m, out in outs.items()}
 
     lines = {m: centre_lines(c) for m, (_, c, _, _) in results.items()}
     ref = a.modes[0]
@@ -197,7 +198,7 @@ def main():
     fig.suptitle("Lid-driven cavity, diffuse walls at T = 1, lid at U = 0.2, Kn = 1 (20 x 20 cells, 12$^3$ velocities)",
                  fontsize=9)
     fig.tight_layout()
-    fig.savefig(os.path.join(a.outdir, "cavity_centrelines.png"), dpi=110)
+    save_png(fig, os.path.join(a.outdir, "cavity_centrelines.png"), TOOL, dpi=110)
 
     fig, axes = plt.subplots(1, len(a.modes), figsize=(4 * len(a.modes), 3.8), squeeze=False)
     for ax, m in zip(axes[0], a.modes):
@@ -210,7 +211,7 @@ def main():
         ax.set_title(f"{STYLE[m][1]}: T and heat flux", fontsize=9)
         fig.colorbar(im, ax=ax, shrink=0.8)
     fig.tight_layout()
-    fig.savefig(os.path.join(a.outdir, "cavity_heat_flux.png"), dpi=110)
+    save_png(fig, os.path.join(a.outdir, "cavity_heat_flux.png"), TOOL, dpi=110)
 
 
 if __name__ == "__main__":

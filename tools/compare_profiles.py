@@ -5,14 +5,17 @@ usage: tools/compare_profiles.py OUT.png LABEL=PROFILE.csv [LABEL=PROFILE.csv ..
 
 Each PROFILE.csv is a profile_<t>.csv of a run (or the output of build/bin/sod_exact);
 a label starting with "exact" is drawn as a thin black line.
+
+Exit status: 0 success, 1 bad input (the message names the file, and the line of a bad
+row; a profile without data rows is refused), 2 bad arguments, 3 matplotlib missing.
 """
 import argparse
-import csv
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from figure_file import save_png  # noqa: E402
+from csv_table import TableError, read_columns  # noqa: E402
 
 try:
     import matplotlib
@@ -25,11 +28,12 @@ except ImportError:
 
 def read_profile(path):
     try:
-        with open(path, newline="") as f:
-            rows = list(csv.DictReader(f))
-        return [float(r["x"]) for r in rows], [float(r["rho"]) for r in rows], [float(r["T"]) for r in rows]
-    except (OSError, KeyError, ValueError) as e:
-        sys.exit(f"compare_profiles.py: {path}: cannot read a profile with columns x, rho, T ({e})")
+        table = read_columns(path, ("x", "rho", "T"))
+    except TableError as e:
+        sys.exit(f"compare_profiles.py: {e}")
+    if not table["x"]:
+        sys.exit(f"compare_profiles.py: {path}: no data rows (expected a profile, one row per cell)")
+    return table["x"], table["rho"], table["T"]
 
 
 def main():

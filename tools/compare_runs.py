@@ -3,8 +3,9 @@ difference of the profiles (in units of each field's largest magnitude, at least
 the cases' fields are O(1), and velocities near 0 are compared absolutely), whether
 the regime columns, steps, cell-steps per layer and switch counts are equal, and both
 runs' conservation drifts. Profiles must match in name, cell centres and length; a run
-missing from either tree, without profiles, or with a file that cannot be read is said
-so (NOT COMPARED) and the exit status is 1.
+missing from either tree, without profiles, with a file that cannot be read (a summary.json
+that is not an object with those counts and numeric drifts), or whose summary.json does
+not say "completed" (a failed run) is said so (NOT COMPARED) and the exit status is 1.
     /usr/bin/python3 tools/compare_runs.py OUTDIR_A OUTDIR_B"""
 import csv
 import glob
@@ -13,45 +14,75 @@ import os
 import sys
 
 
+COUNTS = ("steps", "cell_steps", "layer_switches")
+
+
+class NotCompared(Exception):
+    """Why a run cannot be compared."""
+
+
 def column(rows, i):
     return [float(r[i]) for r in rows[1:]]
 
 
+def read_summary(run):
+    """A run's summary.json, checked for what compare_run reads from a completed run's;
+    raises NotCompared."""
+    path = os.path.join(run, "summary.json")
+    with open(path) as f:
+        s = json.load(f)
+    if not isinstance(s, dict):
+        raise NotCompared(f"{path} is unreadable: expected a JSON object, got {json.dumps(s)[:40]}")
+    if s.get("status") != "completed":  # compare_run says it failed; its drifts may be null (NaN)
+        return s
+    cons = s.get("conservation")
+    if any(k not in s for k in COUNTS) or not (isinstance(cons, dict) and cons and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in cons.values())):
+        raise NotCompared(f"{path} is unreadable: expected {', '.join(COUNTS)} and conservation drifts "
+                          f"that are numbers, got conservation {json.dumps(cons)}")
+    return s
+
+
 def compare_run(pa, pb):
-    """The line for one run, or why it cannot be compared."""
+    """The line for one run; raises NotCompared."""
+    sa, sb = read_summary(pa), read_summary(pb)
+    # Two runs that failed alike are no match: a failed run's results are partial.
+    unfinished = [f"{tree}: {s.get('status')}" + (f", {s['error']}" if s.get("error") else "")
+                  for tree, s in (("A", sa), ("B", sb)) if s.get("status") != "completed"]
+    if unfinished:
+        raise NotCompared(f"the run did not complete ({'; '.join(unfinished)})")
     profiles = sorted(glob.glob(os.path.join(pa, "profile_*.csv")))
     if not profiles:
-        return None, "no profile_*.csv in A"
+        raise NotCompared("no profile_*.csv in A")
     worst, regime_equal = 0.0, True
     for fa in profiles:
         fb = os.path.join(pb, os.path.basename(fa))
         if not os.path.exists(fb):
-            return None, f"{os.path.basename(fa)} is missing in B"
+            raise NotCompared(f"{os.path.basename(fa)} is missing in B")
         ra, rb = list(csv.reader(open(fa))), list(csv.reader(open(fb)))
         if ra[0] != rb[0] or len(ra) != len(rb):
-            return None, f"{os.path.basename(fa)}: columns or row counts differ ({len(ra) - 1} and {len(rb) - 1} cells)"
+            raise NotCompared(f"{os.path.basename(fa)}: columns or row counts differ "
+                              f"({len(ra) - 1} and {len(rb) - 1} cells)")
         for i, field in enumerate(ra[0]):
             ca, cb = column(ra, i), column(rb, i)
             if field in ("x", "y"):
                 if ca != cb:
-                    return None, f"{os.path.basename(fa)}: the cell centres differ (another mesh)"
+                    raise NotCompared(f"{os.path.basename(fa)}: the cell centres differ (another mesh)")
                 continue
             if field == "regime":
                 regime_equal &= ca == cb
                 continue
             if not ca:
-                return None, f"{os.path.basename(fa)} has no rows"
+                raise NotCompared(f"{os.path.basename(fa)} has no rows")
             scale = max(max(abs(v) for v in ca), 1.0)
             diff = max(abs(x - y) for x, y in zip(ca, cb)) / scale
             if diff != diff and any(x == x for x in ca + cb):  # NaN in one run only
-                return None, f"{os.path.basename(fa)}: {field} is not a number in one run"
+                raise NotCompared(f"{os.path.basename(fa)}: {field} is not a number in one run")
             worst = max(worst, diff if diff == diff else 0.0)
-    sa = json.load(open(os.path.join(pa, "summary.json")))
-    sb = json.load(open(os.path.join(pb, "summary.json")))
-    counts_equal = all(sa[k] == sb[k] for k in ("steps", "cell_steps", "layer_switches"))
+    counts_equal = all(sa[k] == sb[k] for k in COUNTS)
     drift = lambda s: max(s["conservation"].values())
     return (f"profiles {worst:.2e}  regime equal {regime_equal}  counts equal {counts_equal}  "
-            f"largest drift {drift(sa):.1e} / {drift(sb):.1e}"), None
+            f"largest drift {drift(sa):.1e} / {drift(sb):.1e}")
 
 
 def main(a, b):
@@ -64,10 +95,15 @@ def main(a, b):
         print(f"{name:10s} NOT COMPARED: missing in A")
     for name in runs:
         pb = os.path.join(b, name)
+        line, why = None, None
         try:
-            line, why = compare_run(os.path.join(a, name), pb) if os.path.isdir(pb) else (None, "missing in B")
+            if not os.path.isdir(pb):
+                raise NotCompared("missing in B")
+            line = compare_run(os.path.join(a, name), pb)
+        except NotCompared as e:
+            why = str(e)
         except (OSError, ValueError, IndexError, KeyError) as e:  # an unreadable or cut file
-            line, why = None, f"{type(e).__name__}: {e}"
+            why = f"{type(e).__name__}: {e}"
         if why:
             problems += 1
             print(f"{name:10s} NOT COMPARED: {why}")

@@ -6,12 +6,19 @@ import os
 import sys
 
 
-def save_png(fig, out, tool, dpi=120):
+def check_png_name(out, tool):
+    """Exit (status 1) unless a figure can be written as out; a tool that prints much
+    before drawing calls it first, save_png calls it again."""
     folder = os.path.dirname(os.path.abspath(out))
     if not out.lower().endswith(".png"):
         sys.exit(f"{tool}: the figure's name must end in .png, got {out!r}")
     if not os.path.isdir(folder):
         sys.exit(f"{tool}: {out}: the folder {folder} does not exist")
+    return folder
+
+
+def save_png(fig, out, tool, dpi=120):
+    folder = check_png_name(out, tool)
     tmp = os.path.join(folder, "." + os.path.basename(out) + f".tmp{os.getpid()}.png")
     try:
         fig.savefig(tmp, dpi=dpi)

@@ -7,16 +7,26 @@ arithmetic). A step bound by memory would follow the bound's curve; docs/perform
 "Against the bounds after these changes", shows the figure of docs/data/layer_costs.
 
     /usr/bin/python3 tools/plot_bounds.py OUT.png LABEL=LAYER_COSTS.jsonl [LABEL=...]
+
+Exit status: 0 success, 1 bad arguments or input (the message names the file), 3
+matplotlib missing.
 """
 import json
+import os
 import sys
 
-import matplotlib
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_file import save_png  # noqa: E402
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    sys.stderr.write("plot_bounds.py: python3-matplotlib is missing: apt-get install python3-matplotlib\n")
+    sys.exit(3)
 
-
+KEYS = ("triad_gb_per_s", "bound_seconds", "seconds_per_cell_step", "floor_seconds")
 
 def main(argv):
     if len(argv) < 3 or any("=" not in a for a in argv[2:]):
@@ -29,11 +39,19 @@ def main(argv):
     for f, spec in enumerate(argv[2:]):
         label, path = spec.split("=", 1)
         try:
-            lines = [json.loads(l) for l in open(path) if l.strip()]
-        except (OSError, ValueError) as e:
-            sys.exit(f"plot_bounds.py: {path}: {e}")
+            with open(path) as fh:
+                text = fh.read().splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            sys.exit(f"plot_bounds.py: {path}: cannot read it ({getattr(e, 'strerror', None) or e})")
+        lines = []
+        for number, line in enumerate(text, 1):
+            try:
+                lines += [json.loads(line)] if line.strip() else []
+            except ValueError as e:
+                sys.exit(f"plot_bounds.py: {path}:{number}: not a JSON line ({e.msg}; a line cut short?)")
         for ax, n in zip(axes, grids):
-            runs = [r for r in lines if r.get("layer") == 1 and r.get("velocity_n") == n and "floor_seconds" in r]
+            runs = [r for r in lines if isinstance(r, dict) and r.get("layer") == 1 and r.get("velocity_n") == n
+                    and all(isinstance(r.get(k), (int, float)) for k in KEYS)]
             if not runs:
                 continue
             x = [r["triad_gb_per_s"] for r in runs]
@@ -62,7 +80,7 @@ def main(argv):
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=4)
     fig.tight_layout(rect=(0, 0.16, 1, 1))
-    fig.savefig(argv[1], dpi=110)
+    save_png(fig, argv[1], "plot_bounds.py", dpi=110)
 
 
 if __name__ == "__main__":

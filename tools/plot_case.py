@@ -4,11 +4,14 @@
 Usage:  /usr/bin/python3 tools/plot_case.py OUTDIR [--quiet]
 
 Reads (see the output contract of the C++ program):
-  OUTDIR/snapshots.pvd      ParaView collection of ImageData (.vti) snapshots (required)
+  OUTDIR/snapshots.pvd      ParaView collection of ImageData (.vti) snapshots
   OUTDIR/snapshot_*.vti     cell data rho, T, regime (+ others, ignored)
   OUTDIR/profile_<t>.csv    mid-height profiles  x,rho,ux,uy,T,p,regime   (optional)
   OUTDIR/history.csv        conservation / layer counts per step            (optional)
-  OUTDIR/summary.json       case name, final time, layer share              (optional)
+  OUTDIR/summary.json       case name, final time, layer share
+A Strata output folder has snapshots.pvd or summary.json (a run with output.snapshots
+false writes no snapshots: its history and profiles are drawn, and that is said).
+History rows whose t is not finite are left out (and counted on stderr).
 
 Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
   fields_t<t>.png   one per snapshot: density, temperature, regime map (with the
@@ -28,7 +31,6 @@ Exit status: 0 success, 2 missing/malformed input, 3 matplotlib/numpy missing.
 
 import argparse
 import base64
-import csv
 import glob
 import json
 import math
@@ -38,6 +40,9 @@ import sys
 import xml.etree.ElementTree as ET
 
 PROG = "plot_case.py"
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from csv_table import TableError, read_columns  # noqa: E402
 
 try:
     import numpy as np
@@ -129,7 +134,7 @@ def parse_ints(text, n, what):
 def read_pvd(outdir):
     path = os.path.join(outdir, "snapshots.pvd")
     if not os.path.isfile(path):
-        raise InputError("%s: no snapshots.pvd (is this a Strata output folder?)" % outdir)
+        raise InputError("%s: no snapshots.pvd" % outdir)
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as e:
@@ -446,28 +451,9 @@ def plot_fields(g, t, case, outdir, written, quiet, used_names):
 
 def read_csv_columns(path, required):
     try:
-        with open(path, newline="") as fh:
-            rows = list(csv.reader(fh))
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError("%s: cannot read: %s" % (path, e))
-    rows = [r for r in rows if r and any(c.strip() for c in r)]
-    if not rows:
-        raise InputError("%s: empty file (no header)" % path)
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError("%s: header lacks column(s) %s" % (path, ", ".join(missing)))
-    idx = {c: header.index(c) for c in required}
-    cols = {c: [] for c in required}
-    for ln, r in enumerate(rows[1:], 2):
-        if len(r) != len(header):
-            raise InputError("%s:%d: %d fields, header has %d" % (path, ln, len(r), len(header)))
-        for c in required:
-            try:
-                cols[c].append(float(r[idx[c]]))
-            except ValueError:
-                raise InputError("%s:%d: column %s is not a number: %r"
-                                 % (path, ln, c, r[idx[c]]))
+        cols = read_columns(path, required)
+    except TableError as e:
+        raise InputError(str(e))
     return {c: np.array(v, dtype=float) for c, v in cols.items()}
 
 
@@ -589,6 +575,10 @@ def plot_history(outdir, case, summary, written, quiet):
         note("no history.csv in %s, history.png not written" % outdir, quiet)
         return
     h = read_csv_columns(path, HISTORY_COLS)
+    finite = np.isfinite(h["t"])
+    if not finite.all():
+        note("%s: %d row(s) whose t is not finite left out" % (path, np.count_nonzero(~finite)), quiet)
+        h = {k: v[finite] for k, v in h.items()}
     if h["t"].size == 0:
         note("%s has no rows, history.png not written" % path, quiet)
         return
@@ -699,7 +689,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         prog=PROG, description="Write PNG figures (fields, profiles, history) "
         "from a Strata output folder into that folder.")
-    ap.add_argument("outdir", metavar="OUTDIR", help="run output folder (has snapshots.pvd)")
+    ap.add_argument("outdir", metavar="OUTDIR", help="run output folder (has snapshots.pvd or summary.json)")
     ap.add_argument("--quiet", action="store_true",
                     help="do not print the names of the files written")
     args = ap.parse_args(argv)
@@ -710,8 +700,16 @@ def main(argv=None):
             raise InputError("%s: no such folder" % outdir)
         if not os.access(outdir, os.W_OK):
             raise InputError("%s: folder is not writable" % outdir)
-        snaps = read_pvd(outdir)
         summary = read_summary(outdir)
+        if os.path.isfile(os.path.join(outdir, "snapshots.pvd")):
+            snaps = read_pvd(outdir)
+        elif os.path.isfile(os.path.join(outdir, "summary.json")):
+            snaps = []
+            note("%s: no snapshots.pvd: the run wrote no snapshot fields (output.snapshots false), "
+                 "no fields_t*.png" % outdir, args.quiet)
+        else:
+            raise InputError("%s: neither snapshots.pvd nor summary.json (is this a Strata output folder?)"
+                             % outdir)
         case = summary.get("case") or os.path.basename(os.path.normpath(os.path.abspath(outdir)))
         case = str(case)
         # One snapshot in memory at a time (runs can have hundreds); a

@@ -10,15 +10,26 @@ call ran one (RESIDENT=1), its bar with layer 2 resident on the device; the laye
 is split into the copies over the bus (as boltzmann_cufft logs them, plus the engine's own
 for a resident layer 2) and the rest. docs/performance.md, "Measured on an H200", shows the figure of its data in
 docs/data/gpu_h200.
+
+Exit status: 0 success, 1 bad arguments or input (the message names the file, and the line
+of a bad JSON line), 3 matplotlib missing.
 """
 import json
+import os
 import sys
 
-import matplotlib
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_file import save_png  # noqa: E402
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    sys.stderr.write("plot_gpu_steps.py: python3-matplotlib is missing: apt-get install python3-matplotlib\n")
+    sys.exit(3)
 
+TOOL = "plot_gpu_steps.py"
 CHECKS = {"layer2_16_2_threads": "layer 2, 16³, 100×100, host 2 threads",
           "layer2_32_50x50_2_threads": "layer 2, 32³, 50×50, host 2 threads",
           "layer2_16_16_threads": "layer 2, 16³, 100×100, host 16 threads"}
@@ -28,15 +39,25 @@ PHASES = [("bus", "copies over the bus", "#d62728"), ("layer2", "layer 2 (GPU or
 
 
 def checks(path):
-    """{check name: {run: line}} from a results.jsonl (JSON lines, then '== name: exit')."""
+    """{check name: {run: line}} from a results.jsonl (JSON lines, then '== name: exit');
+    only the runs with phases count."""
     found, pending = {}, []
-    for line in open(path):
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        sys.exit(f"{TOOL}: {path}: cannot read it ({getattr(e, 'strerror', None) or e})")
+    for number, line in enumerate(lines, 1):
         line = line.strip()
         if line.startswith("{"):
-            pending.append(json.loads(line))
+            try:
+                pending.append(json.loads(line))
+            except ValueError as e:
+                sys.exit(f"{TOOL}: {path}:{number}: not a JSON object ({e.msg}; a line cut short?)")
         elif line.startswith("== ") and ": exit" in line:
             name = line[3:line.index(":")]
-            runs = {r["run"]: r for r in pending if r.get("run") in ("cpu", "gpu", "resident")}
+            runs = {r["run"]: r for r in pending
+                    if r.get("run") in ("cpu", "gpu", "resident") and isinstance(r.get("phase_seconds_per_step"), dict)}
             if "cpu" in runs and "gpu" in runs:
                 found[name] = runs
             pending = []
@@ -44,9 +65,7 @@ def checks(path):
 
 
 def segments(run):
-    p = run.get("phase_seconds_per_step")
-    if p is None:
-        return None
+    p = run["phase_seconds_per_step"]
     bus = run.get("bus_seconds_per_step", 0.0)
     seg = {"bus": bus, "layer2": p.get("layer2", 0.0) - bus, "coupling": p.get("coupling", 0.0),
            "output": p.get("output", 0.0)}
@@ -57,11 +76,14 @@ def segments(run):
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    out, sources = sys.argv[1], [a.split("=", 1) for a in sys.argv[2:]]
-    data = [(label, checks(path)) for label, path in sources]
+    out = sys.argv[1]
+    bad = [a for a in sys.argv[2:] if "=" not in a]
+    if bad:
+        sys.exit(f"{TOOL}: expected LABEL=RESULTS.jsonl, got {bad[0]!r}")
+    data = [(label, checks(path)) for label, path in (a.split("=", 1) for a in sys.argv[2:])]
     names = [n for n in CHECKS if all(n in d for _, d in data)]
     if not names:
-        sys.exit("plot_gpu_steps: no rect_obstacle check with phases in every file")
+        sys.exit(f"{TOOL}: no rect_obstacle check with phases in every file")
     fig, axes = plt.subplots(len(names), 1, figsize=(9, 2.2 * len(names) + 0.8), squeeze=False)
     for ax, name in zip(axes[:, 0], names):
         bars = [("CPU (boltzmann_fft)", data[0][1][name]["cpu"])]
@@ -72,7 +94,7 @@ def main():
         y = range(len(bars))
         left = [0.0] * len(bars)
         for key, legend, colour in PHASES:
-            widths = [(segments(run) or {}).get(key, 0.0) for _, run in bars]
+            widths = [segments(run)[key] for _, run in bars]
             ax.barh(list(y), widths, left=left, color=colour, label=legend)
             left = [a + b for a, b in zip(left, widths)]
         for k, (_, run) in enumerate(bars):
@@ -84,8 +106,8 @@ def main():
     axes[0, 0].legend(fontsize=7, loc="lower right")
     fig.suptitle("Paper test 2 (rect_obstacle) on an NVIDIA H200: where a step goes", fontsize=10)
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    print(f"plot_gpu_steps: wrote {out}")
+    save_png(fig, out, TOOL)
+    print(f"{TOOL}: wrote {out}")
 
 
 if __name__ == "__main__":

@@ -2,14 +2,17 @@
 """Overlay one history.csv column of several runs against t.
 
 usage: tools/plot_history.py OUT.png COLUMN LABEL=history.csv [LABEL=history.csv ...] [--log] [--title TEXT]
+
+Exit status: 0 success, 1 bad input (the message names the file, and the line of a bad
+row; a history without data rows is refused), 2 bad arguments, 3 matplotlib missing.
 """
 import argparse
-import csv
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from figure_file import save_png  # noqa: E402
+from csv_table import TableError, read_columns  # noqa: E402
 
 try:
     import matplotlib
@@ -34,13 +37,12 @@ def main():
             sys.exit(f"plot_history.py: expected LABEL=history.csv, got {item!r}")
         label, path = item.rsplit("=", 1)
         try:
-            with open(path, newline="") as f:
-                rows = list(csv.DictReader(f))
-            t = [float(r["t"]) for r in rows]
-            y = [float(r[args.column]) for r in rows]
-        except (OSError, KeyError, ValueError) as e:
-            sys.exit(f"plot_history.py: {path}: cannot read columns t and {args.column} ({e})")
-        ax.plot(t, y, label=label, lw=1.6)
+            table = read_columns(path, ("t", args.column))
+        except TableError as e:
+            sys.exit(f"plot_history.py: {e}")
+        if not table["t"]:
+            sys.exit(f"plot_history.py: {path}: no data rows (a run that wrote none, or not a history.csv)")
+        ax.plot(table["t"], table[args.column], label=label, lw=1.6)
     if args.log:
         ax.set_yscale("log")
     ax.set_xlabel("t")

@@ -15,7 +15,9 @@ a stated assumption (the constants below); the model is what the design implies:
   work every rank repeats     = per cell of the whole mesh and step (copies of the
                                 mesh-wide state arrays, the regime map): REPLICATED seconds
 The step time is their sum (no overlap of communication with work, as built).
-    /usr/bin/python3 tools/scaling_model.py"""
+    /usr/bin/python3 tools/scaling_model.py
+It takes no arguments (any other than --help is refused, exit status 2)."""
+import argparse
 import math
 
 # Seconds per cell-step with one thread at 32^3 (docs/performance.md, bench/layer_costs.sh
@@ -64,6 +66,7 @@ def limit(compute, stage, share, work, P):
 
 
 def main():
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     ranks = (1, 8, 64, 1024)
     print("Strong scaling, %d cells, 32^3 velocities: efficiency (step time) and what limits it" % CELLS)
     for name, shares in TESTS.items():

@@ -19,16 +19,20 @@ usage:
       Navier-Stokes-Fourier profiles as thin grey lines
 
 The derivative max|drho/dx| is the largest centred difference of neighbouring cells.
+Exit status: 0 success, 1 bad arguments or input (the message names the file, and the
+line of a bad row), 3 matplotlib missing.
 """
-import csv
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from figure_file import save_png  # noqa: E402
+from csv_table import TableError, read_columns  # noqa: E402
 
 GAMMA = 5.0 / 3.0
+NS_EXTENT = 500  # upstream mean free paths the Navier-Stokes-Fourier profile is integrated over
+VELOCITY_N = (4, 256)  # the case limits of velocity.n (docs/user_guide.md)
 
 
 def rankine_hugoniot(mach):
@@ -42,11 +46,9 @@ def rankine_hugoniot(mach):
 
 def read_profile(path):
     try:
-        with open(path, newline="") as f:
-            rows = list(csv.DictReader(f))
-        return {k: [float(r[k]) for r in rows] for k in ("x", "rho", "ux", "T")}
-    except (OSError, KeyError, ValueError) as e:
-        sys.exit(f"shock_thickness.py: {path}: cannot read a profile with columns x, rho, ux, T ({e})")
+        return read_columns(path, ("x", "rho", "ux", "T"))
+    except TableError as e:
+        sys.exit(f"shock_thickness.py: {e}")
 
 
 def analyse(mach, prof, where="the profile"):
@@ -101,9 +103,12 @@ def navier_stokes(mach, h=0.002):
     a = [(rhs(u2 + e, T2)[i] - rhs(u2 - e, T2)[i]) / (2 * e) for i in range(2)]
     b = [(rhs(u2, T2 + e)[i] - rhs(u2, T2 - e)[i]) / (2 * e) for i in range(2)]
     tr, det = a[0] + b[1], a[0] * b[1] - b[0] * a[1]
-    lam = (tr - math.sqrt(tr * tr - 4 * det)) / 2
-    v = (b[0], lam - a[0])
+    disc = tr * tr - 4 * det
+    v = (b[0], (tr - math.sqrt(max(disc, 0.0))) / 2 - a[0])
     norm = math.hypot(*v)
+    if not (disc > 0 and norm > 0):  # at very high Mach numbers the differences above lose every digit
+        sys.exit(f"shock_thickness.py: Mach {mach:g} is too strong for the Navier-Stokes-Fourier integration "
+                 "(the downstream state's derivatives cannot be resolved in double precision)")
     v = (v[0] / norm, v[1] / norm) if v[0] > 0 else (-v[0] / norm, -v[1] / norm)
     u, T, x = u2 + 1e-6 * v[0], T2 + 1e-6 * v[1], 0.0
     xs, us, Ts = [x], [u], [T]
@@ -112,7 +117,7 @@ def navier_stokes(mach, h=0.002):
         du, dT = rhs(u, T)
         return -du, -dT
 
-    while u < u1 * (1 - 1e-5) and x > -500:
+    while u < u1 * (1 - 1e-5) and x > -NS_EXTENT:
         k1 = back(u, T)
         k2 = back(u + h / 2 * k1[0], T + h / 2 * k1[1])
         k3 = back(u + h / 2 * k2[0], T + h / 2 * k2[1])
@@ -123,6 +128,12 @@ def navier_stokes(mach, h=0.002):
         xs.append(x)
         us.append(u)
         Ts.append(T)
+    # A weak shock is about 1/(Mach - 1) mean free paths wide: near Mach 1 it outgrows the
+    # range, and the profile ends before its density midpoint.
+    if m / u > 0.5 * (1 + rh["rho2"]):
+        sys.exit(f"shock_thickness.py: Mach {mach:g} is too close to 1: its Navier-Stokes-Fourier shock is wider "
+                 f"than the {NS_EXTENT} upstream mean free paths the profile is integrated over; "
+                 "use a Mach number further from 1")
     xs.reverse(), us.reverse(), Ts.reverse()
     return dict(x=xs, rho=[m / uu for uu in us], ux=us, T=Ts)
 
@@ -144,11 +155,17 @@ def cmd_sets(mach):
     box = max(rh["u1"] + 7.4, rh["u2"] + 5.5 * math.sqrt(rh["T2"]))
     box = max(10.0, math.ceil(box))
     n = 2 * math.ceil(box / 1.2)
-    lines += [f"--set velocity.L={box:g}", f"--set velocity.n={max(n, 20)}"]
+    n = max(n, 20)
+    if not VELOCITY_N[0] <= n <= VELOCITY_N[1]:
+        sys.exit(f"shock_thickness.py: Mach {mach:g} needs velocity.n = {n} (spacing 1.2 on [-{box:g}, {box:g}]), "
+                 f"outside the case limits [{VELOCITY_N[0]}, {VELOCITY_N[1]}] of velocity.n: use a lower Mach number")
+    lines += [f"--set velocity.L={box:g}", f"--set velocity.n={n}"]
     print(" \\\n".join(lines))
 
 
 def cmd_thickness(mach, paths):
+    if not paths:
+        sys.exit("shock_thickness.py: thickness needs at least one PROFILE.csv after MACH")
     print("profile,lambda1_over_delta,delta,x_mid,x_max_slope,downstream_rho,downstream_ux,downstream_T")
     for p in paths:
         a = analyse(mach, read_profile(p), p)

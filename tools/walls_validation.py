@@ -13,14 +13,17 @@ of the viscosity measured in their Couette run at delta = 10. Reads the steady s
 flux qy from the probes, prints a table and draws OUTDIR/couette_shear.png and
 OUTDIR/fourier_heat_flux.png against the free-molecular closed forms and the
 Navier-Stokes solutions with first-order slip and temperature jump.
+
+--reuse reads the runs in OUTDIR whose summary.json says "completed" and runs the others
+again (tools/strata_runs.py: an interrupted run's checkpoints make strata refuse, and that
+is reported with what to do). Exit status: 0 success, 2 bad arguments (STRATA not an
+executable file, --jobs below 1, OUTDIR not a folder) or a run's output that cannot be
+read, 3 matplotlib missing, 4 a Strata run failed or was refused (the message names its
+folder, strata's exit status and error).
 """
 import argparse
-import concurrent.futures
-import csv
-import json
 import math
 import os
-import subprocess
 import sys
 
 try:
@@ -32,7 +35,10 @@ except ImportError:
     sys.exit(3)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_case import read_vti  # noqa: E402
+import strata_runs  # noqa: E402
+from figure_file import save_png  # noqa: E402
+
+TOOL = "walls_validation.py"
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 U, T_LOW, T_HIGH, BETA, NU_C = 0.1, 0.9, 1.1, -0.5, math.pi / 2
@@ -73,24 +79,24 @@ def out_dir(outdir, case, mode, delta):
     return os.path.join(outdir, f"{case[:-5]}{'' if mode == 'layer1' else '_' + mode}_delta{delta}")
 
 
-def run(strata, case, mode, delta, out, reuse):
+def command(strata, case, mode, delta, out):
     sets, _, end, _, _ = MODES[mode]
     end = end[case] if end else REDUCED_END
     cmd = [strata, "run", os.path.join(ROOT, "cases", case), "--set", f"knudsen={knudsen_for(delta, mode)}",
            "--set", f"time.end={end}", "--threads", "1", "-q", "--out", out]
     for s in sets:
         cmd += ["--set", s]
-    if not (reuse and os.path.exists(os.path.join(out, "summary.json"))):
-        subprocess.run(cmd, check=True)
-    with open(os.path.join(out, "probe_center.csv"), newline="") as f:
-        rows = list(csv.DictReader(f))
-    last = rows[-1]
-    # the value one time unit earlier: how far from steady the run ended
-    t_end = float(last["t"])
-    earlier = min(rows, key=lambda r: abs(float(r["t"]) - (t_end - 1.0)))
-    with open(os.path.join(out, "summary.json")) as f:
-        summary = json.load(f)
-    return last, earlier, summary
+    return cmd
+
+
+def result(case, out):
+    """The probed value (Pxy of Couette, qy of Fourier) at the end, one time unit earlier
+    (how far from steady the run ended), and the summary."""
+    key = "Pxy" if case == "couette.json" else "qy"
+    probe = strata_runs.read_table(TOOL, os.path.join(out, "probe_center.csv"), ("t", key))
+    t = probe["t"]
+    earlier = min(range(len(t)), key=lambda i: abs(t[i] - (t[-1] - 1.0)))
+    return probe[key][-1], probe[key][earlier], strata_runs.read_summary(TOOL, out)
 
 
 def figure_against_delta(points, curves, ds, ylabel, title, path, ylim=None):
@@ -113,7 +119,7 @@ def figure_against_delta(points, curves, ds, ylabel, title, path, ylim=None):
     ax.set_title(title)
     ax.legend(fontsize=7, title="16$^3$ velocities, 20 cells", title_fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_png(fig, path, TOOL)
 
 
 def main():
@@ -121,17 +127,17 @@ def main():
     ap.add_argument("strata")
     ap.add_argument("outdir")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--reuse", action="store_true", help="read the runs already in OUTDIR instead of running them")
+    ap.add_argument("--reuse", action="store_true",
+                    help="read the runs in OUTDIR that completed instead of running them again")
     ap.add_argument("--modes", nargs="+", choices=list(MODES), default=["layer1"],
                     help="regime modes to run (layer 1 always gives the free-molecular point)")
     a = ap.parse_args()
-    os.makedirs(a.outdir, exist_ok=True)
+    strata_runs.check_arguments(TOOL, a.strata, a.outdir, a.jobs)
     modes = ["layer1"] + [m for m in a.modes if m != "layer1"]
-    runs = [(case, mode, d) for case in ("couette.json", "fourier.json") for mode in modes for d in MODES[mode][1]]
-    with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
-        futures = {(case, mode, d): pool.submit(run, a.strata, case, mode, d, out_dir(a.outdir, case, mode, d), a.reuse)
-                   for case, mode, d in runs}
-        results = {k: f.result() for k, f in futures.items()}
+    outs = {(case, mode, d): out_dir(a.outdir, case, mode, d)
+            for case in ("couette.json", "fourier.json") for mode in modes for d in MODES[mode][1]}
+    strata_runs.run_all(TOOL, a.jobs, [(command(a.strata, *k, out), out) for k, out in outs.items()], a.reuse)
+    results = {k: result(k[0], out) for k, out in outs.items()}
 
     # Free-molecular closed forms (docs/validation.md): plates at -U and +U,
     # Pxy_fm = -rho U sqrt(2T/(pi m)); plates at T1, T2 at rest,
@@ -145,18 +151,17 @@ def main():
     mu_ratio = {"layer1": 1.0}
     for mode in (m for m in modes if m != "layer1"):
         d = max(REDUCED_DELTAS)
-        ux = read_vti(os.path.join(out_dir(a.outdir, "couette.json", mode, d), "snapshot_0001.vti"), want=("ux",))
+        ux = strata_runs.last_snapshot(TOOL, out_dir(a.outdir, "couette.json", mode, d), want=("ux",))
         col = ux["fields"]["ux"][:, 0]
         grad = (col[len(col) // 2] - col[len(col) // 2 - 1]) / ux["dy"]
-        mu = -float(results[("couette.json", mode, d)][0]["Pxy"]) / grad
+        mu = -results[("couette.json", mode, d)][0] / grad
         mu_ratio[mode] = mu / (knudsen_for(d, mode) * MU_HS)
         print(f"{mode}: mu measured at mid-channel (Couette, delta {d}) / (knudsen mu_HS) = {mu_ratio[mode]:.4f}")
     print("case     mode    delta  delta(measured mu) knudsen  value  / free-molecular"
           "  change over the last time unit  layer shares 0/1/2")
     couette, fourier = {m: [] for m in modes}, {m: [] for m in modes}
-    for (case, mode, d), (last, earlier, summary) in sorted(results.items()):
-        key, ref = ("Pxy", -tau_fm) if case == "couette.json" else ("qy", q_fm)
-        v, v0 = float(last[key]), float(earlier[key])
+    for (case, mode, d), (v, v0, summary) in sorted(results.items()):
+        ref = -tau_fm if case == "couette.json" else q_fm
         (couette if case == "couette.json" else fourier)[mode].append((d / mu_ratio[mode], v / ref))
         shares = "/".join(f"{x:.3f}" for x in summary["layer_share"])
         print(f"{case[:-5]:8s} {mode:7s} {d:6.2f} {d / mu_ratio[mode]:8.3f} {knudsen_for(d, mode):9.4g} {v:12.6g}"
@@ -194,8 +199,7 @@ def main():
         out = out_dir(a.outdir, case, mode, d)
         ends = {}
         for probe in ("bottom", "top"):
-            with open(os.path.join(out, f"probe_{probe}.csv"), newline="") as f:
-                ends[probe] = float(list(csv.DictReader(f))[-1]["T"])
+            ends[probe] = strata_runs.read_table(TOOL, os.path.join(out, f"probe_{probe}.csv"), ("T",))["T"][-1]
         print(f"  {mode:7s} delta {d:6.2f}: T(bottom cell) = {ends['bottom']:.5f}, T(top cell) = {ends['top']:.5f}")
 
 

@@ -150,7 +150,7 @@ StateSpec read_state(ObjectReader& r, std::size_t n_species, bool need_density) 
 Wall read_wall(ObjectReader& r, const std::vector<Side>& sides) {
   Wall w;
   w.accommodation = r.number("accommodation", 1.0, Range{0.0, 1.0});
-  w.T_key = r.path("T");
+  w.key = r.where();
   if (r.has("T")) w.T = r.number("T", std::nullopt, positive);
   auto has = [&](Side s) { return std::find(sides.begin(), sides.end(), s) != sides.end(); };
   const bool normal[3] = {has(left) || has(right), has(bottom) || has(top), false};
@@ -171,6 +171,7 @@ Boundary read_boundary(const json& value, const std::string& path, std::size_t n
                        const std::vector<Side>& sides, Diagnostics& diag) {
   static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall"};
   Boundary b;
+  b.key = path;
   std::string kind;
   if (value.is_string()) {
     kind = value.get<std::string>();
@@ -349,7 +350,7 @@ void read_obstacles(ObjectReader& root, Case& c) {
       if (w.valid()) {
         o.wall = Wall{};
         o.wall->accommodation = w.number("accommodation", 1.0, Range{0.0, 1.0});
-        o.wall->T_key = w.path("T");
+        o.wall->key = w.where();
         if (w.has("T")) o.wall->T = w.number("T", std::nullopt, positive);
         w.finish();
       }
@@ -508,7 +509,18 @@ void read_output(ObjectReader& root, Case& c) {
     for (const auto& t : ok ? *times : json::array())
       ok = ok && t.is_number() && t.get<double>() > 0 && (!end_known || t.get<double>() <= c.t_end * (1 + 1e-12));
     if (!ok) {
-      r.diagnostics().expected(r.path("times"), "a non-empty array of times in (0, time.end]", *times);
+      // The bound and the first time past it: a shortened time.end (--set time.end=0.01)
+      // leaves the case's own output times behind.
+      std::string what = "a non-empty array of times in (0, time.end]";
+      if (end_known) {
+        what = "a non-empty array of times in (0, time.end = " + toolkit::format_number(c.t_end) + "]";
+        for (const auto& t : times->is_array() ? *times : json::array())
+          if (t.is_number() && t.get<double>() > c.t_end * (1 + 1e-12)) {
+            what += " (" + toolkit::format_number(t.get<double>()) + " is later)";
+            break;
+          }
+      }
+      r.diagnostics().expected(r.path("times"), what, *times);
     } else {
       c.output.times = times->get<std::vector<double>>();
       std::sort(c.output.times.begin(), c.output.times.end());

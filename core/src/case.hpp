@@ -37,13 +37,14 @@ struct Wall {
   // Absent: the initial temperature of the gas next to a side, or of an obstacle's
   // cells, which must then be uniform (Transport::place_walls).
   std::optional<double> T;
-  std::string T_key;  // the key's path, for messages
+  std::string key;  // the wall's JSON path ("/mesh/boundary/top"), for messages
   std::array<double, 3> u{};  // tangential: the normal component is zero
   int band = 2;  // hybrid runs: cells along the side held in regime.band_layer when accommodation > 0
 };
 
 struct Boundary {
   BoundaryKind kind = BoundaryKind::outflow;
+  std::string key;                  // its JSON path ("/mesh/boundary/left"), for messages
   std::optional<StateSpec> inflow;  // for kind == inflow
   Wall wall;                        // for kind == wall
 };

@@ -32,6 +32,7 @@ class ObjectReader {
   bool valid() const { return object_ != nullptr; }
   bool has(const std::string& key);  // also marks the key as known
   std::string path(const std::string& key) const { return path_ + "/" + key; }
+  const std::string& where() const { return path_; }  // the object's own path
 
   double number(const std::string& key, std::optional<double> fallback, Range range = {});
   int integer(const std::string& key, std::optional<int> fallback, int min, int max);

@@ -185,6 +185,37 @@ std::map<std::string, json> flatten_setup(const json& s) {
   return out;
 }
 
+// The keys of a case document (as run, after --set) that change the physics of its
+// continuation and that checkpoint_setup does not hold, flattened to "mesh.boundary.left.rho",
+// "knudsen", "obstacles.0.x.1", "regime.band", ... Compared as written: the same boundary
+// written another way ("outflow" against {"type": "outflow"}) counts as a difference.
+// The initial state is among them (a wall without T takes the gas's initial temperature);
+// regime.initial is not (the checkpoint holds the regime map).
+std::map<std::string, json> physics_of_case(const json& c) {
+  std::map<std::string, json> out;
+  if (!c.is_object()) return out;
+  auto add = [&](const std::string& prefix, const json& value) {
+    if (!value.is_structured() || value.empty()) {
+      out[prefix] = value;
+      return;
+    }
+    const json flat = value.flatten();  // named: items() of a temporary would dangle
+    for (const auto& [pointer, leaf] : flat.items()) {
+      std::string key = prefix + pointer;
+      std::replace(key.begin(), key.end(), '/', '.');
+      out[key] = leaf;
+    }
+  };
+  if (c.contains("mesh") && c["mesh"].is_object() && c["mesh"].contains("boundary"))
+    add("mesh.boundary", c["mesh"]["boundary"]);
+  for (const char* section : {"knudsen", "obstacles", "initial"})
+    if (c.contains(section)) add(section, c[section]);
+  if (c.contains("regime") && c["regime"].is_object())
+    for (const auto& [k, v] : c["regime"].items())
+      if (k != "mode" && k != "initial") add("regime." + k, v);
+  return out;
+}
+
 }  // namespace
 
 json checkpoint_setup(const Case& c) {
@@ -300,6 +331,7 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
 CheckpointData read_checkpoint(const fs::path& file) {
   hdf5_as_the_engine_uses_it();
   const H5 h{file.string()};
+  if (fs::is_directory(file)) h.fail("is a folder, not a checkpoint file (--resume FOLDER takes the newest one in it)");
   if (!fs::is_regular_file(file)) h.fail("no such checkpoint file");
   if (H5Fis_hdf5(file.c_str()) <= 0) h.fail("not an HDF5 file (truncated or corrupted checkpoint?)");
   Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
@@ -375,8 +407,11 @@ CheckpointData read_checkpoint(const fs::path& file) {
   return d;
 }
 
-void check_restart_setup(const fs::path& file, const json& saved, const json& now) {
-  const auto a = flatten_setup(saved), b = flatten_setup(now);
+void check_restart_setup(const fs::path& file, const json& saved_setup, const json& saved_case, const json& now_setup,
+                         const json& now_case) {
+  auto a = flatten_setup(saved_setup), b = flatten_setup(now_setup);
+  a.merge(physics_of_case(saved_case));
+  b.merge(physics_of_case(now_case));
   std::map<std::string, json> keys(a);
   keys.insert(b.begin(), b.end());
   auto text = [](const json& v) { return v.is_null() ? std::string("absent") : v.dump(); };
@@ -407,9 +442,10 @@ void check_restart_setup(const fs::path& file, const json& saved, const json& no
   for (const std::string& d : differences) list += (list.empty() ? "" : "; ") + d;
   throw RunError("cannot restart from " + file.string() + ": " + std::to_string(differences.size()) +
                  " difference(s) from this case: " + list +
-                 ". A restart needs the same mesh, velocity grid, species, regime mode and plugins with their "
-                 "parameters (time.end, output times and checkpoint settings may change): give the --set of the "
-                 "run that wrote it");
+                 ". A restart needs the same mesh and boundaries, velocity grid, species, Knudsen number, initial "
+                 "state, obstacles, "
+                 "regime settings and plugins with their parameters (time.end, the time step's settings, output "
+                 "times and checkpoint settings may change): give the --set of the run that wrote it");
 }
 
 fs::path checkpoint_path(const fs::path& dir, long step) {

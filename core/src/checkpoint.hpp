@@ -50,9 +50,13 @@ void write_checkpoint(const std::filesystem::path& file, const CheckpointData& d
 // Reads a checkpoint; throws RunError with a message of its own (never HDF5's error
 // stack) when the file is missing, truncated, corrupted or of another format.
 CheckpointData read_checkpoint(const std::filesystem::path& file);
-// Throws RunError naming the first key (e.g. "mesh.nx") whose value differs.
-void check_restart_setup(const std::filesystem::path& file, const nlohmann::json& saved,
-                         const nlohmann::json& now);
+// Throws RunError listing every key whose value differs between the checkpoint and this
+// case: the set-ups (checkpoint_setup: mesh, velocity grid, species, regime mode, plugins)
+// and, from the case documents as run, the physics the set-up does not hold (boundaries,
+// Knudsen number, obstacles, the regime's bands and forced regions).
+void check_restart_setup(const std::filesystem::path& file, const nlohmann::json& saved_setup,
+                         const nlohmann::json& saved_case, const nlohmann::json& now_setup,
+                         const nlohmann::json& now_case);
 
 // checkpoint_<step>.h5 in `dir`.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, long step);

@@ -54,9 +54,9 @@ Domain::Domain(const Case& c) : case_(c) {
       const std::size_t c = m.index(i, j);
       knudsen_[c] = case_.knudsen.eval(x, y);
       if (!(knudsen_[c] > 0))
-        throw RunError(case_.file.string() + ": /knudsen must be positive, is " +
-                       toolkit::format_number(knudsen_[c]) + " at (x=" + toolkit::format_number(x) +
-                       ", y=" + toolkit::format_number(y) + ")");
+        throw CaseError({case_.file.string() + ": /knudsen must be positive, is " +
+                         toolkit::format_number(knudsen_[c]) + " at (x=" + toolkit::format_number(x) +
+                         ", y=" + toolkit::format_number(y) + ")"});
       int layer = case_.mode == RegimeMode::hybrid ? case_.initial_layer : static_cast<int>(case_.mode) - 1;
       if (forced_[c] != not_forced) layer = forced_[c];
       if (obstacle_at(x, y)) layer = solid;
@@ -73,7 +73,7 @@ Domain::Domain(const Case& c) : case_(c) {
       warn_once(case_.file.string() + ": /obstacles/" + std::to_string(k) +
                 " covers no cell centre of the mesh: it has no effect");
   if (updated_cells_.empty())
-    throw RunError(case_.file.string() + ": /obstacles cover every cell of the mesh: there is no gas to compute");
+    throw CaseError({case_.file.string() + ": /obstacles cover every cell of the mesh: there is no gas to compute"});
   // Until the partition assigns owners: blocks of whole rows, in rank order.
   owner_.assign(m.n_stored(), -1);
   rank_ = ranks::rank();

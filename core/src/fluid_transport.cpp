@@ -33,12 +33,20 @@ void Transport::place_walls(const std::vector<double>& U) {
       high = std::max(high, W[gas_.layout().temperature()]);
     }
     if (!(high - low <= 1e-12 * high))
-      problems.push_back(c.file.string() + ": " + wall.T_key + ": not given, and the initial temperature " + next_to +
+      problems.push_back(c.file.string() + ": " + wall.key + "/T: not given, and the initial temperature " + next_to +
                          " varies from " + toolkit::format_number(low) + " to " + toolkit::format_number(high) +
                          "; give the wall's temperature");
     return high;
   };
   const double* velocity[2] = {store_.velocity(0), store_.velocity(1)};
+  // A wall whose Maxwellian the velocity grid cannot hold is the case's problem, named by its key.
+  auto place = [&](std::optional<MaxwellWall>& at, const Wall& wall, double T, Side side) {
+    try {
+      at.emplace(wall, T, side, gas_, coupling_, velocity);
+    } catch (const RunError& e) {
+      problems.push_back(c.file.string() + ": " + wall.key + ": " + e.what());
+    }
+  };
   const char* names[4] = {"left", "right", "bottom", "top"};
   for (int s = 0; s < 4; ++s) {
     if (c.boundary[s].kind != BoundaryKind::wall) continue;
@@ -50,7 +58,7 @@ void Transport::place_walls(const std::vector<double>& U) {
       if (domain_.updated(cell)) next.push_back(cell);
     }
     const double T = temperature(c.boundary[s].wall, next, std::string("next to the ") + names[s] + " wall");
-    walls_[s].emplace(c.boundary[s].wall, T, static_cast<Side>(s), gas_, coupling_, velocity);
+    place(walls_[s], c.boundary[s].wall, T, static_cast<Side>(s));
   }
   obstacle_walls_.assign(c.obstacles.size(), {});
   for (std::size_t k = 0; k < c.obstacles.size(); ++k) {
@@ -60,8 +68,7 @@ void Transport::place_walls(const std::vector<double>& U) {
       for (int i = 0; i < m.nx; ++i)
         if (domain_.obstacle_at(m.xc(i), m.yc(j)) == &c.obstacles[k]) cells.push_back(m.index(i, j));
     const double T = temperature(*c.obstacles[k].wall, cells, "of the obstacle");
-    for (int s = 0; s < 4; ++s)
-      obstacle_walls_[k][s].emplace(*c.obstacles[k].wall, T, static_cast<Side>(s), gas_, coupling_, velocity);
+    for (int s = 0; s < 4; ++s) place(obstacle_walls_[k][s], *c.obstacles[k].wall, T, static_cast<Side>(s));
   }
   if (!problems.empty()) throw CaseError(problems);
 }

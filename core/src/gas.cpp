@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "diagnostics.hpp"
 #include "engine_types.hpp"
 
 namespace strata::core {
@@ -71,7 +72,7 @@ std::vector<double> Gas::evaluate(const StateSpec& spec, double x, double y, con
     else
       msg << "the velocity u" << "xyz"[bad_velocity] << " = " << W[layout_.velocity(bad_velocity)]
           << "; it must be finite";
-    throw RunError(msg.str());
+    throw CaseError({msg.str()});
   }
   return W;
 }

@@ -159,13 +159,20 @@ int dispatch(const std::string& command, const std::string& target, const po::va
                                            : std::vector<std::string>{};
   for (const std::string& dir : dirs) {  // a folder that is not there would only be skipped
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw po::error("--plugin-dir " + dir + ": no such folder");
+    if (!fs::is_directory(dir, ec))
+      throw po::error("--plugin-dir " + dir + (fs::exists(dir, ec) ? ": not a folder" : ": no such folder"));
   }
   const PluginCatalog catalog(PluginCatalog::default_search_dirs({dirs.begin(), dirs.end()}));
   const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   check_utf8("the case file or plugin name", target);
+  // An empty path (an unset variable in a batch script) would be ignored or misread.
   for (const char* option : {"out", "restart", "resume"})
-    if (vm.count(option)) check_utf8(std::string("--") + option, vm[option].as<std::string>());
+    if (vm.count(option)) {
+      if (vm[option].as<std::string>().empty())
+        throw po::error(std::string("--") + option + " is empty; expected " +
+                        (option == std::string("restart") ? "a checkpoint file" : "a folder"));
+      check_utf8(std::string("--") + option, vm[option].as<std::string>());
+    }
   threads(vm);
   rebalance_threshold(vm);
   if (command == "run" || command == "validate") {
@@ -301,7 +308,9 @@ static int run_command_line(int argc, char** argv) {
     po::notify(vm);
     if (vm.count("help") || !vm.count("command")) {
       std::cout << usage << "\n" << visible;
-      return vm.count("help") ? ok : usage_error;
+      if (vm.count("help")) return ok;
+      err << "strata: no command given; expected run, validate, compare, plugins, describe, schema or info\n";
+      return usage_error;
     }
     if (vm.count("quiet")) spdlog::set_level(spdlog::level::warn);
     return dispatch(vm["command"].as<std::string>(),

@@ -251,7 +251,9 @@ std::vector<std::string> PluginCatalog::available() const {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       const std::string file = entry.path().filename().string();
-      if (file.starts_with(file_prefix) && file.ends_with(file_suffix) && file.size() > 10)
+      std::error_code kind;  // what find_all would take: a file, or a link to one
+      if (file.starts_with(file_prefix) && file.ends_with(file_suffix) && file.size() > 10 &&
+          fs::is_regular_file(entry.path(), kind))
         names.insert(file.substr(7, file.size() - 10));
     }
   }

@@ -65,6 +65,18 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
 
 Simulation::~Simulation() = default;
 
+// A state the kinetic layers will reconstruct (an obstacle's, an inflow's): refused at
+// set-up, naming its key, where the velocity grid cannot hold its Maxwellian.
+void Simulation::check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j) const {
+  std::vector<double> f(coupling_.values_per_cell());
+  try {
+    coupling_.sum_of_maxwellians({W}, f.data());
+  } catch (const RunError& e) {
+    throw CaseError({case_.file.string() + ": " + key + ", cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) +
+                     "): " + e.what()});
+  }
+}
+
 // States: obstacles (solid), initial regions (kinetic cells: the sum of the discrete
 // Maxwellians of the region's components; fluid cells: the moments of that sum when it
 // has several components), inflow ghosts.
@@ -86,6 +98,8 @@ void Simulation::set_initial_state() {
       if (const Obstacle* o = domain_.obstacle_at(x, y)) {
         const auto W = gas_.evaluate(o->state, x, y, "/obstacles/" + std::to_string(o - case_.obstacles.data()));
         gas_.to_conserved(solid, W.data(), U);
+        if (case_.mode != RegimeMode::layer0)  // the kinetic halo reconstructs it beside kinetic cells
+          check_grid_holds(W, "/obstacles/" + std::to_string(o - case_.obstacles.data()), i, j);
         continue;
       }
       const Region* region = nullptr;
@@ -93,9 +107,9 @@ void Simulation::set_initial_state() {
       for (; k < case_.initial.size() && !region; ++k)
         if (!case_.initial[k].where || case_.initial[k].where->eval(x, y) != 0.0) region = &case_.initial[k];
       if (!region)
-        throw RunError(case_.file.string() + ": /initial: no region covers the cell at (x=" +
-                       toolkit::format_number(x) + ", y=" + toolkit::format_number(y) +
-                       "); add a last region without \"where\"");
+        throw CaseError({case_.file.string() + ": /initial: no region covers the cell at (x=" +
+                         toolkit::format_number(x) + ", y=" + toolkit::format_number(y) +
+                         "); add a last region without \"where\""});
       const std::string what = "/initial/" + std::to_string(k - 1);
       std::vector<std::vector<double>> components;
       for (std::size_t n = 0; n < region->components.size(); ++n)
@@ -114,8 +128,8 @@ void Simulation::set_initial_state() {
         try {
           coupling_.sum_of_maxwellians(components, f);
         } catch (const RunError& e) {  // name the region and the cell (docs/architecture.md §5)
-          throw RunError(case_.file.string() + ": " + what + ", cell (i=" + std::to_string(i) + ", j=" +
-                         std::to_string(j) + "): " + e.what());
+          throw CaseError({case_.file.string() + ": " + what + ", cell (i=" + std::to_string(i) + ", j=" +
+                           std::to_string(j) + "): " + e.what()});
         }
         coupling_.project(f, U);
       } else {
@@ -126,9 +140,11 @@ void Simulation::set_initial_state() {
     if (r.action != HaloAction::inflow) continue;
     const int gi = static_cast<int>(r.ghost % m.sx()) - m.halo;
     const int gj = static_cast<int>(r.ghost / m.sx()) - m.halo;
-    const auto W = gas_.evaluate(*case_.boundary[domain_.side_of(r.ghost)].inflow, m.xc(gi), m.yc(gj),
-                                 "/mesh/boundary inflow state");
+    const Boundary& side = case_.boundary[domain_.side_of(r.ghost)];
+    const auto W = gas_.evaluate(*side.inflow, m.xc(gi), m.yc(gj), side.key);
     gas_.to_conserved(0, W.data(), state_.inflow(r.ghost));
+    if (case_.mode != RegimeMode::layer0)
+      check_grid_holds(W, side.key, gi, gj);
   }
   state_.fill_halo(state_.values());
   transport_.place_walls(state_.values());
@@ -521,7 +537,8 @@ void Simulation::restart(const fs::path& file) {
   std::unique_ptr<CheckpointData> d;
   ranks::agreed([&] {  // every rank reads the file
     d = std::make_unique<CheckpointData>(read_checkpoint(file));
-    check_restart_setup(file, d->setup, checkpoint_setup(case_));
+    check_restart_setup(file, d->setup, nlohmann::json::parse(d->case_json, nullptr, false), checkpoint_setup(case_),
+                        case_.json);
   });
   const Mesh& m = domain_.mesh();
   const std::size_t nf = store_.values_per_cell();

@@ -72,6 +72,7 @@ class Simulation {
   void restart(const std::filesystem::path& file);
 
  private:
+  void check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j) const;
   void set_initial_state();
   // One step from t_ with dt, the regime update before it; false when the step failed
   // (`failure` then holds why and the state is that of t_).

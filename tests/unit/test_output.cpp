@@ -21,7 +21,7 @@ TEST_CASE("output: a write that cannot be put in place removes its temporary fil
   } catch (const RunError& e) {
     const std::string what = e.what();
     CHECK_MESSAGE(what.find("summary.json: cannot be put in place: ") != std::string::npos, what);
-    CHECK_MESSAGE(what.find(" MiB free on its disk)") != std::string::npos, what);
+    CHECK_MESSAGE(what.find(" MiB free on its disk, the partial file removed)") != std::string::npos, what);
   }
   CHECK_FALSE(fs::exists(temporary_path(dir / "summary.json")));
   // And an ordinary write still lands.
