@@ -33,18 +33,12 @@ import csv
 import os
 import sys
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-except ImportError:
-    sys.stderr.write("cavity_validation.py: python3-matplotlib is missing: bash tools/install_deps.sh\n")
-    sys.exit(3)
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import strata_runs  # noqa: E402
-from figure_file import save_png  # noqa: E402
+from figure_file import pyplot, save_png  # noqa: E402
+
+plt = pyplot("cavity_validation.py")
+import numpy as np  # noqa: E402 (a dependency of matplotlib)
 
 TOOL = "cavity_validation.py"
 

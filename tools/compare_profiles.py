@@ -14,16 +14,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from figure_file import save_png  # noqa: E402
+from figure_file import pyplot, save_png  # noqa: E402
 from csv_table import TableError, read_columns  # noqa: E402
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.stderr.write("compare_profiles.py: python3-matplotlib is missing: apt-get install python3-matplotlib\n")
-    sys.exit(3)
+plt = pyplot("compare_profiles.py")
 
 
 def read_profile(path):

@@ -6,6 +6,19 @@ import os
 import sys
 
 
+def pyplot(tool):
+    """matplotlib.pyplot drawing to files only (no display needed), or exit 3 naming the
+    package that is missing."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.stderr.write(f"{tool}: python3-matplotlib is missing: bash tools/install_deps.sh\n")
+        sys.exit(3)
+    return plt
+
+
 def check_png_name(out, tool):
     """Exit (status 1) unless a figure can be written as out; a tool that prints much
     before drawing calls it first, save_png calls it again."""

@@ -16,15 +16,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from figure_file import save_png  # noqa: E402
+from figure_file import pyplot, save_png  # noqa: E402
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.stderr.write("plot_bounds.py: python3-matplotlib is missing: apt-get install python3-matplotlib\n")
-    sys.exit(3)
+plt = pyplot("plot_bounds.py")
 
 KEYS = ("triad_gb_per_s", "bound_seconds", "seconds_per_cell_step", "floor_seconds")
 

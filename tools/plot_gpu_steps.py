@@ -19,15 +19,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from figure_file import save_png  # noqa: E402
+from figure_file import pyplot, save_png  # noqa: E402
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.stderr.write("plot_gpu_steps.py: python3-matplotlib is missing: apt-get install python3-matplotlib\n")
-    sys.exit(3)
+plt = pyplot("plot_gpu_steps.py")
 
 TOOL = "plot_gpu_steps.py"
 CHECKS = {"layer2_16_2_threads": "layer 2, 16³, 100×100, host 2 threads",

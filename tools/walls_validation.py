@@ -26,17 +26,11 @@ import math
 import os
 import sys
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.stderr.write("walls_validation.py: python3-matplotlib is missing: bash tools/install_deps.sh\n")
-    sys.exit(3)
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import strata_runs  # noqa: E402
-from figure_file import save_png  # noqa: E402
+from figure_file import pyplot, save_png  # noqa: E402
+
+plt = pyplot("walls_validation.py")
 
 TOOL = "walls_validation.py"
 
