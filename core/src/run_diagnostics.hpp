@@ -86,6 +86,7 @@ class RunDiagnostics {
   const KineticStore& store_;
   const Partition& partition_;
   Totals initial_{}, exchange_{}, scale_{}, max_drift_{};
+  bool drift_reported_ = false;
   std::vector<std::string> extra_columns_;
   std::unique_ptr<MixtureDiagnostics> mixture_;
 };
