@@ -34,10 +34,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import strata_runs  # noqa: E402
 from figure_file import pyplot, save_png  # noqa: E402
 
-plt = pyplot("cavity_validation.py")
+plt = pyplot("cavity_validation.py")  # before strata_runs, whose plot_case needs matplotlib too
+import strata_runs  # noqa: E402
 import numpy as np  # noqa: E402 (a dependency of matplotlib)
 
 TOOL = "cavity_validation.py"

@@ -9,14 +9,14 @@ of the interior cells (needs python3-h5py, python3-matplotlib, python3-numpy).
 
 Exit status: 0 success, 1 a file that is not a readable Strata checkpoint (the message
 names the file and the missing or bad item) or a figure name that cannot be written,
-2 bad arguments, 3 h5py or numpy missing."""
+2 bad arguments, 3 h5py or numpy missing (or matplotlib, for --plot)."""
 import argparse
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from figure_file import check_png_name, save_png  # noqa: E402
+from figure_file import check_png_name, pyplot, save_png  # noqa: E402
 
 try:
     import h5py
@@ -112,9 +112,7 @@ def main():
         kinetic = 0.5 * (mom ** 2).sum(axis=-1) / np.where(rho > 0, rho, 1.0)
         # Monatomic gas (E = kinetic + 3/2 n T), as the kinetic layers and every run with them.
         T = (U[..., nvar - 1] - kinetic) / (1.5 * np.where(number > 0, number, 1.0))
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt = pyplot(TOOL)
         from matplotlib.colors import ListedColormap
         fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
         for ax, field, title in ((axes[0], rho, "density"), (axes[1], T, "temperature")):

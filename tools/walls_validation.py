@@ -27,10 +27,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import strata_runs  # noqa: E402
 from figure_file import pyplot, save_png  # noqa: E402
 
-plt = pyplot("walls_validation.py")
+plt = pyplot("walls_validation.py")  # before strata_runs, whose plot_case needs matplotlib too
+import strata_runs  # noqa: E402
 
 TOOL = "walls_validation.py"
 

@@ -42,10 +42,13 @@ std::string system_reason() {
   H5Ewalk2(
       H5E_DEFAULT, H5E_WALK_UPWARD,
       [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
-        static const std::regex errno_field(R"(errno = (\d+))");
-        std::cmatch m;
-        auto& r = *static_cast<std::string*>(out);
-        if (r.empty() && e->desc && std::regex_search(e->desc, m, errno_field)) r = write_error_text(std::stoi(m[1]));
+        try {  // called from HDF5's C code: nothing may escape
+          static const std::regex errno_field(R"(errno = ([1-9]\d{0,4})\b)");
+          std::cmatch m;
+          auto& r = *static_cast<std::string*>(out);
+          if (r.empty() && e->desc && std::regex_search(e->desc, m, errno_field)) r = write_error_text(std::stoi(m[1]));
+        } catch (...) {
+        }
         return 0;
       },
       &reason);
@@ -331,7 +334,6 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
 CheckpointData read_checkpoint(const fs::path& file) {
   hdf5_as_the_engine_uses_it();
   const H5 h{file.string()};
-  if (fs::is_directory(file)) h.fail("is a folder, not a checkpoint file (--resume FOLDER takes the newest one in it)");
   if (!fs::is_regular_file(file)) h.fail("no such checkpoint file");
   if (H5Fis_hdf5(file.c_str()) <= 0) h.fail("not an HDF5 file (truncated or corrupted checkpoint?)");
   Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);

@@ -53,7 +53,7 @@ CheckpointData read_checkpoint(const std::filesystem::path& file);
 // Throws RunError listing every key whose value differs between the checkpoint and this
 // case: the set-ups (checkpoint_setup: mesh, velocity grid, species, regime mode, plugins)
 // and, from the case documents as run, the physics the set-up does not hold (boundaries,
-// Knudsen number, obstacles, the regime's bands and forced regions).
+// Knudsen number, initial state, obstacles, the regime's bands and forced regions).
 void check_restart_setup(const std::filesystem::path& file, const nlohmann::json& saved_setup,
                          const nlohmann::json& saved_case, const nlohmann::json& now_setup,
                          const nlohmann::json& now_case);

@@ -43,8 +43,9 @@ void Transport::place_walls(const std::vector<double>& U) {
   auto place = [&](std::optional<MaxwellWall>& at, const Wall& wall, double T, Side side) {
     try {
       at.emplace(wall, T, side, gas_, coupling_, velocity);
-    } catch (const RunError& e) {
-      problems.push_back(c.file.string() + ": " + wall.key + ": " + e.what());
+    } catch (const RunError& e) {  // once per wall, not once per side it covers
+      const std::string problem = c.file.string() + ": " + wall.key + ": " + e.what();
+      if (std::find(problems.begin(), problems.end(), problem) == problems.end()) problems.push_back(problem);
     }
   };
   const char* names[4] = {"left", "right", "bottom", "top"};

@@ -101,7 +101,14 @@ int run_case(const Case& c, const po::variables_map& vm) {
                                             : c.output.dir;
   fs::path checkpoint;
   ranks::agreed([&] {
-    if (vm.count("restart")) checkpoint = vm["restart"].as<std::string>();
+    if (vm.count("restart")) {  // a wrong path is said before the set-up, not after it
+      checkpoint = vm["restart"].as<std::string>();
+      if (std::error_code ec; fs::is_directory(checkpoint, ec))
+        throw RunError(checkpoint.string() + ": is a folder, not a checkpoint file (--resume " + checkpoint.string() +
+                       " takes the newest one in it)");
+      if (std::error_code ec; !fs::is_regular_file(checkpoint, ec))
+        throw RunError(checkpoint.string() + ": no such checkpoint file");
+    }
     if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
   });
   spdlog::info("case {} ({}): {}x{} cells, regime.mode {}, t_end {}, output in {}", c.name,
@@ -248,6 +255,11 @@ int dispatch(const std::string& command, const std::string& target, const po::va
 
 }  // namespace
 
+// The exit status of an error that ends the program (docs/user_guide.md, "Exit codes").
+static int exit_status(const std::exception& e) {
+  return dynamic_cast<const CaseError*>(&e) || dynamic_cast<const PluginError*>(&e) ? invalid_input : run_failed;
+}
+
 // The message and exit status of an error that ends the program.
 static int report(std::ostream& err) {
   try {
@@ -255,16 +267,10 @@ static int report(std::ostream& err) {
   } catch (const CaseError& e) {
     for (const auto& m : e.messages()) err << "strata: error: " << m << "\n";
     err << "strata: " << e.messages().size() << " problem(s) found; nothing was run\n";
-    return invalid_input;
-  } catch (const PluginError& e) {
-    err << "strata: error: " << e.what() << "\n";
-    return invalid_input;
-  } catch (const RunError& e) {
-    err << "strata: error: " << e.what() << "\n";
-    return run_failed;
+    return exit_status(e);
   } catch (const std::exception& e) {
     err << "strata: error: " << e.what() << "\n";
-    return run_failed;
+    return exit_status(e);
   }
 }
 
@@ -321,7 +327,8 @@ static int run_command_line(int argc, char** argv) {
   } catch (const std::exception& e) {
     // An error on one of several ranks that no agreement point saw: the others may
     // wait for this rank in a collective call, so all end now with its message.
-    if (ranks::size() > 1 && !ranks::failure_agreed()) ranks::abort_all(e.what(), run_failed);
+    // (A problem of the case that the set-up finds is met by every rank alike: exit 2.)
+    if (ranks::size() > 1 && !ranks::failure_agreed()) ranks::abort_all(e.what(), exit_status(e));
     return report(err);
   }
 }

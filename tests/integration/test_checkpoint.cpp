@@ -180,6 +180,10 @@ TEST_CASE("checkpoint: a restart with another mesh or from a damaged file is ref
   CHECK_MESSAGE(t.output.find("truncated or corrupted") != std::string::npos, t.output);
   CHECK_MESSAGE(t.output.find("HDF5-DIAG") == std::string::npos, t.output);
 
+  const Result folder = run_strata(args + " --restart " + (dir / "a").string() + " --out " + (dir / "f").string());
+  CHECK(folder.exit_code == 3);
+  CHECK(folder.output.find("/a: is a folder, not a checkpoint file (--resume ") != std::string::npos);
+
   const Result none = run_strata(args + " --resume " + (dir / "t").string());
   CHECK(none.exit_code == 3);
 

@@ -158,6 +158,11 @@ def check_failures(binary, work):
     err = run(binary, "conservation_box", ["--set", "mesh.nx=2", "--set", "mesh.ny=1"], 3, out, expect=3)
     if "3 MPI ranks for 2 cells" not in err or os.path.exists(os.path.join(out, "summary.json")):
         problems.append("more ranks than cells: " + err)
+    # A problem of the case that the set-up finds on every rank alike: exit 2, as on one rank.
+    out = os.path.join(work, "case_problem")
+    err = run(binary, "sod", ["--set", 'initial=[{"where": "x < 0.5", "rho": 1, "p": 1}]'], 2, out, expect=2)
+    if "/initial: no region covers the cell at (x=0.505" not in err:
+        problems.append("a problem of the case on 2 ranks: " + err)
     # A hot region far right: only the rank owning it meets a state the velocity grid
     # cannot hold, when its cells turn kinetic after the first step.
     hot = '[{"where": "x > 0.9", "rho": 0.125, "p": 1000}, {"rho": 1, "p": 1}]'
