@@ -43,8 +43,14 @@ void Transport::place_walls(const std::vector<double>& U) {
   auto place = [&](std::optional<MaxwellWall>& at, const Wall& wall, double T, Side side) {
     try {
       at.emplace(wall, T, side, gas_, coupling_, velocity);
-    } catch (const RunError& e) {  // once per wall, not once per side it covers
-      const std::string problem = c.file.string() + ": " + wall.key + ": " + e.what();
+    } catch (const RunError&) {  // once per wall, not once per side it covers
+      const auto& grid = coupling_.grid();
+      const auto n = toolkit::format_number;
+      const std::string problem = c.file.string() + ": " + wall.key + ": the velocity grid (" + std::to_string(grid.n) +
+                                  " points on [-" + n(grid.L) + ", " + n(grid.L) +
+                                  "]^3) cannot hold the Maxwellian the wall re-emits, at u = (" + n(wall.u[0]) + ", " +
+                                  n(wall.u[1]) + ", " + n(wall.u[2]) + "), T = " + n(T) +
+                                  ": widen velocity.L or refine velocity.n";
       if (std::find(problems.begin(), problems.end(), problem) == problems.end()) problems.push_back(problem);
     }
   };

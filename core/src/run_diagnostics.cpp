@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <sstream>
 
@@ -308,6 +309,11 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
     const auto species = mixture_->species_totals();
     for (int s = 0; s < gas_.n_species(); ++s) {
       const Totals& q = species[s];
+      if (!(q[0] > 0)) {  // a species absent from the whole domain: no velocity, no temperature
+        constexpr double none = std::numeric_limits<double>::quiet_NaN();
+        species_columns.insert(species_columns.end(), {q[0], none, none, none});
+        continue;
+      }
       const double kinetic = 0.5 * (q[1] * q[1] + q[2] * q[2] + q[3] * q[3]) / q[0];
       species_columns.insert(species_columns.end(),
                              {q[0], q[1] / q[0], q[2] / q[0], (q[4] - kinetic) / (1.5 * q[0] / gas_.mass()[s])});

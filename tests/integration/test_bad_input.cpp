@@ -127,7 +127,8 @@ TEST_CASE("bad input: an inflow, obstacle or wall state the velocity grid cannot
   CHECK_MESSAGE(r.exit_code == 0, r.output);  // no kinetic layer reconstructs it
   r = run_strata("validate " + source("cases/couette.json") + small + " --set mesh.boundary.top.ux=100");
   CHECK(r.exit_code == 2);
-  CHECK(has(r, "couette.json: /mesh/boundary/top: the velocity grid"));
+  CHECK(has(r, "couette.json: /mesh/boundary/top: the velocity grid (8 points on [-6, 6]^3) cannot hold the Maxwellian "
+               "the wall re-emits, at u = (100, 0, 0), T = 1"));
 }
 
 TEST_CASE("bad input: output times that would share a profile's name are refused; checkpoint keep alone is taken") {

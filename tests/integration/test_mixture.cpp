@@ -72,6 +72,7 @@ TEST_CASE("mixture: a species absent from some cells or from all of them (rho_s 
   const Table none = run_mixture("mixture_near_equilibrium", "none", 0.5, 0.5,
                                  small + "--set 'initial=[{\"rho\":[1,0],\"ux\":\"0.1*sin(2*pi*x)\",\"T\":1}]'");
   CHECK(none.column("mass_light").back() == 0.0);
+  CHECK(std::isnan(none.column("T_light").back()));  // "nan": no temperature without particles
   const auto m = none.column("mass_heavy"), E = none.column("energy");
   CHECK(std::abs(m.back() - m.front()) < 1e-12 * m.front());
   CHECK(std::abs(E.back() - E.front()) < 1e-12 * E.front());
