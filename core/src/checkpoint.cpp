@@ -444,10 +444,10 @@ void check_restart_setup(const fs::path& file, const json& saved_setup, const js
   for (const std::string& d : differences) list += (list.empty() ? "" : "; ") + d;
   throw RunError("cannot restart from " + file.string() + ": " + std::to_string(differences.size()) +
                  " difference(s) from this case: " + list +
-                 ". A restart needs the same mesh and boundaries, velocity grid, species, Knudsen number, initial "
-                 "state, obstacles, "
-                 "regime settings and plugins with their parameters (time.end, the time step's settings, output "
-                 "times and checkpoint settings may change): give the --set of the run that wrote it");
+                 ". A restart needs the same mesh and boundaries, velocity grid, species, Knudsen number, "
+                 "initial state, obstacles, regime settings and plugins with their parameters (time.end, the "
+                 "time step's settings, output times and checkpoint settings may change): give the --set of "
+                 "the run that wrote it");
 }
 
 fs::path checkpoint_path(const fs::path& dir, long step) {
