@@ -1,8 +1,10 @@
 #include "checkpoint.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <regex>
 
 #include <hdf5.h>
@@ -409,17 +411,16 @@ CheckpointData read_checkpoint(const fs::path& file) {
   return d;
 }
 
-void check_restart_setup(const fs::path& file, const json& saved_setup, const json& saved_case, const json& now_setup,
-                         const json& now_case) {
-  auto a = flatten_setup(saved_setup), b = flatten_setup(now_setup);
-  a.merge(physics_of_case(saved_case));
-  b.merge(physics_of_case(now_case));
+namespace {
+// Every key whose value differs between the checkpoint's `a` and this case's `b`, in one
+// list: the regime mode, the mesh and the velocity grid first, then the species and the
+// plugins; a plugin section that only one side has is one difference, not one per
+// parameter. Empty when they agree.
+std::string differences(const std::map<std::string, json>& a, const std::map<std::string, json>& b,
+                        std::size_t& count) {
   std::map<std::string, json> keys(a);
   keys.insert(b.begin(), b.end());
   auto text = [](const json& v) { return v.is_null() ? std::string("absent") : v.dump(); };
-  // Every difference, in one message: the regime mode, the mesh and the velocity grid
-  // first, then the species and the plugins; a plugin section that only one side has is
-  // one difference, not one per parameter.
   auto rank = [](const std::string& key) {
     for (int r = 0; const char* first : {"regime.", "mesh.", "velocity.", "species"}) {
       if (key.starts_with(first)) return r;
@@ -427,7 +428,7 @@ void check_restart_setup(const fs::path& file, const json& saved_setup, const js
     }
     return 4;
   };
-  std::vector<std::string> differences;
+  std::vector<std::string> found;
   for (const auto& [key, unused] : keys) {
     const json va = a.count(key) ? a.at(key) : json(), vb = b.count(key) ? b.at(key) : json();
     if (va == vb) continue;
@@ -435,19 +436,68 @@ void check_restart_setup(const fs::path& file, const json& saved_setup, const js
     const std::string plugin = section + ".plugin";
     if (key != plugin && keys.count(plugin) && (!a.count(plugin) || !b.count(plugin) || a.at(plugin) != b.at(plugin)))
       continue;  // another plugin, or none: its own line says so
-    differences.push_back(key + " is " + text(va) + " in the checkpoint and " + text(vb) + " in this case");
+    found.push_back(key + " is " + text(va) + " in the checkpoint and " + text(vb) + " in this case");
   }
-  if (differences.empty()) return;
-  std::stable_sort(differences.begin(), differences.end(),
+  std::stable_sort(found.begin(), found.end(),
                    [&](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
   std::string list;
-  for (const std::string& d : differences) list += (list.empty() ? "" : "; ") + d;
-  throw RunError("cannot restart from " + file.string() + ": " + std::to_string(differences.size()) +
+  for (const std::string& d : found) list += (list.empty() ? "" : "; ") + d;
+  count = found.size();
+  return list;
+}
+
+// The ratio of specific heats of a set-up's gas: its fluid model's "gamma" when it has
+// one, 5/3 when it has only kinetic layers (docs/architecture.md, "One gas"); absent
+// when a fluid model does not say.
+std::optional<double> gas_gamma(const json& setup) {
+  const json plugins = setup.value("plugins", json::object());
+  if (plugins.contains("fluid")) {
+    const json p = plugins["fluid"].value("parameters", json::object());
+    if (p.contains("gamma") && p["gamma"].is_number()) return p["gamma"].get<double>();
+    return std::nullopt;
+  }
+  return 5.0 / 3.0;
+}
+}  // namespace
+
+void check_restart_setup(const fs::path& file, const json& saved_setup, const json& saved_case, const json& now_setup,
+                         const json& now_case) {
+  auto a = flatten_setup(saved_setup), b = flatten_setup(now_setup);
+  a.merge(physics_of_case(saved_case));
+  b.merge(physics_of_case(now_case));
+  std::size_t count = 0;
+  const std::string list = differences(a, b, count);
+  if (count == 0) return;
+  throw RunError("cannot restart from " + file.string() + ": " + std::to_string(count) +
                  " difference(s) from this case: " + list +
                  ". A restart needs the same mesh and boundaries, velocity grid, species, Knudsen number, "
                  "initial state, obstacles, regime settings and plugins with their parameters (time.end, the "
                  "time step's settings, output times and checkpoint settings may change): give the --set of "
-                 "the run that wrote it");
+                 "the run that wrote it, or start a new run from its state with --start-from");
+}
+
+std::string check_start_setup(const fs::path& file, const json& saved_setup, const json& now_setup,
+                              bool has_distributions) {
+  auto grid = [&](const json& setup) {
+    std::map<std::string, json> kept;
+    for (auto& [key, value] : flatten_setup(setup))
+      if (key.starts_with("mesh.") || (has_distributions && key.starts_with("velocity.")) || key == "species")
+        kept[key] = value;
+    return kept;
+  };
+  std::size_t count = 0;
+  const std::string list = differences(grid(saved_setup), grid(now_setup), count);
+  if (count > 0)
+    throw RunError("cannot start from " + file.string() + ": " + std::to_string(count) +
+                   " difference(s) from this case: " + list +
+                   ". A run started from a checkpoint needs the same mesh (nx, ny, x, y) and species, and the same "
+                   "velocity grid (n, L) when the checkpoint has kinetic cells; the rest of the case may differ");
+  const auto before = gas_gamma(saved_setup), now = gas_gamma(now_setup);
+  if (before && now && std::abs(*before - *now) > 1e-12 * *now)
+    return file.string() + ": its gas has gamma = " + toolkit::format_number(*before) + ", this run's " +
+           toolkit::format_number(*now) + ": the conserved state (mass, momentum and energy densities) is "
+           "taken as it is, so the same energy is another temperature here";
+  return "";
 }
 
 fs::path checkpoint_path(const fs::path& dir, long step) {

@@ -58,6 +58,13 @@ void check_restart_setup(const std::filesystem::path& file, const nlohmann::json
                          const nlohmann::json& saved_case, const nlohmann::json& now_setup,
                          const nlohmann::json& now_case);
 
+// --start-from: throws RunError listing every difference in what the checkpoint's state
+// is laid out on (mesh, species, and the velocity grid when it `has_distributions`);
+// returns a warning to give when its gas has another ratio of specific heats (the
+// conserved state carries over), else "".
+std::string check_start_setup(const std::filesystem::path& file, const nlohmann::json& saved_setup,
+                              const nlohmann::json& now_setup, bool has_distributions);
+
 // checkpoint_<step>.h5 in `dir`.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, long step);
 // The checkpoint of the highest step in `dir`; throws RunError when there is none.

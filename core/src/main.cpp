@@ -41,7 +41,8 @@ namespace {
 
 constexpr const char* usage = R"(usage:
   strata run CASE.json [--out DIR] [--set key=value ...] [--threads N] [--plugin-dir DIR ...]
-                      [--restart FILE.h5 | --resume OUTDIR] [--rebalance X]
+                      [--restart FILE.h5 | --resume OUTDIR | --start-from FILE.h5]
+                      [--rebalance X]
   strata validate CASE.json [--set key=value ...] [--threads N] [--rebalance X] [--plugin-dir DIR ...]
   strata plugins [--plugin-dir DIR ...]
   strata describe NAME [--markdown] [--plugin-dir DIR ...]
@@ -94,22 +95,32 @@ MemoryEstimate on_this_machine(MemoryEstimate m) {
 }
 
 int run_case(const Case& c, const po::variables_map& vm) {
-  if (vm.count("restart") && vm.count("resume")) throw po::error("give --restart FILE or --resume OUTDIR, not both");
+  if (vm.count("restart") + vm.count("resume") + vm.count("start-from") > 1)
+    throw po::error("give one of --restart FILE, --resume OUTDIR and --start-from FILE");
   // --resume continues in the folder it names (unless --out says otherwise).
   const fs::path out = vm.count("out")      ? fs::path(vm["out"].as<std::string>())
                        : vm.count("resume") ? fs::path(vm["resume"].as<std::string>())
                                             : c.output.dir;
   fs::path checkpoint;
   ranks::agreed([&] {
-    if (vm.count("restart")) {  // a wrong path is said before the set-up, not after it
-      checkpoint = vm["restart"].as<std::string>();
+    for (const char* option : {"restart", "start-from"}) {  // a wrong path is said before the set-up, not after it
+      if (!vm.count(option)) continue;
+      checkpoint = vm[option].as<std::string>();
       if (std::error_code ec; fs::is_directory(checkpoint, ec))
-        throw RunError(checkpoint.string() + ": is a folder, not a checkpoint file (--resume " + checkpoint.string() +
-                       " takes the newest one in it)");
+        throw RunError(checkpoint.string() + ": is a folder, not a checkpoint file (" +
+                       (option == std::string("restart") ? "--resume " + checkpoint.string() + " takes the newest one in it)"
+                                                         : "give one of its checkpoint_<step>.h5)"));
       if (std::error_code ec; !fs::is_regular_file(checkpoint, ec))
-        throw RunError(checkpoint.string() + ": no such checkpoint file");
+        throw RunError(checkpoint.string() + ": no such checkpoint file (--" + option + ")");
     }
     if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
+    // A new run starts its folder afresh (run_folder.hpp), checkpoints included.
+    std::error_code ec;
+    if (vm.count("start-from") && fs::weakly_canonical(fs::absolute(checkpoint).parent_path(), ec) ==
+                                      fs::weakly_canonical(fs::absolute(out), ec))
+      throw RunError("--start-from " + checkpoint.string() + ": the new run would write into " + out.string() +
+                     ", the checkpoint's folder, and start it afresh, removing the checkpoint; give another folder "
+                     "with --out");
   });
   spdlog::info("case {} ({}): {}x{} cells, regime.mode {}, t_end {}, output in {}", c.name,
                c.file.string(), c.nx, c.ny, mode_name(c.mode), c.t_end, out.string());
@@ -120,7 +131,8 @@ int run_case(const Case& c, const po::variables_map& vm) {
   const auto sim = within_memory(c, n_threads, "setting up the run (plugins, kinetic store, initial state)", [&] {
     auto s = std::make_unique<Simulation>(c, out, n_threads);
     s->set_rebalance_threshold(rebalance_threshold(vm));
-    if (!checkpoint.empty()) s->restart(checkpoint);
+    if (vm.count("start-from")) s->start_from(checkpoint);
+    else if (!checkpoint.empty()) s->restart(checkpoint);
     return s;
   });
   const RunResult result = within_memory(c, n_threads, "during the run", [&] { return sim->run(); });
@@ -138,7 +150,7 @@ int run_case(const Case& c, const po::variables_map& vm) {
 // check them as run would).
 void refuse_foreign_options(const std::string& command, const std::string& target, const po::variables_map& vm) {
   static const std::map<std::string, std::set<std::string>> takes = {
-      {"run", {"out", "set", "threads", "rebalance", "restart", "resume", "plugin-dir"}},
+      {"run", {"out", "set", "threads", "rebalance", "restart", "resume", "start-from", "plugin-dir"}},
       {"validate", {"set", "threads", "rebalance", "plugin-dir"}},
       {"plugins", {"plugin-dir"}},
       {"describe", {"markdown", "plugin-dir"}},
@@ -173,11 +185,11 @@ int dispatch(const std::string& command, const std::string& target, const po::va
   const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   check_utf8("the case file or plugin name", target);
   // An empty path (an unset variable in a batch script) would be ignored or misread.
-  for (const char* option : {"out", "restart", "resume"})
+  for (const std::string option : {"out", "restart", "resume", "start-from"})
     if (vm.count(option)) {
       if (vm[option].as<std::string>().empty())
-        throw po::error(std::string("--") + option + " is empty; expected " +
-                        (option == std::string("restart") ? "a checkpoint file" : "a folder"));
+        throw po::error("--" + option + " is empty; expected " +
+                        (option == "restart" || option == "start-from" ? "a checkpoint file" : "a folder"));
       check_utf8(std::string("--") + option, vm[option].as<std::string>());
     }
   threads(vm);
@@ -296,6 +308,9 @@ static int run_command_line(int argc, char** argv) {
        "run under mpirun: repartition when the predicted imbalance (max/mean work) exceeds this; 0: never")
       ("restart", po::value<std::string>(), "run: continue from this checkpoint file (checkpoint_<step>.h5)")
       ("resume", po::value<std::string>(), "run: continue from the newest checkpoint in this output folder")
+      ("start-from", po::value<std::string>(),
+       "run: a new run from t = 0 whose initial state is this checkpoint's (same mesh, velocity grid and species; "
+       "the rest of the case may differ, e.g. the Knudsen number)")
       ("plugin-dir", po::value<std::vector<std::string>>()->composing(), "extra plugin folder (searched first)")
       ("markdown", "describe: print the parameter table as Markdown")
       ("modes", po::value<std::string>(), "compare: regime modes, comma-separated (default hybrid,layer0,layer2)")
@@ -325,10 +340,18 @@ static int run_command_line(int argc, char** argv) {
     err << "strata: " << e.what() << "\n" << usage;
     return usage_error;  // the command line is every rank's: no rank waits for another
   } catch (const std::exception& e) {
-    // An error on one of several ranks that no agreement point saw: the others may
-    // wait for this rank in a collective call, so all end now with its message.
-    // (A problem of the case that the set-up finds is met by every rank alike: exit 2.)
-    if (ranks::size() > 1 && !ranks::failure_agreed()) ranks::abort_all(e.what(), exit_status(e));
+    // An error on one of several ranks that no agreement point saw. Where every rank
+    // met one (a problem of the case that the set-up finds is met by all alike), they
+    // agree on it and the root reports it once; else the others may wait for this rank
+    // in a collective call, so all end now with its message.
+    if (ranks::size() > 1 && !ranks::failure_agreed()) {
+      if (!ranks::all_failed(5.0)) ranks::abort_all(e.what(), exit_status(e));
+      try {
+        ranks::agree(std::current_exception());
+      } catch (const std::exception&) {
+        return report(err);
+      }
+    }
     return report(err);
   }
 }

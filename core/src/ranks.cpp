@@ -1,9 +1,11 @@
 #include "ranks.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
 #include <new>
+#include <thread>
 
 #include "diagnostics.hpp"
 #include "engine_types.hpp"
@@ -73,6 +75,9 @@ Kind kind_of(std::exception_ptr e, std::string& message) {
 namespace {
 bool started = false;  // MPI initialised by init()
 int machine_ranks = 1;
+// all_failed()'s own communicator: its barrier never meets the collective calls of ranks
+// still at work on MPI_COMM_WORLD.
+MPI_Comm failures = MPI_COMM_NULL;
 
 bool launched_by_mpirun() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
@@ -196,6 +201,20 @@ void init(int& argc, char**& argv) {
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &machine);
   MPI_Comm_size(machine, &machine_ranks);
   MPI_Comm_free(&machine);
+  MPI_Comm_dup(MPI_COMM_WORLD, &failures);
+}
+
+bool all_failed(double seconds) {
+  if (size() == 1) return true;
+  MPI_Request request;
+  MPI_Ibarrier(failures, &request);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done) return true;
+    if (std::chrono::steady_clock::now() > end) return false;  // the request dies with MPI_Abort
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void finalize() {
@@ -310,6 +329,7 @@ void agree(std::exception_ptr error) {
   agreed_failure = true;
   std::rethrow_exception(error);
 }
+bool all_failed(double) { return true; }
 void sum(double*, int) {}
 void sum(long*, int) {}
 double max(double value) { return value; }

@@ -590,6 +590,79 @@ void Simulation::restart(const fs::path& file) {
   if (ranks::root()) spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, toolkit::format_number(t_));
 }
 
+// The checkpoint's state on this case's regime map (docs/user_guide.md, "Starting from a
+// checkpoint"): every gas cell takes the checkpoint's conserved state; a kinetic cell its
+// distribution where the checkpoint has one, else the Maxwellian reconstruction of that
+// state (paper §4.5, as at a switch from layer 0). Obstacles, inflows and walls are this
+// case's. A run whose indicator decides the layers starts from the checkpoint's regime
+// map; a run whose layers the case fixes (one layer, or hybrid without an indicator),
+// from its own.
+void Simulation::start_from(const fs::path& file) {
+  std::unique_ptr<CheckpointData> d;
+  std::string note;
+  ranks::agreed([&] {  // every rank reads the file
+    d = std::make_unique<CheckpointData>(read_checkpoint(file));
+    note = check_start_setup(file, d->setup, checkpoint_setup(case_), !d->kinetic_cells.empty());
+  });
+  if (!note.empty() && ranks::root()) spdlog::warn("{}", note);
+  const Mesh& m = domain_.mesh();
+  const std::size_t nf = store_.values_per_cell();
+  const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars());
+  if (d->nvar != gas_.n_vars() || (d->nf != nf && !d->kinetic_cells.empty()) ||
+      d->U.size() != state_.values().size() || d->regime.size() != m.n_interior() ||
+      d->kinetic_f.size() != d->kinetic_cells.size() * d->nf)
+    throw RunError(file.string() + ": the arrays do not fit this case's mesh and velocity grid (corrupted checkpoint?)");
+  std::vector<std::int8_t> map(domain_.regime());
+  long lost = 0;  // gas cells here that are solid in the checkpoint
+  std::string first_lost;
+  for (int j = 0; j < m.ny; ++j)
+    for (int i = 0; i < m.nx; ++i) {
+      const std::size_t c = m.index(i, j);
+      const std::int8_t saved = d->regime[static_cast<std::size_t>(j) * m.nx + i];
+      if (map[c] < 0) continue;  // an obstacle of this case
+      if (saved < 0 && lost++ == 0) first_lost = domain_.describe(c);
+      if (saved >= 0 && regime_.has_indicator()) map[c] = saved;
+    }
+  if (lost > 0)
+    throw RunError("cannot start from " + file.string() + ": " + std::to_string(lost) +
+                   " gas cell(s) of this case are inside an obstacle in the checkpoint (the first: " + first_lost +
+                   "); the checkpoint has no gas state there");
+  domain_.install_regime(map);
+  partition_.assign(cost_);  // owners for this map, faces, store
+  std::vector<std::size_t> saved_f(m.n_stored(), d->kinetic_cells.size());  // index into kinetic_cells
+  for (std::size_t k = 0; k < d->kinetic_cells.size(); ++k) {
+    if (d->kinetic_cells[k] >= m.n_stored())
+      throw RunError(file.string() + ": a distribution for cell " + std::to_string(d->kinetic_cells[k]) +
+                     ", outside the mesh (corrupted checkpoint?)");
+    saved_f[d->kinetic_cells[k]] = k;
+  }
+  // Every rank sets every gas cell's state; only the owner keeps a kinetic cell's f.
+  std::vector<double> buffer(nf);
+  for (const std::size_t c : domain_.updated_cells()) {
+    double* U = state_.cell(c);
+    std::copy_n(&d->U[c * nvar], nvar, U);
+    if (!domain_.is_kinetic(c)) continue;
+    double* f = domain_.owned(c) ? store_.f(static_cast<std::size_t>(store_.slot_of(c))) : buffer.data();
+    if (saved_f[c] < d->kinetic_cells.size()) {
+      std::copy_n(&d->kinetic_f[saved_f[c] * nf], nf, f);
+    } else {
+      try {
+        coupling_.reconstruct(U, f);
+      } catch (const RunError& e) {
+        throw RunError("cannot start from " + file.string() + ": " + domain_.describe(c) + ": " + e.what());
+      }
+      coupling_.project(f, U);  // the moments the kinetic layers see (as at set-up)
+    }
+  }
+  state_.fill_halo(state_.values());
+  transport_.place_walls(state_.values());
+  diagnostics_.set_baseline(diagnostics_.fields());  // conservation counted from this state
+  started_from_ = file.string();
+  if (ranks::root())
+    spdlog::info("starting from the state of {} (its step {}, t = {}) at t = 0", file.string(), d->step,
+                 toolkit::format_number(d->t));
+}
+
 nlohmann::json Simulation::summary(const char* status, const std::string& failure) const {
   const auto& cs = work_.cell_steps;
   const long total = cs[0] + cs[1] + cs[2];
@@ -638,6 +711,7 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
   }
   if (!failure.empty()) summary["error"] = failure;
   if (restarted_) summary["restarted_from"] = restarted_from_;
+  if (!started_from_.empty()) summary["started_from"] = started_from_;
   summary["ranks"] = {{"count", ranks::size()},
                       {"threads_per_rank", threads_},
                       {"rebalances", rebalances_},

@@ -70,6 +70,10 @@ class Simulation {
   // Before run(): continue from a checkpoint (docs/architecture.md §10); throws
   // RunError when the file is unreadable or the case differs in what it must match.
   void restart(const std::filesystem::path& file);
+  // Before run(): a new run (t = 0, fresh output folder) from a checkpoint's state, with
+  // this case's physics; throws RunError when the file is unreadable or its mesh,
+  // velocity grid or species differ.
+  void start_from(const std::filesystem::path& file);
 
  private:
   void check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j) const;
@@ -126,6 +130,7 @@ class Simulation {
   double t_first_ = 0.0;  // the simulated time at which this process began stepping
   double wall_before_ = 0.0, wall_output_ = 0.0, wall_checkpoint_ = 0.0;
   std::string restarted_from_;
+  std::string started_from_;  // --start-from: the checkpoint whose state this run began with
   std::unique_ptr<CheckpointData> pending_;  // the checkpoint's output series, until run() opens the folder
   std::chrono::steady_clock::time_point last_checkpoint_;
 };

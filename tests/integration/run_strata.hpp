@@ -2,10 +2,13 @@
 // Runs the strata program as a user would and reads back what it wrote.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -88,6 +91,26 @@ inline Table read_csv(const std::filesystem::path& p) {
     t.rows.push_back(values);
   }
   return t;
+}
+
+// Largest difference between two profile files' columns, over the scale of the column
+// (velocities: over the largest |u|, since a component may be zero up to round-off).
+inline double profile_difference(const std::filesystem::path& a, const std::filesystem::path& b) {
+  const Table pa = read_csv(a), pb = read_csv(b);
+  double worst = 0;
+  for (const auto& columns : std::vector<std::vector<const char*>>{{"rho"}, {"T"}, {"ux", "uy"}}) {
+    double diff = 0, size = 0;
+    for (const char* column : columns) {
+      const auto x = pa.column(column), y = pb.column(column);
+      if (x.size() != y.size()) return std::numeric_limits<double>::infinity();  // other meshes
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        diff = std::max(diff, std::abs(x[i] - y[i]));
+        size = std::max(size, std::abs(x[i]));
+      }
+    }
+    worst = std::max(worst, diff / size);
+  }
+  return worst;
 }
 
 }  // namespace strata::test

@@ -195,6 +195,100 @@ TEST_CASE("checkpoint: a restart with another mesh or from a damaged file is ref
   CHECK_MESSAGE(keys.output.find("/output/checkpoint/every") != std::string::npos, keys.output);
 }
 
+TEST_CASE("start-from: a new run from a checkpoint's state, with the same case, another Knudsen number or another layer") {
+  const auto dir = scratch("start_from");
+  const std::string box = "run " + source("cases/conservation_box.json") +
+                          " --set mesh.nx=10 --set mesh.ny=10 --set velocity.n=10 -q --threads 1";
+  const Result a = run_strata(box + " --set time.end=0.06 --set output.times=[0.03,0.06] --set output.checkpoint.every_steps=2"
+                                    " --set output.checkpoint.keep=100 --out " + (dir / "a").string());
+  REQUIRE_MESSAGE(a.exit_code == 0, a.output);
+  const fs::path ck = dir / "a" / "checkpoint_4.h5";  // t = 0.04, Δt = 0.01 throughout
+  REQUIRE(fs::exists(ck));
+  const Table history = read_csv(dir / "a" / "history.csv");
+  // The checkpoint's row of a's history against the first row of a run started from it:
+  // the same state on the same regime map (the indicator decides the layers), so the
+  // same totals and entropy, bit for bit.
+  auto starts_as_checkpoint = [&](const fs::path& out) {
+    const Table h = read_csv(out / "history.csv");
+    for (const char* q : {"t", "mass", "energy", "entropy", "cells_layer0", "cells_layer1", "cells_layer2"}) {
+      CAPTURE(q);
+      CHECK(h.column(q)[0] == (std::string(q) == "t" ? 0.0 : history.column(q)[4]));
+    }
+  };
+
+  // The same case from its step 4 for two steps: a's last two steps from another time
+  // origin, so Δt differs in its last bits (0.01 accumulated from 0 or from 0.04).
+  const Result same = run_strata(box + " --set time.end=0.02 --set output.times=[0.02] --start-from " + ck.string() +
+                                 " --out " + (dir / "same").string());
+  REQUIRE_MESSAGE(same.exit_code == 0, same.output);
+  starts_as_checkpoint(dir / "same");
+  const double diff = profile_difference(dir / "a" / "profile_0.06.csv", dir / "same" / "profile_0.02.csv");
+  MESSAGE("started from step 4 against the run that went on: largest profile difference / scale = " << diff);
+  CHECK(diff <= 1e-12);  // round-off of Δt over two steps (measured 4e-16)
+  const auto summary = read_json(dir / "same" / "summary.json");
+  CHECK(summary["started_from"] == ck.string());
+  CHECK_FALSE(summary.contains("restarted_from"));
+  CHECK(summary["steps"] == 2);  // counted from this run's start
+  CHECK(fs::exists(dir / "same" / "snapshot_0000.vti"));  // a series of its own
+
+  // Another Knudsen number (a restart refuses it): the same start, then its own physics.
+  const Result kn = run_strata(box + " --set knudsen=0.01 --set time.end=0.02 --set output.times=[0.02] --start-from " +
+                               ck.string() + " --out " + (dir / "kn").string());
+  REQUIRE_MESSAGE(kn.exit_code == 0, kn.output);
+  starts_as_checkpoint(dir / "kn");
+  CHECK(profile_difference(dir / "same" / "profile_0.02.csv", dir / "kn" / "profile_0.02.csv") > 1e-3);
+  for (const char* q : {"mass", "momentum_x", "energy"})
+    CHECK(read_json(dir / "kn" / "summary.json")["conservation"][q].get<double>() < 1e-12);
+
+  // An Euler run's state into layer 1 on another velocity grid (an Euler checkpoint has
+  // none): each cell the Maxwellian reconstruction of its conserved state, whose moments
+  // the conservative discrete Maxwellian keeps (paper §4.5) to round-off.
+  const std::string sod = "run " + source("cases/sod.json") + " --set mesh.nx=40 -q --threads 1";
+  const Result euler = run_strata(sod + " --set regime.mode=layer0 --set time.end=0.05 --set output.times=[0.05]"
+                                        " --set output.checkpoint.every_steps=40 --out " + (dir / "euler").string());
+  REQUIRE_MESSAGE(euler.exit_code == 0, euler.output);
+  const fs::path euler_ck = dir / "euler" / "checkpoint_40.h5";
+  REQUIRE(fs::exists(euler_ck));
+  const Result kinetic = run_strata(sod + " --set regime.mode=layer1 --set velocity.n=16 --set time.end=0.01"
+                                          " --set output.times=[0.01] --start-from " + euler_ck.string() + " --out " +
+                                    (dir / "kinetic").string());
+  REQUIRE_MESSAGE(kinetic.exit_code == 0, kinetic.output);
+  const Table h0 = read_csv(dir / "euler" / "history.csv"), h1 = read_csv(dir / "kinetic" / "history.csv");
+  for (const char* q : {"mass", "momentum_x", "energy"}) {
+    CAPTURE(q);
+    CHECK(std::abs(h1.column(q)[0] - h0.column(q)[40]) <= 1e-13 * std::abs(h0.column(q)[40]));
+  }
+  CHECK(h1.column("cells_layer1")[0] == h0.column("cells_layer0")[40]);  // every cell kinetic
+
+  // Refused: another mesh; a gas cell the checkpoint holds inside an obstacle; two
+  // starting points; a folder.
+  const Result mesh = run_strata(box + " --set mesh.nx=12 --start-from " + ck.string() + " --out " + (dir / "m").string());
+  CHECK(mesh.exit_code == 3);
+  CHECK_MESSAGE(has(mesh, "cannot start from " + ck.string() + ": 1 difference(s) from this case: mesh.nx is 10 in the "
+                          "checkpoint and 12 in this case"), mesh.output);
+  const std::string rect = "run " + source("cases/rect_obstacle.json") +
+                           " --set mesh.nx=20 --set mesh.ny=20 --set velocity.n=12 -q --threads 1";
+  const Result obstacle = run_strata(rect + " --set time.end=0.01 --set output.times=[0.01] --set output.checkpoint.every_steps=2"
+                                            " --out " + (dir / "rect").string());
+  REQUIRE_MESSAGE(obstacle.exit_code == 0, obstacle.output);
+  const Result removed = run_strata(rect + " --set obstacles=[] --start-from " + (dir / "rect" / "checkpoint_2.h5").string() +
+                                    " --out " + (dir / "r").string());
+  CHECK(removed.exit_code == 3);
+  CHECK_MESSAGE(has(removed, ": 12 gas cell(s) of this case are inside an obstacle in the checkpoint (the first: cell (i=7, j=7)"),
+                removed.output);
+  const Result two = run_strata(box + " --start-from " + ck.string() + " --restart " + ck.string());
+  CHECK(two.exit_code == 1);
+  CHECK(has(two, "give one of --restart FILE, --resume OUTDIR and --start-from FILE"));
+  const Result into = run_strata(box + " --start-from " + ck.string() + " --out " + (dir / "a" / ".").string());
+  CHECK(into.exit_code == 3);
+  CHECK_MESSAGE(has(into, "the checkpoint's folder, and start it afresh, removing the checkpoint; give another folder"),
+                into.output);
+  CHECK(fs::exists(ck));
+  const Result folder = run_strata(box + " --start-from " + (dir / "a").string());
+  CHECK(folder.exit_code == 3);
+  CHECK(has(folder, "/a: is a folder, not a checkpoint file (give one of its checkpoint_<step>.h5)"));
+}
+
 namespace {
 // Runs `strata <args> --out <dir>/<out>` in the background and sends it SIGTERM as soon as
 // <dir>/<watch> exists; returns its exit status (its output in <dir>/log).

@@ -9,7 +9,8 @@ ranks change nothing (docs/architecture.md §11):
   - regime maps, steps and cell-steps per layer identical; history.csv (totals,
     entropy, mixture columns) equal to 1e-12;
   - conservation drifts at most 1e-12 (closed cases).
-A checkpoint written by 3 ranks and continued on 2 ends as the run on one rank. Then the failures: more ranks than cells is refused before anything is written, and a
+A checkpoint written by 3 ranks and continued on 2 ends as the run on one rank; a run
+started from it (--start-from) is the same on 1 and 2 ranks. Then the failures: more ranks than cells is refused before anything is written, and a
 state that one rank cannot handle stops every rank with that rank's message, exit
 status 3, a "failed" summary and last_good.vti.
     python3 tests/mpi/ranks_match.py STRATA_BINARY WORK_DIR [CASE_NAME ...]"""
@@ -149,19 +150,34 @@ def check_restart(binary, work):
     b = read_vti(read_pvd(second)[-1][1], names, components=True)["fields"]
     differ = [n for n in names if not np.array_equal(np.nan_to_num(a[n]), np.nan_to_num(b[n]))]
     print("checkpoint on 3 ranks, restart on 2: %s" % ("ok" if not differ else "FAIL: " + ", ".join(differ)))
-    return bool(differ)
+    # --start-from the same checkpoint at another Knudsen number, on 1 and on 2 ranks:
+    # the same new run (every rank reads the whole state, each keeps its cells).
+    starts = []
+    for ranks in (1, 2):
+        out = os.path.join(work, "start_from_np%d" % ranks)
+        run(binary, case, settings + ["--start-from", os.path.join(first, "checkpoint_5.h5"), "--set", "knudsen=0.01",
+                                      "--set", "time.end=0.03", "--set", "output.times=[0.03]"], ranks, out)
+        starts.append(out)
+    worst, problems = compare("start_from", starts[0], starts[1], True)
+    print("start from a checkpoint of 3 ranks, on 1 and 2 ranks: largest field difference %.1e  %s"
+          % (worst, "ok" if not problems else "FAIL"))
+    for p in problems:
+        print("    " + p)
+    return bool(differ) or bool(problems)
 
 
 def check_failures(binary, work):
     problems = []
     out = os.path.join(work, "too_many_ranks")
     err = run(binary, "conservation_box", ["--set", "mesh.nx=2", "--set", "mesh.ny=1"], 3, out, expect=3)
-    if "3 MPI ranks for 2 cells" not in err or os.path.exists(os.path.join(out, "summary.json")):
+    if err.count("3 MPI ranks for 2 cells") != 1 or os.path.exists(os.path.join(out, "summary.json")):
         problems.append("more ranks than cells: " + err)
-    # A problem of the case that the set-up finds on every rank alike: exit 2, as on one rank.
+    # A problem of the case that the set-up finds on every rank alike: exit 2 and one
+    # report, as on one rank.
     out = os.path.join(work, "case_problem")
     err = run(binary, "sod", ["--set", 'initial=[{"where": "x < 0.5", "rho": 1, "p": 1}]'], 2, out, expect=2)
-    if "/initial: no region covers the cell at (x=0.505" not in err:
+    if (err.count("/initial: no region covers the cell at (x=0.505") != 1 or "1 problem(s) found; nothing was run" not in err
+            or "rank " in err):
         problems.append("a problem of the case on 2 ranks: " + err)
     # A hot region far right: only the rank owning it meets a state the velocity grid
     # cannot hold, when its cells turn kinetic after the first step.
