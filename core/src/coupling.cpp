@@ -2,13 +2,48 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <sstream>
 
 #include "engine_types.hpp"
+#include "strata/toolkit/format.hpp"
 #include "strata/toolkit/maxwellian.hpp"
 #include "strata/toolkit/moments.hpp"
 
 namespace strata::core {
+
+namespace {
+double thermal_speed(const std::vector<double>& masses, double T, bool lightest) {
+  const auto [light, heavy] = std::minmax_element(masses.begin(), masses.end());
+  return std::sqrt(T / (lightest ? *light : *heavy));
+}
+double reach(const std::vector<double>& masses, const double* u, double T) {
+  return std::max({std::abs(u[0]), std::abs(u[1]), std::abs(u[2])}) + 4.0 * thermal_speed(masses, T, true);
+}
+}  // namespace
+
+toolkit::VelocityGrid grid_needed(const toolkit::VelocityGrid& grid, const std::vector<double>& masses,
+                                  const double* u, double T) {
+  toolkit::VelocityGrid needed = grid;
+  needed.L = std::max(grid.L, std::ceil(reach(masses, u, T) * 10.0) / 10.0);
+  const double narrowest = thermal_speed(masses, T, false);
+  if (2.0 * needed.L / grid.n > narrowest) needed.n = 2 * static_cast<int>(std::ceil(needed.L / narrowest));
+  return needed;
+}
+
+std::string grid_advice(const toolkit::VelocityGrid& grid, const std::vector<double>& masses, const double* u, double T) {
+  const toolkit::VelocityGrid needed = grid_needed(grid, masses, u, T);
+  const auto n = toolkit::format_number;
+  std::vector<std::string> advice;
+  if (needed.L > grid.L)
+    advice.push_back("widen velocity.L to at least " + n(needed.L) + " (max |u| + 4 sqrt(T/m) = " +
+                     n(reach(masses, u, T)) + ")");
+  if (needed.n > grid.n)
+    advice.push_back("refine velocity.n to at least " + std::to_string(needed.n) + " (the spacing 2L/n is " +
+                     n(grid.dv()) + ", the thermal speed sqrt(T/m) " + n(thermal_speed(masses, T, false)) + ")");
+  if (advice.empty()) return "widen velocity.L or refine velocity.n";
+  return advice.size() == 1 ? advice[0] : advice[0] + " and " + advice[1];
+}
 
 Coupling::Coupling(const Gas& gas, const toolkit::VelocityGrid& grid) : gas_(gas), grid_(grid) {}
 
@@ -24,7 +59,7 @@ void Coupling::species_maxwellian(int s, double rho, const double* u, double T, 
     msg << "the velocity grid (" << grid_.n << " points on [-" << grid_.L << ", " << grid_.L
         << "]^3) cannot hold a Maxwellian with rho = " << rho << ", u = (" << u[0] << ", "
         << u[1] << ", " << u[2] << "), T = " << T << " (mass " << mass
-        << "): widen velocity.L or refine velocity.n";
+        << "): " << grid_advice(grid_, {mass}, u, T);
     throw RunError(msg.str());
   }
 }

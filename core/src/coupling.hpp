@@ -3,12 +3,24 @@
 // distribution from a macroscopic state, and moment projection of a distribution onto
 // one. A cell's distribution is S blocks of N^3 values, one per species.
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "gas.hpp"
 #include "strata/toolkit/velocity_grid.hpp"
 
 namespace strata::core {
+
+// The velocity grid that holds the Maxwellian at velocity u and temperature T of
+// particles of the given masses: L at least its reach max|u_d| + 4 sqrt(T/m) (rounded up
+// to 0.1), n even and at least 2L / sqrt(T/m), one point per thermal speed; `grid`'s own
+// L and n where they suffice.
+toolkit::VelocityGrid grid_needed(const toolkit::VelocityGrid& grid, const std::vector<double>& masses,
+                                  const double* u, double T);
+// For a message: "widen velocity.L to at least X (...)", "refine velocity.n to at least
+// N (...)", both, or "widen velocity.L or refine velocity.n" where `grid` already is
+// grid_needed.
+std::string grid_advice(const toolkit::VelocityGrid& grid, const std::vector<double>& masses, const double* u, double T);
 
 class Coupling {
  public:

@@ -49,8 +49,8 @@ void Transport::place_walls(const std::vector<double>& U) {
       const std::string problem = c.file.string() + ": " + wall.key + ": the velocity grid (" + std::to_string(grid.n) +
                                   " points on [-" + n(grid.L) + ", " + n(grid.L) +
                                   "]^3) cannot hold the Maxwellian the wall re-emits, at u = (" + n(wall.u[0]) + ", " +
-                                  n(wall.u[1]) + ", " + n(wall.u[2]) + "), T = " + n(T) +
-                                  ": widen velocity.L or refine velocity.n";
+                                  n(wall.u[1]) + ", " + n(wall.u[2]) + "), T = " + n(T) + ": " +
+                                  grid_advice(grid, gas_.mass(), wall.u.data(), T);
       if (std::find(problems.begin(), problems.end(), problem) == problems.end()) problems.push_back(problem);
     }
   };

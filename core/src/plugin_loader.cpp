@@ -192,6 +192,8 @@ void check_shared_object(const fs::path& path) {
     if (segment.p_type == PT_LOAD && !inside(segment.p_offset, segment.p_filesz))
       refuse("truncated (" + std::to_string(size) + " bytes; a loadable segment ends at byte " +
              std::to_string(segment.p_offset + segment.p_filesz) + ")");
+    // A position-independent executable is ET_DYN too; glibc refuses to dlopen it.
+    if (segment.p_type == PT_INTERP) refuse("a program (it names a program interpreter), not a library");
   }
 }
 }  // namespace

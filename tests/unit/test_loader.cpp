@@ -304,6 +304,7 @@ TEST_CASE("loader: a truncated or foreign file is refused before dlopen, naming 
   truncated_copy("half", size / 2);      // segments past the end: SIGBUS in dlopen
   truncated_copy("tiny", 20);            // not even an ELF header
   std::ofstream(dir / "strata_text.so") << std::string(200, 'x');  // longer than a header
+  fs::copy_file(fs::read_symlink("/proc/self/exe"), dir / "strata_program.so");  // an executable (PIE: ET_DYN too)
   const PluginCatalog catalog({dir});
   auto error = [&](const std::string& name) {
     try {
@@ -318,6 +319,11 @@ TEST_CASE("loader: a truncated or foreign file is refused before dlopen, naming 
         std::string::npos);
   CHECK(error("tiny").find("shorter than an ELF header") != std::string::npos);
   CHECK(error("text").find("no ELF magic number") != std::string::npos);
+  const std::string program = error("program");
+  CHECK_MESSAGE((program.find("not a loadable shared object: a program (it names a program interpreter)") !=
+                     std::string::npos ||
+                 program.find("not a 64-bit little-endian ELF shared object") != std::string::npos),  // built without PIE
+                program);
   fs::remove_all(dir);
 }
 

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
+#include "coupling.hpp"
 #include "strata/toolkit/maxwellian.hpp"
 #include "strata/toolkit/moments.hpp"
 #include "strata/toolkit/vector_math.hpp"
@@ -265,4 +267,35 @@ TEST_CASE("maxwellian: hypersonic states converge to their round-off floor; unre
   } else {
     CHECK(!(bad.result.residual < 1e-13));  // NaN or large: reported, not hidden
   }
+}
+
+TEST_CASE("maxwellian: the grid a refusal advises holds the state it refused") {
+  // States the 16-point grid on [-8, 8]^3 cannot hold (measured limits: sqrt(T/m) below
+  // about half the spacing, |u| past the last point, sqrt(T/m) near L); the advice is
+  // what core's messages print (coupling.hpp, grid_advice).
+  struct State { std::array<double, 3> u; double T; const char* advice; };
+  const State refused[] = {{{0.0, 0.0, 0.0}, 0.2, "refine velocity.n to at least 36"},
+                           {{8.0, 0.0, 0.0}, 1.0, "widen velocity.L to at least 12 "},
+                           {{0.0, 0.0, 0.0}, 60.0, "widen velocity.L to at least 31 "},
+                           {{20.0, 0.0, 0.0}, 0.01, "widen velocity.L to at least 20.4 (max |u| + 4 sqrt(T/m) = 20.4) and "
+                                                    "refine velocity.n to at least 408"}};
+  const VelocityGrid grid{16, 8.0};
+  const std::vector<double> mass{1.0};
+  for (const auto& s : refused) {
+    CAPTURE(s.T);
+    CAPTURE(s.u[0]);
+    std::vector<double> f(grid.size());
+    REQUIRE_FALSE(discrete_maxwellian(grid, 1.0, 1.0, s.u, s.T, f.data()).converged);
+    const std::string advice = strata::core::grid_advice(grid, mass, s.u.data(), s.T);
+    CHECK_MESSAGE(advice.find(s.advice) == 0, advice);
+    const VelocityGrid needed = strata::core::grid_needed(grid, mass, s.u.data(), s.T);
+    std::vector<double> g(needed.size());
+    const auto r = discrete_maxwellian(needed, 1.0, 1.0, s.u, s.T, g.data());
+    CHECK(r.converged);
+    const auto m = conserved_moments(needed, g.data());
+    CHECK(std::abs(m.rho - 1.0) < 1e-12);  // and its moments to round-off, as above
+  }
+  // A state the grid holds gets the general advice (a refusal for another reason).
+  const std::array<double, 3> rest{0.0, 0.0, 0.0};
+  CHECK(strata::core::grid_advice(grid, mass, rest.data(), 1.0) == "widen velocity.L or refine velocity.n");
 }
