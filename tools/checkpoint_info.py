@@ -82,6 +82,8 @@ def main():
               f"case {case.get('name', '?')}, t = {time:g}, step {step}, "
               f"{item(h5, path, 'layer_switches')} layer switches so far")
         print("setup:", json.dumps(setup, sort_keys=True))
+        if "started_from" in h5.attrs:  # a run begun from another checkpoint's state (--start-from)
+            print("started from:", text(h5.attrs["started_from"]))
         regime = item(h5, path, "domain/regime")
         counts = {layer: int((regime == layer).sum()) for layer in (-1, 0, 1, 2)}
         print(f"cells: {counts[0]} in layer 0, {counts[1]} in layer 1, {counts[2]} in layer 2, {counts[-1]} solid")

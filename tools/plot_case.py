@@ -574,7 +574,12 @@ def plot_history(outdir, case, summary, written, quiet):
     if not os.path.isfile(path):
         note("no history.csv in %s, history.png not written" % outdir, quiet)
         return
-    h = read_csv_columns(path, HISTORY_COLS)
+    try:  # runs before the residual column have none
+        with open(path, newline="") as fh:
+            has_residual = "residual" in [c.strip() for c in fh.readline().split(",")]
+    except (OSError, UnicodeDecodeError):
+        has_residual = False  # read_csv_columns says why
+    h = read_csv_columns(path, HISTORY_COLS + (("residual",) if has_residual else ()))
     finite = np.isfinite(h["t"])
     if not finite.all():
         note("%s: %d row(s) whose t is not finite left out" % (path, np.count_nonzero(~finite)), quiet)
@@ -586,8 +591,11 @@ def plot_history(outdir, case, summary, written, quiet):
     h = {k: v[order] for k, v in h.items()}
     t = h["t"]
 
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), sharex=True,
-                                   constrained_layout=True)
+    if has_residual:
+        fig, (ax1, ax_res, ax2) = plt.subplots(3, 1, figsize=(9, 10), sharex=True, constrained_layout=True)
+        plot_residual(ax_res, t, h["residual"], summary)
+    else:
+        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), sharex=True, constrained_layout=True)
     m0, e0 = abs(h["mass"][0]), abs(h["energy"][0])
     pref = math.sqrt(2.0 * m0 * e0) if m0 > 0 and e0 > 0 else 0.0
     styles = {"mass": "C0", "momentum_x": "C1", "momentum_y": "C2", "energy": "C3"}
@@ -659,6 +667,24 @@ def plot_history(outdir, case, summary, written, quiet):
     ax2.set_title("cells per layer")
     fig.suptitle(title)
     save_figure(fig, outdir, "history.png", written, quiet)
+
+
+def plot_residual(ax, t, residual, summary):
+    """The state's rate of change per step (history.csv's residual), with time.steady."""
+    ok = np.isfinite(residual) & (residual > 0)
+    if ok.any():
+        ax.semilogy(t[ok], residual[ok], color="C4", lw=1.3, label="residual",
+                    marker="o" if ok.sum() <= 1 else None, markersize=3)
+    else:
+        ax.text(0.5, 0.5, "no step with a residual to show", ha="center", va="center", transform=ax.transAxes)
+    steady = summary.get("steady") if isinstance(summary, dict) else None
+    if isinstance(steady, dict) and isinstance(steady.get("tolerance"), (int, float)) and steady["tolerance"] > 0:
+        ax.axhline(steady["tolerance"], color="k", ls="--", lw=1,
+                   label="time.steady = %g%s" % (steady["tolerance"], " (reached)" if steady.get("reached") else ""))
+    ax.set_ylabel("residual: max over mass, momentum,\nenergy of RMS(|ΔU|/Δt) / mean   [1/time]", fontsize="small")
+    ax.legend(fontsize="small", loc="best")
+    ax.grid(True, alpha=0.3, which="major")
+    ax.set_title("rate of change of the state (steady state: small)")
 
 
 # --------------------------------------------------------------------------

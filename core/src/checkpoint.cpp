@@ -9,6 +9,7 @@
 
 #include <hdf5.h>
 
+#include "mesh.hpp"
 #include "output.hpp"
 #include "strata/toolkit/format.hpp"
 
@@ -263,6 +264,7 @@ void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
     h.attribute(f, "layer_switches", d.switches);
     h.attribute(f, "case", d.case_json);
     h.attribute(f, "setup", d.setup.dump());
+    if (!d.started_from.empty()) h.attribute(f, "started_from", d.started_from);
     h.attribute(f, "nvar", static_cast<long>(d.nvar));
     h.attribute(f, "values_per_kinetic_cell", static_cast<long>(d.nf));
     {
@@ -289,6 +291,8 @@ void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
       h.dataset(g, "exchange", H5T_NATIVE_DOUBLE, {5}, b.exchange.data());
       h.dataset(g, "scale", H5T_NATIVE_DOUBLE, {5}, b.scale.data());
       h.dataset(g, "max_drift", H5T_NATIVE_DOUBLE, {5}, b.max_drift.data());
+      if (!b.species_number.empty())
+        h.dataset(g, "species_number", H5T_NATIVE_DOUBLE, {to_h(b.species_number.size())}, b.species_number.data());
     }
     {
       Handle g = group(h, f, "work", true);
@@ -333,6 +337,43 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
 
 
 
+namespace {
+// What a state must be wherever the checkpoint came from: a layer of -1..2 in every
+// interior cell; in gas cells finite densities, not negative, of positive sum, finite
+// momentum, an energy above the kinetic one; finite distributions (f may dip below 0).
+void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
+  const Mesh mesh{nx, ny};  // only the storage layout: interior (i, j) -> stored index
+  const int S = d.nvar - 4;
+  if (S < 1 || d.U.size() != mesh.n_stored() * static_cast<std::size_t>(d.nvar))
+    h.fail("/macro/U does not fit the mesh of its set-up (corrupted checkpoint?)");
+  for (int j = 0; j < ny; ++j)
+    for (int i = 0; i < nx; ++i) {
+      const int layer = d.regime[static_cast<std::size_t>(j) * nx + i];
+      const std::string cell = "cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) + ")";
+      if (layer < -1 || layer > 2)
+        h.fail("/domain/regime: " + cell + " is in layer " + std::to_string(layer) + " (corrupted checkpoint?)");
+      if (layer < 0) continue;
+      const double* U = &d.U[mesh.index(i, j) * static_cast<std::size_t>(d.nvar)];
+      double rho = 0, good = 1;
+      for (int s = 0; s < S; ++s) {
+        rho += U[s];
+        if (!(U[s] >= 0 && std::isfinite(U[s]))) good = 0;
+      }
+      const double kinetic = 0.5 * (U[S] * U[S] + U[S + 1] * U[S + 1] + U[S + 2] * U[S + 2]) / rho;
+      if (!(good && rho > 0 && std::isfinite(kinetic) && std::isfinite(U[S + 3]) && U[S + 3] > kinetic))
+        h.fail("/macro/U: the gas " + cell + " has no positive density and internal energy (corrupted checkpoint?)");
+    }
+  for (std::size_t k = 0; k < d.kinetic_f.size(); ++k)
+    if (!std::isfinite(d.kinetic_f[k])) {
+      const std::size_t c = d.kinetic_cells[k / std::max<std::size_t>(d.nf, 1)];
+      const long i = static_cast<long>(c % static_cast<std::size_t>(mesh.sx())) - mesh.halo;
+      const long j = static_cast<long>(c / static_cast<std::size_t>(mesh.sx())) - mesh.halo;
+      h.fail("/kinetic/f: a value that is not finite in the distribution of cell (i=" + std::to_string(i) +
+             ", j=" + std::to_string(j) + ") (corrupted checkpoint?)");
+    }
+}
+}  // namespace
+
 CheckpointData read_checkpoint(const fs::path& file) {
   hdf5_as_the_engine_uses_it();
   const H5 h{file.string()};
@@ -342,7 +383,8 @@ CheckpointData read_checkpoint(const fs::path& file) {
   if (!f.ok()) h.fail("cannot be opened as HDF5 (truncated or corrupted checkpoint?)");
   CheckpointData d;
   try {
-    if (h.string(f, "format") != "strata checkpoint") h.fail("not a Strata checkpoint");
+    if (H5Aexists(f, "format") <= 0 || h.string(f, "format") != "strata checkpoint")
+      h.fail("an HDF5 file, but not a Strata checkpoint (no attribute format = \"strata checkpoint\")");
     d.format_version = static_cast<int>(h.integer(f, "format_version"));
     if (d.format_version != checkpoint_format_version)
       h.fail("checkpoint format version " + std::to_string(d.format_version) + ", this program reads version " +
@@ -353,6 +395,7 @@ CheckpointData read_checkpoint(const fs::path& file) {
     d.switches = h.integer(f, "layer_switches");
     d.case_json = h.string(f, "case");
     d.setup = json::parse(h.string(f, "setup"));
+    if (H5Aexists(f, "started_from") > 0) d.started_from = h.string(f, "started_from");
     d.nvar = static_cast<int>(h.integer(f, "nvar"));
     d.nf = static_cast<std::size_t>(h.integer(f, "values_per_kinetic_cell"));
     const int nx = d.setup.at("mesh").at("nx"), ny = d.setup.at("mesh").at("ny");
@@ -379,7 +422,9 @@ CheckpointData read_checkpoint(const fs::path& file) {
         std::copy(v.begin(), v.end(), t.begin());
         return t;
       };
-      d.baseline = {totals("initial"), totals("exchange"), totals("scale"), totals("max_drift")};
+      d.baseline = {totals("initial"), totals("exchange"), totals("scale"), totals("max_drift"), {}};
+      if (H5Lexists(g, "species_number", H5P_DEFAULT) > 0)  // mixtures (absent before they were kept)
+        d.baseline.species_number = h.read<double>(g, "species_number", H5T_NATIVE_DOUBLE, {0});
     }
     {
       Handle g = group(h, f, "work", false);
@@ -405,6 +450,7 @@ CheckpointData read_checkpoint(const fs::path& file) {
       d.output.probes = json::parse(h.text(g, "probes")).get<decltype(d.output.probes)>();
       d.output.series = json::parse(h.text(g, "snapshots")).get<decltype(d.output.series)>();
     }
+    check_contents(h, d, nx, ny);
   } catch (const json::exception& e) {
     h.fail(std::string("corrupted checkpoint: ") + e.what());
   }
@@ -477,11 +523,11 @@ void check_restart_setup(const fs::path& file, const json& saved_setup, const js
 }
 
 std::string check_start_setup(const fs::path& file, const json& saved_setup, const json& now_setup,
-                              bool has_distributions) {
+                              bool distributions) {
   auto grid = [&](const json& setup) {
     std::map<std::string, json> kept;
     for (auto& [key, value] : flatten_setup(setup))
-      if (key.starts_with("mesh.") || (has_distributions && key.starts_with("velocity.")) || key == "species")
+      if (key.starts_with("mesh.") || (distributions && key.starts_with("velocity.")) || key == "species")
         kept[key] = value;
     return kept;
   };
@@ -491,7 +537,8 @@ std::string check_start_setup(const fs::path& file, const json& saved_setup, con
     throw RunError("cannot start from " + file.string() + ": " + std::to_string(count) +
                    " difference(s) from this case: " + list +
                    ". A run started from a checkpoint needs the same mesh (nx, ny, x, y) and species, and the same "
-                   "velocity grid (n, L) when the checkpoint has kinetic cells; the rest of the case may differ");
+                   "velocity grid (n, L) when the checkpoint has kinetic cells and this run may have some (not "
+                   "layer0); the rest of the case may differ");
   const auto before = gas_gamma(saved_setup), now = gas_gamma(now_setup);
   if (before && now && std::abs(*before - *now) > 1e-12 * *now)
     return file.string() + ": its gas has gamma = " + toolkit::format_number(*before) + ", this run's " +

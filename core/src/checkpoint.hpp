@@ -28,6 +28,7 @@ struct CheckpointData {
   long switches = 0;
   double wall_seconds = 0.0, wall_output = 0.0, wall_checkpoint = 0.0;  // accumulated so far
   std::string case_json;  // the case as run (after --set)
+  std::string started_from;  // the checkpoint this run (or the one it continues) started from, if any
   nlohmann::json setup;   // checkpoint_setup(): what a restart must match
   int nvar = 0;           // conserved variables per cell
   std::size_t nf = 0;     // distribution values per kinetic cell (S N^3)
@@ -48,7 +49,9 @@ nlohmann::json checkpoint_setup(const Case& c);
 // Writes `file` atomically: a temporary name in the same folder, fsync, rename.
 void write_checkpoint(const std::filesystem::path& file, const CheckpointData& d);
 // Reads a checkpoint; throws RunError with a message of its own (never HDF5's error
-// stack) when the file is missing, truncated, corrupted or of another format.
+// stack) when the file is missing, truncated, corrupted or of another format, or when
+// its contents cannot be a state (a layer outside -1..2, a non-finite value, a gas cell
+// without positive density and internal energy).
 CheckpointData read_checkpoint(const std::filesystem::path& file);
 // Throws RunError listing every key whose value differs between the checkpoint and this
 // case: the set-ups (checkpoint_setup: mesh, velocity grid, species, regime mode, plugins)
@@ -59,11 +62,11 @@ void check_restart_setup(const std::filesystem::path& file, const nlohmann::json
                          const nlohmann::json& now_case);
 
 // --start-from: throws RunError listing every difference in what the checkpoint's state
-// is laid out on (mesh, species, and the velocity grid when it `has_distributions`);
+// is laid out on (mesh, species, and the velocity grid when `distributions` carry over);
 // returns a warning to give when its gas has another ratio of specific heats (the
 // conserved state carries over), else "".
 std::string check_start_setup(const std::filesystem::path& file, const nlohmann::json& saved_setup,
-                              const nlohmann::json& now_setup, bool has_distributions);
+                              const nlohmann::json& now_setup, bool distributions);
 
 // checkpoint_<step>.h5 in `dir`.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, long step);

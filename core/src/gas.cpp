@@ -31,7 +31,7 @@ void Gas::check_monatomic() const {
       << "), but the kinetic layers of this " << mode_name(case_.mode)
       << " run are a monatomic gas with 3/2 n T (gamma = 5/3); set the fluid model's gamma to 5/3"
          " or run with regime.mode = layer0";
-  throw RunError(msg.str());
+  throw CaseError({msg.str()});
 }
 
 void Gas::to_conserved(int layer, const double* W, double* U) const {

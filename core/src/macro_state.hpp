@@ -21,6 +21,7 @@ class MacroState {
   void fill_halo(std::vector<double>& U) const;
   void keep() { previous_ = U_; }       // before a step
   void restore() { U_.swap(previous_); }  // after a failed one
+  const double* previous(std::size_t c) const { return &previous_[c * nvar_]; }  // as kept
 
  private:
   const Domain& domain_;

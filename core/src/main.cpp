@@ -114,9 +114,10 @@ int run_case(const Case& c, const po::variables_map& vm) {
         throw RunError(checkpoint.string() + ": no such checkpoint file (--" + option + ")");
     }
     if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
-    // A new run starts its folder afresh (run_folder.hpp), checkpoints included.
+    // A new run starts its folder afresh (run_folder.hpp), checkpoints included; the
+    // checkpoint's folder is that of the file itself, not of a link to it.
     std::error_code ec;
-    if (vm.count("start-from") && fs::weakly_canonical(fs::absolute(checkpoint).parent_path(), ec) ==
+    if (vm.count("start-from") && fs::weakly_canonical(fs::absolute(checkpoint), ec).parent_path() ==
                                       fs::weakly_canonical(fs::absolute(out), ec))
       throw RunError("--start-from " + checkpoint.string() + ": the new run would write into " + out.string() +
                      ", the checkpoint's folder, and start it afresh, removing the checkpoint; give another folder "

@@ -6,18 +6,24 @@
 
 namespace strata::core {
 
+std::vector<double> MixtureDiagnostics::species_number(const Domain& domain, const Gas& gas, const MacroState& state) {
+  const Mesh& m = domain.mesh();
+  std::vector<double> number(gas.n_species(), 0.0);
+  for (const std::size_t c : domain.updated_cells())
+    for (int s = 0; s < gas.n_species(); ++s) number[s] += state.cell(c)[s] / gas.mass()[s] * m.dx * m.dy;
+  return number;
+}
+
 MixtureDiagnostics::MixtureDiagnostics(const Domain& domain, const Gas& gas, const Coupling& coupling,
-                                       const MacroState& state, const KineticStore& store, const Totals& tot)
-    : domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store) {
+                                       const MacroState& state, const KineticStore& store, const Totals& tot,
+                                       std::vector<double> initial_number)
+    : domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store), number_(std::move(initial_number)) {
   const Mesh& m = domain.mesh();
   const int S = gas.n_species();
   const auto& mass = gas.mass();
   double volume = 0;
-  std::vector<double> number(S, 0.0);
-  for (const std::size_t c : domain.updated_cells()) {
-    volume += m.dx * m.dy;
-    for (int s = 0; s < S; ++s) number[s] += state.cell(c)[s] / mass[s] * m.dx * m.dy;
-  }
+  for (std::size_t k = 0; k < domain.updated_cells().size(); ++k) volume += m.dx * m.dy;
+  const std::vector<double>& number = number_;
   const std::array<double, 3> u = {tot[1] / tot[0], tot[2] / tot[0], tot[3] / tot[0]};
   double n_total = 0;
   for (double n : number) n_total += n;

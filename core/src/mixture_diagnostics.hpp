@@ -14,9 +14,14 @@ namespace strata::core {
 
 class MixtureDiagnostics {
  public:
-  // The global equilibrium from the current (initial) totals `initial`.
+  // The global equilibrium of the initial totals `initial` and each species' initial
+  // number of particles `number` (species_number of the initial state).
   MixtureDiagnostics(const Domain& domain, const Gas& gas, const Coupling& coupling, const MacroState& state,
-                     const KineticStore& store, const Totals& initial);
+                     const KineticStore& store, const Totals& initial, std::vector<double> number);
+  // Σ_cells ρ_s / m_s ΔxΔy of each species over the gas cells of `state`, on every rank
+  // (every rank holds the whole state at set-up).
+  static std::vector<double> species_number(const Domain& domain, const Gas& gas, const MacroState& state);
+  const std::vector<double>& initial_number() const { return number_; }
   // Per species: mass, momentum x/y/z, energy over the domain; kinetic cells by the
   // moments of each species' f, fluid cells sharing the cell's u and T.
   std::vector<Totals> species_totals() const;
@@ -28,6 +33,7 @@ class MixtureDiagnostics {
   const Coupling& coupling_;
   const MacroState& state_;
   const KineticStore& store_;
+  std::vector<double> number_;       // of each species at t = 0
   std::vector<double> equilibrium_;  // S blocks of N^3 number densities
 };
 

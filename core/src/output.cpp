@@ -120,7 +120,7 @@ OutputWriter::OutputWriter(fs::path dir, const Mesh& mesh, const std::vector<std
 const std::vector<std::string>& OutputWriter::history_columns() {
   static const std::vector<std::string> columns = {
       "step", "t", "dt", "mass", "momentum_x", "momentum_y", "momentum_z", "energy", "entropy",
-      "cells_layer0", "cells_layer1", "cells_layer2", "wall_seconds"};
+      "cells_layer0", "cells_layer1", "cells_layer2", "residual", "wall_seconds"};
   return columns;
 }
 

@@ -176,7 +176,23 @@ void RunDiagnostics::set_baseline(const Fields& f) {
   scale_[0] = std::abs(initial_[0]);
   scale_[4] = std::abs(initial_[4]);
   if (gas_.n_species() > 1)
-    mixture_ = std::make_unique<MixtureDiagnostics>(domain_, gas_, coupling_, state_, store_, initial_);
+    mixture_ = std::make_unique<MixtureDiagnostics>(domain_, gas_, coupling_, state_, store_, initial_,
+                                                    MixtureDiagnostics::species_number(domain_, gas_, state_));
+}
+
+RunDiagnostics::Baseline RunDiagnostics::baseline() const {
+  return {initial_, exchange_, scale_, max_drift_, mixture_ ? mixture_->initial_number() : std::vector<double>{}};
+}
+
+void RunDiagnostics::restore_baseline(const Baseline& b) {
+  initial_ = b.initial;
+  exchange_ = b.exchange;
+  scale_ = b.scale;
+  max_drift_ = b.max_drift;
+  // A checkpoint written before the species' numbers were kept: those of the case's
+  // initial state, which set_baseline used.
+  if (mixture_ && b.species_number.size() == static_cast<std::size_t>(gas_.n_species()))
+    mixture_ = std::make_unique<MixtureDiagnostics>(domain_, gas_, coupling_, state_, store_, initial_, b.species_number);
 }
 
 void RunDiagnostics::check_state(double t, long step, const LayerNames& names) const {
@@ -281,7 +297,34 @@ void RunDiagnostics::record_probes(OutputWriter* out, double t) const {
     out->probe_row(case_.probes[k].name, std::vector<double>(by_probe[k], by_probe[k] + width - 1));
 }
 
+double RunDiagnostics::step_residual(double dt) const {
+  const auto& layout = gas_.layout();
+  double sums[4] = {0, 0, 0, 0};  // Σ ΔU² of mass, momentum, energy; gas cells
+  for (const std::size_t c : domain_.owned_cells()) {
+    const double *now = state_.cell(c), *before = state_.previous(c);
+    double mass = 0;
+    for (int s = 0; s < layout.n_species; ++s) mass += now[s] - before[s];
+    sums[0] += mass * mass;
+    for (int d = 0; d < 3; ++d) {
+      const double m = now[layout.velocity(d)] - before[layout.velocity(d)];
+      sums[1] += m * m;
+    }
+    const double e = now[layout.energy()] - before[layout.energy()];
+    sums[2] += e * e;
+    sums[3] += 1;
+  }
+  ranks::sum(sums, 4);
+  const Mesh& m = domain_.mesh();
+  const double area = sums[3] * m.dx * m.dy;
+  const double scale[3] = {scale_[0] / area, scale_[1] / area, scale_[4] / area};  // mean densities
+  double residual = 0;
+  for (int q = 0; q < 3; ++q)
+    if (scale[q] > 0) residual = std::max(residual, std::sqrt(sums[q] / sums[3]) / (dt * scale[q]));
+  return residual;
+}
+
 void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, double wall_seconds) {
+  if (dt > 0) residual_ = step_residual(dt);
   const Totals tot = totals();
   const double S_total = entropy();
   for (int k = 0; k < 5; ++k) {
@@ -325,7 +368,7 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
   const auto n = domain_.layer_counts();
   std::vector<double> row = {static_cast<double>(step), t, dt, tot[0], tot[1], tot[2], tot[3], tot[4], S_total,
                              static_cast<double>(n[0]), static_cast<double>(n[1]), static_cast<double>(n[2]),
-                             wall_seconds};
+                             residual_, wall_seconds};
   row.insert(row.end(), species_columns.begin(), species_columns.end());
   out->history_row(row);
 }

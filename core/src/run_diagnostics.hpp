@@ -5,6 +5,7 @@
 // columns). Mixture runs add the per-species totals and the distance to the global
 // equilibrium (mixture_diagnostics.hpp).
 #include <array>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,23 +43,26 @@ class RunDiagnostics {
   const Totals& max_drift() const { return max_drift_; }
   // What the drifts are measured from, saved in checkpoints and restored on restart
   // (docs/architecture.md §10): initial totals, exchanges, scales, maximal drifts.
+  // Mixtures: each species' number of particles at t = 0, of which the global
+  // equilibrium is made (a run started from a checkpoint has other ones than its case's).
   struct Baseline {
     Totals initial{}, exchange{}, scale{}, max_drift{};
+    std::vector<double> species_number;
   };
-  Baseline baseline() const { return {initial_, exchange_, scale_, max_drift_}; }
-  void restore_baseline(const Baseline& b) {
-    initial_ = b.initial;
-    exchange_ = b.exchange;
-    scale_ = b.scale;
-    max_drift_ = b.max_drift;
-  }
+  Baseline baseline() const;
+  void restore_baseline(const Baseline& b);
   // Throws RunError naming the first interior cell with a non-finite value, a
   // non-positive density or temperature, with its time, position and layer.
   // Every rank checks its cells; the first bad cell in mesh order is reported on all.
   void check_state(double t, long step, const LayerNames& names) const;
-  // The history row of this step (updates the drifts) and the probe rows, written to
-  // `out` where there is one (the root rank).
+  // The history row of this step (updates the drifts and the residual) and the probe
+  // rows, written to `out` where there is one (the root rank).
   void record(OutputWriter* out, long step, double t, double dt, double wall_seconds);
+  // The residual of the last recorded step: the state's rate of change, each of mass,
+  // momentum and energy density as the RMS over the gas cells of |ΔU|/Δt over its mean
+  // scale (the drift scales over the gas area), the largest of the three; 1/time, small
+  // in a steady state. NaN before the first step.
+  double residual() const { return residual_; }
   // With layer 2 on a device, its cells' entropy sums are computed there (nullptr: none).
   void take_layer2_entropy_from(Layer2Device* device) { layer2_device_ = device; }
   // Columns after the standard ones (mixtures: per-species quantities).
@@ -74,6 +78,7 @@ class RunDiagnostics {
   // Pressure tensor (xx, yy, zz, xy, xz, yz) and heat flux of an owned kinetic cell's f.
   void kinetic_moments(std::size_t cell, const double u[3], double P[6], double q[3]) const;
   double entropy() const;
+  double step_residual(double dt) const;
   // probe_<name>.csv rows: each from its cell's owner, gathered to the root.
   void record_probes(OutputWriter* out, double t) const;
   std::array<int, 2> probe_cell(const Probe& p) const;  // (i, j) of the cell holding the probe
@@ -87,6 +92,7 @@ class RunDiagnostics {
   const Partition& partition_;
   Totals initial_{}, exchange_{}, scale_{}, max_drift_{};
   bool drift_reported_ = false;
+  double residual_ = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::string> extra_columns_;
   std::unique_ptr<MixtureDiagnostics> mixture_;
 };

@@ -194,13 +194,14 @@ void Simulation::report_progress() const {
   const long total = cs[0] + cs[1] + cs[2];
   auto share = [&](int l) { return total ? 100.0 * static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
   if (ranks::size() == 1)
-    spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  {:.3g} s/step  ~{:.0f} s left",
-                 steps_, t_, case_.t_end, share(0), share(1), share(2), per_step, left);
+    spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  residual {:.2e}  {:.3g} s/step"
+                 "  ~{:.0f} s left",
+                 steps_, t_, case_.t_end, share(0), share(1), share(2), diagnostics_.residual(), per_step, left);
   else
-    spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  {:.3g} s/step  ~{:.0f} s left"
-                 "  {} ranks, imbalance {:.2f}, {} rebalances",
-                 steps_, t_, case_.t_end, share(0), share(1), share(2), per_step, left, ranks::size(), imbalance_,
-                 rebalances_);
+    spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  residual {:.2e}  {:.3g} s/step"
+                 "  ~{:.0f} s left  {} ranks, imbalance {:.2f}, {} rebalances",
+                 steps_, t_, case_.t_end, share(0), share(1), share(2), diagnostics_.residual(), per_step, left,
+                 ranks::size(), imbalance_, rebalances_);
 }
 
 // Every 10 steps the ranks measure each layer's cost per cell-step over those steps
@@ -353,7 +354,8 @@ RunResult Simulation::run() {
   // that one afresh and its snapshot series points back at the earlier snapshots.
   std::error_code ec;
   const fs::path here = fs::weakly_canonical(fs::absolute(out_dir_), ec);
-  const fs::path from = restarted_ ? fs::weakly_canonical(fs::absolute(restarted_from_).parent_path(), ec) : fs::path();
+  // The checkpoint's folder: that of the file itself, not of a link to it.
+  const fs::path from = restarted_ ? fs::weakly_canonical(fs::absolute(restarted_from_), ec).parent_path() : fs::path();
   const bool continuing = restarted_ && from == here;
   std::optional<RunFolder> folder;
   ranks::agreed([&] {
@@ -416,7 +418,8 @@ RunResult Simulation::run() {
         regime_.move_obstacles(steps_, diagnostics_.exchange());
         const auto t1 = Clock::now();
         diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds());
-        if (reaches) write_outputs(diagnostics_.fields(), t_, true, false);
+        steady_ = case_.steady && diagnostics_.residual() < *case_.steady;  // summed over ranks: the same on all
+        if (reaches || steady_) write_outputs(diagnostics_.fields(), t_, true, false);
         wall_output_ += seconds_since(t1);
       });
       if (reaches) ++next_output_;
@@ -427,7 +430,7 @@ RunResult Simulation::run() {
     // Signals and the checkpoint clock as every rank sees them (the root's clock). A
     // signal during the last step lets the run complete: a checkpoint at time.end could
     // not be resumed.
-    const bool finished = next_output_ == case_.output.times.size();
+    const bool finished = next_output_ == case_.output.times.size() || steady_;
     const bool stop = !finished && ranks::any(stop_requested != 0);
     const bool due = (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
                      ranks::any(ranks::root() && ck.every_minutes > 0 &&
@@ -445,6 +448,14 @@ RunResult Simulation::run() {
         spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, toolkit::format_number(t_),
                    out_dir_.string());
       interrupted = true;
+      break;
+    }
+    if (steady_) {
+      if (ranks::root())
+        spdlog::info("steady at step {}, t = {}: the residual {} is below time.steady = {}{}", steps_,
+                     toolkit::format_number(t_), toolkit::format_number(diagnostics_.residual()),
+                     toolkit::format_number(*case_.steady),
+                     next_output_ < case_.output.times.size() ? "; the later output times are not written" : "");
       break;
     }
     report_progress();
@@ -480,6 +491,7 @@ CheckpointData Simulation::checkpoint_data(const std::vector<double>& U, const s
   d.wall_output = wall_output_;
   d.wall_checkpoint = wall_checkpoint_;
   d.case_json = case_.json.dump();
+  d.started_from = started_from_;
   d.setup = checkpoint_setup(case_);
   d.nvar = gas_.n_vars();
   d.nf = store_.values_per_cell();
@@ -585,7 +597,8 @@ void Simulation::restart(const fs::path& file) {
   wall_output_ = d->wall_output;
   wall_checkpoint_ = d->wall_checkpoint;
   restarted_ = true;
-  restarted_from_ = file.string();
+  restarted_from_ = fs::weakly_canonical(fs::absolute(file)).string();
+  started_from_ = d->started_from;  // a run begun with --start-from stays one
   pending_ = std::move(d);
   if (ranks::root()) spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, toolkit::format_number(t_));
 }
@@ -594,21 +607,23 @@ void Simulation::restart(const fs::path& file) {
 // checkpoint"): every gas cell takes the checkpoint's conserved state; a kinetic cell its
 // distribution where the checkpoint has one, else the Maxwellian reconstruction of that
 // state (paper §4.5, as at a switch from layer 0). Obstacles, inflows and walls are this
-// case's. A run whose indicator decides the layers starts from the checkpoint's regime
-// map; a run whose layers the case fixes (one layer, or hybrid without an indicator),
-// from its own.
+// case's (a wall without T takes the case's initial temperature, as a restart of this
+// run will). A run whose indicator decides the layers starts from the checkpoint's
+// regime map, except in cells the case holds in a layer (bands, regime.regions); a run
+// whose layers the case fixes (one layer, or hybrid without an indicator), from its own.
 void Simulation::start_from(const fs::path& file) {
   std::unique_ptr<CheckpointData> d;
   std::string note;
   ranks::agreed([&] {  // every rank reads the file
     d = std::make_unique<CheckpointData>(read_checkpoint(file));
-    note = check_start_setup(file, d->setup, checkpoint_setup(case_), !d->kinetic_cells.empty());
+    note = check_start_setup(file, d->setup, checkpoint_setup(case_),
+                             !d->kinetic_cells.empty() && case_.mode != RegimeMode::layer0);
   });
   if (!note.empty() && ranks::root()) spdlog::warn("{}", note);
   const Mesh& m = domain_.mesh();
   const std::size_t nf = store_.values_per_cell();
   const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars());
-  if (d->nvar != gas_.n_vars() || (d->nf != nf && !d->kinetic_cells.empty()) ||
+  if (d->nvar != gas_.n_vars() || (d->nf != nf && !d->kinetic_cells.empty() && case_.mode != RegimeMode::layer0) ||
       d->U.size() != state_.values().size() || d->regime.size() != m.n_interior() ||
       d->kinetic_f.size() != d->kinetic_cells.size() * d->nf)
     throw RunError(file.string() + ": the arrays do not fit this case's mesh and velocity grid (corrupted checkpoint?)");
@@ -621,7 +636,7 @@ void Simulation::start_from(const fs::path& file) {
       const std::int8_t saved = d->regime[static_cast<std::size_t>(j) * m.nx + i];
       if (map[c] < 0) continue;  // an obstacle of this case
       if (saved < 0 && lost++ == 0) first_lost = domain_.describe(c);
-      if (saved >= 0 && regime_.has_indicator()) map[c] = saved;
+      if (saved >= 0 && regime_.has_indicator() && domain_.forced(c) == not_forced) map[c] = saved;
     }
   if (lost > 0)
     throw RunError("cannot start from " + file.string() + ": " + std::to_string(lost) +
@@ -654,10 +669,9 @@ void Simulation::start_from(const fs::path& file) {
       coupling_.project(f, U);  // the moments the kinetic layers see (as at set-up)
     }
   }
-  state_.fill_halo(state_.values());
-  transport_.place_walls(state_.values());
+  state_.fill_halo(state_.values());  // the walls stay as set_initial_state placed them (the case's)
   diagnostics_.set_baseline(diagnostics_.fields());  // conservation counted from this state
-  started_from_ = file.string();
+  started_from_ = fs::weakly_canonical(fs::absolute(file)).string();
   if (ranks::root())
     spdlog::info("starting from the state of {} (its step {}, t = {}) at t = 0", file.string(), d->step,
                  toolkit::format_number(d->t));
@@ -712,6 +726,14 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
   if (!failure.empty()) summary["error"] = failure;
   if (restarted_) summary["restarted_from"] = restarted_from_;
   if (!started_from_.empty()) summary["started_from"] = started_from_;
+  if (case_.steady) {
+    summary["steady"] = {{"tolerance", *case_.steady}, {"reached", steady_}, {"residual", diagnostics_.residual()}};
+    if (steady_) {
+      summary["steady"]["t"] = t_;
+      summary["steady"]["output_times_not_written"] =
+          std::vector<double>(case_.output.times.begin() + static_cast<std::ptrdiff_t>(next_output_), case_.output.times.end());
+    }
+  }
   summary["ranks"] = {{"count", ranks::size()},
                       {"threads_per_rank", threads_},
                       {"rebalances", rebalances_},

@@ -123,6 +123,7 @@ class Simulation {
   mutable std::chrono::steady_clock::time_point last_progress_;
   double t_ = 0.0;
   long steps_ = 0;
+  bool steady_ = false;  // time.steady reached: the run ends after this step
   // Restarts: where the loop continues, and what earlier runs accumulated.
   bool restarted_ = false;
   std::size_t next_output_ = 0;

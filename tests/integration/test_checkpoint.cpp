@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include <hdf5.h>
+
 #include "run_strata.hpp"
 
 using namespace strata::test;
@@ -59,6 +61,25 @@ void check_same_results(const fs::path& a, const fs::path& b, const std::vector<
     CAPTURE(key);
     CHECK(sa[key] == sb[key]);
   }
+}
+
+// A copy of `from` at `to` whose dataset `name` has `value` at flat index `at`: a
+// checkpoint damaged inside, where HDF5 itself sees nothing wrong.
+template <class T>
+void damaged_copy(const fs::path& from, const fs::path& to, const char* name, hid_t type, std::size_t at, T value) {
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  const hid_t file = H5Fopen(to.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
+  REQUIRE(set >= 0);
+  const hid_t space = H5Dget_space(set);
+  std::vector<T> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  REQUIRE(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+  values.at(at) = value;
+  REQUIRE(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+  H5Sclose(space);
+  H5Dclose(set);
+  H5Fclose(file);
 }
 
 }  // namespace
@@ -287,6 +308,118 @@ TEST_CASE("start-from: a new run from a checkpoint's state, with the same case, 
   const Result folder = run_strata(box + " --start-from " + (dir / "a").string());
   CHECK(folder.exit_code == 3);
   CHECK(has(folder, "/a: is a folder, not a checkpoint file (give one of its checkpoint_<step>.h5)"));
+}
+
+TEST_CASE("start-from: a run begun from a checkpoint restarts bit for bit (walls without T, a mixture's equilibrium)") {
+  const auto dir = scratch("start_from_restart");
+  // Walls without T take the case's initial temperature (1), also in a run started from
+  // a state whose gas next to them is no longer uniform, and in its restart.
+  const std::string cavity = "run " + source("cases/cavity.json") +
+                             " --set mesh.nx=8 --set mesh.ny=8 --set velocity.n=10 -q --threads 1"
+                             " --set 'mesh.boundary.left={\"type\":\"wall\"}' --set 'mesh.boundary.right={\"type\":\"wall\"}'"
+                             " --set 'mesh.boundary.bottom={\"type\":\"wall\"}' --set output.checkpoint.keep=100";
+  const Result a = run_strata(cavity + " --set time.end=0.3 --set output.times=[0.3] --set output.checkpoint.every_steps=10"
+                                       " --out " + (dir / "a").string());
+  REQUIRE_MESSAGE(a.exit_code == 0, a.output);
+  const std::string started = cavity + " --set time.end=0.3 --set output.times=[0.15,0.3] --set output.checkpoint.every_steps=5"
+                                       " --start-from " + (dir / "a" / "checkpoint_10.h5").string();
+  const Result b = run_strata(started + " --out " + (dir / "b").string());
+  REQUIRE_MESSAGE(b.exit_code == 0, b.output);
+  const Result c = run_strata(started.substr(0, started.find(" --start-from")) + " --restart " +
+                              (dir / "b" / "checkpoint_5.h5").string() + " --out " + (dir / "c").string());
+  REQUIRE_MESSAGE(c.exit_code == 0, c.output);
+  check_same_results(dir / "b", dir / "c", {"probe_center.csv", "snapshot_0002.vti"});
+  // Still a run begun from a's state: the checkpoint carries where it started.
+  CHECK(read_json(dir / "c" / "summary.json")["started_from"] == (dir / "a" / "checkpoint_10.h5").string());
+
+  // A mixture's global equilibrium is that of the state the run started from, not of the
+  // case's initial state (here another one), in the run and in its restart.
+  const std::string mixture = "run " + source("cases/mixture_relaxation.json") +
+                              " --set velocity.n=12 -q --threads 1 --set output.checkpoint.keep=100";
+  const Result m = run_strata(mixture + " --set time.end=0.1 --set output.times=[0.1] --set output.checkpoint.every_steps=5"
+                                        " --out " + (dir / "m").string());
+  REQUIRE_MESSAGE(m.exit_code == 0, m.output);
+  const std::string mixture_started = mixture + " --set initial.0.components.0.rho=[3.0,0.0] --set time.end=0.2"
+                                                " --set output.times=[0.1,0.2] --set output.checkpoint.every_steps=5";
+  const Result ms = run_strata(mixture_started + " --start-from " + (dir / "m" / "checkpoint_5.h5").string() + " --out " +
+                               (dir / "ms").string());
+  REQUIRE_MESSAGE(ms.exit_code == 0, ms.output);
+  const Result mr = run_strata(mixture_started + " --restart " + (dir / "ms" / "checkpoint_10.h5").string() + " --out " +
+                               (dir / "mr").string());
+  REQUIRE_MESSAGE(mr.exit_code == 0, mr.output);
+  check_same_results(dir / "ms", dir / "mr", {"probe_cell.csv"});  // history: distance_to_equilibrium included
+  // A closed box keeps each species' number: the started run's equilibrium is m's, so
+  // the distance continues m's (to round-off: the equilibrium is recomputed).
+  const auto dm = read_csv(dir / "m" / "history.csv").column("distance_to_equilibrium");
+  const auto ds = read_csv(dir / "ms" / "history.csv").column("distance_to_equilibrium");
+  CHECK(ds[0] == doctest::Approx(dm[5]).epsilon(1e-12));
+}
+
+TEST_CASE("start-from and restart: a link, a layer the case holds, a layer-0 run, damaged or foreign files") {
+  const auto dir = scratch("start_from_more");
+  const std::string box = "run " + source("cases/conservation_box.json") +
+                          " --set mesh.nx=10 --set mesh.ny=10 --set velocity.n=10 -q --threads 1";
+  const Result a = run_strata(box + " --set time.end=0.04 --set output.times=[0.04] --set output.checkpoint.every_steps=2"
+                                    " --out " + (dir / "a").string());
+  REQUIRE_MESSAGE(a.exit_code == 0, a.output);
+  const fs::path ck = dir / "a" / "checkpoint_2.h5";
+  REQUIRE(fs::exists(ck));
+
+  // A link to the checkpoint names the folder of the file itself.
+  fs::create_symlink(ck, dir / "link.h5");
+  const Result link = run_strata(box + " --start-from " + (dir / "link.h5").string() + " --out " + (dir / "a").string());
+  CHECK(link.exit_code == 3);
+  CHECK_MESSAGE(has(link, "the checkpoint's folder, and start it afresh"), link.output);
+  CHECK(fs::exists(ck));
+
+  // A layer-0 run takes no distribution: the velocity grid may differ.
+  const Result euler = run_strata(box + " --set regime.mode=layer0 --set velocity.n=12 --set time.end=0.01"
+                                        " --set output.times=[0.01] --start-from " + ck.string() + " --out " +
+                                  (dir / "euler").string());
+  CHECK_MESSAGE(euler.exit_code == 0, euler.output);
+
+  // The band the case holds in layer 2 around an obstacle starts there, though the
+  // checkpoint (a layer-0 run without the obstacle) has it in layer 0.
+  const std::string rect = "run " + source("cases/rect_obstacle.json") +
+                           " --set mesh.nx=20 --set mesh.ny=20 --set velocity.n=12 -q --threads 1 --set time.end=0.01"
+                           " --set output.times=[0.01]";
+  const Result fluid = run_strata(rect + " --set regime.mode=layer0 --set obstacles=[] --set output.checkpoint.every_steps=2"
+                                         " --out " + (dir / "fluid").string());
+  REQUIRE_MESSAGE(fluid.exit_code == 0, fluid.output);
+  const Result fresh = run_strata(rect + " --out " + (dir / "fresh").string());
+  REQUIRE_MESSAGE(fresh.exit_code == 0, fresh.output);
+  const Result banded = run_strata(rect + " --start-from " + (dir / "fluid" / "checkpoint_2.h5").string() + " --out " +
+                                   (dir / "banded").string());
+  REQUIRE_MESSAGE(banded.exit_code == 0, banded.output);
+  const double band = read_csv(dir / "fresh" / "history.csv").column("cells_layer2")[0];
+  CHECK(band > 0);
+  CHECK(read_csv(dir / "banded" / "history.csv").column("cells_layer2")[0] == band);
+
+  // Contents no run can have written, where HDF5 sees nothing wrong: refused by a
+  // restart and a start alike, naming what is wrong.
+  struct Damage {
+    std::string name, expected;
+  };
+  damaged_copy<double>(ck, dir / "density.h5", "/macro/U", H5T_NATIVE_DOUBLE, (2 * 14 + 2) * 5, -1.0);  // cell (0, 0): ρ
+  damaged_copy<double>(ck, dir / "f.h5", "/kinetic/f", H5T_NATIVE_DOUBLE, 7, std::nan(""));
+  damaged_copy<std::int8_t>(ck, dir / "layer.h5", "/domain/regime", H5T_NATIVE_INT8, 0, 7);
+  for (const Damage& d : {Damage{"density", "/macro/U: the gas cell (i=0, j=0) has no positive density and internal energy"},
+                          Damage{"f", "/kinetic/f: a value that is not finite in the distribution of cell (i=0, j=0)"},
+                          Damage{"layer", "/domain/regime: cell (i=0, j=0) is in layer 7"}})
+    for (const char* how : {" --restart ", " --start-from "}) {
+      CAPTURE(d.name);
+      CAPTURE(how);
+      const Result r = run_strata(box + how + (dir / (d.name + ".h5")).string() + " --out " + (dir / "x").string());
+      CHECK(r.exit_code == 3);
+      CHECK_MESSAGE(has(r, d.expected + " (corrupted checkpoint?)"), r.output);
+    }
+  // An HDF5 file that is not a checkpoint.
+  const hid_t foreign = H5Fcreate((dir / "foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(foreign >= 0);
+  H5Fclose(foreign);
+  const Result f = run_strata(box + " --restart " + (dir / "foreign.h5").string() + " --out " + (dir / "x").string());
+  CHECK(f.exit_code == 3);
+  CHECK_MESSAGE(has(f, "foreign.h5: an HDF5 file, but not a Strata checkpoint"), f.output);
 }
 
 namespace {
