@@ -675,14 +675,20 @@ def plot_residual(ax, t, residual, summary):
     if ok.any():
         ax.semilogy(t[ok], residual[ok], color="C4", lw=1.3, label="residual",
                     marker="o" if ok.sum() <= 1 else None, markersize=3)
+    elif np.isfinite(residual).any():  # a log axis cannot show 0
+        ax.text(0.5, 0.5, "residual 0 at every step: the state did not change", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_yscale("log")
+        ax.set_ylim(1e-16, 1.0)
     else:
-        ax.text(0.5, 0.5, "no step with a residual to show", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "no step yet: no residual to show", ha="center", va="center", transform=ax.transAxes)
     steady = summary.get("steady") if isinstance(summary, dict) else None
     if isinstance(steady, dict) and isinstance(steady.get("tolerance"), (int, float)) and steady["tolerance"] > 0:
         ax.axhline(steady["tolerance"], color="k", ls="--", lw=1,
                    label="time.steady = %g%s" % (steady["tolerance"], " (reached)" if steady.get("reached") else ""))
-    ax.set_ylabel("residual: max over mass, momentum,\nenergy of RMS(|ΔU|/Δt) / mean   [1/time]", fontsize="small")
-    ax.legend(fontsize="small", loc="best")
+    ax.set_ylabel("residual: rate of change of\nthe moments and of f   [1/time]", fontsize="small")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="small", loc="best")
     ax.grid(True, alpha=0.3, which="major")
     ax.set_title("rate of change of the state (steady state: small)")
 

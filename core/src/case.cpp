@@ -652,7 +652,7 @@ Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
   read_obstacles(root, c);
   if (const json* v = root.child("velocity")) {
     ObjectReader r(*v, "/velocity", diag);
-    c.velocity.n = r.integer("n", 32, 4, 256);
+    c.velocity.n = r.integer("n", 32, min_velocity_points, max_velocity_points);
     c.velocity.L = r.number("L", 8.0, positive);
     r.finish();
   } else {

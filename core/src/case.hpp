@@ -118,6 +118,9 @@ struct OutputSpec {
   bool profiles = true;
 };
 
+// velocity.n's bounds in the case format.
+inline constexpr int min_velocity_points = 4, max_velocity_points = 256;
+
 struct Case {
   std::filesystem::path file;
   nlohmann::json json;  // after --set overrides

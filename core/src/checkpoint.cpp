@@ -291,6 +291,7 @@ void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
       h.dataset(g, "exchange", H5T_NATIVE_DOUBLE, {5}, b.exchange.data());
       h.dataset(g, "scale", H5T_NATIVE_DOUBLE, {5}, b.scale.data());
       h.dataset(g, "max_drift", H5T_NATIVE_DOUBLE, {5}, b.max_drift.data());
+      h.dataset(g, "kinetic_residual", H5T_NATIVE_DOUBLE, {1}, &b.kinetic_residual);
       if (!b.species_number.empty())
         h.dataset(g, "species_number", H5T_NATIVE_DOUBLE, {to_h(b.species_number.size())}, b.species_number.data());
     }
@@ -339,37 +340,39 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
 
 namespace {
 // What a state must be wherever the checkpoint came from: a layer of -1..2 in every
-// interior cell; in gas cells finite densities, not negative, of positive sum, finite
-// momentum, an energy above the kinetic one; finite distributions (f may dip below 0).
+// interior cell; in gas cells finite values, a positive total density (a species may dip
+// below 0 by a trace beside a region without it, as in a run: mixture_bgk's
+// trace_fraction) and an energy above the kinetic one; finite distributions (f may dip
+// below 0).
 void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
   const Mesh mesh{nx, ny};  // only the storage layout: interior (i, j) -> stored index
   const int S = d.nvar - 4;
   if (S < 1 || d.U.size() != mesh.n_stored() * static_cast<std::size_t>(d.nvar))
     h.fail("/macro/U does not fit the mesh of its set-up (corrupted checkpoint?)");
+  auto cell = [](long i, long j) { return "cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) + ")"; };
   for (int j = 0; j < ny; ++j)
     for (int i = 0; i < nx; ++i) {
       const int layer = d.regime[static_cast<std::size_t>(j) * nx + i];
-      const std::string cell = "cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) + ")";
       if (layer < -1 || layer > 2)
-        h.fail("/domain/regime: " + cell + " is in layer " + std::to_string(layer) + " (corrupted checkpoint?)");
+        h.fail("/domain/regime: " + cell(i, j) + " is in layer " + std::to_string(layer) + " (corrupted checkpoint?)");
       if (layer < 0) continue;
       const double* U = &d.U[mesh.index(i, j) * static_cast<std::size_t>(d.nvar)];
-      double rho = 0, good = 1;
-      for (int s = 0; s < S; ++s) {
-        rho += U[s];
-        if (!(U[s] >= 0 && std::isfinite(U[s]))) good = 0;
-      }
+      double rho = 0;
+      bool finite = true;
+      for (int s = 0; s < d.nvar; ++s) finite = finite && std::isfinite(U[s]);
+      for (int s = 0; s < S; ++s) rho += U[s];
       const double kinetic = 0.5 * (U[S] * U[S] + U[S + 1] * U[S + 1] + U[S + 2] * U[S + 2]) / rho;
-      if (!(good && rho > 0 && std::isfinite(kinetic) && std::isfinite(U[S + 3]) && U[S + 3] > kinetic))
-        h.fail("/macro/U: the gas " + cell + " has no positive density and internal energy (corrupted checkpoint?)");
+      if (!(finite && rho > 0 && U[S + 3] > kinetic))
+        h.fail("/macro/U: the gas " + cell(i, j) + " has no finite positive density and internal energy "
+               "(corrupted checkpoint?)");
     }
   for (std::size_t k = 0; k < d.kinetic_f.size(); ++k)
     if (!std::isfinite(d.kinetic_f[k])) {
       const std::size_t c = d.kinetic_cells[k / std::max<std::size_t>(d.nf, 1)];
-      const long i = static_cast<long>(c % static_cast<std::size_t>(mesh.sx())) - mesh.halo;
-      const long j = static_cast<long>(c / static_cast<std::size_t>(mesh.sx())) - mesh.halo;
-      h.fail("/kinetic/f: a value that is not finite in the distribution of cell (i=" + std::to_string(i) +
-             ", j=" + std::to_string(j) + ") (corrupted checkpoint?)");
+      h.fail("/kinetic/f: a value that is not finite in the distribution of " +
+             cell(static_cast<long>(c % static_cast<std::size_t>(mesh.sx())) - mesh.halo,
+                  static_cast<long>(c / static_cast<std::size_t>(mesh.sx())) - mesh.halo) +
+             " (corrupted checkpoint?)");
     }
 }
 }  // namespace
@@ -425,6 +428,8 @@ CheckpointData read_checkpoint(const fs::path& file) {
       d.baseline = {totals("initial"), totals("exchange"), totals("scale"), totals("max_drift"), {}};
       if (H5Lexists(g, "species_number", H5P_DEFAULT) > 0)  // mixtures (absent before they were kept)
         d.baseline.species_number = h.read<double>(g, "species_number", H5T_NATIVE_DOUBLE, {0});
+      if (H5Lexists(g, "kinetic_residual", H5P_DEFAULT) > 0)  // absent before the residual was kept
+        d.baseline.kinetic_residual = h.read<double>(g, "kinetic_residual", H5T_NATIVE_DOUBLE, {1})[0];
     }
     {
       Handle g = group(h, f, "work", false);
@@ -496,13 +501,14 @@ std::string differences(const std::map<std::string, json>& a, const std::map<std
 // one, 5/3 when it has only kinetic layers (docs/architecture.md, "One gas"); absent
 // when a fluid model does not say.
 std::optional<double> gas_gamma(const json& setup) {
-  const json plugins = setup.value("plugins", json::object());
-  if (plugins.contains("fluid")) {
-    const json p = plugins["fluid"].value("parameters", json::object());
-    if (p.contains("gamma") && p["gamma"].is_number()) return p["gamma"].get<double>();
-    return std::nullopt;
-  }
-  return 5.0 / 3.0;
+  const json none = json::object();
+  const json& plugins = setup.is_object() && setup.contains("plugins") ? setup["plugins"] : none;
+  if (!plugins.is_object() || !plugins.contains("fluid")) return 5.0 / 3.0;
+  const json& fluid = plugins["fluid"];
+  if (fluid.is_object() && fluid.contains("parameters") && fluid["parameters"].is_object() &&
+      fluid["parameters"].contains("gamma") && fluid["parameters"]["gamma"].is_number())
+    return fluid["parameters"]["gamma"].get<double>();
+  return std::nullopt;
 }
 }  // namespace
 

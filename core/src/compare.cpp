@@ -15,6 +15,7 @@
 #include "output.hpp"
 #include "run_folder.hpp"
 #include "simulation.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;
@@ -138,7 +139,8 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
     doc["runs"].push_back({{"label", r.label}, {"mode", r.mode}, {"indicator", r.indicator},
                            {"wall_seconds", wall}, {"speed_up", wall > 0 ? ref_wall / wall : 0.0},
                            {"l1_rho", l1_rho}, {"l1_T", l1_T}, {"layer_share", share},
-                           {"layer_switches", s["layer_switches"]}, {"conservation", s["conservation"]}});
+                           {"layer_switches", s["layer_switches"]}, {"conservation", s["conservation"]},
+                           {"final_time", s["final_time"]}});
     char shares[64];
     std::snprintf(shares, sizeof shares, "%.3f %.3f %.3f", share[0].get<double>(), share[1].get<double>(),
                   share[2].get<double>());
@@ -148,6 +150,17 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
           << std::setw(22) << shares << "\n";
   }
   table << "L1: relative L1 distance of the final fields to " << ref->label << "; speed-up: its wall time / the run's\n";
+  // time.steady ends each run at its own steady state: the fields and wall times are
+  // then those of different simulated times, which the table must say.
+  std::string times;
+  for (const Run& r : runs)
+    if (r.result.summary["final_time"] != ref->result.summary["final_time"])
+      times += (times.empty() ? "" : ", ") + r.label + " at t = " +
+               toolkit::format_number(r.result.summary["final_time"].get<double>());
+  if (!times.empty())
+    table << "note: the runs ended at different times (time.steady): " << ref->label << " at t = "
+          << toolkit::format_number(ref->result.summary["final_time"].get<double>()) << ", " << times
+          << "; the L1 distances compare their steady states, the speed-ups their times to reach them\n";
   fs::create_directories(options.out_dir);
   write_atomically(options.out_dir / "comparison.json", doc.dump(2) + "\n");
   return doc;

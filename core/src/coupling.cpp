@@ -27,7 +27,8 @@ toolkit::VelocityGrid grid_needed(const toolkit::VelocityGrid& grid, const std::
   toolkit::VelocityGrid needed = grid;
   needed.L = std::max(grid.L, std::ceil(reach(masses, u, T) * 10.0) / 10.0);
   const double narrowest = thermal_speed(masses, T, false);
-  if (2.0 * needed.L / grid.n > narrowest) needed.n = 2 * static_cast<int>(std::ceil(needed.L / narrowest));
+  if (2.0 * needed.L / grid.n > narrowest)  // even, in double first: a cold state needs a huge count
+    needed.n = static_cast<int>(std::min(2.0 * std::ceil(needed.L / narrowest), 1e9));
   return needed;
 }
 
@@ -40,9 +41,20 @@ std::string grid_advice(const toolkit::VelocityGrid& grid, const std::vector<dou
                      n(reach(masses, u, T)) + ")");
   if (needed.n > grid.n)
     advice.push_back("refine velocity.n to at least " + std::to_string(needed.n) + " (the spacing 2L/n is " +
-                     n(grid.dv()) + ", the thermal speed sqrt(T/m) " + n(thermal_speed(masses, T, false)) + ")");
+                     n(2.0 * needed.L / grid.n) + (needed.L > grid.L ? " at that L" : "") + ", the thermal speed sqrt(T/m) " +
+                     n(thermal_speed(masses, T, false)) + ")");
   if (advice.empty()) return "widen velocity.L or refine velocity.n";
-  return advice.size() == 1 ? advice[0] : advice[0] + " and " + advice[1];
+  std::string text = advice.size() == 1 ? advice[0] : advice[0] + " and " + advice[1];
+  if (needed.n > max_velocity_points) {  // the case format's bound (case.hpp)
+    toolkit::VelocityGrid alone{min_velocity_points, std::ceil(reach(masses, u, T) * 10.0) / 10.0};  // its own L
+    alone = grid_needed(alone, masses, u, T);
+    text += "; that is more than velocity.n's limit of " + std::to_string(max_velocity_points) +
+            (alone.n <= max_velocity_points && alone.L < grid.L
+                 ? ": on velocity.L = " + n(alone.L) + " (this state's own reach) it would take " +
+                       std::to_string(alone.n) + " points, if the run's other states allow so narrow a grid"
+                 : ": no grid of the case format holds this state");
+  }
+  return text;
 }
 
 Coupling::Coupling(const Gas& gas, const toolkit::VelocityGrid& grid) : gas_(gas), grid_(grid) {}

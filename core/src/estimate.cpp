@@ -156,7 +156,9 @@ std::string step_budget_problem(const Case& c, double dt, const char* limit, dou
   const double steps = steps_to_end(c, dt, t);
   const long budget = c.max_steps - steps_done;
   const bool finite = std::isfinite(dt) && dt > 0;
-  if (finite && steps <= static_cast<double>(budget)) return "";
+  // With time.steady the run may end long before time.end: only time.max_steps binds,
+  // when the run reaches it.
+  if (finite && (steps <= static_cast<double>(budget) || c.steady)) return "";
   std::string why = "the time step dt = " + toolkit::format_number(dt) + " (set by " + limit;
   if (std::string(limit) == "time.cfl") why += " = " + toolkit::format_number(c.cfl) + " and the fastest signal speed " + toolkit::format_number(speed);
   why += ")";

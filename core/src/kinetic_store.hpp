@@ -84,6 +84,8 @@ class KineticStore {
   // f^n in sum() (a swap, no copy) until the next keep(), so that restore() can
   // bring f^n back after a step that fails later (an unphysical state).
   void keep() { advanced_ = false; }  // before a step
+  // f^n of a slot after the step (advance() done), else null.
+  const double* previous_f(std::size_t slot) const { return advanced_ ? &sum_[slot * nf_] : nullptr; }
   void advance() { f_.swap(sum_), advanced_ = true; }
   void restore() {  // after a failed step: f^n again
     if (advanced_) f_.swap(sum_), ++host_version_;

@@ -346,11 +346,10 @@ static int run_command_line(int argc, char** argv) {
     // agree on it and the root reports it once; else the others may wait for this rank
     // in a collective call, so all end now with its message.
     if (ranks::size() > 1 && !ranks::failure_agreed()) {
-      if (!ranks::all_failed(5.0)) ranks::abort_all(e.what(), exit_status(e));
       try {
-        ranks::agree(std::current_exception());
+        if (!ranks::agree_when_all_failed(std::current_exception(), 5.0)) ranks::abort_all(e.what(), exit_status(e));
       } catch (const std::exception&) {
-        return report(err);
+        return report(err);  // the agreed error, on every rank (the root prints it)
       }
     }
     return report(err);

@@ -21,8 +21,7 @@ MixtureDiagnostics::MixtureDiagnostics(const Domain& domain, const Gas& gas, con
   const Mesh& m = domain.mesh();
   const int S = gas.n_species();
   const auto& mass = gas.mass();
-  double volume = 0;
-  for (std::size_t k = 0; k < domain.updated_cells().size(); ++k) volume += m.dx * m.dy;
+  const double volume = static_cast<double>(domain.updated_cells().size()) * m.dx * m.dy;
   const std::vector<double>& number = number_;
   const std::array<double, 3> u = {tot[1] / tot[0], tot[2] / tot[0], tot[3] / tot[0]};
   double n_total = 0;

@@ -117,6 +117,30 @@ OutputWriter::OutputWriter(fs::path dir, const Mesh& mesh, const std::vector<std
   history_ = header.str() + "\n";
 }
 
+void OutputWriter::restore(Record r) {
+  history_ = std::move(r.history);
+  probes_ = std::move(r.probes);
+  series_ = std::move(r.series);
+  const std::size_t end_of_header = history_.find('\n');
+  if (end_of_header == std::string::npos || history_.substr(0, end_of_header).find(",residual,") != std::string::npos)
+    return;
+  // Before `residual` came `wall_seconds`: the column goes in front of it in every line.
+  std::istringstream in(history_);
+  std::string out, line;
+  int at = -1;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string c; std::getline(row, c, ',');) cells.push_back(c);
+    if (at < 0) at = static_cast<int>(std::find(cells.begin(), cells.end(), "wall_seconds") - cells.begin());
+    if (at <= static_cast<int>(cells.size()))
+      cells.insert(cells.begin() + at, out.empty() ? std::string("residual") : std::string("nan"));
+    for (std::size_t k = 0; k < cells.size(); ++k) out += (k ? "," : "") + cells[k];
+    out += '\n';
+  }
+  history_ = std::move(out);
+}
+
 const std::vector<std::string>& OutputWriter::history_columns() {
   static const std::vector<std::string> columns = {
       "step", "t", "dt", "mass", "momentum_x", "momentum_y", "momentum_z", "energy", "entropy",

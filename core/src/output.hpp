@@ -72,11 +72,8 @@ class OutputWriter {
     std::vector<std::pair<double, std::string>> series;       // snapshot time, file
   };
   Record record() const { return {history_, probes_, series_}; }
-  void restore(Record r) {
-    history_ = std::move(r.history);
-    probes_ = std::move(r.probes);
-    series_ = std::move(r.series);
-  }
+  // A history written before the residual column was kept gets it, as nan.
+  void restore(Record r);
 
  private:
   // The ImageData file of the cells in `piece` (the whole mesh when null); the names

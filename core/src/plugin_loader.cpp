@@ -186,14 +186,23 @@ void check_shared_object(const fs::path& path) {
     refuse("truncated (" + std::to_string(size) + " bytes; its header tables end past the file)");
   if (header.e_phentsize != sizeof(Elf64_Phdr)) refuse("unexpected program header size");
   in.seekg(static_cast<std::streamoff>(header.e_phoff));
+  Elf64_Phdr dynamic{};
   for (int k = 0; k < header.e_phnum; ++k) {
     Elf64_Phdr segment{};
     if (!in.read(reinterpret_cast<char*>(&segment), sizeof segment)) refuse("cannot read its program headers");
     if (segment.p_type == PT_LOAD && !inside(segment.p_offset, segment.p_filesz))
       refuse("truncated (" + std::to_string(size) + " bytes; a loadable segment ends at byte " +
              std::to_string(segment.p_offset + segment.p_filesz) + ")");
-    // A position-independent executable is ET_DYN too; glibc refuses to dlopen it.
-    if (segment.p_type == PT_INTERP) refuse("a program (it names a program interpreter), not a library");
+    if (segment.p_type == PT_DYNAMIC) dynamic = segment;
+  }
+  // A position-independent executable is ET_DYN too, marked DF_1_PIE: glibc refuses to
+  // dlopen it (with an error that names no cause).
+  in.seekg(static_cast<std::streamoff>(dynamic.p_offset));
+  for (std::uint64_t at = 0; at + sizeof(Elf64_Dyn) <= dynamic.p_filesz; at += sizeof(Elf64_Dyn)) {
+    Elf64_Dyn entry{};
+    if (!in.read(reinterpret_cast<char*>(&entry), sizeof entry) || entry.d_tag == DT_NULL) break;
+    if (entry.d_tag == DT_FLAGS_1 && (entry.d_un.d_val & DF_1_PIE))
+      refuse("a program (a position-independent executable), not a library");
   }
 }
 }  // namespace

@@ -75,7 +75,7 @@ Kind kind_of(std::exception_ptr e, std::string& message) {
 namespace {
 bool started = false;  // MPI initialised by init()
 int machine_ranks = 1;
-// all_failed()'s own communicator: its barrier never meets the collective calls of ranks
+// agree_when_all_failed()'s own communicator: its barrier never meets the collective calls of ranks
 // still at work on MPI_COMM_WORLD.
 MPI_Comm failures = MPI_COMM_NULL;
 
@@ -204,19 +204,6 @@ void init(int& argc, char**& argv) {
   MPI_Comm_dup(MPI_COMM_WORLD, &failures);
 }
 
-bool all_failed(double seconds) {
-  if (size() == 1) return true;
-  MPI_Request request;
-  MPI_Ibarrier(failures, &request);
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  for (int done = 0;;) {
-    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-    if (done) return true;
-    if (std::chrono::steady_clock::now() > end) return false;  // the request dies with MPI_Abort
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
 void finalize() {
   if (started && active()) MPI_Finalize();
 }
@@ -246,7 +233,9 @@ int size() {
   return n;
 }
 
-void agree(std::exception_ptr error) {
+namespace {
+// agree() on communicator `comm`.
+void agree_on(MPI_Comm comm, std::exception_ptr error) {
   if (size() == 1) {
     if (!error) return;
     agreed_failure = true;
@@ -255,20 +244,41 @@ void agree(std::exception_ptr error) {
   // The lowest failing rank (size() when none) tells the others its kind and message.
   const int mine = error ? rank() : size(), failing_here = error ? 1 : 0;
   int lowest = size(), failing = 0;
-  MPI_Allreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  MPI_Allreduce(&failing_here, &failing, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  MPI_Allreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, comm);
+  MPI_Allreduce(&failing_here, &failing, 1, MPI_INT, MPI_SUM, comm);
   if (lowest == size()) return;
   std::string message;
   int kind = error ? kind_of(error, message) : run;
-  MPI_Bcast(&kind, 1, MPI_INT, lowest, MPI_COMM_WORLD);
+  MPI_Bcast(&kind, 1, MPI_INT, lowest, comm);
   int length = static_cast<int>(message.size());
-  MPI_Bcast(&length, 1, MPI_INT, lowest, MPI_COMM_WORLD);
+  MPI_Bcast(&length, 1, MPI_INT, lowest, comm);
   message.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(message.data(), length, MPI_CHAR, lowest, MPI_COMM_WORLD);
+  MPI_Bcast(message.data(), length, MPI_CHAR, lowest, comm);
   // A rank is named where one rank failed alone. Case errors are the same on every rank,
   // and a failure every rank passes on (a step's, agreed before) already names its rank.
   const bool alone = kind != invalid_case && failing < size();
   throw_kind(kind, alone ? "rank " + std::to_string(lowest) + ": " + message : message);
+}
+}  // namespace
+
+void agree(std::exception_ptr error) { agree_on(MPI_COMM_WORLD, error); }
+
+bool agree_when_all_failed(std::exception_ptr error, double seconds) {
+  if (size() == 1) agree(error);
+  MPI_Request request;
+  MPI_Ibarrier(failures, &request);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  int done = 0;
+  for (bool late = false; !done && !late;) {
+    late = std::chrono::steady_clock::now() > end;  // then one last look
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (!done && !late) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!done) return false;  // the request dies with MPI_Abort
+  // Every rank is here; a collective call another rank left pending on MPI_COMM_WORLD
+  // (one rank past a gather's root, another not) cannot meet this agreement.
+  agree_on(failures, error);
+  return true;  // not reached: every rank has an error
 }
 
 void sum(double* values, int n) {
@@ -329,7 +339,10 @@ void agree(std::exception_ptr error) {
   agreed_failure = true;
   std::rethrow_exception(error);
 }
-bool all_failed(double) { return true; }
+bool agree_when_all_failed(std::exception_ptr error, double) {
+  agree(error);
+  return true;
+}
 void sum(double*, int) {}
 void sum(long*, int) {}
 double max(double value) { return value; }

@@ -33,11 +33,12 @@ void agree(std::exception_ptr error);
 // end normally. An error on one of several ranks that did not pass through agree()
 // must end every rank (abort_all): the others may wait in a collective call.
 bool failure_agreed();
-// Called where an error that no agreement point saw ends a rank: true when every rank
-// arrives here within `seconds` (each with an error of its own, then free to agree() on
-// it: a problem of the case that the set-up finds is met by every rank alike); false
-// when some rank is still at work, which abort_all must then end.
-bool all_failed(double seconds);
+// Called where an error that no agreement point saw ends a rank: when every rank arrives
+// here within `seconds`, each with an error of its own (a problem of the case that the
+// set-up finds is met by every rank alike), they agree on it as agree() does, on a
+// communicator of their own, and every rank throws the lowest failing rank's error.
+// Returns false when some rank is still at work, which abort_all must then end.
+bool agree_when_all_failed(std::exception_ptr error, double seconds);
 // Same as agree(), for the very common "catch everything from f, then agree".
 template <class F>
 void agreed(F&& f) {

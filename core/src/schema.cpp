@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "case.hpp"
 #include "strata/sdk/plugin.hpp"
 
 namespace strata::core {
@@ -86,7 +87,7 @@ std::vector<CoreSection> make_sections() {
       {"move", {"/obstacles/*/move"}, "Motion by whole cells",
        {{"cells", array_of({{"type", "integer"}})}, {"every", integer(1, 1000000)}}},
       {"velocity", {"/velocity"}, "The velocity grid of the kinetic layers",
-       {{"n", integer(4, 256)}, {"L", number_above(0)}}},
+       {{"n", integer(min_velocity_points, max_velocity_points)}, {"L", number_above(0)}}},
       {"time", {"/time"}, "End time and time step",
        {{"end", number_above(0), true},
         {"dt", number_above(0)},

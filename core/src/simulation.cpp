@@ -415,10 +415,12 @@ RunResult Simulation::run() {
       // Collective parts first (moves, fields, totals), then the root's writes; every
       // rank learns of a failure on any.
       ranks::agreed([&] {
+        diagnostics_.measure_residual(dt, steps_);  // before obstacles move: they change the state too
         regime_.move_obstacles(steps_, diagnostics_.exchange());
         const auto t1 = Clock::now();
         diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds());
-        steady_ = case_.steady && diagnostics_.residual() < *case_.steady;  // summed over ranks: the same on all
+        steady_ = case_.steady && diagnostics_.residual_complete() &&  // summed over ranks: the same on all
+                  diagnostics_.residual() < *case_.steady;
         if (reaches || steady_) write_outputs(diagnostics_.fields(), t_, true, false);
         wall_output_ += seconds_since(t1);
       });
@@ -432,7 +434,9 @@ RunResult Simulation::run() {
     // not be resumed.
     const bool finished = next_output_ == case_.output.times.size() || steady_;
     const bool stop = !finished && ranks::any(stop_requested != 0);
-    const bool due = (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
+    // A steady state always gets one: the start of a --start-from march to other
+    // parameters (a restart from it steps once more and stops, unless time.steady is lower).
+    const bool due = steady_ || (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
                      ranks::any(ranks::root() && ck.every_minutes > 0 &&
                                 seconds_since(last_checkpoint_) >= 60.0 * ck.every_minutes);
     if (stop || due) {
@@ -603,8 +607,8 @@ void Simulation::restart(const fs::path& file) {
   if (ranks::root()) spdlog::info("restarting from {} at step {}, t = {}", file.string(), steps_, toolkit::format_number(t_));
 }
 
-// The checkpoint's state on this case's regime map (docs/user_guide.md, "Starting from a
-// checkpoint"): every gas cell takes the checkpoint's conserved state; a kinetic cell its
+// The checkpoint's state on this case's regime map (docs/user_guide.md §6.5, "Starting a
+// new run from a checkpoint"): every gas cell takes the checkpoint's conserved state; a kinetic cell its
 // distribution where the checkpoint has one, else the Maxwellian reconstruction of that
 // state (paper §4.5, as at a switch from layer 0). Obstacles, inflows and walls are this
 // case's (a wall without T takes the case's initial temperature, as a restart of this
@@ -620,13 +624,11 @@ void Simulation::start_from(const fs::path& file) {
                              !d->kinetic_cells.empty() && case_.mode != RegimeMode::layer0);
   });
   if (!note.empty() && ranks::root()) spdlog::warn("{}", note);
+  // The arrays fit this case: read_checkpoint checked them against the checkpoint's
+  // set-up, check_start_setup that set-up against this case's.
   const Mesh& m = domain_.mesh();
   const std::size_t nf = store_.values_per_cell();
   const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars());
-  if (d->nvar != gas_.n_vars() || (d->nf != nf && !d->kinetic_cells.empty() && case_.mode != RegimeMode::layer0) ||
-      d->U.size() != state_.values().size() || d->regime.size() != m.n_interior() ||
-      d->kinetic_f.size() != d->kinetic_cells.size() * d->nf)
-    throw RunError(file.string() + ": the arrays do not fit this case's mesh and velocity grid (corrupted checkpoint?)");
   std::vector<std::int8_t> map(domain_.regime());
   long lost = 0;  // gas cells here that are solid in the checkpoint
   std::string first_lost;

@@ -312,7 +312,8 @@ TEST_CASE("bad input: a self-intersecting polygon, a vertex outside the mesh") {
 TEST_CASE("walls: Couette flow with time.steady ends at its steady state, with a uniform shear stress") {
   // ES-BGK Couette (Kn = 0.1): the residual (history.csv) decays exponentially once the
   // shear wave has crossed the channel; the run ends after the first step below
-  // time.steady, with its outputs at that time instead of time.end.
+  // time.steady that measured the distributions too (every 10th), with its outputs and a
+  // checkpoint at that time instead of time.end.
   const auto dir = scratch("walls_couette_steady");
   const double tolerance = 1e-4;
   const Result r = run_strata("run " + source("cases/couette.json") +
@@ -330,9 +331,12 @@ TEST_CASE("walls: Couette flow with time.steady ends at its steady state, with a
   const auto residual = history.column("residual");
   REQUIRE(residual.size() > 3);
   CHECK(std::isnan(residual[0]));  // no step yet
+  const long steps = s["steps"].get<long>();
+  CHECK(steps % 10 == 0);
   CHECK(residual.back() < tolerance);
-  CHECK(residual[residual.size() - 2] >= tolerance);  // the first step below it ends the run
+  CHECK(residual[residual.size() - 11] >= tolerance);  // the measuring step before did not end it
   CHECK(residual[residual.size() / 2] > 10 * tolerance);
+  CHECK(std::filesystem::exists(dir / "out" / ("checkpoint_" + std::to_string(steps) + ".h5")));
   CHECK(s["steady"]["residual"].get<double>() == residual.back());
   CHECK_MESSAGE(std::filesystem::exists(dir / "out" / ("profile_" + strata::toolkit::format_number(t) + ".csv")),
                 "the outputs at the steady time");

@@ -320,7 +320,7 @@ TEST_CASE("loader: a truncated or foreign file is refused before dlopen, naming 
   CHECK(error("tiny").find("shorter than an ELF header") != std::string::npos);
   CHECK(error("text").find("no ELF magic number") != std::string::npos);
   const std::string program = error("program");
-  CHECK_MESSAGE((program.find("not a loadable shared object: a program (it names a program interpreter)") !=
+  CHECK_MESSAGE((program.find("not a loadable shared object: a program (a position-independent executable)") !=
                      std::string::npos ||
                  program.find("not a 64-bit little-endian ELF shared object") != std::string::npos),  // built without PIE
                 program);

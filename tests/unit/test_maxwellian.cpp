@@ -277,8 +277,9 @@ TEST_CASE("maxwellian: the grid a refusal advises holds the state it refused") {
   const State refused[] = {{{0.0, 0.0, 0.0}, 0.2, "refine velocity.n to at least 36"},
                            {{8.0, 0.0, 0.0}, 1.0, "widen velocity.L to at least 12 "},
                            {{0.0, 0.0, 0.0}, 60.0, "widen velocity.L to at least 31 "},
-                           {{20.0, 0.0, 0.0}, 0.01, "widen velocity.L to at least 20.4 (max |u| + 4 sqrt(T/m) = 20.4) and "
-                                                    "refine velocity.n to at least 408"}};
+                           {{20.0, 0.0, 0.0}, 0.5, "widen velocity.L to at least 22.9 (max |u| + 4 sqrt(T/m) = 22.8284) "
+                                                   "and refine velocity.n to at least 66 (the spacing 2L/n is 2.8625 at "
+                                                   "that L"}};
   const VelocityGrid grid{16, 8.0};
   const std::vector<double> mass{1.0};
   for (const auto& s : refused) {
@@ -295,6 +296,15 @@ TEST_CASE("maxwellian: the grid a refusal advises holds the state it refused") {
     const auto m = conserved_moments(needed, g.data());
     CHECK(std::abs(m.rho - 1.0) < 1e-12);  // and its moments to round-off, as above
   }
+  // Colder than any grid of the case format holds over that L: said, with the state's own
+  // L where that would do (no integer overflow on the way: T = 1e-20 needs 1e11 points).
+  const std::array<double, 3> still{0.0, 0.0, 0.0};
+  const std::string cold = strata::core::grid_advice(grid, mass, still.data(), 5e-4);
+  CHECK_MESSAGE(cold.find("refine velocity.n to at least 716 ") == 0, cold);
+  CHECK_MESSAGE(cold.find("; that is more than velocity.n's limit of 256: on velocity.L = 0.1 (this state's own reach) "
+                          "it would take 10 points") != std::string::npos, cold);
+  const std::string frozen = strata::core::grid_advice(grid, mass, still.data(), 1e-20);
+  CHECK_MESSAGE(frozen.find("no grid of the case format holds this state") != std::string::npos, frozen);
   // A state the grid holds gets the general advice (a refusal for another reason).
   const std::array<double, 3> rest{0.0, 0.0, 0.0};
   CHECK(strata::core::grid_advice(grid, mass, rest.data(), 1.0) == "widen velocity.L or refine velocity.n");
