@@ -339,16 +339,21 @@ void write_checkpoint(const fs::path& file, const CheckpointData& d) {
 
 
 namespace {
-// What a state must be wherever the checkpoint came from: a layer of -1..2 in every
+// What a state must be wherever the checkpoint came from: arrays the shape of its set-up
+// (S + 4 conserved variables, S n^3 values per kinetic cell); a layer of -1..2 in every
 // interior cell; in gas cells finite values, a positive total density (a species may dip
-// below 0 by a trace beside a region without it, as in a run: mixture_bgk's
-// trace_fraction) and an energy above the kinetic one; finite distributions (f may dip
-// below 0).
+// below 0 by a trace beside a region without it, as in a run: at most mixture_bgk's
+// trace_fraction, 1e-4, of the cell's density) and an energy above the kinetic one;
+// finite distributions (f may dip below 0).
 void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
   const Mesh mesh{nx, ny};  // only the storage layout: interior (i, j) -> stored index
-  const int S = d.nvar - 4;
-  if (S < 1 || d.U.size() != mesh.n_stored() * static_cast<std::size_t>(d.nvar))
-    h.fail("/macro/U does not fit the mesh of its set-up (corrupted checkpoint?)");
+  const json& species = d.setup.at("species");
+  const int S = species.is_array() ? static_cast<int>(species.size()) : 0;
+  const std::size_t n = d.setup.at("velocity").at("n").get<std::size_t>();
+  if (S < 1 || d.nvar != S + 4 || d.U.size() != mesh.n_stored() * static_cast<std::size_t>(d.nvar))
+    h.fail("/macro/U does not fit the mesh and species of its set-up (corrupted checkpoint?)");
+  if (!d.kinetic_cells.empty() && d.nf != static_cast<std::size_t>(S) * n * n * n)
+    h.fail("/kinetic/f does not fit the velocity grid and species of its set-up (corrupted checkpoint?)");
   auto cell = [](long i, long j) { return "cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) + ")"; };
   for (int j = 0; j < ny; ++j)
     for (int i = 0; i < nx; ++i) {
@@ -357,12 +362,15 @@ void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
         h.fail("/domain/regime: " + cell(i, j) + " is in layer " + std::to_string(layer) + " (corrupted checkpoint?)");
       if (layer < 0) continue;
       const double* U = &d.U[mesh.index(i, j) * static_cast<std::size_t>(d.nvar)];
-      double rho = 0;
+      double rho = 0, lowest = 0;
       bool finite = true;
       for (int s = 0; s < d.nvar; ++s) finite = finite && std::isfinite(U[s]);
-      for (int s = 0; s < S; ++s) rho += U[s];
+      for (int s = 0; s < S; ++s) {
+        rho += U[s];
+        lowest = std::min(lowest, U[s]);
+      }
       const double kinetic = 0.5 * (U[S] * U[S] + U[S + 1] * U[S + 1] + U[S + 2] * U[S + 2]) / rho;
-      if (!(finite && rho > 0 && U[S + 3] > kinetic))
+      if (!(finite && rho > 0 && lowest >= -1e-4 * rho && U[S + 3] > kinetic))
         h.fail("/macro/U: the gas " + cell(i, j) + " has no finite positive density and internal energy "
                "(corrupted checkpoint?)");
     }

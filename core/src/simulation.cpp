@@ -435,16 +435,22 @@ RunResult Simulation::run() {
     const bool finished = next_output_ == case_.output.times.size() || steady_;
     const bool stop = !finished && ranks::any(stop_requested != 0);
     // A steady state always gets one: the start of a --start-from march to other
-    // parameters (a restart from it steps once more and stops, unless time.steady is lower).
-    const bool due = steady_ || (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
-                     ranks::any(ranks::root() && ck.every_minutes > 0 &&
-                                seconds_since(last_checkpoint_) >= 60.0 * ck.every_minutes);
-    if (stop || due) {
+    // parameters (a restart from it steps on to the next step that measures the
+    // distributions, up to 10 more, unless time.steady is lower).
+    const bool scheduled = (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
+                           ranks::any(ranks::root() && ck.every_minutes > 0 &&
+                                      seconds_since(last_checkpoint_) >= 60.0 * ck.every_minutes);
+    if (stop || scheduled || steady_) {
       try {
         write_checkpoint_now();
       } catch (const std::exception& e) {
-        failure = "the checkpoint after step " + std::to_string(steps_) + " could not be written: " + e.what();
-        break;
+        const std::string why = "the checkpoint after step " + std::to_string(steps_) + " could not be written: " + e.what();
+        if (stop || scheduled) {
+          failure = why;
+          break;
+        }
+        // Only the steady state's own, which no setting asked for: the run stays completed.
+        if (ranks::root()) spdlog::warn("{}", why);
       }
     }
     if (stop) {
@@ -624,8 +630,8 @@ void Simulation::start_from(const fs::path& file) {
                              !d->kinetic_cells.empty() && case_.mode != RegimeMode::layer0);
   });
   if (!note.empty() && ranks::root()) spdlog::warn("{}", note);
-  // The arrays fit this case: read_checkpoint checked them against the checkpoint's
-  // set-up, check_start_setup that set-up against this case's.
+  // The arrays fit this case: read_checkpoint checked their shapes against the
+  // checkpoint's set-up (check_contents), check_start_setup that set-up against this case's.
   const Mesh& m = domain_.mesh();
   const std::size_t nf = store_.values_per_cell();
   const std::size_t nvar = static_cast<std::size_t>(gas_.n_vars());

@@ -179,11 +179,20 @@ TEST_CASE("boltzmann: layer 2 resident on the device gives the host path's runs 
       CAPTURE(q);
       CHECK(sb["conservation"][q].get<double>() < 1e-12);  // as on the host path
     }
-    // history.csv's entropy: the layer-2 cells' sums computed on the device.
-    const auto ha = read_csv(host / "history.csv").column("entropy");
-    const auto hb = read_csv(resident / "history.csv").column("entropy");
-    REQUIRE(ha.size() == hb.size());
-    for (std::size_t k = 0; k < ha.size(); ++k) CHECK(std::abs(ha[k] - hb[k]) <= 1e-12 * std::abs(ha[k]));
+    // history.csv's entropy: the layer-2 cells' sums computed on the device (1e-12); the
+    // residual: f^n and f^{n+1} of the layer-2 cells as the device brought them down, where
+    // a wrong f^n would be off by O(1). It is a difference of two states that agree to
+    // round-off, dominated in sod_hybrid by a few cells that just turned kinetic, so that
+    // round-off shows much larger (measured: 1.05e-12 in rect_obstacle_layer2, 2.4e-10 in
+    // sod_hybrid): 1e-8.
+    for (const auto& [column, tolerance] : {std::pair{"entropy", 1e-12}, std::pair{"residual", 1e-8}}) {
+      CAPTURE(column);
+      const auto ha = read_csv(host / "history.csv").column(column);
+      const auto hb = read_csv(resident / "history.csv").column(column);
+      REQUIRE(ha.size() == hb.size());
+      for (std::size_t k = 0; k < ha.size(); ++k)  // the residual's first row is nan on both
+        CHECK((std::isnan(ha[k]) ? std::isnan(hb[k]) : std::abs(ha[k] - hb[k]) <= tolerance * std::abs(ha[k])));
+    }
   }
 }
 

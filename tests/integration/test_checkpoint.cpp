@@ -413,6 +413,34 @@ TEST_CASE("start-from and restart: a link, a layer the case holds, a layer-0 run
       CHECK(r.exit_code == 3);
       CHECK_MESSAGE(has(r, d.expected + " (corrupted checkpoint?)"), r.output);
     }
+  // A mixture's species dips below 0 by a trace beside a region without it (mixture_bgk
+  // leaves it out of its relaxation): a checkpoint that holds such a trace is one a run
+  // wrote, and continues.
+  const std::string mixture = "run " + source("cases/mixture_near_equilibrium.json") +
+                              " --set velocity.n=12 --set mesh.nx=32 --set mesh.ny=2 --set knudsen=100 -q --threads 1"
+                              " --set 'initial=[{\"where\":\"x<0.5\",\"rho\":[1,0],\"T\":1},{\"rho\":[0.5,0.5],\"T\":1}]'"
+                              " --set time.end=0.03 --set output.times=[0.03] --set output.checkpoint.every_steps=1"
+                              " --set output.checkpoint.keep=100";
+  const Result trace = run_strata(mixture + " --out " + (dir / "trace").string());
+  REQUIRE_MESSAGE(trace.exit_code == 0, trace.output);
+  const fs::path trace_ck = dir / "trace" / "checkpoint_2.h5";
+  double lowest = 0;
+  {
+    const hid_t file = H5Fopen(trace_ck.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    const hid_t set = H5Dopen2(file, "/macro/U", H5P_DEFAULT);
+    const hid_t space = H5Dget_space(set);
+    std::vector<double> U(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+    REQUIRE(H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, U.data()) >= 0);
+    for (std::size_t k = 1; k < U.size(); k += 6) lowest = std::min(lowest, U[k]);  // the light density
+    H5Sclose(space);
+    H5Dclose(set);
+    H5Fclose(file);
+  }
+  MESSAGE("the lowest light density in the checkpoint: " << lowest);
+  CHECK(lowest < 0);
+  const Result continued = run_strata(mixture + " --restart " + trace_ck.string() + " --out " + (dir / "trace2").string());
+  CHECK_MESSAGE(continued.exit_code == 0, continued.output);
   // An HDF5 file that is not a checkpoint.
   const hid_t foreign = H5Fcreate((dir / "foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   REQUIRE(foreign >= 0);
