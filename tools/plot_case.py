@@ -690,7 +690,7 @@ def plot_residual(ax, t, residual, summary):
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="small", loc="best")
     ax.grid(True, alpha=0.3, which="major")
-    ax.set_title("rate of change of the state (steady state: small)")
+    ax.set_title("rate of change of the state (steady state: small; its part from f measured every 10th step)")
 
 
 # --------------------------------------------------------------------------
