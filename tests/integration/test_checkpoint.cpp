@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -63,23 +64,34 @@ void check_same_results(const fs::path& a, const fs::path& b, const std::vector<
   }
 }
 
+// The values of dataset `name` in the HDF5 file `file`; `at` and `value`, when given,
+// change one of them in the file first.
+template <class T>
+std::vector<T> dataset(const fs::path& file, const char* name, hid_t type, std::optional<std::size_t> at = {},
+                       T value = T()) {
+  const hid_t f = H5Fopen(file.c_str(), at ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t set = H5Dopen2(f, name, H5P_DEFAULT);
+  REQUIRE(set >= 0);
+  const hid_t space = H5Dget_space(set);
+  std::vector<T> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  REQUIRE(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+  if (at) {
+    values.at(*at) = value;
+    REQUIRE(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
+  }
+  H5Sclose(space);
+  H5Dclose(set);
+  H5Fclose(f);
+  return values;
+}
+
 // A copy of `from` at `to` whose dataset `name` has `value` at flat index `at`: a
 // checkpoint damaged inside, where HDF5 itself sees nothing wrong.
 template <class T>
 void damaged_copy(const fs::path& from, const fs::path& to, const char* name, hid_t type, std::size_t at, T value) {
   fs::copy_file(from, to, fs::copy_options::overwrite_existing);
-  const hid_t file = H5Fopen(to.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  REQUIRE(file >= 0);
-  const hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
-  REQUIRE(set >= 0);
-  const hid_t space = H5Dget_space(set);
-  std::vector<T> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
-  REQUIRE(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
-  values.at(at) = value;
-  REQUIRE(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0);
-  H5Sclose(space);
-  H5Dclose(set);
-  H5Fclose(file);
+  dataset<T>(to, name, type, at, value);
 }
 
 }  // namespace
@@ -424,19 +436,9 @@ TEST_CASE("start-from and restart: a link, a layer the case holds, a layer-0 run
   const Result trace = run_strata(mixture + " --out " + (dir / "trace").string());
   REQUIRE_MESSAGE(trace.exit_code == 0, trace.output);
   const fs::path trace_ck = dir / "trace" / "checkpoint_2.h5";
+  const auto U = dataset<double>(trace_ck, "/macro/U", H5T_NATIVE_DOUBLE);
   double lowest = 0;
-  {
-    const hid_t file = H5Fopen(trace_ck.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(file >= 0);
-    const hid_t set = H5Dopen2(file, "/macro/U", H5P_DEFAULT);
-    const hid_t space = H5Dget_space(set);
-    std::vector<double> U(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
-    REQUIRE(H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, U.data()) >= 0);
-    for (std::size_t k = 1; k < U.size(); k += 6) lowest = std::min(lowest, U[k]);  // the light density
-    H5Sclose(space);
-    H5Dclose(set);
-    H5Fclose(file);
-  }
+  for (std::size_t k = 1; k < U.size(); k += 6) lowest = std::min(lowest, U[k]);  // the light density
   MESSAGE("the lowest light density in the checkpoint: " << lowest);
   CHECK(lowest < 0);
   const Result continued = run_strata(mixture + " --restart " + trace_ck.string() + " --out " + (dir / "trace2").string());
