@@ -194,14 +194,16 @@ std::map<std::string, json> flatten_setup(const json& s) {
 // The keys of a case document (as run, after --set) that change the physics of its
 // continuation and that checkpoint_setup does not hold, flattened to "mesh.boundary.left.rho",
 // "knudsen", "obstacles.0.x.1", "regime.band", ... Compared as written: the same boundary
-// written another way ("outflow" against {"type": "outflow"}) counts as a difference.
+// written another way ("outflow" against {"type": "outflow"}) counts as a difference; an
+// empty list or object is taken as absent (`"obstacles": []` is no obstacle).
 // The initial state is among them (a wall without T takes the gas's initial temperature);
 // regime.initial is not (the checkpoint holds the regime map).
 std::map<std::string, json> physics_of_case(const json& c) {
   std::map<std::string, json> out;
   if (!c.is_object()) return out;
   auto add = [&](const std::string& prefix, const json& value) {
-    if (!value.is_structured() || value.empty()) {
+    if (value.is_structured() && value.empty()) return;
+    if (!value.is_structured()) {
       out[prefix] = value;
       return;
     }

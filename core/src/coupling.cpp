@@ -12,42 +12,41 @@
 
 namespace strata::core {
 
-namespace {
-double thermal_speed(const std::vector<double>& masses, double T, bool lightest) {
+void GridDemand::add(const std::vector<double>& masses, const double* u, double T) {
   const auto [light, heavy] = std::minmax_element(masses.begin(), masses.end());
-  return std::sqrt(T / (lightest ? *light : *heavy));
+  reach = std::max(reach, std::max({std::abs(u[0]), std::abs(u[1]), std::abs(u[2])}) + 4.0 * std::sqrt(T / *light));
+  narrowest = std::min(narrowest, std::sqrt(T / *heavy));
 }
-double reach(const std::vector<double>& masses, const double* u, double T) {
-  return std::max({std::abs(u[0]), std::abs(u[1]), std::abs(u[2])}) + 4.0 * thermal_speed(masses, T, true);
-}
-}  // namespace
 
-toolkit::VelocityGrid grid_needed(const toolkit::VelocityGrid& grid, const std::vector<double>& masses,
-                                  const double* u, double T) {
+void GridDemand::add(const GridDemand& other) {
+  reach = std::max(reach, other.reach);
+  narrowest = std::min(narrowest, other.narrowest);
+}
+
+toolkit::VelocityGrid grid_needed(const toolkit::VelocityGrid& grid, const GridDemand& demand) {
   toolkit::VelocityGrid needed = grid;
-  needed.L = std::max(grid.L, std::ceil(reach(masses, u, T) * 10.0) / 10.0);
-  const double narrowest = thermal_speed(masses, T, false);
-  if (2.0 * needed.L / grid.n > narrowest)  // even, in double first: a cold state needs a huge count
-    needed.n = static_cast<int>(std::min(2.0 * std::ceil(needed.L / narrowest), 1e9));
+  needed.L = std::max(grid.L, std::ceil(demand.reach * 10.0) / 10.0);
+  if (2.0 * needed.L / grid.n > demand.narrowest)  // even, in double first: a cold state needs a huge count
+    needed.n = static_cast<int>(std::min(2.0 * std::ceil(needed.L / demand.narrowest), 1e9));
   return needed;
 }
 
-std::string grid_advice(const toolkit::VelocityGrid& grid, const std::vector<double>& masses, const double* u, double T) {
-  const toolkit::VelocityGrid needed = grid_needed(grid, masses, u, T);
+std::string grid_advice(const toolkit::VelocityGrid& grid, const GridDemand& demand) {
+  const toolkit::VelocityGrid needed = grid_needed(grid, demand);
   const auto n = toolkit::format_number;
   std::vector<std::string> advice;
   if (needed.L > grid.L)
-    advice.push_back("widen velocity.L to at least " + n(needed.L) + " (max |u| + 4 sqrt(T/m) = " +
-                     n(reach(masses, u, T)) + ")");
+    advice.push_back("widen velocity.L to at least " + n(needed.L) + " (max |u| + 4 sqrt(T/m) = " + n(demand.reach) +
+                     ")");
   if (needed.n > grid.n)
     advice.push_back("refine velocity.n to at least " + std::to_string(needed.n) + " (the spacing 2L/n is " +
                      n(2.0 * needed.L / grid.n) + (needed.L > grid.L ? " at that L" : "") + ", the thermal speed sqrt(T/m) " +
-                     n(thermal_speed(masses, T, false)) + ")");
+                     n(demand.narrowest) + ")");
   if (advice.empty()) return "widen velocity.L or refine velocity.n";
   std::string text = advice.size() == 1 ? advice[0] : advice[0] + " and " + advice[1];
   if (needed.n > max_velocity_points) {  // the case format's bound (case.hpp)
-    toolkit::VelocityGrid alone{min_velocity_points, std::ceil(reach(masses, u, T) * 10.0) / 10.0};  // its own L
-    alone = grid_needed(alone, masses, u, T);
+    const toolkit::VelocityGrid own{min_velocity_points, std::ceil(demand.reach * 10.0) / 10.0};  // its own L
+    const toolkit::VelocityGrid alone = grid_needed(own, demand);
     text += "; that is more than velocity.n's limit of " + std::to_string(max_velocity_points) +
             (alone.n <= max_velocity_points && alone.L < grid.L
                  ? ": on velocity.L = " + n(alone.L) + " (this state's own reach) it would take " +
@@ -55,6 +54,33 @@ std::string grid_advice(const toolkit::VelocityGrid& grid, const std::vector<dou
                  : ": no grid of the case format holds this state");
   }
   return text;
+}
+
+void ReconstructionProblems::add(const std::string& key, const std::vector<std::string>& messages) {
+  if (!keys_.insert(key).second) return;
+  messages_.insert(messages_.end(), messages.begin(), messages.end());
+}
+
+void ReconstructionProblems::add(const std::string& key, const std::string& message, const GridDemand& state) {
+  failed_.add(state);
+  if (!keys_.insert(key).second) return;
+  messages_.push_back(message);
+  advised_.push_back(state);
+}
+
+void ReconstructionProblems::throw_if_any(const std::string& file, const toolkit::VelocityGrid& grid) const {
+  if (messages_.empty()) return;
+  std::vector<std::string> messages = messages_;
+  const toolkit::VelocityGrid all = grid_needed(grid, failed_);
+  const bool short_of_all = std::any_of(advised_.begin(), advised_.end(), [&](const GridDemand& d) {
+    const toolkit::VelocityGrid one = grid_needed(grid, d);
+    return one.L != all.L || one.n != all.n;
+  });
+  if (short_of_all)
+    messages.push_back(file + ": /velocity: each piece of advice above is for one state (a region's first cell " +
+                       "that failed), and none of them holds every state that failed; for all of them: " +
+                       grid_advice(grid, failed_));
+  throw CaseError(messages);
 }
 
 Coupling::Coupling(const Gas& gas, const toolkit::VelocityGrid& grid) : gas_(gas), grid_(grid) {}
@@ -67,12 +93,13 @@ void Coupling::species_maxwellian(int s, double rho, const double* u, double T, 
   const double mass = gas_.mass()[s];
   const std::array<double, 3> velocity = {u[0], u[1], u[2]};
   if (!toolkit::discrete_maxwellian(grid_, mass, rho, velocity, T, f).converged) {
+    const GridDemand demand({mass}, u, T);
     std::ostringstream msg;
     msg << "the velocity grid (" << grid_.n << " points on [-" << grid_.L << ", " << grid_.L
         << "]^3) cannot hold a Maxwellian with rho = " << rho << ", u = (" << u[0] << ", "
         << u[1] << ", " << u[2] << "), T = " << T << " (mass " << mass
-        << "): " << grid_advice(grid_, {mass}, u, T);
-    throw RunError(msg.str());
+        << "): " << grid_advice(grid_, demand);
+    throw GridTooSmall(msg.str(), demand);
   }
 }
 

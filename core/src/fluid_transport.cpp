@@ -17,41 +17,49 @@ Transport::Transport(const Domain& domain, const Gas& gas, const Coupling& coupl
                      PluginObject<sdk::FluidModel> fluid)
     : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)) {}
 
-void Transport::place_walls(const std::vector<double>& U) {
+void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems& problems) {
   const Case& c = domain_.case_file();
   if (c.mode == RegimeMode::layer0) return;
   const Mesh& m = domain_.mesh();
-  std::vector<std::string> problems;
   std::vector<double> W(gas_.n_vars());
-  // The wall's own T, or the one temperature of `cells` at t = 0 (to 1e-12 relative).
-  auto temperature = [&](const Wall& wall, const std::vector<std::size_t>& cells, const std::string& next_to) {
+  // The wall's own T, or the one temperature of `cells` at t = 0 (to 1e-12 relative);
+  // none where no cell could be read or the temperature varies.
+  auto temperature = [&](const Wall& wall, const std::vector<std::size_t>& cells,
+                         const std::string& next_to) -> std::optional<double> {
     if (wall.T) return *wall.T;
     double low = HUGE_VAL, high = -HUGE_VAL;
     for (const std::size_t cell : cells) {
+      if (std::isnan(U[cell * gas_.n_vars()])) continue;  // its state is a problem of its own
       gas_.to_primitive(domain_.layer(cell), &U[cell * gas_.n_vars()], W.data());
       low = std::min(low, W[gas_.layout().temperature()]);
       high = std::max(high, W[gas_.layout().temperature()]);
     }
-    if (!(high - low <= 1e-12 * high))
-      problems.push_back(c.file.string() + ": " + wall.key + "/T: not given, and the initial temperature " + next_to +
-                         " varies from " + toolkit::format_number(low) + " to " + toolkit::format_number(high) +
-                         "; give the wall's temperature");
+    if (low > high) return std::nullopt;
+    if (!(high - low <= 1e-12 * high)) {
+      problems.add(wall.key + "/T", {c.file.string() + ": " + wall.key + "/T: not given, and the initial temperature " +
+                                     next_to + " varies from " + toolkit::format_number(low) + " to " +
+                                     toolkit::format_number(high) + "; give the wall's temperature"});
+      return std::nullopt;
+    }
     return high;
   };
   const double* velocity[2] = {store_.velocity(0), store_.velocity(1)};
   // A wall whose Maxwellian the velocity grid cannot hold is the case's problem, named by its key.
-  auto place = [&](std::optional<MaxwellWall>& at, const Wall& wall, double T, Side side) {
+  auto place = [&](std::optional<MaxwellWall>& at, const Wall& wall, std::optional<double> T, Side side) {
+    if (!T) return;
     try {
-      at.emplace(wall, T, side, gas_, coupling_, velocity);
-    } catch (const RunError&) {  // once per wall, not once per side it covers
+      at.emplace(wall, *T, side, gas_, coupling_, velocity);
+    } catch (const GridTooSmall&) {  // once per wall, not once per side it covers
       const auto& grid = coupling_.grid();
       const auto n = toolkit::format_number;
-      const std::string problem = c.file.string() + ": " + wall.key + ": the velocity grid (" + std::to_string(grid.n) +
-                                  " points on [-" + n(grid.L) + ", " + n(grid.L) +
-                                  "]^3) cannot hold the Maxwellian the wall re-emits, at u = (" + n(wall.u[0]) + ", " +
-                                  n(wall.u[1]) + ", " + n(wall.u[2]) + "), T = " + n(T) + ": " +
-                                  grid_advice(grid, gas_.mass(), wall.u.data(), T);
-      if (std::find(problems.begin(), problems.end(), problem) == problems.end()) problems.push_back(problem);
+      const GridDemand demand(gas_.mass(), wall.u.data(), *T);
+      problems.add(wall.key,
+                   c.file.string() + ": " + wall.key + ": the velocity grid (" + std::to_string(grid.n) +
+                       " points on [-" + n(grid.L) + ", " + n(grid.L) +
+                       "]^3) cannot hold the Maxwellian the wall re-emits, at u = (" + n(wall.u[0]) + ", " +
+                       n(wall.u[1]) + ", " + n(wall.u[2]) + "), T = " + n(*T) + ": " +
+                       grid_advice(grid, demand),
+                   demand);
     }
   };
   const char* names[4] = {"left", "right", "bottom", "top"};
@@ -64,7 +72,7 @@ void Transport::place_walls(const std::vector<double>& U) {
                                : s == bottom ? m.index(k, 0) : m.index(k, m.ny - 1);
       if (domain_.updated(cell)) next.push_back(cell);
     }
-    const double T = temperature(c.boundary[s].wall, next, std::string("next to the ") + names[s] + " wall");
+    const std::optional<double> T = temperature(c.boundary[s].wall, next, std::string("next to the ") + names[s] + " wall");
     place(walls_[s], c.boundary[s].wall, T, static_cast<Side>(s));
   }
   obstacle_walls_.assign(c.obstacles.size(), {});
@@ -74,10 +82,9 @@ void Transport::place_walls(const std::vector<double>& U) {
     for (int j = 0; j < m.ny; ++j)
       for (int i = 0; i < m.nx; ++i)
         if (domain_.obstacle_at(m.xc(i), m.yc(j)) == &c.obstacles[k]) cells.push_back(m.index(i, j));
-    const double T = temperature(*c.obstacles[k].wall, cells, "of the obstacle");
+    const std::optional<double> T = temperature(*c.obstacles[k].wall, cells, "of the obstacle");
     for (int s = 0; s < 4; ++s) place(obstacle_walls_[k][s], *c.obstacles[k].wall, T, static_cast<Side>(s));
   }
-  if (!problems.empty()) throw CaseError(problems);
 }
 
 void Transport::classify_faces() {

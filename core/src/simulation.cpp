@@ -7,6 +7,7 @@
 #include <cmath>
 #include <csignal>
 #include <fstream>
+#include <limits>
 #include <optional>
 
 #include <spdlog/spdlog.h>
@@ -65,21 +66,26 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
 
 Simulation::~Simulation() = default;
 
-// A state the kinetic layers will reconstruct (an obstacle's, an inflow's): refused at
-// set-up, naming its key, where the velocity grid cannot hold its Maxwellian.
-void Simulation::check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j) const {
+// A state the kinetic layers will reconstruct (an obstacle's, an inflow's): a set-up
+// problem, naming its key, where the velocity grid cannot hold its Maxwellian.
+void Simulation::check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j,
+                                  ReconstructionProblems& problems) const {
   std::vector<double> f(coupling_.values_per_cell());
   try {
     coupling_.sum_of_maxwellians({W}, f.data());
-  } catch (const RunError& e) {
-    throw CaseError({case_.file.string() + ": " + key + ", cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) +
-                     "): " + e.what()});
+  } catch (const GridTooSmall& e) {
+    problems.add(key, cell_problem(key, i, j, e.what()), e.demand);
   }
+}
+
+std::string Simulation::cell_problem(const std::string& key, int i, int j, const std::string& what) const {
+  return case_.file.string() + ": " + key + ", cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) + "): " + what;
 }
 
 // States: obstacles (solid), initial regions (kinetic cells: the sum of the discrete
 // Maxwellians of the region's components; fluid cells: the moments of that sum when it
-// has several components), inflow ghosts.
+// has several components), inflow ghosts. Every problem is found before any is reported
+// (one per key); a cell whose state failed is left NaN.
 void Simulation::set_initial_state() {
   const Mesh& m = domain_.mesh();
   const bool store = purpose_ == Purpose::run;
@@ -89,51 +95,61 @@ void Simulation::set_initial_state() {
   } else {
     transport_.classify_faces();
   }
+  ReconstructionProblems problems;
   std::vector<double> buffer(coupling_.values_per_cell());
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
       const double x = m.xc(i), y = m.yc(j);
       const std::size_t c = m.index(i, j);
       double* U = state_.cell(c);
+      std::fill_n(U, gas_.n_vars(), std::numeric_limits<double>::quiet_NaN());
       if (const Obstacle* o = domain_.obstacle_at(x, y)) {
-        const auto W = gas_.evaluate(o->state, x, y, "/obstacles/" + std::to_string(o - case_.obstacles.data()));
-        gas_.to_conserved(solid, W.data(), U);
-        if (case_.mode != RegimeMode::layer0)  // the kinetic halo reconstructs it beside kinetic cells
-          check_grid_holds(W, "/obstacles/" + std::to_string(o - case_.obstacles.data()), i, j);
+        const std::string key = "/obstacles/" + std::to_string(o - case_.obstacles.data());
+        try {
+          const auto W = gas_.evaluate(o->state, x, y, key);
+          gas_.to_conserved(solid, W.data(), U);
+          if (case_.mode != RegimeMode::layer0)  // the kinetic halo reconstructs it beside kinetic cells
+            check_grid_holds(W, key, i, j, problems);
+        } catch (const CaseError& e) {
+          problems.add(key, e.messages());
+        }
         continue;
       }
       const Region* region = nullptr;
       std::size_t k = 0;
       for (; k < case_.initial.size() && !region; ++k)
         if (!case_.initial[k].where || case_.initial[k].where->eval(x, y) != 0.0) region = &case_.initial[k];
-      if (!region)
-        throw CaseError({case_.file.string() + ": /initial: no region covers the cell at (x=" +
-                         toolkit::format_number(x) + ", y=" + toolkit::format_number(y) +
-                         "); add a last region without \"where\""});
-      const std::string what = "/initial/" + std::to_string(k - 1);
-      std::vector<std::vector<double>> components;
-      for (std::size_t n = 0; n < region->components.size(); ++n)
-        components.push_back(gas_.evaluate(region->components[n], x, y, what + "/components/" + std::to_string(n)));
-      if (components.empty()) components.push_back(gas_.evaluate(region->state, x, y, what));
-      if (region->bimodal) {  // ½(M[rho, u, T] + M[rho, -u, T]), paper §5.5
-        for (int s = 0; s < gas_.n_species(); ++s) components[0][s] *= 0.5;
-        components.push_back(components[0]);
-        for (int d = 0; d < 3; ++d) components[1][gas_.layout().velocity(d)] *= -1.0;
+      if (!region) {
+        problems.add("/initial", {case_.file.string() + ": /initial: no region covers the cell at (x=" +
+                                  toolkit::format_number(x) + ", y=" + toolkit::format_number(y) +
+                                  "); add a last region without \"where\""});
+        continue;
       }
-      if (domain_.is_kinetic(c) || components.size() > 1) {
-        // Every rank sets up every cell's state; only the owner keeps its f.
-        double* f = store && domain_.owned(c) && domain_.is_kinetic(c)
-                        ? store_.f(static_cast<std::size_t>(store_.slot_of(c)))
-                        : buffer.data();
-        try {
-          coupling_.sum_of_maxwellians(components, f);
-        } catch (const RunError& e) {  // name the region and the cell (docs/architecture.md §5)
-          throw CaseError({case_.file.string() + ": " + what + ", cell (i=" + std::to_string(i) + ", j=" +
-                           std::to_string(j) + "): " + e.what()});
+      const std::string what = "/initial/" + std::to_string(k - 1);
+      try {
+        std::vector<std::vector<double>> components;
+        for (std::size_t n = 0; n < region->components.size(); ++n)
+          components.push_back(gas_.evaluate(region->components[n], x, y, what + "/components/" + std::to_string(n)));
+        if (components.empty()) components.push_back(gas_.evaluate(region->state, x, y, what));
+        if (region->bimodal) {  // ½(M[rho, u, T] + M[rho, -u, T]), paper §5.5
+          for (int s = 0; s < gas_.n_species(); ++s) components[0][s] *= 0.5;
+          components.push_back(components[0]);
+          for (int d = 0; d < 3; ++d) components[1][gas_.layout().velocity(d)] *= -1.0;
         }
-        coupling_.project(f, U);
-      } else {
-        gas_.to_conserved(domain_.layer(c), components[0].data(), U);
+        if (domain_.is_kinetic(c) || components.size() > 1) {
+          // Every rank sets up every cell's state; only the owner keeps its f.
+          double* f = store && domain_.owned(c) && domain_.is_kinetic(c)
+                          ? store_.f(static_cast<std::size_t>(store_.slot_of(c)))
+                          : buffer.data();
+          coupling_.sum_of_maxwellians(components, f);
+          coupling_.project(f, U);
+        } else {
+          gas_.to_conserved(domain_.layer(c), components[0].data(), U);
+        }
+      } catch (const GridTooSmall& e) {  // name the region and the cell (docs/architecture.md §5)
+        problems.add(what, cell_problem(what, i, j, e.what()), e.demand);
+      } catch (const CaseError& e) {
+        problems.add(what, e.messages());
       }
     }
   for (const HaloRule& r : domain_.halo_rules()) {
@@ -141,13 +157,17 @@ void Simulation::set_initial_state() {
     const int gi = static_cast<int>(r.ghost % m.sx()) - m.halo;
     const int gj = static_cast<int>(r.ghost / m.sx()) - m.halo;
     const Boundary& side = case_.boundary[domain_.side_of(r.ghost)];
-    const auto W = gas_.evaluate(*side.inflow, m.xc(gi), m.yc(gj), side.key);
-    gas_.to_conserved(0, W.data(), state_.inflow(r.ghost));
-    if (case_.mode != RegimeMode::layer0)
-      check_grid_holds(W, side.key, gi, gj);
+    try {
+      const auto W = gas_.evaluate(*side.inflow, m.xc(gi), m.yc(gj), side.key);
+      gas_.to_conserved(0, W.data(), state_.inflow(r.ghost));
+      if (case_.mode != RegimeMode::layer0) check_grid_holds(W, side.key, gi, gj, problems);
+    } catch (const CaseError& e) {
+      problems.add(side.key, e.messages());
+    }
   }
   state_.fill_halo(state_.values());
-  transport_.place_walls(state_.values());
+  transport_.place_walls(state_.values(), problems);
+  problems.throw_if_any(case_.file.string(), coupling_.grid());
   if (store) diagnostics_.set_baseline(diagnostics_.fields());  // reads the kinetic cells' f
 }
 

@@ -76,7 +76,10 @@ class Simulation {
   void start_from(const std::filesystem::path& file);
 
  private:
-  void check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j) const;
+  void check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j,
+                        ReconstructionProblems& problems) const;
+  // "<file>: <key>, cell (i=…, j=…): <what>"
+  std::string cell_problem(const std::string& key, int i, int j, const std::string& what) const;
   void set_initial_state();
   // One step from t_ with dt, the regime update before it; false when the step failed
   // (`failure` then holds why and the state is that of t_).

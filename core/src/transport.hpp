@@ -29,8 +29,10 @@ class Transport {
 
   // The Maxwell walls of the sides and obstacles, once the initial state U is set: at
   // the temperature the case gives, or else at the initial temperature of the gas next
-  // to the side (of the obstacle's cells), which must then be uniform (CaseError).
-  void place_walls(const std::vector<double>& U);
+  // to the side (of the obstacle's cells), which must then be uniform. A wall whose
+  // temperature is not uniform or whose Maxwellian the grid cannot hold is a problem of
+  // its key; cells whose initial state failed (NaN) are not read.
+  void place_walls(const std::vector<double>& U, ReconstructionProblems& problems);
   // After every change of the regime map.
   void classify_faces();
   const FaceSet& faces() const { return faces_; }

@@ -87,6 +87,12 @@ TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported;
   Result r = run_strata(rect + " --set obstacles.0.x=[2,3]");  // the mesh is [0, 1]²
   CHECK(r.exit_code == 0);
   CHECK(has(r, "/obstacles/0 covers no cell centre of the mesh: it has no effect"));
+  // The same with a wall that takes its temperature from the obstacle's cells: there are
+  // none, and the wall is not placed (it was refused with T = -inf).
+  r = run_strata(rect + " --set obstacles.0.x=[2,3] --set regime.mode=layer1 --set velocity.n=8"
+                        " --set 'obstacles.0.wall={\"accommodation\":1}'");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(has(r, "/obstacles/0 covers no cell centre of the mesh: it has no effect"));
   r = run_strata(rect + " --set 'probes=[{\"name\":\"in\",\"x\":0.4,\"y\":0.5}]'");  // inside the rectangle
   CHECK(r.exit_code == 0);
   CHECK(has(r, "/probes/0 (\"in\") lies in an obstacle's cell (i=40, j=50): it records the obstacle's fixed state"));
@@ -337,4 +343,37 @@ TEST_CASE("bad input: a velocity grid too small for the initial state names the 
                               " --set mesh.nx=4 --set mesh.ny=1");
   CHECK(r.exit_code == 2);
   CHECK(has(r, "sod.json: /initial/0, cell (i=0, j=0): the velocity grid (8 points on [-0.5, 0.5]^3) cannot hold"));
+}
+
+TEST_CASE("bad input: every state's problem is reported at once, with one grid for all where each advice falls short") {
+  // Three keys fail at set-up: a cold region (needs a finer grid), an uncovered cell and a
+  // hot wall (needs a wider one); each is named once, not once per cell, and the last
+  // message names the grid that holds both the cold gas and the hot wall.
+  const Result r = run_strata("validate " + source("cases/couette.json") +
+                              " --set 'initial=[{\"where\":\"y<0.5\",\"rho\":1,\"T\":0.05}]'"
+                              " --set mesh.boundary.bottom.T=40");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/initial/0, cell (i=0, j=0): the velocity grid (16 points on [-6, 6]^3) cannot hold a Maxwellian "
+               "with rho = 1, u = (0, 0, 0), T = 0.05 (mass 1): refine velocity.n to at least 54"));
+  CHECK(has(r, "/initial: no region covers the cell at (x=0.025, y=0.525)"));
+  CHECK(has(r, "/mesh/boundary/bottom: the velocity grid (16 points on [-6, 6]^3) cannot hold the Maxwellian the wall "
+               "re-emits, at u = (-0.1, 0, 0), T = 40: widen velocity.L to at least 25.4"));
+  // L = 25.4 from the wall; n = 2 ceil(25.4 / sqrt(0.05)) = 228 from the cold gas.
+  CHECK(has(r, "couette.json: /velocity: each piece of advice above is for one state (a region's first cell that "
+               "failed), and none of them holds every state that failed; for all of them: widen velocity.L to at "
+               "least 25.4 (max |u| + 4 sqrt(T/m) = 25.3982) and refine velocity.n to at least 228"));
+  CHECK(has(r, "4 problem(s) found"));
+  CHECK(occurrences(r, "cannot hold a Maxwellian") == 1);  // one per key, not one per cell
+  // A wall that takes the temperature of the gas beside it reads no cell whose state
+  // failed (left NaN): only the region's problem is reported, not one of the wall's.
+  const auto dir = scratch("state_problems");
+  std::ofstream(dir / "walls.json") << R"({"mesh": {"nx": 1, "ny": 8, "boundary": {"left": "periodic",
+    "right": "periodic", "bottom": {"type": "wall"}, "top": {"type": "wall"}}},
+    "velocity": {"n": 8, "L": 6}, "time": {"end": 0.1},
+    "initial": [{"where": "y < 0.2", "rho": -1, "T": 1}, {"rho": 1, "T": "1 + y"}],
+    "regime": {"mode": "layer1"}, "kinetic": {"plugin": "esbgk"}})";
+  const Result walls = run_strata("validate " + (dir / "walls.json").string());
+  CHECK(walls.exit_code == 2);
+  CHECK(has(walls, "/initial/0 at (x=0.5, y=0.0625) gives density -1 and temperature 1"));
+  CHECK_MESSAGE(has(walls, "1 problem(s) found"), walls.output);
 }

@@ -287,9 +287,9 @@ TEST_CASE("maxwellian: the grid a refusal advises holds the state it refused") {
     CAPTURE(s.u[0]);
     std::vector<double> f(grid.size());
     REQUIRE_FALSE(discrete_maxwellian(grid, 1.0, 1.0, s.u, s.T, f.data()).converged);
-    const std::string advice = strata::core::grid_advice(grid, mass, s.u.data(), s.T);
+    const std::string advice = strata::core::grid_advice(grid, strata::core::GridDemand(mass, s.u.data(), s.T));
     CHECK_MESSAGE(advice.find(s.advice) == 0, advice);
-    const VelocityGrid needed = strata::core::grid_needed(grid, mass, s.u.data(), s.T);
+    const VelocityGrid needed = strata::core::grid_needed(grid, strata::core::GridDemand(mass, s.u.data(), s.T));
     std::vector<double> g(needed.size());
     const auto r = discrete_maxwellian(needed, 1.0, 1.0, s.u, s.T, g.data());
     CHECK(r.converged);
@@ -299,13 +299,13 @@ TEST_CASE("maxwellian: the grid a refusal advises holds the state it refused") {
   // Colder than any grid of the case format holds over that L: said, with the state's own
   // L where that would do (no integer overflow on the way: T = 1e-20 needs 1e11 points).
   const std::array<double, 3> still{0.0, 0.0, 0.0};
-  const std::string cold = strata::core::grid_advice(grid, mass, still.data(), 5e-4);
+  const std::string cold = strata::core::grid_advice(grid, strata::core::GridDemand(mass, still.data(), 5e-4));
   CHECK_MESSAGE(cold.find("refine velocity.n to at least 716 ") == 0, cold);
   CHECK_MESSAGE(cold.find("; that is more than velocity.n's limit of 256: on velocity.L = 0.1 (this state's own reach) "
                           "it would take 10 points") != std::string::npos, cold);
-  const std::string frozen = strata::core::grid_advice(grid, mass, still.data(), 1e-20);
+  const std::string frozen = strata::core::grid_advice(grid, strata::core::GridDemand(mass, still.data(), 1e-20));
   CHECK_MESSAGE(frozen.find("no grid of the case format holds this state") != std::string::npos, frozen);
   // A state the grid holds gets the general advice (a refusal for another reason).
   const std::array<double, 3> rest{0.0, 0.0, 0.0};
-  CHECK(strata::core::grid_advice(grid, mass, rest.data(), 1.0) == "widen velocity.L or refine velocity.n");
+  CHECK(strata::core::grid_advice(grid, strata::core::GridDemand(mass, rest.data(), 1.0)) == "widen velocity.L or refine velocity.n");
 }
