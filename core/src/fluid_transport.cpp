@@ -15,7 +15,9 @@ namespace strata::core {
 
 Transport::Transport(const Domain& domain, const Gas& gas, const Coupling& coupling, KineticStore& store,
                      PluginObject<sdk::FluidModel> fluid)
-    : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)) {}
+    : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)),
+      obstacle_walls_present_(std::any_of(domain.case_file().obstacles.begin(), domain.case_file().obstacles.end(),
+                                          [](const Obstacle& o) { return o.wall.has_value(); })) {}
 
 void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems& problems) {
   const Case& c = domain_.case_file();
@@ -94,6 +96,40 @@ void Transport::classify_faces() {
   F_[1].assign(static_cast<std::size_t>(m.ny + 1) * m.nx * gas_.n_vars(), 0.0);
 }
 
+const Obstacle* Transport::obstacle_of(std::size_t cell) const {
+  if (domain_.updated(cell) || domain_.ghost_rule(cell)) return nullptr;
+  const Mesh& m = domain_.mesh();
+  const int i = static_cast<int>(cell % m.sx()) - m.halo, j = static_cast<int>(cell / m.sx()) - m.halo;
+  return domain_.obstacle_at(m.xc(i), m.yc(j));
+}
+
+void Transport::reflect_at_obstacle_walls(const std::array<std::size_t, 4>& stencil, int dir, double* rows) const {
+  bool wall[4];
+  for (int s = 0; s < 4; ++s) {
+    const Obstacle* o = obstacle_of(stencil[s]);
+    wall[s] = o && o->wall;
+  }
+  const int nv = gas_.n_vars(), normal = gas_.layout().momentum(dir);
+  auto mirror = [&](int to, int from) {
+    std::copy_n(rows + from * nv, nv, rows + to * nv);
+    rows[to * nv + normal] = -rows[to * nv + normal];
+  };
+  // Outer cells first where the wall is the face itself: a single gas cell between two
+  // walls mirrors twice (cells 0 | 1 | wall: 3 := R(0) = R(R(1)) = 1).
+  if (wall[2]) {
+    if (wall[0]) mirror(0, 1);
+    mirror(2, 1);
+    mirror(3, 0);
+  } else if (wall[1]) {
+    if (wall[3]) mirror(3, 2);
+    mirror(1, 2);
+    mirror(0, 3);
+  } else {
+    if (wall[0]) mirror(0, 1);
+    if (wall[3]) mirror(3, 2);
+  }
+}
+
 void Transport::book_exchange(std::size_t a, std::size_t b, const double* F, double weight, double area,
                               Totals& exchange) const {
   if (domain_.updated(a) == domain_.updated(b)) return;
@@ -139,6 +175,7 @@ void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals
               std::copy_n(&Y[stencil[0] * width], 4 * width, row);
             else
               for (int s = 0; s < 4; ++s) std::copy_n(&Y[stencil[s] * width], width, row + s * width);
+            if (obstacle_walls_present_) reflect_at_obstacle_walls(stencil, dir, row);
           }
           const auto rows = static_cast<std::int64_t>(count);
           double speed = 0.0;

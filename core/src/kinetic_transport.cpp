@@ -101,9 +101,7 @@ void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* ph
     return;
   }
   if (obstacle_walls_.empty()) return;
-  const Mesh& m = domain_.mesh();
-  const int i = static_cast<int>(outside % m.sx()) - m.halo, j = static_cast<int>(outside / m.sx()) - m.halo;
-  const Obstacle* o = domain_.obstacle_at(m.xc(i), m.yc(j));
+  const Obstacle* o = obstacle_of(outside);
   if (!o) return;
   const auto& walls = obstacle_walls_[static_cast<std::size_t>(o - domain_.case_file().obstacles.data())];
   const Side facing = dir == 0 ? (outside == b ? right : left) : (outside == b ? top : bottom);

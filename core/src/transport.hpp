@@ -82,6 +82,13 @@ class Transport {
   // neither a copy nor another rank's kinetic cell, whose distribution arrives with the
   // stage exchange.
   bool reconstructs(std::size_t halo_cell) const;
+  // The obstacle whose solid cell `cell` is (not a ghost of a side), or nullptr.
+  const Obstacle* obstacle_of(std::size_t cell) const;
+  // A fluid face's stencil rows (4 cells of nv values, face_stencil) where a cell is a
+  // solid cell of an obstacle with a wall: the mirror image of the gas cell across the
+  // wall, normal momentum reversed, as at a reflective side, so no mass crosses an
+  // obstacle's wall in layer 0 either (docs/numerics.md, "Walls").
+  void reflect_at_obstacle_walls(const std::array<std::size_t, 4>& stencil, int dir, double* rows) const;
   // A face between an updated cell and a ghost at a Maxwell wall, or a solid cell of an
   // obstacle with a wall: the upwind flux `phi` of
   // the velocities leaving the wall is replaced by the wall's re-emission, so no mass
@@ -96,6 +103,7 @@ class Transport {
   // Per obstacle with a wall, one per orientation: the side a domain wall facing the
   // same way would be (the solid cell right of a face: `right`, ...).
   std::vector<std::array<std::optional<MaxwellWall>, 4>> obstacle_walls_;
+  bool obstacle_walls_present_;  // an obstacle of the case has a wall
   FaceSet faces_;
   bool layer2_faces_on_device_ = false;
   std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces
