@@ -6,6 +6,7 @@
 
 #include "parallel.hpp"
 #include "ranks.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 
@@ -55,6 +56,11 @@ RegimeController::Inputs RegimeController::inputs(unsigned needs, const std::arr
     x.mu.assign(n, 0.0);
     x.kappa.assign(n, 0.0);
     for (std::size_t k = 0; k < frame.size(); ++k) {
+      if (!(std::isfinite(mu[k]) && mu[k] > 0 && std::isfinite(kappa[k]) && kappa[k] > 0))
+        throw PluginError("plugin '" + transport_model_.name() + "', transport_coefficients: viscosity " +
+                          toolkit::format_number(mu[k]) + " and conductivity " + toolkit::format_number(kappa[k]) +
+                          " for " + domain_.describe(frame[k]) + " (rho = " + toolkit::format_number(x.rho[frame[k]]) +
+                          ", T = " + toolkit::format_number(x.T[frame[k]]) + "); both must be finite and positive");
       x.mu[frame[k]] = mu[k];
       x.kappa[frame[k]] = kappa[k];
     }
@@ -117,15 +123,21 @@ void RegimeController::update() {
       [&] { indicator_.call("propose", [&] { return indicator_->propose(in, proposal.data(), diag.data()); }); });
   // Each rank's cells that change layer (forced layers win over the proposal; solid
   // cells stay solid), as (cell, layer) pairs for every rank: the same map everywhere.
+  // A gas cell's proposal is a layer, 0, 1 or 2 (solid cells' entries are not read).
   std::vector<std::int64_t> changes;
-  for (int j = 0; j < h; ++j)
-    for (int i = 0; i < w; ++i) {
-      const std::size_t c = m.index(box_[0] + i, box_[2] + j);
-      if (!domain_.owned(c)) continue;
-      const std::int8_t p = proposal[static_cast<std::size_t>(j) * w + i];
-      const int layer = domain_.forced(c) >= 0 ? domain_.forced(c) : std::clamp<int>(p, 0, 2);
-      if (layer != domain_.layer(c)) changes.insert(changes.end(), {static_cast<std::int64_t>(c), layer});
-    }
+  ranks::agreed([&] {
+    for (int j = 0; j < h; ++j)
+      for (int i = 0; i < w; ++i) {
+        const std::size_t c = m.index(box_[0] + i, box_[2] + j);
+        if (!domain_.owned(c)) continue;
+        const std::int8_t p = proposal[static_cast<std::size_t>(j) * w + i];
+        if (p < 0 || p > 2)
+          throw PluginError("plugin '" + indicator_.name() + "', propose: layer " + std::to_string(p) + " for " +
+                            domain_.describe(c) + "; a gas cell's proposal is 0, 1 or 2");
+        const int layer = domain_.forced(c) >= 0 ? domain_.forced(c) : p;
+        if (layer != domain_.layer(c)) changes.insert(changes.end(), {static_cast<std::int64_t>(c), layer});
+      }
+  });
   changes = ranks::all_gather(changes);
   std::vector<std::int8_t> next(domain_.regime());
   for (std::size_t k = 0; k + 1 < changes.size(); k += 2)

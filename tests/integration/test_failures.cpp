@@ -30,6 +30,28 @@ TEST_CASE("failures: a collision model that throws stops the run naming plugin, 
   check_failed_output(out);
 }
 
+TEST_CASE("failures: an indicator's proposal that is not a layer, a NaN viscosity: the run stops naming plugin and cell") {
+  // Before, the proposal was clamped to 0..2 (layer 7: every cell Boltzmann, exit 0) and
+  // a NaN viscosity made every kinetic cell fluid, without a word.
+  const std::string run = "run " + source("cases/sod.json") +
+                          " --set mesh.nx=20 --set mesh.ny=1 --set velocity.n=18 --set time.end=0.01"
+                          " --set output.times=[0.01] --set knudsen=1e-2 --plugin-dir " STRATA_TEST_PLUGIN_DIR " --out ";
+  auto out = scratch("bad_layer");
+  Result r = run_strata(run + out.string() + " --set 'indicator={\"plugin\":\"bad_layer\"}'");
+  CHECK(r.exit_code == 3);
+  CHECK_MESSAGE(has(r, "step 1 from t = 0 failed: plugin 'bad_layer', propose: layer 7 for cell (i=0, j=0)"), r.output);
+  CHECK(has(r, "a gas cell's proposal is 0, 1 or 2"));
+  check_failed_output(out);
+  out = scratch("nan_viscosity");
+  r = run_strata(run + out.string() + " --set kinetic.plugin=nan_viscosity" +
+                 " --set 'indicator={\"plugin\":\"knudsen_gradient\"}'");
+  CHECK(r.exit_code == 3);
+  CHECK_MESSAGE(has(r, "plugin 'nan_viscosity', transport_coefficients: viscosity nan and conductivity 1 for cell"),
+                r.output);
+  CHECK(has(r, "(rho = 1, T = 1); both must be finite and positive"));
+  check_failed_output(out);
+}
+
 TEST_CASE("hybrid: a state the velocity grid cannot hold stops the run cleanly, naming the cell") {
   // Sod's post-shock states do not fit 8 velocity points on [-8, 8]^3: the first cells
   // that switch to a kinetic layer cannot be given a discrete Maxwellian.

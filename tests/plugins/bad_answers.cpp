@@ -1,0 +1,52 @@
+// Plugins whose answers the engine must refuse, naming the plugin, the call and the cell
+// (docs/plugin_guide.md): built as strata_bad_layer.so, an indicator proposing layer 7
+// for every cell, and as strata_nan_viscosity.so, a collision model without collisions
+// (y = rhs) whose transport_coefficients report a NaN viscosity.
+#include <algorithm>
+#include <limits>
+
+#include <strata/sdk.hpp>
+
+namespace {
+using namespace strata;
+using sdk::Status;
+
+#ifdef STRATA_TEST_BAD_INDICATOR
+constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "bad_layer", sdk::PluginKind::indicator, "0.0.1",
+                                     "test plugin: proposes layer 7", nullptr, 0};
+
+class BadAnswers final : public sdk::Indicator {
+ public:
+  BadAnswers(const sdk::Params&, const sdk::SetupInfo&, const sdk::Host& host) : Indicator(host) {}
+  unsigned inputs() const override { return 0; }
+  int n_diagnostics() const override { return 0; }
+  const char* diagnostic_name(int) const override { return ""; }
+  Status propose(const sdk::IndicatorInput& in, std::int8_t* next, double* const*) override {
+    std::fill_n(next, static_cast<std::size_t>(in.nx) * in.ny, std::int8_t{7});
+    return Status::ok;
+  }
+};
+#else
+constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "nan_viscosity", sdk::PluginKind::collision_model, "0.0.1",
+                                     "test plugin: no collisions, a NaN viscosity", nullptr, 0};
+
+class BadAnswers final : public sdk::CollisionModel {
+ public:
+  BadAnswers(const sdk::Params&, const sdk::SetupInfo&, const sdk::Host& host) : CollisionModel(host) {}
+  bool has_explicit_part() const override { return false; }
+  Status explicit_part(sdk::ConstRows, sdk::Rows) override { return Status::ok; }
+  Status implicit_solve(sdk::ConstRows rhs, const double*, sdk::Rows y) override {
+    for (std::int64_t r = 0; r < rhs.rows; ++r) std::copy_n(rhs.row(r), rhs.cols, y.row(r));
+    return Status::ok;
+  }
+  Status transport_coefficients(sdk::ConstRows primitive, double* viscosity, double* conductivity) override {
+    std::fill_n(viscosity, primitive.rows, std::numeric_limits<double>::quiet_NaN());
+    std::fill_n(conductivity, primitive.rows, 1.0);
+    return Status::ok;
+  }
+};
+#endif
+
+}  // namespace
+
+STRATA_PLUGIN(BadAnswers, descriptor)
