@@ -236,39 +236,44 @@ void RunDiagnostics::check_state(double t, long step, const LayerNames& names) c
   ranks::agree(first == lowest ? problem : nullptr);
 }
 
-// Entropy -H: kinetic cells -Σ f ln f dv, fluid cells the same for their local
-// Maxwellian, H = ρ (ln(ρ (2πT/m)^{-3/2}) - 3/2), summed over species.
+// Entropy -H, H the mixture's H-function Σ_s ∫ F_s ln F_s dv of the number densities
+// F_s = f_s / m_s (paper 000, §2: the quantity the H-theorem makes fall; a sum over the
+// mass densities f_s would weigh the species by their masses): per species
+// (∫ f_s ln f_s dv − ρ_s ln m_s) / m_s. Kinetic cells sum f ln f over the velocity grid,
+// fluid cells take their local Maxwellians', ∫ F ln F = n (ln(n (2πT/m)^{-3/2}) − 3/2).
 double RunDiagnostics::entropy() const {
   const Mesh& m = domain_.mesh();
-  const std::size_t nf = store_.values_per_cell();
+  const std::size_t n3 = coupling_.points();
+  const auto S = static_cast<std::size_t>(gas_.n_species());
   const double dv = coupling_.grid().cell_volume();
-  // The kinetic cells' sums per store slot over the threads (a logarithm per velocity
-  // point, a vector one: with the library's, the history took 15% of an ES-BGK run),
-  // added below in mesh order as before.
-  std::vector<double> kinetic(store_.n_kinetic());
+  // The kinetic cells' sums per store slot and species over the threads (a logarithm
+  // per velocity point, a vector one: with the library's, the history took 15% of an
+  // ES-BGK run), added below in mesh order as before. Layer 2 has one species.
+  std::vector<double> kinetic(store_.n_kinetic() * S);
   const bool on_device = layer2_device_ && layer2_device_->entropy_sums(store_, kinetic);
-  parallel_for(on_device ? store_.first_slot(2) : kinetic.size(), Schedule::static_chunks, [&](std::size_t slot) {
-    const double* fc = store_.f(slot);
-    kinetic[slot] = entropy_sum(fc, nf);
+  parallel_for(on_device ? store_.first_slot(2) : store_.n_kinetic(), Schedule::static_chunks, [&](std::size_t slot) {
+    for (std::size_t s = 0; s < S; ++s) kinetic[slot * S + s] = entropy_sum(store_.f(slot) + s * n3, n3);
   });
-  for (double& h : kinetic) h *= dv;
   // The fluid cells' terms per species over the threads too (0 for an absent species),
   // subtracted below in mesh order.
   const auto& cells = domain_.owned_cells();
-  const auto S = static_cast<std::size_t>(gas_.n_species());
   std::vector<double> fluid(cells.size() * S, 0.0);
   parallel_for(cells.size(), Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
                [&](std::size_t k, std::vector<double>& W) {
                  if (domain_.is_kinetic(cells[k])) return;
                  const Primitive w = primitive(cells[k], W);
                  for (std::size_t s = 0; s < S; ++s)
-                   if (const double r = W[s]; r > 0)
-                     fluid[k * S + s] = r * (std::log(r * std::pow(2 * std::numbers::pi * w.T / gas_.mass()[s], -1.5)) - 1.5);
+                   if (const double n = W[s] / gas_.mass()[s]; n > 0)
+                     fluid[k * S + s] = n * (std::log(n * std::pow(2 * std::numbers::pi * w.T / gas_.mass()[s], -1.5)) - 1.5);
                });
   double entropy = 0.0;  // this rank's cells, in mesh order; then summed over ranks
   for (std::size_t k = 0; k < cells.size(); ++k) {
     if (domain_.is_kinetic(cells[k])) {
-      entropy += kinetic[static_cast<std::size_t>(store_.slot_of(cells[k]))];
+      const auto slot = static_cast<std::size_t>(store_.slot_of(cells[k]));
+      for (std::size_t s = 0; s < S; ++s) {
+        const double mass = gas_.mass()[s];
+        entropy += (kinetic[slot * S + s] * dv + state_.cell(cells[k])[s] * std::log(mass)) / mass;  // -H_s
+      }
       continue;
     }
     for (std::size_t s = 0; s < S; ++s) entropy -= fluid[k * S + s];
