@@ -14,13 +14,16 @@ namespace strata::core {
 
 void GridDemand::add(const std::vector<double>& masses, const double* u, double T) {
   const auto [light, heavy] = std::minmax_element(masses.begin(), masses.end());
-  reach = std::max(reach, std::max({std::abs(u[0]), std::abs(u[1]), std::abs(u[2])}) + 4.0 * std::sqrt(T / *light));
+  const double speed = std::max({std::abs(u[0]), std::abs(u[1]), std::abs(u[2])}), thermal = std::sqrt(T / *light);
+  reach = std::max(reach, speed + 4.0 * thermal);
   narrowest = std::min(narrowest, std::sqrt(T / *heavy));
+  collision_reach = std::max(collision_reach, 0.5 * speed + 6.5 * thermal);
 }
 
 void GridDemand::add(const GridDemand& other) {
   reach = std::max(reach, other.reach);
   narrowest = std::min(narrowest, other.narrowest);
+  collision_reach = std::max(collision_reach, other.collision_reach);
 }
 
 toolkit::VelocityGrid grid_needed(const toolkit::VelocityGrid& grid, const GridDemand& demand) {

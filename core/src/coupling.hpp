@@ -20,6 +20,10 @@ namespace strata::core {
 struct GridDemand {
   double reach = 0.0;
   double narrowest = HUGE_VAL;
+  // max|u_d|/2 + 6.5 sqrt(T/m_lightest): the velocity bound L within which layer 2's
+  // collision operator keeps the hard-sphere viscosity to about 2% (measured:
+  // docs/numerics.md, "Transport coefficients").
+  double collision_reach = 0.0;
   GridDemand() = default;
   GridDemand(const std::vector<double>& masses, const double* u, double T) { add(masses, u, T); }
   void add(const std::vector<double>& masses, const double* u, double T);
@@ -52,12 +56,16 @@ class ReconstructionProblems {
   // The first problem of `key` is kept; later ones of the same key only add their demand.
   void add(const std::string& key, const std::vector<std::string>& messages);
   void add(const std::string& key, const std::string& message, const GridDemand& state);
+  // Every state checked, held or not.
+  void note(const GridDemand& state) { every_.add(state); }
+  const GridDemand& every_state() const { return every_; }
   // Throws CaseError with every problem found, if any.
   void throw_if_any(const std::string& file, const toolkit::VelocityGrid& grid) const;
 
  private:
   std::vector<std::string> messages_;
   std::set<std::string> keys_;
+  GridDemand every_;
   GridDemand failed_;               // of every state the grid failed to hold
   std::vector<GridDemand> advised_;  // of the states whose messages advise a grid
 };

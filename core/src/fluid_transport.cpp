@@ -49,6 +49,7 @@ void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems
   // A wall whose Maxwellian the velocity grid cannot hold is the case's problem, named by its key.
   auto place = [&](std::optional<MaxwellWall>& at, const Wall& wall, std::optional<double> T, Side side) {
     if (!T) return;
+    problems.note(GridDemand(gas_.mass(), wall.u.data(), *T));
     try {
       at.emplace(wall, *T, side, gas_, coupling_, velocity);
     } catch (const GridTooSmall&) {  // once per wall, not once per side it covers

@@ -70,6 +70,7 @@ Simulation::~Simulation() = default;
 // problem, naming its key, where the velocity grid cannot hold its Maxwellian.
 void Simulation::check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j,
                                   ReconstructionProblems& problems) const {
+  problems.note(GridDemand(gas_.mass(), &W[gas_.layout().velocity(0)], W[gas_.layout().temperature()]));
   std::vector<double> f(coupling_.values_per_cell());
   try {
     coupling_.sum_of_maxwellians({W}, f.data());
@@ -136,6 +137,8 @@ void Simulation::set_initial_state() {
           components.push_back(components[0]);
           for (int d = 0; d < 3; ++d) components[1][gas_.layout().velocity(d)] *= -1.0;
         }
+        for (const auto& W : components)
+          problems.note(GridDemand(gas_.mass(), &W[gas_.layout().velocity(0)], W[gas_.layout().temperature()]));
         if (domain_.is_kinetic(c) || components.size() > 1) {
           // Every rank sets up every cell's state; only the owner keeps its f.
           double* f = store && domain_.owned(c) && domain_.is_kinetic(c)
@@ -168,6 +171,12 @@ void Simulation::set_initial_state() {
   state_.fill_halo(state_.values());
   transport_.place_walls(state_.values(), problems);
   problems.throw_if_any(case_.file.string(), coupling_.grid());
+  if (plugins_.boltzmann && problems.every_state().collision_reach > case_.velocity.L)
+    warn_once(case_.file.string() + ": /velocity/L: " + toolkit::format_number(case_.velocity.L) +
+              " is narrow for layer 2's collision operator at the case's states (max |u|/2 + 6.5 sqrt(T/m) = " +
+              toolkit::format_number(problems.every_state().collision_reach) +
+              "): its viscosity departs from the hard-sphere value by 2% or more (at rest: 2% at L = 6.5 "
+              "sqrt(T/m), 5% at 6, 24% at 5; docs/numerics.md, \"Transport coefficients\")");
   if (store) diagnostics_.set_baseline(diagnostics_.fields());  // reads the kinetic cells' f
 }
 

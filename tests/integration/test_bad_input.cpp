@@ -377,3 +377,18 @@ TEST_CASE("bad input: every state's problem is reported at once, with one grid f
   CHECK(has(walls, "/initial/0 at (x=0.5, y=0.0625) gives density -1 and temperature 1"));
   CHECK_MESSAGE(has(walls, "1 problem(s) found"), walls.output);
 }
+
+TEST_CASE("bad input: a velocity box narrow for layer 2's collision operator is warned about, in runs with a layer 2") {
+  // At L = 5 sqrt(T) the operator's viscosity is 23.5% above the hard-sphere value
+  // (docs/numerics.md, "Transport coefficients"); at the case's L = 8, 0.1%.
+  const std::string validate = "validate " + source("cases/homogeneous_relaxation.json") + " --set velocity.n=12";
+  Result r = run_strata(validate + " --set velocity.L=5");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(has(r, "homogeneous_relaxation.json: /velocity/L: 5 is narrow for layer 2's collision operator at the case's "
+               "states (max |u|/2 + 6.5 sqrt(T/m) = "));
+  r = run_strata(validate);
+  CHECK_FALSE(has(r, "narrow for layer 2"));
+  r = run_strata(validate + " --set velocity.L=5 --set regime.mode=layer1 --set 'kinetic={\"plugin\":\"esbgk\"}'");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK_FALSE(has(r, "narrow for layer 2"));  // no layer 2
+}
