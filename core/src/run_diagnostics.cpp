@@ -356,7 +356,8 @@ void RunDiagnostics::measure_residual(double dt, long step) {
   residual_ = std::max(residual_, kinetic_residual_);
 }
 
-void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, double wall_seconds) {
+void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, double wall_seconds,
+                            const LayerNames& layers) {
   const Totals tot = totals();
   const double S_total = entropy();
   for (int k = 0; k < 5; ++k) {
@@ -365,18 +366,24 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
   }
   // Every layer, its coupling and the boundary exchange conserve to round-off (1e-15 to
   // 1e-13 of the scale in the shipped cases); a drift far above that means a run gone
-  // wrong without becoming unphysical: said once, with where it was first seen.
-  constexpr double drift_to_report = 1e-8;
+  // wrong without becoming unphysical: said when the largest drift passes 1e-8, and
+  // again at every further factor of 100, with the layers then in use.
   static const char* names[5] = {"mass", "momentum_x", "momentum_y", "momentum_z", "energy"};
-  for (int k = 0; k < 5 && !drift_reported_; ++k)
-    if (max_drift_[k] > drift_to_report) {
-      drift_reported_ = true;
-      if (ranks::root())
-        spdlog::warn("conservation: the {} drift has reached {} of its scale at step {}, t = {}; the layers conserve "
-                     "to round-off, so the run is losing accuracy: in layer 2 a Knudsen number below about 1e-20 "
-                     "amplifies round-off, or a collision model does not conserve (docs/user_guide.md §6.1)",
-                     names[k], toolkit::format_number(max_drift_[k]), step, toolkit::format_number(t));
-    }
+  if (const auto worst = std::max_element(max_drift_.begin(), max_drift_.end()); *worst > drift_to_report_) {
+    while (*worst > drift_to_report_) drift_to_report_ *= 100;
+    const auto cells = domain_.layer_counts();
+    std::string in_use;
+    for (int l = 0; l < 3; ++l)
+      if (cells[l] > 0) in_use += (in_use.empty() ? "" : ", ") + layers(l) + ": " + std::to_string(cells[l]) + " cells";
+    if (ranks::root())
+      spdlog::warn("conservation: the {} drift has reached {} of its scale at step {}, t = {} ({}); the layers "
+                   "conserve to round-off, so the run is losing accuracy: a collision model that does not "
+                   "conserve{} (docs/user_guide.md §6.1). Said again if it grows 100-fold",
+                   names[worst - max_drift_.begin()], toolkit::format_number(*worst), step, toolkit::format_number(t),
+                   in_use, cells[2] > 0 ? ", or in layer 2 a Knudsen number below about 1e-20, which amplifies "
+                                          "round-off"
+                                        : "");
+  }
   // Mixtures: per species mass, mean velocity and temperature over the domain, and the
   // distance to the global equilibrium (sums over ranks: every rank takes part).
   std::vector<double> species_columns;

@@ -73,8 +73,9 @@ class RunDiagnostics {
   // Whether the last step measured the distributions' part too: time.steady decides then.
   bool residual_complete() const { return residual_complete_; }
   // The history row of this step (updates the drifts) and the probe rows, written to
-  // `out` where there is one (the root rank).
-  void record(OutputWriter* out, long step, double t, double dt, double wall_seconds);
+  // `out` where there is one (the root rank); a drift far above round-off is warned
+  // about, naming the layers in use (`layers`: their plugins).
+  void record(OutputWriter* out, long step, double t, double dt, double wall_seconds, const LayerNames& layers);
   // With layer 2 on a device, its cells' entropy sums are computed there (nullptr: none).
   void take_layer2_entropy_from(Layer2Device* device) { layer2_device_ = device; }
   // Columns after the standard ones (mixtures: per-species quantities).
@@ -102,7 +103,7 @@ class RunDiagnostics {
   const KineticStore& store_;
   const Partition& partition_;
   Totals initial_{}, exchange_{}, scale_{}, max_drift_{};
-  bool drift_reported_ = false;
+  double drift_to_report_ = 1e-8;  // the next level of the largest drift that is warned about
   double residual_ = std::numeric_limits<double>::quiet_NaN();
   double kinetic_residual_ = 0;  // (b) of residual(), as last measured
   bool residual_complete_ = false;

@@ -398,7 +398,7 @@ RunResult Simulation::run() {
   if (!restarted_) {
     const Fields f = diagnostics_.fields();
     ranks::agreed([&] {  // collective parts first, then the root's writes
-      diagnostics_.record(output_.get(), steps_, 0.0, 0.0, wall_seconds());
+      diagnostics_.record(output_.get(), steps_, 0.0, 0.0, wall_seconds(), plugins_.layer_names);
       write_outputs(f, 0.0, true, false);
     });
   } else {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
@@ -447,7 +447,7 @@ RunResult Simulation::run() {
         diagnostics_.measure_residual(dt, steps_);  // before obstacles move: they change the state too
         regime_.move_obstacles(steps_, diagnostics_.exchange());
         const auto t1 = Clock::now();
-        diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds());
+        diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds(), plugins_.layer_names);
         steady_ = case_.steady && diagnostics_.residual_complete() &&  // summed over ranks: the same on all
                   diagnostics_.residual() < *case_.steady;
         if (reaches || steady_) write_outputs(diagnostics_.fields(), t_, true, false);

@@ -109,4 +109,16 @@ TEST_CASE("failures: a conservation drift far above round-off is reported once, 
   const Result usual = run_strata(run + scratch("drift_usual_knudsen").string() + " --set knudsen=1e-10");
   CHECK_MESSAGE(usual.exit_code == 0, usual.output);
   CHECK_FALSE(has(usual, "conservation: the "));
+  // A collision model that loses 1e-3 of f a stage: said at once, naming the layer and
+  // its plugin (not layer 2's Knudsen number: this run has no layer 2), and again as the
+  // drift grows 100-fold (3e-3 after the first step, past 1e-2 within 20 steps).
+  const Result leaky = run_strata("run " + source("cases/conservation_box.json") +
+                                  " --set regime.mode=layer1 --set mesh.nx=4 --set mesh.ny=4 --set velocity.n=12"
+                                  " --set kinetic.plugin=leaky --plugin-dir " STRATA_TEST_PLUGIN_DIR " -q --out " +
+                                  scratch("drift_leaky").string());
+  CHECK_MESSAGE(leaky.exit_code == 0, leaky.output);
+  CHECK(has(leaky, "at step 1, t = "));
+  CHECK(has(leaky, "(layer 1 (leaky): 16 cells); the layers conserve to round-off"));
+  CHECK_FALSE(has(leaky, "Knudsen number"));
+  CHECK(occurrences(leaky, "conservation: the ") == 2);
 }

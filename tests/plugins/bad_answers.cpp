@@ -1,7 +1,8 @@
 // Plugins whose answers the engine must refuse, naming the plugin, the call and the cell
 // (docs/plugin_guide.md): built as strata_bad_layer.so, an indicator proposing layer 7
-// for every cell, and as strata_nan_viscosity.so, a collision model without collisions
-// (y = rhs) whose transport_coefficients report a NaN viscosity.
+// for every cell; as strata_nan_viscosity.so, a collision model without collisions
+// (y = rhs) whose transport_coefficients report a NaN viscosity; and as strata_leaky.so,
+// one that loses a thousandth of f at every stage (y = 0.999 rhs).
 #include <algorithm>
 #include <limits>
 
@@ -27,8 +28,15 @@ class BadAnswers final : public sdk::Indicator {
   }
 };
 #else
+#ifdef STRATA_TEST_LEAKY
+constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "leaky", sdk::PluginKind::collision_model, "0.0.1",
+                                     "test plugin: loses 1e-3 of f at every stage", nullptr, 0};
+constexpr double kept = 0.999, viscosity_reported = 1.0;
+#else
 constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "nan_viscosity", sdk::PluginKind::collision_model, "0.0.1",
                                      "test plugin: no collisions, a NaN viscosity", nullptr, 0};
+constexpr double kept = 1.0, viscosity_reported = std::numeric_limits<double>::quiet_NaN();
+#endif
 
 class BadAnswers final : public sdk::CollisionModel {
  public:
@@ -36,11 +44,12 @@ class BadAnswers final : public sdk::CollisionModel {
   bool has_explicit_part() const override { return false; }
   Status explicit_part(sdk::ConstRows, sdk::Rows) override { return Status::ok; }
   Status implicit_solve(sdk::ConstRows rhs, const double*, sdk::Rows y) override {
-    for (std::int64_t r = 0; r < rhs.rows; ++r) std::copy_n(rhs.row(r), rhs.cols, y.row(r));
+    for (std::int64_t r = 0; r < rhs.rows; ++r)
+      for (std::int64_t k = 0; k < rhs.cols; ++k) y.row(r)[k] = kept * rhs.row(r)[k];
     return Status::ok;
   }
   Status transport_coefficients(sdk::ConstRows primitive, double* viscosity, double* conductivity) override {
-    std::fill_n(viscosity, primitive.rows, std::numeric_limits<double>::quiet_NaN());
+    std::fill_n(viscosity, primitive.rows, viscosity_reported);
     std::fill_n(conductivity, primitive.rows, 1.0);
     return Status::ok;
   }
