@@ -392,3 +392,18 @@ TEST_CASE("bad input: a velocity box narrow for layer 2's collision operator is 
   CHECK_MESSAGE(r.exit_code == 0, r.output);
   CHECK_FALSE(has(r, "narrow for layer 2"));  // no layer 2
 }
+
+TEST_CASE("bad input: a layer-1 run of a case with a layer-2 model is warned that its ES-BGK gas is another") {
+  // The same knudsen relaxes stress ten times more slowly in a layer-1 run (the ES-BGK
+  // formula) than in the case's layer-2 and hybrid runs, where esbgk adopts layer 2's law.
+  const std::string validate = "validate " + source("cases/sod.json") + " --set velocity.n=12";
+  Result r = run_strata(validate + " --set regime.mode=layer1");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(has(r, "sod.json: /kinetic: regime.mode \"layer1\" has no layer 2, so 'esbgk' keeps its own viscosity law "
+               "instead of adopting that of 'boltzmann_fft'"));
+  for (const char* quiet : {" --set regime.mode=layer1 --set kinetic.nu=formula", ""}) {
+    r = run_strata(validate + quiet);
+    CHECK_MESSAGE(r.exit_code == 0, r.output);
+    CHECK_FALSE(has(r, "keeps its own viscosity law"));
+  }
+}
