@@ -17,7 +17,8 @@ Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
   fields_t<t>.png   one per snapshot: density, temperature, regime map (with the
                     ranks' rectangles of a run on several MPI ranks)
   profiles.png      density and temperature vs x for every profile file
-  history.png       relative conservation drift and cells per layer vs t
+  history.png       change of the totals (with the conservation drift of summary.json),
+                    residual and cells per layer vs t
 fields_t*.png of an earlier run in the folder that no snapshot of this one made are
 removed. A run whose summary.json does not say "completed" is named on stderr and in
 the history's title; a failed run's last_good.vti is drawn too.
@@ -61,6 +62,8 @@ except ImportError:  # pragma: no cover - depends on the host
 DPI = 120
 REGIME_COLORS = {0: "red", 1: "green", 2: "black"}
 REGIME_NAMES = {0: "0 Euler", 1: "1 ES-BGK", 2: "2 Boltzmann"}
+# The shipped plugin of each layer, which REGIME_NAMES describes.
+LAYER_SECTIONS = {0: ("fluid", "euler"), 1: ("kinetic", "esbgk"), 2: ("boltzmann", "boltzmann_fft")}
 SOLID_COLOR = "0.6"
 # Above this many cells (or this many along one side) the regime map is
 # drawn as an image instead of one dot per cell.
@@ -306,13 +309,26 @@ def read_vti(path, want=("rho", "T", "regime"), components=False):
 # fields_t<t>.png
 
 
-def regime_legend_handles(has_solid, squares=False):
+def layer_names(summary):
+    """The layers' legend names: REGIME_NAMES, or "1 mixture_bgk" where summary.json
+    names another plugin for the layer than the shipped one."""
+    plugins = summary.get("plugins") if isinstance(summary, dict) else None
+    names = dict(REGIME_NAMES)
+    for k, (section, shipped) in LAYER_SECTIONS.items():
+        entry = plugins.get(section) if isinstance(plugins, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name and name != shipped:
+            names[k] = "%d %s" % (k, name)
+    return names
+
+
+def regime_legend_handles(names, has_solid, squares=False):
     if squares:
-        h = [Patch(facecolor=REGIME_COLORS[k], edgecolor="none", label=REGIME_NAMES[k])
+        h = [Patch(facecolor=REGIME_COLORS[k], edgecolor="none", label=names[k])
              for k in (0, 1, 2)]
     else:
         h = [Line2D([], [], marker="o", linestyle="", color=REGIME_COLORS[k],
-                    markersize=6, label=REGIME_NAMES[k]) for k in (0, 1, 2)]
+                    markersize=6, label=names[k]) for k in (0, 1, 2)]
     if has_solid:
         h.append(Patch(facecolor=SOLID_COLOR, edgecolor="none", label="solid"))
     return h
@@ -372,7 +388,7 @@ def field_layout(aspect):
     return pw, ph, False, True
 
 
-def plot_fields(g, t, case, outdir, written, quiet, used_names):
+def plot_fields(g, t, case, outdir, written, quiet, used_names, names):
     nx, ny, x0, y0, dx, dy = g["nx"], g["ny"], g["x0"], g["y0"], g["dx"], g["dy"]
     extent = [x0, x0 + nx * dx, y0, y0 + ny * dy]
     aspect = (nx * dx) / (ny * dy)
@@ -428,7 +444,7 @@ def plot_fields(g, t, case, outdir, written, quiet, used_names):
             ax.text(x0 + (i0 + i1) / 2 * dx, y0 + (j0 + j1) / 2 * dy, "rank %d" % rank, ha="center",
                     va="center", fontsize="small", bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
         ax.set_title("regime, %d ranks' cells" % len(pieces))
-    ax.legend(handles=regime_legend_handles(has_solid, as_image), loc="center left",
+    ax.legend(handles=regime_legend_handles(names, has_solid, as_image), loc="center left",
               bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize="small",
               handletextpad=0.3, borderaxespad=0.0)
     for ax in axes:
@@ -470,7 +486,7 @@ def profile_files(outdir):
     return [(tag, p) for _, tag, p in out]
 
 
-def plot_profiles(outdir, case, written, quiet):
+def plot_profiles(outdir, case, written, quiet, names):
     files = profile_files(outdir)
     if not files:
         note("no profile_*.csv in %s, profiles.png not written" % outdir, quiet)
@@ -555,7 +571,7 @@ def plot_profiles(outdir, case, written, quiet):
     axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
                    title="profiles", title_fontsize="small", frameon=False,
                    ncol=max(1, int(math.ceil(n / 18.0))))
-    axes[1].legend(handles=regime_legend_handles(any_solid), loc="upper left",
+    axes[1].legend(handles=regime_legend_handles(names, any_solid), loc="upper left",
                    bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False,
                    title="regime\n(dots under\nthe curves)", title_fontsize="small")
     fig.suptitle("%s: mid-height profiles" % case)
@@ -574,12 +590,18 @@ def plot_history(outdir, case, summary, written, quiet):
     if not os.path.isfile(path):
         note("no history.csv in %s, history.png not written" % outdir, quiet)
         return
-    try:  # runs before the residual column have none
+    try:  # runs before the residual column have none; mixtures have species columns
         with open(path, newline="") as fh:
-            has_residual = "residual" in [c.strip() for c in fh.readline().split(",")]
+            header = [c.strip() for c in fh.readline().split(",")]
     except (OSError, UnicodeDecodeError):
-        has_residual = False  # read_csv_columns says why
-    h = read_csv_columns(path, HISTORY_COLS + (("residual",) if has_residual else ()))
+        header = []  # read_csv_columns says why
+    has_residual = "residual" in header
+    species = [c[2:] for c in header if c.startswith("T_") and "ux_" + c[2:] in header]
+    if "distance_to_equilibrium" not in header:
+        species = []
+    species_cols = tuple(q + n for n in species for q in ("T_", "ux_")) + (
+        ("distance_to_equilibrium",) if species else ())
+    h = read_csv_columns(path, HISTORY_COLS + (("residual",) if has_residual else ()) + species_cols)
     finite = np.isfinite(h["t"])
     if not finite.all():
         note("%s: %d row(s) whose t is not finite left out" % (path, np.count_nonzero(~finite)), quiet)
@@ -591,11 +613,13 @@ def plot_history(outdir, case, summary, written, quiet):
     h = {k: v[order] for k, v in h.items()}
     t = h["t"]
 
+    panels = 2 + has_residual + bool(species)
+    fig, axes = plt.subplots(panels, 1, figsize=(9, 2.5 + 2.5 * panels), sharex=True, constrained_layout=True)
+    ax1, ax2 = axes[0], axes[-1]
     if has_residual:
-        fig, (ax1, ax_res, ax2) = plt.subplots(3, 1, figsize=(9, 10), sharex=True, constrained_layout=True)
-        plot_residual(ax_res, t, h["residual"], summary)
-    else:
-        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), sharex=True, constrained_layout=True)
+        plot_residual(axes[1], t, h["residual"], summary)
+    if species:
+        plot_species(axes[-2], t, h, species)
     m0, e0 = abs(h["mass"][0]), abs(h["energy"][0])
     pref = math.sqrt(2.0 * m0 * e0) if m0 > 0 and e0 > 0 else 0.0
     styles = {"mass": "C0", "momentum_x": "C1", "momentum_y": "C2", "energy": "C3"}
@@ -634,10 +658,16 @@ def plot_history(outdir, case, summary, written, quiet):
     ax1.set_ylabel(r"$|q - q_0| \,/\, |q_0|$   (log scale)")
     ax1.legend(fontsize="small", loc="best")
     ax1.grid(True, alpha=0.3, which="major")
-    ax1.set_title("conservation drift")
+    # What crosses the boundary (inflow, outflow, walls, obstacles) changes the totals
+    # too; the conservation drift books it, and summary.json has its largest values.
+    drifts = summary.get("conservation") if isinstance(summary, dict) else None
+    values = [v for v in drifts.values() if isinstance(v, (int, float))] if isinstance(drifts, dict) else []
+    ax1.set_title("change of the domain totals since t = 0 (boundary exchange included)" +
+                  ("\nconservation drift, the exchange booked (summary.json): at most %.1e" % max(values)
+                   if values else ""))
 
     layers = [h["cells_layer%d" % k] for k in (0, 1, 2)]
-    labels = [REGIME_NAMES[k] for k in (0, 1, 2)]
+    labels = [layer_names(summary)[k] for k in (0, 1, 2)]
     colors = [REGIME_COLORS[k] for k in (0, 1, 2)]
     if t.size > 1:
         ax2.stackplot(t, *layers, labels=labels, colors=colors, alpha=0.85,
@@ -667,6 +697,28 @@ def plot_history(outdir, case, summary, written, quiet):
     ax2.set_title("cells per layer")
     fig.suptitle(title)
     save_figure(fig, outdir, "history.png", written, quiet)
+
+
+def plot_species(ax, t, h, species):
+    """A mixture's species: temperature and mean velocity of each species' domain totals,
+    and the distance to the global equilibrium (paper 000, Theorem 1.1) on its own axis."""
+    for k, name in enumerate(species):
+        ax.plot(t, h["T_" + name], color="C%d" % k, lw=1.3, label="T_" + name)
+        ax.plot(t, h["ux_" + name], color="C%d" % k, lw=1.3, ls="--", label="ux_" + name)
+    ax.set_ylabel("species' T (solid) and u_x (dashed)")
+    ax.grid(True, alpha=0.3)
+    d = h["distance_to_equilibrium"]
+    ok = np.isfinite(d) & (d > 0)
+    if ok.any():
+        twin = ax.twinx()
+        twin.semilogy(t[ok], d[ok], color="black", lw=1.0, ls=":", label="distance to equilibrium")
+        twin.set_ylabel("distance to equilibrium (dotted, log)")
+        lines = ax.get_legend_handles_labels()
+        more = twin.get_legend_handles_labels()
+        ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize="small", loc="best")
+    else:
+        ax.legend(fontsize="small", loc="best")
+    ax.set_title("species of the mixture (history.csv: of each species' domain totals)")
 
 
 def plot_residual(ax, t, residual, summary):
@@ -743,6 +795,7 @@ def main(argv=None):
             raise InputError("%s: neither snapshots.pvd nor summary.json (is this a Strata output folder?)"
                              % outdir)
         case = summary.get("case") or os.path.basename(os.path.normpath(os.path.abspath(outdir)))
+        names = layer_names(summary)
         case = str(case)
         # One snapshot in memory at a time (runs can have hundreds); a
         # malformed file stops the run with status 2 at that file.
@@ -753,12 +806,12 @@ def main(argv=None):
                 (": " + str(summary["error"])) if summary.get("error") else ""))
         used = set()
         for t, f in snaps:
-            plot_fields(read_vti(f), t, case, outdir, written, args.quiet, used)
+            plot_fields(read_vti(f), t, case, outdir, written, args.quiet, used, names)
         last_good = os.path.join(outdir, "last_good.vti")
         if summary.get("status") == "failed" and os.path.isfile(last_good):
             g = read_vti(last_good)
             plot_fields(g, summary.get("final_time", float("nan")),
-                        case + status_note(summary) + ", last good state", outdir, written, args.quiet, used)
+                        case + status_note(summary) + ", last good state", outdir, written, args.quiet, used, names)
         # Figures this tool made for an earlier run in this folder, which no snapshot of
         # this one made again (only names it makes: fields_t<time>[_k].png).
         for old in glob.glob(os.path.join(outdir, "fields_t*.png")):
@@ -766,7 +819,7 @@ def main(argv=None):
             if name not in used and re.fullmatch(r"fields_t([-+0-9.e]+|nan|inf)(_\d+)?\.png", name):
                 os.remove(old)
                 note("removed %s (an earlier run's)" % old, args.quiet)
-        plot_profiles(outdir, case, written, args.quiet)
+        plot_profiles(outdir, case, written, args.quiet, names)
         plot_history(outdir, case, summary, written, args.quiet)
     except InputError as e:
         sys.stderr.write("%s: error: %s\n" % (PROG, e))

@@ -89,6 +89,7 @@ def checks():
     strata_run("sod.json", "sod", "regime.mode=layer0", "mesh.nx=20", "time.end=0.02", "output.times=[0.02]",
                "output.checkpoint.every_steps=20")
     strata_run("couette.json", "couette", "time.end=0.05")  # output.snapshots false
+    strata_run("mixture_relaxation.json", "mixture", "velocity.n=12", "time.end=0.05", "output.times=[0.05]")
     history = open("sod/history.csv").read()
     profile = open("sod/profile_0.02.csv").read()
     os.makedirs("trunc")
@@ -167,6 +168,10 @@ def checks():
           after=lambda out: None if os.path.isfile("nan_t/history.png") else "no history.png drawn")
     check("E1 run without snapshots", 0, ["no snapshot", "couette/history.png"], "plot_case.py", "couette",
           after=lambda out: None if os.path.isfile("couette/history.png") else "no history.png drawn")
+    # E8: a mixture's history has a species panel (T_, ux_ per species, distance to
+    # equilibrium), its layer 1 named by its plugin
+    check("E8 mixture history", 0, ["mixture/history.png"], "plot_case.py", "mixture",
+          after=lambda out: None if os.path.isfile("mixture/history.png") else "no history.png drawn")
     os.makedirs("not_a_run")
     check("E1 folder that is no Strata output", 2, ["not_a_run"], "plot_case.py", "not_a_run")
 
