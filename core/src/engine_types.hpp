@@ -25,20 +25,21 @@ class UnphysicalState : public RunError {
 };
 
 // Inside a catch block: rethrows the exception being handled with `where` put before
-// its message — a CaseError stays one (each of its messages prefixed; nothing ran), a
-// PluginError too (its message names the plugin and the call), anything else becomes a
-// RunError.
-[[noreturn]] inline void rethrow_with_context(const std::string& where) {
+// its message (and `hint`, when given, after it: "; hint") — a CaseError stays one (each
+// of its messages prefixed; nothing ran), a PluginError too (its message names the
+// plugin and the call), anything else becomes a RunError.
+[[noreturn]] inline void rethrow_with_context(const std::string& where, const std::string& hint = "") {
+  const std::string after = hint.empty() ? "" : "; " + hint;
   try {
     throw;
   } catch (const CaseError& e) {
     std::vector<std::string> messages;
-    for (const std::string& m : e.messages()) messages.push_back(where + ": " + m);
+    for (const std::string& m : e.messages()) messages.push_back(where + ": " + m + after);
     throw CaseError(messages);
   } catch (const PluginError& e) {
-    throw PluginError(where + ": " + e.what());
+    throw PluginError(where + ": " + e.what() + after);
   } catch (const std::exception& e) {
-    throw RunError(where + ": " + e.what());
+    throw RunError(where + ": " + e.what() + after);
   }
 }
 

@@ -21,7 +21,21 @@ Transport::Transport(const Domain& domain, const Gas& gas, const Coupling& coupl
 
 void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems& problems) {
   const Case& c = domain_.case_file();
-  if (c.mode == RegimeMode::layer0) return;
+  if (c.mode == RegimeMode::layer0) {  // fluid cells see every wall as a reflective side
+    std::vector<const Wall*> walls;
+    for (const Boundary& b : c.boundary)
+      if (b.kind == BoundaryKind::wall) walls.push_back(&b.wall);
+    for (const Obstacle& o : c.obstacles)
+      if (o.wall) walls.push_back(&*o.wall);
+    std::string keys;
+    for (const Wall* w : walls)
+      if ((w->T || w->u != std::array<double, 3>{}) && keys.find(w->key) == std::string::npos)
+        keys += (keys.empty() ? "" : ", ") + w->key;
+    if (!keys.empty())
+      warn_once(c.file.string() + ": " + keys + ": in a layer0 run a wall is a reflective (slip) side: its " +
+                "temperature and velocity act only on kinetic cells, and this run has none");
+    return;
+  }
   const Mesh& m = domain_.mesh();
   std::vector<double> W(gas_.n_vars());
   // The wall's own T, or the one temperature of `cells` at t = 0 (to 1e-12 relative);

@@ -31,6 +31,7 @@ namespace strata::core {
 class KineticStore {
  public:
   KineticStore(const Coupling& coupling, std::shared_ptr<const HostMemory> host);
+  const Coupling& coupling() const { return coupling_; }
 
   // Slots for the kinetic cells of the regime map and the cells the kinetic faces'
   // stencils read; every distribution zero.

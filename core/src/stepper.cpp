@@ -6,7 +6,9 @@
 
 #include "imex_bookkeeping.hpp"
 #include "ranks.hpp"
+#include "strata/toolkit/format.hpp"
 #include "strata/toolkit/imex.hpp"
+#include "strata/toolkit/moments.hpp"
 
 namespace strata::core {
 
@@ -184,7 +186,8 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
     try {
       model.call("stage_value", [&] { return model->stage_value(in, &h[begin], out, e); });
     } catch (...) {
-      rethrow_with_context(locate_failure(layer, in, &h[begin]));
+      const auto [where, hint] = locate_failure(layer, in, &h[begin]);
+      rethrow_with_context(where, hint);
     }
     const double seconds = seconds_since(t0);
     work.wall[layer] += seconds;
@@ -194,7 +197,11 @@ void Stepper::kinetic_stage_values(int stage, double dt, LayerWork& work) {
 
 // Where a batch call failed: the first cell whose own call fails, found by calling
 // the model on one cell at a time (only after a failure, so its cost does not matter).
-std::string Stepper::locate_failure(int layer, const sdk::ConstRows& rhs, const double* h) const {
+// A state the set-up's check let through may still be too much for a model's own
+// Maxwellians (a mixture's mixed targets, layer 2's exponent fit): where the cell's state
+// asks for another grid by the rule of one point per thermal speed, the hint says which.
+std::pair<std::string, std::string> Stepper::locate_failure(int layer, const sdk::ConstRows& rhs,
+                                                            const double* h) const {
   const Collision& model = collision_model(layer);
   const std::size_t nf = store_.values_per_cell();
   const auto cols = static_cast<std::int64_t>(nf);
@@ -207,9 +214,26 @@ std::string Stepper::locate_failure(int layer, const sdk::ConstRows& rhs, const 
       ok = model->stage_value(one, h + r, {y.data(), 1, cols, cols}, {e.data(), 1, cols, cols}) == sdk::Status::ok;
     } catch (...) {
     }
-    if (!ok) return domain_.describe(store_.slot_cell(store_.first_slot(layer) + static_cast<std::size_t>(r))) + ", " + where;
+    if (ok) continue;
+    const std::string cell =
+        domain_.describe(store_.slot_cell(store_.first_slot(layer) + static_cast<std::size_t>(r))) + ", " + where;
+    if (rhs.space != sdk::MemorySpace::host) return {cell, ""};  // its values are on the device
+    const Coupling& coupling = store_.coupling();
+    std::vector<double> U(gas_.n_vars()), W(gas_.n_vars());
+    coupling.project(rhs.row(r), U.data());
+    toolkit::conserved_to_primitive(gas_.layout(), gas_.mass(), toolkit::monatomic_gamma, U.data(), W.data());
+    const double T = W[gas_.layout().temperature()];
+    if (!(T > 0 && std::isfinite(T))) return {cell, ""};
+    const GridDemand demand(gas_.mass(), &W[gas_.layout().velocity(0)], T);
+    const toolkit::VelocityGrid needed = grid_needed(coupling.grid(), demand);
+    if (needed.n == coupling.grid().n && needed.L == coupling.grid().L) return {cell, ""};
+    return {cell, "the velocity grid is coarse or narrow for this cell's state (u = (" +
+                      toolkit::format_number(W[gas_.layout().velocity(0)]) + ", " +
+                      toolkit::format_number(W[gas_.layout().velocity(1)]) + ", " +
+                      toolkit::format_number(W[gas_.layout().velocity(2)]) + "), T = " + toolkit::format_number(T) +
+                      "): " + grid_advice(coupling.grid(), demand)};
   }
-  return where + ", " + std::to_string(rhs.rows) + " cells";
+  return {where + ", " + std::to_string(rhs.rows) + " cells", ""};
 }
 
 device::Pr222 Stepper::pr222_constants(int stage, double dt) const {

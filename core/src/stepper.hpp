@@ -51,7 +51,9 @@ class Stepper {
   // weighted by dt times the stage's weight, and the kinetic cells' PR(2,2,2) sums.
   void evaluate_stage(int stage, double dt, std::vector<double>& K, Totals& exchange, LayerWork& work);
   void kinetic_stage_values(int stage, double dt, LayerWork& work);
-  std::string locate_failure(int layer, const sdk::ConstRows& rhs, const double* h) const;
+  // Where a batch call of a collision model failed, and a hint when the velocity grid
+  // is coarse or narrow for that cell's state (grid_advice): {where, hint}.
+  std::pair<std::string, std::string> locate_failure(int layer, const sdk::ConstRows& rhs, const double* h) const;
   device::Pr222 pr222_constants(int stage, double dt) const;
   void complete_kinetic_cell(int stage, const device::Pr222& c, std::size_t slot, bool with_explicit);
   bool has_explicit(int layer) const {

@@ -52,6 +52,22 @@ TEST_CASE("failures: an indicator's proposal that is not a layer, a NaN viscosit
   check_failed_output(out);
 }
 
+TEST_CASE("failures: a collision model's failure where the grid is coarse for the cell's state says which grid") {
+  // n = 8 on [-7, 7] holds each species' Maxwellian (set-up's check), not the mixture
+  // model's mixed targets: the run stops at step 1, and the advice, followed, runs.
+  const std::string run = "run " + source("cases/mixture_relaxation.json") +
+                          " --set time.end=0.02 --set output.times=[0.02] -q --out ";
+  const auto out = scratch("coarse_mixture");
+  Result r = run_strata(run + out.string() + " --set velocity.n=8");
+  CHECK(r.exit_code == 3);
+  CHECK(has(r, "layer 1 (mixture_bgk): plugin 'mixture_bgk', stage_value: "));
+  CHECK_MESSAGE(has(r, "; the velocity grid is coarse or narrow for this cell's state (u = ("), r.output);
+  CHECK(has(r, "T = 1.225): refine velocity.n to at least 16 (the spacing 2L/n is 1.75"));
+  check_failed_output(out);
+  r = run_strata(run + scratch("coarse_mixture_advised").string() + " --set velocity.n=16");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+}
+
 TEST_CASE("hybrid: a state the velocity grid cannot hold stops the run cleanly, naming the cell") {
   // Sod's post-shock states do not fit 8 velocity points on [-8, 8]^3: the first cells
   // that switch to a kinetic layer cannot be given a discrete Maxwellian.

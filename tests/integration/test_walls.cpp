@@ -261,6 +261,21 @@ TEST_CASE("walls: an obstacle's wall lets no mass into or out of fluid cells eit
   }
 }
 
+TEST_CASE("walls: a layer0 run says that its walls' temperature and velocity act on no cell") {
+  // Fluid cells see a wall as a reflective side: the Couette plates move and the gas
+  // stays at rest, which the user is told once for both plates.
+  const std::string validate = "validate " + source("cases/couette.json") +
+                               " --set regime.mode=layer0 --set 'fluid={\"plugin\":\"euler\"}'";
+  Result r = run_strata(validate);
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(has(r, "couette.json: /mesh/boundary/bottom, /mesh/boundary/top: in a layer0 run a wall is a reflective "
+               "(slip) side: its temperature and velocity act only on kinetic cells, and this run has none"));
+  r = run_strata(validate + " --set 'mesh.boundary.bottom={\"type\":\"wall\"}'"
+                            " --set 'mesh.boundary.top={\"type\":\"wall\"}'");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK_FALSE(has(r, "in a layer0 run a wall"));  // walls without T or velocity: nothing lost
+}
+
 TEST_CASE("bad input: wall accommodation out of range, a normal wall velocity") {
   const auto dir = scratch("walls_bad");
   write(dir / "case.json", R"({"mesh": {"nx": 4, "ny": 4, "boundary": {
