@@ -126,8 +126,9 @@ class PluginCatalog {
       const std::vector<std::filesystem::path>& plugin_dirs);
 
   // Throws PluginError: bad name, not found (listing the available ones), no
-  // strata_sdk_version symbol, another SDK version, no or another layout
-  // fingerprint, missing entry points, a descriptor naming another plugin.
+  // strata_sdk_version symbol, another SDK version, no or another
+  // layout fingerprint, missing entry points, a descriptor naming another plugin or
+  // declaring parameters it cannot have (a default its declaration refuses, ...).
   // Logs a warning when the file found shadows others (find_all).
   std::shared_ptr<const PluginLibrary> load(const std::string& name) const;
   // Names of the strata_*.so files in the search folders (first one wins).
