@@ -1,6 +1,7 @@
 // Plugins whose descriptors declare parameters they cannot have are refused at load
 // (exit 2, naming the file and the parameter) and listed as not loadable, while the
-// other plugins keep working (tests/plugins/bad_descriptor.cpp).
+// other plugins keep working; a constructor that reads its parameters wrongly is told
+// which parameter and how (tests/plugins/bad_descriptor.cpp, misread_parameters.cpp).
 #include <doctest/doctest.h>
 
 #include <string>
@@ -59,4 +60,19 @@ TEST_CASE("plugin descriptors: refused plugins are listed as not loadable; the o
   const auto json = nlohmann::json::parse(schema.output.substr(schema.output.starts_with("{") ? 0 : schema.output.find("\n{")));
   CHECK(json["$defs"]["plugins_fluid"].dump().find("\"const\":\"euler\"") != std::string::npos);
   CHECK(json["$defs"]["plugins_kinetic"].dump().find("bad_") == std::string::npos);
+}
+
+TEST_CASE("plugin descriptors: a constructor reading a parameter wrongly is told which and how") {
+  const std::string validate = "validate " + source("cases/conservation_box.json") + plugin_dir +
+                               " --set regime.mode=layer1 --set kinetic.plugin=reads_parameters_wrongly";
+  CHECK(run_strata(validate).exit_code == 0);  // read as declared
+  for (const auto& [read, message] :
+       {std::pair<std::string, std::string>{"as_string", "parameter 'nu': read as a string, declared a number"},
+        {"as_integer", "parameter 'nu': read as an integer, declared a number"},
+        {"undeclared", "parameter 'not_declared': read as a number, but the descriptor declares no such parameter"}}) {
+    CAPTURE(read);
+    const Result r = run_strata(validate + " --set kinetic.read=" + read);
+    CHECK(r.exit_code == 2);
+    CHECK(has(r, "plugin 'reads_parameters_wrongly' could not be created: " + message));
+  }
 }
