@@ -190,9 +190,8 @@ std::pair<std::shared_ptr<sdk::Plugin>, std::shared_ptr<HostChannel>>
 PluginLibrary::create_object(sdk::PluginKind kind, const std::string& params_json,
                              const sdk::SetupInfo& setup) const {
   if (descriptor_->kind != kind)
-    throw PluginError("plugin '" + std::string(descriptor_->name) + "' is a " +
-                      sdk::kind_name(descriptor_->kind) + ", expected a " +
-                      sdk::kind_name(kind));
+    throw PluginError("plugin '" + std::string(descriptor_->name) + "' is " +
+                      with_article(descriptor_->kind) + ", expected " + with_article(kind));
   // Parameters the caller left out take their declared defaults (a case file's are
   // already complete: the core validated them against the same declarations).
   nlohmann::json params = nlohmann::json::parse(params_json.empty() ? "{}" : params_json);
@@ -337,7 +336,18 @@ std::shared_ptr<const PluginLibrary> PluginCatalog::load(const std::string& name
   if (paths.empty()) {
     std::vector<std::string> dirs;
     for (const auto& d : dirs_) dirs.push_back(d.string());
-    throw PluginError("unknown plugin \"" + name + "\"; available: " + join(available()) +
+    // Only plugins a case could use are offered; the others are named apart.
+    std::vector<std::string> loadable, not_loadable;
+    for (const auto& other : available()) {
+      try {
+        load_plugin_file(find(other));
+        loadable.push_back(other);
+      } catch (const PluginError&) {
+        not_loadable.push_back(other);
+      }
+    }
+    throw PluginError("unknown plugin \"" + name + "\"; available: " + join(loadable) +
+                      (not_loadable.empty() ? "" : "; not loadable (see strata plugins): " + join(not_loadable)) +
                       " (searched " + join(dirs) + ")");
   }
   if (paths.size() > 1) spdlog::warn("{}", shadow_warning(name, paths));

@@ -62,6 +62,29 @@ TEST_CASE("plugin descriptors: refused plugins are listed as not loadable; the o
   CHECK(json["$defs"]["plugins_kinetic"].dump().find("bad_") == std::string::npos);
 }
 
+TEST_CASE("plugin descriptors: an unknown name lists the loadable plugins and names the others apart") {
+  const Result r = run_strata("describe nothing_here" + plugin_dir);
+  CHECK(r.exit_code == 2);
+  const std::string line = r.output.substr(r.output.find("unknown plugin"));
+  const std::string available = line.substr(0, line.find("; not loadable"));
+  CHECK(available.find("euler") != std::string::npos);
+  CHECK(available.find("reads_parameters_wrongly") != std::string::npos);
+  CHECK(available.find("bad_") == std::string::npos);
+  CHECK(has(r, "; not loadable (see strata plugins): bad_choice_default, "));
+}
+
+TEST_CASE("plugin descriptors: the name column of strata plugins fits the longest name") {
+  const Result r = run_strata("plugins" + plugin_dir);
+  CHECK(r.exit_code == 0);
+  // The kind of the longest name's line and of euler's start in one column.
+  const auto column = [&](const std::string& name, const std::string& kind) {
+    const auto line = r.output.find("\n" + name + " ");
+    return line == std::string::npos ? std::string::npos : r.output.find(kind, line) - line;
+  };
+  CHECK(has(r, "reads_parameters_wrongly  collision model"));
+  CHECK(column("euler", "fluid model") == column("reads_parameters_wrongly", "collision model"));
+}
+
 TEST_CASE("plugin descriptors: a constructor reading a parameter wrongly is told which and how") {
   const std::string validate = "validate " + source("cases/conservation_box.json") + plugin_dir +
                                " --set regime.mode=layer1 --set kinetic.plugin=reads_parameters_wrongly";
