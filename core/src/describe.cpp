@@ -1,6 +1,7 @@
 #include "describe.hpp"
 #include "ranks.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #ifdef _OPENMP
@@ -25,15 +26,18 @@ std::string default_text(const sdk::ParamDecl& p) {
 void print_plugins(std::ostream& out, const PluginCatalog& catalog) {
   const auto names = catalog.available();
   if (names.empty()) out << "no plugins found\n";
+  // The name column fits the longest name (a loaded plugin's name is its file's).
+  std::size_t width = 0;
+  for (const auto& name : names) width = std::max(width, name.size() + 2);
   for (const auto& name : names) {
+    out << std::left << std::setw(static_cast<int>(width)) << name;
     try {
       const auto lib = catalog.load(name);
       const auto& d = lib->descriptor();
-      out << std::left << std::setw(18) << d.name << std::setw(17) << sdk::kind_name(d.kind)
-          << "v" << std::setw(8) << d.version << "SDK " << d.sdk_version << "  "
-          << lib->path().string() << "\n";
+      out << std::setw(17) << sdk::kind_name(d.kind) << "v" << std::setw(8) << d.version << "SDK "
+          << d.sdk_version << "  " << lib->path().string() << "\n";
     } catch (const PluginError& e) {
-      out << std::left << std::setw(18) << name << "not loadable: " << e.what() << "\n";
+      out << "not loadable: " << e.what() << "\n";
     }
   }
   out << "searched:";

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "case_reader.hpp"
 #include "strata/sdk/layout.hpp"
 #include "strata/sdk/version.hpp"
 
@@ -52,6 +53,57 @@ std::string hex(std::uint64_t value) {
   std::ostringstream out;
   out << "0x" << std::hex << std::setw(16) << std::setfill('0') << value;
   return out.str();
+}
+
+// A parameter's name is a key of its case section that --set can address: a letter,
+// then letters, digits and _ (as the shipped plugins' "nu_coefficient" and "A1").
+bool valid_param_name(const char* name) {
+  const std::string_view n = name ? name : "";
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  return !n.empty() && n.size() <= max_name_length && letter(n.front()) &&
+         std::all_of(n.begin(), n.end(), [&](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// The declarations a plugin's descriptor makes, checked once at load (plugin_guide.md,
+// "The load handshake"), so that no case, `strata schema` or `describe` meets a default
+// its own declaration refuses or that is not JSON text.
+void check_declarations(const sdk::Descriptor& d, const std::string& where) {
+  if (d.n_params < 0 || (d.n_params > 0 && !d.params))
+    throw PluginError(where + ": the descriptor declares " + std::to_string(d.n_params) +
+                      " parameters" + (d.n_params < 0 ? "" : " without a parameter array") +
+                      "; n_params is the length of its params array");
+  std::set<std::string> seen;
+  for (int k = 0; k < d.n_params; ++k) {
+    const sdk::ParamDecl& p = d.params[k];
+    if (!valid_param_name(p.name))
+      throw PluginError(where + ": parameter " + std::to_string(k + 1) + ": invalid name " +
+                        shortened(p.name ? p.name : "") + "; parameter names are 1 to " +
+                        std::to_string(max_name_length) + " letters, digits and _, starting with a letter");
+    const std::string parameter = where + ": parameter '" + p.name + "': ";
+    if (p.name == std::string_view("plugin"))
+      throw PluginError(parameter + "the name is reserved: \"plugin\" is the section's key that names the plugin");
+    if (!seen.insert(p.name).second) throw PluginError(parameter + "declared twice");
+    const bool numeric = p.type == sdk::ParamType::number || p.type == sdk::ParamType::integer;
+    if (numeric && !(p.min < p.max || (p.min == p.max && !p.min_open && !p.max_open)))
+      throw PluginError(parameter + "its range admits no value (" + expected_text(p) + ")");
+    if (!p.default_json) continue;  // required
+    nlohmann::json value;
+    try {
+      value = nlohmann::json::parse(p.default_json);
+    } catch (const nlohmann::json::exception&) {
+      throw PluginError(parameter + "its default " + shortened(p.default_json) +
+                        " is not JSON text (a default is written as JSON: 1.5, true, a string in quotes)");
+    }
+    // The core's own check of a case's value (case_reader.hpp), on the default alone.
+    sdk::Descriptor one = d;
+    one.params = &p;
+    one.n_params = 1;
+    Diagnostics refused("", {});
+    validate_plugin_params({{p.name, value}}, "", one, refused);
+    if (!refused.ok())
+      throw PluginError(parameter + "its default " + describe_value(value) +
+                        " is outside its own declaration (" + expected_text(p) + ")");
+  }
 }
 }  // namespace
 
@@ -111,8 +163,12 @@ PluginLibrary::PluginLibrary(boost::dll::shared_library library, fs::path path)
       throw PluginError(where + ": missing entry point " + symbol +
                         " (export the plugin with STRATA_PLUGIN)");
   descriptor_ = library_.get_alias<const sdk::Descriptor*()>("strata_descriptor")();
-  if (!descriptor_ || descriptor_->sdk_version != sdk::sdk_version)
-    throw PluginError(where + ": descriptor missing or built for another SDK version");
+  if (!descriptor_)
+    throw PluginError(where + ": strata_descriptor returned no descriptor (export the plugin with STRATA_PLUGIN)");
+  if (descriptor_->sdk_version != sdk::sdk_version)
+    throw PluginError(where + ": its descriptor says SDK version " + std::to_string(descriptor_->sdk_version) +
+                      ", its library (strata_sdk_version) and this strata SDK version " +
+                      std::to_string(sdk::sdk_version) + "; set the descriptor's sdk_version to STRATA_SDK_VERSION");
   if (library_.has("strata_host_allocate") != library_.has("strata_host_release"))
     throw PluginError(where + ": exports one of strata_host_allocate and strata_host_release without the other " +
                       "(export both with STRATA_HOST_MEMORY)");
@@ -127,15 +183,15 @@ PluginLibrary::PluginLibrary(boost::dll::shared_library library, fs::path path)
     throw PluginError(where + ": the plugin's descriptor names it \"" + name +
                       "\", so its file must be " + expected +
                       " (rename the file or the descriptor's name)");
+  check_declarations(*descriptor_, where);
 }
 
 std::pair<std::shared_ptr<sdk::Plugin>, std::shared_ptr<HostChannel>>
 PluginLibrary::create_object(sdk::PluginKind kind, const std::string& params_json,
                              const sdk::SetupInfo& setup) const {
   if (descriptor_->kind != kind)
-    throw PluginError("plugin '" + std::string(descriptor_->name) + "' is a " +
-                      sdk::kind_name(descriptor_->kind) + ", expected a " +
-                      sdk::kind_name(kind));
+    throw PluginError("plugin '" + std::string(descriptor_->name) + "' is " +
+                      with_article(descriptor_->kind) + ", expected " + with_article(kind));
   // Parameters the caller left out take their declared defaults (a case file's are
   // already complete: the core validated them against the same declarations).
   nlohmann::json params = nlohmann::json::parse(params_json.empty() ? "{}" : params_json);
@@ -280,7 +336,18 @@ std::shared_ptr<const PluginLibrary> PluginCatalog::load(const std::string& name
   if (paths.empty()) {
     std::vector<std::string> dirs;
     for (const auto& d : dirs_) dirs.push_back(d.string());
-    throw PluginError("unknown plugin \"" + name + "\"; available: " + join(available()) +
+    // Only plugins a case could use are offered; the others are named apart.
+    std::vector<std::string> loadable, not_loadable;
+    for (const auto& other : available()) {
+      try {
+        load_plugin_file(find(other));
+        loadable.push_back(other);
+      } catch (const PluginError&) {
+        not_loadable.push_back(other);
+      }
+    }
+    throw PluginError("unknown plugin \"" + name + "\"; available: " + join(loadable) +
+                      (not_loadable.empty() ? "" : "; not loadable (see strata plugins): " + join(not_loadable)) +
                       " (searched " + join(dirs) + ")");
   }
   if (paths.size() > 1) spdlog::warn("{}", shadow_warning(name, paths));

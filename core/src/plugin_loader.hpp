@@ -25,6 +25,11 @@ class PluginError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// "a fluid model", "a collision model", "an indicator": a kind in a message.
+inline std::string with_article(sdk::PluginKind kind) {
+  return (kind == sdk::PluginKind::indicator ? "an " : "a ") + std::string(sdk::kind_name(kind));
+}
+
 // The host side of one plugin object's callbacks: its log prefix and last error, kept
 // per thread, as the engine may call one object from several threads at once.
 class HostChannel {
@@ -125,9 +130,10 @@ class PluginCatalog {
   static std::vector<std::filesystem::path> default_search_dirs(
       const std::vector<std::filesystem::path>& plugin_dirs);
 
-  // Throws PluginError: bad name, not found (listing the available ones), no
-  // strata_sdk_version symbol, another SDK version, no or another layout
-  // fingerprint, missing entry points, a descriptor naming another plugin.
+  // Throws PluginError: bad name, not found (listing the loadable ones and marking
+  // the others), no strata_sdk_version symbol, another SDK version, no or another
+  // layout fingerprint, missing entry points, a descriptor naming another plugin or
+  // declaring parameters it cannot have (a default its declaration refuses, ...).
   // Logs a warning when the file found shadows others (find_all).
   std::shared_ptr<const PluginLibrary> load(const std::string& name) const;
   // Names of the strata_*.so files in the search folders (first one wins).
