@@ -603,8 +603,8 @@ void read_plugin(ObjectReader& root, Case& c, PluginChoice& choice, const Plugin
       {"boltzmann", sdk::PluginKind::collision_model}, {"indicator", sdk::PluginKind::indicator}};
   const sdk::Descriptor& d = choice.library->descriptor();
   if (d.kind != kinds.at(choice.section)) {
-    diag.error(path + "/plugin", "plugin '" + choice.name + "' is a " + sdk::kind_name(d.kind) +
-                                     ", this section needs a " + sdk::kind_name(kinds.at(choice.section)));
+    diag.error(path + "/plugin", "plugin '" + choice.name + "' is " + with_article(d.kind) +
+                                     ", this section needs " + with_article(kinds.at(choice.section)));
     return;
   }
   choice.params = validate_plugin_params(*node, path, d, diag);

@@ -198,12 +198,15 @@ bool Range::contains(double v) const {
 }
 
 std::string Range::text() const {
+  // A whole bound as a whole number ("[0, 1000000000]", not "[0, 1e+09]").
+  auto bound = [](double v) {
+    return v == std::trunc(v) && std::abs(v) < 0x1p53 ? std::to_string(static_cast<long long>(v))
+                                                       : toolkit::format_number(v);
+  };
   const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
-  if (has_min && has_max)
-    return (min_open ? "in (" : "in [") + toolkit::format_number(min) + ", " + toolkit::format_number(max) +
-           (max_open ? ")" : "]");
-  if (has_min) return (min_open ? "> " : ">= ") + toolkit::format_number(min);
-  if (has_max) return (max_open ? "< " : "<= ") + toolkit::format_number(max);
+  if (has_min && has_max) return (min_open ? "in (" : "in [") + bound(min) + ", " + bound(max) + (max_open ? ")" : "]");
+  if (has_min) return (min_open ? "> " : ">= ") + bound(min);
+  if (has_max) return (max_open ? "< " : "<= ") + bound(max);
   return "";
 }
 

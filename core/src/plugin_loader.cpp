@@ -83,6 +83,8 @@ void check_declarations(const sdk::Descriptor& d, const std::string& where) {
     if (p.name == std::string_view("plugin"))
       throw PluginError(parameter + "the name is reserved: \"plugin\" is the section's key that names the plugin");
     if (!seen.insert(p.name).second) throw PluginError(parameter + "declared twice");
+    if (!p.unit || !p.doc)
+      throw PluginError(parameter + "its unit and doc are null pointers where text is expected (\"\" for none)");
     const bool numeric = p.type == sdk::ParamType::number || p.type == sdk::ParamType::integer;
     if (numeric && !(p.min < p.max || (p.min == p.max && !p.min_open && !p.max_open)))
       throw PluginError(parameter + "its range admits no value (" + expected_text(p) + ")");

@@ -213,6 +213,9 @@ TEST_CASE("bad input: the kinetic modes are refused clearly until their layers e
   const Result r = run_strata("run " + source("cases/sod.json") + " --set regime.mode=layer1 --set kinetic.plugin=euler");
   CHECK(r.exit_code == 2);
   CHECK(has(r, "/kinetic/plugin (set with --set): plugin 'euler' is a fluid model, this section needs a collision model"));
+  const Result indicator = run_strata("validate " + source("cases/sod.json") + " --set kinetic.plugin=realizability");
+  CHECK(indicator.exit_code == 2);
+  CHECK(has(indicator, "plugin 'realizability' is an indicator, this section needs a collision model"));
 }
 
 TEST_CASE("plugins and describe list the Euler plugin with its parameters") {

@@ -28,6 +28,7 @@ const std::pair<std::string, std::string> refused[] = {
     {"reserved_name", "parameter 'plugin': the name is reserved"},
     {"name_pattern", "parameter 1: invalid name \"Nu Rate\"; parameter names are 1 to 64 letters"},
     {"negative_count", "the descriptor declares -1 parameters"},
+    {"null_doc", "parameter 'nu': its unit and doc are null pointers where text is expected (\"\" for none)"},
     {"descriptor_sdk", "its descriptor says SDK version " + std::to_string(STRATA_SDK_VERSION - 1) +
                            ", its library (strata_sdk_version) and this strata SDK version " +
                            std::to_string(STRATA_SDK_VERSION)},

@@ -24,6 +24,7 @@ enum Defect {
   name_pattern,
   negative_count,
   descriptor_sdk,  // the descriptor's sdk_version differs from the library's
+  null_doc,        // a doc string that is a null pointer
 };
 constexpr Defect defect = STRATA_TEST_DEFECT;
 
@@ -35,6 +36,7 @@ constexpr sdk::ParamDecl params[] = {
     : defect == min_above_max    ? sdk::number_param("nu", "1.5", 2.0, 1.0, "", "rate")
     : defect == reserved_name    ? sdk::choice_param("plugin", "\"a\"", "a|b", "mode")
     : defect == name_pattern     ? sdk::number_param("Nu Rate", "1", 0.0, sdk::unbounded, "", "rate")
+    : defect == null_doc         ? sdk::number_param("nu", "1", 0.0, sdk::unbounded, "", nullptr)
                                  : sdk::number_param("nu", "1", 0.0, sdk::unbounded, "", "rate"),
     sdk::number_param(defect == duplicate ? "nu" : "beta", "0.5", 0.0, 1.0, "", "other"),
 };
