@@ -381,32 +381,41 @@ TEST_CASE("bad input: every state's problem is reported at once, with one grid f
   CHECK_MESSAGE(has(walls, "1 problem(s) found"), walls.output);
 }
 
+namespace {
+// A set-up warning that `validate` + `warned` gives (containing `message`), and that
+// `validate` + each of `quiet` does not (none containing `part`); every run valid.
+void check_warning(const std::string& validate, const std::string& warned, const std::string& message,
+                   std::initializer_list<const char*> quiet, const std::string& part) {
+  Result r = run_strata(validate + warned);
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK_MESSAGE(has(r, message), r.output);
+  for (const char* args : quiet) {
+    CAPTURE(args);
+    r = run_strata(validate + args);
+    CHECK_MESSAGE(r.exit_code == 0, r.output);
+    CHECK_FALSE(has(r, part));
+  }
+}
+}  // namespace
+
 TEST_CASE("bad input: a velocity box narrow for layer 2's collision operator is warned about, in runs with a layer 2") {
   // At L = 5 sqrt(T) the operator's viscosity is 23.5% above the hard-sphere value
-  // (docs/numerics.md, "Transport coefficients"); at the case's L = 8, 0.1%.
-  const std::string validate = "validate " + source("cases/homogeneous_relaxation.json") + " --set velocity.n=12";
-  Result r = run_strata(validate + " --set velocity.L=5");
-  CHECK_MESSAGE(r.exit_code == 0, r.output);
-  CHECK(has(r, "homogeneous_relaxation.json: /velocity/L: 5 is narrow for layer 2's collision operator at the case's "
-               "states (max |u|/2 + 6.5 sqrt(T/m) = "));
-  r = run_strata(validate);
-  CHECK_FALSE(has(r, "narrow for layer 2"));
-  r = run_strata(validate + " --set velocity.L=5 --set regime.mode=layer1 --set 'kinetic={\"plugin\":\"esbgk\"}'");
-  CHECK_MESSAGE(r.exit_code == 0, r.output);
-  CHECK_FALSE(has(r, "narrow for layer 2"));  // no layer 2
+  // (docs/numerics.md, "Transport coefficients"); at the case's L = 8, 0.1%; a layer-1
+  // run has no layer 2.
+  check_warning("validate " + source("cases/homogeneous_relaxation.json") + " --set velocity.n=12",
+                " --set velocity.L=5",
+                "homogeneous_relaxation.json: /velocity/L: 5 is narrow for layer 2's collision operator at the case's "
+                "states (max |u|/2 + 6.5 sqrt(T/m) = ",
+                {"", " --set velocity.L=5 --set regime.mode=layer1 --set 'kinetic={\"plugin\":\"esbgk\"}'"},
+                "narrow for layer 2");
 }
 
 TEST_CASE("bad input: a layer-1 run of a case with a layer-2 model is warned that its ES-BGK gas is another") {
   // The same knudsen relaxes stress ten times more slowly in a layer-1 run (the ES-BGK
-  // formula) than in the case's layer-2 and hybrid runs, where esbgk adopts layer 2's law.
-  const std::string validate = "validate " + source("cases/sod.json") + " --set velocity.n=12";
-  Result r = run_strata(validate + " --set regime.mode=layer1");
-  CHECK_MESSAGE(r.exit_code == 0, r.output);
-  CHECK(has(r, "sod.json: /kinetic: regime.mode \"layer1\" has no layer 2, so 'esbgk' keeps its own viscosity law "
-               "instead of adopting that of 'boltzmann_fft'"));
-  for (const char* quiet : {" --set regime.mode=layer1 --set kinetic.nu=formula", ""}) {
-    r = run_strata(validate + quiet);
-    CHECK_MESSAGE(r.exit_code == 0, r.output);
-    CHECK_FALSE(has(r, "keeps its own viscosity law"));
-  }
+  // formula) than in the case's layer-2 and hybrid runs, where esbgk adopts layer 2's law;
+  // nu = "formula" chooses the formula knowingly.
+  check_warning("validate " + source("cases/sod.json") + " --set velocity.n=12", " --set regime.mode=layer1",
+                "sod.json: /kinetic: regime.mode \"layer1\" has no layer 2, so 'esbgk' keeps its own viscosity law "
+                "instead of adopting that of 'boltzmann_fft'",
+                {" --set regime.mode=layer1 --set kinetic.nu=formula", ""}, "keeps its own viscosity law");
 }
