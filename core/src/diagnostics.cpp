@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ranks.hpp"
+
 namespace strata::core {
 
 namespace {
@@ -72,6 +74,7 @@ void Diagnostics::error(const std::string& path, const std::string& message) {
 }
 
 void warn_once(const std::string& message) {
+  if (!ranks::root()) return;  // every rank sets up the same case: the root speaks for all
   static std::mutex guard;
   static std::set<std::string> given;
   const std::lock_guard lock(guard);

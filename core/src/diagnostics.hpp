@@ -20,8 +20,9 @@ class CaseError : public std::runtime_error {
   std::vector<std::string> messages_;
 };
 
-// A warning about a case's set-up, given once per process: `strata compare` reads and
-// sets up each of its runs twice (planning, then running), and its runs share the case.
+// A warning about a case's set-up, given once per process and by the root rank only
+// (every rank sets up the same case): `strata compare` reads and sets up each of its
+// runs twice (planning, then running), and its runs share the case.
 void warn_once(const std::string& message);
 
 class Diagnostics {

@@ -69,7 +69,7 @@ Domain::Domain(const Case& c) : case_(c) {
   // a mesh with no gas cell left has nothing to compute.
   left_mesh_.assign(case_.obstacles.size(), 0);
   for (std::size_t k = 0; k < case_.obstacles.size(); ++k)
-    if (!covers_a_cell(k) && ranks::root())
+    if (!covers_a_cell(k))
       warn_once(case_.file.string() + ": /obstacles/" + std::to_string(k) +
                 " covers no cell centre of the mesh: it has no effect");
   if (updated_cells_.empty())

@@ -100,6 +100,11 @@ void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems
       for (int i = 0; i < m.nx; ++i)
         if (domain_.obstacle_at(m.xc(i), m.yc(j)) == &c.obstacles[k]) cells.push_back(m.index(i, j));
     const std::optional<double> T = temperature(*c.obstacles[k].wall, cells, "of the obstacle");
+    if (!T && cells.empty() && c.obstacles[k].move_every > 0)  // it moves onto the mesh later
+      problems.add(c.obstacles[k].wall->key + "/T",
+                   {c.file.string() + ": " + c.obstacles[k].wall->key + "/T: not given, and the obstacle covers no " +
+                    "cell at t = 0 to take the temperature from (it moves onto the mesh later); give the wall's " +
+                    "temperature"});
     for (int s = 0; s < 4; ++s) place(obstacle_walls_[k][s], *c.obstacles[k].wall, T, static_cast<Side>(s));
   }
 }
@@ -107,23 +112,32 @@ void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems
 void Transport::classify_faces() {
   const Mesh& m = domain_.mesh();
   faces_ = faces_of(domain_);
+  mark_obstacle_walls();
   F_[0].assign(static_cast<std::size_t>(m.nx + 1) * m.ny * gas_.n_vars(), 0.0);
   F_[1].assign(static_cast<std::size_t>(m.ny + 1) * m.nx * gas_.n_vars(), 0.0);
 }
 
 const Obstacle* Transport::obstacle_of(std::size_t cell) const {
-  if (domain_.updated(cell) || domain_.ghost_rule(cell)) return nullptr;
+  std::size_t source = cell;  // a ghost's values come from the end of its chain of sources
+  domain_.for_each_source(cell, [&](std::size_t c) { source = c; });
+  if (domain_.updated(source) || domain_.ghost_rule(source)) return nullptr;  // gas, or an inflow ghost
   const Mesh& m = domain_.mesh();
-  const int i = static_cast<int>(cell % m.sx()) - m.halo, j = static_cast<int>(cell / m.sx()) - m.halo;
+  const int i = static_cast<int>(source % m.sx()) - m.halo, j = static_cast<int>(source / m.sx()) - m.halo;
   return domain_.obstacle_at(m.xc(i), m.yc(j));
+}
+
+void Transport::mark_obstacle_walls() {
+  behind_wall_.assign(obstacle_walls_present_ ? domain_.mesh().n_stored() : 0, 0);
+  for (std::size_t c = 0; c < behind_wall_.size(); ++c)
+    if (!domain_.updated(c)) {
+      const Obstacle* o = obstacle_of(c);
+      behind_wall_[c] = o && o->wall;
+    }
 }
 
 void Transport::reflect_at_obstacle_walls(const std::array<std::size_t, 4>& stencil, int dir, double* rows) const {
   bool wall[4];
-  for (int s = 0; s < 4; ++s) {
-    const Obstacle* o = obstacle_of(stencil[s]);
-    wall[s] = o && o->wall;
-  }
+  for (int s = 0; s < 4; ++s) wall[s] = behind_wall_[stencil[s]] != 0;
   const int nv = gas_.n_vars(), normal = gas_.layout().momentum(dir);
   auto mirror = [&](int to, int from) {
     std::copy_n(rows + from * nv, nv, rows + to * nv);

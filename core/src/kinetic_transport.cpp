@@ -96,11 +96,12 @@ const MaxwellWall* Transport::wall_of(const HaloRule* rule) const {
 void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* phi) const {
   if (domain_.updated(a) == domain_.updated(b)) return;
   const std::size_t outside = domain_.updated(a) ? b : a;
-  if (const HaloRule* rule = domain_.ghost_rule(outside)) {
-    if (const MaxwellWall* wall = wall_of(rule)) wall->face_flux(phi);
-    return;
-  }
-  if (obstacle_walls_.empty()) return;
+  if (const HaloRule* rule = domain_.ghost_rule(outside))
+    if (const MaxwellWall* wall = wall_of(rule)) {
+      wall->face_flux(phi);
+      return;
+    }
+  if (obstacle_walls_.empty()) return;  // else an obstacle's wall, or a periodic image of one
   const Obstacle* o = obstacle_of(outside);
   if (!o) return;
   const auto& walls = obstacle_walls_[static_cast<std::size_t>(o - domain_.case_file().obstacles.data())];

@@ -377,12 +377,11 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
       if (cells[l] > 0) in_use += (in_use.empty() ? "" : ", ") + layers(l) + ": " + std::to_string(cells[l]) + " cells";
     if (ranks::root())
       spdlog::warn("conservation: the {} drift has reached {} of its scale at step {}, t = {} ({}); the layers "
-                   "conserve to round-off, so the run is losing accuracy: a collision model that does not "
-                   "conserve{} (docs/user_guide.md §6.1). Said again if it grows 100-fold",
+                   "conserve to round-off, so the run is losing accuracy: {}{} (docs/user_guide.md §6.1). Said "
+                   "again if it grows 100-fold",
                    names[worst - max_drift_.begin()], toolkit::format_number(*worst), step, toolkit::format_number(t),
-                   in_use, cells[2] > 0 ? ", or in layer 2 a Knudsen number below about 1e-20, which amplifies "
-                                          "round-off"
-                                        : "");
+                   in_use, cells[1] + cells[2] > 0 ? "a collision model that does not conserve" : "a fluid model that does not conserve",
+                   cells[2] > 0 ? ", or in layer 2 a Knudsen number below about 1e-20, which amplifies round-off" : "");
   }
   // Mixtures: per species mass, mean velocity and temperature over the domain, and the
   // distance to the global equilibrium (sums over ranks: every rank takes part).

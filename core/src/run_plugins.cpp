@@ -94,9 +94,10 @@ RunPlugins create_on_this_rank(const Case& c, int threads) {
   if (p.kinetic && !p.boltzmann && p.kinetic->adopts_viscosity() && !c.boltzmann.name.empty())
     warn_once(c.file.string() + ": /kinetic: regime.mode \"" + mode_name(c.mode) + "\" has no layer 2, so '" +
               c.kinetic.name + "' keeps its own viscosity law instead of adopting that of '" + c.boltzmann.name +
-              "': at the same knudsen its gas is not that of this case's layer-2 and hybrid runs (esbgk's formula "
-              "gives about ten times the hard-sphere viscosity, so ten times the free path; with esbgk, kinetic.nu "
-              "= \"formula\" chooses it without this warning)");
+              "': at the same knudsen its gas is that law's, not necessarily that of this case's layer-2 and hybrid "
+              "runs (esbgk's formula with its default coefficients, nu = (pi/2) rho, gives about ten times the "
+              "hard-sphere viscosity; with esbgk, kinetic.nu = \"formula\" chooses its formula without this "
+              "warning)");
   for (const PluginChoice* choice : {&c.boltzmann, &c.kinetic})
     if (choice->needed && choice->library && choice->library->host_allocate()) {
       p.host_memory = std::make_shared<const HostMemory>(HostMemory{

@@ -146,6 +146,11 @@ void Simulation::set_initial_state() {
                           : buffer.data();
           coupling_.sum_of_maxwellians(components, f);
           coupling_.project(f, U);
+          if (components.size() > 1) {  // the state they relax to: hotter than each (two streams)
+            std::vector<double> W(gas_.n_vars());
+            gas_.to_primitive(1, U, W.data());
+            problems.note(GridDemand(gas_.mass(), &W[gas_.layout().velocity(0)], W[gas_.layout().temperature()]));
+          }
         } else {
           gas_.to_conserved(domain_.layer(c), components[0].data(), U);
         }

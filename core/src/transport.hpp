@@ -82,12 +82,16 @@ class Transport {
   // neither a copy nor another rank's kinetic cell, whose distribution arrives with the
   // stage exchange.
   bool reconstructs(std::size_t halo_cell) const;
-  // The obstacle whose solid cell `cell` is (not a ghost of a side), or nullptr.
+  // The obstacle whose solid cell `cell` is, or whose solid cell a ghost copies (a
+  // periodic image, a second ghost layer mirroring it), or nullptr.
   const Obstacle* obstacle_of(std::size_t cell) const;
-  // A fluid face's stencil rows (4 cells of nv values, face_stencil) where a cell is a
-  // solid cell of an obstacle with a wall: the mirror image of the gas cell across the
-  // wall, normal momentum reversed, as at a reflective side, so no mass crosses an
-  // obstacle's wall in layer 0 either (docs/numerics.md, "Walls").
+  // behind_wall_ := 1 for the stored cells obstacle_of finds in an obstacle with a wall
+  // (after every change of the faces: obstacles move, regimes change).
+  void mark_obstacle_walls();
+  // A fluid face's stencil rows (4 cells of nv values, face_stencil) where a cell is
+  // behind an obstacle's wall: the mirror image of the gas cell across the wall, normal
+  // momentum reversed, as at a reflective side, so no mass crosses an obstacle's wall
+  // in layer 0 either (docs/numerics.md, "Walls").
   void reflect_at_obstacle_walls(const std::array<std::size_t, 4>& stencil, int dir, double* rows) const;
   // A face between an updated cell and a ghost at a Maxwell wall, or a solid cell of an
   // obstacle with a wall: the upwind flux `phi` of
@@ -104,6 +108,7 @@ class Transport {
   // same way would be (the solid cell right of a face: `right`, ...).
   std::vector<std::array<std::optional<MaxwellWall>, 4>> obstacle_walls_;
   bool obstacle_walls_present_;  // an obstacle of the case has a wall
+  std::vector<std::uint8_t> behind_wall_;  // per stored cell (mark_obstacle_walls), empty without walls
   FaceSet faces_;
   bool layer2_faces_on_device_ = false;
   std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces

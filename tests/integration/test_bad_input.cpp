@@ -93,6 +93,13 @@ TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported;
                         " --set 'obstacles.0.wall={\"accommodation\":1}'");
   CHECK_MESSAGE(r.exit_code == 0, r.output);
   CHECK(has(r, "/obstacles/0 covers no cell centre of the mesh: it has no effect"));
+  // ... unless it moves onto the mesh later, where its wall needs a temperature.
+  r = run_strata(rect + " --set obstacles.0.x=[-0.3,-0.2] --set regime.mode=layer1 --set velocity.n=8"
+                        " --set 'obstacles.0.wall={\"accommodation\":1}'"
+                        " --set 'obstacles.0.move={\"cells\":[1,0],\"every\":1}'");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/obstacles/0/wall/T: not given, and the obstacle covers no cell at t = 0 to take the temperature "
+               "from (it moves onto the mesh later); give the wall's temperature"));
   r = run_strata(rect + " --set 'probes=[{\"name\":\"in\",\"x\":0.4,\"y\":0.5}]'");  // inside the rectangle
   CHECK(r.exit_code == 0);
   CHECK(has(r, "/probes/0 (\"in\") lies in an obstacle's cell (i=40, j=50): it records the obstacle's fixed state"));
@@ -408,6 +415,13 @@ TEST_CASE("bad input: a velocity box narrow for layer 2's collision operator is 
                 "states (max |u|/2 + 6.5 sqrt(T/m) = ",
                 {"", " --set velocity.L=5 --set regime.mode=layer1 --set 'kinetic={\"plugin\":\"esbgk\"}'"},
                 "narrow for layer 2");
+  // Counter-streams at +-2, T = 1 each, relax to T = 2.33, which L = 8 does not hold
+  // (6.5 sqrt(2.33) = 9.93): the mixed state counts, not only its components.
+  check_warning("validate " + source("cases/homogeneous_relaxation.json") + " --set velocity.n=12",
+                " --set 'initial.0.components=[{\"rho\":0.5,\"ux\":2,\"T\":1},{\"rho\":0.5,\"ux\":-2,\"T\":1}]'",
+                "/velocity/L: 8 is narrow for layer 2's collision operator at the case's states (max |u|/2 + 6.5 "
+                "sqrt(T/m) = 9.92891)",
+                {}, "");
 }
 
 TEST_CASE("bad input: a layer-1 run of a case with a layer-2 model is warned that its ES-BGK gas is another") {

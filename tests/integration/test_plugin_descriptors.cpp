@@ -91,8 +91,8 @@ TEST_CASE("plugin descriptors: a constructor reading a parameter wrongly is told
                                " --set regime.mode=layer1 --set kinetic.plugin=reads_parameters_wrongly";
   CHECK(run_strata(validate).exit_code == 0);  // read as declared
   for (const auto& [read, message] :
-       {std::pair<std::string, std::string>{"as_string", "parameter 'nu': read as a string, declared a number"},
-        {"as_integer", "parameter 'nu': read as an integer, declared a number"},
+       {std::pair<std::string, std::string>{"as_string", "parameter 'nu': read as a string, but it holds a number (1.5)"},
+        {"as_integer", "parameter 'nu': read as an integer, but it holds a number (1.5)"},
         {"undeclared", "parameter 'not_declared': read as a number, but the descriptor declares no such parameter"}}) {
     CAPTURE(read);
     const Result r = run_strata(validate + " --set kinetic.read=" + read);

@@ -246,19 +246,34 @@ TEST_CASE("walls: an obstacle's wall lets no mass into or out of fluid cells eit
   // was, the obstacle's dense gas flowed into the box: +19% mass by t = 0.5.) The
   // obstacle's gas is denser than the box's and the box's swirls into it, so any mass a
   // wall face let through would show; 1e-13 as in check_drifts.
-  const std::string obstacle = R"(, "obstacles": [{"shape": "rectangle", "x": [0.3, 0.55], "y": [0.3, 0.55],
-      "rho": 2, "T": 1.5, "wall": {"T": 1.5}}])";
-  for (const char* mode : {"layer0", "hybrid"}) {
-    CAPTURE(mode);
-    const std::string name = std::string("walls_obstacle_fluid_") + mode;
-    const auto dir = scratch(name);
-    write(dir / "case.json", box_case(mode, swirl, R"("boundary": "reflective")", "0.1", false, obstacle));
-    const Result r = run_strata("run " + (dir / "case.json").string() +
-                                " --set regime.initial=0 --set regime.band=0 --set 'indicator={\"plugin\":\"realizability\"}'"
-                                " -q --out " + (dir / "out").string());
-    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
-    check_closed_box(name, read_json(dir / "out" / "summary.json"));
-  }
+  // Three places on the 6 x 6 mesh (cells of 1/6): inside; one gas cell from a reflective
+  // side (the side's second ghost then mirrors the obstacle's cell); at a periodic side
+  // (its image beyond the other side is behind the wall too, for fluid and kinetic faces).
+  struct Layout {
+    const char* name;
+    const char* x;
+    const char* boundary;
+  };
+  const Layout layouts[] = {
+      {"inside", "[0.3, 0.55]", R"("boundary": "reflective")"},
+      {"beside_side", "[0.7, 0.8]", R"("boundary": "reflective")"},
+      {"periodic", "[0.85, 1.0]",
+       R"("boundary": {"left": "periodic", "right": "periodic", "bottom": "reflective", "top": "reflective"})"}};
+  for (const Layout& at : layouts)
+    for (const char* mode : {"layer0", "hybrid"}) {
+      CAPTURE(at.name);
+      CAPTURE(mode);
+      const std::string obstacle = std::string(R"(, "obstacles": [{"shape": "rectangle", "x": )") + at.x +
+                                   R"(, "y": [0.3, 0.55], "rho": 2, "T": 1.5, "wall": {"T": 1.5}}])";
+      const std::string name = std::string("walls_obstacle_fluid_") + at.name + "_" + mode;
+      const auto dir = scratch(name);
+      write(dir / "case.json", box_case(mode, swirl, at.boundary, "0.1", false, obstacle));
+      const Result r = run_strata("run " + (dir / "case.json").string() +
+                                  " --set regime.initial=0 --set regime.band=0"
+                                  " --set 'indicator={\"plugin\":\"realizability\"}' -q --out " + (dir / "out").string());
+      REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+      check_closed_box(name, read_json(dir / "out" / "summary.json"));
+    }
 }
 
 TEST_CASE("walls: a layer0 run says that its walls' temperature and velocity act on no cell") {

@@ -3,8 +3,9 @@
 // it has already validated against the plugin's declarations and completed with
 // their defaults, so a declared name is always present with its declared type.
 // Reading a name the descriptor does not declare, or with another accessor than its
-// type's, is a bug of the plugin: it throws std::invalid_argument naming the parameter
-// and both types, which STRATA_PLUGIN passes on as the constructor's message.
+// type's, is a bug of the plugin: it throws std::invalid_argument naming the parameter,
+// how it was read and what it holds, which STRATA_PLUGIN passes on as the constructor's
+// message.
 // Header-only and compiled into the plugin: no change to what crosses the boundary.
 #include <cmath>
 #include <cstdint>
@@ -40,12 +41,12 @@ class Params {
     const std::string what = "parameter '" + std::string(name ? name : "") + "': read as " + read;
     const auto it = json_.find(name ? name : "");
     if (it == json_.end()) throw std::invalid_argument(what + ", but the descriptor declares no such parameter");
-    if (!fits(*it)) throw std::invalid_argument(what + ", declared " + declared(*it));
+    if (!fits(*it)) throw std::invalid_argument(what + ", but it holds " + held(*it) + " (" + it->dump() + ")");
     return *it;
   }
-  // The declared type as the validated value shows it (an integer value of a number
-  // parameter reads as either).
-  static const char* declared(const nlohmann::json& v) {
+  // What the validated value is (a whole value of a number parameter reads as an
+  // integer too, so integer() on a number parameter fails only where it has a fraction).
+  static const char* held(const nlohmann::json& v) {
     return v.is_boolean() ? "a boolean" : v.is_string() ? "a string" : v.is_number() ? "a number" : "null";
   }
   nlohmann::json json_;
