@@ -26,6 +26,9 @@ struct GridDemand {
   double collision_reach = 0.0;
   GridDemand() = default;
   GridDemand(const std::vector<double>& masses, const double* u, double T) { add(masses, u, T); }
+  // Of a primitive state W of the gas.
+  GridDemand(const Gas& gas, const double* W)
+      : GridDemand(gas.mass(), &W[gas.layout().velocity(0)], W[gas.layout().temperature()]) {}
   void add(const std::vector<double>& masses, const double* u, double T);
   void add(const GridDemand& other);
 };

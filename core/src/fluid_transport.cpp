@@ -63,13 +63,13 @@ void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems
   // A wall whose Maxwellian the velocity grid cannot hold is the case's problem, named by its key.
   auto place = [&](std::optional<MaxwellWall>& at, const Wall& wall, std::optional<double> T, Side side) {
     if (!T) return;
-    problems.note(GridDemand(gas_.mass(), wall.u.data(), *T));
+    const GridDemand demand(gas_.mass(), wall.u.data(), *T);
+    problems.note(demand);
     try {
       at.emplace(wall, *T, side, gas_, coupling_, velocity);
     } catch (const GridTooSmall&) {  // once per wall, not once per side it covers
       const auto& grid = coupling_.grid();
       const auto n = toolkit::format_number;
-      const GridDemand demand(gas_.mass(), wall.u.data(), *T);
       problems.add(wall.key,
                    c.file.string() + ": " + wall.key + ": the velocity grid (" + std::to_string(grid.n) +
                        " points on [-" + n(grid.L) + ", " + n(grid.L) +

@@ -70,7 +70,7 @@ Simulation::~Simulation() = default;
 // problem, naming its key, where the velocity grid cannot hold its Maxwellian.
 void Simulation::check_grid_holds(const std::vector<double>& W, const std::string& key, int i, int j,
                                   ReconstructionProblems& problems) const {
-  problems.note(GridDemand(gas_.mass(), &W[gas_.layout().velocity(0)], W[gas_.layout().temperature()]));
+  problems.note(GridDemand(gas_, W.data()));
   std::vector<double> f(coupling_.values_per_cell());
   try {
     coupling_.sum_of_maxwellians({W}, f.data());
@@ -138,7 +138,7 @@ void Simulation::set_initial_state() {
           for (int d = 0; d < 3; ++d) components[1][gas_.layout().velocity(d)] *= -1.0;
         }
         for (const auto& W : components)
-          problems.note(GridDemand(gas_.mass(), &W[gas_.layout().velocity(0)], W[gas_.layout().temperature()]));
+          problems.note(GridDemand(gas_, W.data()));
         if (domain_.is_kinetic(c) || components.size() > 1) {
           // Every rank sets up every cell's state; only the owner keeps its f.
           double* f = store && domain_.owned(c) && domain_.is_kinetic(c)
@@ -149,7 +149,7 @@ void Simulation::set_initial_state() {
           if (components.size() > 1) {  // the state they relax to: hotter than each (two streams)
             std::vector<double> W(gas_.n_vars());
             gas_.to_primitive(1, U, W.data());
-            problems.note(GridDemand(gas_.mass(), &W[gas_.layout().velocity(0)], W[gas_.layout().temperature()]));
+            problems.note(GridDemand(gas_, W.data()));
           }
         } else {
           gas_.to_conserved(domain_.layer(c), components[0].data(), U);

@@ -224,7 +224,7 @@ std::pair<std::string, std::string> Stepper::locate_failure(int layer, const sdk
     toolkit::conserved_to_primitive(gas_.layout(), gas_.mass(), toolkit::monatomic_gamma, U.data(), W.data());
     const double T = W[gas_.layout().temperature()];
     if (!(T > 0 && std::isfinite(T))) return {cell, ""};
-    const GridDemand demand(gas_.mass(), &W[gas_.layout().velocity(0)], T);
+    const GridDemand demand(gas_, W.data());
     const toolkit::VelocityGrid needed = grid_needed(coupling.grid(), demand);
     if (needed.n == coupling.grid().n && needed.L == coupling.grid().L) return {cell, ""};
     return {cell, "the velocity grid is coarse or narrow for this cell's state (u = (" +
