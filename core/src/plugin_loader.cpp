@@ -1,6 +1,7 @@
 #include "plugin_loader.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -88,6 +89,12 @@ void check_declarations(const sdk::Descriptor& d, const std::string& where) {
     const bool numeric = p.type == sdk::ParamType::number || p.type == sdk::ParamType::integer;
     if (numeric && !(p.min < p.max || (p.min == p.max && !p.min_open && !p.max_open)))
       throw PluginError(parameter + "its range admits no value (" + expected_text(p) + ")");
+    if (p.type == sdk::ParamType::integer) {  // the least and the greatest whole number admitted
+      const double least = p.min_open ? std::floor(p.min) + 1 : std::ceil(p.min);
+      const double greatest = p.max_open ? std::ceil(p.max) - 1 : std::floor(p.max);
+      if (least > greatest)
+        throw PluginError(parameter + "its range admits no integer (" + expected_text(p) + ")");
+    }
     if (!p.default_json) continue;  // required
     nlohmann::json value;
     try {

@@ -1,6 +1,7 @@
 #pragma once
 // Runs the strata program as a user would and reads back what it wrote.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -43,9 +44,13 @@ inline int occurrences(const Result& r, const std::string& part) {
   return n;
 }
 
-inline std::filesystem::path scratch_path(const std::string& name) {
-  return std::filesystem::temp_directory_path() / ("strata_it_" + name);
+// This process's scratch root, so that two test runs at once keep apart; main() removes it
+// when every test passed and keeps it for a look otherwise.
+inline std::filesystem::path scratch_root() {
+  return std::filesystem::temp_directory_path() / ("strata_it_" + std::to_string(getpid()));
 }
+
+inline std::filesystem::path scratch_path(const std::string& name) { return scratch_root() / name; }
 
 // A fresh, empty scratch folder.
 inline std::filesystem::path scratch(const std::string& name) {

@@ -24,6 +24,7 @@ const std::pair<std::string, std::string> refused[] = {
     {"integer_default", "parameter 'cells': its default 2.5 is outside its own declaration (integer in [0, 10])"},
     {"default_not_json", "parameter 'nu': its default \"1.0.0\" is not JSON text"},
     {"min_above_max", "parameter 'nu': its range admits no value (number in [2, 1])"},
+    {"integer_range", "parameter 'cells': its range admits no integer (integer in [0.2, 0.8])"},
     {"duplicate", "parameter 'nu': declared twice"},
     {"reserved_name", "parameter 'plugin': the name is reserved"},
     {"name_pattern", "parameter 1: invalid name \"Nu Rate\"; parameter names are 1 to 64 letters"},

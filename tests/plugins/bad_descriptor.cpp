@@ -19,6 +19,7 @@ enum Defect {
   integer_default,  // a default that is not an integer
   default_not_json,
   min_above_max,
+  integer_range,  // an integer range that holds no integer
   duplicate,
   reserved_name,  // "plugin", the section's key
   name_pattern,
@@ -34,6 +35,7 @@ constexpr sdk::ParamDecl params[] = {
     : defect == integer_default  ? sdk::integer_param("cells", "2.5", 0, 10, "count")
     : defect == default_not_json ? sdk::number_param("nu", "1.0.0", 0.0, sdk::unbounded, "", "rate")
     : defect == min_above_max    ? sdk::number_param("nu", "1.5", 2.0, 1.0, "", "rate")
+    : defect == integer_range    ? sdk::integer_param("cells", nullptr, 0.2, 0.8, "count")
     : defect == reserved_name    ? sdk::choice_param("plugin", "\"a\"", "a|b", "mode")
     : defect == name_pattern     ? sdk::number_param("Nu Rate", "1", 0.0, sdk::unbounded, "", "rate")
     : defect == null_doc         ? sdk::number_param("nu", "1", 0.0, sdk::unbounded, "", nullptr)

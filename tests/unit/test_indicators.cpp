@@ -63,6 +63,21 @@ Proposal propose(const std::string& name, const std::string& params, const Field
 }
 }  // namespace
 
+TEST_CASE("indicators: the stencil's Laplacian is exact on quadratics for cells of any aspect ratio") {
+  // 8 x 2 cells on the unit square: dx = 1/8, dy = 1/2. The paper's ΔxΔy form
+  // (eqs. 4.55–4.56) would read 4 times the x part and a quarter of the y part here.
+  const FieldSet f(8, 2, [](double x, double y, double* s) { s[0] = 3 * x * x - 5 * y * y + x * y + 2; s[1] = s[2] = 0; s[4] = 1; }, 0.1, 0);
+  const sdk::IndicatorInput in = f.input();
+  const toolkit::Stencil stencil{in};
+  for (int j = 0; j < 2; ++j)
+    for (int i = 0; i < 8; ++i) {
+      CAPTURE(i);
+      CAPTURE(j);
+      // Round-off of a second difference: ~1e-16 · |q| / dx² with |q| ≲ 6, dx = 1/8.
+      CHECK(stencil.laplacian(f.rho.data(), i, j) == doctest::Approx(2 * 3 - 2 * 5).epsilon(1e-12));
+    }
+}
+
 TEST_CASE("indicators: eigenvalues of symmetric 3x3 matrices") {
   const auto e = toolkit::symmetric_eigenvalues({2, 3, 5, 0, 0, 0});
   CHECK(e[0] == doctest::Approx(2));

@@ -13,13 +13,18 @@
 namespace strata::toolkit {
 
 // Central differences and the 5-point Laplacian of a field at interior cell (i, j).
+// The paper's eqs. 4.55–4.56 divide the 5-point sum by ΔxΔy, which is the Laplacian for
+// square cells only; each axis here takes its own second difference, so that cells of
+// any aspect ratio give the same Laplacian (exact on quadratics).
 struct Stencil {
   const sdk::IndicatorInput& in;
   std::int64_t at(int i, int j) const { return (i + in.halo) + in.stride * (j + in.halo); }
   double dx(const double* q, int i, int j) const { return (q[at(i + 1, j)] - q[at(i - 1, j)]) / (2 * in.dx); }
   double dy(const double* q, int i, int j) const { return (q[at(i, j + 1)] - q[at(i, j - 1)]) / (2 * in.dy); }
   double laplacian(const double* q, int i, int j) const {
-    return (q[at(i - 1, j)] + q[at(i + 1, j)] + q[at(i, j - 1)] + q[at(i, j + 1)] - 4 * q[at(i, j)]) / (in.dx * in.dy);
+    const double centre = 2 * q[at(i, j)];
+    return (q[at(i - 1, j)] + q[at(i + 1, j)] - centre) / (in.dx * in.dx) +
+           (q[at(i, j - 1)] + q[at(i, j + 1)] - centre) / (in.dy * in.dy);
   }
 };
 
