@@ -632,6 +632,7 @@ Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
                const PluginCatalog& catalog) {
   Case c;
   c.file = file;
+  c.overrides = overrides;
   c.json = read_json(file);
   std::map<std::string, std::string> overridden;
   for (const auto& o : overrides) {

@@ -123,6 +123,7 @@ inline constexpr int min_velocity_points = 4, max_velocity_points = 256;
 
 struct Case {
   std::filesystem::path file;
+  std::vector<std::string> overrides;  // the --set arguments, as given
   nlohmann::json json;  // after --set overrides
   std::string name, description;
 

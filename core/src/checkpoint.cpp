@@ -1,6 +1,7 @@
 #include "checkpoint.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -193,7 +194,8 @@ std::map<std::string, json> flatten_setup(const json& s) {
 
 // The keys of a case document (as run, after --set) that change the physics of its
 // continuation and that checkpoint_setup does not hold, flattened to "mesh.boundary.left.rho",
-// "knudsen", "obstacles.0.x.1", "regime.band", ... Compared as written: the same boundary
+// "knudsen", "obstacles.0.x.1", "regime.band", ... Compared as written, but for white space
+// in text: the same boundary
 // written another way ("outflow" against {"type": "outflow"}) counts as a difference; an
 // empty list or object is taken as absent (`"obstacles": []` is no obstacle).
 // The initial state is among them (a wall without T takes the gas's initial temperature);
@@ -201,17 +203,25 @@ std::map<std::string, json> flatten_setup(const json& s) {
 std::map<std::string, json> physics_of_case(const json& c) {
   std::map<std::string, json> out;
   if (!c.is_object()) return out;
+  // Text here is an expression or a keyword, where white space means nothing: compared
+  // without it ("1 + x" is "1+x").
+  const auto compact = [](const json& leaf) {
+    if (!leaf.is_string()) return leaf;
+    std::string text = leaf.get<std::string>();
+    std::erase_if(text, [](unsigned char ch) { return std::isspace(ch); });
+    return json(text);
+  };
   auto add = [&](const std::string& prefix, const json& value) {
     if (value.is_structured() && value.empty()) return;
     if (!value.is_structured()) {
-      out[prefix] = value;
+      out[prefix] = compact(value);
       return;
     }
     const json flat = value.flatten();  // named: items() of a temporary would dangle
     for (const auto& [pointer, leaf] : flat.items()) {
       std::string key = prefix + pointer;
       std::replace(key.begin(), key.end(), '/', '.');
-      out[key] = leaf;
+      out[key] = compact(leaf);
     }
   };
   if (c.contains("mesh") && c["mesh"].is_object() && c["mesh"].contains("boundary"))
@@ -356,6 +366,24 @@ void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
     h.fail("/macro/U does not fit the mesh and species of its set-up (corrupted checkpoint?)");
   if (!d.kinetic_cells.empty() && d.nf != static_cast<std::size_t>(S) * n * n * n)
     h.fail("/kinetic/f does not fit the velocity grid and species of its set-up (corrupted checkpoint?)");
+  // The attributes a run's loop reads back: a time, counts and wall times no run has.
+  const auto attribute = [&](const char* name, double value, bool valid) {
+    if (!valid)
+      h.fail("attribute " + std::string(name) + " is " + toolkit::format_number(value) +
+             ", which no run writes (corrupted checkpoint?)");
+  };
+  attribute("time", d.t, std::isfinite(d.t) && d.t >= 0);
+  attribute("step", static_cast<double>(d.step), d.step >= 0);
+  attribute("next_output", static_cast<double>(d.next_output), d.next_output >= 0);
+  attribute("layer_switches", static_cast<double>(d.switches), d.switches >= 0);
+  for (const auto& [name, value] : {std::pair{"/work wall_seconds", d.wall_seconds}, {"/work output", d.wall_output},
+                                    {"/work checkpoint", d.wall_checkpoint}, {"/work coupling", d.work.coupling},
+                                    {"/work indicator", d.work.indicator}})
+    attribute(name, value, std::isfinite(value) && value >= 0);
+  for (int l = 0; l < 3; ++l)
+    if (!(d.work.cell_steps[l] >= 0 && std::isfinite(d.work.wall[l]) && d.work.wall[l] >= 0))
+      h.fail("/work: layer " + std::to_string(l) + "'s cell-steps or wall time are negative or not finite "
+             "(corrupted checkpoint?)");
   auto cell = [](long i, long j) { return "cell (i=" + std::to_string(i) + ", j=" + std::to_string(j) + ")"; };
   for (int j = 0; j < ny; ++j)
     for (int i = 0; i < nx; ++i) {
@@ -567,9 +595,8 @@ fs::path checkpoint_path(const fs::path& dir, long step) {
   return dir / ("checkpoint_" + std::to_string(step) + ".h5");
 }
 
-namespace {
 std::vector<std::pair<long, fs::path>> list_checkpoints(const fs::path& dir) {
-  static const std::regex name(R"(checkpoint_([0-9]+)\.h5)");
+  static const std::regex name(R"(checkpoint_([0-9]{1,17})\.h5)");  // 17 digits: a long
   std::vector<std::pair<long, fs::path>> found;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -580,9 +607,11 @@ std::vector<std::pair<long, fs::path>> list_checkpoints(const fs::path& dir) {
   std::sort(found.begin(), found.end());
   return found;
 }
-}  // namespace
 
 fs::path newest_checkpoint(const fs::path& dir) {
+  if (std::error_code ec; fs::is_regular_file(dir, ec))
+    throw RunError(dir.string() + ": --resume takes the output folder, not a checkpoint file; continue from this "
+                   "file with --restart " + dir.string());
   if (!fs::is_directory(dir)) throw RunError(dir.string() + ": --resume needs an output folder; there is none");
   const auto found = list_checkpoints(dir);
   if (found.empty()) throw RunError(dir.string() + ": no checkpoint_<step>.h5 to resume from");

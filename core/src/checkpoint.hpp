@@ -70,6 +70,8 @@ std::string check_start_setup(const std::filesystem::path& file, const nlohmann:
 
 // checkpoint_<step>.h5 in `dir`.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, long step);
+// The checkpoints checkpoint_<step>.h5 in `dir`, by ascending step.
+std::vector<std::pair<long, std::filesystem::path>> list_checkpoints(const std::filesystem::path& dir);
 // The checkpoint of the highest step in `dir`; throws RunError when there is none.
 std::filesystem::path newest_checkpoint(const std::filesystem::path& dir);
 // Removes all but the newest `keep` checkpoints in `dir`.

@@ -15,6 +15,7 @@
 #include "output.hpp"
 #include "run_folder.hpp"
 #include "simulation.hpp"
+#include "stop_signals.hpp"
 #include "strata/toolkit/format.hpp"
 
 namespace strata::core {
@@ -44,7 +45,6 @@ struct Planned {
   Run run;
   Case c;
   fs::path dir;
-  std::vector<std::string> sets;  // the --set lines of the run: the case's, then the mode's
 };
 
 // Every run's case is read and set up (memory, plugins, initial state, step budget, as
@@ -77,7 +77,7 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         ranks::agreed([&] {  // the root rank holds the output folders
           if (ranks::root()) refuse_unfinished_checkpoints(dir);
         });
-        plan.push_back({std::move(run), std::move(c), dir, sets});
+        plan.push_back({std::move(run), std::move(c), dir});
       } catch (...) {
         rethrow_with_context("compare, run \"" + run.label + "\"");
       }
@@ -102,6 +102,7 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
 std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
                                       std::ostream& table) {
   std::vector<Planned> plan = plan_runs(options, catalog);
+  const StopSignals signals;  // a signal stops the run in progress, set-up included, with a checkpoint
   std::vector<Run> runs;
   const Run* ref = nullptr;
   for (Planned& p : plan) {
@@ -115,11 +116,9 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
     }
     if (p.run.result.interrupted) {
       // The run alone continues with its own --set lines, the mode's among them.
-      std::string resume = "strata run " + options.case_file.string();
-      for (const std::string& set : p.sets) resume += " --set '" + set + "'";
       if (ranks::root())
-        spdlog::warn("compare: interrupted in the run {}; nothing compared. Continue that run alone with: {} --resume {}",
-                     p.run.label, resume, p.dir.string());
+        spdlog::warn("compare: interrupted in the run {}; nothing compared. Continue that run alone with: {}",
+                     p.run.label, resume_command(p.c, p.dir));
       return std::nullopt;
     }
     runs.push_back(std::move(p.run));

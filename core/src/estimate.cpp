@@ -163,6 +163,9 @@ std::string step_budget_problem(const Case& c, double dt, const char* limit, dou
   if (std::string(limit) == "time.cfl") why += " = " + toolkit::format_number(c.cfl) + " and the fastest signal speed " + toolkit::format_number(speed);
   why += ")";
   if (!finite) return why + " is not a positive finite number: the run cannot advance; check the state and " + limit;
+  if (budget <= 0)  // a restart whose checkpoint is past the budget
+    return "time.max_steps = " + std::to_string(c.max_steps) + " is not above the " + std::to_string(steps_done) +
+           " steps already taken (the checkpoint's step); raise time.max_steps";
   return why + " needs " + (std::isfinite(steps) ? "about " + toolkit::format_number(steps) : std::string("infinitely many")) +
          " steps from t = " + toolkit::format_number(t) + " to time.end = " + toolkit::format_number(c.t_end) + ", more than the " +
          std::to_string(budget) + " left of time.max_steps = " +

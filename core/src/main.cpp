@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -29,7 +30,9 @@
 #include "plugin_loader.hpp"
 #include "ranks.hpp"
 #include "schema.hpp"
+#include "run_folder.hpp"
 #include "simulation.hpp"
+#include "stop_signals.hpp"
 #include "strata/sdk/version.hpp"
 #include "strata/toolkit/format.hpp"
 
@@ -94,6 +97,29 @@ MemoryEstimate on_this_machine(MemoryEstimate m) {
   return m;
 }
 
+// --resume of a folder whose run completed, with a case that asks for no more than that
+// run did (its end time, or a steady state to no lower tolerance): nothing to resume, so
+// that a batch system requeueing a finished job changes none of its results. Returns what
+// to say, or "" where the run is to continue (time.end raised, time.steady lowered, or
+// no readable summary of a completed run).
+std::string finished_run(const Case& c, const fs::path& dir) {
+  std::ifstream in(dir / "summary.json");
+  const nlohmann::json s = nlohmann::json::parse(in, nullptr, false);
+  if (!s.is_object() || s.value("status", "") != "completed" || !s.contains("final_time") ||
+      !s["final_time"].is_number() || !s.contains("steps") || !s["steps"].is_number())
+    return "";
+  const double t = s["final_time"].get<double>();
+  const bool was_steady = s.contains("steady") && s["steady"].is_object() && s["steady"].value("reached", false) &&
+                          s["steady"].contains("residual") && s["steady"]["residual"].is_number();
+  const bool done = was_steady && c.steady ? s["steady"]["residual"].get<double>() < *c.steady
+                                           : c.t_end <= t + 1e-12 * c.t_end;
+  if (!done) return "";
+  return dir.string() + ": its run completed at t = " + strata::toolkit::format_number(t) + ", step " +
+         std::to_string(s["steps"].get<long>()) + (was_steady ? ", steady" : "") +
+         " (summary.json); nothing to resume. To run it further, raise time.end" +
+         (was_steady ? " or lower time.steady" : "") + " and resume again";
+}
+
 int run_case(const Case& c, const po::variables_map& vm) {
   if (vm.count("restart") + vm.count("resume") + vm.count("start-from") > 1)
     throw po::error("give one of --restart FILE, --resume OUTDIR and --start-from FILE");
@@ -102,6 +128,7 @@ int run_case(const Case& c, const po::variables_map& vm) {
                        : vm.count("resume") ? fs::path(vm["resume"].as<std::string>())
                                             : c.output.dir;
   fs::path checkpoint;
+  std::string finished;  // --resume of a run that has nothing left to do: what it did
   ranks::agreed([&] {
     for (const char* option : {"restart", "start-from"}) {  // a wrong path is said before the set-up, not after it
       if (!vm.count(option)) continue;
@@ -113,7 +140,11 @@ int run_case(const Case& c, const po::variables_map& vm) {
       if (std::error_code ec; !fs::is_regular_file(checkpoint, ec))
         throw RunError(checkpoint.string() + ": no such checkpoint file (--" + option + ")");
     }
-    if (vm.count("resume")) checkpoint = newest_checkpoint(vm["resume"].as<std::string>());
+    if (vm.count("resume")) {
+      const fs::path dir = vm["resume"].as<std::string>();
+      finished = finished_run(c, dir);
+      if (finished.empty()) checkpoint = newest_checkpoint(dir);
+    }
     // A new run starts its folder afresh (run_folder.hpp), checkpoints included; the
     // checkpoint's folder is that of the file itself, not of a link to it.
     std::error_code ec;
@@ -123,6 +154,11 @@ int run_case(const Case& c, const po::variables_map& vm) {
                      ", the checkpoint's folder, and start it afresh, removing the checkpoint; give another folder "
                      "with --out");
   });
+  if (!finished.empty()) {
+    if (ranks::root()) spdlog::warn("{}", finished);  // also with -q: a run that did nothing says why
+    return ok;
+  }
+  const StopSignals signals;  // from here on a signal stops the run with a checkpoint, set-up included
   spdlog::info("case {} ({}): {}x{} cells, regime.mode {}, t_end {}, output in {}", c.name,
                c.file.string(), c.nx, c.ny, mode_name(c.mode), c.t_end, out.string());
   const int n_threads = threads(vm);
@@ -133,7 +169,19 @@ int run_case(const Case& c, const po::variables_map& vm) {
     auto s = std::make_unique<Simulation>(c, out, n_threads);
     s->set_rebalance_threshold(rebalance_threshold(vm));
     if (vm.count("start-from")) s->start_from(checkpoint);
-    else if (!checkpoint.empty()) s->restart(checkpoint);
+    else if (!checkpoint.empty()) {
+      try {
+        s->restart(checkpoint);
+      } catch (const RunError& e) {
+        // A newest checkpoint that cannot be read (a write cut short by a full disk or a
+        // kill): the one before it may be whole.
+        const auto found = list_checkpoints(checkpoint.parent_path());
+        if (!vm.count("resume") || found.size() < 2 || found.back().second != checkpoint) throw;
+        throw RunError(std::string(e.what()) + "; the checkpoint before it, " + found[found.size() - 2].second.string() +
+                       ", may be whole: continue from it with --restart " +
+                       shell_quoted(found[found.size() - 2].second.string()) + " --out " + shell_quoted(out.string()));
+      }
+    }
     return s;
   });
   const RunResult result = within_memory(c, n_threads, "during the run", [&] { return sim->run(); });

@@ -4,15 +4,19 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <regex>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include <spdlog/spdlog.h>
 
+#include "checkpoint.hpp"
 #include "engine_types.hpp"
 
 namespace strata::core {
@@ -36,19 +40,9 @@ std::string read_all(int fd) {
 void refuse_unfinished_checkpoints(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return;
-  static const std::regex checkpoint(R"(checkpoint_([0-9]+)\.h5)");
-  std::string newest;
-  long newest_step = -1;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    std::smatch m;
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && std::regex_match(name, m, checkpoint) && m[1].length() < 18 &&
-        std::stol(m[1].str()) > newest_step) {
-      newest_step = std::stol(m[1].str());
-      newest = name;
-    }
-  }
-  if (newest.empty()) return;
+  const auto found = list_checkpoints(dir);
+  if (found.empty()) return;
+  const std::string newest = found.back().second.filename().string();
   std::string status = "summary.json missing";
   std::ifstream in(dir / "summary.json");
   if (in) {
@@ -62,7 +56,7 @@ void refuse_unfinished_checkpoints(const fs::path& dir) {
   if (status == "status completed" || status == "status failed") return;
   throw RunError("the output folder " + dir.string() + " holds the checkpoints of a run that did not finish (" +
                  status + ", newest " + newest + "): continue it with --resume " +
-                 dir.string() + ", or remove the folder (or its checkpoint files) to start again, or give " +
+                 shell_quoted(dir.string()) + ", or remove the folder (or its checkpoint files) to start again, or give " +
                  "another folder with --out");
 }
 
@@ -82,7 +76,14 @@ RunFolder::RunFolder(const fs::path& dir, bool continuing) {
                    "; give another folder with --out or output.dir");
   const fs::path lock = dir / ".lock";
   fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw RunError(lock.string() + ": cannot be opened: " + std::strerror(errno));
+  if (fd_ < 0) {
+    const int error = errno;
+    throw RunError(lock.string() + ": cannot be opened: " + std::strerror(error) +
+                   (error == EROFS || error == EACCES || error == EPERM
+                        ? std::string("; a run writes into its output folder: give a writable one with --out") +
+                              (continuing ? " (a restart into another folder continues the series there)" : "")
+                        : std::string()));
+  }
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     const std::string holder = error == EWOULDBLOCK ? read_all(fd_) : "";
@@ -96,7 +97,17 @@ RunFolder::RunFolder(const fs::path& dir, bool continuing) {
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
     spdlog::warn("{}: cannot record this run's PID", lock.string());
-  if (continuing) return;
+  if (continuing) {
+    // What the stopped run left that the continued run does not write again: the last
+    // good state of a failed attempt and files whose writing was cut short.
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (entry.is_regular_file() && is_run_output(name) &&
+          (name == "last_good.vti" || name.find(".tmp") != std::string::npos))
+        fs::remove(entry.path(), ec);
+    }
+    return;
+  }
   long removed = 0;
   try {
     refuse_unfinished_checkpoints(dir);
@@ -110,6 +121,16 @@ RunFolder::RunFolder(const fs::path& dir, bool continuing) {
     throw;
   }
   if (removed > 0) spdlog::info("{}: removed {} file(s) of an earlier run", dir.string(), removed);
+}
+
+std::string shell_quoted(const std::string& word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("/._-+=,:@%").find(c) != std::string_view::npos;
+  });
+  if (plain) return word;
+  std::string q = "'";
+  for (const char c : word) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
 }
 
 RunFolder::~RunFolder() {

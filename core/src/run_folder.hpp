@@ -11,8 +11,9 @@ class RunFolder {
  public:
   // Creates `dir` and takes an exclusive flock on dir/.lock, writing this process's
   // PID into it; throws RunError naming the folder and the PID of the run that holds
-  // it. Unless `continuing` (a restarted run continues the folder's series and
-  // checkpoints), then removes the files an earlier run wrote (is_run_output); where
+  // it. When `continuing` (a restarted run continues the folder's series and
+  // checkpoints), removes only last_good.vti and cut-short .tmpPID files; else
+  // removes the files an earlier run wrote (is_run_output); where
   // those include checkpoints of an interrupted or killed run
   // (refuse_unfinished_checkpoints), throws RunError instead and removes nothing.
   RunFolder(const std::filesystem::path& dir, bool continuing);
@@ -35,5 +36,9 @@ void refuse_unfinished_checkpoints(const std::filesystem::path& dir);
 // probe_NAME.csv, checkpoint_N.h5, or one of those with a .tmpPID suffix (a write
 // that was cut short).
 bool is_run_output(const std::string& name);
+
+// `word` as one shell word, for commands a message suggests: as it is where it holds only
+// characters no shell treats specially, else in single quotes.
+std::string shell_quoted(const std::string& word);
 
 }  // namespace strata::core

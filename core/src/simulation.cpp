@@ -1,11 +1,8 @@
 #include "simulation.hpp"
 
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <csignal>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -18,6 +15,7 @@
 #include "output.hpp"
 #include "ranks.hpp"
 #include "run_folder.hpp"
+#include "stop_signals.hpp"
 #include "strata/sdk/version.hpp"
 #include "strata/toolkit/format.hpp"
 
@@ -218,7 +216,10 @@ void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool fa
 
 void Simulation::report_progress() const {
   const double elapsed = seconds_since(start_);
-  if (!ranks::root() || elapsed < 2.0 || seconds_since(last_progress_) < 2.0) return;
+  // Every 2 s at first, then a tenth of the time run, up to a minute: a run of hours
+  // logs about a line a minute.
+  const double interval = std::clamp(elapsed / 10.0, 2.0, 60.0);
+  if (!ranks::root() || elapsed < 2.0 || seconds_since(last_progress_) < interval) return;
   last_progress_ = Clock::now();
   const double per_step = elapsed / static_cast<double>(std::max(steps_ - first_step_, 1L));
   // Wall time per unit of simulated time so far, not per step: a step shortened to land on
@@ -227,15 +228,14 @@ void Simulation::report_progress() const {
   const auto& cs = work_.cell_steps;
   const long total = cs[0] + cs[1] + cs[2];
   auto share = [&](int l) { return total ? 100.0 * static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
-  if (ranks::size() == 1)
-    spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  residual {:.2e}  {:.3g} s/step"
-                 "  ~{:.0f} s left",
-                 steps_, t_, case_.t_end, share(0), share(1), share(2), diagnostics_.residual(), per_step, left);
-  else
-    spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  residual {:.2e}  {:.3g} s/step"
-                 "  ~{:.0f} s left  {} ranks, imbalance {:.2f}, {} rebalances",
-                 steps_, t_, case_.t_end, share(0), share(1), share(2), diagnostics_.residual(), per_step, left,
-                 ranks::size(), imbalance_, rebalances_);
+  // With time.steady the run ends when the residual falls below it: time.end bounds it.
+  const std::string residual = case_.steady ? fmt::format("residual {:.2e} (steady below {:.1e})", diagnostics_.residual(), *case_.steady)
+                                            : fmt::format("residual {:.2e}", diagnostics_.residual());
+  const std::string ranks_part =
+      ranks::size() == 1 ? "" : fmt::format("  {} ranks, imbalance {:.2f}, {} rebalances", ranks::size(), imbalance_, rebalances_);
+  spdlog::info("step {:>7}  t = {:.5g} / {:.5g}  layers 0/1/2: {:.0f}% {:.0f}% {:.0f}%  {}  {:.3g} s/step  {}~{:.0f} s left{}",
+               steps_, t_, case_.t_end, share(0), share(1), share(2), residual, per_step, case_.steady ? "at most " : "",
+               left, ranks_part);
 }
 
 // Every 10 steps the ranks measure each layer's cost per cell-step over those steps
@@ -309,56 +309,6 @@ bool Simulation::advance(double dt, double t_new, std::string& failure) {
 }
 
 namespace {
-// Set by SIGTERM, SIGINT or SIGUSR1; the time loop stops after the step in progress.
-// The first signal is acknowledged at once (write(2) is safe in a handler; a step can
-// take minutes), on the root rank only, where the run's messages go.
-volatile std::sig_atomic_t stop_requested = 0;
-volatile std::sig_atomic_t acknowledge_stop = 1;
-extern "C" void request_stop(int) {
-  if (!stop_requested && acknowledge_stop) {
-    const int saved_errno = errno;
-    static const char note[] = "strata: signal received: stopping after the step in progress, with a checkpoint\n";
-    [[maybe_unused]] const auto written = ::write(STDERR_FILENO, note, sizeof note - 1);
-    errno = saved_errno;
-  }
-  stop_requested = 1;
-}
-
-// Installs the handlers for the time of a run and puts the previous ones back.
-class StopSignals {
- public:
-  StopSignals() {
-    stop_requested = 0;
-    acknowledge_stop = ranks::root();
-    previous_term_ = std::signal(SIGTERM, request_stop);
-    previous_int_ = std::signal(SIGINT, request_stop);
-    // mpirun forwards SIGUSR1 to every rank and waits; SIGTERM it follows with SIGKILL.
-    previous_usr1_ = std::signal(SIGUSR1, request_stop);
-    // Ctrl-C on `strata run … 2>&1 | tee log` also ends tee: a write to its pipe must
-    // fail (EPIPE), not end the run before its checkpoint.
-    previous_pipe_ = std::signal(SIGPIPE, SIG_IGN);
-    // A file past the size limit (ulimit -f) must fail its write (EFBIG), reported as a
-    // failed write with the last good state kept, not end the process.
-    previous_file_size_ = std::signal(SIGXFSZ, SIG_IGN);
-  }
-  ~StopSignals() {
-    std::signal(SIGTERM, previous_term_);
-    std::signal(SIGINT, previous_int_);
-    std::signal(SIGUSR1, previous_usr1_);
-    std::signal(SIGPIPE, previous_pipe_);
-    std::signal(SIGXFSZ, previous_file_size_);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  void (*previous_term_)(int);
-  void (*previous_int_)(int);
-  void (*previous_usr1_)(int);
-  void (*previous_pipe_)(int);
-  void (*previous_file_size_)(int);
-};
-
 // The snapshot series of a run restarted into a folder other than its checkpoint's: the
 // earlier snapshots stay where they were written, so their entries become paths from
 // `here` to them in `from`; those no longer there are left out, with a warning.
@@ -398,8 +348,7 @@ RunResult Simulation::run() {
     output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
     output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
   });
-  const StopSignals signals;
-  start_ = last_progress_ = last_checkpoint_ = Clock::now();
+  start_ = last_progress_ = last_checkpoint_ = last_series_flush_ = Clock::now();
   if (!restarted_) {
     const Fields f = diagnostics_.fields();
     ranks::agreed([&] {  // collective parts first, then the root's writes
@@ -416,7 +365,23 @@ RunResult Simulation::run() {
   std::string failure;
   bool interrupted = false;
   const CheckpointSpec& ck = case_.output.checkpoint;
-  while (next_output_ < case_.output.times.size() && failure.empty()) {
+  // A stop: the checkpoint of the state reached, the series flushed with it.
+  const auto stop_here = [&](const std::string& when) {
+    try {
+      write_checkpoint_now();
+    } catch (const std::exception& e) {
+      failure = "the checkpoint " + when + " could not be written: " + e.what() + checkpoint_advice();
+      return;
+    }
+    if (ranks::root())
+      spdlog::warn("stopped by a signal {} at t = {}; continue with: {}", when, toolkit::format_number(t_),
+                   resume_command(case_, out_dir_));
+    interrupted = true;
+  };
+  // A signal during the set-up (the handlers are installed before it): the run stops
+  // before its first step, resumable from its start.
+  if (ranks::any(stop_requested())) stop_here("during the set-up, before step " + std::to_string(steps_ + 1));
+  while (!interrupted && next_output_ < case_.output.times.size() && failure.empty()) {
     if (steps_ >= case_.max_steps) {
       failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + toolkit::format_number(t_);
       break;
@@ -467,33 +432,31 @@ RunResult Simulation::run() {
     // signal during the last step lets the run complete: a checkpoint at time.end could
     // not be resumed.
     const bool finished = next_output_ == case_.output.times.size() || steady_;
-    const bool stop = !finished && ranks::any(stop_requested != 0);
+    const bool stop = !finished && ranks::any(stop_requested());
     // A steady state always gets one: the start of a --start-from march to other
     // parameters (a restart from it steps on to the next step that measures the
     // distributions, up to 10 more, unless time.steady is lower).
     const bool scheduled = (ck.every_steps > 0 && steps_ % ck.every_steps == 0) ||
                            ranks::any(ranks::root() && ck.every_minutes > 0 &&
                                       seconds_since(last_checkpoint_) >= 60.0 * ck.every_minutes);
-    if (stop || scheduled || steady_) {
+    if (stop) {
+      stop_here("after step " + std::to_string(steps_));
+      break;
+    }
+    if (scheduled || steady_) {
       try {
         write_checkpoint_now();
       } catch (const std::exception& e) {
         const std::string why = "the checkpoint after step " + std::to_string(steps_) + " could not be written: " + e.what();
-        if (stop || scheduled) {
-          failure = why;
+        if (scheduled) {
+          failure = why + checkpoint_advice();
           break;
         }
         // Only the steady state's own, which no setting asked for: the run stays completed.
         if (ranks::root()) spdlog::warn("{}", why);
       }
     }
-    if (stop) {
-      if (ranks::root())
-        spdlog::warn("stopped by a signal after step {} at t = {}; continue with --resume {}", steps_, toolkit::format_number(t_),
-                   out_dir_.string());
-      interrupted = true;
-      break;
-    }
+    flush_series_now_and_then();
     if (steady_) {
       if (ranks::root())
         spdlog::info("steady at step {}, t = {}: the residual {} is below time.steady = {}{}", steps_,
@@ -504,6 +467,8 @@ RunResult Simulation::run() {
     }
     report_progress();
   }
+  if (!interrupted && failure.empty() && ranks::any(stop_requested()) && ranks::root())
+    spdlog::info("the signal arrived during the last step: the run completed, and needs no checkpoint");
   bool last_good_written = false;
   if (!failure.empty()) {
     try {
@@ -558,6 +523,31 @@ CheckpointData Simulation::checkpoint_data(const std::vector<double>& U, const s
   return d;
 }
 
+std::string resume_command(const Case& c, const fs::path& dir) {
+  std::string command = "strata run " + shell_quoted(c.file.string());
+  for (const std::string& set : c.overrides) command += " --set " + shell_quoted(set);
+  return command + " --resume " + shell_quoted(dir.string());
+}
+
+std::string Simulation::checkpoint_advice() const {
+  const auto found = list_checkpoints(out_dir_);
+  if (found.empty()) return "";
+  return "; the newest complete checkpoint is " + found.back().second.string() +
+         ": make room (the new checkpoint is written before the oldest kept is removed, so keep = 1 needs room "
+         "for two) and continue with " + resume_command(case_, out_dir_);
+}
+
+void Simulation::flush_series_now_and_then() {
+  if (!output_ || seconds_since(last_series_flush_) < 30.0) return;
+  last_series_flush_ = Clock::now();
+  try {
+    output_->flush_history();
+  } catch (const std::exception& e) {
+    if (!series_flush_failed_) spdlog::warn("history.csv and the probes could not be written now: {}", e.what());
+    series_flush_failed_ = true;  // the output times and checkpoints report their own failures
+  }
+}
+
 void Simulation::write_checkpoint_now() {
   const auto t0 = Clock::now();
   const fs::path file = checkpoint_path(out_dir_, steps_);
@@ -583,6 +573,8 @@ void Simulation::write_checkpoint_now() {
     d.wall_checkpoint += seconds_since(t0);  // the time up to here; writing is measured below
     write_checkpoint(file, d);
     prune_checkpoints(out_dir_, case_.output.checkpoint.keep);
+    output_->flush_history();  // the series up to the checkpoint, as a resume has them
+    last_series_flush_ = Clock::now();
   });
   wall_checkpoint_ += seconds_since(t0);
   last_checkpoint_ = Clock::now();

@@ -44,6 +44,10 @@ struct RunResult {
 
 struct CheckpointData;
 
+// The command that continues the run of case `c` in `dir` after a stop: the case file,
+// its --set arguments and --resume, each a shell word.
+std::string resume_command(const Case& c, const std::filesystem::path& dir);
+
 class Simulation {
  public:
   // `check`: what `strata validate` needs to see what only set-up can — plugins, regime
@@ -94,6 +98,13 @@ class Simulation {
   CheckpointData checkpoint_data(const std::vector<double>& U, const std::vector<std::int64_t>& cells,
                                  const std::vector<double>& f) const;
   void write_checkpoint_now();
+  // After a checkpoint that could not be written: the newest one there is, and how to
+  // continue from it.
+  std::string checkpoint_advice() const;
+  // history.csv and the probe files, rewritten at least every 30 s of wall time between
+  // output times (and at each output and checkpoint), so that a long run can be watched
+  // and a killed one keeps its rows; on the root.
+  void flush_series_now_and_then();
 
   const Case& case_;
   int threads_;
@@ -137,6 +148,8 @@ class Simulation {
   std::string started_from_;  // --start-from: the checkpoint whose state this run began with
   std::unique_ptr<CheckpointData> pending_;  // the checkpoint's output series, until run() opens the folder
   std::chrono::steady_clock::time_point last_checkpoint_;
+  std::chrono::steady_clock::time_point last_series_flush_;
+  bool series_flush_failed_ = false;  // warned once
 };
 
 }  // namespace strata::core

@@ -94,6 +94,25 @@ void damaged_copy(const fs::path& from, const fs::path& to, const char* name, hi
   dataset<T>(to, name, type, at, value);
 }
 
+// Sets the root attribute `name` of the HDF5 file `file` to `value`, in the attribute's
+// own type (a double or a 64-bit integer).
+void set_attribute(const fs::path& file, const char* name, double value) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+  REQUIRE(a >= 0);
+  const hid_t type = H5Aget_type(a);
+  if (H5Tget_class(type) == H5T_INTEGER) {
+    const std::int64_t whole = static_cast<std::int64_t>(value);
+    REQUIRE(H5Awrite(a, H5T_NATIVE_INT64, &whole) >= 0);
+  } else {
+    REQUIRE(H5Awrite(a, H5T_NATIVE_DOUBLE, &value) >= 0);
+  }
+  H5Tclose(type);
+  H5Aclose(a);
+  H5Fclose(f);
+}
+
 }  // namespace
 
 TEST_CASE("checkpoint: hybrid conservation_box (switching layers) continues bit for bit at 1 and 2 threads") {
@@ -444,6 +463,17 @@ TEST_CASE("start-from and restart: a link, a layer the case holds, a layer-0 run
   CHECK(lowest < 0);
   const Result continued = run_strata(mixture + " --restart " + trace_ck.string() + " --out " + (dir / "trace2").string());
   CHECK_MESSAGE(continued.exit_code == 0, continued.output);
+  // Attributes no run writes: refused too, naming the attribute.
+  for (const auto& [attribute, value] : {std::pair{"time", std::nan("")}, {"time", -1.0}, {"step", -5.0}}) {
+    CAPTURE(attribute);
+    CAPTURE(value);
+    fs::copy_file(ck, dir / "attribute.h5", fs::copy_options::overwrite_existing);
+    set_attribute(dir / "attribute.h5", attribute, value);
+    const Result r = run_strata(box + " --restart " + (dir / "attribute.h5").string() + " --out " + (dir / "x").string());
+    CHECK(r.exit_code == 3);
+    CHECK_MESSAGE(has(r, "attribute.h5: attribute " + std::string(attribute) + " is "), r.output);
+    CHECK(has(r, ", which no run writes (corrupted checkpoint?)"));
+  }
   // An HDF5 file that is not a checkpoint.
   const hid_t foreign = H5Fcreate((dir / "foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   REQUIRE(foreign >= 0);
@@ -486,6 +516,15 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
   for (const auto& e : fs::directory_iterator(dir / "stopped"))
     has_checkpoint = has_checkpoint || e.path().extension() == ".h5";
   CHECK(has_checkpoint);
+  // The series are written with the checkpoint: a row per step, t = 0 included, not only
+  // those of the output times before the stop.
+  CHECK(read_csv(dir / "stopped" / "history.csv").rows.size() == s["steps"].get<std::size_t>() + 1);
+  CHECK(read_csv(dir / "stopped" / "probe_cell.csv").rows.size() == s["steps"].get<std::size_t>() + 1);
+  // The message says how to continue, as a command to paste: case, --set lines, folder.
+  CHECK_MESSAGE(slurp(dir / "log").find("continue with: strata run " + source("cases/mixture_relaxation.json") +
+                                        " --set velocity.n=32 --set time.end=6 --set 'output.times=[3,6]' --resume stopped") !=
+                    std::string::npos,
+                slurp(dir / "log"));
 
   // The same command again, without --resume, would delete those checkpoints: refused.
   const Result again = run_strata(args + " --out " + (dir / "stopped").string());
@@ -501,6 +540,27 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
   const Result full = run_strata(args + " --out " + (dir / "full").string());
   REQUIRE_MESSAGE(full.exit_code == 0, full.output);
   check_same_results(dir / "full", dir / "stopped", {"profile_6.csv", "probe_cell.csv", "snapshot_0002.vti"});
+
+  // A batch system that requeues the finished job: nothing to resume, nothing changed.
+  const std::string summary = slurp(dir / "stopped" / "summary.json"), history = slurp(dir / "stopped" / "history.csv");
+  const Result requeued = run_strata(args + " --resume " + (dir / "stopped").string());
+  CHECK_MESSAGE(requeued.exit_code == 0, requeued.output);
+  CHECK_MESSAGE(has(requeued, (dir / "stopped").string() + ": its run completed at t = 6, step "), requeued.output);
+  CHECK(has(requeued, "(summary.json); nothing to resume. To run it further, raise time.end and resume again"));
+  CHECK(slurp(dir / "stopped" / "summary.json") == summary);
+  CHECK(slurp(dir / "stopped" / "history.csv") == history);
+  // With time.end raised the run goes on from its newest checkpoint.
+  const Result further = run_strata(args + " --set time.end=6.5 --set output.times=[3,6,6.5] --resume " +
+                                    (dir / "stopped").string());
+  CHECK_MESSAGE(further.exit_code == 0, further.output);
+  CHECK(read_json(dir / "stopped" / "summary.json")["final_time"] == 6.5);
+  // --resume names a folder; given a checkpoint file, the message points to --restart.
+  const fs::path file = dir / "stopped" / read_json(dir / "stopped" / "summary.json")["restarted_from"].get<std::string>();
+  const Result wrong = run_strata(args + " --resume " + file.string());
+  CHECK(wrong.exit_code == 3);
+  CHECK_MESSAGE(has(wrong, file.string() + ": --resume takes the output folder, not a checkpoint file; continue from "
+                           "this file with --restart " + file.string()),
+                wrong.output);
 }
 
 TEST_CASE("checkpoint: a signal during the last step lets the run complete (a checkpoint at time.end could not resume)") {
@@ -526,7 +586,7 @@ TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 
   CHECK_MESSAGE(rc == 4, log);
   CHECK_MESSAGE(log.find("compare: interrupted in the run layer1") != std::string::npos, log);
   CHECK_MESSAGE(log.find("Continue that run alone with: strata run ") != std::string::npos, log);
-  CHECK(log.find("--set 'velocity.n=24' --set 'regime.mode=layer1' --resume ") != std::string::npos);
+  CHECK(log.find("--set velocity.n=24 --set regime.mode=layer1 --resume ") != std::string::npos);
   CHECK(read_json(dir / "cmp" / "layer1" / "summary.json")["status"] == "interrupted");
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
   CHECK_FALSE(fs::exists(dir / "cmp" / "comparison.json"));
@@ -541,14 +601,20 @@ TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 
 
 TEST_CASE("checkpoint: one that cannot be put in place fails the run cleanly, its temporary file removed") {
   const auto dir = scratch("ckpt_blocked");
-  // A folder where the third step's checkpoint should go: its rename fails.
-  fs::create_directories(dir / "run" / "checkpoint_3.h5");
-  const Result r = run_strata("run " + source("cases/sod.json") +
-                              " --set regime.mode=layer0 --set mesh.nx=50 --set time.end=0.02 --set output.times=[0.02]"
-                              " --set output.checkpoint.every_steps=3 -q --out " + (dir / "run").string());
+  // A folder where the sixth step's checkpoint should go: its rename fails.
+  fs::create_directories(dir / "run" / "checkpoint_6.h5");
+  const std::string sets = " --set regime.mode=layer0 --set mesh.nx=50 --set time.end=0.02 --set output.times=[0.02]"
+                           " --set output.checkpoint.every_steps=3";
+  const Result r = run_strata("run " + source("cases/sod.json") + sets + " -q --out " + (dir / "run").string());
   CHECK(r.exit_code == 3);
-  CHECK_MESSAGE(r.output.find("the checkpoint after step 3 could not be written: ") != std::string::npos, r.output);
-  CHECK(r.output.find("checkpoint_3.h5: cannot be put in place: ") != std::string::npos);
+  CHECK_MESSAGE(r.output.find("the checkpoint after step 6 could not be written: ") != std::string::npos, r.output);
+  CHECK(r.output.find("checkpoint_6.h5: cannot be put in place: ") != std::string::npos);
+  // The one before is named, with the command that continues from it.
+  CHECK_MESSAGE(has(r, "; the newest complete checkpoint is " + (dir / "run" / "checkpoint_3.h5").string() +
+                           ": make room (the new checkpoint is written before the oldest kept is removed, so keep = 1 "
+                           "needs room for two) and continue with strata run " + source("cases/sod.json") +
+                           " --set regime.mode=layer0"),
+                r.output);
   CHECK(read_json(dir / "run" / "summary.json")["status"] == "failed");
   for (const auto& e : fs::directory_iterator(dir / "run"))
     CHECK_MESSAGE(e.path().filename().string().find(".tmp") == std::string::npos, e.path().string());
