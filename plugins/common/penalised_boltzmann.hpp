@@ -46,7 +46,7 @@ inline constexpr sdk::ParamDecl boltzmann_params[] = {
     sdk::integer_param("directions", "16", 3, 25,
                        "half-sphere directions of angular_rule sphere: 3, 7, 13, 19, 25 (Lebedev, degree 3 to 11) or 16 (icosahedral, degree 9); unused by the product rules"),
     sdk::choice_param("penalty", "\"loss_frequency\"", "loss_frequency|paper",
-                      "beta of the BGK penalisation: penalty_factor times the largest loss frequency on the grid for the cell's rho, T; or the paper's 2 pi rho"),
+                      "beta of the BGK penalisation: penalty_factor times the largest loss frequency on the grid for the cell's rho, T; or the paper's 2 pi rho, which amplifies stiff modes once dt / knudsen is well above 1 (docs/numerics.md)"),
     sdk::number_param("penalty_factor", "4", 1.0, 100.0, "",
                       "beta / largest loss frequency; PR(2,2,2) damps all modes in the stiff limit only for beta well above the operator's spectral radius (docs/numerics.md)"),
     sdk::boolean_param("conservative", "true",

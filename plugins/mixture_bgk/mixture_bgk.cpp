@@ -105,15 +105,22 @@ class MixtureBgk final : public sdk::CollisionModel {
     return error.empty() ? Status::ok : fail(Status::unphysical, error);
   }
 
-  // BGK-type transport coefficients of the mixture: mu = p / nu, kappa = (5/2) p / (rho nu / n)
-  // with nu the mixture's total collision frequency (Prandtl number 1).
+  // BGK-type transport coefficients of the mixture. Species k relaxes towards isotropic
+  // Maxwellians (paper 000 eq. 1.1) at nu_k = c_intra n_k + c_inter n_j, so its stress and
+  // heat flux decay at nu_k: mu = Σ_k p_k / nu_k and kappa = Σ_k (5/2) p_k / (m_k nu_k),
+  // p_k = n_k T (Chapman–Enskog for each species, Prandtl number 1; the species'
+  // diffusion is not a viscosity and is left out).
   Status transport_coefficients(sdk::ConstRows primitive, double* viscosity, double* conductivity) override {
     for (std::int64_t c = 0; c < primitive.rows; ++c) {
       const double* W = primitive.row(c);  // rho1, rho2, u (3), T
-      const double n1 = W[0] / m1_, n2 = W[1] / m2_, n = n1 + n2, p = n * W[5];
-      const double nu = c_intra_ * n + 2 * c_inter_ * n1 * n2 / n;
-      viscosity[c] = p / nu;
-      conductivity[c] = 2.5 * p / ((W[0] + W[1]) / n * nu);
+      const double n[2] = {W[0] / m1_, W[1] / m2_}, m[2] = {m1_, m2_};
+      viscosity[c] = conductivity[c] = 0;
+      for (int k = 0; k < 2; ++k) {
+        const double nu = c_intra_ * n[k] + c_inter_ * n[1 - k], p = n[k] * W[5];
+        if (!(nu > 0)) continue;  // an absent species carries nothing
+        viscosity[c] += p / nu;
+        conductivity[c] += 2.5 * p / (m[k] * nu);
+      }
     }
     return Status::ok;
   }
