@@ -244,7 +244,6 @@ void Simulation::report_progress() const {
 // after every step that changed the regime map, the partition is recomputed when the
 // imbalance predicted from these costs passes the threshold.
 void Simulation::balance_ranks() {
-  if (ranks::size() == 1) return;
   const long since = steps_ - steps_at_window_;
   const bool measure = since > 0 && since % 10 == 0;
   if (measure) {
@@ -264,6 +263,7 @@ void Simulation::balance_ranks() {
     work_at_window_ = work_;
     steps_at_window_ = steps_;
   }
+  if (ranks::size() == 1) return;  // the costs are measured for the summary; one rank has nothing to balance
   const bool map_changed = regime_.switches() != switches_at_balance_;
   switches_at_balance_ = regime_.switches();
   if (!(measure || map_changed) || rebalance_threshold_ <= 0) return;
