@@ -5,7 +5,8 @@
 
 Prints the time, step, case, mesh, velocity grid, plugins, layer counts, drift baselines
 and every dataset with its shape; --plot draws density, temperature and the regime map
-of the interior cells (needs python3-h5py, python3-matplotlib, python3-numpy).
+of the interior cells over the mesh's x, y at its true aspect ratio (panels stacked for a
+domain long in x; needs python3-h5py, python3-matplotlib, python3-numpy).
 
 Exit status: 0 success, 1 a file that is not a readable Strata checkpoint (the message
 names the file and the missing or bad item) or a figure name that cannot be written,
@@ -61,6 +62,115 @@ def interior(U, nx, ny):
     return U.reshape(ny + 4, nx + 4, -1)[2:-2, 2:-2, :]
 
 
+# As tools/plot_case.py draws the regime: layer 0 red, 1 green, 2 black, solid cells grey.
+REGIME_COLORS = {0: "red", 1: "green", 2: "black"}
+REGIME_NAMES = {0: "0 Euler", 1: "1 ES-BGK", 2: "2 Boltzmann"}
+LAYER_SECTIONS = {0: ("fluid", "euler"), 1: ("kinetic", "esbgk"), 2: ("boltzmann", "boltzmann_fft")}
+SOLID_COLOR = "0.6"
+
+
+def mesh_extent(setup, case, nx, ny):
+    """[x0, x1, y0, y1] of the mesh from the set-up (or the case) and whether it was found;
+    without either, the cell indices."""
+    for source in (setup, case):
+        mesh = source.get("mesh")
+        try:
+            (x0, x1), (y0, y1) = mesh["x"], mesh["y"]
+            x0, x1, y0, y1 = float(x0), float(x1), float(y0), float(y1)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if x1 > x0 and y1 > y0:
+            return [x0, x1, y0, y1], True
+    return [0.0, float(nx), 0.0, float(ny)], False
+
+
+def layer_names(setup):
+    """Legend names of the three layers: the shipped plugin's, or the number and the plugin
+    the run used in its place."""
+    names = dict(REGIME_NAMES)
+    plugins = setup.get("plugins")
+    for k, (section, shipped) in LAYER_SECTIONS.items():
+        try:
+            name = plugins[section]["name"]
+        except (KeyError, TypeError):
+            continue
+        if isinstance(name, str) and name and name != shipped:
+            names[k] = f"{k} {name}"
+    return names
+
+
+def panel_layout(aspect):
+    """Panel width and height (inches), whether the three panels are stacked, and whether
+    the mesh can be drawn at its true aspect ratio (width / height = aspect)."""
+    if aspect > 1.8:                          # long along x: one panel above the other
+        pw = min(10.0, max(6.0, 3.0 * aspect))
+        ph = pw / aspect
+        if ph < 0.9:                          # extremely long: stretch in y
+            return pw, 0.9, True, False
+        return pw, ph, True, True
+    pw, ph = 4.2 * aspect ** 0.5, 4.2 / aspect ** 0.5
+    k = min(1.0, 5.0 / pw, 7.0 / ph)
+    pw, ph = pw * k, ph * k
+    if pw < 0.7:                              # extremely tall and thin: stretch in x
+        return 0.7, ph, False, False
+    return pw, ph, False, True
+
+
+def draw(path, case, setup, time, step, rho, T, regime):
+    """The figure of density, temperature and regime map over the mesh in physical x, y."""
+    plt = pyplot(TOOL)
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+    ny, nx = regime.shape
+    extent, physical = mesh_extent(setup, case, nx, ny)
+    aspect = (extent[1] - extent[0]) / (extent[3] - extent[2])
+    if not physical:  # cell indices: square cells
+        aspect = nx / ny
+    pw, ph, stacked, equal = panel_layout(aspect)
+    img_aspect = "equal" if equal else "auto"
+    solid = regime < 0
+
+    # Layout in inches: each panel with its colorbar (or legend) on its right.
+    left, right_extra, top, bottom = 0.75, 1.25, 0.8, 0.6
+    gap_x, gap_y, cb_gap, cb_w = 0.05, 0.75, 0.1, 0.14
+    if stacked:
+        W, H = left + pw + right_extra, top + 3 * ph + 2 * gap_y + bottom
+        boxes = [(left, H - top - ph - k * (ph + gap_y)) for k in range(3)]
+    else:
+        W, H = 3 * (left + pw + right_extra) + 2 * gap_x, top + ph + bottom
+        boxes = [(k * (left + pw + right_extra + gap_x) + left, bottom) for k in range(3)]
+    fig = plt.figure(figsize=(W, H))
+    axes = [fig.add_axes([x / W, y / H, pw / W, ph / H]) for x, y in boxes]
+    for ax, box, field, title, label, cmap in (
+            (axes[0], boxes[0], rho, "density", r"$\rho$", "viridis"),
+            (axes[1], boxes[1], T, "temperature", r"$T$", "inferno")):
+        colors = plt.get_cmap(cmap).copy()
+        colors.set_bad(SOLID_COLOR)
+        data = np.ma.masked_where(solid | ~np.isfinite(field), field)
+        image = ax.imshow(data, origin="lower", extent=extent, cmap=colors,
+                          interpolation="nearest", aspect=img_aspect)
+        cax = fig.add_axes([(box[0] + pw + cb_gap) / W, box[1] / H, cb_w / W, ph / H])
+        fig.colorbar(image, cax=cax).set_label(label)
+        ax.set_title(f"{title} {label}")
+    layers = ListedColormap([SOLID_COLOR, REGIME_COLORS[0], REGIME_COLORS[1], REGIME_COLORS[2]])
+    norm = BoundaryNorm([-1.5, -0.5, 0.5, 1.5, 2.5], layers.N)
+    axes[2].imshow(np.clip(regime, -1, 2), origin="lower", extent=extent, cmap=layers, norm=norm,
+                   interpolation="nearest", aspect=img_aspect)
+    axes[2].set_title("regime (layer of each cell)")
+    names = layer_names(setup)
+    handles = [Patch(facecolor=REGIME_COLORS[k], edgecolor="none", label=names[k]) for k in (0, 1, 2)]
+    if solid.any():
+        handles.append(Patch(facecolor=SOLID_COLOR, edgecolor="none", label="−1 solid"))
+    axes[2].legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False,
+                   fontsize="small", handlelength=1.0, handletextpad=0.4, borderaxespad=0.0)
+    for ax in axes:
+        ax.set_xlabel(r"$x$" if physical else "x (cell index)")
+        ax.set_ylabel(r"$y$" if physical else "y (cell index)")
+    fig.suptitle(f"{os.path.basename(path)}: case {case.get('name', '?')}, t = {time:g}, step {step}",
+                 y=1.0 - 0.15 / H, va="top")
+    return fig
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint")
@@ -114,18 +224,7 @@ def main():
         kinetic = 0.5 * (mom ** 2).sum(axis=-1) / np.where(rho > 0, rho, 1.0)
         # Monatomic gas (E = kinetic + 3/2 n T), as the kinetic layers and every run with them.
         T = (U[..., nvar - 1] - kinetic) / (1.5 * np.where(number > 0, number, 1.0))
-        plt = pyplot(TOOL)
-        from matplotlib.colors import ListedColormap
-        fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-        for ax, field, title in ((axes[0], rho, "density"), (axes[1], T, "temperature")):
-            image = ax.imshow(np.where(regime >= 0, field, np.nan), origin="lower", aspect="auto")
-            fig.colorbar(image, ax=ax)
-            ax.set_title(title)
-        layers = ListedColormap(["0.6", "red", "green", "black"])
-        axes[2].imshow(regime, origin="lower", aspect="auto", cmap=layers, vmin=-1.5, vmax=2.5, interpolation="nearest")
-        axes[2].set_title("regime: red 0, green 1, black 2, grey solid")
-        fig.suptitle(f"{path}: t = {time:g}, step {step}")
-        fig.tight_layout()
+        fig = draw(path, case, setup, time, step, rho, T, regime)
         save_png(fig, args.plot, TOOL, dpi=110)
         print("figure:", args.plot)
 

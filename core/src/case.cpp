@@ -172,19 +172,26 @@ Boundary read_boundary(const json& value, const std::string& path, std::size_t n
   static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall"};
   Boundary b;
   b.key = path;
+  // The kinds written as text; inflow and wall carry a state, so they are objects.
+  static const char* const forms =
+      "\"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p} or "
+      "{\"type\": \"wall\", T, ...}";
   std::string kind;
   if (value.is_string()) {
     kind = value.get<std::string>();
   } else if (value.is_object() && value.contains("type") && value["type"].is_string()) {
     kind = value["type"].get<std::string>();
   } else {
-    diag.expected(path, "\"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p} or {\"type\": \"wall\", T, ...}", value);
+    diag.expected(path, forms, value);
     return b;
   }
   const auto it = std::find(kinds.begin(), kinds.end(), kind);
   if (it == kinds.end()) {
-    diag.expected(value.is_string() ? path : path + "/type",
-                  "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\"", json(kind));
+    if (value.is_string())
+      diag.expected(path, forms, value);
+    else
+      diag.expected(path + "/type", "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\"",
+                    json(kind));
     return b;
   }
   b.kind = static_cast<BoundaryKind>(it - kinds.begin());
@@ -591,16 +598,16 @@ void read_plugin(ObjectReader& root, Case& c, PluginChoice& choice, const Plugin
     return;
   }
   choice.name = (*node)["plugin"].get<std::string>();
+  static const std::map<std::string, sdk::PluginKind> kinds = {
+      {"fluid", sdk::PluginKind::fluid_model}, {"kinetic", sdk::PluginKind::collision_model},
+      {"boltzmann", sdk::PluginKind::collision_model}, {"indicator", sdk::PluginKind::indicator}};
   try {
-    choice.library = catalog.load(choice.name);
+    choice.library = catalog.load(choice.name, kinds.at(choice.section));
   } catch (const PluginError& e) {
     if (choice.needed) diag.error(path + "/plugin", e.what());
     else diag.warn(path + "/plugin", std::string(e.what()) + " (not needed: " + why + ")");
     return;
   }
-  static const std::map<std::string, sdk::PluginKind> kinds = {
-      {"fluid", sdk::PluginKind::fluid_model}, {"kinetic", sdk::PluginKind::collision_model},
-      {"boltzmann", sdk::PluginKind::collision_model}, {"indicator", sdk::PluginKind::indicator}};
   const sdk::Descriptor& d = choice.library->descriptor();
   if (d.kind != kinds.at(choice.section)) {
     diag.error(path + "/plugin", "plugin '" + choice.name + "' is " + with_article(d.kind) +

@@ -54,6 +54,21 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
   if (options.modes.empty()) throw CaseError({"compare: --modes is empty; expected modes such as hybrid,layer0,layer2"});
   if (!options.indicators.empty() && std::find(options.modes.begin(), options.modes.end(), "hybrid") == options.modes.end())
     throw CaseError({"compare: --indicators applies to hybrid runs, and --modes has no hybrid"});
+  // The options' own words first: they reach the case as --set lines, but did not come from one.
+  static const std::vector<std::string> known_modes = {"hybrid", "layer0", "layer1", "layer2"};
+  for (const std::string& mode : options.modes)
+    if (std::find(known_modes.begin(), known_modes.end(), mode) == known_modes.end())
+      throw CaseError({"compare: --modes: unknown mode \"" + mode + "\"; expected hybrid, layer0, layer1 or layer2"});
+  for (const std::string& indicator : options.indicators) {
+    try {
+      catalog.load(indicator, sdk::PluginKind::indicator);
+    } catch (const PluginError& e) {
+      throw CaseError({"compare: --indicators: " + std::string(e.what())});
+    }
+    if (catalog.load(indicator)->descriptor().kind != sdk::PluginKind::indicator)
+      throw CaseError({"compare: --indicators: plugin '" + indicator + "' is " +
+                       with_article(catalog.load(indicator)->descriptor().kind) + ", not an indicator"});
+  }
   std::vector<Planned> plan;
   for (const std::string& mode : options.modes) {
     std::vector<std::string> indicators = {""};

@@ -336,7 +336,8 @@ std::vector<std::string> PluginCatalog::available() const {
   return {names.begin(), names.end()};
 }
 
-std::shared_ptr<const PluginLibrary> PluginCatalog::load(const std::string& name) const {
+std::shared_ptr<const PluginLibrary> PluginCatalog::load(const std::string& name,
+                                                         std::optional<sdk::PluginKind> wanted) const {
   if (!valid_plugin_name(name))
     throw PluginError("invalid plugin name " + shortened(name) + ": names are 1 to " +
                       std::to_string(max_plugin_name) +
@@ -349,13 +350,14 @@ std::shared_ptr<const PluginLibrary> PluginCatalog::load(const std::string& name
     std::vector<std::string> loadable, not_loadable;
     for (const auto& other : available()) {
       try {
-        load_plugin_file(find(other));
-        loadable.push_back(other);
+        const auto library = load_plugin_file(find(other));
+        if (!wanted || library->descriptor().kind == *wanted) loadable.push_back(other);
       } catch (const PluginError&) {
         not_loadable.push_back(other);
       }
     }
-    throw PluginError("unknown plugin \"" + name + "\"; available: " + join(loadable) +
+    const std::string kinds = wanted ? std::string(sdk::kind_name(*wanted)) + "s" : std::string("plugins");
+    throw PluginError("unknown plugin \"" + name + "\"; available " + kinds + ": " + join(loadable) +
                       (not_loadable.empty() ? "" : "; not loadable (see strata plugins): " + join(not_loadable)) +
                       " (searched " + join(dirs) + ")");
   }

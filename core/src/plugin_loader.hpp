@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -134,8 +135,10 @@ class PluginCatalog {
   // the others), no strata_sdk_version symbol, another SDK version, no or another
   // layout fingerprint, missing entry points, a descriptor naming another plugin or
   // declaring parameters it cannot have (a default its declaration refuses, ...).
-  // Logs a warning when the file found shadows others (find_all).
-  std::shared_ptr<const PluginLibrary> load(const std::string& name) const;
+  // Logs a warning when the file found shadows others (find_all). With `wanted`, the
+  // not-found message offers only the loadable plugins of that kind.
+  std::shared_ptr<const PluginLibrary> load(const std::string& name,
+                                            std::optional<sdk::PluginKind> wanted = std::nullopt) const;
   // Names of the strata_*.so files in the search folders (first one wins).
   std::vector<std::string> available() const;
   const std::vector<std::filesystem::path>& search_dirs() const { return dirs_; }
