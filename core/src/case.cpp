@@ -52,13 +52,16 @@ AppliedOverride apply_override(json& document, const std::string& assignment) {
                                (std::string_view("[{\"").find(text[0]) != std::string_view::npos ||
                                 std::regex_match(text, number_like));
   json* node = &document;
-  std::string pointer;
+  json* parent = nullptr;
+  std::size_t index = 0;  // of `node` in `parent`, when that is an array
+  std::string pointer, part;
   std::stringstream parts(key);
-  for (std::string part; std::getline(parts, part, '.');) {
+  while (std::getline(parts, part, '.')) {
     if (part.empty()) throw fail("empty key segment");
     pointer += "/" + part;
+    parent = node;
     if (node->is_array()) {
-      std::size_t index = node->size();
+      index = node->size();
       const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
       if (ec != std::errc{} || end != part.data() + part.size() || index >= node->size())
         throw fail(pointer + " is not an index of the array (size " + std::to_string(node->size()) + ")");
@@ -68,6 +71,13 @@ AppliedOverride apply_override(json& document, const std::string& assignment) {
         throw fail(pointer + " lies inside a " + std::string(node->type_name()));
       node = &(*node)[part];
     }
+  }
+  // null removes the key (or the array's element): no key of a case takes null, and a
+  // key left out takes its default.
+  if (value.is_null() && parent) {
+    if (parent->is_array()) parent->erase(index);
+    else parent->erase(part);
+    return {pointer, "removed with --set"};
   }
   *node = std::move(value);
   return {pointer, looks_like_json ? "set with --set; not JSON, so taken as text" : "set with --set"};

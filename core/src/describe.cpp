@@ -76,8 +76,15 @@ void print_markdown(std::ostream& out, const sdk::Descriptor& d) {
 }
 
 void print_info(std::ostream& out, const PluginCatalog& catalog) {
+#if defined(__clang__)
+  constexpr const char* compiler = "Clang " __clang_version__;
+#elif defined(__GNUC__)
+  constexpr const char* compiler = "GCC " __VERSION__;
+#else
+  constexpr const char* compiler = "unknown";
+#endif
   out << "strata " << STRATA_VERSION << "\n  SDK version: " << sdk::sdk_version
-      << "\n  compiler: " << __VERSION__ << "\n  OpenMP: ";
+      << "\n  compiler: " << compiler << "\n  OpenMP: ";
 #ifdef _OPENMP
   out << "yes, " << omp_get_max_threads() << " threads by default\n";
 #else

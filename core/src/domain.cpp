@@ -53,10 +53,13 @@ Domain::Domain(const Case& c) : case_(c) {
       const double x = m.xc(i), y = m.yc(j);
       const std::size_t c = m.index(i, j);
       knudsen_[c] = case_.knudsen.eval(x, y);
-      if (!(knudsen_[c] > 0))
-        throw CaseError({case_.file.string() + ": /knudsen must be positive, is " +
-                         toolkit::format_number(knudsen_[c]) + " at (x=" + toolkit::format_number(x) +
-                         ", y=" + toolkit::format_number(y) + ")"});
+      if (!(knudsen_[c] > 0)) {  // reported with the set-up's other problems (the first such cell)
+        if (knudsen_problem_.empty())
+          knudsen_problem_ = case_.file.string() + ": /knudsen: must be positive, is " +
+                             toolkit::format_number(knudsen_[c]) + " at (x=" + toolkit::format_number(x) +
+                             ", y=" + toolkit::format_number(y) + ")";
+        knudsen_[c] = 1.0;  // a stand-in: the set-up stops before any step
+      }
       int layer = case_.mode == RegimeMode::hybrid ? case_.initial_layer : static_cast<int>(case_.mode) - 1;
       if (forced_[c] != not_forced) layer = forced_[c];
       if (obstacle_at(x, y)) layer = solid;

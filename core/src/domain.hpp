@@ -62,6 +62,8 @@ class Domain {
 
   double knudsen(std::size_t cell) const { return knudsen_[cell]; }
   const std::vector<double>& knudsen() const { return knudsen_; }
+  // The first cell where the case's Knudsen number is not positive, as a message; "" if none.
+  const std::string& knudsen_problem() const { return knudsen_problem_; }
   int forced(std::size_t cell) const { return forced_[cell]; }  // not_forced or a layer
 
   const std::vector<HaloRule>& halo_rules() const { return halo_rules_; }
@@ -122,6 +124,7 @@ class Domain {
   int rank_ = 0;
   void list_owned();
   std::vector<double> knudsen_;
+  std::string knudsen_problem_;
 };
 
 }  // namespace strata::core

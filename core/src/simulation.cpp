@@ -95,6 +95,7 @@ void Simulation::set_initial_state() {
     transport_.classify_faces();
   }
   ReconstructionProblems problems;
+  if (!domain_.knudsen_problem().empty()) problems.add("/knudsen", {domain_.knudsen_problem()});
   std::vector<double> buffer(coupling_.values_per_cell());
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {

@@ -66,9 +66,13 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
         well_balanced_(p.boolean("well_balanced")),
         conservative_(p.boolean("conservative")) {
     const std::string who = name;
-    if (setup.n_species != 1) throw std::invalid_argument(who + " models a single species");
-    if (grid_.n < 4 || grid_.n % 2) throw std::invalid_argument(who + " needs an even velocity.n >= 4");
-    if (mass_ != 1.0) throw std::invalid_argument(who + " assumes particles of mass 1");
+    if (setup.n_species != 1)
+      throw std::invalid_argument(who + " models a single species; the case has " + std::to_string(setup.n_species));
+    if (grid_.n < 4 || grid_.n % 2)
+      throw std::invalid_argument(who + " needs an even velocity.n >= 4; got velocity.n = " +
+                                  std::to_string(grid_.n));
+    if (mass_ != 1.0)
+      throw std::invalid_argument(who + " assumes particles of mass 1; the species has mass " + toolkit::format_number(mass_));
     const double bound = aliasing_bound(grid_.L), R = p.number("R") > 0 ? p.number("R") : default_truncation_radius(grid_.L);
     if (R > bound)
       throw std::invalid_argument("R = " + toolkit::format_number(R) + " exceeds the no-aliasing bound 4L/(3+sqrt 2) = " +
@@ -78,7 +82,8 @@ class PenalisedBoltzmann : public sdk::CollisionModel {
       const int directions = static_cast<int>(p.integer("directions"));
       if (std::none_of(std::begin(toolkit::sphere_rules), std::end(toolkit::sphere_rules),
                        [&](const toolkit::SphereRule& r) { return r.directions == directions; }))
-        throw std::invalid_argument(who + ": directions must be 3, 7, 13, 16, 19 or 25 with angular_rule sphere");
+        throw std::invalid_argument(who + ": directions must be 3, 7, 13, 16, 19 or 25 with angular_rule sphere; got " +
+                                    std::to_string(directions));
       kernel_ = toolkit::make_spectral_kernel(grid_.n, grid_.L, R, toolkit::sphere_rule(directions));
     } else {
       kernel_ = toolkit::make_spectral_kernel(grid_.n, grid_.L, R, static_cast<int>(p.integer("A1")),

@@ -213,6 +213,12 @@ TEST_CASE("bad input: a region that leaves cells uncovered or states that are un
   CHECK(r.exit_code == 2);
   CHECK(has(r, "/initial: no region covers the cell at (x=0.625"));
   CHECK_FALSE(std::filesystem::exists(dir / "o"));
+  // A Knudsen number that is not positive is one more problem of the set-up, said with the others.
+  r = run_strata("validate " + (dir / "hole.json").string() + " --set knudsen=-1");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/knudsen: must be positive, is -1 at (x=0.125, y=0.125)"));
+  CHECK(has(r, "/initial: no region covers the cell at (x=0.625"));
+  CHECK(has(r, "strata: 2 problem(s) found; nothing was run"));
   r = run_strata("run " + (dir / "hole.json").string() + " --set initial.0.where=1 --set initial.0.T=x-0.5 --out " +
                  (dir / "o").string());
   CHECK(r.exit_code == 2);

@@ -142,6 +142,13 @@ TEST_CASE("case: --set overrides nested keys and array entries, and refuses malf
   CHECK_THROWS_AS(apply_override(doc, "mesh.nx"), CaseError);
   CHECK_THROWS_AS(apply_override(doc, "output.times.7=1"), CaseError);
   CHECK_THROWS_AS(apply_override(doc, "mesh.nx.deep=1"), CaseError);
+  // null removes a key, or an array's element; a key that is not there stays absent.
+  CHECK(apply_override(doc, "regime.mode=null").origin == "removed with --set");
+  CHECK_FALSE(doc["regime"].contains("mode"));
+  apply_override(doc, "output.times.0=null");
+  CHECK(doc["output"]["times"] == nlohmann::json::array({0.3}));
+  apply_override(doc, "time.cfl=null");
+  CHECK_FALSE(doc["time"].contains("cfl"));
 }
 
 TEST_CASE("case: hostile JSON is refused naming the file and the key: depth, duplicates, NUL, overflow") {
