@@ -69,6 +69,8 @@ AppliedOverride apply_override(json& document, const std::string& assignment) {
     } else {
       if (!node->is_object() && !node->is_null())
         throw fail(pointer + " lies inside a " + std::string(node->type_name()));
+      // Removing a key that is not there changes nothing: no parents are made for it.
+      if (value.is_null() && !(node->is_object() && node->contains(part))) return {pointer, "removed with --set"};
       node = &(*node)[part];
     }
   }

@@ -12,6 +12,7 @@
 
 #include "mesh.hpp"
 #include "output.hpp"
+#include "run_folder.hpp"
 #include "strata/toolkit/format.hpp"
 
 namespace strata::core {
@@ -63,9 +64,12 @@ std::string system_reason() {
 // one, the reason.
 struct H5 {
   std::string file;
+  bool reading = false;  // a failure to read is a damaged checkpoint
   [[noreturn]] void fail(const std::string& what) const {
     const std::string reason = system_reason();
-    throw RunError(file + ": " + what + (reason.empty() ? "" : ": " + reason));
+    const std::string message = file + ": " + what + (reason.empty() ? "" : ": " + reason);
+    if (reading) throw DamagedCheckpoint(message);
+    throw RunError(message);
   }
   void check(herr_t status, const std::string& what) const {
     if (status < 0) fail(what);
@@ -417,19 +421,20 @@ void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
 
 CheckpointData read_checkpoint(const fs::path& file) {
   hdf5_as_the_engine_uses_it();
-  const H5 h{file.string()};
-  if (!fs::is_regular_file(file)) h.fail("no such checkpoint file");
+  const H5 h{file.string(), true};
+  if (!fs::is_regular_file(file)) throw RunError(file.string() + ": no such checkpoint file");
   if (H5Fis_hdf5(file.c_str()) <= 0) h.fail("not an HDF5 file (truncated or corrupted checkpoint?)");
   Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!f.ok()) h.fail("cannot be opened as HDF5 (truncated or corrupted checkpoint?)");
   CheckpointData d;
   try {
+    // Files that are whole, but not for this program: no earlier checkpoint does better.
     if (H5Aexists(f, "format") <= 0 || h.string(f, "format") != "strata checkpoint")
-      h.fail("an HDF5 file, but not a Strata checkpoint (no attribute format = \"strata checkpoint\")");
+      throw RunError(file.string() + ": an HDF5 file, but not a Strata checkpoint (no attribute format = \"strata checkpoint\")");
     d.format_version = static_cast<int>(h.integer(f, "format_version"));
     if (d.format_version != checkpoint_format_version)
-      h.fail("checkpoint format version " + std::to_string(d.format_version) + ", this program reads version " +
-             std::to_string(checkpoint_format_version));
+      throw RunError(file.string() + ": checkpoint format version " + std::to_string(d.format_version) +
+                     ", this program reads version " + std::to_string(checkpoint_format_version));
     d.t = h.number(f, "time");
     d.step = h.integer(f, "step");
     d.next_output = h.integer(f, "next_output");
@@ -598,20 +603,24 @@ fs::path checkpoint_path(const fs::path& dir, long step) {
 std::vector<std::pair<long, fs::path>> list_checkpoints(const fs::path& dir) {
   static const std::regex name(R"(checkpoint_([0-9]{1,17})\.h5)");  // 17 digits: a long
   std::vector<std::pair<long, fs::path>> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+  std::error_code ec;  // a folder that cannot be read holds none (also called where errors are reported)
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::smatch m;
-    const std::string file = entry.path().filename().string();
-    if (entry.is_regular_file() && std::regex_match(file, m, name)) found.emplace_back(std::stol(m[1]), entry.path());
+    const std::string file = it->path().filename().string();
+    std::error_code kind;
+    if (std::regex_match(file, m, name) && it->is_regular_file(kind)) found.emplace_back(std::stol(m[1]), it->path());
   }
   std::sort(found.begin(), found.end());
   return found;
 }
 
 fs::path newest_checkpoint(const fs::path& dir) {
-  if (std::error_code ec; fs::is_regular_file(dir, ec))
-    throw RunError(dir.string() + ": --resume takes the output folder, not a checkpoint file; continue from this "
-                   "file with --restart " + dir.string());
+  if (std::error_code ec; fs::is_regular_file(dir, ec)) {
+    const std::string folder = shell_quoted(dir.parent_path().empty() ? "." : dir.parent_path().string());
+    throw RunError(dir.string() + ": --resume takes the output folder, not a checkpoint file: --resume " + folder +
+                   " continues from the folder's newest checkpoint, --restart " + shell_quoted(dir.string()) +
+                   " --out " + folder + " from this one");
+  }
   if (!fs::is_directory(dir)) throw RunError(dir.string() + ": --resume needs an output folder; there is none");
   const auto found = list_checkpoints(dir);
   if (found.empty()) throw RunError(dir.string() + ": no checkpoint_<step>.h5 to resume from");

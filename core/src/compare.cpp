@@ -60,14 +60,15 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
     if (std::find(known_modes.begin(), known_modes.end(), mode) == known_modes.end())
       throw CaseError({"compare: --modes: unknown mode \"" + mode + "\"; expected hybrid, layer0, layer1 or layer2"});
   for (const std::string& indicator : options.indicators) {
+    std::shared_ptr<const PluginLibrary> library;
     try {
-      catalog.load(indicator, sdk::PluginKind::indicator);
+      library = catalog.load(indicator, sdk::PluginKind::indicator);
     } catch (const PluginError& e) {
       throw CaseError({"compare: --indicators: " + std::string(e.what())});
     }
-    if (catalog.load(indicator)->descriptor().kind != sdk::PluginKind::indicator)
-      throw CaseError({"compare: --indicators: plugin '" + indicator + "' is " +
-                       with_article(catalog.load(indicator)->descriptor().kind) + ", not an indicator"});
+    if (library->descriptor().kind != sdk::PluginKind::indicator)
+      throw CaseError({"compare: --indicators: plugin '" + indicator + "' is " + with_article(library->descriptor().kind) +
+                       ", not an indicator"});
   }
   std::vector<Planned> plan;
   for (const std::string& mode : options.modes) {

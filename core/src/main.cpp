@@ -105,19 +105,24 @@ MemoryEstimate on_this_machine(MemoryEstimate m) {
 std::string finished_run(const Case& c, const fs::path& dir) {
   std::ifstream in(dir / "summary.json");
   const nlohmann::json s = nlohmann::json::parse(in, nullptr, false);
-  if (!s.is_object() || s.value("status", "") != "completed" || !s.contains("final_time") ||
-      !s["final_time"].is_number() || !s.contains("steps") || !s["steps"].is_number())
+  const auto number = [&](const nlohmann::json& o, const char* key) {
+    return o.is_object() && o.contains(key) && o[key].is_number();
+  };
+  if (!s.is_object() || !s.contains("status") || s["status"] != "completed" || !number(s, "final_time") ||
+      !number(s, "steps"))
     return "";
   const double t = s["final_time"].get<double>();
-  const bool was_steady = s.contains("steady") && s["steady"].is_object() && s["steady"].value("reached", false) &&
-                          s["steady"].contains("residual") && s["steady"]["residual"].is_number();
-  const bool done = was_steady && c.steady ? s["steady"]["residual"].get<double>() < *c.steady
-                                           : c.t_end <= t + 1e-12 * c.t_end;
+  const bool was_steady = s.contains("steady") && number(s["steady"], "residual") &&
+                          s["steady"].contains("reached") && s["steady"]["reached"] == true;
+  // A steady run with time.steady kept ends at its steady state, whatever time.end says.
+  const bool by_residual = was_steady && c.steady;
+  const bool done = by_residual ? s["steady"]["residual"].get<double>() < *c.steady : c.t_end <= t + 1e-12 * c.t_end;
   if (!done) return "";
   return dir.string() + ": its run completed at t = " + strata::toolkit::format_number(t) + ", step " +
          std::to_string(s["steps"].get<long>()) + (was_steady ? ", steady" : "") +
-         " (summary.json); nothing to resume. To run it further, raise time.end" +
-         (was_steady ? " or lower time.steady" : "") + " and resume again";
+         " (summary.json); nothing to resume. To run it further, " +
+         (by_residual ? "lower time.steady (or remove it: --set time.steady=null)" : "raise time.end") +
+         " and resume again";
 }
 
 int run_case(const Case& c, const po::variables_map& vm) {
@@ -142,7 +147,10 @@ int run_case(const Case& c, const po::variables_map& vm) {
     }
     if (vm.count("resume")) {
       const fs::path dir = vm["resume"].as<std::string>();
-      finished = finished_run(c, dir);
+      std::error_code ec;
+      // The root's reading of the folder (the ranks must agree; see below). Continued
+      // into another folder (--out), a finished run is continued as asked.
+      if (ranks::root() && (!vm.count("out") || fs::equivalent(out, dir, ec))) finished = finished_run(c, dir);
       if (finished.empty()) checkpoint = newest_checkpoint(dir);
     }
     // A new run starts its folder afresh (run_folder.hpp), checkpoints included; the
@@ -154,7 +162,7 @@ int run_case(const Case& c, const po::variables_map& vm) {
                      ", the checkpoint's folder, and start it afresh, removing the checkpoint; give another folder "
                      "with --out");
   });
-  if (!finished.empty()) {
+  if (ranks::any(!finished.empty())) {  // true on the root alone, agreed by every rank
     if (ranks::root()) spdlog::warn("{}", finished);  // also with -q: a run that did nothing says why
     return ok;
   }
@@ -172,14 +180,15 @@ int run_case(const Case& c, const po::variables_map& vm) {
     else if (!checkpoint.empty()) {
       try {
         s->restart(checkpoint);
-      } catch (const RunError& e) {
+      } catch (const DamagedCheckpoint& e) {
         // A newest checkpoint that cannot be read (a write cut short by a full disk or a
-        // kill): the one before it may be whole.
+        // kill): the one before it may be whole. Moved aside, the damaged file is neither
+        // taken again by --resume nor counted as the newest when checkpoints are pruned.
         const auto found = list_checkpoints(checkpoint.parent_path());
         if (!vm.count("resume") || found.size() < 2 || found.back().second != checkpoint) throw;
         throw RunError(std::string(e.what()) + "; the checkpoint before it, " + found[found.size() - 2].second.string() +
-                       ", may be whole: continue from it with --restart " +
-                       shell_quoted(found[found.size() - 2].second.string()) + " --out " + shell_quoted(out.string()));
+                       ", may be whole: move the damaged one aside (mv " + shell_quoted(checkpoint.string()) + " " +
+                       shell_quoted(checkpoint.string() + ".damaged") + ") and resume again");
       }
     }
     return s;

@@ -102,8 +102,9 @@ RunFolder::RunFolder(const fs::path& dir, bool continuing) {
     // good state of a failed attempt and files whose writing was cut short.
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       const std::string name = entry.path().filename().string();
+      static const std::regex cut_short(R"(.*\.tmp[0-9]+)");
       if (entry.is_regular_file() && is_run_output(name) &&
-          (name == "last_good.vti" || name.find(".tmp") != std::string::npos))
+          (name == "last_good.vti" || std::regex_match(name, cut_short)))
         fs::remove(entry.path(), ec);
     }
     return;

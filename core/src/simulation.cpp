@@ -2,6 +2,8 @@
 
 
 #include <algorithm>
+#include <cstring>
+#include <cerrno>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -371,7 +373,7 @@ RunResult Simulation::run() {
     try {
       write_checkpoint_now();
     } catch (const std::exception& e) {
-      failure = "the checkpoint " + when + " could not be written: " + e.what() + checkpoint_advice();
+      failure = "the checkpoint " + when + " could not be written: " + e.what() + checkpoint_advice(e.what());
       return;
     }
     if (ranks::root())
@@ -450,7 +452,7 @@ RunResult Simulation::run() {
       } catch (const std::exception& e) {
         const std::string why = "the checkpoint after step " + std::to_string(steps_) + " could not be written: " + e.what();
         if (scheduled) {
-          failure = why + checkpoint_advice();
+          failure = why + checkpoint_advice(e.what());
           break;
         }
         // Only the steady state's own, which no setting asked for: the run stays completed.
@@ -527,25 +529,36 @@ CheckpointData Simulation::checkpoint_data(const std::vector<double>& U, const s
 std::string resume_command(const Case& c, const fs::path& dir) {
   std::string command = "strata run " + shell_quoted(c.file.string());
   for (const std::string& set : c.overrides) command += " --set " + shell_quoted(set);
+  const auto defaults = PluginCatalog::default_search_dirs({});
+  for (const fs::path& d : c.plugin_dirs)  // the --plugin-dir folders
+    if (std::find(defaults.begin(), defaults.end(), d) == defaults.end()) command += " --plugin-dir " + shell_quoted(d.string());
   return command + " --resume " + shell_quoted(dir.string());
 }
 
-std::string Simulation::checkpoint_advice() const {
+std::string Simulation::checkpoint_advice(const std::string& error) const {
   const auto found = list_checkpoints(out_dir_);
   if (found.empty()) return "";
-  return "; the newest complete checkpoint is " + found.back().second.string() +
-         ": make room (the new checkpoint is written before the oldest kept is removed, so keep = 1 needs room "
-         "for two) and continue with " + resume_command(case_, out_dir_);
+  const bool full = error.find(std::strerror(ENOSPC)) != std::string::npos ||
+                    error.find(std::strerror(EDQUOT)) != std::string::npos;
+  return "; the newest complete checkpoint is " + found.back().second.string() + ": " +
+         (full ? "make room (the new checkpoint is written before the oldest kept is removed, so keep = 1 needs room "
+                 "for two) and continue"
+               : "continue from it") +
+         " with " + resume_command(case_, out_dir_);
 }
 
 void Simulation::flush_series_now_and_then() {
-  if (!output_ || seconds_since(last_series_flush_) < 30.0) return;
+  if (seconds_since(last_series_flush_) >= 30.0) write_series();
+}
+
+void Simulation::write_series() {
+  if (!output_) return;
   last_series_flush_ = Clock::now();
   try {
     output_->flush_history();
   } catch (const std::exception& e) {
     if (!series_flush_failed_) spdlog::warn("history.csv and the probes could not be written now: {}", e.what());
-    series_flush_failed_ = true;  // the output times and checkpoints report their own failures
+    series_flush_failed_ = true;  // an output time's own write reports its failure
   }
 }
 
@@ -574,8 +587,7 @@ void Simulation::write_checkpoint_now() {
     d.wall_checkpoint += seconds_since(t0);  // the time up to here; writing is measured below
     write_checkpoint(file, d);
     prune_checkpoints(out_dir_, case_.output.checkpoint.keep);
-    output_->flush_history();  // the series up to the checkpoint, as a resume has them
-    last_series_flush_ = Clock::now();
+    write_series();  // the series up to the checkpoint, as a resume has them
   });
   wall_checkpoint_ += seconds_since(t0);
   last_checkpoint_ = Clock::now();

@@ -100,11 +100,12 @@ class Simulation {
   void write_checkpoint_now();
   // After a checkpoint that could not be written: the newest one there is, and how to
   // continue from it.
-  std::string checkpoint_advice() const;
+  std::string checkpoint_advice(const std::string& error) const;
   // history.csv and the probe files, rewritten at least every 30 s of wall time between
   // output times (and at each output and checkpoint), so that a long run can be watched
   // and a killed one keeps its rows; on the root.
   void flush_series_now_and_then();
+  void write_series();  // now; a failure is warned of once, not thrown
 
   const Case& case_;
   int threads_;

@@ -17,7 +17,8 @@ volatile std::sig_atomic_t acknowledge_stop = 1;
 extern "C" void request_stop(int) {
   if (!stop_signal && acknowledge_stop) {
     const int saved_errno = errno;
-    static const char note[] = "strata: signal received: stopping after the step in progress, with a checkpoint\n";
+    static const char note[] =
+        "strata: signal received: stopping after the step in progress (or the set-up), with a checkpoint\n";
     [[maybe_unused]] const auto written = ::write(STDERR_FILENO, note, sizeof note - 1);
     errno = saved_errno;
   }
@@ -38,7 +39,12 @@ StopSignals::StopSignals() {
   stop_signal = 0;
   acknowledge_stop = ranks::root();
   int k = 0;
-  for (const int s : stopping) previous_[k++] = std::signal(s, request_stop);
+  // A signal the parent ignores stays ignored: `nohup strata run …` outlives its
+  // terminal (SIGHUP), and a job a script puts in the background ignores SIGINT.
+  for (const int s : stopping) {
+    previous_[k] = std::signal(s, request_stop);
+    if (previous_[k++] == SIG_IGN) std::signal(s, SIG_IGN);
+  }
   for (const int s : ignored) previous_[k++] = std::signal(s, SIG_IGN);
 }
 

@@ -38,7 +38,7 @@ constexpr sdk::ParamDecl params[] = {
 };
 
 constexpr sdk::Descriptor descriptor{
-    STRATA_SDK_VERSION, "mixture_bgk", sdk::PluginKind::collision_model, "1.0.0",
+    STRATA_SDK_VERSION, "mixture_bgk", sdk::PluginKind::collision_model, "1.1.0",
     "two-species BGK mixture (Klingenberg-Pirner-Puppo; paper 000 eq. 1.1)", params,
     static_cast<int>(std::size(params))};
 

@@ -23,7 +23,7 @@ constexpr sdk::ParamDecl params[] = {
 };
 
 constexpr sdk::Descriptor descriptor{
-    STRATA_SDK_VERSION, "realizability", sdk::PluginKind::indicator, "1.0.0",
+    STRATA_SDK_VERSION, "realizability", sdk::PluginKind::indicator, "1.1.0",
     "moment-realizability criterion of the paper (Algorithm 1): lambda_A, lambda_B, L1 distance", params,
     static_cast<int>(std::size(params))};
 

@@ -558,8 +558,9 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
   const fs::path file = dir / "stopped" / read_json(dir / "stopped" / "summary.json")["restarted_from"].get<std::string>();
   const Result wrong = run_strata(args + " --resume " + file.string());
   CHECK(wrong.exit_code == 3);
-  CHECK_MESSAGE(has(wrong, file.string() + ": --resume takes the output folder, not a checkpoint file; continue from "
-                           "this file with --restart " + file.string()),
+  CHECK_MESSAGE(has(wrong, file.string() + ": --resume takes the output folder, not a checkpoint file: --resume " +
+                               (dir / "stopped").string() + " continues from the folder's newest checkpoint, --restart " +
+                               file.string() + " --out " + (dir / "stopped").string() + " from this one"),
                 wrong.output);
 }
 
@@ -611,13 +612,29 @@ TEST_CASE("checkpoint: one that cannot be put in place fails the run cleanly, it
   CHECK(r.output.find("checkpoint_6.h5: cannot be put in place: ") != std::string::npos);
   // The one before is named, with the command that continues from it.
   CHECK_MESSAGE(has(r, "; the newest complete checkpoint is " + (dir / "run" / "checkpoint_3.h5").string() +
-                           ": make room (the new checkpoint is written before the oldest kept is removed, so keep = 1 "
-                           "needs room for two) and continue with strata run " + source("cases/sod.json") +
+                           ": continue from it with strata run " + source("cases/sod.json") +
                            " --set regime.mode=layer0"),
                 r.output);
   CHECK(read_json(dir / "run" / "summary.json")["status"] == "failed");
   for (const auto& e : fs::directory_iterator(dir / "run"))
     CHECK_MESSAGE(e.path().filename().string().find(".tmp") == std::string::npos, e.path().string());
+  CHECK(fs::exists(dir / "run" / "last_good.vti"));
+
+  // Continued from checkpoint_3.h5: a budget the checkpoint is already past is named as such.
+  fs::remove(dir / "run" / "checkpoint_6.h5");
+  const std::string resume = "run " + source("cases/sod.json") + sets + " -q --resume " + (dir / "run").string();
+  const Result short_budget = run_strata(resume + " --set time.max_steps=3");
+  CHECK(short_budget.exit_code == 2);
+  CHECK_MESSAGE(has(short_budget, "time.max_steps = 3 is not above the 3 steps already taken (the checkpoint's step); "
+                                  "raise time.max_steps"),
+                short_budget.output);
+  // Resumed to the end: the failed attempt's last_good.vti and a cut-short file go.
+  std::ofstream(dir / "run" / "history.csv.tmp12345") << "cut short";
+  const Result resumed = run_strata(resume);
+  CHECK_MESSAGE(resumed.exit_code == 0, resumed.output);
+  CHECK(read_json(dir / "run" / "summary.json")["status"] == "completed");
+  CHECK_FALSE(fs::exists(dir / "run" / "last_good.vti"));
+  CHECK_FALSE(fs::exists(dir / "run" / "history.csv.tmp12345"));
 }
 
 TEST_CASE("checkpoint: one larger than the process may write fails the run with the system's reason, not a signal") {

@@ -149,6 +149,9 @@ TEST_CASE("case: --set overrides nested keys and array entries, and refuses malf
   CHECK(doc["output"]["times"] == nlohmann::json::array({0.3}));
   apply_override(doc, "time.cfl=null");
   CHECK_FALSE(doc["time"].contains("cfl"));
+  // A key that is not there stays absent, and no parent section is made for it.
+  apply_override(doc, "indicator.plugin=null");
+  CHECK_FALSE(doc.contains("indicator"));
 }
 
 TEST_CASE("case: hostile JSON is refused naming the file and the key: depth, duplicates, NUL, overflow") {

@@ -65,7 +65,7 @@ Proposal propose(const std::string& name, const std::string& params, const Field
 
 TEST_CASE("indicators: the stencil's Laplacian is exact on quadratics for cells of any aspect ratio") {
   // 8 x 2 cells on the unit square: dx = 1/8, dy = 1/2. The paper's ΔxΔy form
-  // (eqs. 4.55–4.56) would read 4 times the x part and a quarter of the y part here.
+  // (eqs. 4.55–4.56) would read a quarter of the x part and 4 times the y part here.
   const FieldSet f(8, 2, [](double x, double y, double* s) { s[0] = 3 * x * x - 5 * y * y + x * y + 2; s[1] = s[2] = 0; s[4] = 1; }, 0.1, 0);
   const sdk::IndicatorInput in = f.input();
   const toolkit::Stencil stencil{in};
