@@ -658,3 +658,28 @@ TEST_CASE("checkpoint: one larger than the process may write fails the run with 
   for (const auto& e : fs::directory_iterator(dir))
     CHECK_MESSAGE(e.path().filename().string().find(".tmp") == std::string::npos, e.path().string());
 }
+
+TEST_CASE("checkpoint: --resume of a run that reached its steady state is a no-op until time.steady is lowered") {
+  const auto dir = scratch("ckpt_steady_requeue");
+  const std::string args = "run " + source("cases/couette.json") +
+                           " --set mesh.ny=20 --set velocity.n=12 --set velocity.L=5 --set time.end=40 -q --threads 1";
+  const Result first = run_strata(args + " --set time.steady=1e-4 --out " + dir.string());
+  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
+  const auto s = read_json(dir / "summary.json");
+  REQUIRE(s["steady"]["reached"] == true);
+  const std::string summary = slurp(dir / "summary.json");
+  // Requeued as it was: the steady state stands, whatever time.end says.
+  const Result requeued = run_strata(args + " --set time.steady=1e-4 --resume " + dir.string());
+  CHECK(requeued.exit_code == 0);
+  CHECK_MESSAGE(has(requeued, ", steady (summary.json); nothing to resume. To run it further, lower time.steady (or "
+                              "remove it: --set time.steady=null) and resume again"),
+                requeued.output);
+  CHECK(slurp(dir / "summary.json") == summary);
+  // A lower tolerance continues from the steady state's checkpoint to the new one.
+  const Result lower = run_strata(args + " --set time.steady=5e-5 --resume " + dir.string());
+  CHECK_MESSAGE(lower.exit_code == 0, lower.output);
+  const auto t = read_json(dir / "summary.json");
+  CHECK(t["steady"]["reached"] == true);
+  CHECK(t["steady"]["residual"].get<double>() < 5e-5);
+  CHECK(t["steps"].get<long>() > s["steps"].get<long>());
+}
