@@ -4,6 +4,7 @@
 // stopped; a checkpoint of another case or a damaged file is refused.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -635,6 +636,22 @@ TEST_CASE("checkpoint: one that cannot be put in place fails the run cleanly, it
   CHECK(read_json(dir / "run" / "summary.json")["status"] == "completed");
   CHECK_FALSE(fs::exists(dir / "run" / "last_good.vti"));
   CHECK_FALSE(fs::exists(dir / "run" / "history.csv.tmp12345"));
+
+  // The newest checkpoint cut short: --resume (of a longer run) names the one before it
+  // and says to move the damaged file aside.
+  std::vector<fs::path> checkpoints;
+  for (const auto& e : fs::directory_iterator(dir / "run"))
+    if (e.path().extension() == ".h5") checkpoints.push_back(e.path());
+  REQUIRE(checkpoints.size() >= 2);
+  std::sort(checkpoints.begin(), checkpoints.end(), [](const fs::path& a, const fs::path& b) {
+    return std::stol(a.stem().string().substr(11)) < std::stol(b.stem().string().substr(11));
+  });
+  fs::resize_file(checkpoints.back(), fs::file_size(checkpoints.back()) / 2);
+  const Result damaged = run_strata(resume + " --set time.end=0.03 --set output.times=[0.02,0.03]");
+  CHECK(damaged.exit_code == 3);
+  CHECK_MESSAGE(has(damaged, "; the checkpoint before it, " + checkpoints[checkpoints.size() - 2].string() +
+                                 ", may be whole: move the damaged one aside (mv " + checkpoints.back().string()),
+                damaged.output);
 }
 
 TEST_CASE("checkpoint: one larger than the process may write fails the run with the system's reason, not a signal") {
