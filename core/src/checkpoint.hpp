@@ -68,13 +68,6 @@ void check_restart_setup(const std::filesystem::path& file, const nlohmann::json
 std::string check_start_setup(const std::filesystem::path& file, const nlohmann::json& saved_setup,
                               const nlohmann::json& now_setup, bool distributions);
 
-// A checkpoint file that cannot be read as a whole one (truncated, corrupted, contents no
-// run writes); a file of another kind or format version is a plain RunError.
-class DamagedCheckpoint : public RunError {
- public:
-  using RunError::RunError;
-};
-
 // checkpoint_<step>.h5 in `dir`.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, long step);
 // The checkpoints checkpoint_<step>.h5 in `dir`, by ascending step.

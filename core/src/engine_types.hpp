@@ -24,6 +24,13 @@ class UnphysicalState : public RunError {
   using RunError::RunError;
 };
 
+// A checkpoint file that cannot be read as a whole one (truncated, corrupted, contents no
+// run writes); a file of another kind or format version is a plain RunError.
+class DamagedCheckpoint : public RunError {
+ public:
+  using RunError::RunError;
+};
+
 // Inside a catch block: rethrows the exception being handled with `where` put before
 // its message (and `hint`, when given, after it: "; hint") — a CaseError stays one (each
 // of its messages prefixed; nothing ran), a PluginError too (its message names the

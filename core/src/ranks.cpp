@@ -27,7 +27,7 @@ bool failure_agreed() { return agreed_failure; }
 
 namespace {
 // The kind of an error, so that every rank rethrows the same kind (agree()).
-enum Kind : int { unphysical = 0, plugin = 1, memory = 2, run = 3, invalid_case = 4 };
+enum Kind : int { unphysical = 0, plugin = 1, memory = 2, run = 3, invalid_case = 4, damaged_checkpoint = 5 };
 
 Kind kind_of(std::exception_ptr e, std::string& message) {
   try {
@@ -38,6 +38,9 @@ Kind kind_of(std::exception_ptr e, std::string& message) {
   } catch (const UnphysicalState& x) {
     message = x.what();
     return unphysical;
+  } catch (const DamagedCheckpoint& x) {
+    message = x.what();
+    return damaged_checkpoint;
   } catch (const PluginError& x) {
     message = x.what();
     return plugin;
@@ -65,6 +68,7 @@ Kind kind_of(std::exception_ptr e, std::string& message) {
       throw CaseError(lines);
     }
     case unphysical: throw UnphysicalState(message);
+    case damaged_checkpoint: throw DamagedCheckpoint(message);
     case plugin: throw PluginError(message);
     case memory: throw std::bad_alloc();
     default: throw RunError(message);

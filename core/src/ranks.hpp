@@ -25,7 +25,7 @@ inline bool root() { return rank() == 0; }
 // Every rank calls agree() at the same point with the error of its own work since the
 // last agreement (null when none). When any rank failed, every rank throws the same
 // exception: the error of the lowest failing rank, of the same kind (CaseError,
-// UnphysicalState, PluginError, std::bad_alloc or RunError) and with its message,
+// UnphysicalState, DamagedCheckpoint, PluginError, std::bad_alloc or RunError) and with its message,
 // prefixed by "rank r: " when there are several ranks. With one rank the error is
 // rethrown as it is.
 void agree(std::exception_ptr error);
