@@ -27,6 +27,7 @@
 #include "describe.hpp"
 #include "diagnostics.hpp"
 #include "estimate.hpp"
+#include "fault_report.hpp"
 #include "plugin_loader.hpp"
 #include "ranks.hpp"
 #include "schema.hpp"
@@ -416,6 +417,7 @@ static int run_command_line(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   strata::core::ranks::init(argc, argv);
+  strata::core::install_fault_report(strata::core::ranks::rank(), strata::core::ranks::size());
   const int code = run_command_line(argc, argv);
   strata::core::ranks::finalize();
   return code;

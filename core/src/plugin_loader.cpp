@@ -212,14 +212,20 @@ PluginLibrary::create_object(sdk::PluginKind kind, const std::string& params_jso
   auto channel = std::make_shared<HostChannel>(descriptor_->name);
   auto& create = library_.get_alias<CreateFn>("strata_create");
   auto& destroy = library_.get_alias<DestroyFn>("strata_destroy");
-  sdk::Plugin* raw = create(complete.c_str(), &setup, &channel->host());
+  sdk::Plugin* raw = [&] {
+    const PluginCallScope in_plugin(channel->plugin_name(), "strata_create");
+    return create(complete.c_str(), &setup, &channel->host());
+  }();
   if (!raw)
     throw PluginError("plugin '" + std::string(descriptor_->name) +
                       "' could not be created: " + channel->take_error());
   // The deleter holds the library and the channel: neither goes away while the
   // object lives (Boost.DLL's refcounting idiom).
   std::shared_ptr<sdk::Plugin> object(
-      raw, [library = library_, &destroy, channel](sdk::Plugin* p) { destroy(p); });
+      raw, [library = library_, &destroy, channel](sdk::Plugin* p) {
+        const PluginCallScope in_plugin(channel->plugin_name(), "strata_destroy");
+        destroy(p);
+      });
   return {object, channel};
 }
 

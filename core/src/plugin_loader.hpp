@@ -15,6 +15,8 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include "fault_report.hpp"
+
 #include "strata/sdk/descriptor.hpp"
 #include "strata/sdk/plugin.hpp"
 #include "strata/sdk/types.hpp"
@@ -72,8 +74,10 @@ class PluginObject {
   // and also turns an exception escaping the plugin into PluginError
   // ("plugin 'NAME', WHAT: threw: MESSAGE"):
   //   model.call("implicit_solve", [&] { return model->implicit_solve(rhs, h, y); });
+  // A fatal signal inside it is reported as the plugin's (fault_report.hpp).
   template <class F>
   void call(const char* what, F&& f) const {
+    const PluginCallScope in_plugin(name(), what);
     sdk::Status status = sdk::Status::failure;
     try {
       status = std::forward<F>(f)();

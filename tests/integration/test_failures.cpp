@@ -1,5 +1,6 @@
 // Failure paths of a run (docs/architecture.md §8): whatever stops a run after set-up
 // leaves last_good.vti and a failed summary.json, and the message says where.
+#include <csignal>
 #include <doctest/doctest.h>
 
 #include "run_strata.hpp"
@@ -50,6 +51,23 @@ TEST_CASE("failures: an indicator's proposal that is not a layer, a NaN viscosit
                 r.output);
   CHECK(has(r, "(rho = 1, T = 1); both must be finite and positive"));
   check_failed_output(out);
+}
+
+TEST_CASE("failures: a fatal signal inside a plugin names the plugin and its call") {
+  // An indicator reading the viscosity it did not declare in inputs() reads a null pointer:
+  // the process ends by SIGSEGV, as before, but standard error says where it came from.
+  const auto out = scratch("reads_undeclared");
+  const Result r = run_strata("run " + source("cases/sod.json") +
+                                  " --set mesh.nx=20 --set mesh.ny=1 --set velocity.n=12 --set time.end=0.01"
+                                  " --set output.times=[0.01] --plugin-dir " STRATA_TEST_PLUGIN_DIR " --out " +
+                                  out.string() + " --set 'indicator={\"plugin\":\"reads_undeclared\"}'",
+                              "ulimit -c 0; ");
+  CHECK(r.exit_code == 128 + SIGSEGV);
+  CHECK_MESSAGE(has(r, "strata: fatal: an invalid memory access (SIGSEGV) inside plugin 'reads_undeclared', in its call "
+                       "propose. The plugin's code failed"),
+                r.output);
+  CHECK(has(r, "An indicator finds null pointers for the inputs it did not declare in inputs()"));
+  CHECK(read_json(out / "summary.json")["status"] == "running");
 }
 
 TEST_CASE("failures: a collision model's failure where the grid is coarse for the cell's state says which grid") {

@@ -1,6 +1,8 @@
 // Plugins whose answers the engine must refuse, naming the plugin, the call and the cell
 // (docs/plugin_guide.md): built as strata_bad_layer.so, an indicator proposing layer 7
-// for every cell; as strata_nan_viscosity.so, a collision model without collisions
+// for every cell; as strata_reads_undeclared.so, an indicator reading the viscosity it
+// did not declare (a null pointer: the process ends, and the report names the plugin and
+// its call); as strata_nan_viscosity.so, a collision model without collisions
 // (y = rhs) whose transport_coefficients report a NaN viscosity; and as strata_leaky.so,
 // one that loses a thousandth of f at every stage (y = 0.999 rhs).
 #include <algorithm>
@@ -12,9 +14,14 @@ namespace {
 using namespace strata;
 using sdk::Status;
 
+#if defined(STRATA_TEST_BAD_INDICATOR) || defined(STRATA_TEST_UNDECLARED_INPUT)
 #ifdef STRATA_TEST_BAD_INDICATOR
 constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "bad_layer", sdk::PluginKind::indicator, "0.0.1",
                                      "test plugin: proposes layer 7", nullptr, 0};
+#else
+constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "reads_undeclared", sdk::PluginKind::indicator, "0.0.1",
+                                     "test plugin: reads the viscosity it did not declare", nullptr, 0};
+#endif
 
 class BadAnswers final : public sdk::Indicator {
  public:
@@ -23,7 +30,12 @@ class BadAnswers final : public sdk::Indicator {
   int n_diagnostics() const override { return 0; }
   const char* diagnostic_name(int) const override { return ""; }
   Status propose(const sdk::IndicatorInput& in, std::int8_t* next, double* const*) override {
+#ifdef STRATA_TEST_BAD_INDICATOR
     std::fill_n(next, static_cast<std::size_t>(in.nx) * in.ny, std::int8_t{7});
+#else
+    const volatile double* viscosity = in.viscosity;  // null: not declared in inputs()
+    std::fill_n(next, static_cast<std::size_t>(in.nx) * in.ny, std::int8_t{viscosity[0] > 1.0});
+#endif
     return Status::ok;
   }
 };

@@ -1,0 +1,109 @@
+#include "fault_report.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+
+namespace strata::core {
+namespace {
+
+// The plugin call in progress on a thread; the main thread's is also read by the handler
+// on other threads (a plugin's own OpenMP threads start from a call on the main thread).
+struct CallInProgress {
+  const char* plugin = nullptr;
+  const char* call = nullptr;
+};
+thread_local CallInProgress this_thread;
+CallInProgress* main_thread = nullptr;
+int report_rank = 0, report_ranks = 1;
+
+// Only async-signal-safe work below: write(2) of fixed text into a buffer of our own.
+struct Report {
+  char text[1024];
+  std::size_t size = 0;
+  Report& operator<<(const char* s) {
+    for (; s && *s && size < sizeof text; ++s) text[size++] = *s;
+    return *this;
+  }
+  Report& operator<<(int n) {
+    char digits[12];
+    int k = 0;
+    do digits[k++] = static_cast<char>('0' + n % 10);
+    while ((n /= 10) > 0 && k < 11);
+    while (k > 0 && size < sizeof text) text[size++] = digits[--k];
+    return *this;
+  }
+};
+
+const char* what_signal(int signal) {
+  switch (signal) {
+    case SIGSEGV: return "an invalid memory access (SIGSEGV)";
+    case SIGBUS: return "a bus error (SIGBUS)";
+    case SIGFPE: return "an arithmetic exception (SIGFPE)";
+    case SIGILL: return "an illegal instruction (SIGILL)";
+    default: return "an abort (SIGABRT: an exception escaping an OpenMP region or a thread, or a failed assertion)";
+  }
+}
+
+// What a plugin author should look at first, for the calls whose contract has a usual trap.
+const char* hint_for(const char* call) {
+  if (std::strcmp(call, "propose") == 0)
+    return " An indicator finds null pointers for the inputs it did not declare in inputs(), "
+           "and may read at most `halo` cells beyond its rectangle (sdk/plugin.hpp, IndicatorInput).";
+  return "";
+}
+
+extern "C" void report_fault(int signal) {
+  const CallInProgress here = this_thread;
+  const bool on_plugin_thread = !here.plugin && main_thread && main_thread->plugin;
+  const CallInProgress call = on_plugin_thread ? *main_thread : here;
+  Report r;
+  r << "strata";
+  if (report_ranks > 1) r << " (rank " << report_rank << ")";
+  r << ": fatal: " << what_signal(signal);
+  if (call.plugin) {
+    r << " inside plugin '" << call.plugin << "', in its call " << call.call
+      << (on_plugin_thread ? " (on one of the threads it started)" : "")
+      << ". The plugin's code failed; Strata cannot go on after it." << hint_for(call.call);
+  } else {
+    r << " in Strata itself, outside any plugin call: please report it with the case file and the command.";
+  }
+  r << " What the run wrote before it is kept; its summary.json, if written, says \"running\".\n";
+  [[maybe_unused]] const auto written = ::write(STDERR_FILENO, r.text, r.size);
+  // The default action, once this handler returns (the signal is blocked until then).
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
+}  // namespace
+
+PluginCallScope::PluginCallScope(const std::string& plugin, const char* call) noexcept
+    : previous_plugin_(this_thread.plugin), previous_call_(this_thread.call) {
+  this_thread.plugin = plugin.c_str();
+  this_thread.call = call;
+}
+
+PluginCallScope::~PluginCallScope() {
+  this_thread.plugin = previous_plugin_;
+  this_thread.call = previous_call_;
+}
+
+void install_fault_report(int rank, int ranks) {
+  main_thread = &this_thread;
+  report_rank = rank;
+  report_ranks = ranks;
+  // An alternate stack, so that a stack overflow on this thread is reported too.
+  static char alternate_stack[1 << 16];
+  stack_t stack{};
+  stack.ss_sp = alternate_stack;
+  stack.ss_size = sizeof alternate_stack;
+  sigaltstack(&stack, nullptr);
+  struct sigaction action {};
+  action.sa_handler = report_fault;
+  action.sa_flags = SA_ONSTACK;
+  sigemptyset(&action.sa_mask);
+  for (const int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(s, &action, nullptr);
+}
+
+}  // namespace strata::core

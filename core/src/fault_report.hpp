@@ -1,0 +1,31 @@
+#pragma once
+// A fatal signal (an invalid memory access, an abort, ...) cannot be recovered from, but it
+// can be named (docs/architecture.md §5): the report says whether it came from inside a
+// plugin's call, and which, or from Strata itself. Plugins are third parties' code run in
+// Strata's process; the engine marks each call into one (PluginObject::call).
+#include <string>
+
+namespace strata::core {
+
+// Marks a call into a plugin on this thread for its lifetime. `plugin` must outlive it
+// (the plugin object's name); `call` is a string literal.
+class PluginCallScope {
+ public:
+  PluginCallScope(const std::string& plugin, const char* call) noexcept;
+  ~PluginCallScope();
+  PluginCallScope(const PluginCallScope&) = delete;
+  PluginCallScope& operator=(const PluginCallScope&) = delete;
+
+ private:
+  const char* previous_plugin_;
+  const char* previous_call_;
+};
+
+// Installs, on the calling thread (the main thread, from which the engine calls plugins
+// that run their own threads), handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT
+// that write the report to standard error and then end the process by the signal's own
+// default action (exit status, core file) as before. `rank` and `ranks` prefix the
+// report under MPI.
+void install_fault_report(int rank, int ranks);
+
+}  // namespace strata::core
