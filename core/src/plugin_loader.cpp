@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include <dlfcn.h>
 #include <elf.h>
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -282,8 +283,16 @@ std::shared_ptr<const PluginLibrary> load_plugin_file(const fs::path& path) {
   check_shared_object(path);
   boost::dll::shared_library library;
   boost::dll::fs::error_code ec;
-  library.load(path, boost::dll::load_mode::default_mode, ec);
-  if (ec) throw PluginError(path.string() + ": cannot be loaded: " + ec.message());
+  // Every symbol bound now: a plugin needing one that no library provides is refused
+  // here, not ended by the dynamic linker at its first call (lazy binding).
+  library.load(path, boost::dll::load_mode::rtld_now, ec);
+  if (ec) {
+    // dlerror() names the cause (a missing library or symbol); Boost's code does not.
+    const char* why = dlerror();
+    std::string cause = why ? why : ec.message();
+    if (const std::string named = path.string() + ": "; cause.starts_with(named)) cause.erase(0, named.size());
+    throw PluginError(path.string() + ": cannot be loaded: " + cause);
+  }
   return std::make_shared<PluginLibrary>(std::move(library), path);
 }
 

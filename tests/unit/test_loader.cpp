@@ -129,6 +129,13 @@ TEST_CASE("loader: a library without the entry points is refused") {
   CHECK(load_error("not_a_plugin").find("not a Strata plugin") != std::string::npos);
 }
 
+TEST_CASE("loader: a library needing a symbol that no library defines is refused, naming the symbol") {
+  const std::string e = load_error("undefined_symbol");
+  CHECK_MESSAGE(e.find("strata_undefined_symbol.so: cannot be loaded: undefined symbol: "
+                       "_Z28strata_test_missing_functionv") != std::string::npos,
+                e);
+}
+
 TEST_CASE("loader: a library's host memory (STRATA_HOST_MEMORY) is found, used by kinetic arrays, or refused if half") {
   const bool example_offers = test_catalog().load("bgk_example")->host_allocate() != nullptr;
   CHECK_FALSE(example_offers);
