@@ -1,6 +1,6 @@
 #pragma once
 // A fatal signal (an invalid memory access, an abort, ...) cannot be recovered from, but it
-// can be named (docs/architecture.md §5): the report says whether it came from inside a
+// can be named (docs/architecture.md §8): the report says whether it came from inside a
 // plugin's call, and which, or from Strata itself. Plugins are third parties' code run in
 // Strata's process; the engine marks each call into one (PluginObject::call).
 #include <string>

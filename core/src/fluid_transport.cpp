@@ -36,6 +36,21 @@ void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems
                 "temperature and velocity act only on kinetic cells, and this run has none");
     return;
   }
+  if (c.mode == RegimeMode::hybrid) {  // a diffuse wall whose cells no band holds kinetic
+    std::string keys;
+    for (const Boundary& b : c.boundary)
+      if (b.kind == BoundaryKind::wall && b.wall.accommodation > 0 && (b.wall.band == 0 || c.band_layer == 0) &&
+          keys.find(b.wall.key) == std::string::npos)
+        keys += (keys.empty() ? "" : ", ") + b.wall.key;
+    for (const Obstacle& o : c.obstacles)
+      if (o.wall && o.wall->accommodation > 0 && (c.band == 0 || c.band_layer == 0))
+        keys += (keys.empty() ? "" : ", ") + o.wall->key;
+    if (!keys.empty())
+      warn_once(c.file.string() + ": " + keys + ": no band holds the cells beside this diffuse wall kinetic (" +
+                (c.band_layer == 0 ? "regime.band_layer is 0" : "its band is 0") + "): where the indicator leaves "
+                "them fluid they see a reflective (slip) side, and the wall's temperature and velocity act on them "
+                "not at all (docs/user_guide.md §3.2)");
+  }
   const Mesh& m = domain_.mesh();
   std::vector<double> W(gas_.n_vars());
   // The wall's own T, or the one temperature of `cells` at t = 0 (to 1e-12 relative);
@@ -136,27 +151,11 @@ void Transport::mark_obstacle_walls() {
 }
 
 void Transport::reflect_at_obstacle_walls(const std::array<std::size_t, 4>& stencil, int dir, double* rows) const {
-  bool wall[4];
-  for (int s = 0; s < 4; ++s) wall[s] = behind_wall_[stencil[s]] != 0;
   const int nv = gas_.n_vars(), normal = gas_.layout().momentum(dir);
-  auto mirror = [&](int to, int from) {
+  for_each_wall_image(stencil, [&](int to, int from) {
     std::copy_n(rows + from * nv, nv, rows + to * nv);
     rows[to * nv + normal] = -rows[to * nv + normal];
-  };
-  // Outer cells first where the wall is the face itself: a single gas cell between two
-  // walls mirrors twice (cells 0 | 1 | wall: 3 := R(0) = R(R(1)) = 1).
-  if (wall[2]) {
-    if (wall[0]) mirror(0, 1);
-    mirror(2, 1);
-    mirror(3, 0);
-  } else if (wall[1]) {
-    if (wall[3]) mirror(3, 2);
-    mirror(1, 2);
-    mirror(0, 3);
-  } else {
-    if (wall[0]) mirror(0, 1);
-    if (wall[3]) mirror(3, 2);
-  }
+  });
 }
 
 void Transport::book_exchange(std::size_t a, std::size_t b, const double* F, double weight, double area,

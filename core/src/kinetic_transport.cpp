@@ -93,6 +93,29 @@ const MaxwellWall* Transport::wall_of(const HaloRule* rule) const {
   return &*walls_[rule->side];
 }
 
+bool Transport::stencil_meets_obstacle_wall(std::size_t a, std::size_t step) const {
+  if (!obstacle_walls_present_) return false;
+  const auto stencil = face_stencil(a, step);
+  return std::any_of(stencil.begin(), stencil.end(), [&](std::size_t c) { return behind_wall_[c] != 0; });
+}
+
+void Transport::wall_ghosts_at_obstacles(const std::array<std::size_t, 4>& stencil, int dir,
+                                         std::array<const double*, 4>& f, double* ghosts) const {
+  const std::size_t nf = store_.values_per_cell();
+  for_each_wall_image(stencil, [&](int to, int from) {
+    // A stencil cell beyond an obstacle one cell thick is gas, imaged too: the wall is
+    // that of its neighbour toward `from`.
+    const std::size_t solid = behind_wall_[stencil[to]] ? stencil[to] : stencil[to > from ? to - 1 : to + 1];
+    const Obstacle* o = obstacle_of(solid);
+    const auto& walls = obstacle_walls_[static_cast<std::size_t>(o - domain_.case_file().obstacles.data())];
+    // The wall faces the way a domain wall would with the solid side where `to` is.
+    const Side facing = dir == 0 ? (to > from ? right : left) : (to > from ? top : bottom);
+    double* ghost = ghosts + static_cast<std::size_t>(to) * nf;
+    walls[facing].value().fill_ghost(f[from], ghost);
+    f[to] = ghost;
+  });
+}
+
 void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* phi) const {
   if (domain_.updated(a) == domain_.updated(b)) return;
   const std::size_t outside = domain_.updated(a) ? b : a;
@@ -142,14 +165,15 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange, const std::funct
     {
       std::vector<double> phi(nf);
       std::vector<double> moments(nvar);
+      std::vector<double> ghosts(obstacle_walls_present_ ? 4 * nf : 0);
       // The flux through one face into the q of its kinetic cells (and for a fluid or
       // outer side its moments, booked into `exchanged`).
       auto flux_through = [&](std::size_t face, std::size_t a, std::size_t b, Totals& exchanged) {
         const auto stencil = face_stencil(a, static_cast<std::size_t>(step));
-        const double* fm = &Y[slot(stencil[0]) * nf];
-        const double* fa = &Y[slot(stencil[1]) * nf];
-        const double* fb = &Y[slot(stencil[2]) * nf];
-        const double* fp = &Y[slot(stencil[3]) * nf];
+        std::array<const double*, 4> f;
+        for (int s = 0; s < 4; ++s) f[s] = &Y[slot(stencil[s]) * nf];
+        if (obstacle_walls_present_) wall_ghosts_at_obstacles(stencil, dir, f, ghosts.data());
+        const auto [fm, fa, fb, fp] = f;
         const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
         const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
         const bool first_for_b = dir == 0;  // b's left face: its q's first value (above)

@@ -45,11 +45,6 @@ bool valid_plugin_name(const std::string& name) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-// A name for a message: quoted, at most 40 characters of it.
-std::string shortened(const std::string& name) {
-  if (name.size() <= 40) return "\"" + name + "\"";
-  return "\"" + name.substr(0, 37) + "...\" (" + std::to_string(name.size()) + " characters)";
-}
 
 std::string hex(std::uint64_t value) {
   std::ostringstream out;
@@ -278,6 +273,21 @@ void check_shared_object(const fs::path& path) {
   }
 }
 }  // namespace
+
+std::string shortened(const std::string& name) {
+  std::string shown;
+  for (const char c : name.substr(0, name.size() <= 40 ? 40 : 37)) {
+    if (c >= 0x20 && c < 0x7f) {
+      shown += c;
+      continue;
+    }
+    static const char digits[] = "0123456789abcdef";
+    const auto byte = static_cast<unsigned char>(c);
+    shown += {'\\', 'x', digits[byte >> 4], digits[byte & 15]};
+  }
+  if (name.size() <= 40) return "\"" + shown + "\"";
+  return "\"" + shown + "...\" (" + std::to_string(name.size()) + " characters)";
+}
 
 std::shared_ptr<const PluginLibrary> load_plugin_file(const fs::path& path) {
   check_shared_object(path);

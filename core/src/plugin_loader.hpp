@@ -28,6 +28,10 @@ class PluginError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A name a plugin or a case gave, for a message: quoted, at most 40 characters of it, bytes
+// outside printable ASCII as \xNN (a descriptor read past its end shows as such).
+std::string shortened(const std::string& name);
+
 // "a fluid model", "a collision model", "an indicator": a kind in a message.
 inline std::string with_article(sdk::PluginKind kind) {
   return (kind == sdk::PluginKind::indicator ? "an " : "a ") + std::string(sdk::kind_name(kind));

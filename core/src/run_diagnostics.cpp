@@ -367,7 +367,7 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
   // Every layer, its coupling and the boundary exchange conserve to round-off (1e-15 to
   // 1e-13 of the scale in the shipped cases); a drift far above that means a run gone
   // wrong without becoming unphysical: said when the largest drift passes 1e-8, and
-  // again at every further factor of 100, with the layers then in use.
+  // again whenever it passes the next of 1e-6, 1e-4, ..., with the layers then in use.
   static const char* names[5] = {"mass", "momentum_x", "momentum_y", "momentum_z", "energy"};
   if (const auto worst = std::max_element(max_drift_.begin(), max_drift_.end()); *worst > drift_to_report_) {
     while (*worst > drift_to_report_) drift_to_report_ *= 100;
@@ -378,10 +378,11 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
     if (ranks::root())
       spdlog::warn("conservation: the {} drift has reached {} of its scale at step {}, t = {} ({}); the layers "
                    "conserve to round-off, so the run is losing accuracy: {}{} (docs/user_guide.md §6.1). Said "
-                   "again if it grows 100-fold",
+                   "again if it passes {}",
                    names[worst - max_drift_.begin()], toolkit::format_number(*worst), step, toolkit::format_number(t),
                    in_use, cells[1] + cells[2] > 0 ? "a collision model that does not conserve" : "a fluid model that does not conserve",
-                   cells[2] > 0 ? ", or in layer 2 a Knudsen number below about 1e-20, which amplifies round-off" : "");
+                   cells[2] > 0 ? ", or in layer 2 a Knudsen number below about 1e-20, which amplifies round-off" : "",
+                   toolkit::format_number(drift_to_report_));
   }
   // Mixtures: per species mass, mean velocity and temperature over the domain, and the
   // distance to the global equilibrium (sums over ranks: every rank takes part).

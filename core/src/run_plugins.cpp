@@ -1,6 +1,9 @@
 #include "run_plugins.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #ifdef _OPENMP
@@ -8,6 +11,7 @@
 #endif
 
 #include "ranks.hpp"
+#include "strata/sdk/version.hpp"
 #include "strata/toolkit/gas.hpp"
 
 namespace strata::core {
@@ -36,6 +40,37 @@ void match_viscosity(const Case& c, RunPlugins& p) {
 
 namespace {
 RunPlugins create_on_this_rank(const Case& c, int threads);
+
+// What an indicator declares of itself, checked before the first step: its input flags,
+// and the number and names of its diagnostic fields (snapshot arrays ind_<name>).
+void check_declaration(const Case& c, const PluginObject<sdk::Indicator>& indicator) {
+  const std::string who = c.file.string() + ": /indicator: plugin '" + indicator.name() + "', ";
+  const PluginCallScope in_plugin(indicator.name(), "its declaration of inputs and diagnostics");
+  constexpr unsigned known = sdk::indicator_input::transport_coefficients | sdk::indicator_input::distance_to_maxwellian;
+  if (const unsigned inputs = indicator->inputs(); inputs & ~known)
+    throw PluginError(who + "inputs() = " + std::to_string(inputs) + ": expected a bitwise or of the sdk::indicator_input "
+                      "flags of SDK " + std::to_string(STRATA_SDK_VERSION) + " (" + std::to_string(known) + " at most)");
+  constexpr int most = 64;
+  const int n = indicator->n_diagnostics();
+  if (n < 0 || n > most)
+    throw PluginError(who + "n_diagnostics() = " + std::to_string(n) + ": expected 0 to " + std::to_string(most));
+  std::vector<std::string> names;
+  for (int k = 0; k < n; ++k) {
+    const std::string call = who + "diagnostic_name(" + std::to_string(k) + ")";
+    const char* name = indicator->diagnostic_name(k);
+    if (!name) throw PluginError(call + " is a null pointer; expected a name");
+    const std::string_view s = name;
+    if (s.empty() || s.size() > 32 || !std::all_of(s.begin(), s.end(), [](char ch) {
+          return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+        }))
+      throw PluginError(call + " = " + shortened(name) + ": expected 1 to 32 letters, digits and _ (the snapshots' array " +
+                        "is ind_<name>)");
+    if (const auto same = std::find(names.begin(), names.end(), s); same != names.end())
+      throw PluginError(call + " = \"" + name + "\" is also diagnostic_name(" + std::to_string(same - names.begin()) +
+                        "); the names must differ");
+    names.emplace_back(s);
+  }
+}
 }  // namespace
 
 // Under mpirun a plugin may fail on one rank only (a GPU missing there): every rank
@@ -84,11 +119,17 @@ RunPlugins create_on_this_rank(const Case& c, int threads) {
   make(c.kinetic, sdk::PluginKind::collision_model, p.kinetic);
   make(c.boltzmann, sdk::PluginKind::collision_model, p.boltzmann);
   make(c.indicator, sdk::PluginKind::indicator, p.indicator);
+  if (p.indicator) check_declaration(c, p.indicator);
   if (p.indicator && (p.indicator->inputs() & sdk::indicator_input::transport_coefficients) && !p.kinetic &&
       !p.boltzmann)
     throw RunError("indicator '" + c.indicator.name +
                    "' reads the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
   if (p.kinetic && p.boltzmann && p.kinetic->adopts_viscosity()) match_viscosity(c, p);
+  if (p.kinetic && p.boltzmann && !p.kinetic->adopts_viscosity())
+    warn_once(c.file.string() + ": /kinetic: '" + c.kinetic.name + "' does not adopt the viscosity law of '" +
+              c.boltzmann.name + "' (adopts_viscosity() is false), so layers 1 and 2 of this run are two gases "
+              "with different viscosities at the same knudsen, and a cell's switch between them changes the gas "
+              "(docs/numerics.md, \"Transport coefficients\"; with esbgk, kinetic.nu = \"matched\" adopts it)");
   // Without a layer 2 there is no law to adopt: the same knudsen is then another gas
   // than in this case's layer-2 and hybrid runs (docs/user_guide.md §3.1).
   if (p.kinetic && !p.boltzmann && p.kinetic->adopts_viscosity() && !c.boltzmann.name.empty())

@@ -227,7 +227,8 @@ std::pair<std::string, std::string> Stepper::locate_failure(int layer, const sdk
     const GridDemand demand(gas_, W.data());
     const toolkit::VelocityGrid needed = grid_needed(coupling.grid(), demand);
     if (needed.n == coupling.grid().n && needed.L == coupling.grid().L) return {cell, ""};
-    return {cell, "the velocity grid is coarse or narrow for this cell's state (u = (" +
+    // The model's failure may have another cause (its own message says): hence "if".
+    return {cell, "if the velocity grid is the cause: it is coarse or narrow for this cell's state (u = (" +
                       toolkit::format_number(W[gas_.layout().velocity(0)]) + ", " +
                       toolkit::format_number(W[gas_.layout().velocity(1)]) + ", " +
                       toolkit::format_number(W[gas_.layout().velocity(2)]) + "), T = " + toolkit::format_number(T) +

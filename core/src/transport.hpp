@@ -64,11 +64,12 @@ class Transport {
   // called only where its top face is the host's, and the caller skips it.
   void kinetic_fluxes(double weight, Totals& exchange, const std::function<void(std::size_t)>& q_complete);
   // With layer 2 resident on a device (layer2_device.hpp), the faces between two
-  // layer-2 cells of this rank are the device's: kinetic_fluxes leaves them out.
+  // layer-2 cells of this rank are the device's, except where the stencil meets an
+  // obstacle's wall (its ghosts are made on the host): kinetic_fluxes leaves them out.
   void leave_layer2_faces_to_device() { layer2_faces_on_device_ = true; }
   bool on_device(std::size_t a, std::size_t b) const {
     return layer2_faces_on_device_ && domain_.owned(a) && domain_.owned(b) && domain_.layer(a) == 2 &&
-           domain_.layer(b) == 2;
+           domain_.layer(b) == 2 && !stencil_meets_obstacle_wall(a, b - a);
   }
 
  private:
@@ -93,6 +94,37 @@ class Transport {
   // momentum reversed, as at a reflective side, so no mass crosses an obstacle's wall
   // in layer 0 either (docs/numerics.md, "Walls").
   void reflect_at_obstacle_walls(const std::array<std::size_t, 4>& stencil, int dir, double* rows) const;
+  // The same for a kinetic face's stencil (4 distributions, `f`): a cell behind an
+  // obstacle's wall takes the wall's ghost of the gas cell it mirrors, as a domain wall's
+  // ghost layers do (MaxwellWall::fill_ghost, into `ghosts`, 4 distributions), so the
+  // obstacle's own state never enters the gas's reconstruction.
+  void wall_ghosts_at_obstacles(const std::array<std::size_t, 4>& stencil, int dir, std::array<const double*, 4>& f,
+                                double* ghosts) const;
+  // The cells of a face stencil behind an obstacle's wall, each with the stencil cell it
+  // mirrors across the wall: image(to, from), in an order where `from` is final. The
+  // outer cells come first where the wall is the face itself: a single gas cell between
+  // two walls is mirrored twice (cells 0 | 1 | wall: 3 := R(0) = R(R(1))). Where the wall
+  // is the face, the far cell beyond it is imaged whatever it is (gas beyond an obstacle
+  // one cell thick too).
+  template <class Image>
+  void for_each_wall_image(const std::array<std::size_t, 4>& stencil, Image&& image) const {
+    bool wall[4];
+    for (int s = 0; s < 4; ++s) wall[s] = behind_wall_[stencil[s]] != 0;
+    if (wall[2]) {
+      if (wall[0]) image(0, 1);
+      image(2, 1);
+      image(3, 0);
+    } else if (wall[1]) {
+      if (wall[3]) image(3, 2);
+      image(1, 2);
+      image(0, 3);
+    } else {
+      if (wall[0]) image(0, 1);
+      if (wall[3]) image(3, 2);
+    }
+  }
+  // Whether a cell of the face stencil of (a, a + step) is behind an obstacle's wall.
+  bool stencil_meets_obstacle_wall(std::size_t a, std::size_t step) const;
   // A face between an updated cell and a ghost at a Maxwell wall, or a solid cell of an
   // obstacle with a wall: the upwind flux `phi` of
   // the velocities leaving the wall is replaced by the wall's re-emission, so no mass

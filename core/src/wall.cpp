@@ -36,7 +36,16 @@ MaxwellWall::MaxwellWall(const Wall& wall, double T, Side side, const Gas& gas, 
 }
 
 void MaxwellWall::fill_ghost(const double* source, double* ghost) const {
+  // Arriving velocities: the mirror image of the source for the specular fraction (so
+  // α = 0 is the reflective side exactly), the source's own value for the diffuse one;
+  // v_n = 0 (an odd velocity.n) is its own mirror.
   std::copy_n(source, species_ * points_, ghost);
+  for (int s = 0; s < species_; ++s) {
+    const double* f = source + s * points_;
+    double* g = ghost + s * points_;
+    for (std::size_t k = 0; k < leaving_.size(); ++k)
+      g[mirror_[k]] = (1.0 - alpha_) * f[leaving_[k]] + alpha_ * f[mirror_[k]];
+  }
   reemit(source, ghost, false);
 }
 

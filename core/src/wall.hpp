@@ -18,9 +18,11 @@ class MaxwellWall {
   MaxwellWall(const Wall& wall, double T, Side side, const Gas& gas, const Coupling& coupling,
               const double* const velocity[2]);
 
-  // Distributions and fluxes are S blocks of N^3 values. A ghost of the wall: the
-  // arriving velocities keep the values of its source (zeroth-order extrapolation, so a
-  // state uniform up to the wall reconstructs exactly), the leaving ones are re-emitted.
+  // Distributions and fluxes are S blocks of N^3 values. A ghost of the wall: at an
+  // arriving velocity v, (1 - α) × the source's value at the mirror velocity v* (the
+  // specular image, as a reflective side's ghost) + α × its value at v (zeroth-order
+  // extrapolation); at the leaving ones the re-emission. So α = 0 is the reflective side,
+  // and a state uniform up to the wall and symmetric in v_n reconstructs exactly.
   void fill_ghost(const double* source, double* ghost) const;
   // The face flux v_n f through the wall face: the leaving velocities' entries are
   // re-emitted from the arriving ones, so the face carries no mass.

@@ -457,4 +457,9 @@ TEST_CASE("bad input: a layer-1 run of a case with a layer-2 model is warned tha
                 "sod.json: /kinetic: regime.mode \"layer1\" has no layer 2, so 'esbgk' keeps its own viscosity law "
                 "instead of adopting that of 'boltzmann_fft'",
                 {" --set regime.mode=layer1 --set kinetic.nu=formula", ""}, "keeps its own viscosity law");
+  // A hybrid whose layer-1 model keeps its own law: two gases, switched between.
+  check_warning("validate " + source("cases/sod.json") + " --set velocity.n=12", " --set kinetic.nu=formula",
+                "sod.json: /kinetic: 'esbgk' does not adopt the viscosity law of 'boltzmann_fft' (adopts_viscosity() "
+                "is false), so layers 1 and 2 of this run are two gases",
+                {"", " --set regime.mode=layer1 --set kinetic.nu=formula"}, "does not adopt the viscosity law");
 }

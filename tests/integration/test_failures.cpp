@@ -53,6 +53,25 @@ TEST_CASE("failures: an indicator's proposal that is not a layer, a NaN viscosit
   check_failed_output(out);
 }
 
+TEST_CASE("failures: an indicator's declaration of its inputs and diagnostics is checked before anything runs") {
+  const std::string validate = "validate " + source("cases/sod.json") + " --plugin-dir " STRATA_TEST_PLUGIN_DIR +
+                               " --set 'indicator={\"plugin\":\"bad_diagnostics\",\"defect\":\"";
+  const std::string who = "/cases/sod.json: /indicator: plugin 'bad_diagnostics', ";
+  for (const auto& [defect, message] :
+       {std::pair<std::string, std::string>{"negative_count", "n_diagnostics() = -1: expected 0 to 64"},
+        {"null_name", "diagnostic_name(1) is a null pointer; expected a name"},
+        {"duplicate", "diagnostic_name(1) = \"level\" is also diagnostic_name(0); the names must differ"},
+        {"bad_name", "diagnostic_name(1) = \"a b\\x01\": expected 1 to 32 letters, digits and _"},
+        {"unknown_input", "inputs() = 8: expected a bitwise or of the sdk::indicator_input flags of SDK "}}) {
+    const Result r = run_strata(validate + defect + "\"}'");
+    CHECK(r.exit_code == 2);
+    const std::string seen = defect + ": " + r.output;
+    CHECK_MESSAGE(has(r, who + message), seen);
+  }
+  const Result fine = run_strata(validate + "none\"}'");
+  CHECK_MESSAGE(fine.exit_code == 0, fine.output);
+}
+
 TEST_CASE("failures: a fatal signal inside a plugin names the plugin and its call") {
   // An indicator reading the viscosity it did not declare in inputs() reads a null pointer:
   // the process ends by SIGSEGV, as before, but standard error says where it came from.
@@ -79,7 +98,7 @@ TEST_CASE("failures: a collision model's failure where the grid is coarse for th
   Result r = run_strata(run + out.string() + " --set velocity.n=8");
   CHECK(r.exit_code == 3);
   CHECK(has(r, "layer 1 (mixture_bgk): plugin 'mixture_bgk', stage_value: "));
-  CHECK_MESSAGE(has(r, "; the velocity grid is coarse or narrow for this cell's state (u = ("), r.output);
+  CHECK_MESSAGE(has(r, "; if the velocity grid is the cause: it is coarse or narrow for this cell's state (u = ("), r.output);
   CHECK(has(r, "T = 1.225): refine velocity.n to at least 16 (the spacing 2L/n is 1.75"));
   check_failed_output(out);
   r = run_strata(run + scratch("coarse_mixture_advised").string() + " --set velocity.n=16");
@@ -145,7 +164,8 @@ TEST_CASE("failures: a conservation drift far above round-off is reported once, 
   CHECK_FALSE(has(usual, "conservation: the "));
   // A collision model that loses 1e-3 of f a stage: said at once, naming the layer and
   // its plugin (not layer 2's Knudsen number: this run has no layer 2), and again as the
-  // drift grows 100-fold (3e-3 after the first step, past 1e-2 within 20 steps).
+  // drift passes the next power of 100 it names (3e-3 after the first step, past 1e-2
+  // within 20 steps).
   const Result leaky = run_strata("run " + source("cases/conservation_box.json") +
                                   " --set regime.mode=layer1 --set mesh.nx=4 --set mesh.ny=4 --set velocity.n=12"
                                   " --set kinetic.plugin=leaky --plugin-dir " STRATA_TEST_PLUGIN_DIR " -q --out " +
@@ -155,4 +175,5 @@ TEST_CASE("failures: a conservation drift far above round-off is reported once, 
   CHECK(has(leaky, "(layer 1 (leaky): 16 cells); the layers conserve to round-off"));
   CHECK_FALSE(has(leaky, "Knudsen number"));
   CHECK(occurrences(leaky, "conservation: the ") == 2);
+  CHECK(has(leaky, "Said again if it passes 0.01"));
 }

@@ -113,6 +113,38 @@ TEST_CASE("walls: gas at rest at the wall temperature stays at rest, whatever th
   }
 }
 
+TEST_CASE("walls: a wall with accommodation 0 is the reflective side, ghosts included") {
+  // A column between a moving diffuse wall (bottom) and, on top, a reflective side or a
+  // wall with α = 0: the same specular reflection, of the face flux and of the ghosts the
+  // CWENO stencils read. The flow is not symmetric in v_y at the top (uy ≠ 0 there), so a
+  // ghost that copied its source instead of mirroring it (as before) differed by 5e-3 in
+  // uy at ny = 8. The two paths compute the same values in another order (the face flux
+  // re-emits v_n f(v*)/v*_n): 1e-13, a few hundred ulp over ~20 steps.
+  std::vector<double> rows[2];
+  const char* tops[2] = {R"("reflective")", R"({"type": "wall", "accommodation": 0, "T": 1.3})"};
+  for (int k = 0; k < 2; ++k) {
+    const std::string name = k == 0 ? "walls_specular_reflective" : "walls_specular_wall";
+    run_case(name, std::string(R"({"mesh": {"nx": 1, "ny": 8, "x": [0, 0.125], "y": [0, 1],
+        "boundary": {"left": "periodic", "right": "periodic",
+                     "bottom": {"type": "wall", "T": 1.3, "ux": 0.2}, "top": )") + tops[k] + R"j(}},
+      "velocity": {"n": 12, "L": 6}, "knudsen": 0.1, "time": {"end": 0.25},
+      "initial": [{"rho": "1 + 0.3*cos(pi*(y - 1))", "uy": "0.1*sin(pi*(y - 1))", "T": 1}],
+      "regime": {"mode": "layer1"}, "kinetic": {"plugin": "esbgk"},
+      "probes": [{"name": "top", "x": 0.06, "y": 0.94}, {"name": "middle", "x": 0.06, "y": 0.56}],
+      "output": {"snapshots": false, "profiles": false}})j");
+    for (const char* probe : {"top", "middle"}) {
+      const auto row = last_row(name, probe);
+      rows[k].insert(rows[k].end(), row.begin(), row.begin() + 6);
+    }
+  }
+  REQUIRE(rows[0].size() == rows[1].size());
+  for (std::size_t q = 0; q < rows[0].size(); ++q) {
+    CAPTURE(q);
+    CHECK(std::abs(rows[1][q] - rows[0][q]) < 1e-13);
+  }
+  CHECK(std::abs(rows[0][3]) > 1e-3);  // the flow at the top is not at rest
+}
+
 TEST_CASE("walls: two plates at rest at one temperature keep the gas between them in equilibrium") {
   // cases/couette.json with the plates at rest, one of them partly specular, and a gas
   // denser than the initial state of the case at the plates' temperature.
@@ -240,6 +272,35 @@ TEST_CASE("walls: a hot obstacle with a Maxwell wall heats the gas and lets no m
   }
 }
 
+TEST_CASE("walls: behind an obstacle's wall its own state does not matter (kinetic layers)") {
+  // Gas at rest at T = 1 in a box of walls at T = 1, around an obstacle whose wall is at
+  // T = 1 too: an equilibrium, whatever the obstacle's own density. The kinetic stencils
+  // read the wall's ghosts of the gas cells, not the obstacle's Maxwellian (with which
+  // rho = 3 set the gas moving: |u| = 9e-4 by t = 0.5). Collisionless, so that the gas
+  // does not relax to the collision model's own discrete equilibrium (see "gas at rest"
+  // above); ~50 steps of O(1) updates: 1e-13.
+  const std::string walls = R"("boundary": {"left": {"type": "wall", "T": 1}, "right": {"type": "wall", "T": 1},
+      "bottom": {"type": "wall", "T": 1}, "top": {"type": "wall", "T": 1, "accommodation": 0.3}})";
+  for (const char* mode : {"layer1", "layer2"}) {
+    CAPTURE(mode);
+    const std::string obstacle = R"(, "obstacles": [{"shape": "rectangle", "x": [0.34, 0.66], "y": [0.3, 0.55],
+        "rho": 3, "T": 1, "wall": {"T": 1, "accommodation": 0.8}}])";
+    std::string text = box_case(mode, R"({"rho": 1, "T": 1})", walls, "0.5", false, obstacle);
+    const std::string key = "\"knudsen\": 0.05";
+    text.replace(text.find(key), key.size(), "\"knudsen\": 1e6");
+    run_case("walls_obstacle_state", text);
+    for (const char* probe : {"corner", "side", "middle"}) {
+      CAPTURE(probe);
+      const auto row = last_row("walls_obstacle_state", probe);
+      if (std::isnan(row[1])) continue;  // a probe in the obstacle
+      CHECK(std::abs(row[1] - 1.0) < 1e-13);
+      CHECK(std::abs(row[2]) < 1e-13);
+      CHECK(std::abs(row[3]) < 1e-13);
+      CHECK(std::abs(row[5] - 1.0) < 1e-13);
+    }
+  }
+}
+
 TEST_CASE("walls: an obstacle's wall lets no mass into or out of fluid cells either (layer 0, hybrid without band)") {
   // Fluid faces at an obstacle's wall see the mirror image of the gas, as at a reflective
   // side: the flux through them carries pressure, no mass. (As a fixed state, which it
@@ -289,6 +350,21 @@ TEST_CASE("walls: a layer0 run says that its walls' temperature and velocity act
                             " --set 'mesh.boundary.top={\"type\":\"wall\"}'");
   CHECK_MESSAGE(r.exit_code == 0, r.output);
   CHECK_FALSE(has(r, "in a layer0 run a wall"));  // walls without T or velocity: nothing lost
+  // A hybrid whose band along a diffuse wall is 0 cells, or held in layer 0.
+  const std::string hybrid = "validate " + source("cases/couette.json") +
+                             " --set regime.mode=hybrid --set 'fluid={\"plugin\":\"euler\"}'"
+                             " --set 'indicator={\"plugin\":\"realizability\"}'"
+                             " --set 'boltzmann={\"plugin\":\"boltzmann_fft\"}'";
+  r = run_strata(hybrid + " --set mesh.boundary.top.band=0");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(has(r, "couette.json: /mesh/boundary/top: no band holds the cells beside this diffuse wall kinetic (its band "
+               "is 0): where the indicator leaves them fluid they see a reflective (slip) side"));
+  r = run_strata(hybrid + " --set regime.band_layer=0");
+  CHECK(has(r, "couette.json: /mesh/boundary/bottom, /mesh/boundary/top: no band holds the cells beside this diffuse "
+               "wall kinetic (regime.band_layer is 0)"));
+  r = run_strata(hybrid);
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK_FALSE(has(r, "no band holds"));
 }
 
 TEST_CASE("bad input: wall accommodation out of range, a normal wall velocity") {

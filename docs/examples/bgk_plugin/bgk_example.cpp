@@ -1,6 +1,7 @@
 // A minimal collision-model plugin: the BGK operator P(f) = nu (M[f] - f) for one
 // species, written against the installed Strata SDK only. It shows the whole
 // contract: declared parameters, the constructor, the batch calls, and the export.
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <vector>

@@ -12,4 +12,5 @@
 #include "strata/toolkit/imex.hpp"
 #include "strata/toolkit/maxwellian.hpp"
 #include "strata/toolkit/moments.hpp"
+#include "strata/toolkit/stencils.hpp"
 #include "strata/toolkit/velocity_grid.hpp"
