@@ -13,8 +13,6 @@
 #include <thread>
 #include <vector>
 
-#include <unistd.h>
-
 #include <boost/program_options.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -414,18 +412,7 @@ static int run_command_line(int argc, char** argv) {
 }
 
 
-// Idle OpenMP threads sleep instead of spinning: on cores shared with other work, a
-// spinning thread takes the time another process (or rank) needed (docs/user_guide.md §5).
-// The OpenMP runtime reads OMP_WAIT_POLICY when it is loaded, before main, so the program
-// starts again with it set; a user's own setting wins. Returns only when not restarted.
-static void sleep_idle_openmp_threads(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY")) return;
-  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-  execv("/proc/self/exe", argv);  // on failure the run goes on with the runtime's default
-}
-
 int main(int argc, char** argv) {
-  sleep_idle_openmp_threads(argv);
   strata::core::ranks::init(argc, argv);
   strata::core::install_fault_report(strata::core::ranks::rank(), strata::core::ranks::size());
   const int code = run_command_line(argc, argv);

@@ -280,22 +280,6 @@ TEST_CASE("info names the SDK version and the plugin folders") {
   CHECK(has(r, "this process: rank 0 of 1"));  // "MPI: yes (...)" or "MPI: no (built without MPI)"
 }
 
-TEST_CASE("idle OpenMP threads sleep unless the user's OMP_WAIT_POLICY says otherwise") {
-  // The runtime reads its environment before main: the program starts again with
-  // OMP_WAIT_POLICY=PASSIVE, which libgomp shows (verbose) as GOMP_SPINCOUNT = '0'; with
-  // the runtime's default, threads spin 300000 times before they sleep.
-  const auto spin_count = [](const Result& r) {
-    const auto at = r.output.rfind("GOMP_SPINCOUNT = '");
-    return at == std::string::npos ? std::string("none") : r.output.substr(at + 18, r.output.find('\'', at + 18) - at - 18);
-  };
-  const Result chosen = run_strata("info", "env -u OMP_WAIT_POLICY OMP_DISPLAY_ENV=verbose ");
-  CHECK(chosen.exit_code == 0);
-  CHECK_MESSAGE(spin_count(chosen) == "0", chosen.output);
-  const Result users = run_strata("info", "env OMP_WAIT_POLICY=ACTIVE OMP_DISPLAY_ENV=verbose ");
-  CHECK(users.exit_code == 0);
-  CHECK_MESSAGE(occurrences(users, "OMP_WAIT_POLICY = 'ACTIVE'") == 1, users.output);  // not started again
-}
-
 TEST_CASE("bad input: hostile command lines end with a clear message, never a signal") {
   const std::string sod = source("cases/sod.json") + " --set regime.mode=layer0";
   Result r = run_strata("validate " + sod + " --threads 100000");
