@@ -4,6 +4,8 @@
 #include <cmath>
 #include <iomanip>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -27,6 +29,20 @@ struct Run {
   std::string label, mode, indicator;
   RunResult result;
 };
+
+// An --indicators item: the plugin's name, and the parameters given after it, if any.
+std::pair<std::string, std::optional<nlohmann::json>> indicator_item(const std::string& item) {
+  const std::size_t brace = item.find('{');
+  if (brace == std::string::npos) return {item, std::nullopt};
+  const std::string name = item.substr(0, brace);
+  nlohmann::json params = nlohmann::json::parse(item.substr(brace), nullptr, false);
+  if (params.is_discarded() || !params.is_object())
+    throw CaseError({"compare: --indicators: " + item + ": what follows '" + name +
+                     "' is not a JSON object of its parameters; expected NAME{\"key\": value, ...}"});
+  if (params.contains("plugin"))
+    throw CaseError({"compare: --indicators: " + item + ": the plugin is the name before '{', not a key"});
+  return {name, params};
+}
 
 // Relative L1 distance of a field to the reference's over the cells that are gas in
 // both runs (solid cells excluded).
@@ -59,7 +75,8 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
   for (const std::string& mode : options.modes)
     if (std::find(known_modes.begin(), known_modes.end(), mode) == known_modes.end())
       throw CaseError({"compare: --modes: unknown mode \"" + mode + "\"; expected hybrid, layer0, layer1 or layer2"});
-  for (const std::string& indicator : options.indicators) {
+  for (const std::string& item : options.indicators) {
+    const std::string indicator = indicator_item(item).first;
     std::shared_ptr<const PluginLibrary> library;
     try {
       library = catalog.load(indicator, sdk::PluginKind::indicator);
@@ -74,7 +91,8 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
   for (const std::string& mode : options.modes) {
     std::vector<std::string> indicators = {""};
     if (mode == "hybrid" && !options.indicators.empty()) indicators = options.indicators;
-    for (const std::string& indicator : indicators) {
+    for (const std::string& item : indicators) {
+      const auto [indicator, params] = indicator_item(item);
       Run run{mode + (indicator.empty() ? "" : ":" + indicator), mode, indicator, {}};
       for (const Planned& p : plan)
         if (p.run.label == run.label) throw CaseError({"compare: the run \"" + run.label + "\" is asked for twice"});
@@ -82,8 +100,14 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
       sets.push_back("regime.mode=" + mode);
       try {
         const Case probe_case = load_case(options.case_file, sets, catalog);
-        if (!indicator.empty() && probe_case.indicator.name != indicator)
-          sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");  // that plugin's defaults
+        // Another plugin than the case's runs with its defaults, or the parameters given.
+        if (params) {
+          nlohmann::json section = *params;
+          section["plugin"] = indicator;
+          sets.push_back("indicator=" + section.dump());
+        } else if (!indicator.empty() && probe_case.indicator.name != indicator) {
+          sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");
+        }
         Case c = load_case(options.case_file, sets, catalog);
         check_memory(c, estimate_memory(c, options.threads));
         within_memory(c, options.threads, "setting up the run to check it", [&] {
@@ -114,6 +138,18 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
 }
 
 }  // namespace
+
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> items(1);
+  int depth = 0;
+  for (const char c : list) {
+    depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+    if (c == ',' && depth == 0) items.emplace_back();
+    else items.back() += c;
+  }
+  std::erase_if(items, [](const std::string& s) { return s.empty(); });
+  return items;
+}
 
 std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
                                       std::ostream& table) {

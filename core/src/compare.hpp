@@ -17,11 +17,16 @@ namespace strata::core {
 struct CompareOptions {
   std::filesystem::path case_file, out_dir;
   std::vector<std::string> modes = {"hybrid", "layer0", "layer2"};
-  std::vector<std::string> indicators;  // for hybrid runs; empty: the case's own
+  // For hybrid runs, each NAME or NAME{JSON parameters}; empty: the case's own.
+  std::vector<std::string> indicators;
   std::string reference = "layer2";
   std::vector<std::string> overrides;
   int threads = 0;
 };
+
+// The items of a comma-separated list, commas inside {...} kept: --modes, and --indicators
+// whose items may carry parameters ("realizability,knudsen_gradient{\"threshold\": 0.1}").
+std::vector<std::string> split_list(const std::string& list);
 
 // Returns the comparison document (also written to out_dir/comparison.json), or nothing
 // when a signal interrupted one of the runs (its checkpoint kept; nothing compared).

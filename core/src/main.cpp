@@ -52,7 +52,7 @@ constexpr const char* usage = R"(usage:
   strata describe NAME [--markdown] [--plugin-dir DIR ...]
   strata schema [--plugin-dir DIR ...]
   strata info [--plugin-dir DIR ...]
-  strata compare CASE.json [--modes hybrid,layer0,layer2] [--indicators a,b] [--reference layer2]
+  strata compare CASE.json [--modes hybrid,layer0,layer2] [--indicators 'a,b{"key": value}'] [--reference layer2]
                  [--out DIR] [--set key=value ...] [--threads N] [--plugin-dir DIR ...]
 (-q, --quiet and -h, --help go with every command)
 )";
@@ -299,15 +299,8 @@ int dispatch(const std::string& command, const std::string& target, const po::va
                                       : fs::path("out") / (fs::path(target).stem().string() + "_compare");
     options.overrides = sets;
     options.threads = threads(vm);
-    auto split = [](const std::string& list) {
-      std::vector<std::string> items;
-      std::stringstream in(list);
-      for (std::string item; std::getline(in, item, ',');)
-        if (!item.empty()) items.push_back(item);
-      return items;
-    };
-    if (vm.count("modes")) options.modes = split(vm["modes"].as<std::string>());
-    if (vm.count("indicators")) options.indicators = split(vm["indicators"].as<std::string>());
+    if (vm.count("modes")) options.modes = split_list(vm["modes"].as<std::string>());
+    if (vm.count("indicators")) options.indicators = split_list(vm["indicators"].as<std::string>());
     if (vm.count("reference")) options.reference = vm["reference"].as<std::string>();
     if (!compare(options, catalog, std::cout)) return interrupted;
     spdlog::info("comparison written to {}", (options.out_dir / "comparison.json").string());
@@ -370,7 +363,7 @@ static int run_command_line(int argc, char** argv) {
       ("plugin-dir", po::value<std::vector<std::string>>()->composing(), "extra plugin folder (searched first)")
       ("markdown", "describe: print the parameter table as Markdown")
       ("modes", po::value<std::string>(), "compare: regime modes, comma-separated (default hybrid,layer0,layer2)")
-      ("indicators", po::value<std::string>(), "compare: indicator plugins for the hybrid runs, comma-separated")
+      ("indicators", po::value<std::string>(), "compare: indicator plugins for the hybrid runs, comma-separated, each NAME or NAME{JSON parameters}")
       ("reference", po::value<std::string>(), "compare: the run the others are measured against (default layer2)")
       ("quiet,q", "only warnings and errors");
   po::options_description hidden;

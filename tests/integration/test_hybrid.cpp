@@ -133,6 +133,32 @@ TEST_CASE("hybrid: strata compare writes comparison.json with accuracy and cost 
   }
 }
 
+TEST_CASE("hybrid: strata compare runs each indicator with the parameters given after its name") {
+  // knudsen_gradient with thresholds ten times its defaults, beside the case's own
+  // realizability: each hybrid run's summary records its indicator's parameters.
+  const auto out = scratch("compare_indicator_parameters");
+  const Result r = run_strata("compare " + source("cases/sod.json") +
+                              " --modes hybrid,layer1 --reference layer1 --set mesh.nx=40 --set mesh.ny=1"
+                              " --set mesh.y=[0,0.025] --set velocity.n=12 --set time.end=0.02 --set output.times=[0.02]"
+                              " --indicators 'realizability,knudsen_gradient{\"kinetic_threshold\": 0.5, "
+                              "\"boltzmann_threshold\": 2}' -q --out " + out.string());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const auto gradient = read_json(out / "hybrid_knudsen_gradient" / "summary.json")["plugins"]["indicator"];
+  CHECK(gradient["name"] == "knudsen_gradient");
+  CHECK(gradient["parameters"]["kinetic_threshold"] == 0.5);
+  CHECK(gradient["parameters"]["boltzmann_threshold"] == 2.0);
+  CHECK(gradient["parameters"]["mean_free_path"] == "viscosity");  // the default of what was not given
+  const auto own = read_json(out / "hybrid_realizability" / "summary.json")["plugins"]["indicator"];
+  CHECK(own["name"] == "realizability");
+  // Parameters that are not a JSON object, or that name the plugin, are refused before any run.
+  const Result bad = run_strata("compare " + source("cases/sod.json") + " --modes hybrid,layer1 --reference layer1"
+                                " --indicators 'knudsen_gradient{kinetic_threshold: 0.5}' -q --out " +
+                                scratch("compare_indicator_bad").string());
+  CHECK(bad.exit_code == 2);
+  CHECK(has(bad, "compare: --indicators: knudsen_gradient{kinetic_threshold: 0.5}: what follows 'knudsen_gradient' is "
+                 "not a JSON object of its parameters"));
+}
+
 namespace {
 // Runs `strata compare` for hybrid against layer2 and returns comparison.json.
 nlohmann::json hybrid_against_layer2(const std::string& name, const std::string& sets) {
