@@ -45,4 +45,11 @@ ok = (s["status"] == "completed" and s["plugins"]["kinetic"]["name"] == "bgk_exa
 print(f"bgk_example run: status {s['status']}, {s['steps']} steps, drifts {drift}")
 sys.exit(0 if ok else 1)
 PY
-echo "out-of-tree plugin built from the installed example against the installed SDK, loaded and run"
+# Strata's own plugins, installed as sources, build against the installed SDK alone, and
+# a copy loads in place of the installed plugin of its name (which it shadows).
+cmake -S "$work/prefix/share/strata/examples/shipped_plugins" -B "$work/shipped" \
+  -DCMAKE_PREFIX_PATH="$work/prefix" > "$work/shipped_configure.log"
+cmake --build "$work/shipped" -j 2 > "$work/shipped_build.log" || { cat "$work/shipped_build.log"; exit 1; }
+described=$("$strata" describe realizability --plugin-dir "$work/shipped/realizability" 2>&1)
+grep -q "plugin 'realizability': using $work/shipped/realizability/strata_realizability.so, which shadows" <<< "$described"
+echo "out-of-tree plugins built from the installed example and the installed sources of the shipped ones, loaded and run"
