@@ -1,7 +1,9 @@
 #include "fault_report.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstring>
 
@@ -17,6 +19,14 @@ struct CallInProgress {
 thread_local CallInProgress this_thread;
 CallInProgress* main_thread = nullptr;
 int report_rank = 0, report_ranks = 1;
+
+// Two copies of the prepared summary: the main thread fills the one the handler does not
+// read, then switches, so that a fault on another thread never reads a half-made one.
+struct FaultSummary {
+  std::string file, before, after;
+};
+FaultSummary fault_summaries[2];
+std::atomic<int> fault_summary_in_use{-1};  // -1: none prepared
 
 // Only async-signal-safe work below: write(2) of fixed text into a buffer of our own.
 struct Report {
@@ -69,14 +79,40 @@ extern "C" void report_fault(int signal) {
   } else {
     r << " in Strata itself, outside any plugin call: please report it with the case file and the command.";
   }
-  r << " What the run wrote before it is kept; its summary.json, if written, says \"running\".\n";
-  [[maybe_unused]] const auto written = ::write(STDERR_FILENO, r.text, r.size);
+  r << " What the run wrote before it is kept";
+  const int in_use = fault_summary_in_use.load();
+  r << (in_use >= 0 ? "; summary.json says \"crashed\" with this report.\n" : ".\n");
+  [[maybe_unused]] auto written = ::write(STDERR_FILENO, r.text, r.size);
+  if (in_use >= 0) {
+    const FaultSummary& s = fault_summaries[in_use];
+    Report error;  // plugin names and calls hold no character JSON would escape
+    error << "fatal: " << what_signal(signal);
+    if (call.plugin) error << " inside plugin '" << call.plugin << "', in its call " << call.call;
+    else error << " in Strata itself, outside any plugin call";
+    const int fd = ::open(s.file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      written = ::write(fd, s.before.data(), s.before.size());
+      written = ::write(fd, error.text, error.size);
+      written = ::write(fd, s.after.data(), s.after.size());
+      ::close(fd);
+    }
+  }
   // The default action, once this handler returns (the signal is blocked until then).
   std::signal(signal, SIG_DFL);
   std::raise(signal);
 }
 
 }  // namespace
+
+void prepare_fault_summary(const std::string& file, const std::string& before, const std::string& after) {
+  if (file.empty()) {
+    fault_summary_in_use = -1;
+    return;
+  }
+  const int next = fault_summary_in_use.load() == 0 ? 1 : 0;
+  fault_summaries[next] = {file, before, after};
+  fault_summary_in_use = next;
+}
 
 PluginCallScope::PluginCallScope(const std::string& plugin, const char* call) noexcept
     : previous_plugin_(this_thread.plugin), previous_call_(this_thread.call) {

@@ -21,11 +21,17 @@ class PluginCallScope {
   const char* previous_call_;
 };
 
+// The summary.json a fatal signal leaves in place of the "running" one: the handler
+// writes `before`, its one-line report (JSON-safe text), then `after` to `file`. The run's
+// root rank prepares it from its summary with status "crashed" and refreshes it as the run
+// goes; an empty `file` withdraws it (the run writes its own final summary).
+void prepare_fault_summary(const std::string& file, const std::string& before, const std::string& after);
+
 // Installs, on the calling thread (the main thread, from which the engine calls plugins
 // that run their own threads), handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT
 // that write the report to standard error and then end the process by the signal's own
 // default action (exit status, core file) as before. `rank` and `ranks` prefix the
-// report under MPI.
+// report under MPI. The report also goes into the prepared summary, if any.
 void install_fault_report(int rank, int ranks);
 
 }  // namespace strata::core

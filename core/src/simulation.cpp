@@ -14,6 +14,7 @@
 #include "checkpoint.hpp"
 #include "diagnostics.hpp"
 #include "estimate.hpp"
+#include "fault_report.hpp"
 #include "output.hpp"
 #include "ranks.hpp"
 #include "run_folder.hpp"
@@ -64,7 +65,19 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
   set_initial_state();
 }
 
-Simulation::~Simulation() = default;
+Simulation::~Simulation() {
+  if (output_) prepare_fault_summary("", "", "");
+}
+
+// The summary a fatal signal leaves (fault_report.hpp): this one with status "crashed"
+// (its checkpoints, if any, are then kept from a new run in the folder, as a killed run's)
+// and the signal's report as its error, the figures as of now.
+void Simulation::prepare_fault_summary_now() const {
+  static const std::string marker = "@STRATA_FATAL_SIGNAL@";
+  const std::string text = summary("crashed", marker).dump(2) + "\n";
+  const std::size_t at = text.find(marker);
+  prepare_fault_summary((out_dir_ / "summary.json").string(), text.substr(0, at), text.substr(at + marker.size()));
+}
 
 // A state the kinetic layers will reconstruct (an obstacle's, an inflow's): a set-up
 // problem, naming its key, where the velocity grid cannot hold its Maxwellian.
@@ -350,6 +363,7 @@ RunResult Simulation::run() {
     folder.emplace(out_dir_, continuing);
     output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
     output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
+    prepare_fault_summary_now();
   });
   start_ = last_progress_ = last_checkpoint_ = last_series_flush_ = Clock::now();
   if (!restarted_) {
@@ -483,6 +497,7 @@ RunResult Simulation::run() {
   }
   nlohmann::json s;
   if (output_) {
+    prepare_fault_summary("", "", "");  // the run's own summary from here on
     s = summary(!failure.empty() ? "failed" : interrupted ? "interrupted" : "completed", failure);
     output_->summary(s);
   }
@@ -554,6 +569,7 @@ void Simulation::flush_series_now_and_then() {
 void Simulation::write_series() {
   if (!output_) return;
   last_series_flush_ = Clock::now();
+  prepare_fault_summary_now();
   try {
     output_->flush_history();
   } catch (const std::exception& e) {

@@ -92,6 +92,7 @@ class Simulation {
   void report_progress() const;
   // status: "running", "completed", "failed" (with `failure`) or "interrupted".
   nlohmann::json summary(const char* status, const std::string& failure) const;
+  void prepare_fault_summary_now() const;
   double wall_seconds() const;  // of this run, and of the runs it continues
   // On the root: the checkpoint of the run, with the state U, the kinetic cells and
   // their distributions gathered from every rank (cells in rank order).

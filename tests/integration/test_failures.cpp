@@ -86,7 +86,12 @@ TEST_CASE("failures: a fatal signal inside a plugin names the plugin and its cal
                        "propose. The plugin's code failed"),
                 r.output);
   CHECK(has(r, "An indicator finds null pointers for the inputs it did not declare in inputs()"));
-  CHECK(read_json(out / "summary.json")["status"] == "running");
+  CHECK(has(r, "summary.json says \"crashed\" with this report."));
+  // The summary the handler leaves: the run's, crashed, with the report as its error.
+  const auto summary = read_json(out / "summary.json");
+  CHECK(summary["status"] == "crashed");
+  CHECK(summary["error"] == "fatal: an invalid memory access (SIGSEGV) inside plugin 'reads_undeclared', in its call propose");
+  CHECK(summary["plugins"]["indicator"]["name"] == "reads_undeclared");
 }
 
 TEST_CASE("failures: a collision model's failure where the grid is coarse for the cell's state says which grid") {
