@@ -91,29 +91,42 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
   for (const std::string& mode : options.modes) {
     std::vector<std::string> indicators = {""};
     if (mode == "hybrid" && !options.indicators.empty()) indicators = options.indicators;
-    for (const std::string& item : indicators) {
-      const auto [indicator, params] = indicator_item(item);
-      Run run{mode + (indicator.empty() ? "" : ":" + indicator), mode, indicator, {}};
+    for (std::size_t k = 0; k < indicators.size(); ++k) {
+      const auto [indicator, params] = indicator_item(indicators[k]);
+      // One plugin given several times (other parameters): its runs are numbered.
+      int occurrence = 0, occurrences = 0;
+      for (std::size_t j = 0; j < indicators.size(); ++j)
+        if (indicator_item(indicators[j]).first == indicator) {
+          ++occurrences;
+          occurrence += j <= k;
+        }
+      std::string name = indicator;
+      if (occurrences > 1) name.append("#").append(std::to_string(occurrence));
+      Run run{mode + (indicator.empty() ? "" : ":" + name), mode, indicator, {}};
       for (const Planned& p : plan)
         if (p.run.label == run.label) throw CaseError({"compare: the run \"" + run.label + "\" is asked for twice"});
-      std::vector<std::string> sets = options.overrides;
+      // Parameters given with the indicator come first, so that --set lines still apply.
+      std::vector<std::string> sets;
+      if (params) {
+        nlohmann::json section = *params;
+        section["plugin"] = indicator;
+        sets.push_back("indicator=" + section.dump());
+      }
+      sets.insert(sets.end(), options.overrides.begin(), options.overrides.end());
       sets.push_back("regime.mode=" + mode);
       try {
         const Case probe_case = load_case(options.case_file, sets, catalog);
-        // Another plugin than the case's runs with its defaults, or the parameters given.
-        if (params) {
-          nlohmann::json section = *params;
-          section["plugin"] = indicator;
-          sets.push_back("indicator=" + section.dump());
-        } else if (!indicator.empty() && probe_case.indicator.name != indicator) {
+        // Another plugin than the case's, named without parameters, runs with its defaults.
+        if (!params && !indicator.empty() && probe_case.indicator.name != indicator)
           sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");
-        }
         Case c = load_case(options.case_file, sets, catalog);
         check_memory(c, estimate_memory(c, options.threads));
         within_memory(c, options.threads, "setting up the run to check it", [&] {
           Simulation(c, c.output.dir, options.threads, Simulation::Purpose::check).check_step_budget();
         });
-        const fs::path dir = options.out_dir / (mode + (indicator.empty() ? "" : "_" + indicator));
+        std::string folder = mode + (indicator.empty() ? "" : "_" + name);
+        std::replace(folder.begin(), folder.end(), '#', '_');
+        const fs::path dir = options.out_dir / folder;
         ranks::agreed([&] {  // the root rank holds the output folders
           if (ranks::root()) refuse_unfinished_checkpoints(dir);
         });
@@ -142,9 +155,17 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
 std::vector<std::string> split_list(const std::string& list) {
   std::vector<std::string> items(1);
   int depth = 0;
+  bool quoted = false, escaped = false;  // inside a JSON string: braces and commas are text
   for (const char c : list) {
-    depth += c == '{' ? 1 : c == '}' ? -1 : 0;
-    if (c == ',' && depth == 0) items.emplace_back();
+    if (quoted) {
+      quoted = escaped || c != '"';
+      escaped = !escaped && c == '\\';
+    } else if (c == '"') {
+      quoted = true;
+    } else {
+      depth = std::max(0, depth + (c == '{' ? 1 : c == '}' ? -1 : 0));
+    }
+    if (c == ',' && depth == 0 && !quoted) items.emplace_back();
     else items.back() += c;
   }
   std::erase_if(items, [](const std::string& s) { return s.empty(); });
@@ -192,6 +213,8 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
                            {"l1_rho", l1_rho}, {"l1_T", l1_T}, {"layer_share", share},
                            {"layer_switches", s["layer_switches"]}, {"conservation", s["conservation"]},
                            {"final_time", s["final_time"]}});
+    if (s["plugins"].contains("indicator"))  // as run, defaults included
+      doc["runs"].back()["indicator_parameters"] = s["plugins"]["indicator"]["parameters"];
     char shares[64];
     std::snprintf(shares, sizeof shares, "%.3f %.3f %.3f", share[0].get<double>(), share[1].get<double>(),
                   share[2].get<double>());

@@ -25,7 +25,7 @@ struct CompareOptions {
 };
 
 // The items of a comma-separated list, commas inside {...} kept: --modes, and --indicators
-// whose items may carry parameters ("realizability,knudsen_gradient{\"threshold\": 0.1}").
+// whose items may carry parameters ("realizability,knudsen_gradient{\"kinetic_threshold\": 0.1}").
 std::vector<std::string> split_list(const std::string& list);
 
 // Returns the comparison document (also written to out_dir/comparison.json), or nothing

@@ -12,9 +12,12 @@ namespace {
 
 // The plugin call in progress on a thread; the main thread's is also read by the handler
 // on other threads (a plugin's own OpenMP threads start from a call on the main thread).
+// Atomics, as another thread reads them: `call` is stored before `plugin` is published,
+// and `plugin` cleared first, so a reader that sees a plugin sees a call (or, in a race
+// with the end of the scope, none: hint_for takes that).
 struct CallInProgress {
-  const char* plugin = nullptr;
-  const char* call = nullptr;
+  std::atomic<const char*> plugin{nullptr};
+  std::atomic<const char*> call{nullptr};
 };
 thread_local CallInProgress this_thread;
 CallInProgress* main_thread = nullptr;
@@ -58,24 +61,31 @@ const char* what_signal(int signal) {
 
 // What a plugin author should look at first, for the calls whose contract has a usual trap.
 const char* hint_for(const char* call) {
-  if (std::strcmp(call, "propose") == 0)
+  if (call && std::strcmp(call, "propose") == 0)
     return " An indicator finds null pointers for the inputs it did not declare in inputs(), "
            "and may read at most `halo` cells beyond its rectangle (sdk/plugin.hpp, IndicatorInput).";
   return "";
 }
 
 extern "C" void report_fault(int signal) {
-  const CallInProgress here = this_thread;
-  const bool on_plugin_thread = !here.plugin && main_thread && main_thread->plugin;
-  const CallInProgress call = on_plugin_thread ? *main_thread : here;
+  // This thread's call, else the main thread's: a thread that is not in a call of its own
+  // is taken for one the plugin started (it may also be one of Strata's, which the report
+  // then cannot tell apart).
+  const char* plugin = this_thread.plugin.load();
+  const char* call = this_thread.call.load();
+  const bool on_other_thread = !plugin && main_thread && main_thread->plugin.load();
+  if (on_other_thread) {
+    plugin = main_thread->plugin.load();
+    call = main_thread->call.load();
+  }
   Report r;
   r << "strata";
   if (report_ranks > 1) r << " (rank " << report_rank << ")";
   r << ": fatal: " << what_signal(signal);
-  if (call.plugin) {
-    r << " inside plugin '" << call.plugin << "', in its call " << call.call
-      << (on_plugin_thread ? " (on one of the threads it started)" : "")
-      << ". The plugin's code failed; Strata cannot go on after it." << hint_for(call.call);
+  if (plugin) {
+    r << " inside plugin '" << plugin << "', in its call " << (call ? call : "?")
+      << (on_other_thread ? " (on another thread than the call's: most likely one the plugin started)" : "")
+      << ". The plugin's code failed; Strata cannot go on after it." << hint_for(call);
   } else {
     r << " in Strata itself, outside any plugin call: please report it with the case file and the command.";
   }
@@ -87,7 +97,7 @@ extern "C" void report_fault(int signal) {
     const FaultSummary& s = fault_summaries[in_use];
     Report error;  // plugin names and calls hold no character JSON would escape
     error << "fatal: " << what_signal(signal);
-    if (call.plugin) error << " inside plugin '" << call.plugin << "', in its call " << call.call;
+    if (plugin) error << " inside plugin '" << plugin << "', in its call " << (call ? call : "?");
     else error << " in Strata itself, outside any plugin call";
     const int fd = ::open(s.file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
@@ -115,21 +125,23 @@ void prepare_fault_summary(const std::string& file, const std::string& before, c
 }
 
 PluginCallScope::PluginCallScope(const std::string& plugin, const char* call) noexcept
-    : previous_plugin_(this_thread.plugin), previous_call_(this_thread.call) {
-  this_thread.plugin = plugin.c_str();
-  this_thread.call = call;
+    : previous_plugin_(this_thread.plugin.load(std::memory_order_relaxed)),
+      previous_call_(this_thread.call.load(std::memory_order_relaxed)) {
+  this_thread.call.store(call, std::memory_order_relaxed);
+  this_thread.plugin.store(plugin.c_str(), std::memory_order_release);
 }
 
 PluginCallScope::~PluginCallScope() {
-  this_thread.plugin = previous_plugin_;
-  this_thread.call = previous_call_;
+  this_thread.plugin.store(previous_plugin_, std::memory_order_release);
+  this_thread.call.store(previous_call_, std::memory_order_relaxed);
 }
 
 void install_fault_report(int rank, int ranks) {
   main_thread = &this_thread;
   report_rank = rank;
   report_ranks = ranks;
-  // An alternate stack, so that a stack overflow on this thread is reported too.
+  // An alternate stack, so that a stack overflow on this thread is reported too (on other
+  // threads it ends the process unreported).
   static char alternate_stack[1 << 16];
   stack_t stack{};
   stack.ss_sp = alternate_stack;

@@ -103,15 +103,17 @@ void Transport::wall_ghosts_at_obstacles(const std::array<std::size_t, 4>& stenc
                                          std::array<const double*, 4>& f, double* ghosts) const {
   const std::size_t nf = store_.values_per_cell();
   for_each_wall_image(stencil, [&](int to, int from) {
-    // A stencil cell beyond an obstacle one cell thick is gas, imaged too: the wall is
-    // that of its neighbour toward `from`.
-    const std::size_t solid = behind_wall_[stencil[to]] ? stencil[to] : stencil[to > from ? to - 1 : to + 1];
-    const Obstacle* o = obstacle_of(solid);
+    // The wall mirrored across is that of the solid cell at it: `to` itself for a
+    // neighbour, the inner of the two for the far cell (3 from 0, 0 from 3), which may be
+    // gas beyond an obstacle one cell thick, or another obstacle's cell.
+    const int at_wall = to - from == 3 ? 2 : from - to == 3 ? 1 : to;
+    const Obstacle* o = obstacle_of(stencil[at_wall]);
     const auto& walls = obstacle_walls_[static_cast<std::size_t>(o - domain_.case_file().obstacles.data())];
     // The wall faces the way a domain wall would with the solid side where `to` is.
     const Side facing = dir == 0 ? (to > from ? right : left) : (to > from ? top : bottom);
+    if (!walls[facing]) return;  // as wall_face_flux: a wall not placed (a set-up problem)
     double* ghost = ghosts + static_cast<std::size_t>(to) * nf;
-    walls[facing].value().fill_ghost(f[from], ghost);
+    walls[facing]->fill_ghost(f[from], ghost);
     f[to] = ghost;
   });
 }

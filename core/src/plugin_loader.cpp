@@ -291,6 +291,9 @@ std::string shortened(const std::string& name) {
 
 std::shared_ptr<const PluginLibrary> load_plugin_file(const fs::path& path) {
   check_shared_object(path);
+  // Its static initialisers run in dlopen, its descriptor is read in the handshake.
+  const std::string file = path.string();
+  const PluginCallScope in_plugin(file, "loading (its static initialisers, the handshake)");
   boost::dll::shared_library library;
   boost::dll::fs::error_code ec;
   // Every symbol bound now: a plugin needing one that no library provides is refused

@@ -129,7 +129,8 @@ RunPlugins create_on_this_rank(const Case& c, int threads) {
     warn_once(c.file.string() + ": /kinetic: '" + c.kinetic.name + "' does not adopt the viscosity law of '" +
               c.boltzmann.name + "' (adopts_viscosity() is false), so layers 1 and 2 of this run are two gases "
               "with different viscosities at the same knudsen, and a cell's switch between them changes the gas "
-              "(docs/numerics.md, \"Transport coefficients\"; with esbgk, kinetic.nu = \"matched\" adopts it)");
+              "(docs/numerics.md, \"Transport coefficients\"): as intended where that was the choice (esbgk's "
+              "nu = \"formula\"); otherwise use a model that adopts it (esbgk: kinetic.nu = \"matched\")");
   // Without a layer 2 there is no law to adopt: the same knudsen is then another gas
   // than in this case's layer-2 and hybrid runs (docs/user_guide.md §3.1).
   if (p.kinetic && !p.boltzmann && p.kinetic->adopts_viscosity() && !c.boltzmann.name.empty())

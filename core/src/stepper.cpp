@@ -211,6 +211,7 @@ std::pair<std::string, std::string> Stepper::locate_failure(int layer, const sdk
     const sdk::ConstRows one{rhs.row(r), 1, cols, cols, rhs.space};
     bool ok = false;
     try {
+      const PluginCallScope in_plugin(model.name(), "stage_value (one cell at a time, to find the failing one)");
       ok = model->stage_value(one, h + r, {y.data(), 1, cols, cols}, {e.data(), 1, cols, cols}) == sdk::Status::ok;
     } catch (...) {
     }

@@ -141,9 +141,17 @@ TEST_CASE("hybrid: strata compare runs each indicator with the parameters given 
                               " --modes hybrid,layer1 --reference layer1 --set mesh.nx=40 --set mesh.ny=1"
                               " --set mesh.y=[0,0.025] --set velocity.n=12 --set time.end=0.02 --set output.times=[0.02]"
                               " --indicators 'realizability,knudsen_gradient{\"kinetic_threshold\": 0.5, "
-                              "\"boltzmann_threshold\": 2}' -q --out " + out.string());
+                              "\"boltzmann_threshold\": 2},knudsen_gradient{\"mean_free_path\": \"knudsen\"}'"
+                              " -q --out " + out.string());
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
-  const auto gradient = read_json(out / "hybrid_knudsen_gradient" / "summary.json")["plugins"]["indicator"];
+  // One plugin twice: its runs are numbered, and comparison.json records the parameters.
+  const auto doc = read_json(out / "comparison.json");
+  REQUIRE(doc["runs"].size() == 4);
+  CHECK(doc["runs"][1]["label"] == "hybrid:knudsen_gradient#1");
+  CHECK(doc["runs"][2]["label"] == "hybrid:knudsen_gradient#2");
+  CHECK(doc["runs"][2]["indicator_parameters"]["mean_free_path"] == "knudsen");
+  CHECK(doc["runs"][2]["indicator_parameters"]["kinetic_threshold"] == 0.05);
+  const auto gradient = read_json(out / "hybrid_knudsen_gradient_1" / "summary.json")["plugins"]["indicator"];
   CHECK(gradient["name"] == "knudsen_gradient");
   CHECK(gradient["parameters"]["kinetic_threshold"] == 0.5);
   CHECK(gradient["parameters"]["boltzmann_threshold"] == 2.0);
@@ -157,6 +165,13 @@ TEST_CASE("hybrid: strata compare runs each indicator with the parameters given 
   CHECK(bad.exit_code == 2);
   CHECK(has(bad, "compare: --indicators: knudsen_gradient{kinetic_threshold: 0.5}: what follows 'knudsen_gradient' is "
                  "not a JSON object of its parameters"));
+  // A comma and a brace inside a JSON string do not split the list: the value reaches the
+  // plugin's declaration whole, which refuses it.
+  const Result quoted = run_strata("compare " + source("cases/sod.json") + " --modes hybrid,layer1 --reference layer1"
+                                   " --indicators 'knudsen_gradient{\"mean_free_path\": \"kn,ud}sen\"}' -q --out " +
+                                   scratch("compare_indicator_quoted").string());
+  CHECK(quoted.exit_code == 2);
+  CHECK_MESSAGE(has(quoted, "kn,ud}sen"), quoted.output);
 }
 
 namespace {

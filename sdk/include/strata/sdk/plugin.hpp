@@ -136,6 +136,9 @@ class BOOST_SYMBOL_VISIBLE Indicator : public Plugin {
   virtual unsigned inputs() const {
     return indicator_input::transport_coefficients | indicator_input::distance_to_maxwellian;
   }
+  // 0 to 64 fields, each named by 1 to 32 characters A-Z, a-z, 0-9 and _, all different
+  // (snapshot arrays ind_<name>); checked when the indicator is created. A field may be
+  // NaN where it is not defined (solid cells).
   virtual int n_diagnostics() const = 0;
   virtual const char* diagnostic_name(int k) const = 0;
   // Propose the next regime of every interior cell (nx * ny values, x fastest)
