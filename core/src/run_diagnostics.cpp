@@ -192,6 +192,9 @@ void RunDiagnostics::restore_baseline(const Baseline& b) {
   exchange_ = b.exchange;
   scale_ = b.scale;
   max_drift_ = b.max_drift;
+  // The next drift warned about follows from the drifts so far, as in record().
+  drift_to_report_ = 1e-8;
+  while (*std::max_element(max_drift_.begin(), max_drift_.end()) > drift_to_report_) drift_to_report_ *= 100;
   kinetic_residual_ = b.kinetic_residual;
   // A checkpoint written before the species' numbers were kept: those of the case's
   // initial state, which set_baseline used.

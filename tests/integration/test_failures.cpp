@@ -181,4 +181,19 @@ TEST_CASE("failures: a conservation drift far above round-off is reported once, 
   CHECK_FALSE(has(leaky, "Knudsen number"));
   CHECK(occurrences(leaky, "conservation: the ") == 2);
   CHECK(has(leaky, "Said again if it passes 0.01"));
+  // Restarted after both warnings (the run has 4 steps; the second warning came at step
+  // 3), the run warns no more, as the uninterrupted one: the next level follows from the
+  // drifts the checkpoint keeps (before, it started again from 1e-8 and warned at step 4).
+  const std::string leaky_run = "run " + source("cases/conservation_box.json") +
+                                " --set regime.mode=layer1 --set mesh.nx=4 --set mesh.ny=4 --set velocity.n=12"
+                                " --set kinetic.plugin=leaky --set output.checkpoint.every_steps=1"
+                                " --set output.checkpoint.keep=1000 --plugin-dir " STRATA_TEST_PLUGIN_DIR " -q";
+  const Result first = run_strata(leaky_run + " --out " + scratch("drift_leaky_checkpoints").string());
+  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
+  REQUIRE(occurrences(first, "at step 3, t = ") == 1);
+  const Result restarted = run_strata(leaky_run + " --restart " +
+                                      (scratch_path("drift_leaky_checkpoints") / "checkpoint_3.h5").string() + " --out " +
+                                      scratch("drift_leaky_restarted").string());
+  REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.output);
+  CHECK_MESSAGE(occurrences(restarted, "conservation: the ") == 0, restarted.output);
 }
