@@ -33,6 +33,19 @@ const char* mode_name(RegimeMode mode) {
   return "?";
 }
 
+std::vector<std::string> mode_names() {
+  std::vector<std::string> names;
+  for (const RegimeMode m : {RegimeMode::hybrid, RegimeMode::layer0, RegimeMode::layer1, RegimeMode::layer2})
+    names.emplace_back(mode_name(m));
+  return names;
+}
+
+std::optional<RegimeMode> mode_named(const std::string& name) {
+  for (const RegimeMode m : {RegimeMode::hybrid, RegimeMode::layer0, RegimeMode::layer1, RegimeMode::layer2})
+    if (name == mode_name(m)) return m;
+  return std::nullopt;
+}
+
 AppliedOverride apply_override(json& document, const std::string& assignment) {
   const auto fail = [&](const std::string& why) -> CaseError {
     return CaseError({"--set " + describe_value(json(assignment)) + ": " + why});
@@ -473,10 +486,7 @@ void read_regime(ObjectReader& root, Case& c) {
   const json* node = root.child("regime");
   if (!node) return;
   ObjectReader r(*node, "/regime", root.diagnostics());
-  const std::string mode = r.choice("mode", "hybrid", {"hybrid", "layer0", "layer1", "layer2"});
-  c.mode = mode == "layer0" ? RegimeMode::layer0
-         : mode == "layer1" ? RegimeMode::layer1
-         : mode == "layer2" ? RegimeMode::layer2 : RegimeMode::hybrid;
+  c.mode = mode_named(r.choice("mode", "hybrid", mode_names())).value_or(RegimeMode::hybrid);
   c.initial_layer = r.integer("initial", 0, 0, 2);
   c.band = r.integer("band", 2, 0, 20);
   c.band_layer = r.integer("band_layer", 2, 0, 2);

@@ -163,6 +163,10 @@ struct Case {
 };
 
 const char* mode_name(RegimeMode mode);
+// Every mode's name, in the order messages list them: "hybrid", "layer0", "layer1", "layer2".
+std::vector<std::string> mode_names();
+// The mode of that name, if any.
+std::optional<RegimeMode> mode_named(const std::string& name);
 
 // Reads the file, applies overrides ("a.b.c=value", value parsed as JSON when it
 // parses, else taken as a string), validates everything and loads the plugins

@@ -34,7 +34,10 @@ struct Run {
 std::pair<std::string, std::optional<nlohmann::json>> indicator_item(const std::string& item) {
   const std::size_t brace = item.find('{');
   if (brace == std::string::npos) return {item, std::nullopt};
-  const std::string name = item.substr(0, brace);
+  std::string name = item.substr(0, brace);
+  name.erase(name.find_last_not_of(" \t") + 1);  // split_list trimmed the front
+  if (name.empty())
+    throw CaseError({"compare: --indicators: " + item + ": expected the indicator's name before '{'"});
   nlohmann::json params = nlohmann::json::parse(item.substr(brace), nullptr, false);
   if (params.is_discarded() || !params.is_object())
     throw CaseError({"compare: --indicators: " + item + ": what follows '" + name +
@@ -71,9 +74,8 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
   if (!options.indicators.empty() && std::find(options.modes.begin(), options.modes.end(), "hybrid") == options.modes.end())
     throw CaseError({"compare: --indicators applies to hybrid runs, and --modes has no hybrid"});
   // The options' own words first: they reach the case as --set lines, but did not come from one.
-  static const std::vector<std::string> known_modes = {"hybrid", "layer0", "layer1", "layer2"};
   for (const std::string& mode : options.modes)
-    if (std::find(known_modes.begin(), known_modes.end(), mode) == known_modes.end())
+    if (!mode_named(mode))
       throw CaseError({"compare: --modes: unknown mode \"" + mode + "\"; expected hybrid, layer0, layer1 or layer2"});
   for (const std::string& item : options.indicators) {
     const std::string indicator = indicator_item(item).first;
@@ -120,6 +122,11 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         if (!params && !indicator.empty() && probe_case.indicator.name != indicator)
           sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");
         Case c = load_case(options.case_file, sets, catalog);
+        for (const Planned& p : plan)  // the same indicator with the same parameters
+          if (!indicator.empty() && p.run.mode == mode && p.c.indicator.name == c.indicator.name &&
+              p.c.indicator.params == c.indicator.params)
+            throw CaseError({"--indicators: " + indicators[k] + " is the run " + p.run.label +
+                             " again (the same plugin and parameters); give each indicator once"});
         check_memory(c, estimate_memory(c, options.threads));
         within_memory(c, options.threads, "setting up the run to check it", [&] {
           Simulation(c, c.output.dir, options.threads, Simulation::Purpose::check).check_step_budget();
@@ -131,6 +138,16 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
           if (ranks::root()) refuse_unfinished_checkpoints(dir);
         });
         plan.push_back({std::move(run), std::move(c), dir});
+      } catch (const CaseError& e) {
+        // The keys of the parameters given with the indicator came from --indicators.
+        std::vector<std::string> messages;
+        for (std::string m : e.messages()) {
+          if (const auto at = m.find(" (set with --set)"); params && at != std::string::npos &&
+                                                                 m.find(": /indicator/") != std::string::npos)
+            m.replace(at, 17, " (given in --indicators)");
+          messages.push_back("compare, run \"" + run.label + "\": " + m);
+        }
+        throw CaseError(messages);
       } catch (...) {
         rethrow_with_context("compare, run \"" + run.label + "\"");
       }
@@ -167,6 +184,10 @@ std::vector<std::string> split_list(const std::string& list) {
     }
     if (c == ',' && depth == 0 && !quoted) items.emplace_back();
     else items.back() += c;
+  }
+  for (std::string& item : items) {  // spaces around an item are not part of it
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
   }
   std::erase_if(items, [](const std::string& s) { return s.empty(); });
   return items;

@@ -59,6 +59,16 @@ const char* what_signal(int signal) {
   }
 }
 
+const char* signal_name(int signal) {
+  switch (signal) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    default: return "SIGABRT";
+  }
+}
+
 // What a plugin author should look at first, for the calls whose contract has a usual trap.
 const char* hint_for(const char* call) {
   if (call && std::strcmp(call, "propose") == 0)
@@ -67,7 +77,10 @@ const char* hint_for(const char* call) {
   return "";
 }
 
-extern "C" void report_fault(int signal) {
+extern "C" void report_fault(int signal, siginfo_t* info, void*) {
+  // Sent by kill(2) or raise(3) (si_code ≤ 0: SI_USER, SI_TKILL, ...), not a fault of this
+  // process's code: abort() raises SIGABRT so, and is reported as below.
+  const bool sent = info && info->si_code <= 0 && signal != SIGABRT;
   // This thread's call, else the main thread's: a thread that is not in a call of its own
   // is taken for one the plugin started (it may also be one of Strata's, which the report
   // then cannot tell apart).
@@ -81,13 +94,16 @@ extern "C" void report_fault(int signal) {
   Report r;
   r << "strata";
   if (report_ranks > 1) r << " (rank " << report_rank << ")";
-  r << ": fatal: " << what_signal(signal);
-  if (plugin) {
-    r << " inside plugin '" << plugin << "', in its call " << (call ? call : "?")
+  r << ": fatal: ";
+  if (sent) {
+    r << signal_name(signal) << " sent by another process (kill), not a fault of this one.";
+  } else if (plugin) {
+    r << what_signal(signal) << " inside plugin '" << plugin << "', in its call " << (call ? call : "?")
       << (on_other_thread ? " (on another thread than the call's: most likely one the plugin started)" : "")
       << ". The plugin's code failed; Strata cannot go on after it." << hint_for(call);
   } else {
-    r << " in Strata itself, outside any plugin call: please report it with the case file and the command.";
+    r << what_signal(signal)
+      << " in Strata itself, outside any plugin call: please report it with the case file and the command.";
   }
   r << " What the run wrote before it is kept";
   const int in_use = fault_summary_in_use.load();
@@ -96,9 +112,10 @@ extern "C" void report_fault(int signal) {
   if (in_use >= 0) {
     const FaultSummary& s = fault_summaries[in_use];
     Report error;  // plugin names and calls hold no character JSON would escape
-    error << "fatal: " << what_signal(signal);
-    if (plugin) error << " inside plugin '" << plugin << "', in its call " << (call ? call : "?");
-    else error << " in Strata itself, outside any plugin call";
+    error << "fatal: ";
+    if (sent) error << signal_name(signal) << " sent by another process (kill)";
+    else if (plugin) error << what_signal(signal) << " inside plugin '" << plugin << "', in its call " << (call ? call : "?");
+    else error << what_signal(signal) << " in Strata itself, outside any plugin call";
     const int fd = ::open(s.file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       written = ::write(fd, s.before.data(), s.before.size());
@@ -148,8 +165,8 @@ void install_fault_report(int rank, int ranks) {
   stack.ss_size = sizeof alternate_stack;
   sigaltstack(&stack, nullptr);
   struct sigaction action {};
-  action.sa_handler = report_fault;
-  action.sa_flags = SA_ONSTACK;
+  action.sa_sigaction = report_fault;
+  action.sa_flags = SA_ONSTACK | SA_SIGINFO;
   sigemptyset(&action.sa_mask);
   for (const int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(s, &action, nullptr);
 }

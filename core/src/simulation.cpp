@@ -66,15 +66,21 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
 }
 
 Simulation::~Simulation() {
-  if (output_) prepare_fault_summary("", "", "");
+  if (purpose_ == Purpose::run) prepare_fault_summary("", "", "");
 }
 
 // The summary a fatal signal leaves (fault_report.hpp): this one with status "crashed"
 // (its checkpoints, if any, are then kept from a new run in the folder, as a killed run's)
-// and the signal's report as its error, the figures as of now.
+// and the signal's report as its error, the figures as of now. The root rank has them;
+// another rank, whose fault ends the run as well, leaves its step and time only.
 void Simulation::prepare_fault_summary_now() const {
   static const std::string marker = "@STRATA_FATAL_SIGNAL@";
-  const std::string text = summary("crashed", marker).dump(2) + "\n";
+  const nlohmann::json crashed =
+      output_ ? summary("crashed", marker)
+              : nlohmann::json{{"case", case_.name}, {"case_file", case_.file.string()}, {"status", "crashed"},
+                               {"steps", steps_}, {"final_time", t_},
+                               {"error", "rank " + std::to_string(ranks::rank()) + ": " + marker}};
+  const std::string text = crashed.dump(2) + "\n";
   const std::size_t at = text.find(marker);
   prepare_fault_summary((out_dir_ / "summary.json").string(), text.substr(0, at), text.substr(at + marker.size()));
 }
@@ -358,14 +364,14 @@ RunResult Simulation::run() {
   const fs::path from = restarted_ ? fs::weakly_canonical(fs::absolute(restarted_from_), ec).parent_path() : fs::path();
   const bool continuing = restarted_ && from == here;
   std::optional<RunFolder> folder;
+  start_ = last_progress_ = last_checkpoint_ = last_series_flush_ = Clock::now();  // the summaries' wall time
   ranks::agreed([&] {
     if (!ranks::root()) return;
     folder.emplace(out_dir_, continuing);
     output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
     output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
-    prepare_fault_summary_now();
   });
-  start_ = last_progress_ = last_checkpoint_ = last_series_flush_ = Clock::now();
+  prepare_fault_summary_now();
   if (!restarted_) {
     const Fields f = diagnostics_.fields();
     ranks::agreed([&] {  // collective parts first, then the root's writes
@@ -495,9 +501,9 @@ RunResult Simulation::run() {
       failure += "; the last good state could not be written either: " + std::string(e.what());
     }
   }
+  prepare_fault_summary("", "", "");  // the run's own summary from here on
   nlohmann::json s;
   if (output_) {
-    prepare_fault_summary("", "", "");  // the run's own summary from here on
     s = summary(!failure.empty() ? "failed" : interrupted ? "interrupted" : "completed", failure);
     output_->summary(s);
   }
@@ -567,9 +573,9 @@ void Simulation::flush_series_now_and_then() {
 }
 
 void Simulation::write_series() {
-  if (!output_) return;
   last_series_flush_ = Clock::now();
   prepare_fault_summary_now();
+  if (!output_) return;
   try {
     output_->flush_history();
   } catch (const std::exception& e) {

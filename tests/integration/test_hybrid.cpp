@@ -172,6 +172,21 @@ TEST_CASE("hybrid: strata compare runs each indicator with the parameters given 
                                    scratch("compare_indicator_quoted").string());
   CHECK(quoted.exit_code == 2);
   CHECK_MESSAGE(has(quoted, "kn,ud}sen"), quoted.output);
+  // An unknown parameter is told as given in --indicators; one indicator with the same
+  // parameters twice is refused; spaces around names and braces do not matter.
+  const std::string cmp = "compare " + source("cases/sod.json") + " --modes hybrid,layer1 --reference layer1 -q --out " +
+                          scratch("compare_indicator_odd").string() + " --indicators ";
+  Result odd = run_strata(cmp + "'knudsen_gradient{\"kinetic_treshold\": 0.1}'");
+  CHECK(odd.exit_code == 2);
+  CHECK(has(odd, "/indicator/kinetic_treshold (given in --indicators): unknown parameter of plugin 'knudsen_gradient'"));
+  odd = run_strata(cmp + "'knudsen_gradient, knudsen_gradient {\"kinetic_threshold\": 0.05}'");
+  CHECK(odd.exit_code == 2);
+  CHECK_MESSAGE(has(odd, "compare, run \"hybrid:knudsen_gradient#2\": --indicators: knudsen_gradient {\"kinetic_threshold\": "
+                         "0.05} is the run hybrid:knudsen_gradient#1 again (the same plugin and parameters)"),
+                odd.output);
+  odd = run_strata(cmp + "'{\"a\": 1}'");
+  CHECK(odd.exit_code == 2);
+  CHECK(has(odd, "compare: --indicators: {\"a\": 1}: expected the indicator's name before '{'"));
 }
 
 namespace {
