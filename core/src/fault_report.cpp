@@ -32,11 +32,17 @@ FaultSummary fault_summaries[2];
 std::atomic<int> fault_summary_in_use{-1};  // -1: none prepared
 
 // Only async-signal-safe work below: write(2) of fixed text into a buffer of our own.
+// With `json`, the text is the inside of a JSON string: '"' and '\\' escaped (a plugin's
+// file path may hold them), control characters made spaces.
 struct Report {
   char text[1024];
   std::size_t size = 0;
+  bool json = false;
   Report& operator<<(const char* s) {
-    for (; s && *s && size < sizeof text; ++s) text[size++] = *s;
+    for (; s && *s && size + 1 < sizeof text; ++s) {
+      if (json && (*s == '"' || *s == '\\')) text[size++] = '\\';
+      text[size++] = json && static_cast<unsigned char>(*s) < 0x20 ? ' ' : *s;
+    }
     return *this;
   }
   Report& operator<<(int n) {
@@ -111,7 +117,8 @@ extern "C" void report_fault(int signal, siginfo_t* info, void*) {
   [[maybe_unused]] auto written = ::write(STDERR_FILENO, r.text, r.size);
   if (in_use >= 0) {
     const FaultSummary& s = fault_summaries[in_use];
-    Report error;  // plugin names and calls hold no character JSON would escape
+    Report error;
+    error.json = true;
     error << "fatal: ";
     if (sent) error << signal_name(signal) << " sent by another process (kill)";
     else if (plugin) error << what_signal(signal) << " inside plugin '" << plugin << "', in its call " << (call ? call : "?");
