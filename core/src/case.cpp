@@ -33,15 +33,18 @@ const char* mode_name(RegimeMode mode) {
   return "?";
 }
 
+namespace {
+constexpr RegimeMode regime_modes[] = {RegimeMode::hybrid, RegimeMode::layer0, RegimeMode::layer1, RegimeMode::layer2};
+}  // namespace
+
 std::vector<std::string> mode_names() {
   std::vector<std::string> names;
-  for (const RegimeMode m : {RegimeMode::hybrid, RegimeMode::layer0, RegimeMode::layer1, RegimeMode::layer2})
-    names.emplace_back(mode_name(m));
+  for (const RegimeMode m : regime_modes) names.emplace_back(mode_name(m));
   return names;
 }
 
 std::optional<RegimeMode> mode_named(const std::string& name) {
-  for (const RegimeMode m : {RegimeMode::hybrid, RegimeMode::layer0, RegimeMode::layer1, RegimeMode::layer2})
+  for (const RegimeMode m : regime_modes)
     if (name == mode_name(m)) return m;
   return std::nullopt;
 }
