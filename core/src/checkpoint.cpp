@@ -623,7 +623,14 @@ fs::path newest_checkpoint(const fs::path& dir) {
   }
   if (!fs::is_directory(dir)) throw RunError(dir.string() + ": --resume needs an output folder; there is none");
   const auto found = list_checkpoints(dir);
-  if (found.empty()) throw RunError(dir.string() + ": no checkpoint_<step>.h5 to resume from");
+  if (found.empty()) {
+    // Said with what the folder's run did: one that failed or crashed before its first
+    // checkpoint is run again, not resumed.
+    const RunRecord run = run_record(dir);
+    throw RunError(dir.string() + ": no checkpoint_<step>.h5 to resume from (" + run.said +
+                   "): a run writes checkpoints where output.checkpoint asks for them (every_steps, "
+                   "every_minutes) and when a stop signal arrives; run the case again without --resume");
+  }
   return found.back().second;
 }
 

@@ -18,6 +18,7 @@
 
 #include "checkpoint.hpp"
 #include "engine_types.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 namespace fs = std::filesystem;
@@ -35,6 +36,19 @@ std::string read_all(int fd) {
 
 }  // namespace
 
+RunRecord run_record(const fs::path& dir) {
+  std::ifstream in(dir / "summary.json");
+  if (!in) return {"", "summary.json missing"};
+  const nlohmann::json s = nlohmann::json::parse(in, nullptr, false);
+  if (!s.is_object() || !s.contains("status") || !s["status"].is_string()) return {"", "summary.json unreadable"};
+  RunRecord run{s["status"].get<std::string>(), ""};
+  run.said = "status " + run.status;
+  if (s.contains("steps") && s["steps"].is_number_integer() && s.contains("final_time") && s["final_time"].is_number())
+    run.said += " at step " + std::to_string(s["steps"].get<long>()) + ", t = " +
+                toolkit::format_number(s["final_time"].get<double>());
+  return run;
+}
+
 // A new run into a folder whose run was interrupted or killed, and left checkpoints to
 // continue from, would delete hours of work: refused, naming --resume (docs/user_guide.md §6).
 void refuse_unfinished_checkpoints(const fs::path& dir) {
@@ -43,19 +57,12 @@ void refuse_unfinished_checkpoints(const fs::path& dir) {
   const auto found = list_checkpoints(dir);
   if (found.empty()) return;
   const std::string newest = found.back().second.filename().string();
-  std::string status = "summary.json missing";
-  std::ifstream in(dir / "summary.json");
-  if (in) {
-    const nlohmann::json summary = nlohmann::json::parse(in, nullptr, false);
-    status = summary.is_object() && summary.contains("status") && summary["status"].is_string()
-                 ? "status " + summary["status"].get<std::string>()
-                 : "summary.json unreadable";
-  }
+  const RunRecord run = run_record(dir);
   // A completed run is done with its checkpoints, and a failed one is rerun with other
   // settings more often than resumed; an interrupted or killed run is resumed.
-  if (status == "status completed" || status == "status failed") return;
+  if (run.status == "completed" || run.status == "failed") return;
   throw RunError("the output folder " + dir.string() + " holds the checkpoints of a run that did not finish (" +
-                 status + ", newest " + newest + "): continue it with --resume " +
+                 run.said + ", newest " + newest + "): continue it with --resume " +
                  shell_quoted(dir.string()) + ", or remove the folder (or its checkpoint files) to start again, or give " +
                  "another folder with --out");
 }

@@ -25,6 +25,16 @@ class RunFolder {
   int fd_ = -1;
 };
 
+// What summary.json in an output folder says of its run: `status` ("completed",
+// "failed", "interrupted", "running", "crashed"; "" where there is no readable summary),
+// and `said`, for messages: "status S at step N, t = T", or "summary.json missing" /
+// "summary.json unreadable".
+struct RunRecord {
+  std::string status;
+  std::string said;
+};
+RunRecord run_record(const std::filesystem::path& dir);
+
 // Throws RunError, naming --resume, where `dir` holds checkpoints (checkpoint_N.h5) of a
 // run that was interrupted or killed (summary.json "interrupted", "running", or none): a
 // new run there would remove them.

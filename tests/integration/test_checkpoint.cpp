@@ -530,8 +530,8 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
   // The same command again, without --resume, would delete those checkpoints: refused.
   const Result again = run_strata(args + " --out " + (dir / "stopped").string());
   CHECK(again.exit_code == 3);
-  CHECK_MESSAGE(again.output.find("holds the checkpoints of a run that did not finish (status interrupted, newest "
-                                  "checkpoint_") != std::string::npos,
+  CHECK_MESSAGE(again.output.find("holds the checkpoints of a run that did not finish (status interrupted at step ") !=
+                    std::string::npos,
                 again.output);
   CHECK(again.output.find("continue it with --resume " + (dir / "stopped").string()) != std::string::npos);
   CHECK(read_json(dir / "stopped" / "summary.json")["status"] == "interrupted");
@@ -563,6 +563,15 @@ TEST_CASE("checkpoint: SIGTERM stops after the step with a checkpoint and exit c
                                (dir / "stopped").string() + " continues from the folder's newest checkpoint, --restart " +
                                file.string() + " --out " + (dir / "stopped").string() + " from this one"),
                 wrong.output);
+  // A run that failed before its first checkpoint is run again: the message says what it did.
+  const Result failed = run_strata(args + " --set time.max_steps=2 --set time.steady=1e-30 --out " +
+                                     (dir / "failed").string());
+  REQUIRE(failed.exit_code == 3);
+  const Result none = run_strata(args + " --resume " + (dir / "failed").string());
+  CHECK(none.exit_code == 3);
+  CHECK_MESSAGE(has(none, (dir / "failed").string() + ": no checkpoint_<step>.h5 to resume from (status failed at step 2, t = "),
+                none.output);
+  CHECK(has(none, "run the case again without --resume"));
 }
 
 TEST_CASE("checkpoint: a signal during the last step lets the run complete (a checkpoint at time.end could not resume)") {
