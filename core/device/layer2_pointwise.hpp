@@ -70,7 +70,8 @@ STRATA_HD void face_line_at(std::size_t t, const FaceLines& L, const double* Y, 
   }
 }
 
-// q += E(Y)/eps of one value (Stepper::complete_kinetic_cell); inv_eps per row.
+// q += E(Y)/eps of one value, inv_eps per row (the host's Stepper::complete_kinetic_cell
+// adds the same product, its cell's inv_eps held once).
 STRATA_HD void add_explicit_at(std::size_t i, double* q, const double* E, const double* inv_eps, std::size_t nf) {
   q[i] += E[i] * inv_eps[i / nf];
 }

@@ -33,6 +33,16 @@ const char* mode_name(RegimeMode mode) {
   return "?";
 }
 
+std::optional<int> fixed_layer(RegimeMode mode) {
+  switch (mode) {
+    case RegimeMode::hybrid: return std::nullopt;
+    case RegimeMode::layer0: return 0;
+    case RegimeMode::layer1: return 1;
+    case RegimeMode::layer2: return 2;
+  }
+  return std::nullopt;
+}
+
 namespace {
 constexpr RegimeMode regime_modes[] = {RegimeMode::hybrid, RegimeMode::layer0, RegimeMode::layer1, RegimeMode::layer2};
 }  // namespace
@@ -597,7 +607,7 @@ void read_output(ObjectReader& root, Case& c) {
 // and regime.regions: a static decomposition), so only the layers named there count.
 bool section_needed(const std::string& section, const Case& c, bool has_indicator) {
   const int layer = section == "fluid" ? 0 : section == "kinetic" ? 1 : section == "boltzmann" ? 2 : -1;
-  if (c.mode != RegimeMode::hybrid) return layer == static_cast<int>(c.mode) - 1;
+  if (const auto fixed = fixed_layer(c.mode)) return layer == *fixed;
   if (has_indicator || layer < 0) return true;
   bool used = c.initial_layer == layer || (!c.obstacles.empty() && c.band > 0 && c.band_layer == layer);
   for (const Boundary& b : c.boundary)  // the band along a Maxwell wall (Domain::compute_forced)

@@ -163,6 +163,8 @@ struct Case {
 };
 
 const char* mode_name(RegimeMode mode);
+// The one layer of a layer0/layer1/layer2 run: 0, 1, 2; none for a hybrid.
+std::optional<int> fixed_layer(RegimeMode mode);
 // Every mode's name, in the order messages list them: "hybrid", "layer0", "layer1", "layer2".
 std::vector<std::string> mode_names();
 // The mode of that name, if any.

@@ -370,6 +370,12 @@ void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
     h.fail("/macro/U does not fit the mesh and species of its set-up (corrupted checkpoint?)");
   if (!d.kinetic_cells.empty() && d.nf != static_cast<std::size_t>(S) * n * n * n)
     h.fail("/kinetic/f does not fit the velocity grid and species of its set-up (corrupted checkpoint?)");
+  // Written by ascending stored index: a cell twice would leave another without its f.
+  for (std::size_t k = 1; k < d.kinetic_cells.size(); ++k)
+    if (d.kinetic_cells[k] <= d.kinetic_cells[k - 1])
+      h.fail("/kinetic/cells: cell " + std::to_string(d.kinetic_cells[k]) + " follows cell " +
+             std::to_string(d.kinetic_cells[k - 1]) + ", where each cell appears once, by ascending index "
+             "(corrupted checkpoint?)");
   // The attributes a run's loop reads back: a time, counts and wall times no run has.
   const auto attribute = [&](const char* name, double value, bool valid) {
     if (!valid)
@@ -410,11 +416,8 @@ void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
     }
   for (std::size_t k = 0; k < d.kinetic_f.size(); ++k)
     if (!std::isfinite(d.kinetic_f[k])) {
-      const std::size_t c = d.kinetic_cells[k / std::max<std::size_t>(d.nf, 1)];
-      h.fail("/kinetic/f: a value that is not finite in the distribution of " +
-             cell(static_cast<long>(c % static_cast<std::size_t>(mesh.sx())) - mesh.halo,
-                  static_cast<long>(c / static_cast<std::size_t>(mesh.sx())) - mesh.halo) +
-             " (corrupted checkpoint?)");
+      const auto [i, j] = mesh.ij(d.kinetic_cells[k / std::max<std::size_t>(d.nf, 1)]);
+      h.fail("/kinetic/f: a value that is not finite in the distribution of " + cell(i, j) + " (corrupted checkpoint?)");
     }
 }
 }  // namespace

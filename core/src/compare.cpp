@@ -217,6 +217,7 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
     }
     runs.push_back(std::move(p.run));
   }
+  if (!ranks::root()) return nlohmann::json::object();  // the root alone holds the runs' summaries and fields
   for (const Run& r : runs)
     if (r.label == options.reference || r.mode == options.reference) ref = &r;
   const double ref_wall = ref->result.summary["wall_seconds"]["total"].get<double>();

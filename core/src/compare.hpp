@@ -28,8 +28,9 @@ struct CompareOptions {
 // whose items may carry parameters ("realizability,knudsen_gradient{\"kinetic_threshold\": 0.1}").
 std::vector<std::string> split_list(const std::string& list);
 
-// Returns the comparison document (also written to out_dir/comparison.json), or nothing
-// when a signal interrupted one of the runs (its checkpoint kept; nothing compared).
+// Returns the comparison document (also written to out_dir/comparison.json; on ranks
+// other than the root, which hold no summaries, an empty object), or nothing when a
+// signal interrupted one of the runs (its checkpoint kept; nothing compared).
 std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
                                       std::ostream& table);
 

@@ -60,7 +60,7 @@ Domain::Domain(const Case& c) : case_(c) {
                              ", y=" + toolkit::format_number(y) + ")";
         knudsen_[c] = 1.0;  // a stand-in: the set-up stops before any step
       }
-      int layer = case_.mode == RegimeMode::hybrid ? case_.initial_layer : static_cast<int>(case_.mode) - 1;
+      int layer = fixed_layer(case_.mode).value_or(case_.initial_layer);
       if (forced_[c] != not_forced) layer = forced_[c];
       if (obstacle_at(x, y)) layer = solid;
       regime_[c] = static_cast<std::int8_t>(layer);
@@ -153,17 +153,15 @@ void Domain::build_halo_rules() {
 }
 
 std::string Domain::describe(std::size_t cell) const {
-  const int i = static_cast<int>(cell % mesh_.sx()) - mesh_.halo, j = static_cast<int>(cell / mesh_.sx()) - mesh_.halo;
+  const auto [i, j] = mesh_.ij(cell);
   std::ostringstream s;
   s << "cell (i=" << i << ", j=" << j << ") at (x=" << mesh_.xc(i) << ", y=" << mesh_.yc(j) << ")";
   return s.str();
 }
 
 Side Domain::side_of(std::size_t ghost) const {
-  const Mesh& m = mesh_;
-  const int gi = static_cast<int>(ghost % m.sx()) - m.halo;
-  const int gj = static_cast<int>(ghost / m.sx()) - m.halo;
-  return gi < 0 ? left : gi >= m.nx ? right : gj < 0 ? bottom : top;
+  const auto [gi, gj] = mesh_.ij(ghost);
+  return gi < 0 ? left : gi >= mesh_.nx ? right : gj < 0 ? bottom : top;
 }
 
 bool Domain::covers_a_cell(std::size_t k) const {

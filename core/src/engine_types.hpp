@@ -9,6 +9,7 @@
 
 #include "diagnostics.hpp"
 #include "plugin_loader.hpp"
+#include "strata/toolkit/gas.hpp"
 
 namespace strata::core {
 
@@ -52,6 +53,13 @@ class DamagedCheckpoint : public RunError {
 
 // Domain totals: mass, momentum x/y/z, energy (integrals over the updated cells).
 using Totals = std::array<double, 5>;
+
+// t += weight · (Σ_s ρ_s, ρu, ρE) of a conserved state U (or a flux of one).
+inline void add_to_totals(const toolkit::StateLayout& layout, const double* U, double weight, Totals& t) {
+  for (int s = 0; s < layout.n_species; ++s) t[0] += weight * U[s];
+  for (int d = 0; d < 3; ++d) t[1 + d] += weight * U[layout.momentum(d)];
+  t[4] += weight * U[layout.energy()];
+}
 
 // Primitive fields of the interior cells, x fastest: what outputs and indicators read.
 // Pressure tensor (xx, yy, zz, xy, xz, yz) and heat flux are the kinetic moments in

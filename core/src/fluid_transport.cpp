@@ -6,7 +6,7 @@
 #include <omp.h>
 
 #include "diagnostics.hpp"
-#include "parallel.hpp"
+#include "strata/toolkit/parallel.hpp"
 #include "strata/toolkit/format.hpp"
 
 #include "transport.hpp"
@@ -137,7 +137,7 @@ const Obstacle* Transport::obstacle_of(std::size_t cell) const {
   domain_.for_each_source(cell, [&](std::size_t c) { source = c; });
   if (domain_.updated(source) || domain_.ghost_rule(source)) return nullptr;  // gas, or an inflow ghost
   const Mesh& m = domain_.mesh();
-  const int i = static_cast<int>(source % m.sx()) - m.halo, j = static_cast<int>(source / m.sx()) - m.halo;
+  const auto [i, j] = m.ij(source);
   return domain_.obstacle_at(m.xc(i), m.yc(j));
 }
 
@@ -161,11 +161,8 @@ void Transport::reflect_at_obstacle_walls(const std::array<std::size_t, 4>& sten
 void Transport::book_exchange(std::size_t a, std::size_t b, const double* F, double weight, double area,
                               Totals& exchange) const {
   if (domain_.updated(a) == domain_.updated(b)) return;
-  const auto& layout = gas_.layout();
-  const double w = (domain_.updated(b) ? 1.0 : -1.0) * weight * area;  // into the domain when b is inside
-  for (int s = 0; s < layout.n_species; ++s) exchange[0] += w * F[s];
-  for (int d = 0; d < 3; ++d) exchange[1 + d] += w * F[layout.momentum(d)];
-  exchange[4] += w * F[layout.energy()];
+  // into the domain when b is inside
+  add_to_totals(gas_.layout(), F, (domain_.updated(b) ? 1.0 : -1.0) * weight * area, exchange);
 }
 
 // The faces go to the fluid model in blocks, each thread a block at a time: a block's
@@ -189,8 +186,8 @@ void Transport::fluid_fluxes(const std::vector<double>& Y, double weight, Totals
     struct Buffers {
       std::vector<double> stencils, fluxes;
     };
-    parallel_for(
-        blocks, Schedule::static_chunks,
+    toolkit::parallel_for(
+        blocks, toolkit::Schedule::static_chunks,
         [&] { return Buffers{std::vector<double>(block * 4 * width), std::vector<double>(block * width)}; },
         [&](std::size_t b, Buffers& buffers) {
           const std::size_t first = b * block;
@@ -246,7 +243,7 @@ void Transport::fluid_residual(std::vector<double>& K) const {
   for (std::size_t k = 0; k < cells.size(); ++k) {
     const std::size_t c = cells[k];
     if (domain_.is_kinetic(c)) continue;
-    const int i = static_cast<int>(c % m.sx()) - m.halo, j = static_cast<int>(c / m.sx()) - m.halo;
+    const auto [i, j] = m.ij(c);
     const double* fw = &F_[0][(j * fx_row + i) * nv];
     const double* fe = &F_[0][(j * fx_row + i + 1) * nv];
     const double* fs = &F_[1][(static_cast<std::size_t>(j) * m.nx + i) * nv];

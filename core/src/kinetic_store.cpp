@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine_types.hpp"
-#include "parallel.hpp"
+#include "strata/toolkit/parallel.hpp"
 #include "ranks.hpp"
 
 namespace strata::core {
@@ -112,7 +112,7 @@ void KineticStore::relayout(const Domain& domain, const FaceSet& faces, const st
       next = plan(domain, faces);
       const std::size_t n = next.n_kinetic() * nf_;
       zero_fill(fresh, n);
-      parallel_for(next.n_kinetic(), Schedule::dynamic, [&](std::size_t slot) {
+      toolkit::parallel_for(next.n_kinetic(), toolkit::Schedule::dynamic, [&](std::size_t slot) {
         const std::size_t cell = next.slot_cell[slot];
         const std::int64_t before = cell_slot_[cell];
         double* f = &fresh[slot * nf_];

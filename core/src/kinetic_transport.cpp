@@ -6,7 +6,7 @@
 #include <array>
 #include <functional>
 
-#include "parallel.hpp"
+#include "strata/toolkit/parallel.hpp"
 #include "transport.hpp"
 #include "upwind_flux.hpp"
 
@@ -23,6 +23,12 @@ std::vector<std::array<std::size_t, 2>> sign_runs(const double* vn, std::size_t 
     else runs.push_back({o, o + N});
   return runs;
 }
+
+// A thread's buffers for the faces it takes: a face's flux, its moments, and the wall
+// ghosts of its stencil.
+struct FaceScratch {
+  std::vector<double> phi, moments, ghosts;
+};
 }  // namespace
 
 bool Transport::copies_distribution(std::size_t cell) const {
@@ -53,7 +59,7 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
   const std::size_t nf = store_.values_per_cell();
   const int nvar = gas_.n_vars();
   KineticArray& stage = store_.stage();
-  parallel_for(n_slots - n_kinetic, Schedule::dynamic, [&](std::size_t k) {
+  toolkit::parallel_for(n_slots - n_kinetic, toolkit::Schedule::dynamic, [&](std::size_t k) {
     const std::size_t slot = n_kinetic + k, cell = store_.slot_cell(slot);
     if (!reconstructs(cell)) return;
     try {
@@ -69,7 +75,7 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
   const int N = grid.n;
   const std::size_t n3 = coupling_.points();
   for (const std::vector<std::size_t>& level : domain_.halo_rule_levels())
-    parallel_for(level.size(), Schedule::dynamic, [&](std::size_t k) {
+    toolkit::parallel_for(level.size(), toolkit::Schedule::dynamic, [&](std::size_t k) {
       const HaloRule& rule = domain_.halo_rules()[level[k]];
       if (store_.slot_of(rule.ghost) < 0 || !copies_distribution(rule.ghost)) return;
       double* f = &stage[static_cast<std::size_t>(store_.slot_of(rule.ghost)) * nf];
@@ -163,66 +169,65 @@ void Transport::kinetic_fluxes(double weight, Totals& exchange, const std::funct
     // Boundary exchanges per line, summed in line order after the loop: the drifts do
     // not depend on the thread count or the schedule.
     std::vector<Totals> line_exchange(n_lines, Totals{});
-#pragma omp parallel
-    {
-      std::vector<double> phi(nf);
-      std::vector<double> moments(nvar);
-      std::vector<double> ghosts(obstacle_walls_present_ ? 4 * nf : 0);
-      // The flux through one face into the q of its kinetic cells (and for a fluid or
-      // outer side its moments, booked into `exchanged`).
-      auto flux_through = [&](std::size_t face, std::size_t a, std::size_t b, Totals& exchanged) {
-        const auto stencil = face_stencil(a, static_cast<std::size_t>(step));
-        std::array<const double*, 4> f;
-        for (int s = 0; s < 4; ++s) f[s] = &Y[slot(stencil[s]) * nf];
-        if (obstacle_walls_present_) wall_ghosts_at_obstacles(stencil, dir, f, ghosts.data());
-        const auto [fm, fa, fb, fp] = f;
-        const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
-        const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
-        const bool first_for_b = dir == 0;  // b's left face: its q's first value (above)
-        // The upwind side is chosen per run of one sign of v_n, and each run's
-        // reconstructions are one vector loop: run(o, count, v_n, far, upwind, downwind).
-        auto for_each_run = [&](auto&& run) {
-          for (std::size_t species = 0; species < nf; species += n3)
-            for (const auto& [first, end] : runs) {
-              const std::size_t o = species + first;
-              if (vn[first] > 0) run(o, end - first, vn + first, fm + o, fa + o, fb + o);
-              else run(o, end - first, vn + first, fp + o, fb + o, fa + o);
-            }
-        };
-        if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
-          double* qa = &q[slot(a) * nf];
-          double* qb = &q[slot(b) * nf];
-          const auto apply = first_for_b ? upwind_flux_run_apply<true> : upwind_flux_run_apply<false>;
-          for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
-                           const double* down) { apply(count, v_n, far, up, down, h, inv_h, qa + o, qb + o); });
-          return;
-        }
-        for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
-                         const double* down) { upwind_flux_run(count, v_n, far, up, down, h, &phi[o]); });
-        wall_face_flux(a, b, dir, phi.data());
-        if (kin_a) apply_face_flux(nf, phi.data(), inv_h, FluxInto::left_cell, &q[slot(a) * nf]);
-        if (kin_b)
-          apply_face_flux(nf, phi.data(), inv_h, first_for_b ? FluxInto::right_cell_first : FluxInto::right_cell,
-                          &q[slot(b) * nf]);
-        const bool fluid_side = (domain_.owned(a) && !kin_a) || (domain_.owned(b) && !kin_b);
-        if (!fluid_side && domain_.updated(a) == domain_.updated(b)) return;
-        // Moments of the flux (the moment projection of phi): mass per species, total
-        // momentum and energy.
-        coupling_.project(phi.data(), moments.data());
-        std::copy(moments.begin(), moments.end(), &F[kf.faces.slot[face] * nvar]);
-        book_exchange(a, b, moments.data(), weight, area, exchanged);
+    // The flux through one face into the q of its kinetic cells (and for a fluid or
+    // outer side its moments, booked into `exchanged`), with a thread's buffers.
+    auto flux_through = [&](FaceScratch& scratch, std::size_t face, std::size_t a, std::size_t b, Totals& exchanged) {
+      std::vector<double> &phi = scratch.phi, &moments = scratch.moments, &ghosts = scratch.ghosts;
+      const auto stencil = face_stencil(a, static_cast<std::size_t>(step));
+      std::array<const double*, 4> f;
+      for (int s = 0; s < 4; ++s) f[s] = &Y[slot(stencil[s]) * nf];
+      if (obstacle_walls_present_) wall_ghosts_at_obstacles(stencil, dir, f, ghosts.data());
+      const auto [fm, fa, fb, fp] = f;
+      const bool kin_a = domain_.owned(a) && domain_.is_kinetic(a);
+      const bool kin_b = domain_.owned(b) && domain_.is_kinetic(b);
+      const bool first_for_b = dir == 0;  // b's left face: its q's first value (above)
+      // The upwind side is chosen per run of one sign of v_n, and each run's
+      // reconstructions are one vector loop: run(o, count, v_n, far, upwind, downwind).
+      auto for_each_run = [&](auto&& run) {
+        for (std::size_t species = 0; species < nf; species += n3)
+          for (const auto& [first, end] : runs) {
+            const std::size_t o = species + first;
+            if (vn[first] > 0) run(o, end - first, vn + first, fm + o, fa + o, fb + o);
+            else run(o, end - first, vn + first, fp + o, fb + o, fa + o);
+          }
       };
-#pragma omp for schedule(dynamic)
-      for (std::size_t line = 0; line < n_lines; ++line)
-        for (std::size_t face = kf.line_start[line]; face < kf.line_start[line + 1]; ++face) {
-          const std::size_t a = kf.faces.left_cell[face], b = a + step;
-          if (on_device(a, b)) continue;  // Layer2Device::transport's
-          flux_through(face, a, b, line_exchange[line]);
-          // The y faces come last and run up each column, so a y face completes the q
-          // of the cell below it.
-          if (dir == 1 && domain_.owned(a) && domain_.is_kinetic(a)) q_complete(slot(a));
-        }
-    }
+      if (kin_a && kin_b) {  // both cells here, no wall between them, no moments needed
+        double* qa = &q[slot(a) * nf];
+        double* qb = &q[slot(b) * nf];
+        const auto apply = first_for_b ? upwind_flux_run_apply<true> : upwind_flux_run_apply<false>;
+        for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
+                         const double* down) { apply(count, v_n, far, up, down, h, inv_h, qa + o, qb + o); });
+        return;
+      }
+      for_each_run([&](std::size_t o, std::size_t count, const double* v_n, const double* far, const double* up,
+                       const double* down) { upwind_flux_run(count, v_n, far, up, down, h, &phi[o]); });
+      wall_face_flux(a, b, dir, phi.data());
+      if (kin_a) apply_face_flux(nf, phi.data(), inv_h, FluxInto::left_cell, &q[slot(a) * nf]);
+      if (kin_b)
+        apply_face_flux(nf, phi.data(), inv_h, first_for_b ? FluxInto::right_cell_first : FluxInto::right_cell,
+                        &q[slot(b) * nf]);
+      const bool fluid_side = (domain_.owned(a) && !kin_a) || (domain_.owned(b) && !kin_b);
+      if (!fluid_side && domain_.updated(a) == domain_.updated(b)) return;
+      // Moments of the flux (the moment projection of phi): mass per species, total
+      // momentum and energy.
+      coupling_.project(phi.data(), moments.data());
+      std::copy(moments.begin(), moments.end(), &F[kf.faces.slot[face] * nvar]);
+      book_exchange(a, b, moments.data(), weight, area, exchanged);
+    };
+    toolkit::parallel_for(
+        n_lines, toolkit::Schedule::dynamic,
+        [&] { return FaceScratch{std::vector<double>(nf), std::vector<double>(nvar),
+                                 std::vector<double>(obstacle_walls_present_ ? 4 * nf : 0)}; },
+        [&](std::size_t line, FaceScratch& scratch) {
+          for (std::size_t face = kf.line_start[line]; face < kf.line_start[line + 1]; ++face) {
+            const std::size_t a = kf.faces.left_cell[face], b = a + step;
+            if (on_device(a, b)) continue;  // Layer2Device::transport's
+            flux_through(scratch, face, a, b, line_exchange[line]);
+            // The y faces come last and run up each column, so a y face completes the q
+            // of the cell below it.
+            if (dir == 1 && domain_.owned(a) && domain_.is_kinetic(a)) q_complete(slot(a));
+          }
+        });
     for (const Totals& line : line_exchange)
       for (int k = 0; k < 5; ++k) exchange[k] += line[k];
   }

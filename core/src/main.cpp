@@ -265,17 +265,22 @@ int dispatch(const std::string& command, const std::string& target, const po::va
       // regions must cover the mesh, the first time step must reach time.end in
       // time.max_steps.
       const int n_threads = threads(vm);
-      const MemoryEstimate memory = estimate_memory(c, n_threads);
+      const MemoryEstimate memory = on_this_machine(estimate_memory(c, n_threads));  // as run_case checks it
       check_memory(c, memory);
       const double steps = within_memory(c, n_threads, "during set-up", [&] {
         const Simulation setup(c, c.output.dir, n_threads, Simulation::Purpose::check);
         return setup.check_step_budget();
       });
-      std::cout << target << ": valid (" << c.nx << "x" << c.ny << " cells, regime.mode "
-                << mode_name(c.mode) << ", plugins created, initial state set)\n"
-                << "estimated memory: " << gib(memory.total()) << " (peak, " << memory.cells << ")"
-                << (memory.least < memory.total() ? ", at least " + gib(memory.least) : "") << ", steps ≈ "
-                << static_cast<long long>(steps) << "\n";
+      if (ranks::root())
+        std::cout << target << ": valid (" << c.nx << "x" << c.ny << " cells, regime.mode " << mode_name(c.mode)
+                  << ", plugins created, initial state set)\n"
+                  << "estimated memory: " << gib(memory.total())
+                  << (ranks::size_on_this_machine() > 1
+                          ? " for the " + std::to_string(ranks::size_on_this_machine()) + " ranks on this machine"
+                          : "")
+                  << " (peak, " << memory.cells << ")"
+                  << (memory.least < memory.total() ? ", at least " + gib(memory.least) : "") << ", steps ≈ "
+                  << static_cast<long long>(steps) << "\n";
       return ok;
     }
     return run_case(c, vm);

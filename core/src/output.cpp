@@ -245,7 +245,7 @@ void OutputWriter::snapshot(double t, const SnapshotData& data) {
   write_atomically(dir_ / "snapshots.pvd", pvd.str());
 }
 
-void OutputWriter::last_good(double, const SnapshotData& data) {
+void OutputWriter::last_good(const SnapshotData& data) {
   write_atomically(dir_ / "last_good.vti", vti(data));
 }
 

@@ -54,7 +54,7 @@ class OutputWriter {
   // The pieces of the next snapshots (one per rank); none or one: a single .vti.
   void set_pieces(std::vector<Extent> pieces) { pieces_ = std::move(pieces); }
   void snapshot(double t, const SnapshotData& data);
-  void last_good(double t, const SnapshotData& data);  // last_good.vti on failure
+  void last_good(const SnapshotData& data);  // last_good.vti on failure
   void profile(double t, const SnapshotData& data);    // profile_<t>.csv at j = ny/2
   void history_row(const std::vector<double>& values);
   // probe_<name>.csv: t, rho, u, T, pressure tensor, heat flux, regime.

@@ -35,13 +35,17 @@ double Partition::imbalance(const LayerCost& cost, const std::vector<std::int32_
   return total > 0 ? *std::max_element(load.begin(), load.end()) / (total / P) : 1.0;
 }
 
+void Partition::check_rank_count() const {
+  const std::size_t cells = domain_.updated_cells().size();
+  if (ranks::size() > 1 && cells < static_cast<std::size_t>(ranks::size()))
+    ranks::agree(std::make_exception_ptr(
+        RunError("the run has " + std::to_string(ranks::size()) + " MPI ranks for " + std::to_string(cells) +
+                 " cells to update; start it with at most " + std::to_string(cells) + " ranks (mpirun -np)")));
+}
+
 void Partition::assign(const LayerCost& cost) {
   if (ranks::size() > 1) {
-    const std::size_t cells = domain_.updated_cells().size();
-    if (cells < static_cast<std::size_t>(ranks::size()))
-      ranks::agree(std::make_exception_ptr(
-          RunError("the run has " + std::to_string(ranks::size()) + " MPI ranks for " + std::to_string(cells) +
-                   " cells to update; start it with at most " + std::to_string(cells) + " ranks (mpirun -np)")));
+    check_rank_count();
     domain_.set_owners(zoltan_owners(cost), ranks::rank());
   }
   transport_.classify_faces();
@@ -216,32 +220,24 @@ void Partition::gather_to_root(std::vector<double>& values, int width) const {
     }
 }
 
-void Partition::share(std::vector<double>& values, int width, std::exception_ptr error, Cells which) const {
+void Partition::share_kinetic(std::vector<double>& values, int width, std::exception_ptr error) const {
   ranks::agree(error);
   if (ranks::size() == 1) return;
   const auto w = static_cast<std::size_t>(width);
-  auto shared = [&](std::size_t c) { return which != Cells::kinetic || domain_.is_kinetic(c); };
-  // The cells in question in ascending order: the updated ones, or every interior cell.
-  std::vector<std::size_t> interior;
-  if (which == Cells::interior) {
-    const Mesh& m = domain_.mesh();
-    for (int j = 0; j < m.ny; ++j)
-      for (int i = 0; i < m.nx; ++i) interior.push_back(m.index(i, j));
-  }
-  const std::vector<std::size_t>& cells = which == Cells::interior ? interior : domain_.updated_cells();
+  std::vector<std::size_t> cells;  // ascending
+  for (const std::size_t c : domain_.updated_cells())
+    if (domain_.is_kinetic(c)) cells.push_back(c);
   std::vector<double> mine;
   for (const std::size_t c : cells)
-    if (domain_.owner(c) == ranks::rank() && shared(c)) mine.insert(mine.end(), &values[c * w], &values[c * w] + w);
+    if (domain_.owner(c) == ranks::rank()) mine.insert(mine.end(), &values[c * w], &values[c * w] + w);
   const std::vector<double> all = ranks::all_gather(mine);
   traffic_.share += static_cast<double>(mine.size() * sizeof(double) * (ranks::size() - 1));
   // all_gather concatenates in rank order; each rank's cells are its owned cells in
   // ascending order.
   std::vector<std::size_t> offset(ranks::size() + 1, 0);
-  for (const std::size_t c : cells)
-    if (shared(c)) ++offset[domain_.owner(c) + 1];
+  for (const std::size_t c : cells) ++offset[domain_.owner(c) + 1];
   for (int r = 0; r < ranks::size(); ++r) offset[r + 1] += offset[r];
-  for (const std::size_t c : cells)
-    if (shared(c)) std::copy_n(&all[offset[domain_.owner(c)]++ * w], w, &values[c * w]);
+  for (const std::size_t c : cells) std::copy_n(&all[offset[domain_.owner(c)]++ * w], w, &values[c * w]);
 }
 
 std::array<int, 4> Partition::own_rectangle() const {

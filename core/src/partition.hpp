@@ -7,9 +7,10 @@
 //     (and, for kinetic cells, the stage distributions) of the cells another rank's
 //     stencils read; a face on a rank boundary is computed by both ranks from the same
 //     values, so both get the same bits and conservation holds to round-off;
-//   - sharing: after a step every rank receives the owners' conserved variables of
-//     all cells (nvar values per cell, small beside one distribution), so that the
-//     indicator, the time step, the totals and the outputs are the same on every rank;
+//   - halo: after a step each rank receives the owners' conserved variables of the
+//     cells its stencils and its indicator frame read (exchange_halo); per-cell values
+//     every rank needs (the distance to the Maxwellian of kinetic cells) are shared,
+//     totals are summed and the outputs gathered on the root;
 //   - balance: owners from Zoltan's recursive coordinate bisection weighted by each
 //     layer's measured cost per cell-step, recomputed when the predicted imbalance
 //     passes a threshold; distributions migrate with their cells.
@@ -39,6 +40,8 @@ class Partition {
   // Owners for the current regime map, then the faces, an empty kinetic store and the
   // exchange plan for them (set-up and restart: no distribution to keep).
   void assign(const LayerCost& cost);
+  // Throws RunError on every rank where there are more ranks than cells to update.
+  void check_rank_count() const;
   // During a run: new owners when the predicted imbalance exceeds `threshold`; the
   // conserved variables U and the distributions of cells that change owner move with
   // them. Returns whether the owners changed.
@@ -64,10 +67,8 @@ class Partition {
   // owner (outputs, checkpoints); the other ranks keep theirs.
   void gather_to_root(std::vector<double>& values, int width) const;
   // Every rank agrees on `error`, then `values` (width per stored cell) of every
-  // updated cell (or only of every kinetic cell) takes its owner's values.
-  enum class Cells { updated, kinetic, interior };  // interior: solid cells too
-  void share(std::vector<double>& values, int width, std::exception_ptr error = nullptr,
-             Cells which = Cells::updated) const;
+  // kinetic cell takes its owner's values.
+  void share_kinetic(std::vector<double>& values, int width, std::exception_ptr error) const;
   // The rectangle of interior cells [i0, i1) x [j0, j1) each rank owns (ranks without
   // cells left out), for parallel snapshots; empty when the ranks' cells are not
   // rectangles (then one file holds the whole mesh).

@@ -81,17 +81,21 @@ class PluginObject {
   // A fatal signal inside it is reported as the plugin's (fault_report.hpp).
   template <class F>
   void call(const char* what, F&& f) const {
+    check(ask(what, std::forward<F>(f)), what);
+  }
+  // The value of f(), a call into the plugin that returns no Status (inputs(),
+  // has_explicit_part(), ...), with call()'s exception and signal reports.
+  template <class F>
+  auto ask(const char* what, F&& f) const {
     const PluginCallScope in_plugin(name(), what);
-    sdk::Status status = sdk::Status::failure;
     try {
-      status = std::forward<F>(f)();
+      return std::forward<F>(f)();
     } catch (const std::exception& e) {
       throw PluginError("plugin '" + name() + "', " + what + ": threw: " + e.what());
     } catch (...) {
       throw PluginError("plugin '" + name() + "', " + what +
                         ": threw: an exception that is not a std::exception");
     }
-    check(status, what);
   }
 
  private:

@@ -288,9 +288,6 @@ bool agree_when_all_failed(std::exception_ptr error, double seconds) {
 void sum(double* values, int n) {
   if (size() > 1) MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 }
-void sum(long* values, int n) {
-  if (size() > 1) MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
-}
 double max(double value) {
   if (size() == 1) return value;
   // MPI_MAX leaves NaN to the implementation: count NaNs separately.
@@ -348,7 +345,6 @@ bool agree_when_all_failed(std::exception_ptr error, double) {
   return true;
 }
 void sum(double*, int) {}
-void sum(long*, int) {}
 double max(double value) { return value; }
 bool any(bool value) { return value; }
 std::vector<double> all_gather(const std::vector<double>& mine) { return mine; }

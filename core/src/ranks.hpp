@@ -53,7 +53,6 @@ void agreed(F&& f) {
 
 // Reductions over all ranks (in place).
 void sum(double* values, int n);
-void sum(long* values, int n);
 double max(double value);  // a NaN on any rank gives NaN
 bool any(bool value);
 

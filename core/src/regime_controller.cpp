@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "parallel.hpp"
+#include "strata/toolkit/parallel.hpp"
 #include "ranks.hpp"
 #include "strata/toolkit/format.hpp"
 
@@ -32,7 +32,7 @@ RegimeController::Inputs RegimeController::inputs(unsigned needs, const std::arr
   Inputs x;
   std::vector<double> W(frame.size() * nvar);
   for (auto* v : {&x.rho, &x.ux, &x.uy, &x.uz, &x.T}) v->assign(n, 0.0);
-  parallel_for(frame.size(), Schedule::static_chunks, [&](std::size_t k) {
+  toolkit::parallel_for(frame.size(), toolkit::Schedule::static_chunks, [&](std::size_t k) {
     const std::size_t c = frame[k];
     double* w = &W[k * nvar];
     try {
@@ -76,7 +76,7 @@ RegimeController::Inputs RegimeController::inputs(unsigned needs, const std::arr
 // and every rank installs the same map.
 void RegimeController::update() {
   const Mesh& m = domain_.mesh();
-  const unsigned needs = indicator_->inputs();
+  const unsigned needs = indicator_.ask("inputs", [&] { return indicator_->inputs(); });
   box_ = partition_.own_rectangle();
   const int w = box_[1] - box_[0], h = box_[3] - box_[2];
   // Every rank learns of an error on any before the proposal; the distances of other
@@ -89,7 +89,7 @@ void RegimeController::update() {
     error = std::current_exception();
   }
   if (needs & sdk::indicator_input::distance_to_maxwellian)
-    partition_.share(x.distance, 1, error, Partition::Cells::kinetic);
+    partition_.share_kinetic(x.distance, 1, error);
   else
     ranks::agree(error);
   // Arrays seen from the rectangle's first cell: interior cell (i, j) of the view is
@@ -114,7 +114,7 @@ void RegimeController::update() {
   }
   if (needs & sdk::indicator_input::distance_to_maxwellian) in.distance_to_maxwellian = x.distance.data() + o;
   in.regime = domain_.regime().data() + o;
-  const int n_diag = indicator_->n_diagnostics();
+  const int n_diag = indicator_.ask("n_diagnostics", [&] { return indicator_->n_diagnostics(); });
   diagnostics_.assign(n_diag, std::vector<double>(static_cast<std::size_t>(w) * h, 0.0));
   std::vector<double*> diag(n_diag);
   for (int k = 0; k < n_diag; ++k) diag[k] = diagnostics_[k].data();
@@ -176,7 +176,7 @@ std::vector<double> RegimeController::distance_to_maxwellian(const std::vector<d
   std::vector<double> distance(rho.size(), std::numeric_limits<double>::quiet_NaN());
   const std::size_t nf = store_.values_per_cell();
   const double dv = coupling_.grid().cell_volume();
-  parallel_for(store_.n_kinetic(), Schedule::dynamic, [&] { return std::vector<double>(nf); },
+  toolkit::parallel_for(store_.n_kinetic(), toolkit::Schedule::dynamic, [&] { return std::vector<double>(nf); },
                [&](std::size_t slot, std::vector<double>& M) {
                  const std::size_t cell = store_.slot_cell(slot);
                  try {
@@ -238,17 +238,12 @@ void RegimeController::carve_and_free(long step, Totals& exchange) {
   domain_.advance_obstacles(step);
   std::vector<std::int8_t> next(domain_.regime());
   // Freed cells join the band's layer in hybrid runs (the initial layer without a band).
-  const int mode_layer = case_.mode != RegimeMode::hybrid ? static_cast<int>(case_.mode) - 1
-                         : case_.band > 0                 ? case_.band_layer
-                                                          : case_.initial_layer;
+  const int mode_layer = fixed_layer(case_.mode).value_or(case_.band > 0 ? case_.band_layer : case_.initial_layer);
   const double area = m.dx * m.dy;
   const auto& layout = gas_.layout();
   Totals moved{};  // by the owners of the cells, summed over ranks below
   auto account = [&](std::size_t c, const double* U, double sign) {
-    if (domain_.owner(c) != ranks::rank()) return;
-    for (int s = 0; s < layout.n_species; ++s) moved[0] += sign * U[s] * area;
-    for (int d = 0; d < 3; ++d) moved[1 + d] += sign * U[layout.momentum(d)] * area;
-    moved[4] += sign * U[layout.energy()] * area;
+    if (domain_.owner(c) == ranks::rank()) add_to_totals(layout, U, sign * area, moved);
   };
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {

@@ -27,8 +27,9 @@ class RegimeController {
                    PluginObject<sdk::CollisionModel> transport_model);
 
   bool has_indicator() const { return static_cast<bool>(indicator_); }
-  // Asks the indicator for the next map and installs it. Every rank sees the whole
-  // state (Partition::share), so every rank computes the same map.
+  // Asks the indicator for the next map and installs it. Each rank asks about its own
+  // rectangle, reading a two-cell frame around it (its halo); the changes are sent to
+  // every rank, so every rank installs the same map (docs/architecture.md §11).
   void update();
   // Moves the obstacles due after `step`; what the moving walls swallow or release is
   // added to `exchange` (flux through the domain boundary).

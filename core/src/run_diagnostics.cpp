@@ -13,7 +13,7 @@
 #include "diagnostics.hpp"
 #include "mixture_diagnostics.hpp"
 #include "output.hpp"
-#include "parallel.hpp"
+#include "strata/toolkit/parallel.hpp"
 #include "ranks.hpp"
 #include "strata/toolkit/format.hpp"
 #include "strata/toolkit/moments.hpp"
@@ -104,7 +104,8 @@ Fields RunDiagnostics::fields() const {
   std::vector<double> U = state_.values(), moments(m.n_stored() * 9, 0.0);
   partition_.gather_to_root(U, gas_.n_vars());
   auto interior = [&](std::size_t cell) {
-    return static_cast<std::size_t>((cell / m.sx()) - m.halo) * m.nx + (cell % m.sx() - m.halo);
+    const auto [i, j] = m.ij(cell);
+    return static_cast<std::size_t>(j) * m.nx + i;
   };
   // Every rank learns of an error on any before the moments are shared.
   std::exception_ptr error;
@@ -115,7 +116,7 @@ Fields RunDiagnostics::fields() const {
     f.rho_species.assign(S, std::vector<double>(n));
     f.pressure.assign(n, {});
     f.heat_flux.assign(n, {});
-    parallel_for(n, Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
+    toolkit::parallel_for(n, toolkit::Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
                  [&](std::size_t c, std::vector<double>& W) {
                    const std::size_t cell = m.index(static_cast<int>(c % m.nx), static_cast<int>(c / m.nx));
                    const Primitive w = primitive(cell, &U[cell * gas_.n_vars()], W);
@@ -139,7 +140,7 @@ Fields RunDiagnostics::fields() const {
   } catch (...) {
     error = std::current_exception();
   }
-  partition_.share(moments, 9, error, Partition::Cells::kinetic);
+  partition_.share_kinetic(moments, 9, error);
   for (const std::size_t cell : domain_.updated_cells()) {
     if (!domain_.is_kinetic(cell)) continue;
     const std::size_t c = interior(cell);
@@ -152,12 +153,8 @@ Fields RunDiagnostics::fields() const {
 Totals RunDiagnostics::totals() const {
   const auto& layout = gas_.layout();
   Totals t{};
-  for (const std::size_t c : domain_.owned_cells()) {  // each rank its cells, summed below
-    const double* U = state_.cell(c);
-    for (int s = 0; s < layout.n_species; ++s) t[0] += U[s];
-    for (int d = 0; d < 3; ++d) t[1 + d] += U[layout.momentum(d)];
-    t[4] += U[layout.energy()];
-  }
+  for (const std::size_t c : domain_.owned_cells())  // each rank its cells, summed below
+    add_to_totals(layout, state_.cell(c), 1.0, t);
   const Mesh& m = domain_.mesh();
   ranks::sum(t.data(), 5);
   for (double& v : t) v *= m.dx * m.dy;
@@ -210,8 +207,8 @@ void RunDiagnostics::check_state(double t, long step, const LayerNames& names) c
   std::size_t first_bad = 0;
   std::exception_ptr problem;
   try {
-    parallel_for(
-        cells.size(), Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
+    toolkit::parallel_for(
+        cells.size(), toolkit::Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
         [&](std::size_t k, std::vector<double>& W) {
           const std::size_t cell = cells[k];
           const Primitive w = primitive(cell, W);
@@ -221,7 +218,7 @@ void RunDiagnostics::check_state(double t, long step, const LayerNames& names) c
                              : w.rho <= 0 ? "a non-positive density"
                              : w.T <= 0 ? "a non-positive temperature" : nullptr;
           if (!what) return;
-          const int i = static_cast<int>(cell % m.sx()) - m.halo, j = static_cast<int>(cell / m.sx()) - m.halo;
+          const auto [i, j] = m.ij(cell);
           std::ostringstream msg;
           msg << "unphysical state at t = " << t << " (step " << step << "): cell (i=" << i << ", j=" << j
               << ") at (x=" << m.xc(i) << ", y=" << m.yc(j) << "), " << names(domain_.layer(cell)) << ", has "
@@ -254,14 +251,14 @@ double RunDiagnostics::entropy() const {
   // ES-BGK run), added below in mesh order as before. Layer 2 has one species.
   std::vector<double> kinetic(store_.n_kinetic() * S);
   const bool on_device = layer2_device_ && layer2_device_->entropy_sums(store_, kinetic);
-  parallel_for(on_device ? store_.first_slot(2) : store_.n_kinetic(), Schedule::static_chunks, [&](std::size_t slot) {
+  toolkit::parallel_for(on_device ? store_.first_slot(2) : store_.n_kinetic(), toolkit::Schedule::static_chunks, [&](std::size_t slot) {
     for (std::size_t s = 0; s < S; ++s) kinetic[slot * S + s] = entropy_sum(store_.f(slot) + s * n3, n3);
   });
   // The fluid cells' terms per species over the threads too (0 for an absent species),
   // subtracted below in mesh order.
   const auto& cells = domain_.owned_cells();
   std::vector<double> fluid(cells.size() * S, 0.0);
-  parallel_for(cells.size(), Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
+  toolkit::parallel_for(cells.size(), toolkit::Schedule::static_chunks, [&] { return std::vector<double>(gas_.n_vars()); },
                [&](std::size_t k, std::vector<double>& W) {
                  if (domain_.is_kinetic(cells[k])) return;
                  const Primitive w = primitive(cells[k], W);
@@ -332,7 +329,7 @@ void RunDiagnostics::measure_residual(double dt, long step) {
   const std::size_t slots = residual_complete_ ? store_.n_kinetic() : 0, nf = store_.values_per_cell();
   std::vector<double> change(2 * slots, 0.0);
   if (slots > 0 && store_.previous_f(0))
-    parallel_for(slots, Schedule::static_chunks, [&](std::size_t slot) {
+    toolkit::parallel_for(slots, toolkit::Schedule::static_chunks, [&](std::size_t slot) {
       const double *now = store_.f(slot), *before = store_.previous_f(slot);
       double d = 0, size = 0;
       for (std::size_t k = 0; k < nf; ++k) {

@@ -120,12 +120,14 @@ RunPlugins create_on_this_rank(const Case& c, int threads) {
   make(c.boltzmann, sdk::PluginKind::collision_model, p.boltzmann);
   make(c.indicator, sdk::PluginKind::indicator, p.indicator);
   if (p.indicator) check_declaration(c, p.indicator);
-  if (p.indicator && (p.indicator->inputs() & sdk::indicator_input::transport_coefficients) && !p.kinetic &&
-      !p.boltzmann)
+  if (p.indicator && (p.indicator.ask("inputs", [&] { return p.indicator->inputs(); }) &
+                      sdk::indicator_input::transport_coefficients) &&
+      !p.kinetic && !p.boltzmann)
     throw RunError("indicator '" + c.indicator.name +
                    "' reads the transport coefficients of a collision model: name a kinetic or boltzmann plugin");
-  if (p.kinetic && p.boltzmann && p.kinetic->adopts_viscosity()) match_viscosity(c, p);
-  if (p.kinetic && p.boltzmann && !p.kinetic->adopts_viscosity())
+  const bool adopts = p.kinetic && p.kinetic.ask("adopts_viscosity", [&] { return p.kinetic->adopts_viscosity(); });
+  if (p.kinetic && p.boltzmann && adopts) match_viscosity(c, p);
+  if (p.kinetic && p.boltzmann && !adopts)
     warn_once(c.file.string() + ": /kinetic: '" + c.kinetic.name + "' does not adopt the viscosity law of '" +
               c.boltzmann.name + "' (adopts_viscosity() is false), so layers 1 and 2 of this run are two gases "
               "with different viscosities at the same knudsen, and a cell's switch between them changes the gas "
@@ -133,7 +135,7 @@ RunPlugins create_on_this_rank(const Case& c, int threads) {
               "nu = \"formula\"); otherwise use a model that adopts it (esbgk: kinetic.nu = \"matched\")");
   // Without a layer 2 there is no law to adopt: the same knudsen is then another gas
   // than in this case's layer-2 and hybrid runs (docs/user_guide.md §3.1).
-  if (p.kinetic && !p.boltzmann && p.kinetic->adopts_viscosity() && !c.boltzmann.name.empty())
+  if (p.kinetic && !p.boltzmann && adopts && !c.boltzmann.name.empty())
     warn_once(c.file.string() + ": /kinetic: regime.mode \"" + mode_name(c.mode) + "\" has no layer 2, so '" +
               c.kinetic.name + "' keeps its own viscosity law instead of adopting that of '" + c.boltzmann.name +
               "': at the same knudsen its gas is that law's, not necessarily that of this case's layer-2 and hybrid "

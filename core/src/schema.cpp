@@ -69,7 +69,8 @@ std::vector<CoreSection> make_sections() {
       {"sides", {"/mesh/boundary"}, "One boundary per side",
        {{"left", ref("boundary")}, {"right", ref("boundary")}, {"bottom", ref("boundary")}, {"top", ref("boundary")}}},
       {"boundary_object", {"/mesh/boundary", "/mesh/boundary/*"},
-       "A boundary given as an object: an inflow with its state, or a Maxwell wall (T, tangential ux/uy/uz)",
+       "A boundary given as an object: an inflow with its state (numbers or expressions of x and y), or a "
+       "Maxwell wall (T and tangential ux/uy/uz: numbers; a wall has one temperature and one velocity)",
        state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective", "wall"}), true},
                    {"accommodation", unit_interval},
                    {"band", integer(0, 20)}})},

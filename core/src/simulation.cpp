@@ -9,6 +9,8 @@
 #include <limits>
 #include <optional>
 
+#include <omp.h>
+
 #include <spdlog/spdlog.h>
 
 #include "checkpoint.hpp"
@@ -65,6 +67,54 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
   set_initial_state();
 }
 
+// The kinetic cells' stress and heat flux, as outputs read them from f, fall short of the
+// flow's when the collision time is short against Δt (the IMEX step is asymptotic
+// preserving for the Euler limit, not for the stress; docs/numerics.md, "Stress and
+// heat flux at large time steps"). The largest Δt p/μ over this rank's kinetic cells, μ
+// the cell's collision model's viscosity at its knudsen.
+double Simulation::most_collision_times_per_step(double dt) const {
+  const int nv = gas_.n_vars();
+  double most = 0;
+  for (int layer = 1; layer <= 2; ++layer) {
+    const Collision& model = layer == 1 ? plugins_.kinetic : plugins_.boltzmann;
+    std::vector<std::size_t> cells;
+    for (const std::size_t c : domain_.owned_cells())
+      if (domain_.layer(c) == layer) cells.push_back(c);
+    if (!model || cells.empty()) continue;
+    std::vector<double> W(cells.size() * static_cast<std::size_t>(nv)), mu(cells.size()), kappa(cells.size());
+    for (std::size_t k = 0; k < cells.size(); ++k) gas_.to_primitive(0, state_.cell(cells[k]), &W[k * nv]);
+    const auto rows = static_cast<std::int64_t>(cells.size());
+    model.call("transport_coefficients",
+               [&] { return model->transport_coefficients({W.data(), rows, nv, nv}, mu.data(), kappa.data()); });
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+      const double* w = &W[k * nv];
+      const double p = toolkit::number_density(gas_.layout(), gas_.mass(), w) * w[gas_.layout().temperature()];
+      const double steps = dt * p / (domain_.knudsen()[cells[k]] * mu[k]);
+      if (steps > most) most = steps;  // NaN never wins
+    }
+  }
+  return most;
+}
+
+// Only advice, on the state at set-up: a model that cannot give its coefficients fails
+// later, in its own call.
+void Simulation::warn_short_collision_time(double dt) const {
+  double most = 0;
+  try {
+    most = most_collision_times_per_step(dt);
+  } catch (const std::exception&) {
+    most = 0;
+  }
+  most = ranks::max(most);
+  if (ranks::root() && most > 0.5)
+    warn_once(case_.file.string() + ": /time: the time step " + toolkit::format_number(dt) + " is " +
+              toolkit::format_number(most) + " collision times mu/p in the most collisional kinetic cell: the "
+              "flow is computed right, but the stress and heat flux that outputs read from kinetic cells "
+              "(pressure_tensor, heat_flux, probes) fall short of it (Couette's P_xy: 1% low at 0.4 collision "
+              "times per step, 8% at 1.2, 70% at 3.9; docs/numerics.md, \"Stress and heat flux at large time "
+              "steps\"); for them, set time.dt to at most " + toolkit::format_number(0.4 * dt / most));
+}
+
 Simulation::~Simulation() {
   if (purpose_ == Purpose::run) prepare_fault_summary("", "", "");
 }
@@ -113,6 +163,7 @@ void Simulation::set_initial_state() {
     cost_ = partition_.prior_cost();
     partition_.assign(cost_);  // owners, faces, store
   } else {
+    partition_.check_rank_count();  // what assign() would refuse
     transport_.classify_faces();
   }
   ReconstructionProblems problems;
@@ -182,8 +233,7 @@ void Simulation::set_initial_state() {
     }
   for (const HaloRule& r : domain_.halo_rules()) {
     if (r.action != HaloAction::inflow) continue;
-    const int gi = static_cast<int>(r.ghost % m.sx()) - m.halo;
-    const int gj = static_cast<int>(r.ghost / m.sx()) - m.halo;
+    const auto [gi, gj] = m.ij(r.ghost);
     const Boundary& side = case_.boundary[domain_.side_of(r.ghost)];
     try {
       const auto W = gas_.evaluate(*side.inflow, m.xc(gi), m.yc(gj), side.key);
@@ -202,6 +252,12 @@ void Simulation::set_initial_state() {
               toolkit::format_number(problems.every_state().collision_reach) +
               "): its viscosity departs from the hard-sphere value by 2% or more (at rest: 2% at L = 6.5 "
               "sqrt(T/m), 5% at 6, 24% at 5; docs/numerics.md, \"Transport coefficients\")");
+  if (courant_sums_high() && (case_.mode == RegimeMode::layer1 || case_.mode == RegimeMode::layer2))
+    warn_once(case_.file.string() + ": /time/cfl: " + toolkit::format_number(case_.cfl) +
+              " bounds each direction's Courant number, and on a 2D mesh the two add up, to twice that at the "
+              "velocity grid's corners: " + mode_name(case_.mode) + " runs were measured unstable above 0.5, even "
+              "near equilibrium (docs/numerics.md, \"A limit measured in 2D\"); the paper's 0.8 holds for hybrid "
+              "runs whose kinetic cells are few");
   if (store) diagnostics_.set_baseline(diagnostics_.fields());  // reads the kinetic cells' f
 }
 
@@ -209,6 +265,7 @@ double Simulation::check_step_budget() const {
   const TimeStep s = stepper_.stable_dt();
   if (const std::string problem = step_budget_problem(case_, s.dt, s.limit, s.speed, t_, steps_); !problem.empty())
     throw CaseError({case_.file.string() + ": /time: " + problem});
+  warn_short_collision_time(s.dt);
   return steps_to_end(case_, s.dt, t_);
 }
 
@@ -225,7 +282,7 @@ void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool fa
   NamedFields extra;
   for (const auto& [name, values] : indicator) extra.emplace_back("ind_" + name, values);
   const SnapshotData data{f, regime, knudsen, names, extra};
-  if (failed) output_->last_good(t, data);
+  if (failed) output_->last_good(data);
   if (snapshot && case_.output.snapshots) {
     std::vector<OutputWriter::Extent> pieces;
     for (const auto& p : partition_.pieces()) pieces.push_back({p[0], p[1], p[2], p[3]});
@@ -295,38 +352,66 @@ void Simulation::balance_ranks() {
   }
 }
 
-bool Simulation::advance(double dt, double t_new, std::string& failure) {
-  bool kept = false;
+// Runs one part of a step; false, with `failure` saying why, where it threw.
+template <class Part>
+bool Simulation::attempt(std::string& failure, Part&& part) {
   try {
+    part();
+    return true;
+  } catch (const UnphysicalState& e) {
+    failure = e.what() + courant_hint();
+  } catch (const std::bad_alloc&) {
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + toolkit::format_number(t_) + ": " +
+              out_of_memory_message(case_, threads_, "during the step");
+  } catch (const std::exception& e) {  // PluginError, RunError and whatever else a part throws
+    failure = "step " + std::to_string(steps_ + 1) + " from t = " + toolkit::format_number(t_) + " failed: " + e.what() +
+              courant_hint();
+  }
+  // An error that one of several ranks met alone, outside an agreement point: the
+  // others wait in a collective call, so every rank ends now with its message.
+  if (ranks::size() > 1 && !ranks::failure_agreed()) ranks::abort_all(failure, 3);
+  return false;
+}
+
+// time.cfl bounds each direction's Courant number; the unsplit scheme adds them, up to
+// twice cfl at the velocity grid's corners (docs/numerics.md, "A limit measured in 2D").
+bool Simulation::courant_sums_high() const {
+  const Mesh& m = domain_.mesh();
+  return m.nx > 1 && m.ny > 1 && case_.cfl > 0.5;
+}
+
+std::string Simulation::courant_hint() const {
+  if (!courant_sums_high()) return "";
+  return "; if the time step is the cause: time.cfl = " + toolkit::format_number(case_.cfl) +
+         " bounds each direction's Courant number, and on a 2D mesh the two add up, to twice that at the "
+         "velocity grid's corners; kinetic and strongly supersonic fluid cells were measured unstable above 0.5 "
+         "(docs/numerics.md, \"A limit measured in 2D\"): try --set time.cfl=0.5";
+}
+
+bool Simulation::update_regime(std::string& failure) {
+  return attempt(failure, [&] {
     if (regime_.has_indicator()) {
       const auto t0 = Clock::now();
       regime_.update();
       work_.indicator += seconds_since(t0);
     }
     balance_ranks();
-    state_.keep();
-    store_.keep();
-    kept = true;
-    stepper_.step(dt, diagnostics_.exchange(), work_);
-    diagnostics_.check_state(t_new, steps_ + 1, plugins_.layer_names);
+  });
+}
+
+bool Simulation::advance(double dt, double t_new, std::string& failure) {
+  state_.keep();
+  store_.keep();
+  if (attempt(failure, [&] {
+        stepper_.step(dt, diagnostics_.exchange(), work_);
+        diagnostics_.check_state(t_new, steps_ + 1, plugins_.layer_names);
+      })) {
     const auto cells = domain_.layer_counts();
     for (int l = 0; l < 3; ++l) work_.cell_steps[l] += cells[l];
     return true;
-  } catch (const UnphysicalState& e) {
-    failure = e.what();
-  } catch (const std::bad_alloc&) {
-    failure = "step " + std::to_string(steps_ + 1) + " from t = " + toolkit::format_number(t_) + ": " +
-              out_of_memory_message(case_, threads_, "during the step");
-  } catch (const std::exception& e) {  // PluginError, RunError and whatever else a part throws
-    failure = "step " + std::to_string(steps_ + 1) + " from t = " + toolkit::format_number(t_) + " failed: " + e.what();
   }
-  // An error that one of several ranks met alone, outside an agreement point: the
-  // others wait in a collective call, so every rank ends now with its message.
-  if (ranks::size() > 1 && !ranks::failure_agreed()) ranks::abort_all(failure, 3);
-  if (kept) {
-    state_.restore();
-    store_.restore();
-  }
+  state_.restore();
+  store_.restore();
   return false;
 }
 
@@ -409,6 +494,9 @@ RunResult Simulation::run() {
       failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + toolkit::format_number(t_);
       break;
     }
+    // The regime map first: Δt bounds the layers the step's cells are in (a cell made
+    // kinetic brings its transport's CFL limit; docs/architecture.md §3).
+    if (!update_regime(failure)) break;
     const double target = case_.output.times[next_output_];
     TimeStep step;
     try {
@@ -441,6 +529,7 @@ RunResult Simulation::run() {
         regime_.move_obstacles(steps_, diagnostics_.exchange());
         const auto t1 = Clock::now();
         diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds(), plugins_.layer_names);
+        if (diagnostics_.residual_complete()) largest_residual_ = std::max(largest_residual_, diagnostics_.residual());
         steady_ = case_.steady && diagnostics_.residual_complete() &&  // summed over ranks: the same on all
                   diagnostics_.residual() < *case_.steady;
         if (reaches || steady_) write_outputs(diagnostics_.fields(), t_, true, false);
@@ -486,6 +575,15 @@ RunResult Simulation::run() {
                      toolkit::format_number(t_), toolkit::format_number(diagnostics_.residual()),
                      toolkit::format_number(*case_.steady),
                      next_output_ < case_.output.times.size() ? "; the later output times are not written" : "");
+      // A residual that never fell far: the tolerance was above the flow's own rate of
+      // change (at low Mach numbers the residual is about the speed's size; §6.2).
+      if (ranks::root() && diagnostics_.residual() > 0.1 * largest_residual_)
+        spdlog::warn("the residual fell only from {} to {} before passing time.steady = {}: the state may have "
+                     "hardly changed. The residual is a rate of change per unit of the mean rho (|u| + sqrt T) "
+                     "(docs/user_guide.md §6.2), so at low Mach numbers even the first steps' is small; set "
+                     "time.steady orders of magnitude below it",
+                     toolkit::format_number(largest_residual_), toolkit::format_number(diagnostics_.residual()),
+                     toolkit::format_number(*case_.steady));
       break;
     }
     report_progress();
@@ -639,6 +737,9 @@ void Simulation::restart(const fs::path& file) {
   domain_.install_regime(map);
   partition_.assign(cost_);  // owners for this map (any number of ranks), faces, store
   state_.values() = d->U;
+  // The ghosts as the step that wrote the checkpoint left them (Stepper::step ends with
+  // fill_halo): the file's are stale where the root did not own their sources.
+  state_.fill_halo(state_.values());
   const auto layers = domain_.layer_counts();
   if (d->kinetic_cells.size() != static_cast<std::size_t>(layers[1] + layers[2]))
     throw RunError(file.string() + ": " + std::to_string(d->kinetic_cells.size()) + " kinetic distributions for " +
@@ -796,7 +897,8 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
   if (restarted_) summary["restarted_from"] = restarted_from_;
   if (!started_from_.empty()) summary["started_from"] = started_from_;
   if (case_.steady) {
-    summary["steady"] = {{"tolerance", *case_.steady}, {"reached", steady_}, {"residual", diagnostics_.residual()}};
+    summary["steady"] = {{"tolerance", *case_.steady}, {"reached", steady_}, {"residual", diagnostics_.residual()},
+                         {"largest_residual", largest_residual_}};
     if (steady_) {
       summary["steady"]["t"] = t_;
       summary["steady"]["output_times_not_written"] =
@@ -804,7 +906,7 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
     }
   }
   summary["ranks"] = {{"count", ranks::size()},
-                      {"threads_per_rank", threads_},
+                      {"threads_per_rank", omp_get_max_threads()},  // as run: --threads, or OpenMP's default
                       {"rebalances", rebalances_},
                       {"imbalance", {{"last_10_steps", imbalance_}, {"run", run_imbalance_},
                                      {"predicted", partition_.imbalance(cost_)}}},

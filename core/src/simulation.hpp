@@ -58,7 +58,8 @@ class Simulation {
   Simulation(const Case& c, std::filesystem::path out_dir, int threads, Purpose purpose = Purpose::run);
   ~Simulation();
   // Throws CaseError when the first time step from the current state cannot reach
-  // time.end within what is left of time.max_steps; returns the estimated steps.
+  // time.end within what is left of time.max_steps, and warns when it spans many collision
+  // times of a kinetic cell (warn_short_collision_time); returns the estimated steps.
   double check_step_budget() const;
   // Runs to time.end, writing outputs; locks the output folder and, unless restarted,
   // clears what an earlier run left there (run_folder.hpp); summary.json says "running"
@@ -85,9 +86,20 @@ class Simulation {
   // "<file>: <key>, cell (i=…, j=…): <what>"
   std::string cell_problem(const std::string& key, int i, int j, const std::string& what) const;
   void set_initial_state();
-  // One step from t_ with dt, the regime update before it; false when the step failed
-  // (`failure` then holds why and the state is that of t_).
+  double most_collision_times_per_step(double dt) const;
+  void warn_short_collision_time(double dt) const;
+  // The regime update (and rank balance) before a step; false when it failed (`failure`
+  // then holds why).
+  bool update_regime(std::string& failure);
+  // One step from t_ with dt; false when the step failed (`failure` then holds why and
+  // the state is that of t_, after the regime update).
   bool advance(double dt, double t_new, std::string& failure);
+  template <class Part>
+  bool attempt(std::string& failure, Part&& part);
+  // Whether the two directions' Courant numbers may add up past 1 (a 2D mesh, time.cfl
+  // above 0.5), and what a failure then adds about it ("" otherwise).
+  bool courant_sums_high() const;
+  std::string courant_hint() const;
   void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
   void report_progress() const;
   // status: "running", "completed", "failed" (with `failure`) or "interrupted".
@@ -140,6 +152,7 @@ class Simulation {
   double t_ = 0.0;
   long steps_ = 0;
   bool steady_ = false;  // time.steady reached: the run ends after this step
+  double largest_residual_ = 0;  // of the steps that measured the distributions too, in this run
   // Restarts: where the loop continues, and what earlier runs accumulated.
   bool restarted_ = false;
   std::size_t next_output_ = 0;

@@ -106,13 +106,15 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
   for (int stage = 0; stage < 2; ++stage) {
     unless_failed([&] {
       Y_ = U;
-      if (stage == 1) {
+      if (stage == 1) {  // fluid cells: a kinetic cell's Y is the moments of its stage value (below)
 #pragma omp parallel for schedule(static)
-        for (std::size_t k = 0; k < cells.size(); ++k)
+        for (std::size_t k = 0; k < cells.size(); ++k) {
+          if (domain_.is_kinetic(cells[k])) continue;
           for (int v = 0; v < nv; ++v) {
             const std::size_t q = cells[k] * nv + v;
             Y_[q] += dt * tableau.a_explicit[1][0] * K_[0][q];
           }
+        }
       }
       kinetic_stage_values(stage, dt, work);
       const auto t0 = Clock::now();

@@ -37,8 +37,9 @@ class Stepper {
   TimeStep stable_dt() const;
   // Advances the state by dt; fluxes through the boundary go to `exchange`. With
   // several ranks each computes its own cells, the stage values other ranks read are
-  // exchanged at every stage, and afterwards every rank has the whole state; an error
-  // on any rank is thrown on every rank (ranks::agree) with the state as it was.
+  // exchanged at every stage, and afterwards each rank has its own cells and its halo
+  // (exchange_halo; docs/architecture.md §11); an error on any rank is thrown on every
+  // rank (ranks::agree) with the state as it was.
   void step(double dt, Totals& exchange, LayerWork& work);
   const Collision& collision_model(int layer) const { return layer == 1 ? kinetic_ : boltzmann_; }
   // Layer 2 resident on a device (gpu.resident_layer2), or nullptr.
@@ -57,7 +58,8 @@ class Stepper {
   device::Pr222 pr222_constants(int stage, double dt) const;
   void complete_kinetic_cell(int stage, const device::Pr222& c, std::size_t slot, bool with_explicit);
   bool has_explicit(int layer) const {
-    return store_.n_layer(layer) > 0 && collision_model(layer)->has_explicit_part();
+    const Collision& model = collision_model(layer);
+    return store_.n_layer(layer) > 0 && model.ask("has_explicit_part", [&] { return model->has_explicit_part(); });
   }
   // The store's explicit part holds E(Y) of the host's cells with one: layer 1's rows,
   // then layer 2's (none for a layer 2 on the device).

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include <strata/sdk.hpp>
+#include <strata/toolkit/parallel.hpp>
 
 namespace {
 using namespace strata;
@@ -81,19 +82,10 @@ class EsBgk final : public sdk::CollisionModel {
   Status implicit_solve(sdk::ConstRows rhs, const double* h, sdk::Rows y) override {
     if (rhs.cols != static_cast<std::int64_t>(grid_.size()) || y.cols != rhs.cols || y.rows != rhs.rows)
       return fail(Status::invalid_argument, "implicit_solve: rows must hold N^3 values");
-    std::string error;
-#pragma omp parallel
-    {
-      std::vector<double> G(grid_.size());
-#pragma omp for schedule(static)
-      for (std::int64_t c = 0; c < rhs.rows; ++c) {
-        const std::string e = relax(rhs.row(c), h[c], y.row(c), G.data());
-        if (!e.empty()) {
-#pragma omp critical
-          error = e;
-        }
-      }
-    }
+    const std::string error = toolkit::first_problem(
+        static_cast<std::size_t>(rhs.rows), toolkit::Schedule::static_chunks,
+        [&] { return std::vector<double>(grid_.size()); },
+        [&](std::size_t c, std::vector<double>& G) { return relax(rhs.row(c), h[c], y.row(c), G.data()); });
     return error.empty() ? Status::ok : fail(Status::unphysical, error);
   }
 

@@ -1,5 +1,5 @@
 // Two-species BGK model of Klingenberg–Pirner–Puppo as analysed by Bae–Klingenberg–
-// Pirner–Yun (shared/papers/000, eq. 1.1), in the engine's mass densities f_k = m_k F_k:
+// Pirner–Yun ("Mixture BGK model near a global Maxwellian", eq. 1.1), in the engine's mass densities f_k = m_k F_k:
 //   P_1(f) = ν11 (M[ρ1, U1, T1] - f1) + ν12 (M[ρ1, U12, T12] - f1),
 //   P_2(f) = ν22 (M[ρ2, U2, T2] - f2) + ν21 (M[ρ2, U21, T21] - f2),
 // with ν_kk = c_intra n_k, ν_kj = c_inter n_j (the paper: n_j), and
@@ -21,6 +21,7 @@
 
 #include <strata/sdk.hpp>
 #include <strata/toolkit/format.hpp>
+#include <strata/toolkit/parallel.hpp>
 
 namespace {
 using namespace strata;
@@ -88,20 +89,12 @@ class MixtureBgk final : public sdk::CollisionModel {
 
   Status implicit_solve(sdk::ConstRows rhs, const double* h, sdk::Rows y) override {
     const auto n3 = static_cast<std::int64_t>(grid_.size());
-    if (rhs.cols != 2 * n3) return fail(Status::invalid_argument, "implicit_solve: rows must hold 2 N^3 values");
-    std::string error;
-#pragma omp parallel
-    {
-      std::vector<double> M(4 * grid_.size());
-#pragma omp for schedule(static)
-      for (std::int64_t c = 0; c < rhs.rows; ++c) {
-        const std::string e = relax(rhs.row(c), h[c], y.row(c), M.data());
-        if (!e.empty()) {
-#pragma omp critical
-          error = e;
-        }
-      }
-    }
+    if (rhs.cols != 2 * n3 || y.cols != rhs.cols || y.rows != rhs.rows)
+      return fail(Status::invalid_argument, "implicit_solve: rows must hold 2 N^3 values");
+    const std::string error = toolkit::first_problem(
+        static_cast<std::size_t>(rhs.rows), toolkit::Schedule::static_chunks,
+        [&] { return std::vector<double>(4 * grid_.size()); },
+        [&](std::size_t c, std::vector<double>& M) { return relax(rhs.row(c), h[c], y.row(c), M.data()); });
     return error.empty() ? Status::ok : fail(Status::unphysical, error);
   }
 

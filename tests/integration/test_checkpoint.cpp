@@ -436,9 +436,15 @@ TEST_CASE("start-from and restart: a link, a layer the case holds, a layer-0 run
   damaged_copy<double>(ck, dir / "density.h5", "/macro/U", H5T_NATIVE_DOUBLE, (2 * 14 + 2) * 5, -1.0);  // cell (0, 0): ρ
   damaged_copy<double>(ck, dir / "f.h5", "/kinetic/f", H5T_NATIVE_DOUBLE, 7, std::nan(""));
   damaged_copy<std::int8_t>(ck, dir / "layer.h5", "/domain/regime", H5T_NATIVE_INT8, 0, 7);
+  const auto cells = dataset<std::uint64_t>(ck, "/kinetic/cells", H5T_NATIVE_UINT64);  // the first cell twice
+  REQUIRE(cells.size() > 1);
+  damaged_copy<std::uint64_t>(ck, dir / "cells.h5", "/kinetic/cells", H5T_NATIVE_UINT64, 1, cells[0]);
+  const std::string twice = std::to_string(cells[0]);
   for (const Damage& d : {Damage{"density", "/macro/U: the gas cell (i=0, j=0) has no finite positive density and internal energy"},
                           Damage{"f", "/kinetic/f: a value that is not finite in the distribution of cell (i=0, j=0)"},
-                          Damage{"layer", "/domain/regime: cell (i=0, j=0) is in layer 7"}})
+                          Damage{"layer", "/domain/regime: cell (i=0, j=0) is in layer 7"},
+                          Damage{"cells", "/kinetic/cells: cell " + twice + " follows cell " + twice +
+                                              ", where each cell appears once, by ascending index"}})
     for (const char* how : {" --restart ", " --start-from "}) {
       CAPTURE(d.name);
       CAPTURE(how);

@@ -51,6 +51,29 @@ TEST_CASE("hybrid: the regime map of a one-row Sod does not depend on the row's 
   CHECK(profile_difference(outs[0] / "profile_0.05.csv", outs[1] / "profile_0.05.csv") < 1e-13);
 }
 
+TEST_CASE("hybrid: a step whose regime update makes cells kinetic keeps their transport's CFL limit") {
+  // Sod starts all fluid; the update before step 1 makes the cells at the jump kinetic.
+  // With dt_dx = 1 the fluid CFL alone would allow Δt = 0.0077, 4.4 times the kinetic
+  // limit cfl·Δx / max|v| = 0.5 · 0.02 / 5.625 (v on [-6, 6] with 16 points: the
+  // outermost centre at 6 − 0.375). The Δt of every step whose map holds kinetic cells
+  // (history.csv counts the map the step ran with) stays within it, to round-off.
+  const auto out = scratch("sod_cfl_at_switch");
+  const Result r = run_strata("run " + source("cases/sod.json") +
+                              " --set mesh.nx=50 --set mesh.ny=1 --set velocity.n=16 --set velocity.L=6"
+                              " --set knudsen=0.01 --set time.dt_dx=1 --set time.cfl=0.5 --set time.end=0.01"
+                              " --set output.times=[0.01] -q --threads 1 --out " + out.string());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const Table h = read_csv(out / "history.csv");
+  const auto dt = h.column("dt"), l1 = h.column("cells_layer1"), l2 = h.column("cells_layer2");
+  REQUIRE(h.rows.size() > 3);
+  CHECK(l1[1] + l2[1] > 0);  // the first step already runs kinetic cells
+  for (std::size_t k = 1; k < h.rows.size(); ++k)
+    if (l1[k] + l2[k] > 0) {
+      CAPTURE(k);
+      CHECK(dt[k] <= 0.5 * 0.02 / 5.625 * (1 + 1e-12));
+    }
+}
+
 TEST_CASE("hybrid: Sod — kinetic cells stay around the waves and the density is within 0.02 of exact") {
   const auto out = scratch("sod_hybrid");
   const Result r = run_strata("run " + source("cases/sod.json") +

@@ -10,7 +10,8 @@ ranks change nothing (docs/architecture.md §11):
     entropy, mixture columns) equal to 1e-12;
   - conservation drifts at most 1e-12 (closed cases).
 A checkpoint written by 3 ranks and continued on 2 ends as the run on one rank; a run
-started from it (--start-from) is the same on 1 and 2 ranks. Then the failures: more ranks than cells is refused before anything is written, and a
+started from it (--start-from) is the same on 1 and 2 ranks. strata compare runs on 2
+ranks. Then the failures: more ranks than cells is refused before anything is written, and a
 state that one rank cannot handle stops every rank with that rank's message, exit
 status 3, a "failed" summary and last_good.vti.
     python3 tests/mpi/ranks_match.py STRATA_BINARY WORK_DIR [CASE_NAME ...]"""
@@ -139,21 +140,35 @@ def compare(name, a, b, closed):
     return worst, problems
 
 
-def check_restart(binary, work):
-    """conservation_box: checkpoint at step 5 on 3 ranks, continued on 2 ranks; the
-    end must equal the uninterrupted one-rank run of main() to the last bit."""
-    case, settings, _ = CASES["conservation_box"]
-    first = os.path.join(work, "checkpoint_np3")
-    run(binary, case, settings + ["--set", 'output.checkpoint={"every_steps": 5}', "--set", "time.end=0.05",
-                                  "--set", "output.times=[0.05]"], 3, first)
-    second = os.path.join(work, "restart_np2")
+def restart_matches(binary, work, name, extra):
+    """A checkpoint at step 5 on 3 ranks, continued on 2 ranks: the end must equal the
+    uninterrupted one-rank run of main() to the last bit. `extra`: settings of the
+    checkpointed run alone (a shorter run). Returns whether it differs."""
+    case, settings, _ = CASES[name]
+    first = os.path.join(work, name + "_checkpoint_np3")
+    run(binary, case, settings + ["--set", 'output.checkpoint={"every_steps": 5, "keep": 100}'] + extra, 3, first)
+    second = os.path.join(work, name + "_restart_np2")
     run(binary, case, settings + ["--restart", os.path.join(first, "checkpoint_5.h5")], 2, second)
-    reference = os.path.join(work, "conservation_box_np1")
+    reference = os.path.join(work, name + "_np1")
     names = arrays(read_pvd(reference)[-1][1])
     a = read_vti(read_pvd(reference)[-1][1], names, components=True)["fields"]
     b = read_vti(read_pvd(second)[-1][1], names, components=True)["fields"]
     differ = [n for n in names if not np.array_equal(np.nan_to_num(a[n]), np.nan_to_num(b[n]))]
-    print("checkpoint on 3 ranks, restart on 2: %s" % ("ok" if not differ else "FAIL: " + ", ".join(differ)))
+    print("%s: checkpoint on 3 ranks, restart on 2: %s" % (name, "ok" if not differ else "FAIL: " + ", ".join(differ)))
+    return bool(differ)
+
+
+def check_restart(binary, work, names):
+    """conservation_box and nonuniform_knudsen (periodic in y, so ghost rows hold other
+    ranks' cells: the checkpoint's are stale, and a restart fills them again) continue
+    from a checkpoint of 3 ranks on 2; --start-from and a damaged checkpoint (of
+    conservation_box). Each part where its case ran in main()."""
+    differ = "nonuniform_knudsen" in names and restart_matches(binary, work, "nonuniform_knudsen", [])
+    if "conservation_box" not in names:
+        return differ
+    case, settings, _ = CASES["conservation_box"]
+    first = os.path.join(work, "conservation_box_checkpoint_np3")
+    differ |= restart_matches(binary, work, "conservation_box", ["--set", "time.end=0.05", "--set", "output.times=[0.05]"])
     # --start-from the same checkpoint at another Knudsen number, on 1 and on 2 ranks:
     # the same new run (every rank reads the whole state, each keeps its cells).
     starts = []
@@ -224,6 +239,20 @@ def check_failures(binary, work):
     return bool(problems)
 
 
+def check_compare(binary, work):
+    """strata compare on 2 ranks: exit 0, the table printed once, comparison.json written."""
+    out = os.path.join(work, "compare_np2")
+    cmd = ["mpirun", "-np", "2", "--oversubscribe", binary, "compare", os.path.join(ROOT, "cases", "sod.json"),
+           "--modes", "hybrid,layer0", "--reference", "hybrid", "--out", out, "--threads", "1", "-q"]
+    settings = CASES["sod"][1]
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    done = subprocess.run(cmd + settings, env=env, capture_output=True, text=True, timeout=600)
+    ok = (done.returncode == 0 and done.stdout.count("L1: relative L1 distance") == 1
+          and os.path.exists(os.path.join(out, "comparison.json")))
+    print("compare on 2 ranks: %s" % ("ok" if ok else "FAIL (exit %d):\n%s%s" % (done.returncode, done.stdout, done.stderr)))
+    return not ok
+
+
 def main():
     binary, work = sys.argv[1], sys.argv[2]
     # The switching hybrid box with layer 2 resident on the (emulated) device: the rows
@@ -248,9 +277,9 @@ def main():
             for p in problems:
                 print("    " + p)
             failed |= bool(problems)
-    if "conservation_box" in names:
-        failed |= check_restart(binary, work)
+    failed |= check_restart(binary, work, names)
     failed |= check_failures(binary, work)
+    failed |= check_compare(binary, work)
     sys.exit(1 if failed else 0)
 
 

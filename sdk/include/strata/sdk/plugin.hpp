@@ -1,6 +1,8 @@
 #pragma once
-// The three plugin kinds (docs/architecture.md §6). Every virtual function takes plain views and
-// returns a Status; a failing call reports its message through Host::error first.
+// The three plugin kinds (docs/architecture.md §6). Every virtual function that does work
+// takes plain views and returns a Status; a failing call reports its message through
+// Host::error first. Those that declare the object (inputs, n_diagnostics,
+// diagnostic_name, has_explicit_part, adopts_viscosity) return their value.
 // Objects are created and destroyed by the plugin's own exported functions
 // (export.hpp), so their destructors only ever run inside the plugin.
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // OpenMP loops whose body may throw (a plugin call, a Maxwellian the velocity grid
-// cannot hold). An exception must not leave an OpenMP region — the program would
+// cannot hold, a buffer that cannot be allocated); the engine's and the plugins'. An exception must not leave an OpenMP region — the program would
 // abort — so each is caught where it is thrown, iterations above the lowest failing
 // index are skipped, and the exception of the lowest index is rethrown on the calling
 // thread after the loop: the message does not depend on the thread count or schedule.
@@ -10,8 +10,9 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <string>
 
-namespace strata::core {
+namespace strata::toolkit {
 
 enum class Schedule { static_chunks, dynamic };
 
@@ -78,4 +79,24 @@ void parallel_for(std::size_t n, Schedule schedule, Body body) {
   parallel_for(n, schedule, [] { return 0; }, [&](std::size_t i, int) { body(i); });
 }
 
-}  // namespace strata::core
+// For a plugin's rows (cells): body(i, scratch) returns "" or what went wrong with row i.
+// Returns the message of the lowest failing row ("" when none), the same for any thread
+// count; rows above it may be skipped. An exception (a buffer that cannot be allocated)
+// propagates, and the engine reports it as the plugin's. Include this header only where
+// the plugin is built with OpenMP (its pragmas are unknown elsewhere).
+template <class MakeScratch, class Body>
+std::string first_problem(std::size_t n, Schedule schedule, MakeScratch make_scratch, Body body) {
+  struct Problem {  // not a std::exception: told apart from what else a row may throw
+    std::string message;
+  };
+  try {
+    parallel_for(n, schedule, make_scratch, [&](std::size_t i, auto& scratch) {
+      if (std::string message = body(i, scratch); !message.empty()) throw Problem{std::move(message)};
+    });
+  } catch (const Problem& problem) {
+    return problem.message;
+  }
+  return "";
+}
+
+}  // namespace strata::toolkit
