@@ -252,6 +252,21 @@ void Simulation::set_initial_state() {
               toolkit::format_number(problems.every_state().collision_reach) +
               "): its viscosity departs from the hard-sphere value by 2% or more (at rest: 2% at L = 6.5 "
               "sqrt(T/m), 5% at 6, 24% at 5; docs/numerics.md, \"Transport coefficients\")");
+  // Held, but truncated: the conservative discrete Maxwellian keeps a state's mass,
+  // momentum and energy on a grid short of its reach or spacing, not its stress and heat
+  // flux (a Mach 5 stream on L = 8, n = 16: P_xx 0.78, P_yy 1.11, q_x -0.19 at t = 0).
+  // Warned where the grid falls well short of grid_needed's conservative bounds: a reach
+  // (max |u| + 4 sqrt(T/m)) 10% beyond L, or a spacing of 1.5 thermal speeds (whose
+  // quadrature error is about exp(-2 pi^2 / 1.5^2) = 2e-4).
+  if (const toolkit::VelocityGrid& grid = coupling_.grid(); case_.mode != RegimeMode::layer0) {
+    const GridDemand& demand = problems.every_state();
+    if (demand.reach > 1.1 * grid.L || 2.0 * grid.L / grid.n > 1.5 * demand.narrowest)
+      warn_once(case_.file.string() + ": /velocity: the grid (" + std::to_string(grid.n) + " points on [-" +
+                toolkit::format_number(grid.L) + ", " + toolkit::format_number(grid.L) + "]^3) holds the case's "
+                "states only truncated: their discrete Maxwellians keep mass, momentum and energy but not the "
+                "equilibrium's stress and heat flux (a Mach 5 stream on L = 8 with 16 points: P_xx 0.78 and P_yy "
+                "1.11 where both are 1; docs/user_guide.md §3.4); " + grid_advice(grid, problems.every_state()));
+  }
   if (courant_sums_high() && (case_.mode == RegimeMode::layer1 || case_.mode == RegimeMode::layer2))
     warn_once(case_.file.string() + ": /time/cfl: " + toolkit::format_number(case_.cfl) +
               " bounds each direction's Courant number, and on a 2D mesh the two add up, to twice that at the "

@@ -433,6 +433,39 @@ TEST_CASE("bad input: a velocity box narrow for layer 2's collision operator is 
                 {}, "");
 }
 
+TEST_CASE("bad input: a velocity grid that holds a state only truncated is warned about, with the grid it needs") {
+  // A Mach 5 stream (u = 6.455) on L = 8 with 16 points: its discrete Maxwellian keeps
+  // the conserved moments but reads P_xx 0.78, P_yy 1.11 (docs/user_guide.md §3.4); the
+  // shipped Sod's states are well inside the grid, and layer 0 has none.
+  check_warning("validate " + source("cases/sod.json") + " --set velocity.n=16 --set regime.mode=layer1",
+                " --set 'initial=[{\"rho\":1,\"ux\":6.455,\"T\":1}]'",
+                "sod.json: /velocity: the grid (16 points on [-8, 8]^3) holds the case's states only truncated: "
+                "their discrete Maxwellians keep mass, momentum and energy but not the equilibrium's stress and heat "
+                "flux",
+                {"", " --set 'initial=[{\"rho\":1,\"ux\":6.455,\"T\":1}]' --set regime.mode=layer0"},
+                "holds the case's states only truncated");
+  // A cold wall, T = 0.25: thermal speed 0.5 against the spacing 1 of 16 points on [-8, 8].
+  check_warning("validate " + source("cases/couette.json") + " --set velocity.n=16 --set velocity.L=8",
+                " --set mesh.boundary.bottom.T=0.25", "refine velocity.n to at least 32", {""},
+                "holds the case's states only truncated");
+}
+
+TEST_CASE("bad input: time steps of many collision times, and 2D Courant numbers above 0.5, are warned about") {
+  // Couette in layer 1 (ES-BGK formula nu, p/mu = 1.5 (pi/2) / knudsen): at knudsen 0.01
+  // the default dt = 0.005 is 1.18 collision times, at 0.1 0.12 (docs/numerics.md,
+  // "Stress and heat flux at large time steps").
+  check_warning("validate " + source("cases/couette.json"), " --set knudsen=0.01",
+                "couette.json: /time: the time step 0.005 is 1.1781 collision times mu/p in the most collisional "
+                "kinetic cell",
+                {" --set knudsen=0.1", " --set knudsen=0.01 --set time.dt=0.0015"}, "collision times mu/p");
+  // The shipped conservation_box runs at cfl 0.8 (the paper's), warned in layer 1 and 2
+  // on its 2D mesh, not as a hybrid, nor at 0.5.
+  check_warning("validate " + source("cases/conservation_box.json"), " --set regime.mode=layer1",
+                "conservation_box.json: /time/cfl: 0.8 bounds each direction's Courant number, and on a 2D mesh the "
+                "two add up",
+                {"", " --set regime.mode=layer2 --set time.cfl=0.5"}, "bounds each direction's Courant number");
+}
+
 TEST_CASE("bad input: a layer-1 run of a case with a layer-2 model is warned that its ES-BGK gas is another") {
   // The same knudsen relaxes stress ten times more slowly in a layer-1 run (the ES-BGK
   // formula) than in the case's layer-2 and hybrid runs, where esbgk adopts layer 2's law;
