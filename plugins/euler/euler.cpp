@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <span>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include <strata/sdk.hpp>
+#include <strata/toolkit/format.hpp>
 
 namespace {
 using namespace strata;
@@ -43,7 +46,7 @@ class Euler final : public sdk::FluidModel {
     if (stencils.cols != 4 * nv || flux.cols != nv || stencils.rows != flux.rows)
       return fail(Status::invalid_argument, "face_flux: stencil or flux rows of the wrong width");
     double speed = 0.0;
-    bool admissible = true;
+    std::string inadmissible;  // the first face's reconstructed state without a flux
     // Work rows: UL, UR, FL, FR and the two CWENO candidates. The engine spreads the
     // blocks of faces over its threads, so the loop runs on the calling thread.
     std::vector<double> work(6 * nv);
@@ -51,14 +54,21 @@ class Euler final : public sdk::FluidModel {
     for (std::int64_t f = 0; f < stencils.rows; ++f) {
       reconstruct(stencils.row(f), UL, UR, tmp);
       double aL = 0, aR = 0;
-      admissible = admissible && physical_flux(direction, UL, FL, aL) && physical_flux(direction, UR, FR, aR);
+      for (const auto& [U, F, a, side] : {std::tuple{UL, FL, &aL, "left"}, std::tuple{UR, FR, &aR, "right"}})
+        if (!physical_flux(direction, U, F, *a) && inadmissible.empty())
+          inadmissible = std::string("face_flux: the state reconstructed on the ") + side + " of the face has density " +
+                         toolkit::format_number(toolkit::total_density(layout_, U)) + " and pressure " +
+                         toolkit::format_number(pressure(U)) +
+                         (cweno_ ? " (CWENO3 overshoots beside a near vacuum or a strong shock; a smaller time "
+                                   "step, or fluid.reconstruction \"first_order\", may hold it)"
+                                 : " (a near vacuum or a strong shock; a smaller time step may hold it)");
       const double a = std::max(aL, aR);
       speed = std::max(speed, a);
       double* out = flux.row(f);
       for (int v = 0; v < nv; ++v) out[v] = 0.5 * (FL[v] + FR[v]) - 0.5 * a * (UR[v] - UL[v]);
     }
     *max_speed = speed;
-    if (!admissible) return fail(Status::unphysical, "face_flux: a cell has non-positive density or pressure");
+    if (!inadmissible.empty()) return fail(Status::unphysical, inadmissible);
     return Status::ok;
   }
 
