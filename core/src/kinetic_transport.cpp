@@ -132,7 +132,7 @@ void Transport::wall_face_flux(std::size_t a, std::size_t b, int dir, double* ph
       wall->face_flux(phi);
       return;
     }
-  if (obstacle_walls_.empty()) return;  // else an obstacle's wall, or a periodic image of one
+  if (!obstacle_walls_present_) return;  // else an obstacle's wall, or a periodic image of one
   const Obstacle* o = obstacle_of(outside);
   if (!o) return;
   const auto& walls = obstacle_walls_[static_cast<std::size_t>(o - domain_.case_file().obstacles.data())];
