@@ -586,6 +586,7 @@ void read_output(ObjectReader& root, Case& c) {
   }
   c.output.snapshots = r.boolean("snapshots", true);
   c.output.profiles = r.boolean("profiles", true);
+  if (r.has("profile_y")) c.output.profile_y = r.number("profile_y", std::nullopt, {c.y[0], c.y[1]});
   if (const json* ck = r.child("checkpoint")) {
     ObjectReader k(*ck, r.path("checkpoint"), r.diagnostics());
     if (k.valid()) {

@@ -116,6 +116,7 @@ struct OutputSpec {
   std::vector<double> times;  // ascending, the last one is time.end
   bool snapshots = true;
   bool profiles = true;
+  std::optional<double> profile_y;  // the line cut's row holds this y; else the middle row
 };
 
 // velocity.n's bounds in the case format.

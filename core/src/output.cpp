@@ -249,8 +249,7 @@ void OutputWriter::last_good(const SnapshotData& data) {
   write_atomically(dir_ / "last_good.vti", vti(data));
 }
 
-void OutputWriter::profile(double t, const SnapshotData& d) {
-  const int j = mesh_.ny / 2;
+void OutputWriter::profile(double t, const SnapshotData& d, int j) {
   std::ostringstream out;
   // Round-trip precision: runs of two builds or paths are compared through these
   // files (tools/compare_runs.py, the tests), and 12 digits showed round-off of 1e-16

@@ -55,7 +55,7 @@ class OutputWriter {
   void set_pieces(std::vector<Extent> pieces) { pieces_ = std::move(pieces); }
   void snapshot(double t, const SnapshotData& data);
   void last_good(const SnapshotData& data);  // last_good.vti on failure
-  void profile(double t, const SnapshotData& data);    // profile_<t>.csv at j = ny/2
+  void profile(double t, const SnapshotData& data, int row);  // profile_<t>.csv: the cells of row j = `row`
   void history_row(const std::vector<double>& values);
   // probe_<name>.csv: t, rho, u, T, pressure tensor, heat flux, regime.
   void probe_row(const std::string& name, const std::vector<double>& values);

@@ -116,6 +116,7 @@ std::vector<CoreSection> make_sections() {
         {"times", array_of(number_above(0), 1)},
         {"snapshots", boolean},
         {"profiles", boolean},
+        {"profile_y", number},
         {"checkpoint", ref("checkpoint")}}},
       {"checkpoint", {"/output/checkpoint"}, "Checkpoints for restarts",
        {{"every_steps", integer(0, 2147483647)}, {"every_minutes", number_from(0)}, {"keep", integer(1, 1000)}}},

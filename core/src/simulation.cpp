@@ -304,7 +304,14 @@ void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool fa
     output_->set_pieces(std::move(pieces));
     output_->snapshot(t, data);
   }
-  if (snapshot && case_.output.profiles) output_->profile(t, data);
+  if (snapshot && case_.output.profiles) {
+    // The row holding output.profile_y (a stagnation line on a symmetry side), else the middle one.
+    const Mesh& m = domain_.mesh();
+    const int row = case_.output.profile_y
+                        ? std::clamp(static_cast<int>(std::floor((*case_.output.profile_y - m.y0) / m.dy)), 0, m.ny - 1)
+                        : m.ny / 2;
+    output_->profile(t, data, row);
+  }
   output_->flush_history();
 }
 

@@ -159,6 +159,24 @@ TEST_CASE("bad input: output times that would share a profile's name are refused
   CHECK_MESSAGE(r.exit_code == 0, r.output);
 }
 
+TEST_CASE("outputs: output.profile_y chooses the line cut's row; outside the mesh it is refused") {
+  // rho = 1 + y on 4 rows of [0, 1]: the rows' centres are at 0.125, 0.375, 0.625, 0.875.
+  const std::string run = "run " + source("cases/sod.json") +
+                          " --set regime.mode=layer0 --set mesh.nx=8 --set mesh.ny=4 --set mesh.y=[0,1]"
+                          " --set 'initial=[{\"rho\":\"1+y\",\"p\":1}]' --set time.end=0.001"
+                          " --set output.times=[0.001] -q --out ";
+  const auto middle = scratch("profile_middle"), bottom = scratch("profile_bottom");
+  Result r = run_strata(run + middle.string());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(read_csv(middle / "profile_0.csv").column("rho").front() == doctest::Approx(1.625).epsilon(1e-12));
+  r = run_strata(run + bottom.string() + " --set output.profile_y=0.1");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(read_csv(bottom / "profile_0.csv").column("rho").front() == doctest::Approx(1.125).epsilon(1e-12));
+  r = run_strata("validate " + source("cases/sod.json") + " --set output.profile_y=2");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(has(r, "/output/profile_y"), r.output);
+}
+
 TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   const auto dir = scratch("bad_json");
   std::ofstream(dir / "broken.json") << "{\"mesh\": {\"nx\": 10,,}}";
