@@ -308,6 +308,7 @@ void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
       h.dataset(g, "scale", H5T_NATIVE_DOUBLE, {5}, b.scale.data());
       h.dataset(g, "max_drift", H5T_NATIVE_DOUBLE, {5}, b.max_drift.data());
       h.dataset(g, "kinetic_residual", H5T_NATIVE_DOUBLE, {1}, &b.kinetic_residual);
+      h.dataset(g, "largest_residual", H5T_NATIVE_DOUBLE, {1}, &b.largest_residual);
       if (!b.species_number.empty())
         h.dataset(g, "species_number", H5T_NATIVE_DOUBLE, {to_h(b.species_number.size())}, b.species_number.data());
     }
@@ -476,6 +477,8 @@ CheckpointData read_checkpoint(const fs::path& file) {
         d.baseline.species_number = h.read<double>(g, "species_number", H5T_NATIVE_DOUBLE, {0});
       if (H5Lexists(g, "kinetic_residual", H5P_DEFAULT) > 0)  // absent before the residual was kept
         d.baseline.kinetic_residual = h.read<double>(g, "kinetic_residual", H5T_NATIVE_DOUBLE, {1})[0];
+      if (H5Lexists(g, "largest_residual", H5P_DEFAULT) > 0)  // absent before it was kept
+        d.baseline.largest_residual = h.read<double>(g, "largest_residual", H5T_NATIVE_DOUBLE, {1})[0];
     }
     {
       Handle g = group(h, f, "work", false);

@@ -127,7 +127,7 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
               p.c.indicator.params == c.indicator.params)
             throw CaseError({"--indicators: " + indicators[k] + " is the run " + p.run.label +
                              " again (the same plugin and parameters); give each indicator once"});
-        check_memory(c, estimate_memory(c, options.threads));
+        ranks::agreed([&] { check_memory(c, on_this_machine(estimate_memory(c, options.threads))); });
         within_memory(c, options.threads, "setting up the run to check it", [&] {
           Simulation(c, c.output.dir, options.threads, Simulation::Purpose::check).check_step_budget();
         });

@@ -13,6 +13,7 @@
 #endif
 
 #include "diagnostics.hpp"
+#include "ranks.hpp"
 #include "strata/toolkit/format.hpp"
 
 namespace strata::core {
@@ -181,6 +182,19 @@ std::string out_of_memory_message(const Case& c, int threads, const std::string&
   return "out of memory " + doing + ": the run needs about " + gib(e.least) +
          (e.least < e.total() ? " and up to " + gib(e.total()) : "") + " (" + e.cells + "), the machine has " +
          gib(physical_memory()) + " (" + gib(available_memory()) + " available now" + limit + ")" + memory_fix(e);
+}
+
+// What the ranks on this machine need together: each rank holds its share of the
+// kinetic store and a whole copy of the rest (docs/design_notes.md, "Ranks").
+MemoryEstimate on_this_machine(MemoryEstimate m) {
+  const double here = ranks::size_on_this_machine(), share = here / ranks::size();
+  if (share == 1.0) return m;
+  const double before = m.total();
+  m.kinetic *= share;
+  m.fluid *= here;
+  m.collision *= here;
+  m.least *= m.total() / before;
+  return m;
 }
 
 }  // namespace strata::core

@@ -25,6 +25,8 @@ struct MemoryEstimate {
 
 // `threads`: as given to `strata run` (0: OpenMP's default).
 MemoryEstimate estimate_memory(const Case& c, int threads);
+// What the ranks sharing this machine need together (the estimate is one rank's).
+MemoryEstimate on_this_machine(MemoryEstimate m);
 
 // The machine's physical memory and what it has available now (bytes; 0 when unknown).
 double physical_memory();

@@ -85,19 +85,6 @@ void check_utf8(const std::string& what, const std::string& text) {
   if (!valid_utf8(text)) throw po::error(what + " is not valid UTF-8 text");
 }
 
-// What the ranks on this machine need together: each rank holds its share of the
-// kinetic store and a whole copy of the rest (docs/design_notes.md, "Ranks").
-MemoryEstimate on_this_machine(MemoryEstimate m) {
-  const double here = ranks::size_on_this_machine(), share = here / ranks::size();
-  if (share == 1.0) return m;
-  const double before = m.total();
-  m.kinetic *= share;
-  m.fluid *= here;
-  m.collision *= here;
-  m.least *= m.total() / before;
-  return m;
-}
-
 // --resume of a folder whose run completed, with a case that asks for no more than that
 // run did (its end time, or a steady state to no lower tolerance): nothing to resume, so
 // that a batch system requeueing a finished job changes none of its results. Returns what
@@ -265,8 +252,8 @@ int dispatch(const std::string& command, const std::string& target, const po::va
       // regions must cover the mesh, the first time step must reach time.end in
       // time.max_steps.
       const int n_threads = threads(vm);
-      const MemoryEstimate memory = on_this_machine(estimate_memory(c, n_threads));  // as run_case checks it
-      check_memory(c, memory);
+      const MemoryEstimate memory = on_this_machine(estimate_memory(c, n_threads));
+      ranks::agreed([&] { check_memory(c, memory); });  // as run_case checks it
       const double steps = within_memory(c, n_threads, "during set-up", [&] {
         const Simulation setup(c, c.output.dir, n_threads, Simulation::Purpose::check);
         return setup.check_step_budget();

@@ -44,10 +44,8 @@ void Partition::check_rank_count() const {
 }
 
 void Partition::assign(const LayerCost& cost) {
-  if (ranks::size() > 1) {
-    check_rank_count();
-    domain_.set_owners(zoltan_owners(cost), ranks::rank());
-  }
+  check_rank_count();
+  if (ranks::size() > 1) domain_.set_owners(zoltan_owners(cost), ranks::rank());
   transport_.classify_faces();
   ranks::agreed([&] { store_.lay_out(domain_, transport_.faces()); });
   plan();

@@ -157,9 +157,9 @@ NamedFields RegimeController::indicator_fields() const {
     for (std::size_t k = 0; k < n_diag; ++k) mine.push_back(diagnostics_[k][q]);
   const std::vector<double> all = ranks::gather_to_root(mine);
   if (!ranks::root()) return out;
-  const PluginCallScope in_plugin(indicator_.name(), "diagnostic_name");
   for (std::size_t k = 0; k < n_diag; ++k)
-    out.emplace_back(indicator_->diagnostic_name(static_cast<int>(k)), std::vector<double>(m.n_interior(), 0.0));
+    out.emplace_back(indicator_.ask("diagnostic_name", [&] { return indicator_->diagnostic_name(static_cast<int>(k)); }),
+                     std::vector<double>(m.n_interior(), 0.0));
   for (std::size_t at = 0; at + 4 <= all.size();) {
     const int i0 = static_cast<int>(all[at]), i1 = static_cast<int>(all[at + 1]);
     const int j0 = static_cast<int>(all[at + 2]), j1 = static_cast<int>(all[at + 3]);

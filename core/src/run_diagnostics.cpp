@@ -181,7 +181,7 @@ void RunDiagnostics::set_baseline(const Fields& f) {
 
 RunDiagnostics::Baseline RunDiagnostics::baseline() const {
   return {initial_, exchange_, scale_, max_drift_, mixture_ ? mixture_->initial_number() : std::vector<double>{},
-          kinetic_residual_};
+          kinetic_residual_, largest_residual_};
 }
 
 void RunDiagnostics::restore_baseline(const Baseline& b) {
@@ -193,6 +193,7 @@ void RunDiagnostics::restore_baseline(const Baseline& b) {
   drift_to_report_ = 1e-8;
   while (*std::max_element(max_drift_.begin(), max_drift_.end()) > drift_to_report_) drift_to_report_ *= 100;
   kinetic_residual_ = b.kinetic_residual;
+  largest_residual_ = b.largest_residual;
   // A checkpoint written before the species' numbers were kept: those of the case's
   // initial state, which set_baseline used.
   if (mixture_ && b.species_number.size() == static_cast<std::size_t>(gas_.n_species()))
@@ -354,6 +355,7 @@ void RunDiagnostics::measure_residual(double dt, long step) {
     if (scale[q] > 0) residual_ = std::max(residual_, std::sqrt(sums[q] / sums[3]) / (dt * scale[q]));
   if (residual_complete_) kinetic_residual_ = kinetic[1] > 0 ? std::sqrt(kinetic[0] / kinetic[1]) / dt : 0.0;
   residual_ = std::max(residual_, kinetic_residual_);
+  if (residual_complete_) largest_residual_ = std::max(largest_residual_, residual_);
 }
 
 void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, double wall_seconds,

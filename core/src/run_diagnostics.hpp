@@ -46,11 +46,12 @@ class RunDiagnostics {
   // Mixtures: each species' number of particles at t = 0, of which the global
   // equilibrium is made (a run started from a checkpoint has other ones than its case's).
   // And the distributions' part of the residual as last measured, so that a restart
-  // writes the same residual column.
+  // writes the same residual column, and the largest complete residual so far.
   struct Baseline {
     Totals initial{}, exchange{}, scale{}, max_drift{};
     std::vector<double> species_number;
     double kinetic_residual = 0;
+    double largest_residual = 0;
   };
   Baseline baseline() const;
   void restore_baseline(const Baseline& b);
@@ -72,6 +73,9 @@ class RunDiagnostics {
   double residual() const { return residual_; }
   // Whether the last step measured the distributions' part too: time.steady decides then.
   bool residual_complete() const { return residual_complete_; }
+  // The largest residual of the steps that measured the distributions too, since t = 0
+  // (a steady state reached with a residual near it had hardly changed).
+  double largest_residual() const { return largest_residual_; }
   // The history row of this step (updates the drifts) and the probe rows, written to
   // `out` where there is one (the root rank); a drift far above round-off is warned
   // about, naming the layers in use (`layers`: their plugins).
@@ -106,6 +110,7 @@ class RunDiagnostics {
   double drift_to_report_ = 1e-8;  // the next level of the largest drift that is warned about
   double residual_ = std::numeric_limits<double>::quiet_NaN();
   double kinetic_residual_ = 0;  // (b) of residual(), as last measured
+  double largest_residual_ = 0;
   bool residual_complete_ = false;
   std::vector<std::string> extra_columns_;
   std::unique_ptr<MixtureDiagnostics> mixture_;

@@ -43,7 +43,9 @@ RunRecord run_record(const fs::path& dir) {
   if (!s.is_object() || !s.contains("status") || !s["status"].is_string()) return {"", "summary.json unreadable"};
   RunRecord run{s["status"].get<std::string>(), ""};
   run.said = "status " + run.status;
-  if (s.contains("steps") && s["steps"].is_number_integer() && s.contains("final_time") && s["final_time"].is_number())
+  // A running run's summary is that of its start: its step and time say nothing.
+  if (run.status != "running" && s.contains("steps") && s["steps"].is_number_integer() && s.contains("final_time") &&
+      s["final_time"].is_number())
     run.said += " at step " + std::to_string(s["steps"].get<long>()) + ", t = " +
                 toolkit::format_number(s["final_time"].get<double>());
   return run;

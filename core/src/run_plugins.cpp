@@ -45,19 +45,18 @@ RunPlugins create_on_this_rank(const Case& c, int threads);
 // and the number and names of its diagnostic fields (snapshot arrays ind_<name>).
 void check_declaration(const Case& c, const PluginObject<sdk::Indicator>& indicator) {
   const std::string who = c.file.string() + ": /indicator: plugin '" + indicator.name() + "', ";
-  const PluginCallScope in_plugin(indicator.name(), "its declaration of inputs and diagnostics");
   constexpr unsigned known = sdk::indicator_input::transport_coefficients | sdk::indicator_input::distance_to_maxwellian;
-  if (const unsigned inputs = indicator->inputs(); inputs & ~known)
+  if (const unsigned inputs = indicator.ask("inputs", [&] { return indicator->inputs(); }); inputs & ~known)
     throw PluginError(who + "inputs() = " + std::to_string(inputs) + ": expected a bitwise or of the sdk::indicator_input "
                       "flags of SDK " + std::to_string(STRATA_SDK_VERSION) + " (" + std::to_string(known) + " at most)");
   constexpr int most = 64;
-  const int n = indicator->n_diagnostics();
+  const int n = indicator.ask("n_diagnostics", [&] { return indicator->n_diagnostics(); });
   if (n < 0 || n > most)
     throw PluginError(who + "n_diagnostics() = " + std::to_string(n) + ": expected 0 to " + std::to_string(most));
   std::vector<std::string> names;
   for (int k = 0; k < n; ++k) {
     const std::string call = who + "diagnostic_name(" + std::to_string(k) + ")";
-    const char* name = indicator->diagnostic_name(k);
+    const char* name = indicator.ask("diagnostic_name", [&] { return indicator->diagnostic_name(k); });
     if (!name) throw PluginError(call + " is a null pointer; expected a name");
     const std::string_view s = name;
     if (s.empty() || s.size() > 32 || !std::all_of(s.begin(), s.end(), [](char ch) {

@@ -91,15 +91,15 @@ class Simulation {
   // The regime update (and rank balance) before a step; false when it failed (`failure`
   // then holds why).
   bool update_regime(std::string& failure);
-  // One step from t_ with dt; false when the step failed (`failure` then holds why and
-  // the state is that of t_, after the regime update).
-  bool advance(double dt, double t_new, std::string& failure);
+  // One step from t_ with dt (`step`: the stable step it came from, for the message);
+  // false when the step failed (`failure` then holds why and the state is that of t_,
+  // after the regime update).
+  bool advance(const TimeStep& step, double dt, double t_new, std::string& failure);
   template <class Part>
   bool attempt(std::string& failure, Part&& part);
-  // Whether the two directions' Courant numbers may add up past 1 (a 2D mesh, time.cfl
-  // above 0.5), and what a failure then adds about it ("" otherwise).
-  bool courant_sums_high() const;
-  std::string courant_hint() const;
+  // What a time step whose two directions' Courant numbers may add up past 1 risks, and
+  // the setting that avoids it; "" for a safe one.
+  std::string courant_problem(const TimeStep& s) const;
   void write_outputs(const Fields& f, double t, bool snapshot, bool failed);
   void report_progress() const;
   // status: "running", "completed", "failed" (with `failure`) or "interrupted".
@@ -152,7 +152,6 @@ class Simulation {
   double t_ = 0.0;
   long steps_ = 0;
   bool steady_ = false;  // time.steady reached: the run ends after this step
-  double largest_residual_ = 0;  // of the steps that measured the distributions too, in this run
   // Restarts: where the loop continues, and what earlier runs accumulated.
   bool restarted_ = false;
   std::size_t next_output_ = 0;

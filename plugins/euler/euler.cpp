@@ -7,7 +7,6 @@
 #include <cmath>
 #include <span>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include <strata/sdk.hpp>
@@ -54,14 +53,8 @@ class Euler final : public sdk::FluidModel {
     for (std::int64_t f = 0; f < stencils.rows; ++f) {
       reconstruct(stencils.row(f), UL, UR, tmp);
       double aL = 0, aR = 0;
-      for (const auto& [U, F, a, side] : {std::tuple{UL, FL, &aL, "left"}, std::tuple{UR, FR, &aR, "right"}})
-        if (!physical_flux(direction, U, F, *a) && inadmissible.empty())
-          inadmissible = std::string("face_flux: the state reconstructed on the ") + side + " of the face has density " +
-                         toolkit::format_number(toolkit::total_density(layout_, U)) + " and pressure " +
-                         toolkit::format_number(pressure(U)) +
-                         (cweno_ ? " (CWENO3 overshoots beside a near vacuum or a strong shock; a smaller time "
-                                   "step, or fluid.reconstruction \"first_order\", may hold it)"
-                                 : " (a near vacuum or a strong shock; a smaller time step may hold it)");
+      const bool left = physical_flux(direction, UL, FL, aL), right = physical_flux(direction, UR, FR, aR);
+      if (!(left && right) && inadmissible.empty()) inadmissible = no_flux(left ? UR : UL, left ? "right" : "left");
       const double a = std::max(aL, aR);
       speed = std::max(speed, a);
       double* out = flux.row(f);
@@ -130,6 +123,16 @@ class Euler final : public sdk::FluidModel {
   }
 
   // Physical flux in `direction` and the largest wave speed |u_n| + c.
+  // Why a face's reconstructed state U on `side` has no flux, for the failure message.
+  std::string no_flux(const double* U, const char* side) const {
+    return std::string("face_flux: the state reconstructed on the ") + side + " of the face has density " +
+           toolkit::format_number(toolkit::total_density(layout_, U)) + " and pressure " +
+           toolkit::format_number(pressure(U)) +
+           (cweno_ ? " (CWENO3 overshoots beside a near vacuum or a strong shock; a smaller time step, or "
+                     "fluid.reconstruction \"first_order\", may hold it)"
+                   : " (a near vacuum or a strong shock; a smaller time step may hold it)");
+  }
+
   bool physical_flux(int direction, const double* U, double* F, double& speed) const {
     const double rho = toolkit::total_density(layout_, U);
     const double p = pressure(U);

@@ -1,9 +1,11 @@
 #pragma once
 // OpenMP loops whose body may throw (a plugin call, a Maxwellian the velocity grid
-// cannot hold, a buffer that cannot be allocated); the engine's and the plugins'. An exception must not leave an OpenMP region — the program would
-// abort — so each is caught where it is thrown, iterations above the lowest failing
-// index are skipped, and the exception of the lowest index is rethrown on the calling
-// thread after the loop: the message does not depend on the thread count or schedule.
+// cannot hold, a buffer that cannot be allocated), for the engine and the plugins. An
+// exception must not leave an OpenMP region — the program would abort — so each is
+// caught where it is thrown, iterations above the lowest failing index are skipped, and
+// the exception of the lowest index is rethrown on the calling thread after the loop:
+// the message does not depend on the thread count or schedule. Built without OpenMP
+// (-Wunknown-pragmas aside), the loops run on the calling thread alone.
 #include <atomic>
 #include <cstddef>
 #include <exception>
@@ -82,8 +84,7 @@ void parallel_for(std::size_t n, Schedule schedule, Body body) {
 // For a plugin's rows (cells): body(i, scratch) returns "" or what went wrong with row i.
 // Returns the message of the lowest failing row ("" when none), the same for any thread
 // count; rows above it may be skipped. An exception (a buffer that cannot be allocated)
-// propagates, and the engine reports it as the plugin's. Include this header only where
-// the plugin is built with OpenMP (its pragmas are unknown elsewhere).
+// propagates, and the engine reports it as the plugin's.
 template <class MakeScratch, class Body>
 std::string first_problem(std::size_t n, Schedule schedule, MakeScratch make_scratch, Body body) {
   struct Problem {  // not a std::exception: told apart from what else a row may throw
