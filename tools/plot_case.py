@@ -8,6 +8,8 @@ Reads (see the output contract of the C++ program):
   OUTDIR/snapshot_*.vti     cell data rho, T, regime (+ others, ignored)
   OUTDIR/profile_<t>.csv    mid-height profiles  x,rho,ux,uy,T,p,regime   (optional)
   OUTDIR/history.csv        conservation / layer counts per step            (optional)
+  OUTDIR/loads.csv          each boundary part's force, heat, mass flow      (optional)
+  OUTDIR/surface_<t>.csv    each boundary face's load                        (optional)
   OUTDIR/summary.json       case name, final time, layer share
 A Strata output folder has snapshots.pvd or summary.json (a run with output.snapshots
 false writes no snapshots: its history and profiles are drawn, and that is said).
@@ -19,6 +21,9 @@ Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
   profiles.png      density and temperature vs x for every profile file
   history.png       change of the totals (with the conservation drift of summary.json),
                     residual and cells per layer vs t
+  loads.png         each boundary part's force, heat and mass flow vs t
+  surface.png       pressure, shear and heat (Cp, Cf, Ch with output.reference) along
+                    every wall and around every obstacle, one line per surface file
 fields_t*.png of an earlier run in the folder that no snapshot of this one made are
 removed. A run whose summary.json does not say "completed" is named on stderr and in
 the history's title; a failed run's last_good.vti is drawn too.
@@ -699,6 +704,110 @@ def plot_history(outdir, case, summary, written, quiet):
     save_figure(fig, outdir, "history.png", written, quiet)
 
 
+def read_surface(path):
+    """The rows of a surface_<t>.csv by part: {part: {column: array}}, in file order."""
+    import csv
+    try:
+        with open(path, newline="") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError("%s: %s" % (path, e))
+    need = ("part", "x", "y", "nx", "ny", "p", "tau", "heat")
+    if not rows or any(c not in rows[0] for c in need):
+        raise InputError("%s: expected the columns %s" % (path, ",".join(need)))
+    header = rows[0]
+    parts = {}
+    for k, r in enumerate(rows[1:], start=2):
+        if len(r) != len(header):
+            raise InputError("%s: row %d has %d values, the header %d" % (path, k, len(r), len(header)))
+        part = parts.setdefault(r[0], {c: [] for c in header[1:]})
+        try:
+            for c, v in zip(header[1:], r[1:]):
+                part[c].append(float(v))
+        except ValueError:
+            raise InputError("%s: row %d: not a number" % (path, k))
+    return {name: {c: np.array(v) for c, v in cols.items()} for name, cols in parts.items()}
+
+
+def surface_position(cols, obstacle):
+    """Around an obstacle: the angle in degrees about the centre of its faces from its
+    -x side (0: the front of a body in a stream along +x; 90 its bottom, 180 its back);
+    along a side: the face's position."""
+    if obstacle:
+        theta = np.degrees(np.arctan2(cols["y"] - cols["y"].mean(), cols["x"] - cols["x"].mean())) + 180.0
+        return theta, r"angle from the $-x$ side, counter-clockwise (degrees)"
+    along_y = np.all(cols["nx"] != 0)
+    return (cols["y"], r"$y$") if along_y else (cols["x"], r"$x$")
+
+
+def plot_loads(outdir, case, summary, written, quiet):
+    """loads.png (each part's force and heat against t, from loads.csv) and surface.png
+    (pressure, shear and heat along every wall and obstacle for each surface file)."""
+    path = os.path.join(outdir, "loads.csv")
+    if os.path.isfile(path):
+        with open(path, newline="") as fh:
+            header = [c.strip() for c in fh.readline().split(",")]
+        parts = [c[:-len("_Fx")] for c in header if c.endswith("_Fx")]
+        h = read_csv_columns(path, ("t",) + tuple(p + q for p in parts for q in ("_Fx", "_Fy", "_heat", "_mass")))
+        if h["t"].size:
+            fig, axes = plt.subplots(3, 1, figsize=(9, 9), sharex=True, constrained_layout=True)
+            for k, part in enumerate(parts):
+                color = "C%d" % (k % 10)
+                axes[0].plot(h["t"], h[part + "_Fx"], color=color, lw=1.3, label=part + r" $F_x$")
+                axes[0].plot(h["t"], h[part + "_Fy"], color=color, lw=1.0, ls="--", label=part + r" $F_y$")
+                axes[1].plot(h["t"], h[part + "_heat"], color=color, lw=1.3, label=part)
+                axes[2].plot(h["t"], h[part + "_mass"], color=color, lw=1.3, label=part)
+            axes[0].set_ylabel("force of the gas on the part\n(per unit depth)")
+            axes[1].set_ylabel("energy out of the gas: the heat\ninto a wall (per unit time and depth)")
+            axes[2].set_ylabel("mass out of the gas\n(per unit time and depth)")
+            axes[2].set_xlabel(r"$t$")
+            for ax in axes:
+                ax.grid(True, alpha=0.3)
+                ax.legend(fontsize="small", loc="best", ncol=2)
+            fig.suptitle("%s: boundary loads (loads.csv)%s" % (case, status_note(summary)))
+            save_figure(fig, outdir, "loads.png", written, quiet)
+    files = []
+    for f in glob.glob(os.path.join(outdir, "surface_*.csv")):
+        try:
+            files.append((float(os.path.basename(f)[len("surface_"):-len(".csv")]), f))
+        except ValueError:
+            pass
+    if not files:
+        return
+    files.sort()
+    kinds = {name: v.get("kind") for name, v in summary.get("boundary_loads", {}).items()
+             if isinstance(v, dict)} if isinstance(summary, dict) else {}
+    surfaces = [(t, read_surface(f)) for t, f in files]
+    # Walls and obstacles: where pressure, shear and heat are the surface's.
+    shown = [name for name in surfaces[-1][1]
+             if kinds.get(name, "obstacle" if name.startswith("obstacle") else "") in ("wall", "reflective", "obstacle")]
+    if not shown:
+        return
+    coefficients = "Cp" in next(iter(surfaces[-1][1].values()))
+    rows = (("Cp", "Cf", "Ch") if coefficients else ("p", "tau", "heat"))
+    labels = {"p": "pressure $p$", "tau": r"shear $\tau$", "heat": "heat flux into the wall",
+              "Cp": "$C_p$", "Cf": "$C_f$", "Ch": "$C_h$"}
+    fig, axes = plt.subplots(3, len(shown), figsize=(4.5 * len(shown) + 1, 8), squeeze=False, constrained_layout=True)
+    colors = plt.cm.viridis(np.linspace(0, 0.9, len(surfaces)))
+    for col, name in enumerate(shown):
+        for (t, parts), color in zip(surfaces, colors):
+            if name not in parts:
+                continue
+            cols = parts[name]
+            x, xlabel = surface_position(cols, name.startswith("obstacle"))
+            for row, q in enumerate(rows):
+                axes[row][col].plot(x, cols[q], color=color, lw=1.2, marker=".", markersize=3,
+                                    label="t = %s" % fmt_t(t))
+        axes[0][col].set_title(name)
+        axes[2][col].set_xlabel(xlabel)
+        for row, q in enumerate(rows):
+            axes[row][col].set_ylabel(labels[q])
+            axes[row][col].grid(True, alpha=0.3)
+    axes[0][-1].legend(fontsize="small", loc="best")
+    fig.suptitle("%s: surface loads per unit area (surface_<t>.csv)%s" % (case, status_note(summary)))
+    save_figure(fig, outdir, "surface.png", written, quiet)
+
+
 def plot_species(ax, t, h, species):
     """A mixture's species: temperature and mean velocity of each species' domain totals,
     and the distance to the global equilibrium (paper 000, Theorem 1.1) on its own axis."""
@@ -821,6 +930,7 @@ def main(argv=None):
                 note("removed %s (an earlier run's)" % old, args.quiet)
         plot_profiles(outdir, case, written, args.quiet, names)
         plot_history(outdir, case, summary, written, args.quiet)
+        plot_loads(outdir, case, summary, written, args.quiet)
     except InputError as e:
         sys.stderr.write("%s: error: %s\n" % (PROG, e))
         return 2

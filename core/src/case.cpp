@@ -587,6 +587,18 @@ void read_output(ObjectReader& root, Case& c) {
   c.output.snapshots = r.boolean("snapshots", true);
   c.output.profiles = r.boolean("profiles", true);
   if (r.has("profile_y")) c.output.profile_y = r.number("profile_y", std::nullopt, {c.y[0], c.y[1]});
+  c.output.surface = r.boolean("surface", true);
+  if (const json* ref = r.child("reference")) {
+    ObjectReader k(*ref, r.path("reference"), r.diagnostics());
+    if (k.valid()) {
+      ReferenceState& s = c.output.reference.emplace();
+      s.rho = k.number("rho", std::nullopt, positive);
+      s.speed = k.number("speed", std::nullopt, positive);
+      s.T = k.number("T", std::nullopt, positive);
+      s.length = k.number("length", 1.0, positive);
+      k.finish();
+    }
+  }
   if (const json* ck = r.child("checkpoint")) {
     ObjectReader k(*ck, r.path("checkpoint"), r.diagnostics());
     if (k.valid()) {

@@ -110,6 +110,12 @@ struct CheckpointSpec {
   int keep = 2;
 };
 
+// The free stream that surface and force coefficients refer to (`output.reference`):
+// Cp = (p - rho T) / (rho speed^2 / 2), C_x = F_x / (rho speed^2 length / 2), ...
+struct ReferenceState {
+  double rho = 1, speed = 1, T = 1, length = 1;
+};
+
 struct OutputSpec {
   std::filesystem::path dir;
   CheckpointSpec checkpoint;
@@ -117,6 +123,8 @@ struct OutputSpec {
   bool snapshots = true;
   bool profiles = true;
   std::optional<double> profile_y;  // the line cut's row holds this y; else the middle row
+  bool surface = true;  // surface_<t>.csv: the boundary faces' loads (docs/user_guide.md §6.8)
+  std::optional<ReferenceState> reference;
 };
 
 // velocity.n's bounds in the case format.

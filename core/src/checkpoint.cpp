@@ -328,6 +328,7 @@ void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
     {
       Handle g = group(h, f, "output", true);
       h.text(g, "history", d.output.history);
+      h.text(g, "loads", d.output.loads);
       h.text(g, "probes", json(d.output.probes).dump());
       h.text(g, "snapshots", json(d.output.series).dump());
     }
@@ -501,6 +502,8 @@ CheckpointData read_checkpoint(const fs::path& file) {
     {
       Handle g = group(h, f, "output", false);
       d.output.history = h.text(g, "history");
+      if (H5Lexists(g, "loads", H5P_DEFAULT) > 0)  // absent before loads.csv was kept
+        d.output.loads = h.text(g, "loads");
       d.output.probes = json::parse(h.text(g, "probes")).get<decltype(d.output.probes)>();
       d.output.series = json::parse(h.text(g, "snapshots")).get<decltype(d.output.series)>();
     }

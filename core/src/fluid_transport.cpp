@@ -17,7 +17,8 @@ Transport::Transport(const Domain& domain, const Gas& gas, const Coupling& coupl
                      PluginObject<sdk::FluidModel> fluid)
     : domain_(domain), gas_(gas), coupling_(coupling), store_(store), fluid_(std::move(fluid)),
       obstacle_walls_present_(std::any_of(domain.case_file().obstacles.begin(), domain.case_file().obstacles.end(),
-                                          [](const Obstacle& o) { return o.wall.has_value(); })) {}
+                                          [](const Obstacle& o) { return o.wall.has_value(); })),
+      loads_(domain, gas) {}
 
 void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems& problems) {
   const Case& c = domain_.case_file();
@@ -128,6 +129,7 @@ void Transport::classify_faces() {
   const Mesh& m = domain_.mesh();
   faces_ = faces_of(domain_);
   mark_obstacle_walls();
+  loads_.locate_faces([this](std::size_t outside) { return boundary_part(outside); });
   F_[0].assign(static_cast<std::size_t>(m.nx + 1) * m.ny * gas_.n_vars(), 0.0);
   F_[1].assign(static_cast<std::size_t>(m.ny + 1) * m.nx * gas_.n_vars(), 0.0);
 }
@@ -158,11 +160,19 @@ void Transport::reflect_at_obstacle_walls(const std::array<std::size_t, 4>& sten
   });
 }
 
+int Transport::boundary_part(std::size_t outside) const {
+  if (const Obstacle* o = obstacle_of(outside))
+    return loads_.obstacle_part(static_cast<std::size_t>(o - domain_.case_file().obstacles.data()));
+  const HaloRule* rule = domain_.ghost_rule(outside);
+  return rule ? loads_.side_part(rule->side) : -1;  // a periodic side's ghost copies gas: no part
+}
+
 void Transport::book_exchange(std::size_t a, std::size_t b, const double* F, double weight, double area,
-                              Totals& exchange) const {
+                              Totals& exchange) {
   if (domain_.updated(a) == domain_.updated(b)) return;
   // into the domain when b is inside
   add_to_totals(gas_.layout(), F, (domain_.updated(b) ? 1.0 : -1.0) * weight * area, exchange);
+  loads_.book(a, b, F, weight);
 }
 
 // The faces go to the fluid model in blocks, each thread a block at a time: a block's

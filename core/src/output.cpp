@@ -108,17 +108,24 @@ void data_array(std::ostringstream& out, const std::string& name, const std::vec
 
 }  // namespace
 
-OutputWriter::OutputWriter(fs::path dir, const Mesh& mesh, const std::vector<std::string>& extra_columns)
+OutputWriter::OutputWriter(fs::path dir, const Mesh& mesh, const std::vector<std::string>& extra_columns,
+                           const std::vector<std::string>& loads_columns)
     : dir_(std::move(dir)), mesh_(mesh) {
   fs::create_directories(dir_);
   std::ostringstream header;
   for (const auto& c : history_columns()) header << (header.tellp() ? "," : "") << c;
   for (const auto& c : extra_columns) header << "," << c;
   history_ = header.str() + "\n";
+  if (!loads_columns.empty()) {
+    loads_ = "step,t";
+    for (const auto& c : loads_columns) loads_ += "," + c;
+    loads_ += "\n";
+  }
 }
 
 void OutputWriter::restore(Record r) {
   history_ = std::move(r.history);
+  if (!r.loads.empty()) loads_ = std::move(r.loads);
   probes_ = std::move(r.probes);
   series_ = std::move(r.series);
   const std::size_t end_of_header = history_.find('\n');
@@ -265,11 +272,40 @@ void OutputWriter::profile(double t, const SnapshotData& d, int j) {
   write_atomically(dir_ / ("profile_" + toolkit::format_number(t) + ".csv"), out.str());
 }
 
-void OutputWriter::history_row(const std::vector<double>& values) {
+namespace {
+
+// One line of a series file: the values to 16 digits.
+std::string csv_line(const std::vector<double>& values) {
   std::ostringstream out;
   out.precision(16);
   for (std::size_t k = 0; k < values.size(); ++k) out << (k ? "," : "") << values[k];
-  history_ += out.str() + "\n";
+  return out.str() + "\n";
+}
+
+}  // namespace
+
+void OutputWriter::history_row(const std::vector<double>& values) { history_ += csv_line(values); }
+
+void OutputWriter::loads_row(const std::vector<double>& values) { loads_ += csv_line(values); }
+
+void OutputWriter::surface(double t, const std::vector<BoundaryPart>& parts, const std::vector<FaceLoad>& faces,
+                           const std::optional<ReferenceState>& reference) {
+  std::ostringstream out;
+  out.precision(std::numeric_limits<double>::max_digits10);  // as the profiles
+  out << "part,x,y,nx,ny,mass,fx,fy,p,tau,heat" << (reference ? ",Cp,Cf,Ch" : "") << '\n';
+  for (const FaceLoad& f : faces) {
+    // p along the normal into the part, tau along the tangent (-ny, nx): the normal
+    // turned counter-clockwise (+x on a bottom wall, +y on an obstacle's front face).
+    const double p = f.load.fx * f.nx + f.load.fy * f.ny, tau = -f.load.fx * f.ny + f.load.fy * f.nx;
+    out << parts[static_cast<std::size_t>(f.part)].name << ',' << f.x << ',' << f.y << ',' << f.nx << ',' << f.ny << ','
+        << f.load.mass << ',' << f.load.fx << ',' << f.load.fy << ',' << p << ',' << tau << ',' << f.load.heat;
+    if (reference) {
+      const double q = 0.5 * reference->rho * reference->speed * reference->speed;
+      out << ',' << (p - reference->rho * reference->T) / q << ',' << tau / q << ',' << f.load.heat / (q * reference->speed);
+    }
+    out << '\n';
+  }
+  write_atomically(dir_ / ("surface_" + toolkit::format_number(t) + ".csv"), out.str());
 }
 
 void OutputWriter::probe_row(const std::string& name, const std::vector<double>& values) {
@@ -278,14 +314,12 @@ void OutputWriter::probe_row(const std::string& name, const std::vector<double>&
     probes_.emplace_back(name, "t,rho,ux,uy,uz,T,Pxx,Pyy,Pzz,Pxy,Pxz,Pyz,qx,qy,qz,regime\n");
     it = probes_.end() - 1;
   }
-  std::ostringstream out;
-  out.precision(16);
-  for (std::size_t k = 0; k < values.size(); ++k) out << (k ? "," : "") << values[k];
-  it->second += out.str() + "\n";
+  it->second += csv_line(values);
 }
 
 void OutputWriter::flush_history() {
   write_atomically(dir_ / "history.csv", history_);
+  if (!loads_.empty()) write_atomically(dir_ / "loads.csv", loads_);
   for (const auto& [name, text] : probes_) write_atomically(dir_ / ("probe_" + name + ".csv"), text);
 }
 

@@ -1,17 +1,21 @@
 #pragma once
 // The output folder (docs/architecture.md §7): summary.json, history.csv, snapshot_NNNN.vti with
-// snapshots.pvd for ParaView, profile_<t>.csv line cuts. A run on several MPI ranks
+// snapshots.pvd for ParaView, profile_<t>.csv line cuts, loads.csv and surface_<t>.csv
+// (the boundary loads, docs/user_guide.md §6.8). A run on several MPI ranks
 // writes each snapshot as parallel VTK: snapshot_NNNN.pvti and one piece per rank,
 // snapshot_NNNN_pR.vti, holding the rectangle of cells that rank owns. Every file is written to a
 // temporary name and renamed, so an interrupted run never leaves a half-written file.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "boundary_loads.hpp"
+#include "case.hpp"
 #include "mesh.hpp"
 
 namespace strata::core {
@@ -43,8 +47,10 @@ struct SnapshotData {
 
 class OutputWriter {
  public:
-  // `extra_columns` follow the standard history columns (e.g. per-species masses).
-  OutputWriter(std::filesystem::path dir, const Mesh& mesh, const std::vector<std::string>& extra_columns = {});
+  // `extra_columns` follow the standard history columns (e.g. per-species masses);
+  // `loads_columns` are those of loads.csv after step and t (none: no loads.csv).
+  OutputWriter(std::filesystem::path dir, const Mesh& mesh, const std::vector<std::string>& extra_columns = {},
+               const std::vector<std::string>& loads_columns = {});
   const std::filesystem::path& dir() const { return dir_; }
 
   // A piece of the mesh: cells [i0, i1) x [j0, j1).
@@ -57,9 +63,14 @@ class OutputWriter {
   void last_good(const SnapshotData& data);  // last_good.vti on failure
   void profile(double t, const SnapshotData& data, int row);  // profile_<t>.csv: the cells of row j = `row`
   void history_row(const std::vector<double>& values);
+  void loads_row(const std::vector<double>& values);  // loads.csv: step, t, the parts' loads
+  // surface_<t>.csv: each boundary face's load per unit area, its normal and tangential
+  // parts, and with a reference state the coefficients Cp, Cf, Ch.
+  void surface(double t, const std::vector<BoundaryPart>& parts, const std::vector<FaceLoad>& faces,
+               const std::optional<ReferenceState>& reference);
   // probe_<name>.csv: t, rho, u, T, pressure tensor, heat flux, regime.
   void probe_row(const std::string& name, const std::vector<double>& values);
-  void flush_history();  // history.csv and the probe files
+  void flush_history();  // history.csv, loads.csv and the probe files
   void summary(const nlohmann::json& summary);
 
   static const std::vector<std::string>& history_columns();
@@ -68,10 +79,11 @@ class OutputWriter {
   // continues them (docs/architecture.md §10).
   struct Record {
     std::string history;
+    std::string loads;  // empty: none (a checkpoint written before loads.csv existed)
     std::vector<std::pair<std::string, std::string>> probes;  // name, CSV text
     std::vector<std::pair<double, std::string>> series;       // snapshot time, file
   };
-  Record record() const { return {history_, probes_, series_}; }
+  Record record() const { return {history_, loads_, probes_, series_}; }
   // A history written before the residual column was kept gets it, as nan.
   void restore(Record r);
 
@@ -85,6 +97,7 @@ class OutputWriter {
   Mesh mesh_;
   std::vector<std::pair<double, std::string>> series_;
   std::string history_;
+  std::string loads_;
   std::vector<std::pair<std::string, std::string>> probes_;  // name, CSV text
 };
 

@@ -39,8 +39,10 @@ STRATA_VECTOR_CLONES double entropy_sum(const double* f, std::size_t n) {
 }  // namespace
 
 RunDiagnostics::RunDiagnostics(const Case& c, const Domain& domain, const Gas& gas, const Coupling& coupling,
-                               const MacroState& state, const KineticStore& store, const Partition& partition)
-    : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store), partition_(partition) {
+                               const MacroState& state, const KineticStore& store, const Partition& partition,
+                               const BoundaryLoads& loads)
+    : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store), partition_(partition),
+      loads_(loads) {
   if (c.species.size() > 1)
     for (const auto& sp : c.species)
       for (const char* q : {"mass_", "ux_", "uy_", "T_"}) extra_columns_.push_back(q + sp.name);
@@ -412,6 +414,18 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
                              residual_, wall_seconds};
   row.insert(row.end(), species_columns.begin(), species_columns.end());
   out->history_row(row);
+  if (loads_.measured() && !loads_.parts().empty()) {
+    std::vector<double> loads = {static_cast<double>(step), t};
+    for (const Load& l : loads_.part_loads()) loads.insert(loads.end(), {l.mass, l.fx, l.fy, l.heat});
+    out->loads_row(loads);
+  }
+}
+
+std::vector<std::string> RunDiagnostics::loads_columns() const {
+  std::vector<std::string> columns;
+  for (const BoundaryPart& p : loads_.parts())
+    for (const char* q : {"_mass", "_Fx", "_Fy", "_heat"}) columns.push_back(p.name + q);
+  return columns;
 }
 
 }  // namespace strata::core

@@ -2,7 +2,7 @@
 // What a run reports about itself each step: the primitive fields of the interior
 // cells, domain totals and their drifts from the initial totals plus the boundary
 // exchanges, the entropy, the history row and the probes (docs/user_guide.md lists the
-// columns). Mixture runs add the per-species totals and the distance to the global
+// columns), and the boundary loads' row (loads.csv). Mixture runs add the per-species totals and the distance to the global
 // equilibrium (mixture_diagnostics.hpp).
 #include <array>
 #include <limits>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "boundary_loads.hpp"
 #include "coupling.hpp"
 #include "domain.hpp"
 #include "engine_types.hpp"
@@ -26,7 +27,8 @@ class Layer2Device;
 class RunDiagnostics {
  public:
   RunDiagnostics(const Case& c, const Domain& domain, const Gas& gas, const Coupling& coupling,
-                 const MacroState& state, const KineticStore& store, const Partition& partition);
+                 const MacroState& state, const KineticStore& store, const Partition& partition,
+                 const BoundaryLoads& loads);
   ~RunDiagnostics();
 
   // The fields of every interior cell on the root, from the owners' states and kinetic
@@ -84,6 +86,8 @@ class RunDiagnostics {
   void take_layer2_entropy_from(Layer2Device* device) { layer2_device_ = device; }
   // Columns after the standard ones (mixtures: per-species quantities).
   const std::vector<std::string>& extra_columns() const { return extra_columns_; }
+  // loads.csv's columns after step and t: per boundary part, <part>_mass, _Fx, _Fy, _heat.
+  std::vector<std::string> loads_columns() const;
 
  private:
   // Primitive values of a cell from the (shared) state; rho, u, T and the number density.
@@ -106,6 +110,7 @@ class RunDiagnostics {
   const MacroState& state_;
   const KineticStore& store_;
   const Partition& partition_;
+  const BoundaryLoads& loads_;
   Totals initial_{}, exchange_{}, scale_{}, max_drift_{};
   double drift_to_report_ = 1e-8;  // the next level of the largest drift that is warned about
   double residual_ = std::numeric_limits<double>::quiet_NaN();

@@ -71,7 +71,7 @@ void refuse_unfinished_checkpoints(const fs::path& dir) {
 
 bool is_run_output(const std::string& name) {
   static const std::regex pattern(
-      R"((summary\.json|history\.csv|snapshots\.pvd|last_good\.vti|snapshot_[0-9]+(_p[0-9]+)?\.vti|snapshot_[0-9]+\.pvti|profile_[^/]+\.csv|)"
+      R"((summary\.json|history\.csv|loads\.csv|snapshots\.pvd|last_good\.vti|snapshot_[0-9]+(_p[0-9]+)?\.vti|snapshot_[0-9]+\.pvti|profile_[^/]+\.csv|surface_[^/]+\.csv|)"
       R"(probe_[^/]+\.csv|checkpoint_[0-9]+\.h5)(\.tmp[0-9]+)?)");
   return std::regex_match(name, pattern);
 }

@@ -61,7 +61,7 @@ Simulation::Simulation(const Case& c, fs::path out_dir, int threads, Purpose pur
                                        : nullptr),
       regime_(c, domain_, gas_, coupling_, state_, store_, transport_, partition_, plugins_.indicator,
               plugins_.kinetic ? plugins_.kinetic : plugins_.boltzmann),
-      diagnostics_(c, domain_, gas_, coupling_, state_, store_, partition_),
+      diagnostics_(c, domain_, gas_, coupling_, state_, store_, partition_, transport_.loads()),
       out_dir_(std::move(out_dir)) {
   diagnostics_.take_layer2_entropy_from(stepper_.layer2_device());
   set_initial_state();
@@ -292,7 +292,12 @@ double Simulation::check_step_budget() const {
 
 void Simulation::write_outputs(const Fields& f, double t, bool snapshot, bool failed) {
   const NamedFields indicator = regime_.indicator_fields();  // collective
+  // The last step's boundary loads (none before the first step, nor of a failed one).
+  const BoundaryLoads& loads = transport_.loads();
+  const bool surface = snapshot && !failed && case_.output.surface && loads.measured() && !loads.parts().empty();
+  const std::vector<FaceLoad> faces = surface ? loads.surface() : std::vector<FaceLoad>{};  // collective
   if (!output_) return;  // ranks other than the root write nothing
+  if (surface) output_->surface(t, loads.parts(), faces, case_.output.reference);
   const Mesh& m = domain_.mesh();
   const std::vector<std::int8_t> regime = domain_.interior_regime();
   std::vector<double> knudsen(m.n_interior());
@@ -488,7 +493,8 @@ RunResult Simulation::run() {
   ranks::agreed([&] {
     if (!ranks::root()) return;
     folder.emplace(out_dir_, continuing);
-    output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns());
+    output_ = std::make_unique<OutputWriter>(out_dir_, domain_.mesh(), diagnostics_.extra_columns(),
+                                             diagnostics_.loads_columns());
     output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
   });
   prepare_fault_summary_now();
@@ -926,6 +932,21 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
     device->bus_traffic(up, down, seconds);
     summary["layer2_on_device"] = {{"device", device->device_name()}, {"bytes_to_device", up},
                                    {"bytes_to_host", down}, {"bus_seconds", seconds}};
+  }
+  if (const BoundaryLoads& loads = transport_.loads(); loads.measured() && !loads.parts().empty()) {
+    // The last step's, per unit depth; coefficients per ½ rho speed² length (speed³ for heat).
+    auto& parts = summary["boundary_loads"] = nlohmann::json::object();
+    for (std::size_t k = 0; k < loads.parts().size(); ++k) {
+      const Load& l = loads.part_loads()[k];
+      auto& p = parts[loads.parts()[k].name] = {{"kind", loads.parts()[k].kind}, {"mass", l.mass}, {"Fx", l.fx},
+                                                {"Fy", l.fy}, {"heat", l.heat}};
+      if (const auto& r = case_.output.reference) {
+        const double q = 0.5 * r->rho * r->speed * r->speed * r->length;
+        p["C_x"] = l.fx / q;
+        p["C_y"] = l.fy / q;
+        p["C_heat"] = l.heat / (q * r->speed);
+      }
+    }
   }
   if (!failure.empty()) summary["error"] = failure;
   if (restarted_) summary["restarted_from"] = restarted_from_;

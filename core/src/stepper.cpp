@@ -96,6 +96,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     }
   };
   Totals boundary{};  // this rank's exchanges through the boundary, summed over ranks below
+  transport_.loads().begin_step();
   std::vector<std::size_t> moment_slots;
   unless_failed([&] {
     const auto t0 = Clock::now();
@@ -146,6 +147,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
   state_.fill_halo(U);
   ranks::sum(boundary.data(), 5);
   for (int k = 0; k < 5; ++k) exchange[k] += boundary[k];
+  transport_.loads().end_step(dt);
 }
 
 std::vector<std::size_t> Stepper::stage_moment_slots() const {

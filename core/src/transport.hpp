@@ -14,6 +14,7 @@
 
 #include "coupling.hpp"
 #include "domain.hpp"
+#include "boundary_loads.hpp"
 #include "engine_types.hpp"
 #include "faces.hpp"
 #include "gas.hpp"
@@ -36,6 +37,10 @@ class Transport {
   // After every change of the regime map.
   void classify_faces();
   const FaceSet& faces() const { return faces_; }
+  // What the boundary fluxes of the last step did to each part of the boundary; the
+  // stepper opens and closes each step's account.
+  BoundaryLoads& loads() { return loads_; }
+  const BoundaryLoads& loads() const { return loads_; }
 
   // Fluid faces: fluxes of the stage values Y; exchanges through the boundary, times
   // `weight` (dt times the stage weight), added to `exchange`.
@@ -73,8 +78,12 @@ class Transport {
   }
 
  private:
+  // A face between an updated cell and a ghost or solid one: its flux's moments go to
+  // the exchanges (times weight and area) and to the boundary loads.
   void book_exchange(std::size_t a, std::size_t b, const double* flux_moments, double weight,
-                     double area, Totals& exchange) const;
+                     double area, Totals& exchange);
+  // The boundary part of the cell beyond a boundary face (BoundaryLoads::locate_faces).
+  int boundary_part(std::size_t outside) const;
   // The Maxwell wall of the side a ghost belongs to, or nullptr.
   const MaxwellWall* wall_of(const HaloRule* rule) const;
   // A halo cell whose stage distribution is a copy (or mirror) of a kinetic cell's.
@@ -142,6 +151,7 @@ class Transport {
   bool obstacle_walls_present_;  // an obstacle of the case has a wall
   std::vector<std::uint8_t> behind_wall_;  // per stored cell (mark_obstacle_walls), empty without walls
   FaceSet faces_;
+  BoundaryLoads loads_;
   bool layer2_faces_on_device_ = false;
   std::vector<double> F_[2];  // face fluxes (moments for kinetic faces) per stage: x, y faces
 };

@@ -206,6 +206,7 @@ TEST_CASE("run folder: a new run removes the files of an earlier run, and only t
   REQUIRE_MESSAGE(longer.exit_code == 0, longer.output);
   REQUIRE(fs::exists(out / "snapshot_0004.vti"));
   REQUIRE(fs::exists(out / "profile_0.015.csv"));
+  REQUIRE(fs::exists(out / "surface_0.015.csv"));
   for (const char* name : {"checkpoint_999.h5", "history.csv.tmp12345", "last_good.vti", "notes.txt",
                            "snapshot_0001.vti.bak"})
     std::ofstream(out / name) << "x\n";
@@ -215,9 +216,10 @@ TEST_CASE("run folder: a new run removes the files of an earlier run, and only t
                                     out.string());
   REQUIRE_MESSAGE(shorter.exit_code == 0, shorter.output);
   for (const char* gone : {"snapshot_0002.vti", "snapshot_0004.vti", "profile_0.015.csv", "profile_0.02.csv",
-                           "checkpoint_999.h5", "history.csv.tmp12345", "last_good.vti"})
+                           "surface_0.015.csv", "surface_0.02.csv", "checkpoint_999.h5", "history.csv.tmp12345",
+                           "last_good.vti"})
     CHECK_MESSAGE(!fs::exists(out / gone), gone);
-  for (const char* kept : {"snapshot_0000.vti", "snapshot_0001.vti", "profile_0.01.csv", "notes.txt",
+  for (const char* kept : {"snapshot_0000.vti", "snapshot_0001.vti", "profile_0.01.csv", "surface_0.01.csv", "notes.txt",
                            "snapshot_0001.vti.bak", "analysis/profile_0.1.csv", ".lock"})
     CHECK_MESSAGE(fs::exists(out / kept), kept);
   CHECK(read_csv(out / "history.csv").column("t").back() == doctest::Approx(0.01));

@@ -7,7 +7,8 @@ ranks change nothing (docs/architecture.md §11):
     fields agree to the last bit; only sums over cells (totals, drifts) are added in
     another order, at round-off (1e-16), far below the tolerance;
   - regime maps, steps and cell-steps per layer identical; history.csv (totals,
-    entropy, mixture columns) equal to 1e-12;
+    entropy, mixture columns), loads.csv and the surface files (boundary loads) equal
+    to 1e-12;
   - conservation drifts at most 1e-12 (closed cases).
 A checkpoint written by 3 ranks and continued on 2 ends as the run on one rank; a run
 started from it (--start-from) is the same on 1 and 2 ranks. strata compare runs on 2
@@ -83,6 +84,32 @@ def arrays(path):
         return tuple(re.findall(r'<P?DataArray[^>]*Name="([^"]+)"', f.read()))
 
 
+def compare_csv(file_a, file_b, name):
+    """Column by column to TOLERANCE of the column's scale; text columns equal."""
+    problems = []
+    ha = list(csv.reader(open(file_a)))
+    hb = list(csv.reader(open(file_b)))
+    if len(ha) != len(hb) or ha[0] != hb[0]:
+        return ["%s: %d vs %d rows" % (name, len(ha), len(hb))]
+    for i, column in enumerate(ha[0]):
+        if column == "wall_seconds":
+            continue
+        if column == "part":
+            if [r[i] for r in ha] != [r[i] for r in hb]:
+                problems.append("%s: the faces' parts differ" % name)
+            continue
+        x = np.array([float(r[i]) for r in ha[1:]])
+        y = np.array([float(r[i]) for r in hb[1:]])
+        if not (np.isnan(x) == np.isnan(y)).all():  # NaN: not defined (residual at t = 0)
+            problems.append("%s: %s is NaN in other rows" % (name, column))
+            continue
+        x, y = np.nan_to_num(x), np.nan_to_num(y)
+        d = float(abs(x - y).max()) / max(float(abs(x).max()), 1.0) if len(x) else 0.0
+        if not d <= TOLERANCE:
+            problems.append("%s: %s differs by %.2e" % (name, column, d))
+    return problems
+
+
 def compare(name, a, b, closed):
     problems, worst = [], 0.0
     sa = json.load(open(os.path.join(a, "summary.json")))
@@ -94,25 +121,15 @@ def compare(name, a, b, closed):
         drift = max(sb["conservation"].values())
         if drift > TOLERANCE:
             problems.append("largest drift %.2e > %.0e" % (drift, TOLERANCE))
-    # history.csv: totals, entropy, layer counts, mixture columns (summed in another
-    # order over ranks: equal to round-off), all but the wall clock
-    ha = list(csv.reader(open(os.path.join(a, "history.csv"))))
-    hb = list(csv.reader(open(os.path.join(b, "history.csv"))))
-    if len(ha) != len(hb) or ha[0] != hb[0]:
-        problems.append("history.csv: %d vs %d rows" % (len(ha), len(hb)))
-    else:
-        for i, column in enumerate(ha[0]):
-            if column == "wall_seconds":
-                continue
-            x = np.array([float(r[i]) for r in ha[1:]])
-            y = np.array([float(r[i]) for r in hb[1:]])
-            if not (np.isnan(x) == np.isnan(y)).all():  # NaN: not defined (residual at t = 0)
-                problems.append("history.csv: %s is NaN in other rows" % column)
-                continue
-            x, y = np.nan_to_num(x), np.nan_to_num(y)
-            d = float(abs(x - y).max()) / max(float(abs(x).max()), 1.0)
-            if not d <= TOLERANCE:
-                problems.append("history.csv: %s differs by %.2e" % (column, d))
+    # history.csv: totals, entropy, layer counts, mixture columns; loads.csv: the
+    # boundary parts' loads (summed in another order over ranks: equal to round-off),
+    # all but the wall clock; surface_<t>.csv: each boundary face's load
+    series = ["history.csv", "loads.csv"] + sorted(f for f in os.listdir(a) if f.startswith("surface_"))
+    for name in series:
+        if os.path.exists(os.path.join(a, name)) != os.path.exists(os.path.join(b, name)):
+            problems.append("%s: written by one run only" % name)
+        elif os.path.exists(os.path.join(a, name)):
+            problems += compare_csv(os.path.join(a, name), os.path.join(b, name), name)
     snaps_a, snaps_b = read_pvd(a), read_pvd(b)
     if sb["ranks"]["count"] > 1 and not all(f.endswith(".pvti") for _, f in snaps_b):
         problems.append("snapshots of a run on several ranks are not parallel VTK (.pvti)")

@@ -166,8 +166,14 @@ def checks():
     write("nan_t/history.csv", "\n".join(lines[:2] + [",".join(row)] + lines[3:]) + "\n")
     check("B12 history row with t = nan", 0, ["not finite", "nan_t/history.png"], "plot_case.py", "nan_t",
           after=lambda out: None if os.path.isfile("nan_t/history.png") else "no history.png drawn")
-    check("E1 run without snapshots", 0, ["no snapshot", "couette/history.png"], "plot_case.py", "couette",
+    check("E1 run without snapshots", 0, ["no snapshot", "couette/history.png", "couette/loads.png",
+                                          "couette/surface.png"], "plot_case.py", "couette",
           after=lambda out: None if os.path.isfile("couette/history.png") else "no history.png drawn")
+    # a surface file cut short: named, exit 2, no traceback
+    os.makedirs("cut_surface")
+    shutil.copy("couette/summary.json", "cut_surface")
+    write("cut_surface/surface_0.05.csv", "part,x,y,nx,ny,mass,fx,fy,p,tau,heat\nbottom,0.025,0,0\n")
+    check("B12 surface file cut short", 2, ["cut_surface/surface_0.05.csv: row 2"], "plot_case.py", "cut_surface")
     # E8: a mixture's history has a species panel (T_, ux_ per species, distance to
     # equilibrium), its layer 1 named by its plugin
     check("E8 mixture history", 0, ["mixture/history.png"], "plot_case.py", "mixture",

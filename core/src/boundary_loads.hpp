@@ -1,0 +1,85 @@
+#pragma once
+// The loads of the gas on the domain's boundary (docs/user_guide.md §6.8): for each part
+// of the boundary — a side that is not periodic, an obstacle — the mass, momentum and
+// energy that leave the gas through it per unit time and depth: the force on a wall and
+// the heat it receives, the mass flow out of an open side. They are the moments of the
+// boundary faces' fluxes that the step itself used (the numbers the conservation drifts
+// book as exchanges), averaged over its stages with the explicit weights, so that they
+// balance the change of the domain's totals to round-off.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "domain.hpp"
+#include "gas.hpp"
+
+namespace strata::core {
+
+struct BoundaryPart {
+  std::string name;  // "left", "right", "bottom", "top", "obstacle0", ...
+  std::string kind;  // a side's boundary type ("wall", "reflective", "inflow", "outflow") or "obstacle"
+  std::array<double, 2> wall_velocity{};  // of a Maxwell wall: its work on the gas is not heat
+};
+
+// Out of the gas, per unit time (and per unit depth, or per unit area for one face):
+// mass, force on the part along x and y, and heat = energy less the work done on a
+// moving wall.
+struct Load {
+  double mass = 0, fx = 0, fy = 0, heat = 0;
+};
+
+// One boundary face of the last step: centre, unit normal from the gas into the part,
+// and its load per unit area.
+struct FaceLoad {
+  int part = 0;
+  double x = 0, y = 0;
+  int nx = 0, ny = 0;
+  Load load;
+};
+
+class BoundaryLoads {
+ public:
+  BoundaryLoads(const Domain& domain, const Gas& gas);
+  const std::vector<BoundaryPart>& parts() const { return parts_; }
+  // The part index of a side (-1: periodic, no part) and of obstacle k.
+  int side_part(Side s) const { return side_part_[s]; }
+  int obstacle_part(std::size_t k) const { return first_obstacle_part_ + static_cast<int>(k); }
+
+  // The boundary faces this rank computes (those of its updated cells), after every
+  // change of the faces: part_of(outside cell) is the part index of the cell beyond the
+  // face, or -1 where the face is no boundary (a periodic side).
+  void locate_faces(const std::function<int(std::size_t)>& part_of);
+  void begin_step();
+  // The moments of the flux F (mass per species, momentum, energy; along +x or +y)
+  // through the face between a and b, times `weight` (Δt times the stage weight). A
+  // face is booked by one thread at a time (each face belongs to one line of faces).
+  void book(std::size_t a, std::size_t b, const double* F, double weight);
+  // The step's loads: per face, and per part summed over the faces and the ranks
+  // (collective; in face order, so independent of the thread count).
+  void end_step(double dt);
+  // Per part, the last step's (zero before the first step).
+  const std::vector<Load>& part_loads() const { return part_loads_; }
+  bool measured() const { return measured_; }
+  // The last step's faces of all ranks on the root, by part, then around an obstacle
+  // by angle from its centre, along a side by position (collective; empty elsewhere).
+  std::vector<FaceLoad> surface() const;
+
+ private:
+  const Domain& domain_;
+  toolkit::StateLayout layout_;
+  std::vector<BoundaryPart> parts_;
+  std::array<int, 4> side_part_{-1, -1, -1, -1};
+  int first_obstacle_part_ = 0;
+  std::vector<std::int32_t> face_of_;  // per stored cell and direction: the face above/right of it, or -1
+  std::vector<FaceLoad> faces_;        // this rank's, geometry from locate_faces
+  std::vector<double> area_;           // per face
+  std::vector<std::array<double, 4>> booked_;  // per face: Σ weight × (mass, momentum x, y, energy)
+  std::vector<FaceLoad> last_;         // the last step's faces (geometry and loads)
+  std::vector<Load> part_loads_;
+  bool measured_ = false;
+};
+
+}  // namespace strata::core

@@ -1,0 +1,266 @@
+// The boundary loads (docs/user_guide.md §6.8) through the real program: pressure, shear
+// and heat flux on walls against closed forms (free-molecular flow onto a diffuse
+// wall, gas at rest, Couette flow), the balance of forces and of heat with the walls'
+// work, the files and the coefficients, and bad input.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "run_strata.hpp"
+#include "strata/toolkit/maxwellian.hpp"
+
+using namespace strata::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path run_case(const std::string& name, const std::string& text, const std::string& options = "") {
+  const auto dir = scratch(name);
+  std::ofstream(dir / "case.json") << text;
+  const Result r = run_strata("run " + (dir / "case.json").string() + " --out " + (dir / "out").string() + " -q " + options);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  return dir / "out";
+}
+
+// The rows of a surface file whose part is `part` (the first column is text).
+std::vector<std::vector<double>> surface_rows(const fs::path& file, const std::string& part) {
+  std::ifstream in(file);
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    const auto comma = line.find(',');
+    if (line.substr(0, comma) != part) continue;
+    std::vector<double> row;
+    for (std::size_t at = comma; at != std::string::npos; at = line.find(',', at + 1)) row.push_back(std::stod(line.substr(at + 1)));
+    rows.push_back(row);  // x, y, nx, ny, mass, fx, fy, p, tau, heat[, Cp, Cf, Ch]
+  }
+  return rows;
+}
+
+std::string header(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+}  // namespace
+
+TEST_CASE("loads: free-molecular flow onto a diffuse wall has the closed-form pressure, shear and heat flux") {
+  // A stream (rho, U normal to the wall, V along it, T) enters on the left and meets a
+  // diffuse wall at T_w on the right; knudsen = 1e6: no collisions. The molecules that
+  // arrive at the wall are the stream's half with v_x > 0 (a uniform state upwind of the
+  // wall stays uniform in the scheme), and the wall re-emits their mass flux N as its
+  // half-range Maxwellian. Per unit area, from the half-range moments of the stream
+  // (s = U / sqrt(2T); erfc-type integrals I_k = ∫_0^∞ x^k exp(-(x - s)²) dx):
+  //   N = rho sqrt(2T/π) I_1,  P = 2 rho T I_2 / sqrt(π),  E = rho (2T)^{3/2} I_3 / (2 sqrt(π)) + N (V² + 2T) / 2,
+  //   p = P + N sqrt(π T_w / 2),  tau = V N,  heat = E - 2 T_w N
+  // (the free-molecular surface fluxes for a diffuse wall, as in Bird, "Molecular Gas
+  // Dynamics and the Direct Simulation of Gas Flows", 1994).
+  const double rho = 1.0, U = 0.8, V = 0.5, T = 1.0, Tw = 1.5, L = 6.0;
+  const int n = 16;
+  const auto out = run_case("loads_free_molecular", R"({"mesh": {"nx": 8, "ny": 1, "x": [0, 0.1], "y": [0, 0.0125],
+    "boundary": {"left": {"type": "inflow", "rho": 1, "ux": 0.8, "uy": 0.5, "T": 1},
+                 "right": {"type": "wall", "accommodation": 1, "T": 1.5}, "bottom": "periodic", "top": "periodic"}},
+    "velocity": {"n": 16, "L": 6}, "knudsen": 1e6, "time": {"end": 2},
+    "initial": [{"rho": 1, "ux": 0.8, "uy": 0.5, "T": 1}], "regime": {"mode": "layer1"},
+    "kinetic": {"plugin": "esbgk"}, "output": {"snapshots": false, "profiles": false}})");
+  const auto rows = surface_rows(out / "surface_2.csv", "right");
+  REQUIRE(rows.size() == 1);
+  const double mass = rows[0][4], p = rows[0][7], tau = rows[0][8], heat = rows[0][9];
+  CHECK(rows[0][2] == 1);  // the normal into the wall
+  CHECK(std::abs(mass) < 1e-13);  // the wall lets no mass through (1e-13: O(1) fluxes)
+
+  // The same sums on the grid, from the discrete Maxwellians of stream and wall.
+  const strata::toolkit::VelocityGrid grid{n, L};
+  std::vector<double> stream(grid.size()), wall(grid.size());
+  REQUIRE(strata::toolkit::discrete_maxwellian(grid, rho, 1.0, {U, V, 0}, T, stream.data()).converged);
+  REQUIRE(strata::toolkit::discrete_maxwellian(grid, 1.0, 1.0, {0, 0, 0}, Tw, wall.data()).converged);
+  double N = 0, P = 0, S = 0, E = 0, Nw = 0, Pw = 0, Ew = 0;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      for (int k = 0; k < n; ++k) {
+        const std::size_t q = grid.index(i, j, k);
+        const double vx = grid.v(i), e = 0.5 * (vx * vx + grid.v(j) * grid.v(j) + grid.v(k) * grid.v(k));
+        if (vx > 0) {
+          N += vx * stream[q];
+          P += vx * vx * stream[q];
+          S += vx * grid.v(j) * stream[q];
+          E += vx * e * stream[q];
+        } else {
+          Nw -= vx * wall[q];
+          Pw += vx * vx * wall[q];
+          Ew -= vx * e * wall[q];
+        }
+      }
+  const double dv3 = grid.cell_volume();
+  N *= dv3, P *= dv3, S *= dv3, E *= dv3, Nw *= dv3, Pw *= dv3, Ew *= dv3;
+  MESSAGE("free-molecular wall: p = " << p << ", tau = " << tau << ", heat = " << heat << "; on the grid "
+                                      << P + N * Pw / Nw << ", " << S << ", " << E - N * Ew / Nw);
+  // The collision rate ~ rho T / knudsen = 1e-6 over t = 2 bends the state by ~1e-6.
+  CHECK(p == doctest::Approx(P + N * Pw / Nw).epsilon(1e-5));
+  CHECK(tau == doctest::Approx(S).epsilon(1e-5));
+  CHECK(std::abs(heat - (E - N * Ew / Nw)) < 1e-5 * E);
+
+  // The closed forms. The grid's half-range sums are the midpoint rule of integrals
+  // over v_x > 0 whose integrand has a kink at 0: by Euler–Maclaurin a sum of g is
+  // ∫ g + dv²/24 g'(0) + O(dv⁴). Only the mass fluxes have g'(0) ≠ 0 (g = v_x f:
+  // g'(0) = f_x(0), the marginal at v_x = 0); with that term in, what is left is O(dv⁴)
+  // (7 dv⁴/5760 g'''(0) ≈ 4e-4 at dv = 0.75), so 2e-3 of the incident fluxes.
+  const double pi = std::numbers::pi, s = U / std::sqrt(2 * T), dv = grid.dv(), e2 = std::exp(-s * s),
+               erf1 = 1 + std::erf(s);
+  const double I1 = 0.5 * e2 + std::sqrt(pi) / 2 * s * erf1, I2 = s / 2 * e2 + std::sqrt(pi) / 4 * (1 + 2 * s * s) * erf1,
+               I3 = 0.5 * (s * s + 1) * e2 + std::sqrt(pi) / 4 * s * (2 * s * s + 3) * erf1;
+  const double N_c = rho * std::sqrt(2 * T / pi) * I1 + dv * dv / 24 * rho * std::exp(-U * U / (2 * T)) / std::sqrt(2 * pi * T);
+  const double P_c = 2 * rho * T * I2 / std::sqrt(pi);
+  const double E_c = rho * std::pow(2 * T, 1.5) * I3 / (2 * std::sqrt(pi)) + 0.5 * N_c * (V * V + 2 * T);
+  const double ew = dv * dv / (24 * Tw);  // the wall's own half-range mass flux, sqrt(Tw / 2π) (1 + ew)
+  const double p_c = P_c + N_c * (Tw / 2) / (std::sqrt(Tw / (2 * pi)) * (1 + ew));
+  const double heat_c = E_c - N_c * Tw * (2 + ew) / (1 + ew);
+  MESSAGE("closed form: p = " << p_c << ", tau = " << V * N_c << ", heat = " << heat_c);
+  CHECK(p == doctest::Approx(p_c).epsilon(2e-3));
+  CHECK(tau == doctest::Approx(V * N_c).epsilon(2e-3));
+  CHECK(std::abs(heat - heat_c) < 2e-3 * E_c);
+}
+
+TEST_CASE("loads: gas at rest presses on every wall with its pressure, in layers 0, 1 and 2") {
+  // A closed box of gas at rest at the walls' temperature is an exact equilibrium of the
+  // discrete walls; the momentum flux through each wall face is then the discrete
+  // Maxwellian's Σ v_n² M, which is rho T to round-off (its energy is matched and the
+  // grid is the same along each axis), and in layer 0 the Riemann solver's pressure
+  // between the cell and its mirror image, exactly p. Round-off: 1e-13 of O(1) sums.
+  // Collisionless (knudsen 1e6): ES-BGK's own discrete equilibrium differs from the
+  // walls' Maxwellian by ~1e-11 (test_walls.cpp), which would show as heat.
+  const double rho = 0.7, T = 1.3, p = rho * T;
+  for (const char* mode : {"layer0", "layer1", "layer2"}) {
+    CAPTURE(mode);
+    const auto out = run_case(std::string("loads_rest_") + mode, R"({"mesh": {"nx": 4, "ny": 3, "x": [0, 1], "y": [0, 0.6],
+      "boundary": {"left": {"type": "wall", "accommodation": 1, "T": 1.3}, "right": {"type": "wall", "accommodation": 0.4, "T": 1.3},
+                   "bottom": "reflective", "top": {"type": "wall", "accommodation": 0.9, "T": 1.3}}},
+      "velocity": {"n": 8, "L": 6}, "knudsen": 1e6, "time": {"end": 0.1},
+      "initial": [{"rho": 0.7, "T": 1.3}], "regime": {"mode": ")" + std::string(mode) + R"("},
+      "fluid": {"plugin": "euler"}, "kinetic": {"plugin": "esbgk"}, "boltzmann": {"plugin": "boltzmann_fft"},
+      "output": {"snapshots": false, "profiles": false}})");
+    for (const char* part : {"left", "right", "bottom", "top"}) {
+      CAPTURE(part);
+      const auto rows = surface_rows(out / "surface_0.1.csv", part);
+      CHECK(rows.size() == (part[0] == 'l' || part[0] == 'r' ? 3u : 4u));
+      for (const auto& r : rows) {
+        CHECK(r[7] == doctest::Approx(p).epsilon(1e-13));
+        CHECK(std::abs(r[8]) < 1e-13);  // no shear
+        CHECK(std::abs(r[9]) < 1e-13);  // no heat
+        CHECK(std::abs(r[4]) < 1e-13);  // no mass
+      }
+    }
+    // Per unit depth: the force of a side is p times its length, outward.
+    const auto s = read_json(out / "summary.json")["boundary_loads"];
+    CHECK(s["left"]["Fx"].get<double>() == doctest::Approx(-p * 0.6).epsilon(1e-13));
+    CHECK(s["right"]["Fx"].get<double>() == doctest::Approx(p * 0.6).epsilon(1e-13));
+    CHECK(s["bottom"]["Fy"].get<double>() == doctest::Approx(-p).epsilon(1e-13));
+    CHECK(s["top"]["Fy"].get<double>() == doctest::Approx(p).epsilon(1e-13));
+    CHECK(s["bottom"]["kind"] == "reflective");
+    CHECK(s["top"]["kind"] == "wall");
+  }
+}
+
+TEST_CASE("loads: Couette flow's plates carry its shear stress, and take the work of the plates as heat") {
+  // Free-molecular Couette flow (plates at ±0.1, diffuse, T = 1), at steady state: the
+  // shear on each plate is the gas's P_xy (the same at every height), the plates' forces
+  // are equal and opposite, and the heat they receive is the work they do on the gas,
+  // Σ heat = -Σ u_w F_x. Steady to ~2e-6 at t = 8 (test_walls.cpp's Couette test).
+  const auto dir = scratch("loads_couette");
+  const Result r = run_strata("run " + source("cases/couette.json") +
+                              " --set knudsen=1e6 --set mesh.ny=10 --set time.end=8 -q --out " + (dir / "out").string());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const double pxy = read_csv(dir / "out" / "probe_center.csv").rows.back()[9];
+  const auto s = read_json(dir / "out" / "summary.json")["boundary_loads"];
+  const double width = 0.05;  // the plates' length in the case (per unit depth)
+  const double bottom = s["bottom"]["Fx"].get<double>(), top = s["top"]["Fx"].get<double>();
+  CHECK(bottom / width == doctest::Approx(-pxy).epsilon(2e-5));  // the gas drags the bottom plate along +x
+  CHECK(top == doctest::Approx(-bottom).epsilon(2e-5));
+  const double work = -(-0.1 * bottom + 0.1 * top);  // Σ u_w · (the plate's force on the gas), per unit time
+  CHECK(work > 0);
+  CHECK(s["bottom"]["heat"].get<double>() + s["top"]["heat"].get<double>() == doctest::Approx(work).epsilon(2e-5));
+  CHECK(std::abs(s["bottom"]["mass"].get<double>()) < 1e-14);
+  CHECK_FALSE(s.contains("left"));  // periodic sides are no part of the boundary
+  const auto rows = surface_rows(dir / "out" / "surface_8.csv", "bottom");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][8] == doctest::Approx(-pxy).epsilon(2e-5));  // tau along +x on a bottom wall
+}
+
+TEST_CASE("loads: an obstacle in a stream, loads.csv, the surface file and the coefficients") {
+  // A square obstacle with a Maxwell wall in a uniform stream at Mach ~1.5 (layer 1):
+  // the files hold what the user guide says, the coefficients are the loads scaled by
+  // the reference state, and the flow's symmetry about y = 0.5 gives zero lift.
+  const auto out = run_case("loads_obstacle", R"({"mesh": {"nx": 16, "ny": 16, "x": [0, 1], "y": [0, 1],
+      "boundary": {"left": {"type": "inflow", "rho": 1, "ux": 2, "T": 1}, "right": "outflow",
+                   "bottom": "periodic", "top": "periodic"}},
+      "obstacles": [{"shape": "rectangle", "x": [0.375, 0.5], "y": [0.375, 0.625], "rho": 1, "T": 1,
+                     "wall": {"accommodation": 1, "T": 1}}],
+      "velocity": {"n": 8, "L": 7}, "knudsen": 0.1, "time": {"end": 0.1},
+      "initial": [{"rho": 1, "ux": 2, "T": 1}], "regime": {"mode": "layer1"}, "kinetic": {"plugin": "esbgk"},
+      "output": {"times": [0.05, 0.1], "snapshots": false, "profiles": false,
+                 "reference": {"rho": 1, "speed": 2, "T": 1, "length": 0.25}}})");
+  CHECK_FALSE(fs::exists(out / "surface_0.csv"));  // no step, no loads
+  CHECK(fs::exists(out / "surface_0.05.csv"));
+  CHECK(header(out / "loads.csv") ==
+        "step,t,left_mass,left_Fx,left_Fy,left_heat,right_mass,right_Fx,right_Fy,right_heat,"
+        "obstacle0_mass,obstacle0_Fx,obstacle0_Fy,obstacle0_heat");
+  CHECK(header(out / "surface_0.1.csv") == "part,x,y,nx,ny,mass,fx,fy,p,tau,heat,Cp,Cf,Ch");
+  const Table loads = read_csv(out / "loads.csv");
+  const auto s = read_json(out / "summary.json");
+  CHECK(loads.rows.size() == s["steps"].get<std::size_t>());  // one row per step, none at t = 0
+  const auto obstacle = s["boundary_loads"]["obstacle0"];
+  CHECK(obstacle["Fx"].get<double>() == loads.column("obstacle0_Fx").back());
+  CHECK(obstacle["Fx"].get<double>() > 0);  // drag
+  CHECK(std::abs(obstacle["Fy"].get<double>()) < 1e-12 * obstacle["Fx"].get<double>());
+  CHECK(obstacle["C_x"].get<double>() == doctest::Approx(obstacle["Fx"].get<double>() / (0.5 * 4 * 0.25)).epsilon(1e-14));
+
+  // Its faces: 2 x 4 cells, 12 faces, counter-clockwise from the front (-x side).
+  const auto faces = surface_rows(out / "surface_0.1.csv", "obstacle0");
+  REQUIRE(faces.size() == 12);
+  double fx = 0;
+  for (std::size_t k = 0; k < faces.size(); ++k) {
+    const auto& f = faces[k];
+    CAPTURE(k);
+    fx += f[5] / 16;  // times the face's length, dx = dy = 1/16
+    CHECK(std::abs(f[4]) < 1e-13);  // no mass through the wall
+    CHECK(f[10] == doctest::Approx((f[7] - 1.0) / 2.0).epsilon(1e-14));  // Cp = (p - rho T) / (rho U² / 2)
+    CHECK(f[11] == doctest::Approx(f[8] / 2.0).epsilon(1e-14));
+    CHECK(f[12] == doctest::Approx(f[9] / 4.0).epsilon(1e-14));
+    if (k > 0) {  // the angle about the obstacle's centre grows
+      const double a0 = std::atan2(faces[k - 1][1] - 0.5, faces[k - 1][0] - 0.4375), a1 = std::atan2(f[1] - 0.5, f[0] - 0.4375);
+      CHECK(a1 >= a0);
+    }
+  }
+  CHECK(fx == doctest::Approx(obstacle["Fx"].get<double>()).epsilon(1e-13));
+  CHECK(faces.front()[2] == 1);  // the front face's normal points into the obstacle, along +x
+  CHECK(faces.front()[9] > 0);   // the stream heats the front (stagnation temperature above the wall's)
+}
+
+TEST_CASE("loads: output.surface false writes no surface files; a bad reference state is refused naming its key") {
+  const std::string base = R"({"mesh": {"nx": 4, "ny": 1, "x": [0, 1], "y": [0, 0.25], "boundary": "reflective"},
+      "time": {"end": 0.05}, "initial": [{"rho": 1, "T": 1}], "regime": {"mode": "layer0"},
+      "fluid": {"plugin": "euler"}, "output": {"snapshots": false, "profiles": false)";
+  const auto out = run_case("loads_no_surface", base + R"(, "surface": false}})");
+  CHECK(fs::exists(out / "loads.csv"));
+  for (const auto& e : fs::directory_iterator(out)) CHECK(e.path().filename().string().rfind("surface_", 0) != 0);
+
+  const auto dir = scratch("loads_bad_reference");
+  for (const auto& [reference, expected] :
+       std::vector<std::pair<std::string, std::string>>{{R"({"rho": 1, "speed": -2, "T": 1})", "/output/reference/speed"},
+                                                        {R"({"rho": 1, "T": 1})", "/output/reference/speed: missing"},
+                                                        {R"({"rho": 1, "speed": 2, "T": 1, "area": 3})", "/output/reference/area"},
+                                                        {R"(3)", "/output/reference"}}) {
+    CAPTURE(reference);
+    std::ofstream(dir / "case.json") << base + R"(, "reference": )" + reference + "}}";
+    const Result r = run_strata("run " + (dir / "case.json").string() + " --out " + (dir / "out").string());
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(has(r, expected), r.output);
+  }
+}
