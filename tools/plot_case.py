@@ -712,7 +712,7 @@ def read_surface(path):
             rows = list(csv.reader(fh))
     except (OSError, UnicodeDecodeError) as e:
         raise InputError("%s: %s" % (path, e))
-    need = ("part", "x", "y", "nx", "ny", "p", "tau", "heat")
+    need = ("part", "position", "x", "y", "nx", "ny", "p", "tau", "heat")
     if not rows or any(c not in rows[0] for c in need):
         raise InputError("%s: expected the columns %s" % (path, ",".join(need)))
     header = rows[0]
@@ -730,14 +730,12 @@ def read_surface(path):
 
 
 def surface_position(cols, obstacle):
-    """Around an obstacle: the angle in degrees about the centre of its faces from its
-    -x side (0: the front of a body in a stream along +x; 90 its bottom, 180 its back);
-    along a side: the face's position."""
+    """The column `position` and its axis label: around an obstacle the angle in degrees
+    about the centre of its faces from its -x side (0: the front of a body in a stream
+    along +x; 90 its bottom, 180 its back); along a side the face's coordinate."""
     if obstacle:
-        theta = np.degrees(np.arctan2(cols["y"] - cols["y"].mean(), cols["x"] - cols["x"].mean())) + 180.0
-        return theta, r"angle from the $-x$ side, counter-clockwise (degrees)"
-    along_y = np.all(cols["nx"] != 0)
-    return (cols["y"], r"$y$") if along_y else (cols["x"], r"$x$")
+        return cols["position"], r"angle from the $-x$ side, counter-clockwise (degrees)"
+    return cols["position"], (r"$y$" if np.all(cols["nx"] != 0) else r"$x$")
 
 
 def plot_loads(outdir, case, summary, written, quiet):

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <numbers>
 #include <tuple>
 
 #include "ranks.hpp"
@@ -22,7 +22,13 @@ const char* kind_name(BoundaryKind k) {
   return "";
 }
 
-constexpr int values_per_face = 9;  // part, x, y, nx, ny, mass, fx, fy, heat
+constexpr int values_per_face = 11;  // part, x, y, nx, ny, mass, fx, fy, fz, heat, position
+
+// x - period × the nearest whole number of periods from `reference`: the image of x
+// nearest to it (no period: x itself).
+double nearest_image(double x, double reference, double period) {
+  return period > 0 ? x - period * std::round((x - reference) / period) : x;
+}
 
 }  // namespace
 
@@ -33,13 +39,14 @@ BoundaryLoads::BoundaryLoads(const Domain& domain, const Gas& gas) : domain_(dom
     const Boundary& b = c.boundary[s];
     if (b.kind == BoundaryKind::periodic) continue;
     BoundaryPart p{side_names[s], kind_name(b.kind), {}};
-    if (b.kind == BoundaryKind::wall) p.wall_velocity = {b.wall.u[0], b.wall.u[1]};
+    if (b.kind == BoundaryKind::wall) p.wall_velocity = b.wall.u;
     side_part_[s] = static_cast<int>(parts_.size());
     parts_.push_back(p);
   }
   first_obstacle_part_ = static_cast<int>(parts_.size());
   for (std::size_t k = 0; k < c.obstacles.size(); ++k) parts_.push_back({"obstacle" + std::to_string(k), "obstacle", {}});
   part_loads_.assign(parts_.size(), Load{});
+  step_loads_ = part_loads_;
 }
 
 void BoundaryLoads::locate_faces(const std::function<int(std::size_t)>& part_of) {
@@ -58,14 +65,14 @@ void BoundaryLoads::locate_faces(const std::function<int(std::size_t)>& part_of)
       const int part = part_of(outside);
       if (part < 0) continue;
       face_of_[2 * low + static_cast<std::size_t>(dir)] = static_cast<std::int32_t>(faces_.size());
-      faces_.push_back({part, m.xc(i) + 0.5 * nx * m.dx, m.yc(j) + 0.5 * ny * m.dy, nx, ny, {}});
+      faces_.push_back({part, m.xc(i) + 0.5 * nx * m.dx, m.yc(j) + 0.5 * ny * m.dy, nx, ny, 0.0, {}});
       area_.push_back(dir == 0 ? m.dy : m.dx);
     }
   }
-  booked_.assign(faces_.size(), {0, 0, 0, 0});
+  booked_.assign(faces_.size(), {0, 0, 0, 0, 0});
 }
 
-void BoundaryLoads::begin_step() { std::fill(booked_.begin(), booked_.end(), std::array<double, 4>{0, 0, 0, 0}); }
+void BoundaryLoads::begin_step() { std::fill(booked_.begin(), booked_.end(), std::array<double, 5>{0, 0, 0, 0, 0}); }
 
 void BoundaryLoads::book(std::size_t a, std::size_t b, const double* F, double weight) {
   const std::size_t dir = b == a + 1 ? 0 : 1;
@@ -73,31 +80,45 @@ void BoundaryLoads::book(std::size_t a, std::size_t b, const double* F, double w
   if (face < 0) return;
   // F runs from a to b: out of the gas when b is the outside cell.
   const double w = domain_.updated(b) ? -weight : weight;
-  std::array<double, 4>& sum = booked_[static_cast<std::size_t>(face)];
+  std::array<double, 5>& sum = booked_[static_cast<std::size_t>(face)];
   for (int s = 0; s < layout_.n_species; ++s) sum[0] += w * F[s];
-  sum[1] += w * F[layout_.momentum(0)];
-  sum[2] += w * F[layout_.momentum(1)];
-  sum[3] += w * F[layout_.energy()];
+  for (int d = 0; d < 3; ++d) sum[1 + d] += w * F[layout_.momentum(d)];
+  sum[4] += w * F[layout_.energy()];
 }
 
 void BoundaryLoads::end_step(double dt) {
-  std::vector<double> parts(4 * parts_.size(), 0.0);
+  std::vector<double> parts(5 * parts_.size(), 0.0);
   for (std::size_t f = 0; f < faces_.size(); ++f) {
     FaceLoad& face = faces_[f];
-    const auto& u_wall = parts_[static_cast<std::size_t>(face.part)].wall_velocity;
+    const auto& u = parts_[static_cast<std::size_t>(face.part)].wall_velocity;
     const auto& sum = booked_[f];
-    face.load = {sum[0] / dt, sum[1] / dt, sum[2] / dt, (sum[3] - u_wall[0] * sum[1] - u_wall[1] * sum[2]) / dt};
-    double* p = &parts[4 * static_cast<std::size_t>(face.part)];
+    const double work = u[0] * sum[1] + u[1] * sum[2] + u[2] * sum[3];
+    face.load = {sum[0] / dt, sum[1] / dt, sum[2] / dt, sum[3] / dt, (sum[4] - work) / dt};
+    double* p = &parts[5 * static_cast<std::size_t>(face.part)];
     p[0] += area_[f] * face.load.mass;
     p[1] += area_[f] * face.load.fx;
     p[2] += area_[f] * face.load.fy;
-    p[3] += area_[f] * face.load.heat;
+    p[3] += area_[f] * face.load.fz;
+    p[4] += area_[f] * face.load.heat;
   }
   ranks::sum(parts.data(), static_cast<int>(parts.size()));
   for (std::size_t k = 0; k < parts_.size(); ++k)
-    part_loads_[k] = {parts[4 * k], parts[4 * k + 1], parts[4 * k + 2], parts[4 * k + 3]};
+    step_loads_[k] = {parts[5 * k], parts[5 * k + 1], parts[5 * k + 2], parts[5 * k + 3], parts[5 * k + 4]};
+}
+
+void BoundaryLoads::commit() {
+  part_loads_ = step_loads_;
   last_ = faces_;
   measured_ = true;
+}
+
+void BoundaryLoads::add_move(std::size_t obstacle, const Totals& into_domain, double dt) {
+  Load& l = part_loads_[static_cast<std::size_t>(obstacle_part(obstacle))];
+  l.mass -= into_domain[0] / dt;
+  l.fx -= into_domain[1] / dt;
+  l.fy -= into_domain[2] / dt;
+  l.fz -= into_domain[3] / dt;
+  l.heat -= into_domain[4] / dt;  // an obstacle has no wall velocity: its energy is heat
 }
 
 std::vector<FaceLoad> BoundaryLoads::surface() const {
@@ -105,35 +126,55 @@ std::vector<FaceLoad> BoundaryLoads::surface() const {
   mine.reserve(values_per_face * last_.size());
   for (const FaceLoad& f : last_)
     mine.insert(mine.end(), {static_cast<double>(f.part), f.x, f.y, static_cast<double>(f.nx), static_cast<double>(f.ny),
-                             f.load.mass, f.load.fx, f.load.fy, f.load.heat});
+                             f.load.mass, f.load.fx, f.load.fy, f.load.fz, f.load.heat, 0.0});
   const std::vector<double> all = ranks::gather_to_root(mine);
   std::vector<FaceLoad> faces;
   for (std::size_t k = 0; k + values_per_face <= all.size(); k += values_per_face) {
     const double* v = &all[k];
-    faces.push_back({static_cast<int>(v[0]), v[1], v[2], static_cast<int>(v[3]), static_cast<int>(v[4]),
-                     {v[5], v[6], v[7], v[8]}});
+    faces.push_back({static_cast<int>(v[0]), v[1], v[2], static_cast<int>(v[3]), static_cast<int>(v[4]), 0.0,
+                     {v[5], v[6], v[7], v[8], v[9]}});
   }
-  // Around an obstacle by the angle about the centre of its faces, counter-clockwise
-  // from its -x side (-π: the front of a body in a flow along +x) through its bottom,
-  // back and top; along a side by position. Sorted by position first, so that the
-  // centre's sums and any ties do not depend on the ranks' order.
+  // By position first, so that what follows does not depend on the ranks' order.
   std::sort(faces.begin(), faces.end(), [](const FaceLoad& a, const FaceLoad& b) {
     return std::tie(a.part, a.x, a.y, a.nx, a.ny) < std::tie(b.part, b.x, b.y, b.nx, b.ny);
   });
-  std::map<int, std::array<double, 3>> centre;  // part: Σx, Σy, count
-  for (const FaceLoad& f : faces) {
-    auto& c = centre[f.part];
-    c[0] += f.x;
-    c[1] += f.y;
-    c[2] += 1;
+  // Around an obstacle: the angle about the centre of its faces, each face taken at
+  // its image nearest the part's first face across periodic sides (an obstacle across
+  // a periodic side is one body), from the -x side (0: the front of a body in a stream
+  // along +x) through its bottom (90), back (180) and top (270). Along a side: its
+  // coordinate.
+  const Case& c = domain_.case_file();
+  const Mesh& m = domain_.mesh();
+  const double period[2] = {c.boundary[left].kind == BoundaryKind::periodic ? m.nx * m.dx : 0.0,
+                            c.boundary[bottom].kind == BoundaryKind::periodic ? m.ny * m.dy : 0.0};
+  constexpr double degrees = 180.0 / std::numbers::pi;
+  for (std::size_t first = 0, end; first < faces.size(); first = end) {
+    end = first;
+    while (end < faces.size() && faces[end].part == faces[first].part) ++end;
+    if (parts_[static_cast<std::size_t>(faces[first].part)].kind != "obstacle") {
+      for (std::size_t k = first; k < end; ++k) faces[k].position = faces[k].nx != 0 ? faces[k].y : faces[k].x;
+      continue;
+    }
+    double cx = 0, cy = 0;
+    for (std::size_t k = first; k < end; ++k) {
+      faces[k].x = nearest_image(faces[k].x, faces[first].x, period[0]);
+      faces[k].y = nearest_image(faces[k].y, faces[first].y, period[1]);
+      cx += faces[k].x;
+      cy += faces[k].y;
+    }
+    cx /= static_cast<double>(end - first);
+    cy /= static_cast<double>(end - first);
+    for (std::size_t k = first; k < end; ++k) {
+      FaceLoad& f = faces[k];
+      f.position = std::atan2(f.y - cy, f.x - cx) * degrees + 180.0;  // atan2 is ±180 on the -x side
+      if (f.position >= 360.0) f.position -= 360.0;
+      // Back on the mesh: the face's own place.
+      if (period[0] > 0) f.x = nearest_image(f.x, m.x0 + 0.5 * period[0], period[0]);
+      if (period[1] > 0) f.y = nearest_image(f.y, m.y0 + 0.5 * period[1], period[1]);
+    }
   }
-  auto key = [&](const FaceLoad& f) {
-    if (parts_[static_cast<std::size_t>(f.part)].kind != "obstacle") return f.nx != 0 ? f.y : f.x;
-    const auto& c = centre[f.part];
-    return std::atan2(f.y - c[1] / c[2], f.x - c[0] / c[2]);
-  };
-  std::stable_sort(faces.begin(), faces.end(), [&](const FaceLoad& a, const FaceLoad& b) {
-    return a.part != b.part ? a.part < b.part : key(a) < key(b);
+  std::stable_sort(faces.begin(), faces.end(), [](const FaceLoad& a, const FaceLoad& b) {
+    return a.part != b.part ? a.part < b.part : a.position < b.position;
   });
   return faces;
 }

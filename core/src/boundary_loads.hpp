@@ -4,8 +4,9 @@
 // energy that leave the gas through it per unit time and depth: the force on a wall and
 // the heat it receives, the mass flow out of an open side. They are the moments of the
 // boundary faces' fluxes that the step itself used (the numbers the conservation drifts
-// book as exchanges), averaged over its stages with the explicit weights, so that they
-// balance the change of the domain's totals to round-off.
+// book as exchanges), averaged over its stages with the explicit weights, and for an
+// obstacle that moves the gas it covers and frees, so that they balance the change of the
+// domain's totals to round-off.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "domain.hpp"
+#include "engine_types.hpp"
 #include "gas.hpp"
 
 namespace strata::core {
@@ -21,22 +23,23 @@ namespace strata::core {
 struct BoundaryPart {
   std::string name;  // "left", "right", "bottom", "top", "obstacle0", ...
   std::string kind;  // a side's boundary type ("wall", "reflective", "inflow", "outflow") or "obstacle"
-  std::array<double, 2> wall_velocity{};  // of a Maxwell wall: its work on the gas is not heat
+  std::array<double, 3> wall_velocity{};  // of a Maxwell wall: its work on the gas is not heat
 };
 
 // Out of the gas, per unit time (and per unit depth, or per unit area for one face):
-// mass, force on the part along x and y, and heat = energy less the work done on a
-// moving wall.
+// mass, force on the part, and heat = energy less the work done on a moving wall.
 struct Load {
-  double mass = 0, fx = 0, fy = 0, heat = 0;
+  double mass = 0, fx = 0, fy = 0, fz = 0, heat = 0;
 };
 
 // One boundary face of the last step: centre, unit normal from the gas into the part,
-// and its load per unit area.
+// where it lies along its part (surface(): a side's coordinate, or the angle around an
+// obstacle), and its load per unit area.
 struct FaceLoad {
   int part = 0;
   double x = 0, y = 0;
   int nx = 0, ny = 0;
+  double position = 0;
   Load load;
 };
 
@@ -57,14 +60,22 @@ class BoundaryLoads {
   // through the face between a and b, times `weight` (Δt times the stage weight). A
   // face is booked by one thread at a time (each face belongs to one line of faces).
   void book(std::size_t a, std::size_t b, const double* F, double weight);
-  // The step's loads: per face, and per part summed over the faces and the ranks
-  // (collective; in face order, so independent of the thread count).
+  // After the step: its loads per face and per part, summed over the faces and the
+  // ranks (collective; in face order, so independent of the thread count). They become
+  // the last step's with commit(), once the step is accepted.
   void end_step(double dt);
+  void commit();
+  // An obstacle that moved after the step: what entered the domain with the cells it
+  // covered and freed (a total of conserved quantities, the same on every rank) leaves
+  // the gas through it, at the step's rate.
+  void add_move(std::size_t obstacle, const Totals& into_domain, double dt);
+
   // Per part, the last step's (zero before the first step).
   const std::vector<Load>& part_loads() const { return part_loads_; }
   bool measured() const { return measured_; }
-  // The last step's faces of all ranks on the root, by part, then around an obstacle
-  // by angle from its centre, along a side by position (collective; empty elsewhere).
+  // The last step's faces of all ranks on the root, by part, then by position: along a
+  // side its coordinate, around an obstacle the angle in degrees about the centre of its
+  // faces, counter-clockwise from its -x side (collective; empty elsewhere).
   std::vector<FaceLoad> surface() const;
 
  private:
@@ -76,7 +87,8 @@ class BoundaryLoads {
   std::vector<std::int32_t> face_of_;  // per stored cell and direction: the face above/right of it, or -1
   std::vector<FaceLoad> faces_;        // this rank's, geometry from locate_faces
   std::vector<double> area_;           // per face
-  std::vector<std::array<double, 4>> booked_;  // per face: Σ weight × (mass, momentum x, y, energy)
+  std::vector<std::array<double, 5>> booked_;  // per face: Σ weight × (mass, momentum x, y, z, energy)
+  std::vector<Load> step_loads_;       // per part, of the step end_step closed
   std::vector<FaceLoad> last_;         // the last step's faces (geometry and loads)
   std::vector<Load> part_loads_;
   bool measured_ = false;

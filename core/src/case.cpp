@@ -594,7 +594,7 @@ void read_output(ObjectReader& root, Case& c) {
       ReferenceState& s = c.output.reference.emplace();
       s.rho = k.number("rho", std::nullopt, positive);
       s.speed = k.number("speed", std::nullopt, positive);
-      s.T = k.number("T", std::nullopt, positive);
+      s.p = k.number("p", std::nullopt, positive);
       s.length = k.number("length", 1.0, positive);
       k.finish();
     }

@@ -111,9 +111,9 @@ struct CheckpointSpec {
 };
 
 // The free stream that surface and force coefficients refer to (`output.reference`):
-// Cp = (p - rho T) / (rho speed^2 / 2), C_x = F_x / (rho speed^2 length / 2), ...
+// Cp = (p_wall - p) / (rho speed^2 / 2), C_x = F_x / (rho speed^2 length / 2), ...
 struct ReferenceState {
-  double rho = 1, speed = 1, T = 1, length = 1;
+  double rho = 1, speed = 1, p = 1, length = 1;
 };
 
 struct OutputSpec {

@@ -274,10 +274,11 @@ void OutputWriter::profile(double t, const SnapshotData& d, int j) {
 
 namespace {
 
-// One line of a series file: the values to 16 digits.
-std::string csv_line(const std::vector<double>& values) {
+// One line of a series file: the values to 16 digits, or to the digits that read back as
+// the same double (`exact`: loads.csv, whose last row summary.json repeats).
+std::string csv_line(const std::vector<double>& values, bool exact = false) {
   std::ostringstream out;
-  out.precision(16);
+  out.precision(exact ? std::numeric_limits<double>::max_digits10 : 16);
   for (std::size_t k = 0; k < values.size(); ++k) out << (k ? "," : "") << values[k];
   return out.str() + "\n";
 }
@@ -286,22 +287,23 @@ std::string csv_line(const std::vector<double>& values) {
 
 void OutputWriter::history_row(const std::vector<double>& values) { history_ += csv_line(values); }
 
-void OutputWriter::loads_row(const std::vector<double>& values) { loads_ += csv_line(values); }
+void OutputWriter::loads_row(const std::vector<double>& values) { loads_ += csv_line(values, true); }
 
 void OutputWriter::surface(double t, const std::vector<BoundaryPart>& parts, const std::vector<FaceLoad>& faces,
                            const std::optional<ReferenceState>& reference) {
   std::ostringstream out;
   out.precision(std::numeric_limits<double>::max_digits10);  // as the profiles
-  out << "part,x,y,nx,ny,mass,fx,fy,p,tau,heat" << (reference ? ",Cp,Cf,Ch" : "") << '\n';
+  out << "part,position,x,y,nx,ny,mass,fx,fy,fz,p,tau,heat" << (reference ? ",Cp,Cf,Ch" : "") << '\n';
   for (const FaceLoad& f : faces) {
     // p along the normal into the part, tau along the tangent (-ny, nx): the normal
     // turned counter-clockwise (+x on a bottom wall, +y on an obstacle's front face).
     const double p = f.load.fx * f.nx + f.load.fy * f.ny, tau = -f.load.fx * f.ny + f.load.fy * f.nx;
-    out << parts[static_cast<std::size_t>(f.part)].name << ',' << f.x << ',' << f.y << ',' << f.nx << ',' << f.ny << ','
-        << f.load.mass << ',' << f.load.fx << ',' << f.load.fy << ',' << p << ',' << tau << ',' << f.load.heat;
+    out << parts[static_cast<std::size_t>(f.part)].name << ',' << f.position << ',' << f.x << ',' << f.y << ',' << f.nx
+        << ',' << f.ny << ',' << f.load.mass << ',' << f.load.fx << ',' << f.load.fy << ',' << f.load.fz << ',' << p << ','
+        << tau << ',' << f.load.heat;
     if (reference) {
       const double q = 0.5 * reference->rho * reference->speed * reference->speed;
-      out << ',' << (p - reference->rho * reference->T) / q << ',' << tau / q << ',' << f.load.heat / (q * reference->speed);
+      out << ',' << (p - reference->p) / q << ',' << tau / q << ',' << f.load.heat / (q * reference->speed);
     }
     out << '\n';
   }

@@ -213,24 +213,27 @@ void RegimeController::install(const std::vector<std::int8_t>& next) {
 // Obstacles that move by whole cells (paper test 3): cells they cover become solid with
 // the obstacle's state, cells they leave take the state of the obstacle that left them
 // as gas, in the layer of the mode (hybrid: the band layer).
-void RegimeController::move_obstacles(long step, Totals& exchange) {
+void RegimeController::move_obstacles(long step, double dt, Totals& exchange) {
   if (!domain_.obstacles_due(step)) return;
   // A move that cannot be completed (a freed cell's state the velocity grid cannot
-  // hold) leaves the obstacles, the states and the exchanges as they were.
+  // hold) leaves the obstacles, the states, the exchanges and the loads as they were.
   const auto offsets = domain_.obstacle_offsets();
-  const Totals exchange_before = exchange;
   state_.keep();
+  std::vector<Totals> moved;
   try {
-    carve_and_free(step, exchange);
+    moved = carve_and_free(step);
   } catch (...) {
     state_.restore();
-    exchange = exchange_before;
     domain_.restore_obstacle_offsets(offsets);
     throw;
   }
+  for (std::size_t k = 0; k < moved.size(); ++k) {
+    for (int q = 0; q < 5; ++q) exchange[q] += moved[k][q];
+    transport_.loads().add_move(k, moved[k], dt);
+  }
 }
 
-void RegimeController::carve_and_free(long step, Totals& exchange) {
+std::vector<Totals> RegimeController::carve_and_free(long step) {
   const Mesh& m = domain_.mesh();
   std::vector<const Obstacle*> covered_by(m.n_stored(), nullptr);
   for (int j = 0; j < m.ny; ++j)
@@ -241,9 +244,11 @@ void RegimeController::carve_and_free(long step, Totals& exchange) {
   const int mode_layer = fixed_layer(case_.mode).value_or(case_.band > 0 ? case_.band_layer : case_.initial_layer);
   const double area = m.dx * m.dy;
   const auto& layout = gas_.layout();
-  Totals moved{};  // by the owners of the cells, summed over ranks below
-  auto account = [&](std::size_t c, const double* U, double sign) {
-    if (domain_.owner(c) == ranks::rank()) add_to_totals(layout, U, sign * area, moved);
+  // Per obstacle, by the owners of the cells, summed over ranks below.
+  std::vector<Totals> moved(case_.obstacles.size(), Totals{});
+  auto account = [&](const Obstacle* o, std::size_t c, const double* U, double sign) {
+    if (domain_.owner(c) == ranks::rank())
+      add_to_totals(layout, U, sign * area, moved[static_cast<std::size_t>(o - case_.obstacles.data())]);
   };
   for (int j = 0; j < m.ny; ++j)
     for (int i = 0; i < m.nx; ++i) {
@@ -253,7 +258,7 @@ void RegimeController::carve_and_free(long step, Totals& exchange) {
       double* U = state_.cell(c);
       const std::string where = "/obstacles/";
       if (o && !was_solid) {  // covered: its gas leaves the domain
-        account(c, U, -1.0);
+        account(o, c, U, -1.0);
         const auto W = gas_.evaluate(o->state, m.xc(i), m.yc(j), where + std::to_string(o - case_.obstacles.data()));
         gas_.to_conserved(solid, W.data(), U);
         next[c] = solid;
@@ -261,16 +266,16 @@ void RegimeController::carve_and_free(long step, Totals& exchange) {
         const Obstacle* mover = covered_by[c];
         const auto W = gas_.evaluate(mover->state, m.xc(i), m.yc(j), where + std::to_string(mover - case_.obstacles.data()));
         gas_.to_conserved(0, W.data(), U);
-        account(c, U, 1.0);
+        account(mover, c, U, 1.0);
         next[c] = static_cast<std::int8_t>(domain_.forced(c) >= 0 ? domain_.forced(c) : mode_layer);
       } else if (!o && domain_.forced(c) >= 0) {
         next[c] = static_cast<std::int8_t>(domain_.forced(c));
       }
     }
-  ranks::sum(moved.data(), 5);
-  for (int k = 0; k < 5; ++k) exchange[k] += moved[k];
+  for (Totals& t : moved) ranks::sum(t.data(), 5);
   install(next);
   state_.fill_halo(state_.values());
+  return moved;
 }
 
 }  // namespace strata::core

@@ -32,8 +32,9 @@ class RegimeController {
   // every rank, so every rank installs the same map (docs/architecture.md §11).
   void update();
   // Moves the obstacles due after `step`; what the moving walls swallow or release is
-  // added to `exchange` (flux through the domain boundary).
-  void move_obstacles(long step, Totals& exchange);
+  // added to `exchange` (flux through the domain boundary) and to each obstacle's
+  // boundary load of the step `dt` (BoundaryLoads::add_move).
+  void move_obstacles(long step, double dt, Totals& exchange);
   // Diagnostic fields of the indicator's last proposal (interior cells), from every
   // rank's rectangle; collective.
   NamedFields indicator_fields() const;
@@ -51,7 +52,8 @@ class RegimeController {
   };
   Inputs inputs(unsigned needs, const std::array<int, 4>& box) const;
   std::vector<double> distance_to_maxwellian(const std::vector<double>& rho) const;
-  void carve_and_free(long step, Totals& exchange);
+  // What enters the domain with the cells each obstacle covers and frees.
+  std::vector<Totals> carve_and_free(long step);
 
   const Case& case_;
   Domain& domain_;

@@ -416,7 +416,7 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
   out->history_row(row);
   if (loads_.measured() && !loads_.parts().empty()) {
     std::vector<double> loads = {static_cast<double>(step), t};
-    for (const Load& l : loads_.part_loads()) loads.insert(loads.end(), {l.mass, l.fx, l.fy, l.heat});
+    for (const Load& l : loads_.part_loads()) loads.insert(loads.end(), {l.mass, l.fx, l.fy, l.fz, l.heat});
     out->loads_row(loads);
   }
 }
@@ -424,7 +424,7 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
 std::vector<std::string> RunDiagnostics::loads_columns() const {
   std::vector<std::string> columns;
   for (const BoundaryPart& p : loads_.parts())
-    for (const char* q : {"_mass", "_Fx", "_Fy", "_heat"}) columns.push_back(p.name + q);
+    for (const char* q : {"_mass", "_Fx", "_Fy", "_Fz", "_heat"}) columns.push_back(p.name + q);
   return columns;
 }
 

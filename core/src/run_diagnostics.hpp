@@ -1,9 +1,9 @@
 #pragma once
 // What a run reports about itself each step: the primitive fields of the interior
 // cells, domain totals and their drifts from the initial totals plus the boundary
-// exchanges, the entropy, the history row and the probes (docs/user_guide.md lists the
-// columns), and the boundary loads' row (loads.csv). Mixture runs add the per-species totals and the distance to the global
-// equilibrium (mixture_diagnostics.hpp).
+// exchanges, the entropy, the history row, the probes (docs/user_guide.md lists the
+// columns) and the boundary loads' row (loads.csv). Mixture runs add the per-species
+// totals and the distance to the global equilibrium (mixture_diagnostics.hpp).
 #include <array>
 #include <limits>
 #include <memory>
@@ -86,7 +86,7 @@ class RunDiagnostics {
   void take_layer2_entropy_from(Layer2Device* device) { layer2_device_ = device; }
   // Columns after the standard ones (mixtures: per-species quantities).
   const std::vector<std::string>& extra_columns() const { return extra_columns_; }
-  // loads.csv's columns after step and t: per boundary part, <part>_mass, _Fx, _Fy, _heat.
+  // loads.csv's columns after step and t: per boundary part, <part>_mass, _Fx, _Fy, _Fz, _heat.
   std::vector<std::string> loads_columns() const;
 
  private:

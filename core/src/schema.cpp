@@ -121,7 +121,7 @@ std::vector<CoreSection> make_sections() {
         {"reference", ref("reference")},
         {"checkpoint", ref("checkpoint")}}},
       {"reference", {"/output/reference"}, "The free stream of the surface and force coefficients",
-       {{"rho", number_above(0), true}, {"speed", number_above(0), true}, {"T", number_above(0), true},
+       {{"rho", number_above(0), true}, {"speed", number_above(0), true}, {"p", number_above(0), true},
         {"length", number_above(0)}}},
       {"checkpoint", {"/output/checkpoint"}, "Checkpoints for restarts",
        {{"every_steps", integer(0, 2147483647)}, {"every_minutes", number_from(0)}, {"keep", integer(1, 1000)}}},

@@ -442,6 +442,7 @@ bool Simulation::advance(const TimeStep& step, double dt, double t_new, std::str
         stepper_.step(dt, diagnostics_.exchange(), work_);
         diagnostics_.check_state(t_new, steps_ + 1, plugins_.layer_names);
       })) {
+    transport_.loads().commit();  // a step that failed its state check leaves the last good step's
     const auto cells = domain_.layer_counts();
     for (int l = 0; l < 3; ++l) work_.cell_steps[l] += cells[l];
     return true;
@@ -567,7 +568,7 @@ RunResult Simulation::run() {
       // rank learns of a failure on any.
       ranks::agreed([&] {
         diagnostics_.measure_residual(dt, steps_);  // before obstacles move: they change the state too
-        regime_.move_obstacles(steps_, diagnostics_.exchange());
+        regime_.move_obstacles(steps_, dt, diagnostics_.exchange());
         const auto t1 = Clock::now();
         diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds(), plugins_.layer_names);
         steady_ = case_.steady && diagnostics_.residual_complete() &&  // summed over ranks: the same on all
@@ -939,7 +940,7 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
     for (std::size_t k = 0; k < loads.parts().size(); ++k) {
       const Load& l = loads.part_loads()[k];
       auto& p = parts[loads.parts()[k].name] = {{"kind", loads.parts()[k].kind}, {"mass", l.mass}, {"Fx", l.fx},
-                                                {"Fy", l.fy}, {"heat", l.heat}};
+                                                {"Fy", l.fy}, {"Fz", l.fz}, {"heat", l.heat}};
       if (const auto& r = case_.output.reference) {
         const double q = 0.5 * r->rho * r->speed * r->speed * r->length;
         p["C_x"] = l.fx / q;

@@ -12,9 +12,9 @@
 #include <optional>
 #include <vector>
 
+#include "boundary_loads.hpp"
 #include "coupling.hpp"
 #include "domain.hpp"
-#include "boundary_loads.hpp"
 #include "engine_types.hpp"
 #include "faces.hpp"
 #include "gas.hpp"

@@ -172,7 +172,7 @@ def checks():
     # a surface file cut short: named, exit 2, no traceback
     os.makedirs("cut_surface")
     shutil.copy("couette/summary.json", "cut_surface")
-    write("cut_surface/surface_0.05.csv", "part,x,y,nx,ny,mass,fx,fy,p,tau,heat\nbottom,0.025,0,0\n")
+    write("cut_surface/surface_0.05.csv", "part,position,x,y,nx,ny,mass,fx,fy,fz,p,tau,heat\nbottom,0.025,0.025,0,0\n")
     check("B12 surface file cut short", 2, ["cut_surface/surface_0.05.csv: row 2"], "plot_case.py", "cut_surface")
     # E8: a mixture's history has a species panel (T_, ux_ per species, distance to
     # equilibrium), its layer 1 named by its plugin
