@@ -5,6 +5,7 @@
 #include <numbers>
 #include <tuple>
 
+#include "diagnostics.hpp"
 #include "ranks.hpp"
 
 namespace strata::core {
@@ -44,7 +45,15 @@ BoundaryLoads::BoundaryLoads(const Domain& domain, const Gas& gas) : domain_(dom
     parts_.push_back(p);
   }
   first_obstacle_part_ = static_cast<int>(parts_.size());
-  for (std::size_t k = 0; k < c.obstacles.size(); ++k) parts_.push_back({"obstacle" + std::to_string(k), "obstacle", {}});
+  for (std::size_t k = 0; k < c.obstacles.size(); ++k) {
+    parts_.push_back({"obstacle" + std::to_string(k), "obstacle", {}});
+    // Coefficients asked for a body that is no wall: the paper's fixed state, which
+    // takes in and gives out gas; its load is that exchange, not a solid body's.
+    if (c.output.reference && !c.obstacles[k].wall)
+      warn_once(c.file.string() + ": /obstacles/" + std::to_string(k) + ": no \"wall\": its cells are fixed states that " +
+                "exchange mass and energy with the gas (the paper's obstacles), so its loads and coefficients are not "
+                "those of a solid body; give it \"wall\": {} for one (docs/user_guide.md §6.8)");
+  }
   part_loads_.assign(parts_.size(), Load{});
   step_loads_ = part_loads_;
 }

@@ -596,6 +596,15 @@ void read_output(ObjectReader& root, Case& c) {
       s.speed = k.number("speed", std::nullopt, positive);
       s.p = k.number("p", std::nullopt, positive);
       s.length = k.number("length", 1.0, positive);
+      // The coefficients divide by ½ rho speed² and ½ rho speed³ length: both must be
+      // ordinary positive numbers, not 0 or infinity in floating point.
+      const double q = 0.5 * s.rho * s.speed * s.speed;
+      if (k.valid() && s.rho > 0 && s.speed > 0 && s.p > 0 && s.length > 0 &&
+          !(std::isnormal(q) && std::isnormal(q * s.speed * s.length) && std::isnormal(s.p / q)))
+        r.diagnostics().expected(r.path("reference"),
+                                 "a free stream whose rho speed^2 / 2, rho speed^3 length / 2 and p over the first are "
+                                 "ordinary positive numbers (the coefficients divide by them)",
+                                 *ref);
       k.finish();
     }
   }

@@ -301,9 +301,12 @@ void OutputWriter::surface(double t, const std::vector<BoundaryPart>& parts, con
     out << parts[static_cast<std::size_t>(f.part)].name << ',' << f.position << ',' << f.x << ',' << f.y << ',' << f.nx
         << ',' << f.ny << ',' << f.load.mass << ',' << f.load.fx << ',' << f.load.fy << ',' << f.load.fz << ',' << p << ','
         << tau << ',' << f.load.heat;
-    if (reference) {
+    if (reference) {  // on walls and obstacles; an open side's momentum flux is no surface pressure
       const double q = 0.5 * reference->rho * reference->speed * reference->speed;
-      out << ',' << (p - reference->p) / q << ',' << tau / q << ',' << f.load.heat / (q * reference->speed);
+      if (!parts[static_cast<std::size_t>(f.part)].surface())
+        out << ",nan,nan,nan";
+      else
+        out << ',' << (p - reference->p) / q << ',' << tau / q << ',' << f.load.heat / (q * reference->speed);
     }
     out << '\n';
   }

@@ -941,7 +941,7 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
       const Load& l = loads.part_loads()[k];
       auto& p = parts[loads.parts()[k].name] = {{"kind", loads.parts()[k].kind}, {"mass", l.mass}, {"Fx", l.fx},
                                                 {"Fy", l.fy}, {"Fz", l.fz}, {"heat", l.heat}};
-      if (const auto& r = case_.output.reference) {
+      if (const auto& r = case_.output.reference; r && loads.parts()[k].surface()) {
         const double q = 0.5 * r->rho * r->speed * r->speed * r->length;
         p["C_x"] = l.fx / q;
         p["C_y"] = l.fy / q;

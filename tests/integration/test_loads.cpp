@@ -256,6 +256,9 @@ TEST_CASE("loads: an obstacle in a stream, loads.csv, the surface file and the c
   CHECK(fx == doctest::Approx(obstacle["Fx"].get<double>()).epsilon(1e-13));
   CHECK(faces.front().at("nx") == 1);  // the front face's normal points into the obstacle, along +x
   CHECK(faces.front().at("heat") > 0);  // the stream heats the front (stagnation temperature above the wall's)
+  // An open side's momentum flux is no surface pressure: no coefficients there.
+  for (const auto& f : surface_rows(out / "surface_0.1.csv", "left")) CHECK(std::isnan(f.at("Cp")));
+  CHECK_FALSE(s["boundary_loads"]["left"].contains("C_x"));
 }
 
 TEST_CASE("loads: what leaves through the parts is what the domain's totals lose, moving walls and obstacles included") {
@@ -359,6 +362,15 @@ TEST_CASE("loads: across a periodic side an obstacle is one body; a step that fa
   CHECK(s["boundary_loads"]["right"]["heat"].get<double>() == l.column("right_heat").back());
 }
 
+TEST_CASE("loads: coefficients asked for an obstacle without a wall are warned about") {
+  // The paper's obstacles are fixed states that take in and give out gas: not a body.
+  const Result r = run_strata("validate " + source("cases/rect_obstacle.json") +
+                              " --set 'output.reference={\"rho\":1,\"speed\":3,\"p\":1}'");
+  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(has(r, "/obstacles/0: no \"wall\": its cells are fixed states"), r.output);
+  CHECK_FALSE(has(run_strata("validate " + source("cases/rect_obstacle.json")), "fixed states"));
+}
+
 TEST_CASE("loads: output.surface false writes no surface files; a bad reference state is refused naming its key") {
   const std::string base = R"({"mesh": {"nx": 4, "ny": 1, "x": [0, 1], "y": [0, 0.25], "boundary": "reflective"},
       "time": {"end": 0.05}, "initial": [{"rho": 1, "T": 1}], "regime": {"mode": "layer0"},
@@ -372,6 +384,8 @@ TEST_CASE("loads: output.surface false writes no surface files; a bad reference 
        std::vector<std::pair<std::string, std::string>>{{R"({"rho": 1, "speed": -2, "p": 1})", "/output/reference/speed"},
                                                         {R"({"rho": 1, "p": 1})", "/output/reference/speed: missing"},
                                                         {R"({"rho": 1, "speed": 2, "T": 1})", "/output/reference/T"},
+                                                        {R"({"rho": 1, "speed": 1e-300, "p": 1})", "ordinary positive numbers"},
+                                                        {R"({"rho": 1e300, "speed": 1e300, "p": 1})", "ordinary positive numbers"},
                                                         {R"(3)", "/output/reference"}}) {
     CAPTURE(reference);
     std::ofstream(dir / "case.json") << base + R"(, "reference": )" + reference + "}}";
