@@ -19,6 +19,7 @@ const char* kind_name(BoundaryKind k) {
     case BoundaryKind::inflow: return "inflow";
     case BoundaryKind::reflective: return "reflective";
     case BoundaryKind::wall: return "wall";
+    case BoundaryKind::pressure: return "pressure";
   }
   return "";
 }

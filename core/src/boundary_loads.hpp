@@ -26,7 +26,7 @@ struct BoundaryPart {
   std::array<double, 3> wall_velocity{};  // of a Maxwell wall: its work on the gas is not heat
   // A wall or a body, whose loads are a surface's pressure, shear and heat (an open
   // side's are fluxes through it: no coefficients).
-  bool surface() const { return kind != "inflow" && kind != "outflow"; }
+  bool surface() const { return kind != "inflow" && kind != "outflow" && kind != "pressure"; }
 };
 
 // Out of the gas, per unit time (and per unit depth, or per unit area for one face):

@@ -207,13 +207,13 @@ Wall read_wall(ObjectReader& r, const std::vector<Side>& sides) {
 
 Boundary read_boundary(const json& value, const std::string& path, std::size_t n_species,
                        const std::vector<Side>& sides, Diagnostics& diag) {
-  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall"};
+  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall", "pressure"};
   Boundary b;
   b.key = path;
   // The kinds written as text; inflow and wall carry a state, so they are objects.
   static const char* const forms =
-      "\"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p} or "
-      "{\"type\": \"wall\", T, ...}";
+      "\"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p}, "
+      "{\"type\": \"wall\", T, ...} or {\"type\": \"pressure\", p, T}";
   std::string kind;
   if (value.is_string()) {
     kind = value.get<std::string>();
@@ -228,22 +228,30 @@ Boundary read_boundary(const json& value, const std::string& path, std::size_t n
     if (value.is_string())
       diag.expected(path, forms, value);
     else
-      diag.expected(path + "/type", "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\"",
+      diag.expected(path + "/type", "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\", \"pressure\"",
                     json(kind));
     return b;
   }
   b.kind = static_cast<BoundaryKind>(it - kinds.begin());
-  if (b.kind == BoundaryKind::inflow || b.kind == BoundaryKind::wall) {
+  if (b.kind == BoundaryKind::inflow || b.kind == BoundaryKind::wall || b.kind == BoundaryKind::pressure) {
     if (!value.is_object()) {
       diag.error(path, b.kind == BoundaryKind::inflow
                            ? "an inflow boundary needs its state: {\"type\": \"inflow\", \"rho\": .., \"ux\": .., \"T\": ..}"
-                           : "a wall is an object: {\"type\": \"wall\", \"T\": .., \"accommodation\": .., \"ux\": ..}");
+                       : b.kind == BoundaryKind::wall
+                           ? "a wall is an object: {\"type\": \"wall\", \"T\": .., \"accommodation\": .., \"ux\": ..}"
+                           : "a pressure side needs its pressure: {\"type\": \"pressure\", \"p\": .., \"T\": ..}");
       return b;
     }
     ObjectReader r(value, path, diag);
     r.child("type");
-    if (b.kind == BoundaryKind::inflow) b.inflow = read_state(r, n_species, true);
-    else b.wall = read_wall(r, sides);
+    if (b.kind == BoundaryKind::inflow) {
+      b.inflow = read_state(r, n_species, true);
+    } else if (b.kind == BoundaryKind::wall) {
+      b.wall = read_wall(r, sides);
+    } else {
+      b.pressure.p = r.number("p", std::nullopt, positive);
+      if (r.has("T")) b.pressure.T = r.number("T", std::nullopt, positive);
+    }
     r.finish();
   } else if (value.is_object()) {
     ObjectReader r(value, path, diag);

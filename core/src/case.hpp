@@ -17,7 +17,7 @@
 namespace strata::core {
 
 enum class RegimeMode { hybrid, layer0, layer1, layer2 };
-enum class BoundaryKind { outflow, periodic, inflow, reflective, wall };
+enum class BoundaryKind { outflow, periodic, inflow, reflective, wall, pressure };
 enum Side { left = 0, right = 1, bottom = 2, top = 3 };
 
 // A macroscopic state given by the user: densities per species, velocity and
@@ -42,11 +42,21 @@ struct Wall {
   int band = 2;  // hybrid runs: cells along the side held in regime.band_layer when accommodation > 0
 };
 
+// A side held at a pressure (`{"type": "pressure", "p": p_b, "T": T_b}`): its ghosts
+// hold the gas next to the side brought to p_b (and to T_b where given) at its own
+// velocity and composition — a reservoir's pressure at an inlet or an outlet that does
+// not fix the flow (docs/user_guide.md §3.2).
+struct PressureSide {
+  double p = 1;
+  std::optional<double> T;
+};
+
 struct Boundary {
   BoundaryKind kind = BoundaryKind::outflow;
   std::string key;                  // its JSON path ("/mesh/boundary/left"), for messages
   std::optional<StateSpec> inflow;  // for kind == inflow
   Wall wall;                        // for kind == wall
+  PressureSide pressure;            // for kind == pressure
 };
 
 struct Region {

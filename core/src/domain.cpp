@@ -127,6 +127,7 @@ void Domain::build_halo_rules() {
         action = x_side ? HaloAction::reflect_x : HaloAction::reflect_y;
         break;
       case BoundaryKind::inflow: action = HaloAction::inflow; break;
+      case BoundaryKind::pressure: action = HaloAction::pressure; break;  // from the cell beside the side
     }
     if (x_side) add(k, j_or_i, src, j_or_i, action, side);
     else add(j_or_i, k, j_or_i, src, action, side);
@@ -211,7 +212,7 @@ bool Domain::near_diffuse_wall(int i, int j) const {
 }
 
 void Domain::ghosts_follow() {
-  for (const HaloRule& r : halo_rules_) regime_[r.ghost] = r.action == HaloAction::inflow ? 0 : regime_[r.source];
+  for (const HaloRule& r : halo_rules_) regime_[r.ghost] = r.copies() ? regime_[r.source] : 0;
 }
 
 std::vector<std::int8_t> Domain::interior_regime() const {

@@ -13,15 +13,19 @@
 
 namespace strata::core {
 
-enum class HaloAction : std::uint8_t { copy, reflect_x, reflect_y, inflow };
+enum class HaloAction : std::uint8_t { copy, reflect_x, reflect_y, inflow, pressure };
 
-// A ghost cell takes its value from `source` (copied or mirrored), or from the fixed
-// inflow state of the ghost itself; `side` is the side whose rule it is (a corner
-// ghost belongs to the bottom or top side).
+// A ghost cell takes its value from `source` (copied or mirrored), from the fixed
+// inflow state of the ghost itself, or from `source` brought to a side's pressure
+// (MacroState::fill_halo); `side` is the side whose rule it is (a corner ghost belongs
+// to the bottom or top side).
 struct HaloRule {
   std::size_t ghost, source;
   HaloAction action;
   Side side;
+  // The ghost holds its source's values, mirrored or not (also its distribution, where
+  // the source is kinetic); inflow and pressure ghosts are fluid states of their own.
+  bool copies() const { return action != HaloAction::inflow && action != HaloAction::pressure; }
 };
 
 inline constexpr std::int8_t not_forced = -2;

@@ -75,7 +75,7 @@ KineticStore::Slots KineticStore::plan(const Domain& domain, const FaceSet& face
   // another rank's (a periodic side): the source gets a slot too.
   for (std::size_t k = n; k < s.slot_cell.size(); ++k)
     if (const HaloRule* rule = domain.ghost_rule(s.slot_cell[k]))
-      if (rule->action != HaloAction::inflow && domain.is_kinetic(rule->source) && s.cell_slot[rule->source] < 0)
+      if (rule->copies() && domain.is_kinetic(rule->source) && s.cell_slot[rule->source] < 0)
         assign(rule->source);
   return s;
 }

@@ -33,7 +33,7 @@ struct FaceScratch {
 
 bool Transport::copies_distribution(std::size_t cell) const {
   const HaloRule* rule = domain_.ghost_rule(cell);
-  return rule && rule->action != HaloAction::inflow && domain_.is_kinetic(rule->source) &&
+  return rule && rule->copies() && domain_.is_kinetic(rule->source) &&
          store_.slot_of(rule->source) >= 0;
 }
 

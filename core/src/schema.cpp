@@ -69,9 +69,10 @@ std::vector<CoreSection> make_sections() {
       {"sides", {"/mesh/boundary"}, "One boundary per side",
        {{"left", ref("boundary")}, {"right", ref("boundary")}, {"bottom", ref("boundary")}, {"top", ref("boundary")}}},
       {"boundary_object", {"/mesh/boundary", "/mesh/boundary/*"},
-       "A boundary given as an object: an inflow with its state (numbers or expressions of x and y), or a "
-       "Maxwell wall (T and tangential ux/uy/uz: numbers; a wall has one temperature and one velocity)",
-       state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective", "wall"}), true},
+       "A boundary given as an object: an inflow with its state (numbers or expressions of x and y), a "
+       "Maxwell wall (T and tangential ux/uy/uz: numbers; a wall has one temperature and one velocity), or a "
+       "pressure side (p, and T where the side fixes it: numbers)",
+       state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective", "wall", "pressure"}), true},
                    {"accommodation", unit_interval},
                    {"band", integer(0, 20)}})},
       {"obstacle", {"/obstacles/*"}, "A solid rectangle, circle or polygon with its state",

@@ -51,6 +51,13 @@ CASES = {
                                                               "--set", "output.times=[0.025,0.05]"], True),
     "cavity": ("cavity", ["--set", "mesh.nx=12", "--set", "mesh.ny=12", "--set", "velocity.n=12",
                           "--set", "time.end=0.05", "--set", "output.times=[0.05]"], False),
+    # Couette's plates turned into a channel between two pressure sides (their ghosts
+    # are computed from the gas beside them, on every rank from its own copy)
+    "pressure_channel": ("couette", ["--set", "mesh.nx=12", "--set", "mesh.ny=6", "--set", "mesh.x=[0,1]",
+                                     "--set", 'mesh.boundary.left={"type": "pressure", "p": 1.2, "T": 1}',
+                                     "--set", 'mesh.boundary.right={"type": "pressure", "p": 1}',
+                                     "--set", "velocity.n=8", "--set", "knudsen=0.3", "--set", "time.end=0.2",
+                                     "--set", "output.times=[0.1,0.2]", "--set", "output.snapshots=true"], False),
 }
 RANKS = (1, 2, 3)
 TOLERANCE = 1e-12
