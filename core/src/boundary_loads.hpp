@@ -22,7 +22,7 @@ namespace strata::core {
 
 struct BoundaryPart {
   std::string name;  // "left", "right", "bottom", "top", "obstacle0", ...
-  std::string kind;  // a side's boundary type ("wall", "reflective", "inflow", "outflow") or "obstacle"
+  std::string kind;  // a side's boundary type ("wall", "reflective", "inflow", "outflow", "pressure") or "obstacle"
   std::array<double, 3> wall_velocity{};  // of a Maxwell wall: its work on the gas is not heat
   // A wall or a body, whose loads are a surface's pressure, shear and heat (an open
   // side's are fluxes through it: no coefficients).

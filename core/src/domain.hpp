@@ -79,8 +79,9 @@ class Domain {
   const HaloRule* ghost_rule(std::size_t cell) const {
     return ghost_rule_[cell] < 0 ? nullptr : &halo_rules_[static_cast<std::size_t>(ghost_rule_[cell])];
   }
-  // visit(c) for `cell` and, where it is a ghost, for the cells its values are copied
-  // from in turn (a ghost may copy a ghost; an inflow ghost copies none).
+  // visit(c) for `cell` and, where it is a ghost, for the cells its values come from in
+  // turn (a ghost may copy a ghost; a pressure ghost is made from its source's values,
+  // so it is followed too; an inflow ghost reads none).
   template <class Visit>
   void for_each_source(std::size_t cell, Visit visit) const {
     for (;;) {

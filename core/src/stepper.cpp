@@ -144,7 +144,14 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     work.coupling += seconds_since(t0);
   });
   partition_.exchange_halo(U, error);
-  state_.fill_halo(U);
+  // A pressure side's ghosts call the fluid model (MacroState::fill_halo): a refusal on
+  // one rank stops every rank here, not in the collectives that follow.
+  try {
+    state_.fill_halo(U);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  ranks::agree(error);
   ranks::sum(boundary.data(), 5);
   for (int k = 0; k < 5; ++k) exchange[k] += boundary[k];
   transport_.loads().end_step(dt);

@@ -50,8 +50,8 @@ class Transport {
   // Halo distributions of the stage: a ghost of a kinetic cell copies (or mirrors, at
   // a reflective side) its source's distribution, at a Maxwell wall keeps its source's
   // arriving half and re-emits the leaving one (wall.hpp); every other halo cell (fluid
-  // neighbours, solid cells, inflow ghosts) holds the Maxwellian reconstruction of its
-  // state in Y.
+  // neighbours, solid cells, inflow and pressure ghosts) holds the Maxwellian
+  // reconstruction of its state in Y.
   void fill_kinetic_halo(const std::vector<double>& Y);
   // Marks in `read` (a flag per stored cell) the cells whose stage values Y a stage
   // reads besides the fluid cells' own: the four cells of every fluid face's stencil
