@@ -24,7 +24,7 @@ const char* kind_name(BoundaryKind k) {
   return "";
 }
 
-constexpr int values_per_face = 11;  // part, x, y, nx, ny, mass, fx, fy, fz, heat, position
+constexpr int values_per_face = 10;  // part, x, y, nx, ny, mass, fx, fy, fz, heat
 
 // x - period × the nearest whole number of periods from `reference`: the image of x
 // nearest to it (no period: x itself).
@@ -136,7 +136,7 @@ std::vector<FaceLoad> BoundaryLoads::surface() const {
   mine.reserve(values_per_face * last_.size());
   for (const FaceLoad& f : last_)
     mine.insert(mine.end(), {static_cast<double>(f.part), f.x, f.y, static_cast<double>(f.nx), static_cast<double>(f.ny),
-                             f.load.mass, f.load.fx, f.load.fy, f.load.fz, f.load.heat, 0.0});
+                             f.load.mass, f.load.fx, f.load.fy, f.load.fz, f.load.heat});
   const std::vector<double> all = ranks::gather_to_root(mine);
   std::vector<FaceLoad> faces;
   for (std::size_t k = 0; k + values_per_face <= all.size(); k += values_per_face) {
@@ -165,22 +165,21 @@ std::vector<FaceLoad> BoundaryLoads::surface() const {
       for (std::size_t k = first; k < end; ++k) faces[k].position = faces[k].nx != 0 ? faces[k].y : faces[k].x;
       continue;
     }
+    const std::size_t count = end - first;
+    std::vector<double> x(count), y(count);  // the images; the faces keep their place on the mesh
     double cx = 0, cy = 0;
-    for (std::size_t k = first; k < end; ++k) {
-      faces[k].x = nearest_image(faces[k].x, faces[first].x, period[0]);
-      faces[k].y = nearest_image(faces[k].y, faces[first].y, period[1]);
-      cx += faces[k].x;
-      cy += faces[k].y;
+    for (std::size_t k = 0; k < count; ++k) {
+      x[k] = nearest_image(faces[first + k].x, faces[first].x, period[0]);
+      y[k] = nearest_image(faces[first + k].y, faces[first].y, period[1]);
+      cx += x[k];
+      cy += y[k];
     }
-    cx /= static_cast<double>(end - first);
-    cy /= static_cast<double>(end - first);
-    for (std::size_t k = first; k < end; ++k) {
-      FaceLoad& f = faces[k];
-      f.position = std::atan2(f.y - cy, f.x - cx) * degrees + 180.0;  // atan2 is ±180 on the -x side
-      if (f.position >= 360.0) f.position -= 360.0;
-      // Back on the mesh: the face's own place.
-      if (period[0] > 0) f.x = nearest_image(f.x, m.x0 + 0.5 * period[0], period[0]);
-      if (period[1] > 0) f.y = nearest_image(f.y, m.y0 + 0.5 * period[1], period[1]);
+    cx /= static_cast<double>(count);
+    cy /= static_cast<double>(count);
+    for (std::size_t k = 0; k < count; ++k) {
+      double& position = faces[first + k].position;
+      position = std::atan2(y[k] - cy, x[k] - cx) * degrees + 180.0;  // atan2 is ±180 on the -x side
+      if (position >= 360.0) position -= 360.0;
     }
   }
   std::stable_sort(faces.begin(), faces.end(), [](const FaceLoad& a, const FaceLoad& b) {
