@@ -20,13 +20,18 @@
 
 namespace strata::core {
 
+// Whether a part of this kind ("wall", "inflow", ..., "obstacle") is a wall or a body,
+// whose loads are a surface's pressure, shear and heat; an open side's (inflow, outflow,
+// pressure) are fluxes through it, which get no coefficients.
+inline bool is_surface_kind(const std::string& kind) {
+  return kind != "inflow" && kind != "outflow" && kind != "pressure";
+}
+
 struct BoundaryPart {
   std::string name;  // "left", "right", "bottom", "top", "obstacle0", ...
   std::string kind;  // a side's boundary type ("wall", "reflective", "inflow", "outflow", "pressure") or "obstacle"
   std::array<double, 3> wall_velocity{};  // of a Maxwell wall: its work on the gas is not heat
-  // A wall or a body, whose loads are a surface's pressure, shear and heat (an open
-  // side's are fluxes through it: no coefficients).
-  bool surface() const { return kind != "inflow" && kind != "outflow" && kind != "pressure"; }
+  bool surface() const { return is_surface_kind(kind); }
 };
 
 // Out of the gas, per unit time (and per unit depth, or per unit area for one face):

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "boundary_loads.hpp"
 #include "case.hpp"
 #include "diagnostics.hpp"
 #include "estimate.hpp"
@@ -235,6 +236,7 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
                            {"l1_rho", l1_rho}, {"l1_T", l1_T}, {"layer_share", share},
                            {"layer_switches", s["layer_switches"]}, {"conservation", s["conservation"]},
                            {"final_time", s["final_time"]}});
+    if (s.contains("boundary_loads")) doc["runs"].back()["boundary_loads"] = s["boundary_loads"];
     if (s["plugins"].contains("indicator"))  // as run, defaults included
       doc["runs"].back()["indicator_parameters"] = s["plugins"]["indicator"]["parameters"];
     char shares[64];
@@ -246,6 +248,28 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
           << std::setw(22) << shares << "\n";
   }
   table << "L1: relative L1 distance of the final fields to " << ref->label << "; speed-up: its wall time / the run's\n";
+  // The force on every wall and body at the end (docs/user_guide.md §6.8), per run, and
+  // the largest distance to the reference's relative to its magnitude.
+  if (ref->result.summary.contains("boundary_loads"))
+    for (const auto& [part, ref_load] : ref->result.summary["boundary_loads"].items()) {
+      if (!is_surface_kind(ref_load["kind"].get<std::string>())) continue;
+      auto force = [&](const nlohmann::json& l) {
+        return std::array<double, 3>{l["Fx"].get<double>(), l["Fy"].get<double>(), l["Fz"].get<double>()};
+      };
+      const auto f_ref = force(ref_load);
+      const double size = std::hypot(f_ref[0], f_ref[1], f_ref[2]);
+      double largest = 0;
+      std::string values;
+      for (const Run& r : runs) {
+        const auto f = force(r.result.summary.at("boundary_loads").at(part));  // every run has the same parts
+        largest = std::max(largest, std::hypot(f[0] - f_ref[0], f[1] - f_ref[1], f[2] - f_ref[2]));
+        values += (values.empty() ? "" : ", ") + r.label + " (" + toolkit::format_number(f[0]) + ", " +
+                  toolkit::format_number(f[1]) + ")";
+      }
+      table << "force on " << part << " (Fx, Fy): " << values << "; largest difference "
+            << toolkit::format_number(size > 0 ? largest / size : largest) << (size > 0 ? " of the reference's" : "")
+            << "\n";
+    }
   // time.steady ends each run at its own steady state: the fields and wall times are
   // then those of different simulated times, which the table must say.
   std::string times;
