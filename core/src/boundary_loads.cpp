@@ -20,6 +20,7 @@ const char* kind_name(BoundaryKind k) {
     case BoundaryKind::reflective: return "reflective";
     case BoundaryKind::wall: return "wall";
     case BoundaryKind::pressure: return "pressure";
+    case BoundaryKind::farfield: return "farfield";
   }
   return "";
 }

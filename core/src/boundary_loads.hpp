@@ -22,14 +22,14 @@ namespace strata::core {
 
 // Whether a part of this kind ("wall", "inflow", ..., "obstacle") is a wall or a body,
 // whose loads are a surface's pressure, shear and heat; an open side's (inflow, outflow,
-// pressure) are fluxes through it, which get no coefficients.
+// pressure, farfield) are fluxes through it, which get no coefficients.
 inline bool is_surface_kind(const std::string& kind) {
-  return kind != "inflow" && kind != "outflow" && kind != "pressure";
+  return kind != "inflow" && kind != "outflow" && kind != "pressure" && kind != "farfield";
 }
 
 struct BoundaryPart {
   std::string name;  // "left", "right", "bottom", "top", "obstacle0", ...
-  std::string kind;  // a side's boundary type ("wall", "reflective", "inflow", "outflow", "pressure") or "obstacle"
+  std::string kind;  // a side's boundary type ("wall", "reflective", "inflow", "outflow", "pressure", "farfield") or "obstacle"
   std::array<double, 3> wall_velocity{};  // of a Maxwell wall: its work on the gas is not heat
   bool surface() const { return is_surface_kind(kind); }
 };

@@ -207,13 +207,14 @@ Wall read_wall(ObjectReader& r, const std::vector<Side>& sides) {
 
 Boundary read_boundary(const json& value, const std::string& path, std::size_t n_species,
                        const std::vector<Side>& sides, Diagnostics& diag) {
-  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall", "pressure"};
+  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall", "pressure", "farfield"};
   Boundary b;
   b.key = path;
-  // The kinds written as text; inflow and wall carry a state, so they are objects.
+  // The kinds written as text; inflow, wall, pressure and far-field sides carry a
+  // state, so they are objects.
   static const char* const forms =
       "\"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p}, "
-      "{\"type\": \"wall\", T, ...} or {\"type\": \"pressure\", p, T}";
+      "{\"type\": \"wall\", T, ...}, {\"type\": \"pressure\", p, T} or {\"type\": \"farfield\", rho, ux, uy, T or p}";
   std::string kind;
   if (value.is_string()) {
     kind = value.get<std::string>();
@@ -228,24 +229,26 @@ Boundary read_boundary(const json& value, const std::string& path, std::size_t n
     if (value.is_string())
       diag.expected(path, forms, value);
     else
-      diag.expected(path + "/type", "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\", \"pressure\"",
+      diag.expected(path + "/type", "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\", \"pressure\", \"farfield\"",
                     json(kind));
     return b;
   }
   b.kind = static_cast<BoundaryKind>(it - kinds.begin());
-  if (b.kind == BoundaryKind::inflow || b.kind == BoundaryKind::wall || b.kind == BoundaryKind::pressure) {
+  if (b.kind != BoundaryKind::outflow && b.kind != BoundaryKind::periodic && b.kind != BoundaryKind::reflective) {
     if (!value.is_object()) {
       diag.error(path, b.kind == BoundaryKind::inflow
                            ? "an inflow boundary needs its state: {\"type\": \"inflow\", \"rho\": .., \"ux\": .., \"T\": ..}"
                        : b.kind == BoundaryKind::wall
                            ? "a wall is an object: {\"type\": \"wall\", \"T\": .., \"accommodation\": .., \"ux\": ..}"
-                           : "a pressure side needs its pressure: {\"type\": \"pressure\", \"p\": .., \"T\": ..}");
+                       : b.kind == BoundaryKind::pressure
+                           ? "a pressure side needs its pressure: {\"type\": \"pressure\", \"p\": .., \"T\": ..}"
+                           : "a far-field side needs its free stream: {\"type\": \"farfield\", \"rho\": .., \"ux\": .., \"T\": ..}");
       return b;
     }
     ObjectReader r(value, path, diag);
     r.child("type");
-    if (b.kind == BoundaryKind::inflow) {
-      b.inflow = read_state(r, n_species, true);
+    if (b.kind == BoundaryKind::inflow || b.kind == BoundaryKind::farfield) {
+      b.given = read_state(r, n_species, true);
     } else if (b.kind == BoundaryKind::wall) {
       b.wall = read_wall(r, sides);
     } else {

@@ -17,7 +17,7 @@
 namespace strata::core {
 
 enum class RegimeMode { hybrid, layer0, layer1, layer2 };
-enum class BoundaryKind { outflow, periodic, inflow, reflective, wall, pressure };
+enum class BoundaryKind { outflow, periodic, inflow, reflective, wall, pressure, farfield };
 enum Side { left = 0, right = 1, bottom = 2, top = 3 };
 
 // A macroscopic state given by the user: densities per species, velocity and
@@ -54,7 +54,11 @@ struct PressureSide {
 struct Boundary {
   BoundaryKind kind = BoundaryKind::outflow;
   std::string key;                  // its JSON path ("/mesh/boundary/left"), for messages
-  std::optional<StateSpec> inflow;  // for kind == inflow
+  // An inflow side's state, or a far-field side's free stream (`{"type": "farfield",
+  // rho, ux, uy, uz, T or p}`: ghosts from the Riemann invariants normal to the side,
+  // the outgoing one the gas's, the incoming one the free stream's; docs/numerics.md,
+  // "Far-field sides").
+  std::optional<StateSpec> given;  // for kind == inflow or farfield
   Wall wall;                        // for kind == wall
   PressureSide pressure;            // for kind == pressure
 };

@@ -128,6 +128,7 @@ void Domain::build_halo_rules() {
         break;
       case BoundaryKind::inflow: action = HaloAction::inflow; break;
       case BoundaryKind::pressure: action = HaloAction::pressure; break;  // from the cell beside the side
+      case BoundaryKind::farfield: action = HaloAction::farfield; break;  // from it and the free stream
     }
     if (x_side) add(k, j_or_i, src, j_or_i, action, side);
     else add(j_or_i, k, j_or_i, src, action, side);
@@ -158,11 +159,6 @@ std::string Domain::describe(std::size_t cell) const {
   std::ostringstream s;
   s << "cell (i=" << i << ", j=" << j << ") at (x=" << mesh_.xc(i) << ", y=" << mesh_.yc(j) << ")";
   return s.str();
-}
-
-Side Domain::side_of(std::size_t ghost) const {
-  const auto [gi, gj] = mesh_.ij(ghost);
-  return gi < 0 ? left : gi >= mesh_.nx ? right : gj < 0 ? bottom : top;
 }
 
 bool Domain::covers_a_cell(std::size_t k) const {

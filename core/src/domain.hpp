@@ -13,10 +13,11 @@
 
 namespace strata::core {
 
-enum class HaloAction : std::uint8_t { copy, reflect_x, reflect_y, inflow, pressure };
+enum class HaloAction : std::uint8_t { copy, reflect_x, reflect_y, inflow, pressure, farfield };
 
 // A ghost cell takes its value from `source` (copied or mirrored), from the fixed
-// inflow state of the ghost itself, or from `source` brought to a side's pressure
+// inflow state of the ghost itself, from `source` brought to a side's pressure, or from
+// `source` and the ghost's free stream by the Riemann invariants of a far-field side
 // (MacroState::fill_halo); `side` is the side whose rule it is (a corner ghost belongs
 // to the bottom or top side).
 struct HaloRule {
@@ -24,8 +25,9 @@ struct HaloRule {
   HaloAction action;
   Side side;
   // The ghost holds its source's values, mirrored or not (also its distribution, where
-  // the source is kinetic); inflow and pressure ghosts are fluid states of their own.
-  bool copies() const { return action != HaloAction::inflow && action != HaloAction::pressure; }
+  // the source is kinetic); inflow, pressure and far-field ghosts are fluid states of
+  // their own.
+  bool copies() const { return action == HaloAction::copy || action == HaloAction::reflect_x || action == HaloAction::reflect_y; }
 };
 
 inline constexpr std::int8_t not_forced = -2;
@@ -80,8 +82,8 @@ class Domain {
     return ghost_rule_[cell] < 0 ? nullptr : &halo_rules_[static_cast<std::size_t>(ghost_rule_[cell])];
   }
   // visit(c) for `cell` and, where it is a ghost, for the cells its values come from in
-  // turn (a ghost may copy a ghost; a pressure ghost is made from its source's values,
-  // so it is followed too; an inflow ghost reads none).
+  // turn (a ghost may copy a ghost; a pressure or far-field ghost is made from its
+  // source's values, so it is followed too; an inflow ghost reads none).
   template <class Visit>
   void for_each_source(std::size_t cell, Visit visit) const {
     for (;;) {
@@ -93,8 +95,6 @@ class Domain {
   }
   // "cell (i=3, j=0) at (x=0.35, y=0.01)" for messages; ghost cells have i or j outside the mesh.
   std::string describe(std::size_t cell) const;
-  // The side (left, right, bottom, top) whose ghost layer holds `ghost`.
-  Side side_of(std::size_t ghost) const;
 
   // The obstacle covering (x, y) at its current position, or nullptr.
   const Obstacle* obstacle_at(double x, double y) const;

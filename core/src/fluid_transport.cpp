@@ -137,7 +137,7 @@ void Transport::classify_faces() {
 const Obstacle* Transport::obstacle_of(std::size_t cell) const {
   std::size_t source = cell;  // a ghost's values come from the end of its chain of sources
   domain_.for_each_source(cell, [&](std::size_t c) { source = c; });
-  if (domain_.updated(source) || domain_.ghost_rule(source)) return nullptr;  // gas (a pressure ghost's source too), or an inflow ghost
+  if (domain_.updated(source) || domain_.ghost_rule(source)) return nullptr;  // gas (a pressure or far-field ghost's source too), or an inflow ghost
   const Mesh& m = domain_.mesh();
   const auto [i, j] = m.ij(source);
   return domain_.obstacle_at(m.xc(i), m.yc(j));

@@ -26,6 +26,9 @@ class Gas {
   // kinetic and solid cells: the monatomic gas). Throw PluginError on a failed call.
   void to_conserved(int layer, const double* W, double* U) const;
   void to_primitive(int layer, const double* U, double* W) const;
+  // The ratio of specific heats of a cell in `layer`, 1 + n T / (E - ½ρ|u|²) at rest
+  // and T = 1 (the fluid model's for layer 0, 5/3 for the monatomic gas).
+  double gamma(int layer) const;
 
   // A user state at (x, y), checked to have positive densities and temperature;
   // `what` names its place in the case file for the message.

@@ -1,39 +1,95 @@
 #include "macro_state.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace strata::core {
 
 MacroState::MacroState(const Domain& domain, const Gas& gas)
-    : domain_(domain), gas_(gas), nvar_(gas.n_vars()) {
+    : domain_(domain), gas_(gas), nvar_(gas.n_vars()), gamma_(toolkit::monatomic_gamma) {
   U_.assign(domain.mesh().n_stored() * nvar_, 0.0);
-  inflow_.assign(domain.mesh().n_stored() * nvar_, 0.0);
+  given_.assign(domain.mesh().n_stored() * nvar_, 0.0);
+  for (const Boundary& b : domain.case_file().boundary)
+    if (b.kind == BoundaryKind::farfield) gamma_ = gas.gamma(0);
 }
 
 void MacroState::fill_halo(std::vector<double>& U) const {
   const int nv = nvar_;
   const auto& layout = gas_.layout();
-  std::vector<double> W(static_cast<std::size_t>(nv));
+  std::vector<double> W(static_cast<std::size_t>(nv)), free_stream(static_cast<std::size_t>(nv));
   for (const HaloRule& r : domain_.halo_rules()) {
     double* g = &U[r.ghost * nv];
-    if (r.action == HaloAction::pressure) {
-      // The gas beside the side at the side's pressure (and temperature, where given):
-      // its velocity and composition, every species' density scaled alike, p = n T.
-      const PressureSide& side = domain_.case_file().boundary[r.side].pressure;
+    if (r.action == HaloAction::pressure || r.action == HaloAction::farfield) {
       gas_.to_primitive(domain_.layer(r.source), &U[r.source * nv], W.data());
-      const double T = side.T.value_or(W[static_cast<std::size_t>(layout.temperature())]);
-      double n = 0;
-      for (int s = 0; s < layout.n_species; ++s) n += W[static_cast<std::size_t>(s)] / gas_.mass()[static_cast<std::size_t>(s)];
-      for (int s = 0; s < layout.n_species; ++s) W[static_cast<std::size_t>(s)] *= side.p / (n * T);
-      W[static_cast<std::size_t>(layout.temperature())] = T;
+      if (r.action == HaloAction::pressure) {
+        at_side_pressure(domain_.case_file().boundary[r.side].pressure, W.data());
+      } else {
+        gas_.to_primitive(0, &given_[r.ghost * nv], free_stream.data());
+        far_field(r.side, W.data(), free_stream.data());
+      }
       gas_.to_conserved(0, W.data(), g);
       continue;
     }
-    const double* s = r.action == HaloAction::inflow ? &inflow_[r.ghost * nv] : &U[r.source * nv];
+    const double* s = r.action == HaloAction::inflow ? &given_[r.ghost * nv] : &U[r.source * nv];
     std::copy(s, s + nv, g);
     if (r.action == HaloAction::reflect_x) g[layout.momentum(0)] = -g[layout.momentum(0)];
     if (r.action == HaloAction::reflect_y) g[layout.momentum(1)] = -g[layout.momentum(1)];
   }
+}
+
+// The gas beside the side at the side's pressure (and temperature, where given): its
+// velocity and composition, every species' density scaled alike, p = n T.
+void MacroState::at_side_pressure(const PressureSide& side, double* W) const {
+  const auto& layout = gas_.layout();
+  const double T = side.T.value_or(W[layout.temperature()]);
+  double n = 0;
+  for (int s = 0; s < layout.n_species; ++s) n += W[s] / gas_.mass()[static_cast<std::size_t>(s)];
+  for (int s = 0; s < layout.n_species; ++s) W[s] *= side.p / (n * T);
+  W[layout.temperature()] = T;
+}
+
+// A far-field side (docs/numerics.md, "Far-field sides"): along the outward normal n the
+// 1D Euler equations carry R+ = u_n + 2c/(γ-1) out of the domain (the gas's, in W) and
+// R- = u_n - 2c/(γ-1) into it (the free stream's), so the side's state has
+// u_n = (R+ + R-)/2 and c = (γ-1)(R+ - R-)/4. Entropy, tangential velocity and
+// composition come from upstream: the gas where u_n >= 0, else the free stream. With the
+// entropy and composition of that state s kept, T = T_s (c/c_s)² and every density is
+// ρ_s (c/c_s)^(2/(γ-1)). Where the gas crosses the side supersonically, everything comes
+// from upstream.
+void MacroState::far_field(Side side, double* W, const double* free_stream) const {
+  const auto& layout = gas_.layout();
+  const int d = side == left || side == right ? 0 : 1;
+  const double sign = side == left || side == bottom ? -1.0 : 1.0;
+  const auto sound_speed = [&](const double* V) {
+    double rho = 0, n = 0;
+    for (int s = 0; s < layout.n_species; ++s) {
+      rho += V[s];
+      n += V[s] / gas_.mass()[static_cast<std::size_t>(s)];
+    }
+    return std::sqrt(gamma_ * n * V[layout.temperature()] / rho);
+  };
+  const double c_gas = sound_speed(W), c_free = sound_speed(free_stream);
+  const double un_gas = sign * W[layout.velocity(d)];
+  if (un_gas <= -c_gas) {  // supersonic inflow
+    std::copy(free_stream, free_stream + nvar_, W);
+    return;
+  }
+  if (un_gas >= c_gas) return;  // supersonic outflow
+  const double k = 2.0 / (gamma_ - 1.0);
+  const double r_out = un_gas + k * c_gas, r_in = sign * free_stream[layout.velocity(d)] - k * c_free;
+  const double un = 0.5 * (r_out + r_in), c = 0.25 * (gamma_ - 1.0) * (r_out - r_in);
+  // The free stream leaves faster than the gas can follow (c <= 0, a vacuum at the side):
+  // the gas's own state, as at an outflow side.
+  if (!(c > 0)) return;
+  double c_upstream = c_gas;
+  if (un < 0) {
+    std::copy(free_stream, free_stream + nvar_, W);
+    c_upstream = c_free;
+  }
+  const double ratio = c / c_upstream, density_scale = std::pow(ratio, k);
+  for (int s = 0; s < layout.n_species; ++s) W[s] *= density_scale;
+  W[layout.temperature()] *= ratio * ratio;
+  W[layout.velocity(d)] = sign * un;
 }
 
 }  // namespace strata::core

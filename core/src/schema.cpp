@@ -70,9 +70,10 @@ std::vector<CoreSection> make_sections() {
        {{"left", ref("boundary")}, {"right", ref("boundary")}, {"bottom", ref("boundary")}, {"top", ref("boundary")}}},
       {"boundary_object", {"/mesh/boundary", "/mesh/boundary/*"},
        "A boundary given as an object: an inflow with its state (numbers or expressions of x and y), a "
-       "Maxwell wall (T and tangential ux/uy/uz: numbers; a wall has one temperature and one velocity), or a "
-       "pressure side (p, and T where the side fixes it: numbers)",
-       state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective", "wall", "pressure"}), true},
+       "Maxwell wall (T and tangential ux/uy/uz: numbers; a wall has one temperature and one velocity), a "
+       "pressure side (p, and T where the side fixes it: numbers), or a far-field side with its free stream "
+       "(as an inflow's state)",
+       state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective", "wall", "pressure", "farfield"}), true},
                    {"accommodation", unit_interval},
                    {"band", integer(0, 20)}})},
       {"obstacle", {"/obstacles/*"}, "A solid rectangle, circle or polygon with its state",

@@ -158,7 +158,7 @@ std::string Simulation::cell_problem(const std::string& key, int i, int j, const
 
 // States: obstacles (solid), initial regions (kinetic cells: the sum of the discrete
 // Maxwellians of the region's components; fluid cells: the moments of that sum when it
-// has several components), inflow ghosts, pressure ghosts. Every problem is found before any is reported
+// has several components), inflow ghosts, pressure and far-field ghosts. Every problem is found before any is reported
 // (one per key); a cell whose state failed is left NaN.
 void Simulation::set_initial_state() {
   const Mesh& m = domain_.mesh();
@@ -236,28 +236,28 @@ void Simulation::set_initial_state() {
       }
     }
   for (const HaloRule& r : domain_.halo_rules()) {
-    if (r.action != HaloAction::inflow) continue;
+    if (r.action != HaloAction::inflow && r.action != HaloAction::farfield) continue;
     const auto [gi, gj] = m.ij(r.ghost);
-    const Boundary& side = case_.boundary[domain_.side_of(r.ghost)];
+    const Boundary& side = case_.boundary[r.side];
     try {
-      const auto W = gas_.evaluate(*side.inflow, m.xc(gi), m.yc(gj), side.key);
-      gas_.to_conserved(0, W.data(), state_.inflow(r.ghost));
+      const auto W = gas_.evaluate(*side.given, m.xc(gi), m.yc(gj), side.key);
+      gas_.to_conserved(0, W.data(), state_.given(r.ghost));
       if (case_.mode != RegimeMode::layer0) check_grid_holds(W, side.key, gi, gj, problems);
     } catch (const CaseError& e) {
       problems.add(side.key, e.messages());
     }
   }
   state_.fill_halo(state_.values());
-  // A pressure side's ghosts: the gas beside it at the side's pressure (and temperature),
-  // which the kinetic halo reconstructs as it does an inflow's state.
+  // Pressure and far-field ghosts, made from the gas beside the side, which the kinetic
+  // halo reconstructs as it does an inflow's state.
   if (case_.mode != RegimeMode::layer0)
     for (const HaloRule& r : domain_.halo_rules()) {
-      if (r.action != HaloAction::pressure || !domain_.updated(r.source)) continue;
+      if ((r.action != HaloAction::pressure && r.action != HaloAction::farfield) || !domain_.updated(r.source)) continue;
       const auto [gi, gj] = m.ij(r.ghost);
       std::vector<double> W(static_cast<std::size_t>(gas_.n_vars()));
       gas_.to_primitive(0, state_.cell(r.ghost), W.data());
       if (std::all_of(W.begin(), W.end(), [](double v) { return std::isfinite(v); }))  // not a failed initial cell
-        check_grid_holds(W, case_.boundary[domain_.side_of(r.ghost)].key, gi, gj, problems);
+        check_grid_holds(W, case_.boundary[r.side].key, gi, gj, problems);
     }
   transport_.place_walls(state_.values(), problems);
   problems.throw_if_any(case_.file.string(), coupling_.grid());

@@ -144,7 +144,7 @@ void Stepper::step(double dt, Totals& exchange, LayerWork& work) {
     work.coupling += seconds_since(t0);
   });
   partition_.exchange_halo(U, error);
-  // A pressure side's ghosts call the fluid model (MacroState::fill_halo): a refusal on
+  // Pressure and far-field ghosts call the fluid model (MacroState::fill_halo): a refusal on
   // one rank stops every rank here, not in the collectives that follow.
   try {
     state_.fill_halo(U);

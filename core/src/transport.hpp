@@ -50,7 +50,7 @@ class Transport {
   // Halo distributions of the stage: a ghost of a kinetic cell copies (or mirrors, at
   // a reflective side) its source's distribution, at a Maxwell wall keeps its source's
   // arriving half and re-emits the leaving one (wall.hpp); every other halo cell (fluid
-  // neighbours, solid cells, inflow and pressure ghosts) holds the Maxwellian
+  // neighbours, solid cells, inflow, pressure and far-field ghosts) holds the Maxwellian
   // reconstruction of its state in Y.
   void fill_kinetic_halo(const std::vector<double>& Y);
   // Marks in `read` (a flag per stored cell) the cells whose stage values Y a stage

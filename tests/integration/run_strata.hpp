@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 namespace strata::test {
@@ -58,6 +59,17 @@ inline std::filesystem::path scratch(const std::string& name) {
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p;
+}
+
+// Writes `text` as case.json in a fresh scratch folder `name`, runs it quietly (with
+// `options`), requires it to succeed and returns its output folder.
+inline std::filesystem::path run_in_scratch(const std::string& name, const std::string& text,
+                                            const std::string& options = "") {
+  const auto dir = scratch(name);
+  std::ofstream(dir / "case.json") << text;
+  const Result r = run_strata("run " + (dir / "case.json").string() + " --out " + (dir / "out").string() + " -q " + options);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  return dir / "out";
 }
 
 inline std::string source(const std::string& relative) {

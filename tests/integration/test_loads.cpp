@@ -20,14 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path run_case(const std::string& name, const std::string& text, const std::string& options = "") {
-  const auto dir = scratch(name);
-  std::ofstream(dir / "case.json") << text;
-  const Result r = run_strata("run " + (dir / "case.json").string() + " --out " + (dir / "out").string() + " -q " + options);
-  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
-  return dir / "out";
-}
-
 // The rows of a surface file whose part is `part`, by column name (the first column,
 // the part, is text).
 std::vector<std::map<std::string, double>> surface_rows(const fs::path& file, const std::string& part) {
@@ -77,7 +69,7 @@ TEST_CASE("loads: free-molecular flow onto a diffuse wall has the closed-form pr
   // Dynamics and the Direct Simulation of Gas Flows", 1994).
   const double rho = 1.0, U = 0.8, V = 0.5, T = 1.0, Tw = 1.5, L = 6.0;
   const int n = 16;
-  const auto out = run_case("loads_free_molecular", R"({"mesh": {"nx": 8, "ny": 1, "x": [0, 0.1], "y": [0, 0.0125],
+  const auto out = run_in_scratch("loads_free_molecular", R"({"mesh": {"nx": 8, "ny": 1, "x": [0, 0.1], "y": [0, 0.0125],
     "boundary": {"left": {"type": "inflow", "rho": 1, "ux": 0.8, "uy": 0.5, "T": 1},
                  "right": {"type": "wall", "accommodation": 1, "T": 1.5}, "bottom": "periodic", "top": "periodic"}},
     "velocity": {"n": 16, "L": 6}, "knudsen": 1e6, "time": {"end": 2},
@@ -152,7 +144,7 @@ TEST_CASE("loads: gas at rest presses on every wall with its pressure, in layers
   const double rho = 0.7, T = 1.3, p = rho * T;
   for (const char* mode : {"layer0", "layer1", "layer2"}) {
     CAPTURE(mode);
-    const auto out = run_case(std::string("loads_rest_") + mode, R"({"mesh": {"nx": 4, "ny": 3, "x": [0, 1], "y": [0, 0.6],
+    const auto out = run_in_scratch(std::string("loads_rest_") + mode, R"({"mesh": {"nx": 4, "ny": 3, "x": [0, 1], "y": [0, 0.6],
       "boundary": {"left": {"type": "wall", "accommodation": 1, "T": 1.3}, "right": {"type": "wall", "accommodation": 0.4, "T": 1.3},
                    "bottom": "reflective", "top": {"type": "wall", "accommodation": 0.9, "T": 1.3}}},
       "velocity": {"n": 8, "L": 6}, "knudsen": 1e6, "time": {"end": 0.1},
@@ -211,7 +203,7 @@ TEST_CASE("loads: an obstacle in a stream, loads.csv, the surface file and the c
   // the files hold what the user guide says, the coefficients are the loads scaled by
   // the reference state, and the flow's symmetry about y = 0.5 gives zero lift. The gas
   // has mass 2: Cp refers to the reference's pressure, not to rho T.
-  const auto out = run_case("loads_obstacle", R"({"mesh": {"nx": 16, "ny": 16, "x": [0, 1], "y": [0, 1],
+  const auto out = run_in_scratch("loads_obstacle", R"({"mesh": {"nx": 16, "ny": 16, "x": [0, 1], "y": [0, 1],
       "boundary": {"left": {"type": "inflow", "rho": 1, "ux": 1.5, "T": 1}, "right": "outflow",
                    "bottom": "periodic", "top": "periodic"}},
       "species": [{"name": "heavy", "mass": 2}],
@@ -268,7 +260,7 @@ TEST_CASE("loads: what leaves through the parts is what the domain's totals lose
   // a moving Maxwell wall, a walled obstacle and an obstacle that moves (the gas it
   // covers and frees is its load in the step it moves after). Round-off: ~60 steps of
   // O(10) sums, 1e-12 of the totals' scale.
-  const auto out = run_case("loads_balance", R"({"mesh": {"nx": 20, "ny": 12, "x": [0, 1], "y": [0, 0.6],
+  const auto out = run_in_scratch("loads_balance", R"({"mesh": {"nx": 20, "ny": 12, "x": [0, 1], "y": [0, 0.6],
       "boundary": {"left": {"type": "inflow", "rho": 1, "ux": 0.8, "T": 1}, "right": "outflow",
                    "bottom": {"type": "wall", "accommodation": 0.7, "T": 1.2, "ux": 0.3, "uz": -0.2},
                    "top": "reflective"}},
@@ -332,7 +324,7 @@ TEST_CASE("loads: a wall moving along z is Couette flow turned, and its heat is 
 TEST_CASE("loads: across a periodic side an obstacle is one body; a step that fails leaves no loads") {
   // An obstacle against the top side of a box periodic in y: its faces at the bottom of
   // the mesh face its periodic image, and count as its top (about 270 degrees).
-  const auto out = run_case("loads_periodic_obstacle", R"({"mesh": {"nx": 8, "ny": 8, "x": [0, 1], "y": [0, 1],
+  const auto out = run_in_scratch("loads_periodic_obstacle", R"({"mesh": {"nx": 8, "ny": 8, "x": [0, 1], "y": [0, 1],
       "boundary": {"left": "reflective", "right": "reflective", "bottom": "periodic", "top": "periodic"}},
       "obstacles": [{"shape": "rectangle", "x": [0.375, 0.625], "y": [0.75, 1], "rho": 1, "T": 1, "wall": {}}],
       "time": {"end": 0.02}, "initial": [{"rho": 1, "ux": 0.3, "T": 1}], "regime": {"mode": "layer0"},
@@ -376,7 +368,7 @@ TEST_CASE("loads: output.surface false writes no surface files; a bad reference 
   const std::string base = R"({"mesh": {"nx": 4, "ny": 1, "x": [0, 1], "y": [0, 0.25], "boundary": "reflective"},
       "time": {"end": 0.05}, "initial": [{"rho": 1, "T": 1}], "regime": {"mode": "layer0"},
       "fluid": {"plugin": "euler"}, "output": {"snapshots": false, "profiles": false)";
-  const auto out = run_case("loads_no_surface", base + R"(, "surface": false}})");
+  const auto out = run_in_scratch("loads_no_surface", base + R"(, "surface": false}})");
   CHECK(fs::exists(out / "loads.csv"));
   for (const auto& e : fs::directory_iterator(out)) CHECK(e.path().filename().string().rfind("surface_", 0) != 0);
 
@@ -404,7 +396,7 @@ TEST_CASE("pressure: gas at rest at a pressure side's pressure stays at rest, in
   // ~exp(-2π²T/dv²) = 1e-5 at dv = 1.5, which would drive a flow of that order.
   for (const char* mode : {"layer0", "layer1"}) {
     CAPTURE(mode);
-    const auto out = run_case(std::string("pressure_rest_") + mode, R"({"mesh": {"nx": 6, "ny": 4, "x": [0, 1], "y": [0, 0.5],
+    const auto out = run_in_scratch(std::string("pressure_rest_") + mode, R"({"mesh": {"nx": 6, "ny": 4, "x": [0, 1], "y": [0, 0.5],
         "boundary": {"left": {"type": "pressure", "p": 0.91, "T": 1.3}, "right": {"type": "pressure", "p": 0.91},
                      "bottom": "reflective", "top": "reflective"}},
         "velocity": {"n": 8, "L": 6}, "knudsen": 1e6, "time": {"end": 0.2},
@@ -428,7 +420,7 @@ TEST_CASE("pressure: a channel between two pressures carries a mass flow from hi
   // flows agree to 9e-4 of their size (measured; 1.5e-3 at t = 4: still settling), the
   // pressure falls along the channel, and the cells beside each side sit within 0.5% of
   // its pressure (the jump across the side's half cell).
-  const auto out = run_case("pressure_channel", R"({"mesh": {"nx": 20, "ny": 6, "x": [0, 2], "y": [0, 0.6],
+  const auto out = run_in_scratch("pressure_channel", R"({"mesh": {"nx": 20, "ny": 6, "x": [0, 2], "y": [0, 0.6],
       "boundary": {"left": {"type": "pressure", "p": 1.2, "T": 1}, "right": {"type": "pressure", "p": 1.0},
                    "bottom": {"type": "wall", "T": 1}, "top": {"type": "wall", "T": 1}}},
       "velocity": {"n": 12, "L": 5}, "knudsen": 0.1, "time": {"end": 6},
@@ -461,7 +453,7 @@ TEST_CASE("pressure: a mixture's side pressure is n T, its species scaled alike;
     text.replace(text.find("PB"), 2, pb);
     return text;
   };
-  auto out = run_case("pressure_mixture_rest", with_pressure("1"));
+  auto out = run_in_scratch("pressure_mixture_rest", with_pressure("1"));
   const Table rest = read_csv(out / "profile_0.2.csv");
   for (std::size_t k = 0; k < rest.rows.size(); ++k) {
     CHECK(std::abs(rest.column("ux")[k]) < 1e-13);
@@ -470,7 +462,7 @@ TEST_CASE("pressure: a mixture's side pressure is n T, its species scaled alike;
   const auto h = read_csv(out / "history.csv");
   for (const char* species : {"mass_heavy", "mass_light"})  // no species diffuses in or out
     CHECK(h.column(species).back() == doctest::Approx(h.column(species).front()).epsilon(1e-13));
-  out = run_case("pressure_mixture_push", with_pressure("1.25"));
+  out = run_in_scratch("pressure_mixture_push", with_pressure("1.25"));
   CHECK(read_csv(out / "profile_0.2.csv").column("ux")[0] > 1e-3);
 
   // A side's temperature is a state the kinetic halo reconstructs: the grid must hold it.

@@ -27,11 +27,7 @@ const std::string box_walls = R"("boundary": {
     "top":    {"type": "wall", "accommodation": 0,   "T": 1.0}})";
 
 nlohmann::json run_case(const std::string& name, const std::string& text) {
-  const auto dir = scratch(name);
-  write(dir / "case.json", text);
-  const Result r = run_strata("run " + (dir / "case.json").string() + " --out " + (dir / "out").string() + " -q");
-  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
-  return read_json(dir / "out" / "summary.json");
+  return read_json(run_in_scratch(name, text) / "summary.json");
 }
 
 std::string box_case(const std::string& mode, const std::string& initial, const std::string& boundary,

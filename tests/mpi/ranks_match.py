@@ -58,6 +58,11 @@ CASES = {
                                      "--set", 'mesh.boundary.right={"type": "pressure", "p": 1}',
                                      "--set", "velocity.n=8", "--set", "knudsen=0.3", "--set", "time.end=0.2",
                                      "--set", "output.times=[0.1,0.2]", "--set", "output.snapshots=true"], False),
+    # The hybrid round obstacle (Mach 0.77) with far-field sides all round: ghosts from
+    # the gas beside them and the free stream, corners from the side ghosts of another rank
+    "farfield_round_obstacle": ("round_obstacle", ["--set", "mesh.nx=24", "--set", "mesh.ny=24", "--set", "velocity.n=12",
+                                                   "--set", 'mesh.boundary={"type": "farfield", "rho": 1, "ux": 1, "p": 1}']
+                                + SHORT, False),
 }
 RANKS = (1, 2, 3)
 TOLERANCE = 1e-12

@@ -68,7 +68,7 @@ TEST_CASE("case: each bad key is reported with file, path, expectation and value
   CHECK(contains(e, "/time/end (set with --set): expected number > 0, got -1"));
   CHECK(contains(e, "/fluid/gama (set with --set): unknown parameter of plugin 'euler'; its parameters: \"gamma\", \"reconstruction\""));
   CHECK(contains(e, "/fluid/reconstruction (set with --set): expected one of \"cweno3\", \"first_order\", got \"weno9\" (euler)"));
-  CHECK(contains(e, "/mesh/boundary (set with --set): expected \"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p}, {\"type\": \"wall\", T, ...} or {\"type\": \"pressure\", p, T}, got \"open\""));
+  CHECK(contains(e, "/mesh/boundary (set with --set): expected \"outflow\", \"periodic\", \"reflective\", {\"type\": \"inflow\", rho, ux, uy, T or p}, {\"type\": \"wall\", T, ...}, {\"type\": \"pressure\", p, T} or {\"type\": \"farfield\", rho, ux, uy, T or p}, got \"open\""));
 }
 
 TEST_CASE("case: out-of-range plugin parameter names the range and the plugin") {
