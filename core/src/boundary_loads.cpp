@@ -12,6 +12,15 @@ namespace strata::core {
 
 namespace {
 
+// l += scale × m, component by component.
+void add(Load& l, const Load& m, double scale) {
+  l.mass += scale * m.mass;
+  l.fx += scale * m.fx;
+  l.fy += scale * m.fy;
+  l.fz += scale * m.fz;
+  l.heat += scale * m.heat;
+}
+
 const char* kind_name(BoundaryKind k) {
   switch (k) {
     case BoundaryKind::outflow: return "outflow";
@@ -117,19 +126,54 @@ void BoundaryLoads::end_step(double dt) {
     step_loads_[k] = {parts[5 * k], parts[5 * k + 1], parts[5 * k + 2], parts[5 * k + 3], parts[5 * k + 4]};
 }
 
-void BoundaryLoads::commit() {
+void BoundaryLoads::commit(double dt) {
   part_loads_ = step_loads_;
   last_ = faces_;
   measured_ = true;
+  window_.resize(parts_.size());
+  for (std::size_t k = 0; k < parts_.size(); ++k) add(window_[k], part_loads_[k], dt);
+  window_time_ += dt;
+  ++window_steps_;
 }
 
 void BoundaryLoads::add_move(std::size_t obstacle, const Totals& into_domain, double dt) {
-  Load& l = part_loads_[static_cast<std::size_t>(obstacle_part(obstacle))];
-  l.mass -= into_domain[0] / dt;
-  l.fx -= into_domain[1] / dt;
-  l.fy -= into_domain[2] / dt;
-  l.fz -= into_domain[3] / dt;
-  l.heat -= into_domain[4] / dt;  // an obstacle has no wall velocity: its energy is heat
+  // An obstacle has no wall velocity: its energy is heat.
+  const Load moved{into_domain[0], into_domain[1], into_domain[2], into_domain[3], into_domain[4]};
+  const auto k = static_cast<std::size_t>(obstacle_part(obstacle));
+  add(part_loads_[k], moved, -1.0 / dt);
+  add(window_[k], moved, -1.0);
+}
+
+std::vector<Load> BoundaryLoads::take_window() {
+  // A window of one step is that step's loads, bit for bit (Σ Δt × load / Δt may differ
+  // in the last bit).
+  std::vector<Load> mean = part_loads_;
+  if (window_steps_ > 1) {
+    mean.assign(parts_.size(), Load{});
+    for (std::size_t k = 0; k < window_.size(); ++k) add(mean[k], window_[k], 1.0 / window_time_);
+  }
+  window_.assign(parts_.size(), Load{});
+  window_time_ = 0;
+  window_steps_ = 0;
+  return mean;
+}
+
+std::vector<double> BoundaryLoads::window() const {
+  std::vector<double> w;
+  for (const Load& l : window_) w.insert(w.end(), {l.mass, l.fx, l.fy, l.fz, l.heat});
+  w.insert(w.end(), {window_time_, static_cast<double>(window_steps_)});
+  return w;
+}
+
+void BoundaryLoads::restore_window(const std::vector<double>& w) {
+  window_.assign(parts_.size(), Load{});
+  window_time_ = 0;
+  window_steps_ = 0;
+  if (w.size() != 5 * parts_.size() + 2) return;  // none kept (a checkpoint without it): a fresh window
+  for (std::size_t k = 0; k < window_.size(); ++k)
+    window_[k] = {w[5 * k], w[5 * k + 1], w[5 * k + 2], w[5 * k + 3], w[5 * k + 4]};
+  window_time_ = w[5 * parts_.size()];
+  window_steps_ = static_cast<long>(w[5 * parts_.size() + 1]);
 }
 
 std::vector<FaceLoad> BoundaryLoads::surface() const {

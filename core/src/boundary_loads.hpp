@@ -70,9 +70,9 @@ class BoundaryLoads {
   void book(std::size_t a, std::size_t b, const double* F, double weight);
   // After the step: its loads per face and per part, summed over the faces and the
   // ranks (collective; in face order, so independent of the thread count). They become
-  // the last step's with commit(), once the step is accepted.
+  // the last step's with commit(dt), once the step is accepted.
   void end_step(double dt);
-  void commit();
+  void commit(double dt);
   // An obstacle that moved after the step: what entered the domain with the cells it
   // covered and freed (a total of conserved quantities, the same on every rank) leaves
   // the gas through it, at the step's rate.
@@ -81,6 +81,14 @@ class BoundaryLoads {
   // Per part, the last step's (zero before the first step).
   const std::vector<Load>& part_loads() const { return part_loads_; }
   bool measured() const { return measured_; }
+  // Per part, the mean load over the steps since the last call (Δt-weighted, moves
+  // included): a loads.csv row, which output.history_every may space several steps
+  // apart (docs/user_guide.md §6.8). The next window starts empty.
+  std::vector<Load> take_window();
+  // The open window, for checkpoints: per part Σ Δt × (mass, fx, fy, fz, heat), then
+  // its duration and its number of steps.
+  std::vector<double> window() const;
+  void restore_window(const std::vector<double>& w);
   // The last step's faces of all ranks on the root, by part, then by position: along a
   // side its coordinate, around an obstacle the angle in degrees about the centre of its
   // faces, counter-clockwise from its -x side (collective; empty elsewhere).
@@ -99,6 +107,9 @@ class BoundaryLoads {
   std::vector<Load> step_loads_;       // per part, of the step end_step closed
   std::vector<FaceLoad> last_;         // the last step's faces (geometry and loads)
   std::vector<Load> part_loads_;
+  std::vector<Load> window_;  // per part, Σ Δt × load since the last take_window()
+  double window_time_ = 0;
+  long window_steps_ = 0;
   bool measured_ = false;
 };
 

@@ -599,6 +599,7 @@ void read_output(ObjectReader& root, Case& c) {
   c.output.profiles = r.boolean("profiles", true);
   if (r.has("profile_y")) c.output.profile_y = r.number("profile_y", std::nullopt, {c.y[0], c.y[1]});
   c.output.surface = r.boolean("surface", true);
+  c.output.history_every = r.integer("history_every", 1, 1, 1000000000);
   if (const json* ref = r.child("reference")) {
     ObjectReader k(*ref, r.path("reference"), r.diagnostics());
     if (k.valid()) {

@@ -139,6 +139,9 @@ struct OutputSpec {
   std::optional<double> profile_y;  // the line cut's row holds this y; else the middle row
   bool surface = true;  // surface_<t>.csv: the boundary faces' loads (docs/user_guide.md §6.8)
   std::optional<ReferenceState> reference;
+  // history.csv, loads.csv (means over the steps between rows) and the probe files get
+  // a row every N steps, at every output time and at the end (docs/user_guide.md §6.2).
+  int history_every = 1;
 };
 
 // velocity.n's bounds in the case format.

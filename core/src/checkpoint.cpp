@@ -311,6 +311,8 @@ void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
       h.dataset(g, "largest_residual", H5T_NATIVE_DOUBLE, {1}, &b.largest_residual);
       if (!b.species_number.empty())
         h.dataset(g, "species_number", H5T_NATIVE_DOUBLE, {to_h(b.species_number.size())}, b.species_number.data());
+      if (!b.loads_window.empty())
+        h.dataset(g, "loads_window", H5T_NATIVE_DOUBLE, {to_h(b.loads_window.size())}, b.loads_window.data());
     }
     {
       Handle g = group(h, f, "work", true);
@@ -473,13 +475,19 @@ CheckpointData read_checkpoint(const fs::path& file) {
         std::copy(v.begin(), v.end(), t.begin());
         return t;
       };
-      d.baseline = {totals("initial"), totals("exchange"), totals("scale"), totals("max_drift"), {}};
+      d.baseline = {};
+      d.baseline.initial = totals("initial");
+      d.baseline.exchange = totals("exchange");
+      d.baseline.scale = totals("scale");
+      d.baseline.max_drift = totals("max_drift");
       if (H5Lexists(g, "species_number", H5P_DEFAULT) > 0)  // mixtures (absent before they were kept)
         d.baseline.species_number = h.read<double>(g, "species_number", H5T_NATIVE_DOUBLE, {0});
       if (H5Lexists(g, "kinetic_residual", H5P_DEFAULT) > 0)  // absent before the residual was kept
         d.baseline.kinetic_residual = h.read<double>(g, "kinetic_residual", H5T_NATIVE_DOUBLE, {1})[0];
       if (H5Lexists(g, "largest_residual", H5P_DEFAULT) > 0)  // absent before it was kept
         d.baseline.largest_residual = h.read<double>(g, "largest_residual", H5T_NATIVE_DOUBLE, {1})[0];
+      if (H5Lexists(g, "loads_window", H5P_DEFAULT) > 0)  // absent before it was kept, or without loads
+        d.baseline.loads_window = h.read<double>(g, "loads_window", H5T_NATIVE_DOUBLE, {0});
     }
     {
       Handle g = group(h, f, "work", false);

@@ -40,7 +40,7 @@ STRATA_VECTOR_CLONES double entropy_sum(const double* f, std::size_t n) {
 
 RunDiagnostics::RunDiagnostics(const Case& c, const Domain& domain, const Gas& gas, const Coupling& coupling,
                                const MacroState& state, const KineticStore& store, const Partition& partition,
-                               const BoundaryLoads& loads)
+                               BoundaryLoads& loads)
     : case_(c), domain_(domain), gas_(gas), coupling_(coupling), state_(state), store_(store), partition_(partition),
       loads_(loads) {
   if (c.species.size() > 1)
@@ -183,7 +183,7 @@ void RunDiagnostics::set_baseline(const Fields& f) {
 
 RunDiagnostics::Baseline RunDiagnostics::baseline() const {
   return {initial_, exchange_, scale_, max_drift_, mixture_ ? mixture_->initial_number() : std::vector<double>{},
-          kinetic_residual_, largest_residual_};
+          kinetic_residual_, largest_residual_, loads_.window()};
 }
 
 void RunDiagnostics::restore_baseline(const Baseline& b) {
@@ -196,6 +196,7 @@ void RunDiagnostics::restore_baseline(const Baseline& b) {
   while (*std::max_element(max_drift_.begin(), max_drift_.end()) > drift_to_report_) drift_to_report_ *= 100;
   kinetic_residual_ = b.kinetic_residual;
   largest_residual_ = b.largest_residual;
+  loads_.restore_window(b.loads_window);
   // A checkpoint written before the species' numbers were kept: those of the case's
   // initial state, which set_baseline used.
   if (mixture_ && b.species_number.size() == static_cast<std::size_t>(gas_.n_species()))
@@ -416,7 +417,7 @@ void RunDiagnostics::record(OutputWriter* out, long step, double t, double dt, d
   out->history_row(row);
   if (loads_.measured() && !loads_.parts().empty()) {
     std::vector<double> loads = {static_cast<double>(step), t};
-    for (const Load& l : loads_.part_loads()) loads.insert(loads.end(), {l.mass, l.fx, l.fy, l.fz, l.heat});
+    for (const Load& l : loads_.take_window()) loads.insert(loads.end(), {l.mass, l.fx, l.fy, l.fz, l.heat});
     out->loads_row(loads);
   }
 }

@@ -28,7 +28,7 @@ class RunDiagnostics {
  public:
   RunDiagnostics(const Case& c, const Domain& domain, const Gas& gas, const Coupling& coupling,
                  const MacroState& state, const KineticStore& store, const Partition& partition,
-                 const BoundaryLoads& loads);
+                 BoundaryLoads& loads);
   ~RunDiagnostics();
 
   // The fields of every interior cell on the root, from the owners' states and kinetic
@@ -48,12 +48,14 @@ class RunDiagnostics {
   // Mixtures: each species' number of particles at t = 0, of which the global
   // equilibrium is made (a run started from a checkpoint has other ones than its case's).
   // And the distributions' part of the residual as last measured, so that a restart
-  // writes the same residual column, and the largest complete residual so far.
+  // writes the same residual column, and the largest complete residual so far. And
+  // the loads.csv row's open window (BoundaryLoads::window).
   struct Baseline {
     Totals initial{}, exchange{}, scale{}, max_drift{};
     std::vector<double> species_number;
     double kinetic_residual = 0;
     double largest_residual = 0;
+    std::vector<double> loads_window;
   };
   Baseline baseline() const;
   void restore_baseline(const Baseline& b);
@@ -110,7 +112,7 @@ class RunDiagnostics {
   const MacroState& state_;
   const KineticStore& store_;
   const Partition& partition_;
-  const BoundaryLoads& loads_;
+  BoundaryLoads& loads_;
   Totals initial_{}, exchange_{}, scale_{}, max_drift_{};
   double drift_to_report_ = 1e-8;  // the next level of the largest drift that is warned about
   double residual_ = std::numeric_limits<double>::quiet_NaN();

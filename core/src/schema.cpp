@@ -120,6 +120,7 @@ std::vector<CoreSection> make_sections() {
         {"profiles", boolean},
         {"profile_y", number},
         {"surface", boolean},
+        {"history_every", integer(1, 1000000000)},
         {"reference", ref("reference")},
         {"checkpoint", ref("checkpoint")}}},
       {"reference", {"/output/reference"}, "The free stream of the surface and force coefficients",

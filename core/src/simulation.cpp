@@ -453,7 +453,7 @@ bool Simulation::advance(const TimeStep& step, double dt, double t_new, std::str
         stepper_.step(dt, diagnostics_.exchange(), work_);
         diagnostics_.check_state(t_new, steps_ + 1, plugins_.layer_names);
       })) {
-    transport_.loads().commit();  // a step that failed its state check leaves the last good step's
+    transport_.loads().commit(dt);  // a step that failed its state check leaves the last good step's
     const auto cells = domain_.layer_counts();
     for (int l = 0; l < 3; ++l) work_.cell_steps[l] += cells[l];
     return true;
@@ -581,9 +581,11 @@ RunResult Simulation::run() {
         diagnostics_.measure_residual(dt, steps_);  // before obstacles move: they change the state too
         regime_.move_obstacles(steps_, dt, diagnostics_.exchange());
         const auto t1 = Clock::now();
-        diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds(), plugins_.layer_names);
         steady_ = case_.steady && diagnostics_.residual_complete() &&  // summed over ranks: the same on all
                   diagnostics_.residual() < *case_.steady;
+        // A row every output.history_every steps, and at every output time and the end.
+        if (steps_ % case_.output.history_every == 0 || reaches || steady_)
+          diagnostics_.record(output_.get(), steps_, t_, dt, wall_seconds(), plugins_.layer_names);
         if (reaches || steady_) write_outputs(diagnostics_.fields(), t_, true, false);
         wall_output_ += seconds_since(t1);
       });

@@ -177,6 +177,15 @@ TEST_CASE("outputs: output.profile_y chooses the line cut's row; outside the mes
   CHECK_MESSAGE(has(r, "/output/profile_y"), r.output);
 }
 
+TEST_CASE("outputs: output.history_every is a whole number of steps, at least 1") {
+  for (const std::string every : {"0", "2.5", "'\"10\"'"}) {  // through a shell: a JSON string in single quotes
+    CAPTURE(every);
+    const Result r = run_strata("validate " + source("cases/sod.json") + " --set output.history_every=" + every);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(has(r, "/output/history_every (set with --set): expected"), r.output);
+  }
+}
+
 TEST_CASE("bad input: broken JSON, missing file, unknown command") {
   const auto dir = scratch("bad_json");
   std::ofstream(dir / "broken.json") << "{\"mesh\": {\"nx\": 10,,}}";
