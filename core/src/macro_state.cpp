@@ -9,8 +9,9 @@ MacroState::MacroState(const Domain& domain, const Gas& gas)
     : domain_(domain), gas_(gas), nvar_(gas.n_vars()), gamma_(toolkit::monatomic_gamma) {
   U_.assign(domain.mesh().n_stored() * nvar_, 0.0);
   given_.assign(domain.mesh().n_stored() * nvar_, 0.0);
-  for (const Boundary& b : domain.case_file().boundary)
-    if (b.kind == BoundaryKind::farfield) gamma_ = gas.gamma(0);
+  const auto& sides = domain.case_file().boundary;
+  if (std::any_of(sides.begin(), sides.end(), [](const Boundary& b) { return b.kind == BoundaryKind::farfield; }))
+    gamma_ = gas.gamma(0);
 }
 
 void MacroState::fill_halo(std::vector<double>& U) const {
@@ -42,8 +43,7 @@ void MacroState::fill_halo(std::vector<double>& U) const {
 void MacroState::at_side_pressure(const PressureSide& side, double* W) const {
   const auto& layout = gas_.layout();
   const double T = side.T.value_or(W[layout.temperature()]);
-  double n = 0;
-  for (int s = 0; s < layout.n_species; ++s) n += W[s] / gas_.mass()[static_cast<std::size_t>(s)];
+  const double n = toolkit::number_density(layout, gas_.mass(), W);
   for (int s = 0; s < layout.n_species; ++s) W[s] *= side.p / (n * T);
   W[layout.temperature()] = T;
 }
@@ -61,12 +61,8 @@ void MacroState::far_field(Side side, double* W, const double* free_stream) cons
   const int d = side == left || side == right ? 0 : 1;
   const double sign = side == left || side == bottom ? -1.0 : 1.0;
   const auto sound_speed = [&](const double* V) {
-    double rho = 0, n = 0;
-    for (int s = 0; s < layout.n_species; ++s) {
-      rho += V[s];
-      n += V[s] / gas_.mass()[static_cast<std::size_t>(s)];
-    }
-    return std::sqrt(gamma_ * n * V[layout.temperature()] / rho);
+    return std::sqrt(gamma_ * toolkit::number_density(layout, gas_.mass(), V) * V[layout.temperature()] /
+                     toolkit::total_density(layout, V));
   };
   const double c_gas = sound_speed(W), c_free = sound_speed(free_stream);
   const double un_gas = sign * W[layout.velocity(d)];
