@@ -52,33 +52,49 @@ void MacroState::at_side_pressure(const PressureSide& side, double* W) const {
 // 1D Euler equations carry R+ = u_n + 2c/(γ-1) out of the domain (the gas's, in W) and
 // R- = u_n - 2c/(γ-1) into it (the free stream's), so the side's state has
 // u_n = (R+ + R-)/2 and c = (γ-1)(R+ - R-)/4. Entropy, tangential velocity and
-// composition come from upstream: the gas where u_n >= 0, else the free stream. With the
-// entropy and composition of that state s kept, T = T_s (c/c_s)² and every density is
-// ρ_s (c/c_s)^(2/(γ-1)). Where the gas crosses the side supersonically, everything comes
-// from upstream.
+// composition come from upstream: the gas where u_n >= 0, else the free stream. Both
+// invariants are taken at the upstream state's entropy and composition, where
+// c ~ p^((γ-1)/(2γ)): the other state enters with the c its pressure has there, so that an
+// entropy difference between the gas and the free stream sends no sound. Keeping the
+// upstream state s, T = T_s (c/c_s)² and every density is ρ_s (c/c_s)^(2/(γ-1)). Where the
+// gas crosses the side supersonically, everything comes from upstream.
 void MacroState::far_field(Side side, double* W, const double* free_stream) const {
   const auto& layout = gas_.layout();
   const int d = side == left || side == right ? 0 : 1;
   const double sign = side == left || side == bottom ? -1.0 : 1.0;
+  const auto pressure = [&](const double* V) {
+    return toolkit::number_density(layout, gas_.mass(), V) * V[layout.temperature()];
+  };
   const auto sound_speed = [&](const double* V) {
-    return std::sqrt(gamma_ * toolkit::number_density(layout, gas_.mass(), V) * V[layout.temperature()] /
-                     toolkit::total_density(layout, V));
+    return std::sqrt(gamma_ * pressure(V) / toolkit::total_density(layout, V));
   };
   const double c_gas = sound_speed(W), c_free = sound_speed(free_stream);
-  const double un_gas = sign * W[layout.velocity(d)];
+  const double un_gas = sign * W[layout.velocity(d)], un_free = sign * free_stream[layout.velocity(d)];
   if (un_gas <= -c_gas) {  // supersonic inflow
     std::copy(free_stream, free_stream + nvar_, W);
     return;
   }
   if (un_gas >= c_gas) return;  // supersonic outflow
   const double k = 2.0 / (gamma_ - 1.0);
-  const double r_out = un_gas + k * c_gas, r_in = sign * free_stream[layout.velocity(d)] - k * c_free;
-  const double un = 0.5 * (r_out + r_in), c = 0.25 * (gamma_ - 1.0) * (r_out - r_in);
+  // c at the free stream's pressure over c at the gas's, at one entropy and composition.
+  const double c_ratio = std::pow(pressure(free_stream) / pressure(W), 0.5 / gamma_ * (gamma_ - 1.0));
+  double un = 0, c = 0;
+  const auto from_invariants = [&](double c_out, double c_in) {
+    const double r_out = un_gas + k * c_out, r_in = un_free - k * c_in;
+    un = 0.5 * (r_out + r_in);
+    c = 0.25 * (gamma_ - 1.0) * (r_out - r_in);
+  };
+  from_invariants(c_gas, c_gas * c_ratio);  // the gas upstream
+  // Where that state enters, the free stream is upstream. If its invariants then give
+  // u_n >= 0, neither state is upstream of itself (a contact at rest on the side): the
+  // free stream's state is kept.
+  const bool entering = un < 0;
+  if (entering) from_invariants(c_free / c_ratio, c_free);
   // The free stream leaves faster than the gas can follow (c <= 0, a vacuum at the side):
   // the gas's own state, as at an outflow side.
   if (!(c > 0)) return;
   double c_upstream = c_gas;
-  if (un < 0) {
+  if (entering) {
     std::copy(free_stream, free_stream + nvar_, W);
     c_upstream = c_free;
   }
