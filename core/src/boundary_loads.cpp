@@ -21,19 +21,6 @@ void add(Load& l, const Load& m, double scale) {
   l.heat += scale * m.heat;
 }
 
-const char* kind_name(BoundaryKind k) {
-  switch (k) {
-    case BoundaryKind::outflow: return "outflow";
-    case BoundaryKind::periodic: return "periodic";
-    case BoundaryKind::inflow: return "inflow";
-    case BoundaryKind::reflective: return "reflective";
-    case BoundaryKind::wall: return "wall";
-    case BoundaryKind::pressure: return "pressure";
-    case BoundaryKind::farfield: return "farfield";
-  }
-  return "";
-}
-
 constexpr int values_per_face = 10;  // part, x, y, nx, ny, mass, fx, fy, fz, heat
 
 // x - period × the nearest whole number of periods from `reference`: the image of x
@@ -50,7 +37,7 @@ BoundaryLoads::BoundaryLoads(const Domain& domain, const Gas& gas) : domain_(dom
   for (int s = 0; s < 4; ++s) {
     const Boundary& b = c.boundary[s];
     if (b.kind == BoundaryKind::periodic) continue;
-    BoundaryPart p{side_names[s], kind_name(b.kind), {}};
+    BoundaryPart p{side_names[s], name(b.kind), {}};
     if (b.kind == BoundaryKind::wall) p.wall_velocity = b.wall.u;
     side_part_[s] = static_cast<int>(parts_.size());
     parts_.push_back(p);

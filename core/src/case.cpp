@@ -207,7 +207,7 @@ Wall read_wall(ObjectReader& r, const std::vector<Side>& sides) {
 
 Boundary read_boundary(const json& value, const std::string& path, std::size_t n_species,
                        const std::vector<Side>& sides, Diagnostics& diag) {
-  static const std::vector<std::string> kinds = {"outflow", "periodic", "inflow", "reflective", "wall", "pressure", "farfield"};
+  static const std::vector<std::string> kinds(boundary_kind_names.begin(), boundary_kind_names.end());
   Boundary b;
   b.key = path;
   // The kinds written as text; inflow, wall, pressure and far-field sides carry a
@@ -229,8 +229,7 @@ Boundary read_boundary(const json& value, const std::string& path, std::size_t n
     if (value.is_string())
       diag.expected(path, forms, value);
     else
-      diag.expected(path + "/type", "one of \"outflow\", \"periodic\", \"inflow\", \"reflective\", \"wall\", \"pressure\", \"farfield\"",
-                    json(kind));
+      diag.expected(path + "/type", "one of " + quoted_list(kinds), json(kind));
     return b;
   }
   b.kind = static_cast<BoundaryKind>(it - kinds.begin());

@@ -18,6 +18,10 @@ namespace strata::core {
 
 enum class RegimeMode { hybrid, layer0, layer1, layer2 };
 enum class BoundaryKind { outflow, periodic, inflow, reflective, wall, pressure, farfield };
+// The kinds' names in case files ("type"), in BoundaryKind's order (docs/user_guide.md §3.2).
+inline constexpr std::array<const char*, 7> boundary_kind_names = {"outflow",  "periodic", "inflow",  "reflective",
+                                                                   "wall",     "pressure", "farfield"};
+inline const char* name(BoundaryKind k) { return boundary_kind_names[static_cast<std::size_t>(k)]; }
 enum Side { left = 0, right = 1, bottom = 2, top = 3 };
 
 // A macroscopic state given by the user: densities per species, velocity and

@@ -23,12 +23,6 @@ std::string with_range(const char* type, const Range& range) {
   return what;
 }
 
-std::string quoted_list(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "\"" : ", \"") + s + "\"";
-  return out;
-}
-
 std::vector<std::string> split_choices(const char* choices) {
   std::vector<std::string> out;
   std::stringstream in(choices ? choices : "");
@@ -128,6 +122,12 @@ std::size_t open_comment_line(std::string_view text) {
   return 0;
 }
 }  // namespace
+
+std::string quoted_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "\"" : ", \"") + s + "\"";
+  return out;
+}
 
 std::optional<json> parse_json_text(std::string_view text, const std::string& origin,
                                     std::string& syntax_error) {

@@ -88,6 +88,9 @@ nlohmann::json validate_plugin_params(const nlohmann::json& section, const std::
                                       const sdk::Descriptor& descriptor,
                                       Diagnostics& diagnostics);
 
+// "a", "b", "c": the items quoted, for messages.
+std::string quoted_list(const std::vector<std::string>& items);
+
 // "number in [0, 1)", "one of \"a\", \"b\"", ... for a declaration.
 std::string expected_text(const sdk::ParamDecl& decl);
 

@@ -29,7 +29,8 @@ const json boolean = {{"type", "boolean"}};
 const json text = {{"type", "string"}};
 const json unit_interval = {{"type", "number"}, {"minimum", 0}, {"maximum", 1}};
 
-// rho, ux, uy, uz, T, p: a macroscopic state (docs/user_guide.md §3.4).
+// rho, ux, uy, uz, T, p: a macroscopic state (docs/user_guide.md §3.4), which needs rho
+// and either T or p (`state_rules`).
 std::vector<CoreKey> state_keys(std::vector<CoreKey> others) {
   for (const char* u : {"ux", "uy", "uz"}) others.push_back({u, ref("expression")});
   others.push_back({"rho", ref("densities")});
@@ -37,6 +38,15 @@ std::vector<CoreKey> state_keys(std::vector<CoreKey> others) {
   others.push_back({"p", ref("expression")});
   return others;
 }
+const json state_rules = {{"required", {"rho"}}, {"oneOf", {{{"required", {"T"}}}, {{"required", {"p"}}}}}};
+
+// A boundary object's "type" (docs/user_guide.md §3.2).
+CoreKey boundary_type(std::vector<BoundaryKind> kinds) {
+  std::vector<std::string> names;
+  for (const BoundaryKind k : kinds) names.push_back(name(k));
+  return {"type", one_of(names), true};
+}
+const std::vector<std::string> boundary_places = {"/mesh/boundary", "/mesh/boundary/*"};
 
 std::vector<CoreSection> make_sections() {
   return {
@@ -68,14 +78,25 @@ std::vector<CoreSection> make_sections() {
         {"boundary", {{"anyOf", {ref("boundary"), ref("sides")}}}}}},
       {"sides", {"/mesh/boundary"}, "One boundary per side",
        {{"left", ref("boundary")}, {"right", ref("boundary")}, {"bottom", ref("boundary")}, {"top", ref("boundary")}}},
-      {"boundary_object", {"/mesh/boundary", "/mesh/boundary/*"},
-       "A boundary given as an object: an inflow with its state (numbers or expressions of x and y), a "
-       "Maxwell wall (T and tangential ux/uy/uz: numbers; a wall has one temperature and one velocity), a "
-       "pressure side (p, and T where the side fixes it: numbers), or a far-field side with its free stream "
-       "(as an inflow's state)",
-       state_keys({{"type", one_of({"outflow", "periodic", "inflow", "reflective", "wall", "pressure", "farfield"}), true},
-                   {"accommodation", unit_interval},
-                   {"band", integer(0, 20)}})},
+      // A boundary given as an object: one section per kind, with the keys that kind reads.
+      {"boundary_inflow", boundary_places, "An inflow side: the state that enters (numbers or expressions of x and y)",
+       state_keys({boundary_type({BoundaryKind::inflow})}), state_rules},
+      {"boundary_farfield", boundary_places, "A far-field side: its free stream (as an inflow's state)",
+       state_keys({boundary_type({BoundaryKind::farfield})}), state_rules},
+      {"boundary_wall", boundary_places,
+       "A Maxwell wall: its accommodation, temperature and tangential velocity (numbers: a wall has one "
+       "temperature and one velocity)",
+       {boundary_type({BoundaryKind::wall}),
+        {"accommodation", unit_interval},
+        {"T", number_above(0)},
+        {"ux", number},
+        {"uy", number},
+        {"uz", number},
+        {"band", integer(0, 20)}}},
+      {"boundary_pressure", boundary_places, "A pressure side: p, and T where the side fixes it (numbers)",
+       {boundary_type({BoundaryKind::pressure}), {"p", number_above(0), true}, {"T", number_above(0)}}},
+      {"boundary_plain", boundary_places, "A side without keys of its own, written as an object",
+       {boundary_type({BoundaryKind::outflow, BoundaryKind::periodic, BoundaryKind::reflective})}},
       {"obstacle", {"/obstacles/*"}, "A solid rectangle, circle or polygon with its state",
        state_keys({{"shape", one_of({"rectangle", "circle", "polygon"}), true},
                    {"x", ref("interval")},
@@ -84,7 +105,8 @@ std::vector<CoreSection> make_sections() {
                    {"radius", number_above(0)},
                    {"vertices", array_of(array_of(number, 2), 3)},
                    {"wall", ref("obstacle_wall")},
-                   {"move", ref("move")}})},
+                   {"move", ref("move")}}),
+       state_rules},
       {"obstacle_wall", {"/obstacles/*/wall"}, "The Maxwell wall of an obstacle's faces",
        {{"accommodation", unit_interval}, {"T", number_above(0)}}},
       {"move", {"/obstacles/*/move"}, "Motion by whole cells",
@@ -101,8 +123,9 @@ std::vector<CoreSection> make_sections() {
       {"region", {"/initial/*"}, "An initial region",
        state_keys({{"where", ref("expression")},
                    {"components", array_of(ref("component"), 1)},
-                   {"distribution", one_of({"maxwellian", "bimodal"})}})},
-      {"component", {"/initial/*/components/*"}, "One Maxwellian of an initial region", state_keys({})},
+                   {"distribution", one_of({"maxwellian", "bimodal"})}}),
+       {{"oneOf", {{{"required", {"components"}}}, state_rules}}}},
+      {"component", {"/initial/*/components/*"}, "One Maxwellian of an initial region", state_keys({}), state_rules},
       {"regime", {"/regime"}, "The regime mode and forced regions",
        {{"mode", one_of({"hybrid", "layer0", "layer1", "layer2"})},
         {"initial", integer(0, 2)},
@@ -145,7 +168,8 @@ bool matches(std::string_view pattern, std::string_view path) {
   return pattern.empty() && path.empty();
 }
 
-json object_schema(const std::string& description, const std::vector<CoreKey>& keys) {
+json object_schema(const std::string& description, const std::vector<CoreKey>& keys,
+                   const json& rules = json::object()) {
   json properties = json::object(), required = json::array();
   for (const CoreKey& k : keys) {
     properties[k.name] = k.schema;
@@ -154,6 +178,7 @@ json object_schema(const std::string& description, const std::vector<CoreKey>& k
   json s = {{"type", "object"}, {"description", description}, {"properties", properties},
             {"additionalProperties", false}};
   if (!required.empty()) s["required"] = required;
+  s.update(rules);
   return s;
 }
 
@@ -209,9 +234,11 @@ json case_schema(const PluginCatalog& catalog) {
       {"densities", {{"anyOf", {ref("expression"), array_of(ref("expression"), 1)}}, {"description", "one density, or one per species"}}},
       {"interval", {{"type", "array"}, {"items", number}, {"minItems", 2}, {"maxItems", 2}}},
       {"name", {{"type", "string"}, {"pattern", "^[A-Za-z0-9_-]{1,64}$"}}},
-      {"boundary", {{"anyOf", {one_of({"outflow", "periodic", "inflow", "reflective"}), ref("boundary_object")}}}},
+      {"boundary", {{"oneOf", {one_of({name(BoundaryKind::outflow), name(BoundaryKind::periodic), name(BoundaryKind::reflective)}),
+                               ref("boundary_plain"), ref("boundary_inflow"), ref("boundary_wall"),
+                               ref("boundary_pressure"), ref("boundary_farfield")}}}},
   };
-  for (const CoreSection& s : core_sections()) defs[s.name] = object_schema(s.description, s.keys);
+  for (const CoreSection& s : core_sections()) defs[s.name] = object_schema(s.description, s.keys, s.rules);
   static const std::map<std::string, sdk::PluginKind> kinds = {
       {"fluid", sdk::PluginKind::fluid_model}, {"kinetic", sdk::PluginKind::collision_model},
       {"boltzmann", sdk::PluginKind::collision_model}, {"indicator", sdk::PluginKind::indicator}};

@@ -24,6 +24,7 @@ struct CoreSection {
   std::vector<std::string> places;    // JSON pointers where it is read; '*' is any one segment
   std::string description;
   std::vector<CoreKey> keys;
+  nlohmann::json rules = nlohmann::json::object();  // further JSON Schema keywords (which keys go together)
 };
 
 const std::vector<CoreSection>& core_sections();

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Checks `strata schema` with python3-jsonschema: the schema is a valid draft 2020-12
 schema, every shipped case validates against it, and mistakes the reader refuses (an
-unknown key, a wrong type, an unknown plugin parameter) are refused by the schema too.
+unknown key, a wrong type, an unknown plugin parameter, a boundary side with another
+kind's keys) are refused by the schema too.
 Usage: schema_check.py STRATA_EXE CASES_DIR. Exit 77 (skipped) without jsonschema."""
 import copy
 import json
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 try:
     import jsonschema
@@ -53,14 +55,40 @@ for path in shipped:
         print(f"{path.name}: /{'/'.join(map(str, e.absolute_path))}: {e.message}")
     failures += bool(errors)
 sod = json.loads(strip_comments((cases / "sod.json").read_text()))
-for key, change in [("unknown key", lambda c: c["mesh"].update(nxx=3)),
-                    ("wrong type", lambda c: c["time"].update(end="soon")),
-                    ("unknown parameter", lambda c: c["fluid"].update(gama=1.4)),
-                    ("unsafe name", lambda c: c.update(name="../x"))]:
-    case = copy.deepcopy(sod)
-    change(case)
-    if validator.is_valid(case):
-        print(f"sod.json with a {key}: accepted by the schema")
-        failures += 1
+
+
+def side(value):
+    return lambda c: c["mesh"].update(boundary={"left": value, "right": "outflow", "bottom": "outflow", "top": "outflow"})
+
+
+# Each mistake must be refused by the schema and by `strata validate` alike.
+mistakes = [
+    ("unknown key", lambda c: c["mesh"].update(nxx=3)),
+    ("wrong type", lambda c: c["time"].update(end="soon")),
+    ("unknown parameter", lambda c: c["fluid"].update(gama=1.4)),
+    ("unsafe name", lambda c: c.update(name="../x")),
+    ("far-field side without T or p", side({"type": "farfield", "rho": 1})),
+    ("far-field side without rho", side({"type": "farfield", "T": 1})),
+    ("wall side with a density", side({"type": "wall", "T": 1, "rho": 1})),
+    ("wall side with an expression for T", side({"type": "wall", "T": "1 + x"})),
+    ("pressure side without p", side({"type": "pressure", "T": 1})),
+    ("inflow side with an accommodation", side({"type": "inflow", "rho": 1, "T": 1, "accommodation": 1})),
+    ("inflow side with both T and p", side({"type": "inflow", "rho": 1, "T": 1, "p": 1})),
+    ("inflow side written as text", side("inflow")),
+    ("outflow side with a state", side({"type": "outflow", "rho": 1})),
+    ("initial region without T or p", lambda c: c["initial"][0].pop("T", None) or c["initial"][0].pop("p", None)),
+]
+with tempfile.TemporaryDirectory() as scratch:
+    for key, change in mistakes:
+        case = copy.deepcopy(sod)
+        change(case)
+        if validator.is_valid(case):
+            print(f"sod.json changed ({key}): accepted by the schema")
+            failures += 1
+        path = pathlib.Path(scratch) / "mistake.json"
+        path.write_text(json.dumps(case))
+        if subprocess.run([strata, "validate", str(path), "-q"], capture_output=True).returncode == 0:
+            print(f"sod.json changed ({key}): accepted by strata validate")
+            failures += 1
 print(f"{len(shipped)} shipped cases checked, {failures} problem(s)")
 sys.exit(1 if failures else 0)

@@ -229,7 +229,8 @@ TEST_CASE("schema: every core section and every plugin's parameters; the reader 
   const nlohmann::json schema = case_schema(catalog());
   CHECK(schema.at("$schema") == "https://json-schema.org/draft/2020-12/schema");
   CHECK(nlohmann::json::parse(schema.dump()) == schema);
-  for (const char* section : {"case", "species", "mesh", "sides", "boundary_object", "obstacle", "move", "velocity",
+  for (const char* section : {"case", "species", "mesh", "sides", "boundary_inflow", "boundary_farfield", "boundary_wall",
+                              "boundary_pressure", "boundary_plain", "obstacle", "move", "velocity",
                               "time", "region", "component", "regime", "forced_region", "probe", "output", "checkpoint"})
     CHECK_MESSAGE(schema.at("$defs").contains(section), section);
   const auto& defs = schema.at("$defs");
