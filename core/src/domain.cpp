@@ -68,13 +68,15 @@ Domain::Domain(const Case& c) : case_(c) {
       if (layer >= 0) updated_cells_.push_back(c);
     }
   ghosts_follow();
-  // An obstacle that misses every cell centre does nothing: said, not silently ignored;
-  // a mesh with no gas cell left has nothing to compute.
+  // An obstacle that misses every cell centre does nothing (unless it moves, when it may
+  // enter the mesh later): said, not silently ignored; a mesh with no gas cell left has
+  // nothing to compute.
   left_mesh_.assign(case_.obstacles.size(), 0);
   for (std::size_t k = 0; k < case_.obstacles.size(); ++k)
     if (!covers_a_cell(k))
-      warn_once(case_.file.string() + ": /obstacles/" + std::to_string(k) +
-                " covers no cell centre of the mesh: it has no effect");
+      warn_once(case_.file.string() + ": /obstacles/" + std::to_string(k) + " covers no cell centre of the mesh" +
+                (case_.obstacles[k].move_every > 0 ? " at t = 0: it acts only once its moves bring it onto the mesh"
+                                                    : ": it has no effect"));
   if (updated_cells_.empty())
     throw CaseError({case_.file.string() + ": /obstacles cover every cell of the mesh: there is no gas to compute"});
   // Until the partition assigns owners: blocks of whole rows, in rank order.

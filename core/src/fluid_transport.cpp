@@ -105,8 +105,16 @@ void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems
                                : s == bottom ? m.index(k, 0) : m.index(k, m.ny - 1);
       if (domain_.updated(cell)) next.push_back(cell);
     }
-    const std::optional<double> T = temperature(c.boundary[s].wall, next, std::string("next to the ") + names[s] + " wall");
-    place(walls_[s], c.boundary[s].wall, T, static_cast<Side>(s));
+    const Wall& wall = c.boundary[s].wall;
+    const std::optional<double> T = temperature(wall, next, std::string("next to the ") + names[s] + " wall");
+    // Obstacles cover the whole side at t = 0 and may uncover it later: a diffuse wall
+    // then needs its own temperature (a specular one re-emits none).
+    if (!T && next.empty() && wall.accommodation > 0)
+      problems.add(wall.key + "/T",
+                   {c.file.string() + ": " + wall.key + "/T: not given, and obstacles cover every cell beside the " +
+                    names[s] + " side at t = 0, so there is no gas to take the temperature from (moving obstacles " +
+                    "may uncover it later); give the wall's temperature"});
+    place(walls_[s], wall, T, static_cast<Side>(s));
   }
   obstacle_walls_.assign(c.obstacles.size(), {});
   for (std::size_t k = 0; k < c.obstacles.size(); ++k) {

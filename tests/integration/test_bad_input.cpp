@@ -103,6 +103,18 @@ TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported;
   CHECK(r.exit_code == 2);
   CHECK(has(r, "/obstacles/0/wall/T: not given, and the obstacle covers no cell at t = 0 to take the temperature "
                "from (it moves onto the mesh later); give the wall's temperature"));
+  CHECK(has(r, "/obstacles/0 covers no cell centre of the mesh at t = 0: it acts only once its moves bring it onto "
+               "the mesh"));
+  CHECK_FALSE(has(r, "it has no effect"));
+  // A diffuse side wall without T beside which obstacles cover every cell at t = 0: its
+  // temperature cannot be taken from the gas, and moving obstacles may uncover it (it was
+  // silently left out, a specular wall).
+  r = run_strata(rect + " --set 'obstacles=[{\"shape\":\"rectangle\",\"x\":[0,1],\"y\":[0,0.2],\"rho\":1,\"T\":2,"
+                        "\"move\":{\"cells\":[0,1],\"every\":3}}]' --set regime.mode=layer1 --set velocity.n=8"
+                        " --set 'mesh.boundary={\"left\":\"periodic\",\"right\":\"periodic\",\"bottom\":{\"type\":\"wall\"},"
+                        "\"top\":{\"type\":\"wall\",\"T\":1}}'");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/mesh/boundary/bottom/T: not given, and obstacles cover every cell beside the bottom side at t = 0"));
   r = run_strata(rect + " --set 'probes=[{\"name\":\"in\",\"x\":0.4,\"y\":0.5}]'");  // inside the rectangle
   CHECK(r.exit_code == 0);
   CHECK(has(r, "/probes/0 (\"in\") lies in an obstacle's cell (i=40, j=50): it records the obstacle's fixed state"));
