@@ -281,9 +281,12 @@ void read_mesh(ObjectReader& root, Case& c) {
       return std::isfinite(h) && h >= std::numeric_limits<double>::min();
     };
     if (!v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number() ||
-        !((*v)[0].get<double>() < (*v)[1].get<double>()) || !cell_size_ok())
+        !((*v)[0].get<double>() < (*v)[1].get<double>()) || !cell_size_ok()) {
       r.diagnostics().expected(r.path(axis), "[min, max] with min < max and a finite cell size (max - min) / n" + std::string(axis), *v);
-    else
+      // Unknown: the keys checked against the mesh (probes, vertices, profile_y) pass,
+      // rather than be refused against the default [0, 1].
+      target = {-HUGE_VAL, HUGE_VAL};
+    } else
       target = {(*v)[0].get<double>(), (*v)[1].get<double>()};
   }
   const json* b = r.child("boundary");
@@ -412,11 +415,18 @@ void read_obstacles(ObjectReader& root, Case& c) {
     }
     if (const json* move = r.child("move")) {
       ObjectReader mv(*move, r.path("move"), r.diagnostics());
+      // At most the mesh's size along each axis per move, and a move that moves.
       const json* cells = mv.child("cells");
-      const auto whole = [&](std::size_t k) { return integer_value((*cells)[k], -c.nx - c.ny, c.nx + c.ny); };
-      if (!cells || !cells->is_array() || cells->size() != 2 || !whole(0) || !whole(1))
-        r.diagnostics().expected(mv.path("cells"), "[di, dj], whole cells per move, each at most the mesh size",
-                                 cells ? *cells : json());
+      const auto whole = [&](std::size_t k) {
+        const int n = k == 0 ? c.nx : c.ny;
+        return integer_value((*cells)[k], -n, n);
+      };
+      const std::string what = "[di, dj], whole cells per move with |di| <= nx (" + std::to_string(c.nx) +
+                               ") and |dj| <= ny (" + std::to_string(c.ny) + "), not both 0";
+      if (!cells)
+        r.diagnostics().error(mv.path("cells"), "missing; expected " + what);
+      else if (!cells->is_array() || cells->size() != 2 || !whole(0) || !whole(1) || (*whole(0) == 0 && *whole(1) == 0))
+        r.diagnostics().expected(mv.path("cells"), what, *cells);
       else
         o.move_cells = {*whole(0), *whole(1)};
       o.move_every = mv.integer("every", 1, 1, 1000000);
@@ -709,13 +719,12 @@ Case load_case(const fs::path& file, const std::vector<std::string>& overrides,
   c.file = file;
   c.overrides = overrides;
   c.json = read_json(file);
-  std::map<std::string, std::string> overridden;
   for (const auto& o : overrides) {
     const AppliedOverride applied = apply_override(c.json, o);
-    overridden[applied.pointer] = applied.origin;
+    c.overridden[applied.pointer] = applied.origin;
   }
 
-  Diagnostics diag(file.string(), overridden);
+  Diagnostics diag(file.string(), c.overridden);
   ObjectReader root(c.json, "", diag);
   diag.throw_if_errors();
   if (!valid_utf8(file.string())) throw CaseError({describe_value(json(file.string())) + ": the path is not valid UTF-8"});

@@ -3,6 +3,7 @@
 // and the declared parameters of the plugins it names (docs/architecture.md §7).
 #include <array>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -154,6 +155,7 @@ inline constexpr int min_velocity_points = 4, max_velocity_points = 256;
 struct Case {
   std::filesystem::path file;
   std::vector<std::string> overrides;  // the --set arguments, as given
+  std::map<std::string, std::string> overridden;  // the JSON pointers they set, and how (located())
   nlohmann::json json;  // after --set overrides
   std::string name, description;
 

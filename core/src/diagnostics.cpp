@@ -50,18 +50,21 @@ std::string describe_value(const nlohmann::json& value) {
   return text;
 }
 
-std::string Diagnostics::where(const std::string& path) const {
-  std::string text = file_ + ": " + (path.empty() ? "/" : path);
+std::string located(const std::string& file, const std::map<std::string, std::string>& overridden,
+                    const std::string& path) {
+  std::string text = file + ": " + (path.empty() ? "/" : path);
   // The deepest --set that covers the path: after --set a={...} --set a.x=.2, /a/x is a.x's.
   const std::string* origin = nullptr;
   std::size_t depth = 0;
-  for (const auto& [o, how] : overridden_)
+  for (const auto& [o, how] : overridden)
     if ((path == o || path.starts_with(o + "/")) && (!origin || o.size() > depth)) {
       origin = &how;
       depth = o.size();
     }
   return origin ? text + " (" + *origin + ")" : text;
 }
+
+std::string Diagnostics::where(const std::string& path) const { return located(file_, overridden_, path); }
 
 void Diagnostics::expected(const std::string& path, const std::string& what,
                            const nlohmann::json& got, const std::string& origin) {

@@ -25,6 +25,11 @@ class CaseError : public std::runtime_error {
 // runs twice (planning, then running), and its runs share the case.
 void warn_once(const std::string& message);
 
+// "case.json: /mesh/nx (set with --set)": a key's place in the case, and the --set
+// that gave it, if one did (`overridden` as for Diagnostics).
+std::string located(const std::string& file, const std::map<std::string, std::string>& overridden,
+                    const std::string& path);
+
 class Diagnostics {
  public:
   // `overridden`: the JSON pointers --set gave, each with how it was set (a message

@@ -5,6 +5,7 @@
 
 #include "diagnostics.hpp"
 #include "engine_types.hpp"
+#include "strata/toolkit/format.hpp"
 
 namespace strata::core {
 
@@ -51,29 +52,43 @@ void Gas::to_primitive(int layer, const double* U, double* W) const {
     toolkit::conserved_to_primitive(layout_, mass_, toolkit::monatomic_gamma, U, W);
 }
 
+// The state at (x, y); a value that is no gas is refused naming the key that gave it.
 std::vector<double> Gas::evaluate(const StateSpec& spec, double x, double y, const std::string& what) const {
+  const auto refuse = [&](const std::string& key, const std::string& value, const char* rule) {
+    std::ostringstream msg;
+    msg << located(case_.file.string(), case_.overridden, what + key) << " at (x=" << x << ", y=" << y << ") gives "
+        << value << "; " << rule;
+    throw CaseError({msg.str()});
+  };
   std::vector<double> W(n_vars());
   double n = 0.0;
   for (int s = 0; s < n_species(); ++s) {
     W[s] = spec.rho[s].eval(x, y);
+    if (!(W[s] >= 0 && std::isfinite(W[s])))
+      refuse(n_species() > 1 ? "/rho/" + std::to_string(s) : "/rho",
+             toolkit::format_number(W[s]) + (n_species() > 1 ? " (species " + case_.species[s].name + ")" : ""),
+             n_species() > 1 ? "a density must be finite and >= 0" : "the density must be finite and positive");
     n += W[s] / mass_[s];
   }
-  for (int d = 0; d < 3; ++d) W[layout_.velocity(d)] = spec.u[d] ? spec.u[d]->eval(x, y) : 0.0;
-  W[layout_.temperature()] = spec.T ? spec.T->eval(x, y) : spec.p->eval(x, y) / n;
-  bool ok = n > 0 && std::isfinite(W[layout_.temperature()]) && W[layout_.temperature()] > 0;
-  for (int s = 0; s < n_species(); ++s) ok = ok && W[s] >= 0 && std::isfinite(W[s]);
-  int bad_velocity = -1;
-  for (int d = 2; d >= 0; --d)
-    if (!std::isfinite(W[layout_.velocity(d)])) bad_velocity = d;
-  if (!ok || bad_velocity >= 0) {
-    std::ostringstream msg;
-    msg << case_.file.string() << ": " << what << " at (x=" << x << ", y=" << y << ") gives ";
-    if (!ok)
-      msg << "density " << W[0] << " and temperature " << W[layout_.temperature()] << "; both must be positive";
-    else
-      msg << "the velocity u" << "xyz"[bad_velocity] << " = " << W[layout_.velocity(bad_velocity)]
-          << "; it must be finite";
-    throw CaseError({msg.str()});
+  if (!(n > 0))
+    refuse("/rho", "no gas (every density 0)", n_species() > 1 ? "at least one density must be positive" : "the density must be finite and positive");
+  const char* names[3] = {"/ux", "/uy", "/uz"};
+  for (int d = 0; d < 3; ++d) {
+    W[layout_.velocity(d)] = spec.u[d] ? spec.u[d]->eval(x, y) : 0.0;
+    if (!std::isfinite(W[layout_.velocity(d)]))
+      refuse(names[d], toolkit::format_number(W[layout_.velocity(d)]), "a velocity must be finite");
+  }
+  double& T = W[layout_.temperature()];
+  if (spec.T) {
+    T = spec.T->eval(x, y);
+    if (!(T > 0 && std::isfinite(T))) refuse("/T", toolkit::format_number(T), "the temperature must be finite and positive");
+  } else {
+    const double p = spec.p->eval(x, y);
+    T = p / n;
+    if (!(p > 0 && std::isfinite(p))) refuse("/p", toolkit::format_number(p), "the pressure must be finite and positive");
+    if (!(T > 0 && std::isfinite(T)))
+      refuse("/p", toolkit::format_number(p) + ", so T = p/n = " + toolkit::format_number(T),
+             "the temperature must be finite and positive");
   }
   return W;
 }

@@ -65,8 +65,12 @@ void Transport::fill_kinetic_halo(const std::vector<double>& Y) {
     try {
       coupling_.reconstruct(&Y[cell * nvar], &stage[slot * nf]);
     } catch (...) {
+      const auto [i, j] = domain_.mesh().ij(cell);
+      const Obstacle* o = domain_.layer(cell) == solid ? domain_.obstacle_at(domain_.mesh().xc(i), domain_.mesh().yc(j)) : nullptr;
       rethrow_with_context("Maxwellian reconstruction in the kinetic halo, " + domain_.describe(cell) +
-                           " (layer " + std::to_string(domain_.layer(cell)) + ")");
+                           (o ? " (a cell of /obstacles/" + std::to_string(o - domain_.case_file().obstacles.data()) +
+                                    ", in its state there)"
+                              : " (layer " + std::to_string(domain_.layer(cell)) + ")"));
     }
   });
   // Copies level by level of the halo rules (a corner ghost copies a side's ghost),

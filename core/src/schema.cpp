@@ -48,6 +48,16 @@ CoreKey boundary_type(std::vector<BoundaryKind> kinds) {
 }
 const std::vector<std::string> boundary_places = {"/mesh/boundary", "/mesh/boundary/*"};
 
+json pair_of(const json& item) { return {{"type", "array"}, {"items", item}, {"minItems", 2}, {"maxItems", 2}}; }
+
+// An obstacle's shape and the keys that give it: it `needs` those, and none of the others.
+json shape_rule(const std::string& shape, const std::vector<std::string>& needs) {
+  json others = json::array();
+  for (const char* key : {"x", "y", "center", "radius", "vertices"})
+    if (std::ranges::find(needs, key) == needs.end()) others.push_back({{"required", {key}}});
+  return {{"properties", {{"shape", {{"const", shape}}}}}, {"required", needs}, {"not", {{"anyOf", others}}}};
+}
+
 std::vector<CoreSection> make_sections() {
   return {
       {"case", {""}, "A Strata case file (docs/user_guide.md §3)",
@@ -101,16 +111,17 @@ std::vector<CoreSection> make_sections() {
        state_keys({{"shape", one_of({"rectangle", "circle", "polygon"}), true},
                    {"x", ref("interval")},
                    {"y", ref("interval")},
-                   {"center", array_of(number)},
+                   {"center", pair_of(number)},
                    {"radius", number_above(0)},
-                   {"vertices", array_of(array_of(number, 2), 3)},
+                   {"vertices", array_of(pair_of(number), 3)},
                    {"wall", ref("obstacle_wall")},
                    {"move", ref("move")}}),
-       state_rules},
+       {{"allOf", {state_rules, {{"oneOf", {shape_rule("rectangle", {"x", "y"}), shape_rule("circle", {"center", "radius"}),
+                                            shape_rule("polygon", {"vertices"})}}}}}}},
       {"obstacle_wall", {"/obstacles/*/wall"}, "The Maxwell wall of an obstacle's faces",
        {{"accommodation", unit_interval}, {"T", number_above(0)}}},
       {"move", {"/obstacles/*/move"}, "Motion by whole cells",
-       {{"cells", array_of({{"type", "integer"}})}, {"every", integer(1, 1000000)}}},
+       {{"cells", pair_of({{"type", "integer"}}), true}, {"every", integer(1, 1000000)}}},
       {"velocity", {"/velocity"}, "The velocity grid of the kinetic layers",
        {{"n", integer(min_velocity_points, max_velocity_points)}, {"L", number_above(0)}}},
       {"time", {"/time"}, "End time and time step",
@@ -150,7 +161,8 @@ std::vector<CoreSection> make_sections() {
        {{"rho", number_above(0), true}, {"speed", number_above(0), true}, {"p", number_above(0), true},
         {"length", number_above(0)}}},
       {"checkpoint", {"/output/checkpoint"}, "Checkpoints for restarts",
-       {{"every_steps", integer(0, 2147483647)}, {"every_minutes", number_from(0)}, {"keep", integer(1, 1000)}}},
+       {{"every_steps", integer(0, 2147483647)}, {"every_minutes", number_from(0)}, {"keep", integer(1, 1000)}},
+       {{"minProperties", 1}}},
       {"gpu", {"/gpu"}, "Layer 2 kept in GPU memory from step to step (needs a layer-2 model that takes device views)",
        {{"resident_layer2", boolean}}},
   };

@@ -34,6 +34,11 @@ TimeStep Stepper::stable_dt() const {
   for (const std::size_t c : domain_.owned_cells())
     if (domain_.is_kinetic(c)) kinetic = true;
     else cells.insert(cells.end(), state_.cell(c), state_.cell(c) + nv);
+  // The states that inflow, pressure and far-field ghosts hold beside fluid cells enter
+  // those cells' faces: a free stream at Mach 10 beside gas at rest sets the step.
+  for (const HaloRule& r : domain_.halo_rules())
+    if (!r.copies() && domain_.owned(r.source) && !domain_.is_kinetic(r.source))
+      cells.insert(cells.end(), state_.cell(r.ghost), state_.cell(r.ghost) + nv);
   double s = 0.0;
   ranks::agreed([&] {
     if (cells.empty()) return;

@@ -61,6 +61,7 @@ def side(value):
     return lambda c: c["mesh"].update(boundary={"left": value, "right": "outflow", "bottom": "outflow", "top": "outflow"})
 
 
+circle = {"shape": "circle", "center": [0.5, 0.08], "radius": 0.03, "rho": 1, "T": 1}
 # Each mistake must be refused by the schema and by `strata validate` alike.
 mistakes = [
     ("unknown key", lambda c: c["mesh"].update(nxx=3)),
@@ -76,19 +77,35 @@ mistakes = [
     ("inflow side with both T and p", side({"type": "inflow", "rho": 1, "T": 1, "p": 1})),
     ("inflow side written as text", side("inflow")),
     ("outflow side with a state", side({"type": "outflow", "rho": 1})),
+    ("move without cells", lambda c: c.update(obstacles=[dict(circle, move={"every": 2})])),
+    ("move of three cells", lambda c: c.update(obstacles=[dict(circle, move={"cells": [1, 0, 0]})])),
+    ("circle with one centre coordinate", lambda c: c.update(obstacles=[dict(circle, center=[0.5])])),
+    ("circle with an x range", lambda c: c.update(obstacles=[dict(circle, x=[0.4, 0.6])])),
+    ("rectangle without y", lambda c: c.update(obstacles=[{"shape": "rectangle", "x": [0.4, 0.6], "rho": 1, "T": 1}])),
+    ("polygon vertex of three numbers", lambda c: c.update(obstacles=[{"shape": "polygon", "rho": 1, "T": 1,
+                                                                        "vertices": [[0.4, 0.05, 0], [0.6, 0.05], [0.5, 0.1]]}])),
+    ("empty checkpoint", lambda c: c["output"].update(checkpoint={}) if "output" in c else c.update(output={"checkpoint": {}})),
     ("initial region without T or p", lambda c: c["initial"][0].pop("T", None) or c["initial"][0].pop("p", None)),
 ]
+# ... and what no shipped case shows, accepted by both.
+accepted = [
+    ("a polygon", lambda c: c.update(obstacles=[{"shape": "polygon", "rho": 1, "T": 1,
+                                                 "vertices": [[0.4, 0.05], [0.6, 0.05], [0.5, 0.1]]}])),
+    ("a moving circle", lambda c: c.update(obstacles=[dict(circle, move={"cells": [1, 0], "every": 2})])),
+    ("checkpoints", lambda c: c.update(output={"checkpoint": {"every_steps": 10}})),
+]
 with tempfile.TemporaryDirectory() as scratch:
-    for key, change in mistakes:
+    for key, change in mistakes + accepted:
         case = copy.deepcopy(sod)
         change(case)
-        if validator.is_valid(case):
-            print(f"sod.json changed ({key}): accepted by the schema")
+        refused = (key, change) in mistakes
+        if validator.is_valid(case) == refused:
+            print(f"sod.json changed ({key}): {'accepted' if refused else 'refused'} by the schema")
             failures += 1
-        path = pathlib.Path(scratch) / "mistake.json"
+        path = pathlib.Path(scratch) / "changed.json"
         path.write_text(json.dumps(case))
-        if subprocess.run([strata, "validate", str(path), "-q"], capture_output=True).returncode == 0:
-            print(f"sod.json changed ({key}): accepted by strata validate")
+        if (subprocess.run([strata, "validate", str(path), "-q"], capture_output=True).returncode == 0) == refused:
+            print(f"sod.json changed ({key}): {'accepted' if refused else 'refused'} by strata validate")
             failures += 1
 print(f"{len(shipped)} shipped cases checked, {failures} problem(s)")
 sys.exit(1 if failures else 0)

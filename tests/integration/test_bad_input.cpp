@@ -261,7 +261,7 @@ TEST_CASE("bad input: a region that leaves cells uncovered or states that are un
   r = run_strata("run " + (dir / "hole.json").string() + " --set initial.0.where=1 --set initial.0.T=x-0.5 --out " +
                  (dir / "o").string());
   CHECK(r.exit_code == 2);
-  CHECK(has(r, "/initial/0 at (x=0.125, y=0.125) gives density 1 and temperature -0.375"));
+  CHECK(has(r, "/initial/0/T (set with --set) at (x=0.125, y=0.125) gives -0.375; the temperature must be finite and positive"));
 }
 
 TEST_CASE("bad input: the kinetic modes are refused clearly until their layers exist") {
@@ -365,12 +365,22 @@ TEST_CASE("bad input: hostile command lines end with a clear message, never a si
   CHECK(has(r, "not valid UTF-8 text"));
 }
 
-TEST_CASE("bad input: a non-finite velocity expression is refused at set-up, naming region and point") {
-  const Result r = run_strata("validate " + source("cases/sod.json") +
-                              " --set regime.mode=layer0 --set 'initial.1.ux=1/(x-x)'");
+TEST_CASE("bad input: a state that is no gas is refused at set-up, naming the key, the point and the species") {
+  const std::string sod = "validate " + source("cases/sod.json") + " --set regime.mode=layer0";
+  Result r = run_strata(sod + " --set 'initial.1.ux=1/(x-x)'");
   CHECK(r.exit_code == 2);
-  CHECK(has(r, "/initial/1 at (x=0.505"));
-  CHECK(has(r, "gives the velocity ux = "));
+  CHECK(has(r, "/initial/1/ux (set with --set) at (x=0.505"));
+  CHECK(has(r, "; a velocity must be finite"));
+  // A pressure is named as the pressure (it was reported as a temperature), on a side too.
+  r = run_strata(sod + " --set 'mesh.boundary={\"type\": \"inflow\", \"rho\": 1, \"p\": -1}'");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/mesh/boundary/p (set with --set) at (x=-0.005, y=0.005) gives -1; the pressure must be finite and positive"));
+  // A mixture's species by its index and name (it was reported as the first species' density).
+  r = run_strata(sod + " --set 'species=[{\"name\": \"heavy\", \"mass\": 2}, {\"name\": \"light\", \"mass\": 1}]'"
+                       " --set 'initial.0.rho=[1, \"x - 1\"]' --set 'initial.1.rho=[0.1, 0.025]'");
+  CHECK(r.exit_code == 2);
+  CHECK(has(r, "/initial/0/rho/1 (set with --set) at (x=0.005, y=0.005) gives -0.995 (species light); a density must be "
+               "finite and >= 0"));
 }
 
 TEST_CASE("bad input: a truncated plugin is listed as not loadable and the others are still listed") {
@@ -432,7 +442,7 @@ TEST_CASE("bad input: every state's problem is reported at once, with one grid f
     "regime": {"mode": "layer1"}, "kinetic": {"plugin": "esbgk"}})";
   const Result walls = run_strata("validate " + (dir / "walls.json").string());
   CHECK(walls.exit_code == 2);
-  CHECK(has(walls, "/initial/0 at (x=0.5, y=0.0625) gives density -1 and temperature 1"));
+  CHECK(has(walls, "/initial/0/rho at (x=0.5, y=0.0625) gives -1; the density must be finite and positive"));
   CHECK_MESSAGE(has(walls, "1 problem(s) found"), walls.output);
 }
 

@@ -225,6 +225,21 @@ TEST_CASE("case: non-finite or overflowing numbers are refused where they are re
   CHECK(contains(moving, "got [2147483648,0]"));
 }
 
+TEST_CASE("case: a move is at most the mesh's size along each axis, and moves; a refused mesh range refuses nothing else") {
+  const fs::path moving = fs::path(STRATA_SOURCE_DIR) / "cases" / "moving_object.json";
+  const std::string nx = std::to_string(load_case(moving, {}, catalog()).nx);
+  const std::string too_far = problems(moving, {"obstacles.0.move.cells=[" + nx + "1, 0]"});
+  CHECK(contains(too_far, "whole cells per move with |di| <= nx (" + nx + ")"));
+  CHECK(contains(problems(moving, {"obstacles.0.move.cells=[0, 0]"}), "not both 0, got [0,0]"));
+  CHECK(contains(problems(moving, {"obstacles.0.move={\"every\": 2}"}), "/obstacles/0/move/cells (set with --set): missing; expected [di, dj]"));
+  CHECK(problems(moving, {"obstacles.0.move.cells=[" + nx + ", 0]"}).empty());
+  // The probe lies in the mesh the user meant; only the mesh's range is reported.
+  const std::string e = problems(sod, {"mesh.x=[3, 2]", "probes=[{\"name\": \"a\", \"x\": 2.5, \"y\": 0.05}]",
+                                       "output.profile_y=0.05"});
+  CHECK(contains(e, "/mesh/x (set with --set): expected [min, max] with min < max"));
+  CHECK_FALSE(contains(e, "/probes"));
+}
+
 TEST_CASE("schema: every core section and every plugin's parameters; the reader reads only declared keys") {
   const nlohmann::json schema = case_schema(catalog());
   CHECK(schema.at("$schema") == "https://json-schema.org/draft/2020-12/schema");
