@@ -107,9 +107,11 @@ void Transport::place_walls(const std::vector<double>& U, ReconstructionProblems
     }
     const Wall& wall = c.boundary[s].wall;
     const std::optional<double> T = temperature(wall, next, std::string("next to the ") + names[s] + " wall");
-    // Obstacles cover the whole side at t = 0 and may uncover it later: a diffuse wall
-    // then needs its own temperature (a specular one re-emits none).
-    if (!T && next.empty() && wall.accommodation > 0)
+    // Obstacles cover the whole side at t = 0 and moving ones may uncover it later: a
+    // diffuse wall then needs its own temperature (a specular one re-emits none).
+    const bool obstacles_move = std::any_of(c.obstacles.begin(), c.obstacles.end(),
+                                            [](const Obstacle& o) { return o.move_every > 0; });
+    if (!T && next.empty() && wall.accommodation > 0 && obstacles_move)
       problems.add(wall.key + "/T",
                    {c.file.string() + ": " + wall.key + "/T: not given, and obstacles cover every cell beside the " +
                     names[s] + " side at t = 0, so there is no gas to take the temperature from (moving obstacles " +

@@ -15,27 +15,29 @@ MacroState::MacroState(const Domain& domain, const Gas& gas)
 }
 
 void MacroState::fill_halo(std::vector<double>& U) const {
+  for (const HaloRule& r : domain_.halo_rules()) ghost_value(r, U, &U[r.ghost * nvar_]);
+}
+
+void MacroState::ghost_value(const HaloRule& r, const std::vector<double>& U, double* g) const {
   const int nv = nvar_;
   const auto& layout = gas_.layout();
-  std::vector<double> W(static_cast<std::size_t>(nv)), free_stream(static_cast<std::size_t>(nv));
-  for (const HaloRule& r : domain_.halo_rules()) {
-    double* g = &U[r.ghost * nv];
-    if (r.action == HaloAction::pressure || r.action == HaloAction::farfield) {
-      gas_.to_primitive(domain_.layer(r.source), &U[r.source * nv], W.data());
-      if (r.action == HaloAction::pressure) {
-        at_side_pressure(domain_.case_file().boundary[r.side].pressure, W.data());
-      } else {
-        gas_.to_primitive(0, &given_[r.ghost * nv], free_stream.data());
-        far_field(r.side, W.data(), free_stream.data());
-      }
-      gas_.to_conserved(0, W.data(), g);
-      continue;
+  if (r.action == HaloAction::pressure || r.action == HaloAction::farfield) {
+    std::vector<double> W(static_cast<std::size_t>(nv));
+    gas_.to_primitive(domain_.layer(r.source), &U[r.source * nv], W.data());
+    if (r.action == HaloAction::pressure) {
+      at_side_pressure(domain_.case_file().boundary[r.side].pressure, W.data());
+    } else {
+      std::vector<double> free_stream(static_cast<std::size_t>(nv));
+      gas_.to_primitive(0, &given_[r.ghost * nv], free_stream.data());
+      far_field(r.side, W.data(), free_stream.data());
     }
-    const double* s = r.action == HaloAction::inflow ? &given_[r.ghost * nv] : &U[r.source * nv];
-    std::copy(s, s + nv, g);
-    if (r.action == HaloAction::reflect_x) g[layout.momentum(0)] = -g[layout.momentum(0)];
-    if (r.action == HaloAction::reflect_y) g[layout.momentum(1)] = -g[layout.momentum(1)];
+    gas_.to_conserved(0, W.data(), g);
+    return;
   }
+  const double* s = r.action == HaloAction::inflow ? &given_[r.ghost * nv] : &U[r.source * nv];
+  std::copy(s, s + nv, g);
+  if (r.action == HaloAction::reflect_x) g[layout.momentum(0)] = -g[layout.momentum(0)];
+  if (r.action == HaloAction::reflect_y) g[layout.momentum(1)] = -g[layout.momentum(1)];
 }
 
 // The gas beside the side at the side's pressure (and temperature, where given): its
@@ -51,13 +53,14 @@ void MacroState::at_side_pressure(const PressureSide& side, double* W) const {
 // A far-field side (docs/numerics.md, "Far-field sides"): along the outward normal n the
 // 1D Euler equations carry R+ = u_n + 2c/(γ-1) out of the domain (the gas's, in W) and
 // R- = u_n - 2c/(γ-1) into it (the free stream's), so the side's state has
-// u_n = (R+ + R-)/2 and c = (γ-1)(R+ - R-)/4. Entropy, tangential velocity and
-// composition come from upstream: the gas where u_n >= 0, else the free stream. Both
-// invariants are taken at the upstream state's entropy and composition, where
-// c ~ p^((γ-1)/(2γ)): the other state enters with the c its pressure has there, so that an
-// entropy difference between the gas and the free stream sends no sound. Keeping the
-// upstream state s, T = T_s (c/c_s)² and every density is ρ_s (c/c_s)^(2/(γ-1)). Where the
-// gas crosses the side supersonically, everything comes from upstream.
+// u_n = (R+ + R-)/2 and c = (γ-1)(R+ - R-)/4. Both invariants are taken at the gas's
+// entropy and composition, where c ~ p^((γ-1)/(2γ)): the free stream enters with the c its
+// pressure has there, so that an entropy difference between the gas and the free stream
+// sends no sound, and the side's pressure is p_gas (c/c_gas)^(2γ/(γ-1)). Entropy,
+// tangential velocity and composition come from upstream: the gas where u_n >= 0, else the
+// free stream, brought to that pressure: each density times (p/p_s)^(1/γ), T times
+// (p/p_s)^((γ-1)/γ). Where the gas crosses the side supersonically, everything comes from
+// upstream.
 void MacroState::far_field(Side side, double* W, const double* free_stream) const {
   const auto& layout = gas_.layout();
   const int d = side == left || side == right ? 0 : 1;
@@ -65,10 +68,7 @@ void MacroState::far_field(Side side, double* W, const double* free_stream) cons
   const auto pressure = [&](const double* V) {
     return toolkit::number_density(layout, gas_.mass(), V) * V[layout.temperature()];
   };
-  const auto sound_speed = [&](const double* V) {
-    return std::sqrt(gamma_ * pressure(V) / toolkit::total_density(layout, V));
-  };
-  const double c_gas = sound_speed(W), c_free = sound_speed(free_stream);
+  const double p_gas = pressure(W), c_gas = std::sqrt(gamma_ * p_gas / toolkit::total_density(layout, W));
   const double un_gas = sign * W[layout.velocity(d)], un_free = sign * free_stream[layout.velocity(d)];
   if (un_gas <= -c_gas) {  // supersonic inflow
     std::copy(free_stream, free_stream + nvar_, W);
@@ -76,25 +76,17 @@ void MacroState::far_field(Side side, double* W, const double* free_stream) cons
   }
   if (un_gas >= c_gas) return;  // supersonic outflow
   const double k = 2.0 / (gamma_ - 1.0);
-  // c at the free stream's pressure over c at the gas's, at one entropy and composition.
-  const double c_ratio = std::pow(pressure(free_stream) / pressure(W), 0.5 / gamma_ * (gamma_ - 1.0));
-  double un = 0, c = 0;
-  const auto from_invariants = [&](double c_out, double c_in) {
-    const double r_out = un_gas + k * c_out, r_in = un_free - k * c_in;
-    un = 0.5 * (r_out + r_in);
-    c = 0.25 * (gamma_ - 1.0) * (r_out - r_in);
-  };
-  from_invariants(c_gas, c_gas * c_ratio);  // the gas upstream
-  // Where that state enters, the free stream is upstream. If its invariants then give
-  // u_n >= 0, neither state is upstream of itself (a contact at rest on the side): the
-  // free stream's state is kept.
-  const bool entering = un < 0;
-  if (entering) from_invariants(c_free / c_ratio, c_free);
+  // The sound speed at the gas's entropy and the free stream's pressure.
+  const double c_free = c_gas * std::pow(pressure(free_stream) / p_gas, 0.5 / gamma_ * (gamma_ - 1.0));
+  const double r_out = un_gas + k * c_gas, r_in = un_free - k * c_free;
+  const double un = 0.5 * (r_out + r_in), c = 0.25 * (gamma_ - 1.0) * (r_out - r_in);
   // The free stream leaves faster than the gas can follow (c <= 0, a vacuum at the side):
   // the gas's own state, as at an outflow side.
   if (!(c > 0)) return;
+  // The upstream state s at the side's pressure: scaled by c over the sound speed at the
+  // gas's entropy and s's pressure.
   double c_upstream = c_gas;
-  if (entering) {
+  if (un < 0) {
     std::copy(free_stream, free_stream + nvar_, W);
     c_upstream = c_free;
   }

@@ -21,6 +21,8 @@ class MacroState {
   double* given(std::size_t ghost) { return &given_[ghost * nvar_]; }
   // Ghost cells of U (the state or a stage value) from the halo rules.
   void fill_halo(std::vector<double>& U) const;
+  // The value rule.ghost takes from U (its source's current value, not U's ghost itself).
+  void ghost_value(const HaloRule& rule, const std::vector<double>& U, double* g) const;
   void keep() { previous_ = U_; }       // before a step
   void restore() { U_.swap(previous_); }  // after a failed one
   const double* previous(std::size_t c) const { return &previous_[c * nvar_]; }  // as kept

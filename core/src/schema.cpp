@@ -181,11 +181,15 @@ bool matches(std::string_view pattern, std::string_view path) {
 }
 
 json object_schema(const std::string& description, const std::vector<CoreKey>& keys,
-                   const json& rules = json::object()) {
+                   json rules = json::object()) {
   json properties = json::object(), required = json::array();
   for (const CoreKey& k : keys) {
     properties[k.name] = k.schema;
     if (k.required) required.push_back(k.name);
+  }
+  if (rules.contains("required")) {  // the rules' required keys join the keys' own
+    for (const json& key : rules["required"]) required.push_back(key);
+    rules.erase("required");
   }
   json s = {{"type", "object"}, {"description", description}, {"properties", properties},
             {"additionalProperties", false}};

@@ -35,10 +35,14 @@ TimeStep Stepper::stable_dt() const {
     if (domain_.is_kinetic(c)) kinetic = true;
     else cells.insert(cells.end(), state_.cell(c), state_.cell(c) + nv);
   // The states that inflow, pressure and far-field ghosts hold beside fluid cells enter
-  // those cells' faces: a free stream at Mach 10 beside gas at rest sets the step.
+  // those cells' faces: a free stream at Mach 10 beside gas at rest sets the step. Each
+  // made afresh from its owned source (a ghost's stored value may predate a rebalance).
+  std::vector<double> ghost(static_cast<std::size_t>(nv));
   for (const HaloRule& r : domain_.halo_rules())
-    if (!r.copies() && domain_.owned(r.source) && !domain_.is_kinetic(r.source))
-      cells.insert(cells.end(), state_.cell(r.ghost), state_.cell(r.ghost) + nv);
+    if (!r.copies() && domain_.owned(r.source) && !domain_.is_kinetic(r.source)) {
+      state_.ghost_value(r, state_.values(), ghost.data());
+      cells.insert(cells.end(), ghost.begin(), ghost.end());
+    }
   double s = 0.0;
   ranks::agreed([&] {
     if (cells.empty()) return;

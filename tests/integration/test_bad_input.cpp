@@ -109,12 +109,16 @@ TEST_CASE("bad input: an obstacle that misses the mesh or leaves it is reported;
   // A diffuse side wall without T beside which obstacles cover every cell at t = 0: its
   // temperature cannot be taken from the gas, and moving obstacles may uncover it (it was
   // silently left out, a specular wall).
-  r = run_strata(rect + " --set 'obstacles=[{\"shape\":\"rectangle\",\"x\":[0,1],\"y\":[0,0.2],\"rho\":1,\"T\":2,"
-                        "\"move\":{\"cells\":[0,1],\"every\":3}}]' --set regime.mode=layer1 --set velocity.n=8"
-                        " --set 'mesh.boundary={\"left\":\"periodic\",\"right\":\"periodic\",\"bottom\":{\"type\":\"wall\"},"
-                        "\"top\":{\"type\":\"wall\",\"T\":1}}'");
+  const std::string covered = rect + " --set regime.mode=layer1 --set velocity.n=8"
+      " --set 'mesh.boundary={\"left\":\"periodic\",\"right\":\"periodic\",\"bottom\":{\"type\":\"wall\"},"
+      "\"top\":{\"type\":\"wall\",\"T\":1}}' --set 'obstacles=[{\"shape\":\"rectangle\",\"x\":[0,1],\"y\":[0,0.2],"
+      "\"rho\":1,\"T\":2";
+  r = run_strata(covered + ",\"move\":{\"cells\":[0,1],\"every\":3}}]'");
   CHECK(r.exit_code == 2);
   CHECK(has(r, "/mesh/boundary/bottom/T: not given, and obstacles cover every cell beside the bottom side at t = 0"));
+  // A fixed obstacle never uncovers it: the wall is never met, and nothing is refused.
+  r = run_strata(covered + "}]'");
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
   r = run_strata(rect + " --set 'probes=[{\"name\":\"in\",\"x\":0.4,\"y\":0.5}]'");  // inside the rectangle
   CHECK(r.exit_code == 0);
   CHECK(has(r, "/probes/0 (\"in\") lies in an obstacle's cell (i=40, j=50): it records the obstacle's fixed state"));

@@ -63,6 +63,18 @@ CASES = {
     "farfield_round_obstacle": ("round_obstacle", ["--set", "mesh.nx=24", "--set", "mesh.ny=24", "--set", "velocity.n=12",
                                                    "--set", 'mesh.boundary={"type": "farfield", "rho": 1, "ux": 1, "p": 1}']
                                 + SHORT, False),
+    # Hot gas beside a far-field side, a moving obstacle that makes the partition move cells
+    # (layer 0: the side's ghosts set the time step, made afresh from the owned gas beside
+    # them, not from a copy that a rebalance left stale)
+    "farfield_rebalanced": ("moving_object", [
+        "--set", "regime.mode=layer0", "--set", "mesh.nx=10", "--set", "mesh.ny=60", "--set", "mesh.x=[0,0.5]",
+        "--set", "mesh.y=[0,3]", "--set", 'mesh.boundary={"left": "reflective", "bottom": "reflective", "top": "reflective",'
+                 ' "right": {"type": "farfield", "rho": 1, "T": 1}}',
+        "--set", 'initial=[{"where": "x > 0.4", "rho": 1, "T": 60}, {"rho": 1, "T": 1}]',
+        "--set", 'obstacles=[{"shape": "rectangle", "x": [0.05, 0.35], "y": [0.1, 1.2], "rho": 1, "T": 1,'
+                 ' "move": {"cells": [0, 1], "every": 1}}]',
+        "--set", "time.dt_dx=1", "--set", "time.cfl=0.5", "--set", "time.end=0.4", "--set", "output.times=[0.2,0.4]"],
+        False),
 }
 RANKS = (1, 2, 3)
 TOLERANCE = 1e-12

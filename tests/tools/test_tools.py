@@ -193,7 +193,8 @@ def checks():
     write("a_file", "")
     for script in ("refuses", "fails"):
         os.chmod(script, 0o755)
-    for name, run in (("walls_validation.py", "couette_delta0.1"), ("cavity_validation.py", "layer1")):
+    for name, run in (("walls_validation.py", "couette_delta0.1"), ("cavity_validation.py", "layer1"),
+                      ("farfield_validation.py", "cylinder_farfield_15")):
         short = name.split("_")[0]
         check(f"B6 {short}: STRATA missing", 2, ["/nonexist/strata"], name, "/nonexist/strata", "o")
         check(f"B6 {short}: STRATA not executable", 2, ["/etc/passwd"], name, "/etc/passwd", "o")
