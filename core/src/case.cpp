@@ -111,8 +111,6 @@ AppliedOverride apply_override(json& document, const std::string& assignment) {
   return {pointer, looks_like_json ? "set with --set; not JSON, so taken as text" : "set with --set"};
 }
 
-namespace {
-
 json read_json(const fs::path& file) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) throw CaseError({file.string() + ": is a folder; expected a case file (JSON)"});
@@ -133,6 +131,8 @@ json read_json(const fs::path& file) {
   if (auto document = parse_json_text(text.str(), file.string(), syntax_error)) return *document;
   throw CaseError({file.string() + ": invalid JSON: " + syntax_error});
 }
+
+namespace {
 
 // A file's stem as a safe name: other characters become '_'.
 std::string file_name_component(std::string stem) {
@@ -561,6 +561,8 @@ void read_output(ObjectReader& root, Case& c) {
   if (r.has("dir")) {
     // "~/runs" as a shell would read it: no shell reads a case file.
     std::string dir = r.text("dir", std::nullopt);
+    if (dir.empty() || dir.find('\0') != std::string::npos)
+      r.diagnostics().expected(r.path("dir"), "a folder name: not empty, without NUL characters", json(dir));
     const char* home = std::getenv("HOME");
     if (home && (dir == "~" || dir.starts_with("~/"))) dir = home + dir.substr(1);
     c.output.dir = dir;

@@ -208,6 +208,10 @@ std::optional<RegimeMode> mode_named(const std::string& name);
 Case load_case(const std::filesystem::path& file, const std::vector<std::string>& overrides,
                const PluginCatalog& catalog);
 
+// The case file's JSON (comments allowed), before --set; a file that is no case file
+// (a folder, unreadable, over 16 MiB, not JSON) is a CaseError naming it.
+nlohmann::json read_json(const std::filesystem::path& file);
+
 // Applies one "dotted.path=value" override to a JSON document; returns the JSON
 // pointer it set and how a message about it should say it was set: "set with --set",
 // and where the value is not JSON but looks meant to be (".2", "[0.1, 0.2"), that it was

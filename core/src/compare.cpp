@@ -90,6 +90,16 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
       throw CaseError({"compare: --indicators: plugin '" + indicator + "' is " + with_article(library->descriptor().kind) +
                        ", not an indicator"});
   }
+  for (const std::string& o : options.overrides)
+    if (o.starts_with("regime.mode=") || o.starts_with("regime="))
+      warn_once("compare: --set " + o + ": each run's regime.mode is its entry of --modes, which replaces it");
+  // The case's own indicator plugin (after --set): another named without parameters takes
+  // its place before the --set lines, which then apply to it.
+  nlohmann::json document = read_json(options.case_file);
+  for (const std::string& o : options.overrides) apply_override(document, o);
+  const nlohmann::json* own = document.is_object() && document.contains("indicator") ? &document["indicator"] : nullptr;
+  const std::string own_indicator =
+      own && own->is_object() && own->contains("plugin") && (*own)["plugin"].is_string() ? (*own)["plugin"].get<std::string>() : "";
   std::vector<Planned> plan;
   for (const std::string& mode : options.modes) {
     std::vector<std::string> indicators = {""};
@@ -108,20 +118,17 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
       Run run{mode + (indicator.empty() ? "" : ":" + name), mode, indicator, {}};
       for (const Planned& p : plan)
         if (p.run.label == run.label) throw CaseError({"compare: the run \"" + run.label + "\" is asked for twice"});
-      // Parameters given with the indicator come first, so that --set lines still apply.
+      // Parameters given with the indicator come first, so that --set lines still apply;
+      // another plugin than the case's, named without parameters, runs with its defaults.
       std::vector<std::string> sets;
-      if (params) {
-        nlohmann::json section = *params;
+      if (params || (!indicator.empty() && indicator != own_indicator)) {
+        nlohmann::json section = params ? *params : nlohmann::json::object();
         section["plugin"] = indicator;
         sets.push_back("indicator=" + section.dump());
       }
       sets.insert(sets.end(), options.overrides.begin(), options.overrides.end());
       sets.push_back("regime.mode=" + mode);
       try {
-        const Case probe_case = load_case(options.case_file, sets, catalog);
-        // Another plugin than the case's, named without parameters, runs with its defaults.
-        if (!params && !indicator.empty() && probe_case.indicator.name != indicator)
-          sets.push_back("indicator={\"plugin\": \"" + indicator + "\"}");
         Case c = load_case(options.case_file, sets, catalog);
         for (const Planned& p : plan)  // the same indicator with the same parameters
           if (!indicator.empty() && p.run.mode == mode && p.c.indicator.name == c.indicator.name &&
@@ -136,7 +143,14 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         std::replace(folder.begin(), folder.end(), '#', '_');
         const fs::path dir = options.out_dir / folder;
         ranks::agreed([&] {  // the root rank holds the output folders
-          if (ranks::root()) refuse_unfinished_checkpoints(dir);
+          if (!ranks::root()) return;
+          try {
+            refuse_unfinished_checkpoints(dir);
+          } catch (const RunError&) {  // compare itself cannot --resume: the run alone can
+            throw RunError("the output folder " + dir.string() + " holds the checkpoints of this comparison's run " +
+                           run.label + ", which did not finish: continue it alone with " + resume_command(c, dir) +
+                           " and compare again, or remove the folder to compare afresh");
+          }
         });
         plan.push_back({std::move(run), std::move(c), dir});
       } catch (const CaseError& e) {
@@ -197,6 +211,14 @@ std::vector<std::string> split_list(const std::string& list) {
 std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
                                       std::ostream& table) {
   std::vector<Planned> plan = plan_runs(options, catalog);
+  // A comparison.json of an earlier comparison in DIR would describe runs that this one
+  // replaces: it goes before the first run starts, and is written again at the end.
+  ranks::agreed([&] {
+    std::error_code ec;
+    if (ranks::root() && (fs::remove(options.out_dir / "comparison.json", ec), ec))
+      throw RunError("compare: " + (options.out_dir / "comparison.json").string() + " of an earlier comparison cannot be " +
+                     "removed (" + ec.message() + "); remove it, or give another folder with --out");
+  });
   const StopSignals signals;  // a signal stops the run in progress, set-up included, with a checkpoint
   std::vector<Run> runs;
   const Run* ref = nullptr;
@@ -231,7 +253,8 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
     const double l1_rho = relative_l1(r.result.fields.rho, ref->result.fields.rho);
     const double l1_T = relative_l1(r.result.fields.T, ref->result.fields.T);
     const auto share = s["layer_share"];
-    doc["runs"].push_back({{"label", r.label}, {"mode", r.mode}, {"indicator", r.indicator},
+    const std::string indicator = s["plugins"].contains("indicator") ? s["plugins"]["indicator"]["name"].get<std::string>() : "";
+    doc["runs"].push_back({{"label", r.label}, {"mode", r.mode}, {"indicator", indicator},
                            {"wall_seconds", wall}, {"speed_up", wall > 0 ? ref_wall / wall : 0.0},
                            {"l1_rho", l1_rho}, {"l1_T", l1_T}, {"layer_share", share},
                            {"layer_switches", s["layer_switches"]}, {"conservation", s["conservation"]},

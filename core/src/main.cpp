@@ -342,7 +342,8 @@ static int run_command_line(int argc, char** argv) {
   po::options_description visible("options");
   visible.add_options()
       ("help,h", "show this help")
-      ("out", po::value<std::string>(), "output folder (default: output.dir of the case, or out/<name>)")
+      ("out", po::value<std::string>(), "output folder (default: run, output.dir of the case or out/<name>; compare, "
+                                   "out/<case file's name>_compare)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a case key: --set mesh.nx=200")
       ("threads", po::value<int>()->default_value(0), "OpenMP threads (0: OpenMP's default), per MPI rank")
       ("rebalance", po::value<double>()->default_value(1.1, "1.1"),

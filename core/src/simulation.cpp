@@ -510,12 +510,18 @@ RunResult Simulation::run() {
     output_->summary(summary("running", ""));  // until the run ends: a killed run keeps this status
   });
   prepare_fault_summary_now();
+  std::string failure;
+  bool interrupted = false;
   if (!restarted_) {
     const Fields f = diagnostics_.fields();
-    ranks::agreed([&] {  // collective parts first, then the root's writes
-      diagnostics_.record(output_.get(), steps_, 0.0, 0.0, wall_seconds(), plugins_.layer_names);
-      write_outputs(f, 0.0, true, false);
-    });
+    try {  // a file that cannot be written fails the run as it would after any step
+      ranks::agreed([&] {  // collective parts first, then the root's writes
+        diagnostics_.record(output_.get(), steps_, 0.0, 0.0, wall_seconds(), plugins_.layer_names);
+        write_outputs(f, 0.0, true, false);
+      });
+    } catch (const std::exception& e) {
+      failure = "the outputs at t = 0: " + std::string(e.what());
+    }
   } else {  // the series continue: history and probe rows, snapshots up to the checkpoint's step
     if (output_) {
       if (!continuing) link_earlier_snapshots(pending_->output.series, from, here);
@@ -523,8 +529,6 @@ RunResult Simulation::run() {
     }
     pending_.reset();
   }
-  std::string failure;
-  bool interrupted = false;
   const CheckpointSpec& ck = case_.output.checkpoint;
   // A stop: the checkpoint of the state reached, the series flushed with it.
   const auto stop_here = [&](const std::string& when) {
@@ -541,7 +545,7 @@ RunResult Simulation::run() {
   };
   // A signal during the set-up (the handlers are installed before it): the run stops
   // before its first step, resumable from its start.
-  if (ranks::any(stop_requested())) stop_here("during the set-up, before step " + std::to_string(steps_ + 1));
+  if (failure.empty() && ranks::any(stop_requested())) stop_here("during the set-up, before step " + std::to_string(steps_ + 1));
   while (!interrupted && next_output_ < case_.output.times.size() && failure.empty()) {
     if (steps_ >= case_.max_steps) {
       failure = "time.max_steps = " + std::to_string(case_.max_steps) + " reached at t = " + toolkit::format_number(t_);
@@ -650,7 +654,7 @@ RunResult Simulation::run() {
       write_outputs(diagnostics_.fields(), t_, false, true);
       last_good_written = true;
     } catch (const std::exception& e) {
-      failure += "; the last good state could not be written either: " + std::string(e.what());
+      failure += "; the outputs of the last good state could not all be written either: " + std::string(e.what());
     }
   }
   prepare_fault_summary("", "", "");  // the run's own summary from here on

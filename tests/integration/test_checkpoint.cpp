@@ -624,6 +624,20 @@ TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
 }
 
+TEST_CASE("outputs: one at t = 0 that cannot be put in place fails the run as one after a step does") {
+  // A folder where profile_0.csv should go: the summary said "running" (a killed run)
+  // and no last_good.vti was written.
+  const auto dir = scratch("output_blocked");
+  fs::create_directories(dir / "run" / "profile_0.csv");
+  const Result r = run_strata("run " + source("cases/sod.json") + " --set regime.mode=layer0 --set mesh.nx=20"
+                              " --set time.end=0.01 --set output.times=[0.01] -q --out " + (dir / "run").string());
+  CHECK(r.exit_code == 3);
+  CHECK_MESSAGE(has(r, "the outputs at t = 0: " + (dir / "run" / "profile_0.csv").string() + ": cannot be put in place"),
+                r.output);
+  CHECK(read_json(dir / "run" / "summary.json")["status"] == "failed");
+  CHECK(fs::exists(dir / "run" / "last_good.vti"));
+}
+
 TEST_CASE("checkpoint: one that cannot be put in place fails the run cleanly, its temporary file removed") {
   const auto dir = scratch("ckpt_blocked");
   // A folder where the sixth step's checkpoint should go: its rename fails.

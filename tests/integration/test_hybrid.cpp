@@ -224,6 +224,31 @@ TEST_CASE("hybrid: strata compare runs each indicator with the parameters given 
   CHECK(has(odd, "compare: --indicators: {\"a\": 1}: expected the indicator's name before '{'"));
 }
 
+TEST_CASE("hybrid: strata compare records each run's indicator, applies --set after a named indicator, leaves no stale comparison.json") {
+  const auto out = scratch("compare_again");
+  const std::string sod = "compare " + source("cases/sod.json") + " --set mesh.nx=40 --set mesh.ny=1 --set mesh.y=[0,0.025]"
+                          " --set velocity.n=12 --set time.end=0.02 --set output.times=[0.02] -q --out " + out.string();
+  const std::string cmp = sod + " --modes hybrid,layer1 --reference layer1";
+  // Another indicator named without parameters takes the case's place before the --set
+  // lines, which then apply to it (they were applied to the case's realizability, which
+  // has no such parameter, and refused). (A layer1 run beside it would keep the case's.)
+  Result r = run_strata(sod + " --modes hybrid --reference hybrid --indicators knudsen_gradient"
+                              " --set indicator.kinetic_threshold=0.3");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  auto doc = read_json(out / "comparison.json");
+  CHECK(doc["runs"][0]["indicator"] == "knudsen_gradient");
+  CHECK(doc["runs"][0]["indicator_parameters"]["kinetic_threshold"] == 0.3);
+  // The case's own indicator is named in comparison.json too (it was "").
+  r = run_strata(cmp);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(read_json(out / "comparison.json")["runs"][0]["indicator"] == "realizability");
+  // A comparison that fails in the same folder leaves no comparison.json of the one before,
+  // whose runs it replaced.
+  r = run_strata(cmp + " --set time.steady=1e-12 --set time.max_steps=2");
+  CHECK(r.exit_code == 3);
+  CHECK_FALSE(std::filesystem::exists(out / "comparison.json"));
+}
+
 namespace {
 // Runs `strata compare` for hybrid against layer2 and returns comparison.json.
 nlohmann::json hybrid_against_layer2(const std::string& name, const std::string& sets) {

@@ -238,6 +238,8 @@ TEST_CASE("case: a move is at most the mesh's size along each axis, and moves; a
                                        "output.profile_y=0.05"});
   CHECK(contains(e, "/mesh/x (set with --set): expected [min, max] with min < max"));
   CHECK_FALSE(contains(e, "/probes"));
+  // An empty output folder name passed validate and failed the run with a filesystem error.
+  CHECK(contains(problems(sod, {"output.dir=\"\""}), "/output/dir (set with --set): expected a folder name: not empty"));
 }
 
 TEST_CASE("schema: every core section and every plugin's parameters; the reader reads only declared keys") {
