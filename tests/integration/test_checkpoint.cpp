@@ -619,8 +619,10 @@ TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 
   const Result again = run_strata(args + " --out " + (dir / "cmp").string());
   CHECK(again.exit_code == 3);
   CHECK_MESSAGE(again.output.find("compare, run \"layer1\": the output folder " + (dir / "cmp" / "layer1").string() +
-                                  " holds the checkpoints of a run that did not finish") != std::string::npos,
+                                  " holds the checkpoints of this comparison's run layer1, which did not finish: "
+                                  "continue it alone with strata run ") != std::string::npos,
                 again.output);
+  CHECK(again.output.find("--set velocity.n=24 --set regime.mode=layer1 --resume ") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
 }
 
