@@ -28,7 +28,6 @@ executable file, --jobs below 1, OUTDIR not a folder, a bad reference CSV) or a 
 output that cannot be read, 3 matplotlib missing, 4 a Strata run failed or was refused
 (the message names its folder, strata's exit status and error).
 """
-import argparse
 import csv
 import os
 import sys
@@ -125,13 +124,8 @@ def counter_gradient_share(c, dx, dy):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("strata")
-    ap.add_argument("outdir")
+    ap = strata_runs.argument_parser()
     ap.add_argument("--modes", nargs="+", choices=list(STYLE), default=list(STYLE))
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--reuse", action="store_true",
-                    help="read the runs in OUTDIR that completed instead of running them again")
     ap.add_argument("--reference", help="CSV of published centre-line data (see the module's help)")
     ap.add_argument("--reference-label", default="reference", help="its legend entry, e.g. 'DSMC, John et al.'")
     a = ap.parse_args()

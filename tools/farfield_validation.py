@@ -20,7 +20,6 @@ thread per run; about 8 minutes on two cores. --reuse and the exit statuses are 
 tools/walls_validation.py: 0 success, 2 bad arguments or an unreadable output, 3 matplotlib
 missing, 4 a Strata run failed or was refused.
 """
-import argparse
 import os
 import sys
 
@@ -95,12 +94,7 @@ def fit(points):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("strata")
-    ap.add_argument("outdir")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--reuse", action="store_true",
-                    help="read the runs in OUTDIR that completed instead of running them again")
+    ap = strata_runs.argument_parser()
     a = ap.parse_args()
     strata_runs.check_arguments(TOOL, a.strata, a.outdir, a.jobs)
     pulses = {k: pulse_run(a.strata, a.outdir, *k) for k in PULSES}

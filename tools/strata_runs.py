@@ -13,6 +13,7 @@ status and error once the runs in progress end; the runs not started are not sta
 Exit statuses, the tools': 2 bad arguments or a run's unreadable output (the message
 names the file), 4 a Strata run failed or was refused.
 """
+import argparse
 import concurrent.futures
 import json
 import os
@@ -48,6 +49,18 @@ def check_arguments(tool, strata, outdir, jobs):
         fail(tool, f"OUTDIR {outdir}: exists and is not a folder")
     except OSError as e:
         fail(tool, f"OUTDIR {outdir}: cannot make the folder ({e.strerror})")
+
+
+def argument_parser():
+    """The arguments every validation tool takes: STRATA OUTDIR [--jobs N] [--reuse]; a tool
+    adds its own, and calls check_arguments on what it parsed."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("strata")
+    ap.add_argument("outdir")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--reuse", action="store_true",
+                    help="read the runs in OUTDIR that completed instead of running them again")
+    return ap
 
 
 def summary_status(out):

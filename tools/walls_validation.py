@@ -21,7 +21,6 @@ executable file, --jobs below 1, OUTDIR not a folder) or a run's output that can
 read, 3 matplotlib missing, 4 a Strata run failed or was refused (the message names its
 folder, strata's exit status and error).
 """
-import argparse
 import math
 import os
 import sys
@@ -117,12 +116,7 @@ def figure_against_delta(points, curves, ds, ylabel, title, path, ylim=None):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("strata")
-    ap.add_argument("outdir")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--reuse", action="store_true",
-                    help="read the runs in OUTDIR that completed instead of running them again")
+    ap = strata_runs.argument_parser()
     ap.add_argument("--modes", nargs="+", choices=list(MODES), default=["layer1"],
                     help="regime modes to run (layer 1 always gives the free-molecular point)")
     a = ap.parse_args()

@@ -214,8 +214,10 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
   // A comparison.json of an earlier comparison in DIR would describe runs that this one
   // replaces: it goes before the first run starts, and is written again at the end.
   ranks::agreed([&] {
+    if (!ranks::root()) return;
     std::error_code ec;
-    if (ranks::root() && (fs::remove(options.out_dir / "comparison.json", ec), ec))
+    fs::remove(options.out_dir / "comparison.json", ec);
+    if (ec)
       throw RunError("compare: " + (options.out_dir / "comparison.json").string() + " of an earlier comparison cannot be " +
                      "removed (" + ec.message() + "); remove it, or give another folder with --out");
   });
