@@ -6,6 +6,7 @@ runs' conservation drifts. Profiles must match in name, cell centres and length;
 missing from either tree, without profiles, with a file that cannot be read (a summary.json
 that is not an object with those counts and numeric drifts), or whose summary.json does
 not say "completed" (a failed run) is said so (NOT COMPARED) and the exit status is 1.
+Two runs' own folders (each with its summary.json) are compared as one run.
     /usr/bin/python3 tools/compare_runs.py OUTDIR_A OUTDIR_B"""
 import csv
 import glob
@@ -112,7 +113,29 @@ def main(a, b):
     sys.exit(1 if problems else 0)
 
 
+def is_run(folder):
+    """A run's own folder (it holds summary.json), not a tree of them."""
+    return os.path.isfile(os.path.join(folder, "summary.json"))
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or not all(os.path.isdir(d) for d in sys.argv[1:]):
-        sys.exit(__doc__.strip().splitlines()[-1].strip().join(["usage: ", ""]) + "  (two output folders)")
-    main(sys.argv[1], sys.argv[2])
+    usage = __doc__.strip().splitlines()[-1].strip().join(["usage: ", ""])
+    if len(sys.argv) != 3:
+        sys.exit(f"{usage}\ncompare_runs.py: expected two folders, got {len(sys.argv) - 1} argument(s)")
+    for d in sys.argv[1:]:
+        if not os.path.isdir(d):
+            sys.exit(f"compare_runs.py: {d}: " + ("a file, not a folder" if os.path.exists(d) else "no such folder"))
+    a, b = sys.argv[1:]
+    if is_run(a) != is_run(b):
+        run, tree = (a, b) if is_run(a) else (b, a)
+        sys.exit(f"compare_runs.py: {run} is one run's folder (it holds summary.json) and {tree} is not: give two "
+                 "trees of runs, or two runs' folders")
+    if is_run(a):  # two runs: one line
+        try:
+            print(compare_run(a, b))
+        except NotCompared as e:
+            sys.exit(f"NOT COMPARED: {e}")
+        except (OSError, ValueError, IndexError, KeyError) as e:
+            sys.exit(f"NOT COMPARED: {type(e).__name__}: {e}")
+        sys.exit(0)
+    main(a, b)

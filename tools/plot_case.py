@@ -25,7 +25,8 @@ Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
   surface.png       pressure, shear and heat (Cp, Cf, Ch with output.reference) along
                     every wall and around every obstacle, one line per surface file
 fields_t*.png of an earlier run in the folder that no snapshot of this one made are
-removed. A run whose summary.json does not say "completed" is named on stderr and in
+removed. The folder of a `strata compare` (it holds comparison.json) gets the figures
+of each of its runs, in each run's folder. A run whose summary.json does not say "completed" is named on stderr and in
 the history's title; a failed run's last_good.vti is drawn too.
 
 Regime colours follow the paper (Caparello-Pareschi-Rey): red = layer 0
@@ -876,6 +877,19 @@ def read_summary(outdir):
     return s
 
 
+def plot_comparison(outdir, quiet):
+    """The folder of a `strata compare`: each of its runs' folders in turn."""
+    runs = sorted(d for d in glob.glob(os.path.join(outdir, "*"))
+                  if os.path.isfile(os.path.join(d, "summary.json")))
+    if not runs:
+        sys.stderr.write("%s: error: %s holds comparison.json but no run's folder (none with summary.json)\n"
+                         % (PROG, outdir))
+        return 2
+    note("%s: the runs of a strata compare: figures in each of %s" % (
+        outdir, ", ".join(os.path.basename(d) for d in runs)), quiet)
+    return max(main([d] + (["--quiet"] if quiet else [])) for d in runs)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         prog=PROG, description="Write PNG figures (fields, profiles, history) "
@@ -885,10 +899,13 @@ def main(argv=None):
                     help="do not print the names of the files written")
     args = ap.parse_args(argv)
     outdir = args.outdir
+    if os.path.isdir(outdir) and os.path.isfile(os.path.join(outdir, "comparison.json")):
+        return plot_comparison(outdir, args.quiet)
     written = []
     try:
         if not os.path.isdir(outdir):
-            raise InputError("%s: no such folder" % outdir)
+            raise InputError("%s: %s" % (outdir, "a file, not a run's output folder" if os.path.exists(outdir)
+                                         else "no such folder"))
         if not os.access(outdir, os.W_OK):
             raise InputError("%s: folder is not writable" % outdir)
         summary = read_summary(outdir)

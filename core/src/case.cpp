@@ -478,7 +478,7 @@ void read_time(ObjectReader& root, Case& c) {
   if (r.has("dt")) c.dt = r.number("dt", std::nullopt, positive);
   c.dt_dx = r.number("dt_dx", 0.1, positive);
   c.cfl = r.number("cfl", 0.5, {0.0, 1.0, true, false});
-  c.max_steps = r.integer("max_steps", 10'000'000, 1, 2'000'000'000);
+  c.max_steps = r.integer("max_steps", c.max_steps, 1, Case::largest_max_steps);
   if (r.has("steady")) c.steady = r.number("steady", std::nullopt, positive);
   r.finish();
 }

@@ -173,6 +173,7 @@ struct Case {
   double dt_dx = 0.1;        // dt <= dt_dx * min(dx, dy) (the paper's 0.1 dx)
   double cfl = 0.5;          // dt <= cfl * min(dx, dy) / fastest wave of every layer
   int max_steps = 10'000'000;
+  static constexpr int largest_max_steps = 2'000'000'000;  // time.max_steps' upper bound
   // time.steady: the run ends, completed, after the first step whose residual
   // (RunDiagnostics::residual) is below this: a steady state, reached before time.end.
   std::optional<double> steady;

@@ -74,17 +74,32 @@ struct H5 {
   void check(herr_t status, const std::string& what) const {
     if (status < 0) fail(what);
   }
+  // Names as the file has them: "dataset /kinetic/f", "attribute step" of the file,
+  // "/work attribute output" of a group.
+  static std::string group_path(hid_t loc) {  // "" for the file
+    if (H5Iget_type(loc) == H5I_FILE) return "";
+    char name[256];
+    const ssize_t n = H5Iget_name(loc, name, sizeof name);
+    return n > 0 ? std::string(name, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof name - 1)) : "";
+  }
+  static std::string dataset_name(hid_t loc, const std::string& name) {
+    return "dataset " + group_path(loc) + "/" + name;
+  }
+  static std::string attribute_name(hid_t loc, const std::string& name) {
+    const std::string g = group_path(loc);
+    return (g.empty() ? "" : g + " ") + "attribute " + name;
+  }
 
   // Writing.
   void dataset(hid_t loc, const std::string& name, hid_t type, const std::vector<hsize_t>& dims,
                const void* data) const {
     Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-    if (!space.ok()) fail("cannot create the dataspace of " + name);
+    if (!space.ok()) fail("cannot create the dataspace of " + dataset_name(loc, name));
     Handle set(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
-    if (!set.ok()) fail("cannot create dataset " + name);
+    if (!set.ok()) fail("cannot create " + dataset_name(loc, name));
     hsize_t count = 1;
     for (const hsize_t d : dims) count *= d;
-    if (count > 0) check(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write dataset " + name);
+    if (count > 0) check(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write " + dataset_name(loc, name));
   }
   void text(hid_t loc, const std::string& name, const std::string& value) const {
     // A NUL byte at the end keeps the dataset non-empty.
@@ -93,8 +108,8 @@ struct H5 {
   void attribute(hid_t loc, const std::string& name, hid_t type, const void* value) const {
     Handle space(H5Screate(H5S_SCALAR), H5Sclose);
     Handle a(H5Acreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (!a.ok()) fail("cannot create attribute " + name);
-    check(H5Awrite(a, type, value), "cannot write attribute " + name);
+    if (!a.ok()) fail("cannot create " + attribute_name(loc, name));
+    check(H5Awrite(a, type, value), "cannot write " + attribute_name(loc, name));
   }
   void attribute(hid_t loc, const std::string& name, double v) const { attribute(loc, name, H5T_NATIVE_DOUBLE, &v); }
   void attribute(hid_t loc, const std::string& name, long v) const {
@@ -112,10 +127,10 @@ struct H5 {
   // Reading.
   Handle open_set(hid_t loc, const std::string& name, std::vector<hsize_t>& dims) const {
     Handle set(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!set.ok()) fail("dataset " + name + " is missing or unreadable");
+    if (!set.ok()) fail(dataset_name(loc, name) + " is missing or unreadable");
     Handle space(H5Dget_space(set), H5Sclose);
     const int rank = H5Sget_simple_extent_ndims(space);
-    if (rank < 0) fail("dataset " + name + " is unreadable");
+    if (rank < 0) fail(dataset_name(loc, name) + " is unreadable");
     dims.assign(static_cast<std::size_t>(rank), 0);
     H5Sget_simple_extent_dims(space, dims.data(), nullptr);
     return set;
@@ -126,22 +141,22 @@ struct H5 {
     Handle set = open_set(loc, name, dims);
     bool match = dims.size() == expect.size();
     for (std::size_t k = 0; match && k < dims.size(); ++k) match = expect[k] == 0 || dims[k] == expect[k];
-    if (!match) fail("dataset " + name + " has an unexpected shape");
+    if (!match) fail(dataset_name(loc, name) + " has an unexpected shape");
     hsize_t count = 1;
     for (const hsize_t d : dims) count *= d;
     std::vector<T> v(count);
-    if (count > 0) check(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "cannot read dataset " + name);
+    if (count > 0) check(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "cannot read " + dataset_name(loc, name));
     return v;
   }
   std::string text(hid_t loc, const std::string& name) const {
     auto v = read<char>(loc, name, H5T_NATIVE_CHAR, {0});
-    if (v.empty() || v.back() != '\0') fail("dataset " + name + " is not a text");
+    if (v.empty() || v.back() != '\0') fail(dataset_name(loc, name) + " is not a text");
     return std::string(v.data(), v.size() - 1);
   }
   void read_attribute(hid_t loc, const std::string& name, hid_t type, void* value) const {
     Handle a(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose);
-    if (!a.ok()) fail("attribute " + name + " is missing");
-    check(H5Aread(a, type, value), "cannot read attribute " + name);
+    if (!a.ok()) fail(attribute_name(loc, name) + " is missing");
+    check(H5Aread(a, type, value), "cannot read " + attribute_name(loc, name));
   }
   double number(hid_t loc, const std::string& name) const {
     double v = 0;
@@ -155,14 +170,25 @@ struct H5 {
   }
   std::string string(hid_t loc, const std::string& name) const {
     Handle a(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose);
-    if (!a.ok()) fail("attribute " + name + " is missing");
+    if (!a.ok()) fail(attribute_name(loc, name) + " is missing");
     Handle stored(H5Aget_type(a), H5Tclose);
-    if (H5Tget_class(stored) != H5T_STRING) fail("attribute " + name + " is not a string");
+    if (H5Tget_class(stored) != H5T_STRING) fail(attribute_name(loc, name) + " is not a string");
+    // Fixed-length as Strata writes them, or variable-length as h5py writes a str (a file
+    // repaired by hand), ASCII or UTF-8.
+    const bool variable = H5Tis_variable_str(stored) > 0;
     const std::size_t size = H5Tget_size(stored);
     Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-    check(H5Tset_size(type, size), "string type");
+    check(H5Tset_size(type, variable ? H5T_VARIABLE : size), "string type");
+    check(H5Tset_cset(type, H5Tget_cset(stored)), "string type");
+    if (variable) {
+      char* v = nullptr;
+      check(H5Aread(a, type, &v), "cannot read " + attribute_name(loc, name));
+      const std::string value = v ? v : "";
+      H5free_memory(v);
+      return value;
+    }
     std::string v(size, '\0');
-    check(H5Aread(a, type, v.data()), "cannot read attribute " + name);
+    check(H5Aread(a, type, v.data()), "cannot read " + attribute_name(loc, name));
     v.resize(std::strlen(v.c_str()));
     return v;
   }
@@ -172,7 +198,7 @@ Handle group(const H5& h, hid_t file, const std::string& name, bool create) {
   Handle g(create ? H5Gcreate2(file, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
                   : H5Gopen2(file, name.c_str(), H5P_DEFAULT),
            H5Gclose);
-  if (!g.ok()) h.fail(create ? "cannot create group " + name : "group " + name + " is missing");
+  if (!g.ok()) h.fail(create ? "cannot create group /" + name : "group /" + name + " is missing");
   return g;
 }
 
@@ -387,7 +413,7 @@ void check_contents(const H5& h, const CheckpointData& d, int nx, int ny) {
              ", which no run writes (corrupted checkpoint?)");
   };
   attribute("time", d.t, std::isfinite(d.t) && d.t >= 0);
-  attribute("step", static_cast<double>(d.step), d.step >= 0);
+  attribute("step", static_cast<double>(d.step), d.step >= 0 && d.step <= Case::largest_max_steps);
   attribute("next_output", static_cast<double>(d.next_output), d.next_output >= 0);
   attribute("layer_switches", static_cast<double>(d.switches), d.switches >= 0);
   for (const auto& [name, value] : {std::pair{"/work wall_seconds", d.wall_seconds}, {"/work output", d.wall_output},
@@ -446,8 +472,15 @@ CheckpointData read_checkpoint(const fs::path& file) {
     d.step = h.integer(f, "step");
     d.next_output = h.integer(f, "next_output");
     d.switches = h.integer(f, "layer_switches");
+    // Texts that hold JSON: one that does not parse is named.
+    const auto parsed = [&](const std::string& text, const std::string& what) {
+      json v = json::parse(text, nullptr, false);
+      if (v.is_discarded()) h.fail(what + " is not JSON (corrupted checkpoint?)");
+      return v;
+    };
     d.case_json = h.string(f, "case");
-    d.setup = json::parse(h.string(f, "setup"));
+    parsed(d.case_json, "attribute case");
+    d.setup = parsed(h.string(f, "setup"), "attribute setup");
     if (H5Aexists(f, "started_from") > 0) d.started_from = h.string(f, "started_from");
     d.nvar = static_cast<int>(h.integer(f, "nvar"));
     d.nf = static_cast<std::size_t>(h.integer(f, "values_per_kinetic_cell"));
@@ -512,8 +545,8 @@ CheckpointData read_checkpoint(const fs::path& file) {
       d.output.history = h.text(g, "history");
       if (H5Lexists(g, "loads", H5P_DEFAULT) > 0)  // absent before loads.csv was kept
         d.output.loads = h.text(g, "loads");
-      d.output.probes = json::parse(h.text(g, "probes")).get<decltype(d.output.probes)>();
-      d.output.series = json::parse(h.text(g, "snapshots")).get<decltype(d.output.series)>();
+      d.output.probes = parsed(h.text(g, "probes"), "dataset /output/probes").get<decltype(d.output.probes)>();
+      d.output.series = parsed(h.text(g, "snapshots"), "dataset /output/snapshots").get<decltype(d.output.series)>();
     }
     check_contents(h, d, nx, ny);
   } catch (const json::exception& e) {

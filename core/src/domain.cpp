@@ -256,9 +256,7 @@ bool Domain::obstacles_due(long step) const {
 }
 
 void Domain::restore_obstacle_offsets(const std::vector<std::array<int, 2>>& offsets) {
-  if (offsets.size() != offset_.size())
-    throw RunError("the checkpoint has " + std::to_string(offsets.size()) + " obstacle offsets, the case " +
-                   std::to_string(offset_.size()) + " obstacles");
+  if (offsets.size() != offset_.size()) throw std::logic_error("restore_obstacle_offsets: one offset per obstacle");
   offset_ = offsets;
   compute_forced();
 }

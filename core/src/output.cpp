@@ -254,6 +254,7 @@ void OutputWriter::snapshot(double t, const SnapshotData& data) {
 
 void OutputWriter::last_good(const SnapshotData& data) {
   write_atomically(dir_ / "last_good.vti", vti(data));
+  wrote_last_good_ = true;
 }
 
 void OutputWriter::profile(double t, const SnapshotData& d, int j) {

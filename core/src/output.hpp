@@ -61,6 +61,7 @@ class OutputWriter {
   void set_pieces(std::vector<Extent> pieces) { pieces_ = std::move(pieces); }
   void snapshot(double t, const SnapshotData& data);
   void last_good(const SnapshotData& data);  // last_good.vti on failure
+  bool wrote_last_good() const { return wrote_last_good_; }
   void profile(double t, const SnapshotData& data, int row);  // profile_<t>.csv: the cells of row j = `row`
   void history_row(const std::vector<double>& values);
   void loads_row(const std::vector<double>& values);  // loads.csv: step, t, the parts' loads
@@ -93,6 +94,7 @@ class OutputWriter {
   std::string vti(const SnapshotData& data, const Extent* piece = nullptr,
                   std::vector<std::pair<std::string, int>>* arrays = nullptr) const;
   std::vector<Extent> pieces_;
+  bool wrote_last_good_ = false;
   std::filesystem::path dir_;
   Mesh mesh_;
   std::vector<std::pair<double, std::string>> series_;

@@ -129,7 +129,7 @@ std::vector<CoreSection> make_sections() {
         {"dt", number_above(0)},
         {"dt_dx", number_above(0)},
         {"cfl", {{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 1}}},
-        {"max_steps", integer(1, 2e9)},
+        {"max_steps", integer(1, Case::largest_max_steps)},
         {"steady", number_above(0)}}},
       {"region", {"/initial/*"}, "An initial region",
        state_keys({{"where", ref("expression")},

@@ -654,7 +654,10 @@ RunResult Simulation::run() {
       write_outputs(diagnostics_.fields(), t_, false, true);
       last_good_written = true;
     } catch (const std::exception& e) {
-      failure += "; the outputs of the last good state could not all be written either: " + std::string(e.what());
+      last_good_written = output_ && output_->wrote_last_good();  // then the history or loads failed
+      failure += (last_good_written ? "; last_good.vti was written, but not all of the run's other outputs: "
+                                    : "; the outputs of the last good state could not all be written either: ") +
+                 std::string(e.what());
     }
   }
   prepare_fault_summary("", "", "");  // the run's own summary from here on
@@ -784,6 +787,10 @@ void Simulation::restart(const fs::path& file) {
   if (d->nvar != gas_.n_vars() || d->nf != nf || d->U.size() != state_.values().size() ||
       d->regime.size() != m.n_interior() || d->kinetic_f.size() != d->kinetic_cells.size() * nf)
     throw RunError(file.string() + ": the arrays do not fit this case's mesh and velocity grid (corrupted checkpoint?)");
+  if (d->obstacle_offsets.size() != case_.obstacles.size())
+    throw RunError(file.string() + ": dataset /domain/obstacle_offsets has " + std::to_string(d->obstacle_offsets.size()) +
+                   " rows, one per obstacle of the case, which has " + std::to_string(case_.obstacles.size()) +
+                   " (corrupted checkpoint?)");
   if (d->t >= case_.t_end)
     throw RunError(file.string() + ": the checkpoint is at t = " + toolkit::format_number(d->t) + ", not before time.end = " +
                    toolkit::format_number(case_.t_end));

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -114,6 +115,15 @@ void set_attribute(const fs::path& file, const char* name, double value) {
   }
   H5Tclose(type);
   H5Aclose(a);
+  H5Fclose(f);
+}
+
+// A copy of `from` at `to`, changed by `edit` (given the open file).
+void edited_copy(const fs::path& from, const fs::path& to, const std::function<void(hid_t)>& edit) {
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  const hid_t f = H5Fopen(to.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  edit(f);
   H5Fclose(f);
 }
 
@@ -479,7 +489,8 @@ TEST_CASE("start-from and restart: a link, a layer the case holds, a layer-0 run
   const Result continued = run_strata(mixture + " --restart " + trace_ck.string() + " --out " + (dir / "trace2").string());
   CHECK_MESSAGE(continued.exit_code == 0, continued.output);
   // Attributes no run writes: refused too, naming the attribute.
-  for (const auto& [attribute, value] : {std::pair{"time", std::nan("")}, {"time", -1.0}, {"step", -5.0}}) {
+  for (const auto& [attribute, value] :
+       {std::pair{"time", std::nan("")}, {"time", -1.0}, {"step", -5.0}, {"step", 0x1p40}}) {
     CAPTURE(attribute);
     CAPTURE(value);
     fs::copy_file(ck, dir / "attribute.h5", fs::copy_options::overwrite_existing);
@@ -488,6 +499,44 @@ TEST_CASE("start-from and restart: a link, a layer the case holds, a layer-0 run
     CHECK(r.exit_code == 3);
     CHECK_MESSAGE(has(r, "attribute.h5: attribute " + std::string(attribute) + " is "), r.output);
     CHECK(has(r, ", which no run writes (corrupted checkpoint?)"));
+  }
+  // Damage HDF5 sees: each message names the object by its path in the file.
+  edited_copy(ck, dir / "no_f.h5", [](hid_t f) { REQUIRE(H5Ldelete(f, "/kinetic/f", H5P_DEFAULT) >= 0); });
+  edited_copy(ck, dir / "offsets.h5", [](hid_t f) {  // one row where the case has no obstacle
+    REQUIRE(H5Ldelete(f, "/domain/obstacle_offsets", H5P_DEFAULT) >= 0);
+    const hsize_t dims[2] = {1, 2};
+    const int offsets[2] = {0, 0};
+    const hid_t space = H5Screate_simple(2, dims, nullptr);
+    const hid_t set = H5Dcreate2(f, "/domain/obstacle_offsets", H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT,
+                                 H5P_DEFAULT);
+    REQUIRE(H5Dwrite(set, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, offsets) >= 0);
+    H5Dclose(set);
+    H5Sclose(space);
+  });
+  // A case that is no JSON, stored as h5py stores a str (variable-length UTF-8), which
+  // the reader takes as it takes its own fixed-length strings.
+  edited_copy(ck, dir / "case.h5", [](hid_t f) {
+    REQUIRE(H5Adelete(f, "case") >= 0);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate2(f, "case", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    const char* text = "{not json";
+    REQUIRE(H5Awrite(a, type, &text) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+  });
+  for (const auto& [file, expected] :
+       {std::pair{"no_f.h5", "no_f.h5: dataset /kinetic/f is missing or unreadable"},
+        {"offsets.h5", "offsets.h5: dataset /domain/obstacle_offsets has 1 rows, one per obstacle of the case, which has "
+                       "0 (corrupted checkpoint?)"},
+        {"case.h5", "case.h5: attribute case is not JSON (corrupted checkpoint?)"}}) {
+    CAPTURE(file);
+    const Result r = run_strata(box + " --restart " + (dir / file).string() + " --out " + (dir / "x").string());
+    CHECK(r.exit_code == 3);
+    CHECK_MESSAGE(has(r, expected), r.output);
   }
   // An HDF5 file that is not a checkpoint.
   const hid_t foreign = H5Fcreate((dir / "foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -638,6 +687,17 @@ TEST_CASE("outputs: one at t = 0 that cannot be put in place fails the run as on
                 r.output);
   CHECK(read_json(dir / "run" / "summary.json")["status"] == "failed");
   CHECK(fs::exists(dir / "run" / "last_good.vti"));
+  // history.csv blocked: the failure's outputs fail at it too, after last_good.vti, and
+  // the message says which of them was written (it said none was).
+  fs::create_directories(dir / "history" / "history.csv");
+  const Result h = run_strata("run " + source("cases/sod.json") + " --set regime.mode=layer0 --set mesh.nx=20"
+                              " --set time.end=0.01 --set output.times=[0.01] -q --out " + (dir / "history").string());
+  CHECK(h.exit_code == 3);
+  CHECK_MESSAGE(has(h, "; last_good.vti was written, but not all of the run's other outputs: " +
+                           (dir / "history" / "history.csv").string() + ": cannot be put in place"),
+                h.output);
+  CHECK(has(h, "; the last good state is in " + (dir / "history" / "last_good.vti").string()));
+  CHECK(fs::exists(dir / "history" / "last_good.vti"));
 }
 
 TEST_CASE("checkpoint: one that cannot be put in place fails the run cleanly, its temporary file removed") {
@@ -706,7 +766,7 @@ TEST_CASE("checkpoint: one larger than the process may write fails the run with 
   CHECK(r.exit_code == 3);
   CHECK_MESSAGE(r.output.find("the checkpoint after step 1 could not be written: ") != std::string::npos, r.output);
   // HDF5's message carries errno; the engine turns it into the system's words.
-  CHECK(r.output.find(": cannot write dataset f: File too large (this process may write files of at most ") !=
+  CHECK(r.output.find(": cannot write dataset /kinetic/f: File too large (this process may write files of at most ") !=
         std::string::npos);
   CHECK(r.output.find(" MiB: ulimit -f); the checkpoint needs about 3.39") != std::string::npos);
   CHECK(fs::exists(dir / "last_good.vti"));

@@ -132,6 +132,14 @@ def checks():
             names.append("A: failed")
         check(f"B4/E7 compare_runs, B's summary {tree}", 1, names, "compare_runs.py", a, b)
 
+    # compare_runs' arguments: each bad one named; two runs' own folders compared as one run
+    check("compare_runs: a missing folder", 1, ["nodir: no such folder"], "compare_runs.py", "nodir", "sod")
+    check("compare_runs: a file", 1, ["empty.csv: a file, not a folder"], "compare_runs.py", "sod", "empty.csv")
+    check("compare_runs: a run and a tree", 1, ["sod is one run's folder", "A_failed is not"], "compare_runs.py",
+          "sod", "A_failed")
+    check("compare_runs: two runs' folders", 0, ["profiles 0.00e+00  regime equal True  counts equal True"],
+          "compare_runs.py", "sod", "A_not_object/sod")
+
     # B5, E7: checkpoint_info on damaged checkpoints, a figure name checked first
     for name, damage, item in (("setup_not_json", lambda h: h.attrs.__setitem__("setup", "{oops"), "setup"),
                                ("no_species", lambda h: h.attrs.__setitem__("setup", '{"mesh": {}}'), "species"),
@@ -180,6 +188,12 @@ def checks():
           after=lambda out: None if os.path.isfile("mixture/history.png") else "no history.png drawn")
     os.makedirs("not_a_run")
     check("E1 folder that is no Strata output", 2, ["not_a_run"], "plot_case.py", "not_a_run")
+    check("plot_case on a file", 2, ["empty.csv: a file, not a run's output folder"], "plot_case.py", "empty.csv")
+    # the folder of strata compare: each run's figures, in its folder
+    shutil.copytree("nan_t", "compared/layer0")
+    write("compared/comparison.json", "{}")
+    check("plot_case on a compare folder", 0, ["the runs of a strata compare", "compared/layer0/history.png"],
+          "plot_case.py", "compared")
 
     # E7: scaling_model takes no arguments
     check("E7 scaling_model --help", 0, ["usage"], "scaling_model.py", "--help")
