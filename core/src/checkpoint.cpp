@@ -365,23 +365,61 @@ void write_checkpoint_file(const fs::path& tmp, const CheckpointData& d) {
 }
 }  // namespace
 
-void write_checkpoint(const fs::path& file, const CheckpointData& d) {
+namespace {
+// `write(tmp)` makes the HDF5 file at a temporary name, which commit_file then puts in
+// place as `file`. A refusal by HDF5 (a write that failed) removes it and fails with the
+// system's reason and `size`, the bytes the file needs; anything else (out of memory)
+// removes it and passes on as it is.
+template <class Write>
+void write_hdf5_atomically(const fs::path& file, double size, Write&& write) {
   hdf5_as_the_engine_uses_it();
   const fs::path tmp = temporary_path(file);
   try {
-    write_checkpoint_file(tmp, d);
-  } catch (const RunError& e) {  // HDF5's refusals: a write that failed
-    const double bytes = 8.0 * static_cast<double>(d.kinetic_f.size() + d.U.size()) + static_cast<double>(d.case_json.size());
-    abandon_write(tmp, std::string(e.what()) + "; the checkpoint needs about " +
-                           toolkit::format_number(bytes / (1 << 20)) + " MiB");
-  } catch (...) {  // anything else (out of memory) as it is, the temporary file removed
+    write(tmp);
+  } catch (const RunError& e) {
+    abandon_write(tmp, std::string(e.what()) + "; the file needs about " + toolkit::format_number(size / (1 << 20)) +
+                           " MiB");
+  } catch (...) {
     std::error_code ec;
     fs::remove(tmp, ec);
     throw;
   }
   commit_file(tmp, file);
 }
+}  // namespace
 
+void write_checkpoint(const fs::path& file, const CheckpointData& d) {
+  const double bytes = 8.0 * static_cast<double>(d.kinetic_f.size() + d.U.size()) + static_cast<double>(d.case_json.size());
+  write_hdf5_atomically(file, bytes, [&](const fs::path& tmp) { write_checkpoint_file(tmp, d); });
+}
+
+void write_compared_run(const fs::path& file, const ComparedRun& run) {
+  const double bytes = 8.0 * static_cast<double>(run.rho.size() + run.T.size()) + static_cast<double>(run.case_json.size());
+  write_hdf5_atomically(file, bytes, [&](const fs::path& tmp) {
+    const H5 h{tmp.string()};
+    Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!f.ok()) h.fail("cannot be created");
+    h.attribute(f, "format", std::string(compared_run_format));
+    h.attribute(f, "case", run.case_json);
+    h.dataset(f, "rho", H5T_NATIVE_DOUBLE, {to_h(run.rho.size())}, run.rho.data());
+    h.dataset(f, "T", H5T_NATIVE_DOUBLE, {to_h(run.T.size())}, run.T.data());
+  });
+}
+
+ComparedRun read_compared_run(const fs::path& file) {
+  hdf5_as_the_engine_uses_it();
+  const H5 h{file.string()};
+  if (H5Fis_hdf5(file.c_str()) <= 0) h.fail("not an HDF5 file");
+  Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.ok()) h.fail("cannot be opened as HDF5");
+  if (H5Aexists(f, "format") <= 0 || h.string(f, "format") != compared_run_format)
+    h.fail(std::string("no attribute format = \"") + compared_run_format + "\"");
+  ComparedRun run;
+  run.case_json = h.string(f, "case");
+  run.rho = h.read<double>(f, "rho", H5T_NATIVE_DOUBLE, {0});
+  run.T = h.read<double>(f, "T", H5T_NATIVE_DOUBLE, {0});
+  return run;
+}
 
 
 namespace {

@@ -68,6 +68,19 @@ void check_restart_setup(const std::filesystem::path& file, const nlohmann::json
 std::string check_start_setup(const std::filesystem::path& file, const nlohmann::json& saved_setup,
                               const nlohmann::json& now_setup, bool distributions);
 
+// strata compare's record of a run it completed (compared_run.h5 in the run's folder): the
+// case the run ran (after --set) and its final density and temperature, which with the
+// run's summary.json are all that `compare --resume` needs to compare it again without
+// running it (docs/user_guide.md §7). write_compared_run writes atomically;
+// read_compared_run throws RunError naming the file.
+struct ComparedRun {
+  std::string case_json;
+  std::vector<double> rho, T;
+};
+inline constexpr const char* compared_run_format = "strata compared run";
+void write_compared_run(const std::filesystem::path& file, const ComparedRun& run);
+ComparedRun read_compared_run(const std::filesystem::path& file);
+
 // checkpoint_<step>.h5 in `dir`.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, long step);
 // The checkpoints checkpoint_<step>.h5 in `dir`, by ascending step.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <iomanip>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "boundary_loads.hpp"
 #include "case.hpp"
+#include "checkpoint.hpp"
 #include "diagnostics.hpp"
 #include "estimate.hpp"
 #include "plugin_loader.hpp"
@@ -66,6 +68,67 @@ struct Planned {
   Case c;
   fs::path dir;
 };
+
+// The items of a list option, as split_list reads them back.
+std::string joined(const std::vector<std::string>& items) {
+  std::string list;
+  for (const std::string& item : items) list += (list.empty() ? "" : ",") + item;
+  return list;
+}
+
+// The command that continues this comparison after a stop: the options that shape its
+// runs and --resume, each a shell word (`c`: one of its cases, for --plugin-dir).
+std::string resume_compare_command(const CompareOptions& o, const Case& c) {
+  const CompareOptions defaults;
+  std::string command = "strata compare " + shell_quoted(o.case_file.string());
+  if (o.modes != defaults.modes) command += " --modes " + shell_quoted(joined(o.modes));
+  if (!o.indicators.empty()) command += " --indicators " + shell_quoted(joined(o.indicators));
+  if (o.reference != defaults.reference) command += " --reference " + shell_quoted(o.reference);
+  for (const std::string& set : o.overrides) command += " --set " + shell_quoted(set);
+  return command + plugin_dir_arguments(c) + " --resume " + shell_quoted(o.out_dir.string());
+}
+
+// What `compare --resume` finds in a planned run's folder (read on the root rank).
+enum class Found {
+  nothing,     // no run of this comparison to go on from: run it afresh
+  completed,   // completed with this case: its summary and final fields are in the result
+  unfinished,  // interrupted or killed: continue it from its newest checkpoint
+};
+Found found_in(const Planned& p, RunResult& result) {
+  if (!unfinished_run(p.dir).empty()) return Found::unfinished;
+  if (run_record(p.dir).status != "completed") return Found::nothing;
+  const auto again = [&](const std::string& why) {
+    spdlog::info("compare: the run {} in {} {}: running it again", p.run.label, p.dir.string(), why);
+    return Found::nothing;
+  };
+  const fs::path file = p.dir / "compared_run.h5";
+  if (!fs::exists(file)) return again("completed, but without compare's record of it (compared_run.h5)");
+  ComparedRun record;
+  try {
+    record = read_compared_run(file);
+  } catch (const RunError& e) {
+    return again(std::string("has a record that cannot be read (") + e.what() + ")");
+  }
+  const nlohmann::json ran = nlohmann::json::parse(record.case_json, nullptr, false);
+  if (ran != p.c.json) {  // the case file or the options changed since
+    std::string keys;
+    if (!ran.is_discarded())
+      for (int n = 0; const auto& change : nlohmann::json::diff(ran, p.c.json))
+        if (n++ < 3) keys += (keys.empty() ? "" : ", ") + change["path"].get<std::string>();
+    return again("ran another case" + (keys.empty() ? "" : " (" + keys + " differ)"));
+  }
+  std::ifstream in(p.dir / "summary.json");
+  nlohmann::json summary = nlohmann::json::parse(in, nullptr, false);
+  const std::size_t cells = static_cast<std::size_t>(p.c.nx) * p.c.ny;
+  bool whole = summary.is_object() && record.rho.size() == cells && record.T.size() == cells;
+  for (const char* key : {"wall_seconds", "layer_share", "plugins", "layer_switches", "conservation", "final_time"})
+    whole = whole && summary.contains(key);
+  if (!whole) return again("has a summary.json or a record that is not whole");
+  result.summary = std::move(summary);
+  result.fields.rho = std::move(record.rho);
+  result.fields.T = std::move(record.T);
+  return Found::completed;
+}
 
 // Every run's case is read and set up (memory, plugins, initial state, step budget, as
 // `strata validate` does), and the reference found among the runs, before the first run
@@ -143,14 +206,11 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         std::replace(folder.begin(), folder.end(), '#', '_');
         const fs::path dir = options.out_dir / folder;
         ranks::agreed([&] {  // the root rank holds the output folders
-          if (!ranks::root()) return;
-          try {
-            refuse_unfinished_checkpoints(dir);
-          } catch (const RunError&) {  // compare itself cannot --resume: the run alone can
+          if (!ranks::root() || options.resume) return;
+          if (const std::string unfinished = unfinished_run(dir); !unfinished.empty())
             throw RunError("the output folder " + dir.string() + " holds the checkpoints of this comparison's run " +
-                           run.label + ", which did not finish: continue it alone with " + resume_command(c, dir) +
-                           " and compare again, or remove the folder to compare afresh");
-          }
+                           run.label + ", which did not finish (" + unfinished + "): continue the comparison with " +
+                           resume_compare_command(options, c) + ", or remove the folder to compare afresh");
         });
         plan.push_back({std::move(run), std::move(c), dir});
       } catch (const CaseError& e) {
@@ -225,20 +285,38 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
   std::vector<Run> runs;
   const Run* ref = nullptr;
   for (Planned& p : plan) {
-    spdlog::info("compare: running {} into {}", p.run.label, p.dir.string());
+    Found found = Found::nothing;
+    if (options.resume && ranks::root()) found = found_in(p, p.run.result);
+    // Every rank runs what the root found to run.
+    if (ranks::any(found == Found::completed)) {
+      spdlog::info("compare: the run {} completed before in {}: compared as it ended", p.run.label, p.dir.string());
+      runs.push_back(std::move(p.run));
+      continue;
+    }
+    const bool unfinished = ranks::any(found == Found::unfinished);
+    spdlog::info("compare: {} {} in {}", unfinished ? "continuing" : "running", p.run.label, p.dir.string());
     try {
-      const auto sim = within_memory(p.c, options.threads, "setting up the run (plugins, kinetic store, initial state)",
-                                     [&] { return std::make_unique<Simulation>(p.c, p.dir, options.threads); });
+      const auto sim = within_memory(p.c, options.threads, "setting up the run (plugins, kinetic store, initial state)", [&] {
+        auto s = std::make_unique<Simulation>(p.c, p.dir, options.threads);
+        if (unfinished) s->restart(newest_checkpoint(p.dir));
+        return s;
+      });
       p.run.result = within_memory(p.c, options.threads, "during the run", [&] { return sim->run(); });
     } catch (...) {
       rethrow_with_context("compare, run \"" + p.run.label + "\"");
     }
     if (p.run.result.interrupted) {
-      // The run alone continues with its own --set lines, the mode's among them.
       if (ranks::root())
-        spdlog::warn("compare: interrupted in the run {}; nothing compared. Continue that run alone with: {}",
-                     p.run.label, resume_command(p.c, p.dir));
+        spdlog::warn("compare: interrupted in the run {}; nothing compared. Continue the comparison with: {}",
+                     p.run.label, resume_compare_command(options, p.c));
       return std::nullopt;
+    }
+    if (ranks::root()) {  // the root alone holds the fields
+      try {
+        write_compared_run(p.dir / "compared_run.h5", {p.c.json.dump(), p.run.result.fields.rho, p.run.result.fields.T});
+      } catch (const RunError& e) {
+        spdlog::warn("compare: {}; a resumed comparison would run {} again", e.what(), p.run.label);
+      }
     }
     runs.push_back(std::move(p.run));
   }

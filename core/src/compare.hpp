@@ -22,6 +22,10 @@ struct CompareOptions {
   std::string reference = "layer2";
   std::vector<std::string> overrides;
   int threads = 0;
+  // --resume: a run of an earlier attempt at this comparison in out_dir is compared as it
+  // ended where it completed with the same case, and continued from its newest
+  // checkpoint where it was interrupted; the others run afresh.
+  bool resume = false;
 };
 
 // The items of a comma-separated list, commas inside {...} kept: --modes, and --indicators

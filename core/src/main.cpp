@@ -53,7 +53,7 @@ constexpr const char* usage = R"(usage:
   strata schema [--plugin-dir DIR ...]
   strata info [--plugin-dir DIR ...]
   strata compare CASE.json [--modes hybrid,layer0,layer2] [--indicators 'a,b{"key": value}'] [--reference layer2]
-                 [--out DIR] [--set key=value ...] [--threads N] [--plugin-dir DIR ...]
+                 [--out DIR | --resume DIR] [--set key=value ...] [--threads N] [--plugin-dir DIR ...]
 (-q, --quiet and -h, --help go with every command)
 )";
 
@@ -202,7 +202,7 @@ void refuse_foreign_options(const std::string& command, const std::string& targe
       {"describe", {"markdown", "plugin-dir"}},
       {"schema", {"plugin-dir"}},
       {"info", {"plugin-dir"}},
-      {"compare", {"out", "set", "threads", "plugin-dir", "modes", "indicators", "reference"}}};
+      {"compare", {"out", "set", "threads", "plugin-dir", "modes", "indicators", "reference", "resume"}}};
   const auto command_takes = takes.find(command);
   if (command_takes == takes.end()) return;  // dispatch names the unknown command
   for (const auto& [name, value] : vm) {
@@ -287,8 +287,20 @@ int dispatch(const std::string& command, const std::string& target, const po::va
     if (target.empty()) throw po::error("compare needs a case file");
     CompareOptions options;
     options.case_file = target;
-    options.out_dir = vm.count("out") ? fs::path(vm["out"].as<std::string>())
-                                      : fs::path("out") / (fs::path(target).stem().string() + "_compare");
+    options.out_dir = vm.count("out")      ? fs::path(vm["out"].as<std::string>())
+                      : vm.count("resume") ? fs::path(vm["resume"].as<std::string>())
+                                           : fs::path("out") / (fs::path(target).stem().string() + "_compare");
+    if (vm.count("resume")) {  // the comparison continues in its own folder
+      const fs::path dir = vm["resume"].as<std::string>();
+      std::error_code ec;
+      if (vm.count("out") && !fs::equivalent(options.out_dir, dir, ec))
+        throw po::error("compare --resume " + dir.string() + " continues the comparison in that folder; --out names "
+                        "another: give one of them");
+      if (!fs::is_directory(dir, ec))
+        throw po::error("compare --resume " + dir.string() + ": no such folder (a comparison starts with --out " +
+                        dir.string() + ")");
+      options.resume = true;
+    }
     options.overrides = sets;
     options.threads = threads(vm);
     if (vm.count("modes")) options.modes = split_list(vm["modes"].as<std::string>());
@@ -349,7 +361,9 @@ static int run_command_line(int argc, char** argv) {
       ("rebalance", po::value<double>()->default_value(1.1, "1.1"),
        "run under mpirun: repartition when the predicted imbalance (max/mean work) exceeds this; 0: never")
       ("restart", po::value<std::string>(), "run: continue from this checkpoint file (checkpoint_<step>.h5)")
-      ("resume", po::value<std::string>(), "run: continue from the newest checkpoint in this output folder")
+      ("resume", po::value<std::string>(),
+       "run: continue from the newest checkpoint in this output folder; compare: continue the comparison in this "
+       "folder (its completed runs compared as they ended, an interrupted one continued)")
       ("start-from", po::value<std::string>(),
        "run: a new run from t = 0 whose initial state is this checkpoint's (same mesh, velocity grid and species; "
        "the rest of the case may differ, e.g. the Knudsen number)")

@@ -53,26 +53,29 @@ RunRecord run_record(const fs::path& dir) {
 
 // A new run into a folder whose run was interrupted or killed, and left checkpoints to
 // continue from, would delete hours of work: refused, naming --resume (docs/user_guide.md §6).
-void refuse_unfinished_checkpoints(const fs::path& dir) {
+std::string unfinished_run(const fs::path& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return;
+  if (!fs::is_directory(dir, ec)) return "";
   const auto found = list_checkpoints(dir);
-  if (found.empty()) return;
-  const std::string newest = found.back().second.filename().string();
+  if (found.empty()) return "";
   const RunRecord run = run_record(dir);
   // A completed run is done with its checkpoints, and a failed one is rerun with other
   // settings more often than resumed; an interrupted or killed run is resumed.
-  if (run.status == "completed" || run.status == "failed") return;
-  throw RunError("the output folder " + dir.string() + " holds the checkpoints of a run that did not finish (" +
-                 run.said + ", newest " + newest + "): continue it with --resume " +
-                 shell_quoted(dir.string()) + ", or remove the folder (or its checkpoint files) to start again, or give " +
-                 "another folder with --out");
+  if (run.status == "completed" || run.status == "failed") return "";
+  return run.said + ", newest " + found.back().second.filename().string();
+}
+
+void refuse_unfinished_checkpoints(const fs::path& dir) {
+  if (const std::string run = unfinished_run(dir); !run.empty())
+    throw RunError("the output folder " + dir.string() + " holds the checkpoints of a run that did not finish (" + run +
+                   "): continue it with --resume " + shell_quoted(dir.string()) +
+                   ", or remove the folder (or its checkpoint files) to start again, or give another folder with --out");
 }
 
 bool is_run_output(const std::string& name) {
   static const std::regex pattern(
       R"((summary\.json|history\.csv|loads\.csv|snapshots\.pvd|last_good\.vti|snapshot_[0-9]+(_p[0-9]+)?\.vti|snapshot_[0-9]+\.pvti|profile_[^/]+\.csv|surface_[^/]+\.csv|)"
-      R"(probe_[^/]+\.csv|checkpoint_[0-9]+\.h5)(\.tmp[0-9]+)?)");
+      R"(probe_[^/]+\.csv|checkpoint_[0-9]+\.h5|compared_run\.h5)(\.tmp[0-9]+)?)");
   return std::regex_match(name, pattern);
 }
 
@@ -108,12 +111,13 @@ RunFolder::RunFolder(const fs::path& dir, bool continuing) {
     spdlog::warn("{}: cannot record this run's PID", lock.string());
   if (continuing) {
     // What the stopped run left that the continued run does not write again: the last
-    // good state of a failed attempt and files whose writing was cut short.
+    // good state of a failed attempt, files whose writing was cut short, and compare's
+    // record of how the run ended (it ends elsewhere now).
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       const std::string name = entry.path().filename().string();
       static const std::regex cut_short(R"(.*\.tmp[0-9]+)");
       if (entry.is_regular_file() && is_run_output(name) &&
-          (name == "last_good.vti" || std::regex_match(name, cut_short)))
+          (name == "last_good.vti" || name == "compared_run.h5" || std::regex_match(name, cut_short)))
         fs::remove(entry.path(), ec);
     }
     return;

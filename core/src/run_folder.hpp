@@ -35,16 +35,20 @@ struct RunRecord {
 };
 RunRecord run_record(const std::filesystem::path& dir);
 
-// Throws RunError, naming --resume, where `dir` holds checkpoints (checkpoint_N.h5) of a
-// run that was interrupted or killed (summary.json "interrupted", "running", or none): a
-// new run there would remove them.
-// RunFolder calls it; `strata compare` too, for every run's folder before the first run.
+// Where `dir` holds checkpoints (checkpoint_N.h5) of a run that was interrupted or killed
+// (summary.json "interrupted", "running", or none), what it did, for messages ("status
+// interrupted at step 74, t = 0.0912, newest checkpoint_74.h5"); else "". `strata
+// compare` asks it of every run's folder before the first run.
+std::string unfinished_run(const std::filesystem::path& dir);
+
+// Throws RunError, naming --resume, where `dir` holds an unfinished run's checkpoints
+// (unfinished_run): a new run there would remove them. RunFolder calls it.
 void refuse_unfinished_checkpoints(const std::filesystem::path& dir);
 
 // Whether a file name is one Strata writes into an output folder: summary.json,
 // history.csv, snapshots.pvd, last_good.vti, snapshot_N.vti, profile_T.csv,
-// probe_NAME.csv, checkpoint_N.h5, or one of those with a .tmpPID suffix (a write
-// that was cut short).
+// probe_NAME.csv, checkpoint_N.h5, compared_run.h5, or one of those with a .tmpPID
+// suffix (a write that was cut short).
 bool is_run_output(const std::string& name);
 
 // `word` as one shell word, for commands a message suggests: as it is where it holds only

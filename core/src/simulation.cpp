@@ -706,13 +706,19 @@ CheckpointData Simulation::checkpoint_data(const std::vector<double>& U, const s
   return d;
 }
 
+std::string plugin_dir_arguments(const Case& c) {
+  std::string arguments;
+  const auto defaults = PluginCatalog::default_search_dirs({});
+  for (const fs::path& d : c.plugin_dirs)
+    if (std::find(defaults.begin(), defaults.end(), d) == defaults.end())
+      arguments += " --plugin-dir " + shell_quoted(d.string());
+  return arguments;
+}
+
 std::string resume_command(const Case& c, const fs::path& dir) {
   std::string command = "strata run " + shell_quoted(c.file.string());
   for (const std::string& set : c.overrides) command += " --set " + shell_quoted(set);
-  const auto defaults = PluginCatalog::default_search_dirs({});
-  for (const fs::path& d : c.plugin_dirs)  // the --plugin-dir folders
-    if (std::find(defaults.begin(), defaults.end(), d) == defaults.end()) command += " --plugin-dir " + shell_quoted(d.string());
-  return command + " --resume " + shell_quoted(dir.string());
+  return command + plugin_dir_arguments(c) + " --resume " + shell_quoted(dir.string());
 }
 
 std::string Simulation::checkpoint_advice(const std::string& error) const {

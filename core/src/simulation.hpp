@@ -47,6 +47,9 @@ struct CheckpointData;
 // The command that continues the run of case `c` in `dir` after a stop: the case file,
 // its --set arguments and --resume, each a shell word.
 std::string resume_command(const Case& c, const std::filesystem::path& dir);
+// The --plugin-dir arguments that found the plugins of case `c` (those beside the default
+// folders), each preceded by a space, for commands a message suggests.
+std::string plugin_dir_arguments(const Case& c);
 
 class Simulation {
  public:

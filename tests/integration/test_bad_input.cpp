@@ -335,7 +335,7 @@ TEST_CASE("bad input: hostile command lines end with a clear message, never a si
   for (const auto& [line, message] : {std::pair<std::string, std::string>{"run " + sod + " --modes layer0",
                                                                          "--modes is an option of compare, not of run"},
                                       {"validate " + sod + " --restart a.h5", "--restart is an option of run, not of validate"},
-                                      {"compare " + sod + " --resume out", "--resume is an option of run, not of compare"},
+                                      {"compare " + sod + " --restart a.h5", "--restart is an option of run, not of compare"},
                                       {"plugins --markdown", "--markdown is an option of describe, not of plugins"},
                                       {"info extra", "info takes no argument, got \"extra\""},
                                       {"plugins --plugin-dir /nonexistent", "--plugin-dir /nonexistent: no such folder"},

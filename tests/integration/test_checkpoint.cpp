@@ -649,30 +649,76 @@ TEST_CASE("checkpoint: a signal during the last step lets the run complete (a ch
   CHECK(read_json(dir / "last" / "summary.json")["status"] == "completed");
 }
 
-TEST_CASE("checkpoint: a signal during strata compare stops it with exit code 4 and compares nothing") {
+TEST_CASE("checkpoint: a signal during strata compare stops it, exit code 4; compare --resume continues the comparison") {
   const auto dir = scratch("compare_sigterm");
   // The layer-1 run lasts about 4 s on one thread of the development machine, 0.3 s of
   // them before its t = 0 history, when the signal is sent; the layer-0 run must not start.
-  const std::string args = "compare " + source("cases/conservation_box.json") +
-                           " --modes layer1,layer0 --reference layer0 --set velocity.n=24 -q --threads 1";
+  const std::string logged = "compare " + source("cases/conservation_box.json") +
+                             " --modes layer1,layer0 --reference layer0 --set velocity.n=24 --threads 1";
+  const std::string args = logged + " -q";
   const int rc = run_until_signal(dir, args, "cmp", "cmp/layer1/history.csv");
   const std::string log = slurp(dir / "log");
+  const std::string resume = "Continue the comparison with: strata compare " + source("cases/conservation_box.json") +
+                             " --modes layer1,layer0 --reference layer0 --set velocity.n=24 --resume cmp";
   CHECK_MESSAGE(rc == 4, log);
-  CHECK_MESSAGE(log.find("compare: interrupted in the run layer1") != std::string::npos, log);
-  CHECK_MESSAGE(log.find("Continue that run alone with: strata run ") != std::string::npos, log);
-  CHECK(log.find("--set velocity.n=24 --set regime.mode=layer1 --resume ") != std::string::npos);
+  CHECK_MESSAGE(log.find("compare: interrupted in the run layer1; nothing compared. " + resume) != std::string::npos, log);
   CHECK(read_json(dir / "cmp" / "layer1" / "summary.json")["status"] == "interrupted");
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
   CHECK_FALSE(fs::exists(dir / "cmp" / "comparison.json"));
-  // Run again, the comparison would remove that checkpoint: refused before any run starts.
+  // Run again without --resume, the comparison would remove that checkpoint: refused
+  // before any run starts.
   const Result again = run_strata(args + " --out " + (dir / "cmp").string());
   CHECK(again.exit_code == 3);
-  CHECK_MESSAGE(again.output.find("compare, run \"layer1\": the output folder " + (dir / "cmp" / "layer1").string() +
-                                  " holds the checkpoints of this comparison's run layer1, which did not finish: "
-                                  "continue it alone with strata run ") != std::string::npos,
+  CHECK_MESSAGE(has(again, "compare, run \"layer1\": the output folder " + (dir / "cmp" / "layer1").string() +
+                               " holds the checkpoints of this comparison's run layer1, which did not finish (status "
+                               "interrupted at step "),
                 again.output);
-  CHECK(again.output.find("--set velocity.n=24 --set regime.mode=layer1 --resume ") != std::string::npos);
+  CHECK(has(again, "continue the comparison with strata compare "));
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
+
+  // --resume: layer1 continues from its checkpoint, layer0 runs; the comparison is the
+  // uninterrupted one's, the continued run bit for bit.
+  const Result resumed = run_strata(args + " --resume " + (dir / "cmp").string());
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  const Result whole = run_strata(args + " --out " + (dir / "whole").string());
+  REQUIRE_MESSAGE(whole.exit_code == 0, whole.output);
+  for (const char* run : {"layer1", "layer0"}) {
+    CAPTURE(run);
+    CHECK(read_json(dir / "cmp" / run / "summary.json")["steps"] == read_json(dir / "whole" / run / "summary.json")["steps"]);
+    for (const auto& e : fs::directory_iterator(dir / "whole" / run))
+      if (e.path().filename().string().starts_with("profile_"))
+        CHECK(slurp(e.path()) == slurp(dir / "cmp" / run / e.path().filename()));
+  }
+  const auto l1 = [](const fs::path& file) {
+    std::vector<double> values;
+    const auto doc = read_json(file);
+    for (const auto& r : doc["runs"]) values.push_back(r["l1_rho"].get<double>() + r["l1_T"].get<double>());
+    return values;
+  };
+  const std::vector<double> expected = l1(dir / "whole" / "comparison.json");
+  REQUIRE(expected.size() == 2);
+  CHECK(expected[0] > 0);  // layer1 against layer0: a comparison that can fail
+  CHECK(l1(dir / "cmp" / "comparison.json") == expected);
+
+  // Resumed again: both runs are compared as they ended, none runs.
+  const std::string history = slurp(dir / "cmp" / "layer1" / "history.csv");
+  const Result done = run_strata(logged + " --resume " + (dir / "cmp").string());
+  REQUIRE_MESSAGE(done.exit_code == 0, done.output);
+  CHECK_MESSAGE(has(done, "compare: the run layer1 completed before in " + (dir / "cmp" / "layer1").string() +
+                              ": compared as it ended"),
+                done.output);
+  CHECK(slurp(dir / "cmp" / "layer1" / "history.csv") == history);
+  CHECK(l1(dir / "cmp" / "comparison.json") == expected);
+  // Another case: its runs run again, the keys that differ named.
+  const Result other = run_strata(logged + " --set knudsen=0.5 --resume " + (dir / "cmp").string());
+  REQUIRE_MESSAGE(other.exit_code == 0, other.output);
+  CHECK_MESSAGE(has(other, "compare: the run layer0 in " + (dir / "cmp" / "layer0").string() +
+                               " ran another case (/knudsen differ): running it again"),
+                other.output);
+  // Options that do not fit.
+  const Result missing = run_strata(args + " --resume " + (dir / "none").string());
+  CHECK(missing.exit_code == 1);
+  CHECK(has(missing, "compare --resume " + (dir / "none").string() + ": no such folder"));
 }
 
 TEST_CASE("outputs: one at t = 0 that cannot be put in place fails the run as one after a step does") {
@@ -768,7 +814,7 @@ TEST_CASE("checkpoint: one larger than the process may write fails the run with 
   // HDF5's message carries errno; the engine turns it into the system's words.
   CHECK(r.output.find(": cannot write dataset /kinetic/f: File too large (this process may write files of at most ") !=
         std::string::npos);
-  CHECK(r.output.find(" MiB: ulimit -f); the checkpoint needs about 3.39") != std::string::npos);
+  CHECK(r.output.find(" MiB: ulimit -f); the file needs about 3.39") != std::string::npos);
   CHECK(fs::exists(dir / "last_good.vti"));
   CHECK(read_json(dir / "summary.json")["status"] == "failed");
   for (const auto& e : fs::directory_iterator(dir))
