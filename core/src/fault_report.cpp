@@ -1,11 +1,14 @@
 #include "fault_report.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 
 namespace strata::core {
 namespace {
@@ -21,6 +24,29 @@ struct CallInProgress {
 };
 thread_local CallInProgress this_thread;
 CallInProgress* main_thread = nullptr;
+
+// A thread's alternate signal stack, on which the handler runs when the thread's own stack
+// is spent, and the lowest address of its own stack: a SIGSEGV at most a guard's distance
+// below it, or just above, is a stack overflow.
+struct AlternateStack {
+  static constexpr std::size_t size = 1 << 16;
+  std::unique_ptr<char[]> memory;
+  ~AlternateStack() {  // the thread ends: the kernel must not use the freed memory
+    if (!memory) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+  }
+};
+thread_local AlternateStack alternate_stack;
+thread_local std::uintptr_t stack_low = 0;
+
+bool stack_overflow(int signal, const siginfo_t* info) {
+  if (signal != SIGSEGV || !info || stack_low == 0) return false;
+  const auto at = reinterpret_cast<std::uintptr_t>(info->si_addr);
+  constexpr std::uintptr_t guard = 1 << 20, page = 1 << 12;
+  return at + guard >= stack_low && at < stack_low + page;
+}
 int report_rank = 0, report_ranks = 1;
 
 // Two copies of the prepared summary: the main thread fills the one the handler does not
@@ -55,7 +81,8 @@ struct Report {
   }
 };
 
-const char* what_signal(int signal) {
+const char* what_signal(int signal, bool overflow) {
+  if (overflow) return "a stack overflow (SIGSEGV: a recursion without end, or too large an array on the stack)";
   switch (signal) {
     case SIGSEGV: return "an invalid memory access (SIGSEGV)";
     case SIGBUS: return "a bus error (SIGBUS)";
@@ -93,6 +120,7 @@ extern "C" void report_fault(int signal, siginfo_t* info, void*) {
   const char* plugin = this_thread.plugin.load();
   const char* call = this_thread.call.load();
   const bool on_other_thread = !plugin && main_thread && main_thread->plugin.load();
+  const bool overflow = !sent && stack_overflow(signal, info);
   if (on_other_thread) {
     plugin = main_thread->plugin.load();
     call = main_thread->call.load();
@@ -104,11 +132,11 @@ extern "C" void report_fault(int signal, siginfo_t* info, void*) {
   if (sent) {
     r << signal_name(signal) << " sent by another process (kill), not a fault of this one.";
   } else if (plugin) {
-    r << what_signal(signal) << " inside plugin '" << plugin << "', in its call " << (call ? call : "?")
+    r << what_signal(signal, overflow) << " inside plugin '" << plugin << "', in its call " << (call ? call : "?")
       << (on_other_thread ? " (on another thread than the call's: most likely one the plugin started)" : "")
-      << ". The plugin's code failed; Strata cannot go on after it." << hint_for(call);
+      << ". The plugin's code failed; Strata cannot go on after it." << (overflow ? "" : hint_for(call));
   } else {
-    r << what_signal(signal)
+    r << what_signal(signal, overflow)
       << " in Strata itself, outside any plugin call: please report it with the case file and the command.";
   }
   r << " What the run wrote before it is kept";
@@ -121,8 +149,8 @@ extern "C" void report_fault(int signal, siginfo_t* info, void*) {
     error.json = true;
     error << "fatal: ";
     if (sent) error << signal_name(signal) << " sent by another process (kill)";
-    else if (plugin) error << what_signal(signal) << " inside plugin '" << plugin << "', in its call " << (call ? call : "?");
-    else error << what_signal(signal) << " in Strata itself, outside any plugin call";
+    else if (plugin) error << what_signal(signal, overflow) << " inside plugin '" << plugin << "', in its call " << (call ? call : "?");
+    else error << what_signal(signal, overflow) << " in Strata itself, outside any plugin call";
     const int fd = ::open(s.file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       written = ::write(fd, s.before.data(), s.before.size());
@@ -160,17 +188,27 @@ PluginCallScope::~PluginCallScope() {
   this_thread.call.store(previous_call_, std::memory_order_relaxed);
 }
 
+void report_faults_on_this_thread() {
+  if (alternate_stack.memory) return;
+  alternate_stack.memory = std::make_unique<char[]>(AlternateStack::size);
+  stack_t stack{};
+  stack.ss_sp = alternate_stack.memory.get();
+  stack.ss_size = AlternateStack::size;
+  sigaltstack(&stack, nullptr);
+  pthread_attr_t attributes;
+  if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
+    void* low = nullptr;
+    std::size_t size = 0;
+    if (pthread_attr_getstack(&attributes, &low, &size) == 0) stack_low = reinterpret_cast<std::uintptr_t>(low);
+    pthread_attr_destroy(&attributes);
+  }
+}
+
 void install_fault_report(int rank, int ranks) {
   main_thread = &this_thread;
   report_rank = rank;
   report_ranks = ranks;
-  // An alternate stack, so that a stack overflow on this thread is reported too (on other
-  // threads it ends the process unreported).
-  static char alternate_stack[1 << 16];
-  stack_t stack{};
-  stack.ss_sp = alternate_stack;
-  stack.ss_size = sizeof alternate_stack;
-  sigaltstack(&stack, nullptr);
+  report_faults_on_this_thread();
   struct sigaction action {};
   action.sa_sigaction = report_fault;
   action.sa_flags = SA_ONSTACK | SA_SIGINFO;

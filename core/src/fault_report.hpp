@@ -34,4 +34,10 @@ void prepare_fault_summary(const std::string& file, const std::string& before, c
 // report under MPI. The report also goes into the prepared summary, if any.
 void install_fault_report(int rank, int ranks);
 
+// Gives the calling thread, once, an alternate signal stack and notes where its own stack
+// ends, so that a stack overflow on it is reported as one; without, the handler cannot
+// run there and the process ends unreported. install_fault_report calls it for the main
+// thread, the set-up of a run for each of its OpenMP threads.
+void report_faults_on_this_thread();
+
 }  // namespace strata::core

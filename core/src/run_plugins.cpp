@@ -10,6 +10,7 @@
 #include <omp.h>
 #endif
 
+#include "fault_report.hpp"
 #include "ranks.hpp"
 #include "strata/sdk/version.hpp"
 #include "strata/toolkit/gas.hpp"
@@ -84,6 +85,9 @@ namespace {
 RunPlugins create_on_this_rank(const Case& c, int threads) {
 #ifdef _OPENMP
   if (threads > 0) omp_set_num_threads(threads);
+  // OpenMP keeps its threads from region to region: each gets its alternate stack now.
+#pragma omp parallel
+  report_faults_on_this_thread();
 #else
   (void)threads;
 #endif

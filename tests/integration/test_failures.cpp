@@ -94,6 +94,26 @@ TEST_CASE("failures: a fatal signal inside a plugin names the plugin and its cal
   CHECK(summary["plugins"]["indicator"]["name"] == "reads_undeclared");
 }
 
+TEST_CASE("failures: a stack overflow on another thread than the main one is reported as one") {
+  // The indicator recurses without end on the second thread of its OpenMP team. Without an
+  // alternate signal stack on that thread the handler could not run: the process ended by
+  // SIGSEGV with no word, and summary.json said "running".
+  const auto out = scratch("deep_recursion");
+  const Result r = run_strata("run " + source("cases/sod.json") +
+                                  " --set mesh.nx=20 --set mesh.ny=1 --set velocity.n=12 --set time.end=0.01"
+                                  " --set output.times=[0.01] --threads 2 --plugin-dir " STRATA_TEST_PLUGIN_DIR " --out " +
+                                  out.string() + " --set 'indicator={\"plugin\":\"deep_recursion\"}'",
+                              "ulimit -c 0; ");
+  CHECK(r.exit_code == 128 + SIGSEGV);
+  CHECK_MESSAGE(has(r, "strata: fatal: a stack overflow (SIGSEGV: a recursion without end, or too large an array on "
+                       "the stack) inside plugin 'deep_recursion', in its call propose (on another thread than the "
+                       "call's: most likely one the plugin started)"),
+                r.output);
+  const auto summary = read_json(out / "summary.json");
+  CHECK(summary["status"] == "crashed");
+  CHECK(summary["error"].get<std::string>().starts_with("fatal: a stack overflow (SIGSEGV"));
+}
+
 TEST_CASE("failures: a collision model's failure where the grid is coarse for the cell's state says which grid") {
   // n = 8 on [-7, 7] holds each species' Maxwellian (set-up's check), not the mixture
   // model's mixed targets: the run stops at step 1, and the advice, followed, runs.

@@ -4,9 +4,15 @@
 // did not declare (a null pointer: the process ends, and the report names the plugin and
 // its call); as strata_nan_viscosity.so, a collision model without collisions
 // (y = rhs) whose transport_coefficients report a NaN viscosity; and as strata_leaky.so,
-// one that loses a thousandth of f at every stage (y = 0.999 rhs).
+// one that loses a thousandth of f at every stage (y = 0.999 rhs); and as
+// strata_deep_recursion.so, an indicator that recurses without end on the second thread of
+// an OpenMP team (a stack overflow off the main thread: the report must still name it).
 #include <algorithm>
 #include <limits>
+
+#ifdef STRATA_TEST_DEEP_RECURSION
+#include <omp.h>
+#endif
 
 #include <strata/sdk.hpp>
 
@@ -14,10 +20,22 @@ namespace {
 using namespace strata;
 using sdk::Status;
 
-#if defined(STRATA_TEST_BAD_INDICATOR) || defined(STRATA_TEST_UNDECLARED_INPUT)
+#if defined(STRATA_TEST_BAD_INDICATOR) || defined(STRATA_TEST_UNDECLARED_INPUT) || defined(STRATA_TEST_DEEP_RECURSION)
 #ifdef STRATA_TEST_BAD_INDICATOR
 constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "bad_layer", sdk::PluginKind::indicator, "0.0.1",
                                      "test plugin: proposes layer 7", nullptr, 0};
+#elif defined(STRATA_TEST_DEEP_RECURSION)
+constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "deep_recursion", sdk::PluginKind::indicator, "0.0.1",
+                                     "test plugin: recurses without end on a second thread", nullptr, 0};
+// Each frame keeps a kilobyte the compiler cannot drop, and the call is not the last
+// thing the frame does: no tail call turns the recursion into a loop. The stack ends long
+// before depth could come back below 0.
+int recurse(int depth) {
+  if (depth < 0) return 0;
+  volatile char frame[1024];
+  frame[depth % sizeof frame] = static_cast<char>(depth);
+  return recurse(depth + 1) + frame[0];
+}
 #else
 constexpr sdk::Descriptor descriptor{STRATA_SDK_VERSION, "reads_undeclared", sdk::PluginKind::indicator, "0.0.1",
                                      "test plugin: reads the viscosity it did not declare", nullptr, 0};
@@ -32,6 +50,11 @@ class BadAnswers final : public sdk::Indicator {
   Status propose(const sdk::IndicatorInput& in, std::int8_t* next, double* const*) override {
 #ifdef STRATA_TEST_BAD_INDICATOR
     std::fill_n(next, static_cast<std::size_t>(in.nx) * in.ny, std::int8_t{7});
+#elif defined(STRATA_TEST_DEEP_RECURSION)
+    int depth = 0;
+#pragma omp parallel num_threads(2)
+    if (omp_get_thread_num() == 1) depth = recurse(0);
+    std::fill_n(next, static_cast<std::size_t>(in.nx) * in.ny, std::int8_t(depth > 0));
 #else
     const volatile double* viscosity = in.viscosity;  // null: not declared in inputs()
     std::fill_n(next, static_cast<std::size_t>(in.nx) * in.ny, std::int8_t{viscosity[0] > 1.0});
