@@ -285,16 +285,17 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
   std::vector<Run> runs;
   const Run* ref = nullptr;
   for (Planned& p : plan) {
+    const std::string of = "(run " + std::to_string(&p - plan.data() + 1) + " of " + std::to_string(plan.size()) + ")";
     Found found = Found::nothing;
     if (options.resume && ranks::root()) found = found_in(p, p.run.result);
     // Every rank runs what the root found to run.
     if (ranks::any(found == Found::completed)) {
-      spdlog::info("compare: the run {} completed before in {}: compared as it ended", p.run.label, p.dir.string());
+      spdlog::info("compare: the run {} completed before in {}: compared as it ended {}", p.run.label, p.dir.string(), of);
       runs.push_back(std::move(p.run));
       continue;
     }
     const bool unfinished = ranks::any(found == Found::unfinished);
-    spdlog::info("compare: {} {} in {}", unfinished ? "continuing" : "running", p.run.label, p.dir.string());
+    spdlog::info("compare: {} {} in {} {}", unfinished ? "continuing" : "running", p.run.label, p.dir.string(), of);
     try {
       const auto sim = within_memory(p.c, options.threads, "setting up the run (plugins, kinetic store, initial state)", [&] {
         auto s = std::make_unique<Simulation>(p.c, p.dir, options.threads);
