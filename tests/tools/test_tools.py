@@ -222,6 +222,12 @@ def checks():
               *(["--modes", "layer1"] if short == "cavity" else []))
         check(f"B9 {short}: a failing run", 4, [f"{short}_fails/", "exit status 3", "unphysical state"],
               name, "./fails", f"{short}_fails", "--jobs", 1)
+    # indicator_study: its comparisons go through the same checks and failures
+    check("B6 indicator: STRATA missing", 2, ["/nonexist/strata"], "indicator_study.py", "/nonexist/strata", "o")
+    check("B7 indicator: --jobs 0", 2, ["--jobs"], "indicator_study.py", "./fails", "o", "--jobs", 0)
+    check("B8 indicator: OUTDIR a file", 2, ["a_file"], "indicator_study.py", "./fails", "a_file")
+    check("B9 indicator: a failing comparison", 4, ["indicator_fails/eps1e-1", "exit status 3", "unphysical state"],
+          "indicator_study.py", "./fails", "indicator_fails", "--jobs", 1)
     # A1: completed runs are read back, strata (here one that fails) not run
     for case in ("couette", "fourier"):
         for delta in (0.1, 0.3, 1.0, 3.0, 10.0, 0.0):
