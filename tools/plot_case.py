@@ -26,7 +26,8 @@ Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
                     every wall and around every obstacle, one line per surface file
 fields_t*.png of an earlier run in the folder that no snapshot of this one made are
 removed. The folder of a `strata compare` (it holds comparison.json) gets the figures
-of each of its runs, in each run's folder. A run whose summary.json does not say "completed" is named on stderr and in
+of each of its runs, in each run's folder, and comparison.png: every run's last profile
+of density and temperature, the reference in black. A run whose summary.json does not say "completed" is named on stderr and in
 the history's title; a failed run's last_good.vti is drawn too.
 
 Regime colours follow the paper (Caparello-Pareschi-Rey): red = layer 0
@@ -878,7 +879,8 @@ def read_summary(outdir):
 
 
 def plot_comparison(outdir, quiet):
-    """The folder of a `strata compare`: each of its runs' folders in turn."""
+    """The folder of a `strata compare`: each of its runs' folders in turn, then
+    comparison.png, the runs' last profiles over one another."""
     runs = sorted(d for d in glob.glob(os.path.join(outdir, "*"))
                   if os.path.isfile(os.path.join(d, "summary.json")))
     if not runs:
@@ -887,7 +889,51 @@ def plot_comparison(outdir, quiet):
         return 2
     note("%s: the runs of a strata compare: figures in each of %s" % (
         outdir, ", ".join(os.path.basename(d) for d in runs)), quiet)
-    return max(main([d] + (["--quiet"] if quiet else [])) for d in runs)
+    status = max(main([d] + (["--quiet"] if quiet else [])) for d in runs)
+    try:
+        plot_compared_profiles(outdir, quiet)
+    except (InputError, OSError, ValueError, KeyError, TypeError) as e:
+        sys.stderr.write("%s: error: %s/comparison.json: %s\n" % (PROG, outdir, e))
+        return 2
+    return status
+
+
+def plot_compared_profiles(outdir, quiet):
+    """comparison.png: density and temperature of each run's last profile, the reference
+    in black, each labelled with its distance to the reference and its speed-up."""
+    with open(os.path.join(outdir, "comparison.json")) as f:
+        doc = json.load(f)
+    if not isinstance(doc, dict) or not doc.get("runs"):
+        note("%s/comparison.json lists no runs (the comparison did not finish): comparison.png not drawn"
+             % outdir, quiet)
+        return
+    fig, axes = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, constrained_layout=True)
+    drawn = 0
+    for k, r in enumerate(doc["runs"]):
+        folder = os.path.join(outdir, r.get("folder") or r["label"].replace(":", "_").replace("#", "_"))
+        files = profile_files(folder)
+        if not files:
+            note("%s: no profile_*.csv, left out of comparison.png" % folder, quiet)
+            continue
+        cols = read_csv_columns(files[-1][1], ("x", "rho", "T", "regime"))
+        solid = np.rint(np.nan_to_num(cols["regime"], nan=-9)) < 0
+        reference = r["label"] == doc.get("reference")
+        label = r["label"] + (" (reference)" if reference else ": L1(rho) %.1e, %.3g x" % (r["l1_rho"], r["speed_up"]))
+        for ax, key in ((axes[0], "rho"), (axes[1], "T")):
+            ax.plot(cols["x"], np.where(solid, np.nan, cols[key]), color="k" if reference else None,
+                    lw=1.6 if reference else 1.0, ls="-" if reference else "--", label=label, zorder=3 if reference else 2)
+        drawn += 1
+    if not drawn:
+        plt.close(fig)
+        note("no run of %s has profiles: comparison.png not drawn" % outdir, quiet)
+        return
+    axes[0].set_ylabel(r"$\rho$")
+    axes[1].set_ylabel(r"$T$")
+    axes[1].set_xlabel("x")
+    axes[0].legend(fontsize=7)
+    axes[0].set_title("%s: each run's last profile (strata compare; speed-up over the reference)"
+                      % os.path.basename(os.path.normpath(os.path.abspath(outdir))), fontsize=9)
+    save_figure(fig, outdir, "comparison.png", [], quiet)
 
 
 def main(argv=None):

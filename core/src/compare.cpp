@@ -31,6 +31,7 @@ namespace {
 struct Run {
   std::string label, mode, indicator;
   RunResult result;
+  std::string folder;  // in the comparison's folder
 };
 
 // An --indicators item: the plugin's name, and the parameters given after it, if any.
@@ -178,7 +179,7 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         }
       std::string name = indicator;
       if (occurrences > 1) name.append("#").append(std::to_string(occurrence));
-      Run run{mode + (indicator.empty() ? "" : ":" + name), mode, indicator, {}};
+      Run run{mode + (indicator.empty() ? "" : ":" + name), mode, indicator, {}, {}};
       for (const Planned& p : plan)
         if (p.run.label == run.label) throw CaseError({"compare: the run \"" + run.label + "\" is asked for twice"});
       // Parameters given with the indicator come first, so that --set lines still apply;
@@ -205,6 +206,7 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         std::string folder = mode + (indicator.empty() ? "" : "_" + name);
         std::replace(folder.begin(), folder.end(), '#', '_');
         const fs::path dir = options.out_dir / folder;
+        run.folder = folder;
         ranks::agreed([&] {  // the root rank holds the output folders
           if (!ranks::root() || options.resume) return;
           if (const std::string unfinished = unfinished_run(dir); !unfinished.empty())
@@ -335,7 +337,7 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
     const double l1_T = relative_l1(r.result.fields.T, ref->result.fields.T);
     const auto share = s["layer_share"];
     const std::string indicator = s["plugins"].contains("indicator") ? s["plugins"]["indicator"]["name"].get<std::string>() : "";
-    doc["runs"].push_back({{"label", r.label}, {"mode", r.mode}, {"indicator", indicator},
+    doc["runs"].push_back({{"label", r.label}, {"folder", r.folder}, {"mode", r.mode}, {"indicator", indicator},
                            {"wall_seconds", wall}, {"speed_up", wall > 0 ? ref_wall / wall : 0.0},
                            {"l1_rho", l1_rho}, {"l1_T", l1_T}, {"layer_share", share},
                            {"layer_switches", s["layer_switches"]}, {"conservation", s["conservation"]},

@@ -192,8 +192,13 @@ def checks():
     # the folder of strata compare: each run's figures, in its folder
     shutil.copytree("nan_t", "compared/layer0")
     write("compared/comparison.json", "{}")
-    check("plot_case on a compare folder", 0, ["the runs of a strata compare", "compared/layer0/history.png"],
-          "plot_case.py", "compared")
+    check("plot_case on a compare folder that did not finish", 0,
+          ["the runs of a strata compare", "compared/layer0/history.png", "lists no runs"], "plot_case.py", "compared")
+    shutil.copytree("sod", "compared_sod/layer0")
+    write("compared_sod/comparison.json", json.dumps({"reference": "layer0", "runs": [
+        {"label": "layer0", "folder": "layer0", "l1_rho": 0.0, "speed_up": 1.0}]}))
+    check("plot_case on a compare folder", 0, ["compared_sod/layer0/profiles.png", "compared_sod/comparison.png"],
+          "plot_case.py", "compared_sod")
 
     # E7: scaling_model takes no arguments
     check("E7 scaling_model --help", 0, ["usage"], "scaling_model.py", "--help")
