@@ -61,8 +61,11 @@ def read_comparison(out):
     path = os.path.join(out, "comparison.json")
     try:
         with open(path) as f:
-            runs = json.load(f)["runs"]
-        return {r["label"]: r for r in runs}
+            doc = json.load(f)
+        if doc.get("status", "completed") != "completed":
+            strata_runs.fail(TOOL, f"{path}: the comparison is {doc['status']}, not completed: run this tool again "
+                             "with --reuse to continue it")
+        return {r["label"]: r for r in doc["runs"]}
     except (OSError, ValueError, KeyError, TypeError) as e:
         strata_runs.fail(TOOL, f"{path}: cannot read the comparison ({getattr(e, 'strerror', None) or e})")
 

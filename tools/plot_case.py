@@ -26,8 +26,9 @@ Writes into OUTDIR (atomically: temporary name in OUTDIR, then os.replace):
                     every wall and around every obstacle, one line per surface file
 fields_t*.png of an earlier run in the folder that no snapshot of this one made are
 removed. The folder of a `strata compare` (it holds comparison.json) gets the figures
-of each of its runs, in each run's folder, and comparison.png: every run's last profile
-of density and temperature, the reference in black. A run whose summary.json does not say "completed" is named on stderr and in
+of each run comparison.json lists, in each run's folder, and, once the comparison has
+completed, comparison.png: every run's last profile of density and temperature, the
+reference in black. A run whose summary.json does not say "completed" is named on stderr and in
 the history's title; a failed run's last_good.vti is drawn too.
 
 Regime colours follow the paper (Caparello-Pareschi-Rey): red = layer 0
@@ -878,39 +879,48 @@ def read_summary(outdir):
     return s
 
 
+def run_folder(outdir, run):
+    """A compared run's folder: comparison.json's `folder`, else made from its label as
+    strata compare makes it (hybrid:NAME#2 -> hybrid_NAME_2)."""
+    return os.path.join(outdir, run.get("folder") or run["label"].replace(":", "_").replace("#", "_"))
+
+
 def plot_comparison(outdir, quiet):
-    """The folder of a `strata compare`: each of its runs' folders in turn, then
-    comparison.png, the runs' last profiles over one another."""
-    runs = sorted(d for d in glob.glob(os.path.join(outdir, "*"))
-                  if os.path.isfile(os.path.join(d, "summary.json")))
-    if not runs:
-        sys.stderr.write("%s: error: %s holds comparison.json but no run's folder (none with summary.json)\n"
-                         % (PROG, outdir))
-        return 2
-    note("%s: the runs of a strata compare: figures in each of %s" % (
-        outdir, ", ".join(os.path.basename(d) for d in runs)), quiet)
-    status = max(main([d] + (["--quiet"] if quiet else [])) for d in runs)
+    """The folder of a `strata compare`: each run its comparison.json lists, in its own
+    folder, then comparison.png, the runs' last profiles over one another, once the
+    comparison has completed."""
     try:
-        plot_compared_profiles(outdir, quiet)
+        with open(os.path.join(outdir, "comparison.json")) as f:
+            doc = json.load(f)
+        runs = [run_folder(outdir, r) for r in doc["runs"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        sys.stderr.write("%s: error: %s/comparison.json: cannot read its runs (%s)\n" % (PROG, outdir, e))
+        return 2
+    found = [d for d in runs if os.path.isfile(os.path.join(d, "summary.json"))]
+    state = doc.get("status", "completed")
+    note("%s: the runs of a strata compare (%s): figures in each of %s%s" % (
+        outdir, state, ", ".join(os.path.basename(d) for d in found) or "none",
+        "; not run yet: " + ", ".join(os.path.basename(d) for d in runs if d not in found)
+        if len(found) < len(runs) else ""), quiet)
+    status = max([main([d] + (["--quiet"] if quiet else [])) for d in found] + [0])
+    if state != "completed":
+        note("the comparison is %s: comparison.png not drawn" % state, quiet)
+        return status
+    try:
+        plot_compared_profiles(outdir, doc, quiet)
     except (InputError, OSError, ValueError, KeyError, TypeError) as e:
         sys.stderr.write("%s: error: %s/comparison.json: %s\n" % (PROG, outdir, e))
         return 2
     return status
 
 
-def plot_compared_profiles(outdir, quiet):
+def plot_compared_profiles(outdir, doc, quiet):
     """comparison.png: density and temperature of each run's last profile, the reference
     in black, each labelled with its distance to the reference and its speed-up."""
-    with open(os.path.join(outdir, "comparison.json")) as f:
-        doc = json.load(f)
-    if not isinstance(doc, dict) or not doc.get("runs"):
-        note("%s/comparison.json lists no runs (the comparison did not finish): comparison.png not drawn"
-             % outdir, quiet)
-        return
     fig, axes = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, constrained_layout=True)
     drawn = 0
     for k, r in enumerate(doc["runs"]):
-        folder = os.path.join(outdir, r.get("folder") or r["label"].replace(":", "_").replace("#", "_"))
+        folder = run_folder(outdir, r)
         files = profile_files(folder)
         if not files:
             note("%s: no profile_*.csv, left out of comparison.png" % folder, quiet)

@@ -153,9 +153,17 @@ struct H5 {
     if (v.empty() || v.back() != '\0') fail(dataset_name(loc, name) + " is not a text");
     return std::string(v.data(), v.size() - 1);
   }
-  void read_attribute(hid_t loc, const std::string& name, hid_t type, void* value) const {
+  // The attribute `name`, which must hold one value (H5Aread fills as many as it holds).
+  Handle open_attribute(hid_t loc, const std::string& name) const {
     Handle a(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose);
     if (!a.ok()) fail(attribute_name(loc, name) + " is missing");
+    Handle space(H5Aget_space(a), H5Sclose);
+    if (!space.ok() || H5Sget_simple_extent_npoints(space) != 1)
+      fail(attribute_name(loc, name) + " does not hold one value (corrupted checkpoint?)");
+    return a;
+  }
+  void read_attribute(hid_t loc, const std::string& name, hid_t type, void* value) const {
+    Handle a = open_attribute(loc, name);
     check(H5Aread(a, type, value), "cannot read " + attribute_name(loc, name));
   }
   double number(hid_t loc, const std::string& name) const {
@@ -169,8 +177,7 @@ struct H5 {
     return static_cast<long>(v);
   }
   std::string string(hid_t loc, const std::string& name) const {
-    Handle a(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose);
-    if (!a.ok()) fail(attribute_name(loc, name) + " is missing");
+    Handle a = open_attribute(loc, name);
     Handle stored(H5Aget_type(a), H5Tclose);
     if (H5Tget_class(stored) != H5T_STRING) fail(attribute_name(loc, name) + " is not a string");
     // Fixed-length as Strata writes them, or variable-length as h5py writes a str (a file
@@ -404,6 +411,15 @@ void write_compared_run(const fs::path& file, const ComparedRun& run) {
     h.dataset(f, "rho", H5T_NATIVE_DOUBLE, {to_h(run.rho.size())}, run.rho.data());
     h.dataset(f, "T", H5T_NATIVE_DOUBLE, {to_h(run.T.size())}, run.T.data());
   });
+}
+
+std::string read_checkpoint_case(const fs::path& file) {
+  hdf5_as_the_engine_uses_it();
+  const H5 h{file.string(), true};
+  if (H5Fis_hdf5(file.c_str()) <= 0) h.fail("not an HDF5 file (truncated or corrupted checkpoint?)");
+  Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.ok()) h.fail("cannot be opened as HDF5 (truncated or corrupted checkpoint?)");
+  return h.string(f, "case");
 }
 
 ComparedRun read_compared_run(const fs::path& file) {

@@ -81,6 +81,10 @@ inline constexpr const char* compared_run_format = "strata compared run";
 void write_compared_run(const std::filesystem::path& file, const ComparedRun& run);
 ComparedRun read_compared_run(const std::filesystem::path& file);
 
+// The case (JSON text, after --set) of the run that wrote checkpoint `file`, read alone;
+// throws as read_checkpoint does.
+std::string read_checkpoint_case(const std::filesystem::path& file);
+
 // checkpoint_<step>.h5 in `dir`.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, long step);
 // The checkpoints checkpoint_<step>.h5 in `dir`, by ascending step.

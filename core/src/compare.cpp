@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include <omp.h>
 #include <spdlog/spdlog.h>
 
 #include "boundary_loads.hpp"
@@ -86,7 +87,26 @@ std::string resume_compare_command(const CompareOptions& o, const Case& c) {
   if (!o.indicators.empty()) command += " --indicators " + shell_quoted(joined(o.indicators));
   if (o.reference != defaults.reference) command += " --reference " + shell_quoted(o.reference);
   for (const std::string& set : o.overrides) command += " --set " + shell_quoted(set);
+  if (o.threads > 0) command += " --threads " + std::to_string(o.threads);  // the wall times' conditions
   return command + plugin_dir_arguments(c) + " --resume " + shell_quoted(o.out_dir.string());
+}
+
+// Up to three JSON pointers where case `a` differs from `b`, for messages ("/knudsen, /time/end").
+std::string differing_keys(const nlohmann::json& a, const nlohmann::json& b) {
+  std::string keys;
+  for (int n = 0; const auto& change : nlohmann::json::diff(a, b))
+    if (n++ < 3) keys += (keys.empty() ? "" : ", ") + change["path"].get<std::string>();
+  return keys;
+}
+
+// The plugins a run of case `c` loads, as its summary.json names them.
+nlohmann::json plugins_of(const Case& c) {
+  nlohmann::json plugins = nlohmann::json::object();
+  for (const PluginChoice* p : {&c.fluid, &c.kinetic, &c.boltzmann, &c.indicator})
+    if (p->needed && p->library)
+      plugins[p->section] = {{"name", p->library->descriptor().name}, {"version", p->library->descriptor().version},
+                             {"parameters", p->params}};
+  return plugins;
 }
 
 // What `compare --resume` finds in a planned run's folder (read on the root rank).
@@ -95,36 +115,53 @@ enum class Found {
   completed,   // completed with this case: its summary and final fields are in the result
   unfinished,  // interrupted or killed: continue it from its newest checkpoint
 };
-Found found_in(const Planned& p, RunResult& result) {
-  if (!unfinished_run(p.dir).empty()) return Found::unfinished;
+// A completed run is run again where it cannot be compared as it ended: said as a
+// warning, since the run's folder is then started afresh.
+Found found_in(const Planned& p, int threads, RunResult& result) {
+  if (!unfinished_run(p.dir).empty()) return Found::unfinished;  // its case is checked by plan_runs
   if (run_record(p.dir).status != "completed") return Found::nothing;
   const auto again = [&](const std::string& why) {
-    spdlog::info("compare: the run {} in {} {}: running it again", p.run.label, p.dir.string(), why);
+    spdlog::warn("compare: the run {} in {} {}: running it again", p.run.label, p.dir.string(), why);
     return Found::nothing;
   };
   const fs::path file = p.dir / "compared_run.h5";
-  if (!fs::exists(file)) return again("completed, but without compare's record of it (compared_run.h5)");
+  if (!fs::exists(file))
+    return again("completed, but without compare's record of it (compared_run.h5: a run completed outside this "
+                 "comparison, or continued alone with strata run --resume)");
   ComparedRun record;
   try {
     record = read_compared_run(file);
   } catch (const RunError& e) {
-    return again(std::string("has a record that cannot be read (") + e.what() + ")");
+    return again(std::string("has a damaged record (") + e.what() + ")");
   }
   const nlohmann::json ran = nlohmann::json::parse(record.case_json, nullptr, false);
-  if (ran != p.c.json) {  // the case file or the options changed since
-    std::string keys;
-    if (!ran.is_discarded())
-      for (int n = 0; const auto& change : nlohmann::json::diff(ran, p.c.json))
-        if (n++ < 3) keys += (keys.empty() ? "" : ", ") + change["path"].get<std::string>();
-    return again("ran another case" + (keys.empty() ? "" : " (" + keys + " differ)"));
-  }
+  if (ran.is_discarded()) return again("has a damaged record (its case is not JSON)");
+  if (ran != p.c.json)  // the case file or the options changed since
+    return again("ran another case (" + differing_keys(ran, p.c.json) + " differ)");
   std::ifstream in(p.dir / "summary.json");
   nlohmann::json summary = nlohmann::json::parse(in, nullptr, false);
   const std::size_t cells = static_cast<std::size_t>(p.c.nx) * p.c.ny;
   bool whole = summary.is_object() && record.rho.size() == cells && record.T.size() == cells;
-  for (const char* key : {"wall_seconds", "layer_share", "plugins", "layer_switches", "conservation", "final_time"})
+  for (const char* key : {"wall_seconds", "layer_share", "plugins", "layer_switches", "conservation", "final_time", "ranks"})
     whole = whole && summary.contains(key);
   if (!whole) return again("has a summary.json or a record that is not whole");
+  // Plugins rebuilt since (another version) may compute otherwise.
+  const nlohmann::json loads = plugins_of(p.c);
+  for (const auto& [section, now] : loads.items()) {
+    const nlohmann::json& then = summary["plugins"].is_object() && summary["plugins"].contains(section)
+                                     ? summary["plugins"][section] : nlohmann::json();
+    if (!then.is_object() || then.value("name", "") != now["name"] || then.value("version", "") != now["version"] ||
+        then.value("parameters", nlohmann::json()) != now["parameters"])
+      return again("ran another " + section + " plugin (" + then.value("name", std::string("?")) + " " +
+                   then.value("version", std::string("?")) + "; this comparison loads " + now["name"].get<std::string>() +
+                   " " + now["version"].get<std::string>() + ")");
+  }
+  // Its wall time stands as measured: say where that was under other conditions.
+  const nlohmann::json& r = summary["ranks"];
+  if (r.value("count", 0) != ranks::size() || r.value("threads_per_rank", 0) != threads)
+    spdlog::warn("compare: the run {} was timed on {} rank(s) of {} thread(s), this comparison runs on {} of {}: "
+                 "its wall time and the speed-ups against it compare unlike conditions",
+                 p.run.label, r.value("count", 0), r.value("threads_per_rank", 0), ranks::size(), threads);
   result.summary = std::move(summary);
   result.fields.rho = std::move(record.rho);
   result.fields.T = std::move(record.T);
@@ -208,11 +245,29 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
         const fs::path dir = options.out_dir / folder;
         run.folder = folder;
         ranks::agreed([&] {  // the root rank holds the output folders
-          if (!ranks::root() || options.resume) return;
-          if (const std::string unfinished = unfinished_run(dir); !unfinished.empty())
+          if (!ranks::root()) return;
+          const std::string unfinished = unfinished_run(dir);
+          if (unfinished.empty()) return;
+          if (!options.resume)
             throw RunError("the output folder " + dir.string() + " holds the checkpoints of this comparison's run " +
                            run.label + ", which did not finish (" + unfinished + "): continue the comparison with " +
                            resume_compare_command(options, c) + ", or remove the folder to compare afresh");
+          // Continued, the run must be the one this comparison plans, to the last key
+          // (a restart alone accepts another time step or end): found before any run starts.
+          const fs::path newest = newest_checkpoint(dir);
+          std::string why;
+          try {
+            const nlohmann::json was = nlohmann::json::parse(read_checkpoint_case(newest), nullptr, false);
+            if (was != c.json)
+              why = was.is_discarded() ? "its case is not JSON" : "with another case (" + differing_keys(was, c.json) + " differ)";
+          } catch (const std::exception& e) {
+            why = e.what();
+          }
+          if (!why.empty())
+            throw RunError("compare --resume: the run " + run.label + " in " + dir.string() + " was interrupted " +
+                           (why.starts_with("with") ? why : "with a checkpoint that cannot be read: " + why) +
+                           "; give the options it ran with, or remove the folder " + dir.string() +
+                           " to run it afresh");
         });
         plan.push_back({std::move(run), std::move(c), dir});
       } catch (const CaseError& e) {
@@ -273,23 +328,31 @@ std::vector<std::string> split_list(const std::string& list) {
 std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
                                       std::ostream& table) {
   std::vector<Planned> plan = plan_runs(options, catalog);
-  // A comparison.json of an earlier comparison in DIR would describe runs that this one
-  // replaces: it goes before the first run starts, and is written again at the end.
+  // comparison.json says from the start which runs are this comparison's and how far it
+  // got ("status": running, interrupted, failed), so that no earlier comparison's
+  // results describe the runs this one replaces; the results replace it at the end.
+  const fs::path document = options.out_dir / "comparison.json";
+  const auto write_plan = [&](const char* status) {
+    nlohmann::json runs = nlohmann::json::array();
+    for (const Planned& p : plan)
+      runs.push_back({{"label", p.run.label}, {"folder", p.run.folder}, {"mode", p.run.mode}});
+    fs::create_directories(options.out_dir);
+    write_atomically(document, nlohmann::json{{"case", options.case_file.string()}, {"status", status}, {"runs", runs}}
+                                   .dump(2) + "\n");
+  };
   ranks::agreed([&] {
-    if (!ranks::root()) return;
-    std::error_code ec;
-    fs::remove(options.out_dir / "comparison.json", ec);
-    if (ec)
-      throw RunError("compare: " + (options.out_dir / "comparison.json").string() + " of an earlier comparison cannot be " +
-                     "removed (" + ec.message() + "); remove it, or give another folder with --out");
+    if (ranks::root()) write_plan("running");
   });
   const StopSignals signals;  // a signal stops the run in progress, set-up included, with a checkpoint
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();  // as each run will have it
   std::vector<Run> runs;
   const Run* ref = nullptr;
   for (Planned& p : plan) {
     const std::string of = "(run " + std::to_string(&p - plan.data() + 1) + " of " + std::to_string(plan.size()) + ")";
     Found found = Found::nothing;
-    if (options.resume && ranks::root()) found = found_in(p, p.run.result);
+    ranks::agreed([&] {  // the root reads the folders; an error there is every rank's
+      if (options.resume && ranks::root()) found = found_in(p, threads, p.run.result);
+    });
     // Every rank runs what the root found to run.
     if (ranks::any(found == Found::completed)) {
       spdlog::info("compare: the run {} completed before in {}: compared as it ended {}", p.run.label, p.dir.string(), of);
@@ -306,9 +369,14 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
       });
       p.run.result = within_memory(p.c, options.threads, "during the run", [&] { return sim->run(); });
     } catch (...) {
+      if (ranks::root()) try {
+          write_plan("failed");
+        } catch (...) {  // the run's own failure is the one to report
+        }
       rethrow_with_context("compare, run \"" + p.run.label + "\"");
     }
     if (p.run.result.interrupted) {
+      if (ranks::root()) write_plan("interrupted");
       if (ranks::root())
         spdlog::warn("compare: interrupted in the run {}; nothing compared. Continue the comparison with: {}",
                      p.run.label, resume_compare_command(options, p.c));
@@ -327,7 +395,8 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
   for (const Run& r : runs)
     if (r.label == options.reference || r.mode == options.reference) ref = &r;
   const double ref_wall = ref->result.summary["wall_seconds"]["total"].get<double>();
-  nlohmann::json doc = {{"case", options.case_file.string()}, {"reference", ref->label}, {"runs", nlohmann::json::array()}};
+  nlohmann::json doc = {{"case", options.case_file.string()}, {"status", "completed"}, {"reference", ref->label},
+                        {"runs", nlohmann::json::array()}};
   table << std::left << std::setw(28) << "run" << std::right << std::setw(12) << "L1(rho)" << std::setw(12) << "L1(T)"
         << std::setw(10) << "wall s" << std::setw(10) << "speed-up" << std::setw(22) << "layer share 0/1/2" << "\n";
   for (const Run& r : runs) {
@@ -341,7 +410,8 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
                            {"wall_seconds", wall}, {"speed_up", wall > 0 ? ref_wall / wall : 0.0},
                            {"l1_rho", l1_rho}, {"l1_T", l1_T}, {"layer_share", share},
                            {"layer_switches", s["layer_switches"]}, {"conservation", s["conservation"]},
-                           {"final_time", s["final_time"]}});
+                           {"final_time", s["final_time"]}, {"ranks", s["ranks"]["count"]},
+                           {"threads_per_rank", s["ranks"]["threads_per_rank"]}});
     if (s.contains("boundary_loads")) doc["runs"].back()["boundary_loads"] = s["boundary_loads"];
     if (s["plugins"].contains("indicator"))  // as run, defaults included
       doc["runs"].back()["indicator_parameters"] = s["plugins"]["indicator"]["parameters"];
@@ -387,8 +457,7 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
     table << "note: the runs ended at different times (time.steady): " << ref->label << " at t = "
           << toolkit::format_number(ref->result.summary["final_time"].get<double>()) << ", " << times
           << "; the L1 distances compare their steady states, the speed-ups their times to reach them\n";
-  fs::create_directories(options.out_dir);
-  write_atomically(options.out_dir / "comparison.json", doc.dump(2) + "\n");
+  write_atomically(document, doc.dump(2) + "\n");
   return doc;
 }
 

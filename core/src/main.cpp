@@ -293,12 +293,12 @@ int dispatch(const std::string& command, const std::string& target, const po::va
     if (vm.count("resume")) {  // the comparison continues in its own folder
       const fs::path dir = vm["resume"].as<std::string>();
       std::error_code ec;
-      if (vm.count("out") && !fs::equivalent(options.out_dir, dir, ec))
-        throw po::error("compare --resume " + dir.string() + " continues the comparison in that folder; --out names "
-                        "another: give one of them");
       if (!fs::is_directory(dir, ec))
         throw po::error("compare --resume " + dir.string() + ": no such folder (a comparison starts with --out " +
                         dir.string() + ")");
+      if (vm.count("out") && !fs::equivalent(options.out_dir, dir, ec))
+        throw po::error("compare --resume " + dir.string() + " continues the comparison in that folder; --out names "
+                        "another: give one of them");
       options.resume = true;
     }
     options.overrides = sets;

@@ -528,8 +528,23 @@ TEST_CASE("start-from and restart: a link, a layer the case holds, a layer-0 run
     H5Sclose(space);
     H5Tclose(type);
   });
+  // Two strings where one is due: read into one, they overran it (undefined behaviour).
+  edited_copy(ck, dir / "two_cases.h5", [](hid_t f) {
+    REQUIRE(H5Adelete(f, "case") >= 0);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    const hsize_t two = 2;
+    const hid_t space = H5Screate_simple(1, &two, nullptr);
+    const hid_t a = H5Acreate2(f, "case", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    const char* texts[2] = {"{}", "{}"};
+    REQUIRE(H5Awrite(a, type, texts) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+  });
   for (const auto& [file, expected] :
-       {std::pair{"no_f.h5", "no_f.h5: dataset /kinetic/f is missing or unreadable"},
+       {std::pair{"two_cases.h5", "two_cases.h5: attribute case does not hold one value (corrupted checkpoint?)"},
+        {"no_f.h5", "no_f.h5: dataset /kinetic/f is missing or unreadable"},
         {"offsets.h5", "offsets.h5: dataset /domain/obstacle_offsets has 1 rows, one per obstacle of the case, which has "
                        "0 (corrupted checkpoint?)"},
         {"case.h5", "case.h5: attribute case is not JSON (corrupted checkpoint?)"}}) {
@@ -659,12 +674,15 @@ TEST_CASE("checkpoint: a signal during strata compare stops it, exit code 4; com
   const int rc = run_until_signal(dir, args, "cmp", "cmp/layer1/history.csv");
   const std::string log = slurp(dir / "log");
   const std::string resume = "Continue the comparison with: strata compare " + source("cases/conservation_box.json") +
-                             " --modes layer1,layer0 --reference layer0 --set velocity.n=24 --resume cmp";
+                             " --modes layer1,layer0 --reference layer0 --set velocity.n=24 --threads 1 --resume cmp";
   CHECK_MESSAGE(rc == 4, log);
   CHECK_MESSAGE(log.find("compare: interrupted in the run layer1; nothing compared. " + resume) != std::string::npos, log);
   CHECK(read_json(dir / "cmp" / "layer1" / "summary.json")["status"] == "interrupted");
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
-  CHECK_FALSE(fs::exists(dir / "cmp" / "comparison.json"));
+  const auto planned = read_json(dir / "cmp" / "comparison.json");  // the runs it planned, how far it got
+  CHECK(planned["status"] == "interrupted");
+  CHECK(planned["runs"].size() == 2);
+  CHECK_FALSE(planned.contains("reference"));
   // Run again without --resume, the comparison would remove that checkpoint: refused
   // before any run starts.
   const Result again = run_strata(args + " --out " + (dir / "cmp").string());
@@ -674,6 +692,16 @@ TEST_CASE("checkpoint: a signal during strata compare stops it, exit code 4; com
                                "interrupted at step "),
                 again.output);
   CHECK(has(again, "continue the comparison with strata compare "));
+  CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
+
+  // --resume with another case: refused before any run starts, though a restart alone
+  // would take it (another time step); nothing is run.
+  const Result changed = run_strata(args + " --set time.dt=0.002 --resume " + (dir / "cmp").string());
+  CHECK(changed.exit_code == 3);
+  CHECK_MESSAGE(has(changed, "compare --resume: the run layer1 in " + (dir / "cmp" / "layer1").string() +
+                                 " was interrupted with another case (/time/dt differ); give the options it ran with, "
+                                 "or remove the folder"),
+                changed.output);
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
 
   // --resume: layer1 continues from its checkpoint, layer0 runs; the comparison is the
@@ -709,6 +737,15 @@ TEST_CASE("checkpoint: a signal during strata compare stops it, exit code 4; com
                 done.output);
   CHECK(slurp(dir / "cmp" / "layer1" / "history.csv") == history);
   CHECK(l1(dir / "cmp" / "comparison.json") == expected);
+  // On two threads: compared as they ended, with a warning that their wall times were not.
+  std::string two = logged;
+  two.replace(two.find("--threads 1"), 11, "--threads 2");
+  const Result other_threads = run_strata(two + " --resume " + (dir / "cmp").string());
+  REQUIRE_MESSAGE(other_threads.exit_code == 0, other_threads.output);
+  CHECK_MESSAGE(has(other_threads, "compare: the run layer1 was timed on 1 rank(s) of 1 thread(s), this comparison "
+                                   "runs on 1 of 2: its wall time and the speed-ups against it compare unlike conditions"),
+                other_threads.output);
+  CHECK(read_json(dir / "cmp" / "comparison.json")["runs"][0]["threads_per_rank"] == 1);
   // Another case: its runs run again, the keys that differ named.
   const Result other = run_strata(logged + " --set knudsen=0.5 --resume " + (dir / "cmp").string());
   REQUIRE_MESSAGE(other.exit_code == 0, other.output);

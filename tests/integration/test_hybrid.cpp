@@ -244,11 +244,15 @@ TEST_CASE("hybrid: strata compare records each run's indicator, applies --set af
   r = run_strata(cmp);
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
   CHECK(read_json(out / "comparison.json")["runs"][0]["indicator"] == "realizability");
-  // A comparison that fails in the same folder leaves no comparison.json of the one before,
-  // whose runs it replaced.
+  // A comparison that fails in the same folder leaves no results of the one before, whose
+  // runs it replaced: its comparison.json says it failed, and lists its runs.
   r = run_strata(cmp + " --set time.steady=1e-12 --set time.max_steps=2");
   CHECK(r.exit_code == 3);
-  CHECK_FALSE(std::filesystem::exists(out / "comparison.json"));
+  doc = read_json(out / "comparison.json");
+  CHECK(doc["status"] == "failed");
+  CHECK_FALSE(doc.contains("reference"));
+  CHECK_FALSE(doc["runs"][0].contains("l1_rho"));
+  CHECK(doc["runs"][0]["folder"] == "hybrid");
 }
 
 namespace {

@@ -191,11 +191,19 @@ def checks():
     check("plot_case on a file", 2, ["empty.csv: a file, not a run's output folder"], "plot_case.py", "empty.csv")
     # the folder of strata compare: each run's figures, in its folder
     shutil.copytree("nan_t", "compared/layer0")
-    write("compared/comparison.json", "{}")
+    shutil.copytree("nan_t", "compared/layer1")  # an earlier comparison's run: not drawn
+    write("compared/comparison.json", json.dumps({"status": "interrupted", "runs": [
+        {"label": "layer0", "folder": "layer0"}, {"label": "hybrid", "folder": "hybrid"}]}))
     check("plot_case on a compare folder that did not finish", 0,
-          ["the runs of a strata compare", "compared/layer0/history.png", "lists no runs"], "plot_case.py", "compared")
+          ["the runs of a strata compare (interrupted)", "compared/layer0/history.png", "not run yet: hybrid",
+           "comparison.png not drawn"], "plot_case.py", "compared",
+          after=lambda out: "drew an earlier comparison's run" if "compared/layer1" in out else None)
+    os.makedirs("compared_bad")
+    write("compared_bad/comparison.json", "[1]")
+    check("plot_case on a compare folder with a damaged comparison.json", 2, ["compared_bad/comparison.json"],
+          "plot_case.py", "compared_bad")
     shutil.copytree("sod", "compared_sod/layer0")
-    write("compared_sod/comparison.json", json.dumps({"reference": "layer0", "runs": [
+    write("compared_sod/comparison.json", json.dumps({"status": "completed", "reference": "layer0", "runs": [
         {"label": "layer0", "folder": "layer0", "l1_rho": 0.0, "speed_up": 1.0}]}))
     check("plot_case on a compare folder", 0, ["compared_sod/layer0/profiles.png", "compared_sod/comparison.png"],
           "plot_case.py", "compared_sod")
