@@ -19,7 +19,8 @@ One thread per comparison; about 20 minutes on two idle cores (the wall times ar
 meaningful on an otherwise idle machine; the shares and distances do not depend on it).
 --reuse continues the comparisons in OUTDIR (`strata compare --resume`: completed runs are
 compared as they ended). Exit statuses: 0 success, 2 bad arguments or an unreadable
-comparison.json, 3 matplotlib missing, 4 a comparison failed or was refused.
+comparison.json, 3 matplotlib missing, 4 a comparison failed, was refused or did not
+complete.
 """
 import json
 import os
@@ -62,11 +63,13 @@ def read_comparison(out):
     try:
         with open(path) as f:
             doc = json.load(f)
-        if doc.get("status", "completed") != "completed":
-            strata_runs.fail(TOOL, f"{path}: the comparison is {doc['status']}, not completed: run this tool again "
-                             "with --reuse to continue it")
+        status = doc.get("status", "completed")  # comparison.json before it had one: a completed comparison's
+        if status != "completed":
+            strata_runs.fail(TOOL, f"{path}: the comparison is {status}, not completed"
+                             + (": run this tool again with --reuse to continue it" if status == "interrupted" else
+                                " (see the comparison's error above)"), strata_runs.RUN_FAILED)
         return {r["label"]: r for r in doc["runs"]}
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         strata_runs.fail(TOOL, f"{path}: cannot read the comparison ({getattr(e, 'strerror', None) or e})")
 
 

@@ -904,7 +904,8 @@ def plot_comparison(outdir, quiet):
         if len(found) < len(runs) else ""), quiet)
     status = max([main([d] + (["--quiet"] if quiet else [])) for d in found] + [0])
     if state != "completed":
-        note("the comparison is %s: comparison.png not drawn" % state, quiet)
+        note("the comparison is %s: comparison.png not drawn, and a run it had not reached may be an earlier "
+             "comparison's" % state, quiet)
         return status
     try:
         plot_compared_profiles(outdir, doc, quiet)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <memory>
 #include <optional>
@@ -91,12 +92,36 @@ std::string resume_compare_command(const CompareOptions& o, const Case& c) {
   return command + plugin_dir_arguments(c) + " --resume " + shell_quoted(o.out_dir.string());
 }
 
-// Up to three JSON pointers where case `a` differs from `b`, for messages ("/knudsen, /time/end").
+// Up to three JSON pointers where case `a` differs from `b`, for messages ("/knudsen,
+// /time/end and 2 more").
 std::string differing_keys(const nlohmann::json& a, const nlohmann::json& b) {
+  const nlohmann::json changes = nlohmann::json::diff(a, b);
   std::string keys;
-  for (int n = 0; const auto& change : nlohmann::json::diff(a, b))
-    if (n++ < 3) keys += (keys.empty() ? "" : ", ") + change["path"].get<std::string>();
+  for (std::size_t n = 0; n < changes.size() && n < 3; ++n) {
+    const std::string path = changes[n]["path"].get<std::string>();
+    keys += (keys.empty() ? "" : ", ") + (path.empty() ? std::string("the whole case") : path);
+  }
+  if (changes.size() > 3) keys += " and " + std::to_string(changes.size() - 3) + " more";
   return keys;
+}
+
+// Whether a run's summary.json has what the comparison's table reads, in its types.
+bool comparable(const nlohmann::json& s) {
+  const auto number = [](const nlohmann::json& o, const char* key) {
+    return o.is_object() && o.contains(key) && o[key].is_number();
+  };
+  if (!s.is_object() || !number(s, "final_time") || !number(s, "layer_switches") || !s.contains("wall_seconds") ||
+      !number(s["wall_seconds"], "total") || !s.contains("ranks") || !number(s["ranks"], "count") ||
+      !number(s["ranks"], "threads_per_rank") || !s.contains("plugins") || !s["plugins"].is_object() ||
+      !s.contains("conservation") || !s["conservation"].is_object() || !s.contains("layer_share"))
+    return false;
+  const nlohmann::json& share = s["layer_share"];
+  if (!share.is_array() || share.size() != 3) return false;
+  for (const auto& v : share)
+    if (!v.is_number()) return false;
+  for (const auto& [section, plugin] : s["plugins"].items())
+    if (!plugin.is_object() || !plugin.contains("name") || !plugin["name"].is_string()) return false;
+  return true;
 }
 
 // The plugins a run of case `c` loads, as its summary.json names them.
@@ -141,27 +166,26 @@ Found found_in(const Planned& p, int threads, RunResult& result) {
   std::ifstream in(p.dir / "summary.json");
   nlohmann::json summary = nlohmann::json::parse(in, nullptr, false);
   const std::size_t cells = static_cast<std::size_t>(p.c.nx) * p.c.ny;
-  bool whole = summary.is_object() && record.rho.size() == cells && record.T.size() == cells;
-  for (const char* key : {"wall_seconds", "layer_share", "plugins", "layer_switches", "conservation", "final_time", "ranks"})
-    whole = whole && summary.contains(key);
-  if (!whole) return again("has a summary.json or a record that is not whole");
+  if (!comparable(summary) || record.rho.size() != cells || record.T.size() != cells)
+    return again("has a summary.json or a record that is not whole");
   // Plugins rebuilt since (another version) may compute otherwise.
   const nlohmann::json loads = plugins_of(p.c);
   for (const auto& [section, now] : loads.items()) {
-    const nlohmann::json& then = summary["plugins"].is_object() && summary["plugins"].contains(section)
-                                     ? summary["plugins"][section] : nlohmann::json();
-    if (!then.is_object() || then.value("name", "") != now["name"] || then.value("version", "") != now["version"] ||
-        then.value("parameters", nlohmann::json()) != now["parameters"])
-      return again("ran another " + section + " plugin (" + then.value("name", std::string("?")) + " " +
-                   then.value("version", std::string("?")) + "; this comparison loads " + now["name"].get<std::string>() +
-                   " " + now["version"].get<std::string>() + ")");
+    const nlohmann::json then = summary["plugins"].contains(section) ? summary["plugins"][section] : nlohmann::json();
+    const auto text = [&](const char* key) {
+      return then.is_object() && then.contains(key) ? then[key].dump() : std::string("none");
+    };
+    if (!then.is_object() || then["name"] != now["name"] || !then.contains("version") ||
+        then["version"] != now["version"] || !then.contains("parameters") || then["parameters"] != now["parameters"])
+      return again("ran another " + section + " plugin or other parameters (name " + text("name") + ", version " +
+                   text("version") + "; this comparison loads " + now["name"].dump() + ", " + now["version"].dump() + ")");
   }
   // Its wall time stands as measured: say where that was under other conditions.
-  const nlohmann::json& r = summary["ranks"];
-  if (r.value("count", 0) != ranks::size() || r.value("threads_per_rank", 0) != threads)
+  const int then_ranks = summary["ranks"]["count"].get<int>(), then_threads = summary["ranks"]["threads_per_rank"].get<int>();
+  if (then_ranks != ranks::size() || then_threads != threads)
     spdlog::warn("compare: the run {} was timed on {} rank(s) of {} thread(s), this comparison runs on {} of {}: "
                  "its wall time and the speed-ups against it compare unlike conditions",
-                 p.run.label, r.value("count", 0), r.value("threads_per_rank", 0), ranks::size(), threads);
+                 p.run.label, then_ranks, then_threads, ranks::size(), threads);
   result.summary = std::move(summary);
   result.fields.rho = std::move(record.rho);
   result.fields.T = std::move(record.T);
@@ -255,19 +279,20 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
           // Continued, the run must be the one this comparison plans, to the last key
           // (a restart alone accepts another time step or end): found before any run starts.
           const fs::path newest = newest_checkpoint(dir);
-          std::string why;
+          nlohmann::json was;
           try {
-            const nlohmann::json was = nlohmann::json::parse(read_checkpoint_case(newest), nullptr, false);
-            if (was != c.json)
-              why = was.is_discarded() ? "its case is not JSON" : "with another case (" + differing_keys(was, c.json) + " differ)";
-          } catch (const std::exception& e) {
-            why = e.what();
+            was = nlohmann::json::parse(read_checkpoint_case(newest), nullptr, false);
+          } catch (const std::exception& e) {  // a write cut short: the one before may be whole
+            throw RunError("compare --resume: the run " + run.label + " in " + dir.string() + ": " + e.what() +
+                           "; move it aside (mv " + shell_quoted(newest.string()) + " " +
+                           shell_quoted(newest.string() + ".damaged") +
+                           ") to continue from the checkpoint before it, or remove the folder to run it afresh");
           }
-          if (!why.empty())
+          if (was != c.json)
             throw RunError("compare --resume: the run " + run.label + " in " + dir.string() + " was interrupted " +
-                           (why.starts_with("with") ? why : "with a checkpoint that cannot be read: " + why) +
-                           "; give the options it ran with, or remove the folder " + dir.string() +
-                           " to run it afresh");
+                           (was.is_discarded() ? std::string("with a checkpoint whose case is not JSON")
+                                               : "with another case (" + differing_keys(was, c.json) + " differ)") +
+                           "; give the options it ran with, or remove the folder " + dir.string() + " to run it afresh");
         });
         plan.push_back({std::move(run), std::move(c), dir});
       } catch (const CaseError& e) {
@@ -299,50 +324,10 @@ std::vector<Planned> plan_runs(const CompareOptions& options, const PluginCatalo
   return plan;
 }
 
-}  // namespace
-
-std::vector<std::string> split_list(const std::string& list) {
-  std::vector<std::string> items(1);
-  int depth = 0;
-  bool quoted = false, escaped = false;  // inside a JSON string: braces and commas are text
-  for (const char c : list) {
-    if (quoted) {
-      quoted = escaped || c != '"';
-      escaped = !escaped && c == '\\';
-    } else if (c == '"') {
-      quoted = true;
-    } else {
-      depth = std::max(0, depth + (c == '{' ? 1 : c == '}' ? -1 : 0));
-    }
-    if (c == ',' && depth == 0 && !quoted) items.emplace_back();
-    else items.back() += c;
-  }
-  for (std::string& item : items) {  // spaces around an item are not part of it
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-  }
-  std::erase_if(items, [](const std::string& s) { return s.empty(); });
-  return items;
-}
-
-std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
-                                      std::ostream& table) {
-  std::vector<Planned> plan = plan_runs(options, catalog);
-  // comparison.json says from the start which runs are this comparison's and how far it
-  // got ("status": running, interrupted, failed), so that no earlier comparison's
-  // results describe the runs this one replaces; the results replace it at the end.
+// The planned runs, then the table (compare, below, keeps comparison.json's status).
+std::optional<nlohmann::json> compare_planned(const CompareOptions& options, std::vector<Planned>& plan,
+                                              std::ostream& table, const std::function<void(const char*)>& mark) {
   const fs::path document = options.out_dir / "comparison.json";
-  const auto write_plan = [&](const char* status) {
-    nlohmann::json runs = nlohmann::json::array();
-    for (const Planned& p : plan)
-      runs.push_back({{"label", p.run.label}, {"folder", p.run.folder}, {"mode", p.run.mode}});
-    fs::create_directories(options.out_dir);
-    write_atomically(document, nlohmann::json{{"case", options.case_file.string()}, {"status", status}, {"runs", runs}}
-                                   .dump(2) + "\n");
-  };
-  ranks::agreed([&] {
-    if (ranks::root()) write_plan("running");
-  });
   const StopSignals signals;  // a signal stops the run in progress, set-up included, with a checkpoint
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();  // as each run will have it
   std::vector<Run> runs;
@@ -369,17 +354,14 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
       });
       p.run.result = within_memory(p.c, options.threads, "during the run", [&] { return sim->run(); });
     } catch (...) {
-      if (ranks::root()) try {
-          write_plan("failed");
-        } catch (...) {  // the run's own failure is the one to report
-        }
       rethrow_with_context("compare, run \"" + p.run.label + "\"");
     }
     if (p.run.result.interrupted) {
-      if (ranks::root()) write_plan("interrupted");
-      if (ranks::root())
+      if (ranks::root()) {
         spdlog::warn("compare: interrupted in the run {}; nothing compared. Continue the comparison with: {}",
                      p.run.label, resume_compare_command(options, p.c));
+        mark("interrupted");
+      }
       return std::nullopt;
     }
     if (ranks::root()) {  // the root alone holds the fields
@@ -459,6 +441,66 @@ std::optional<nlohmann::json> compare(const CompareOptions& options, const Plugi
           << "; the L1 distances compare their steady states, the speed-ups their times to reach them\n";
   write_atomically(document, doc.dump(2) + "\n");
   return doc;
+}
+
+}  // namespace
+
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> items(1);
+  int depth = 0;
+  bool quoted = false, escaped = false;  // inside a JSON string: braces and commas are text
+  for (const char c : list) {
+    if (quoted) {
+      quoted = escaped || c != '"';
+      escaped = !escaped && c == '\\';
+    } else if (c == '"') {
+      quoted = true;
+    } else {
+      depth = std::max(0, depth + (c == '{' ? 1 : c == '}' ? -1 : 0));
+    }
+    if (c == ',' && depth == 0 && !quoted) items.emplace_back();
+    else items.back() += c;
+  }
+  for (std::string& item : items) {  // spaces around an item are not part of it
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+  }
+  std::erase_if(items, [](const std::string& s) { return s.empty(); });
+  return items;
+}
+
+std::optional<nlohmann::json> compare(const CompareOptions& options, const PluginCatalog& catalog,
+                                      std::ostream& table) {
+  std::vector<Planned> plan = plan_runs(options, catalog);
+  // comparison.json says from the start which runs are this comparison's and how far it
+  // got ("status": running, interrupted, failed), so that no earlier comparison's
+  // results describe the runs this one replaces; the results replace it at the end.
+  const fs::path document = options.out_dir / "comparison.json";
+  nlohmann::json planned = nlohmann::json::array();
+  for (const Planned& p : plan) planned.push_back({{"label", p.run.label}, {"folder", p.run.folder}, {"mode", p.run.mode}});
+  const auto write_plan = [&](const char* status) {
+    fs::create_directories(options.out_dir);
+    write_atomically(document, nlohmann::json{{"case", options.case_file.string()}, {"status", status}, {"runs", planned}}
+                                   .dump(2) + "\n");
+  };
+  ranks::agreed([&] {
+    if (ranks::root()) write_plan("running");
+  });
+  // How the comparison ended, on the root: a failure to write it is warned about, and
+  // does not take the place of what happened.
+  const auto mark = [&](const char* status) {
+    try {
+      write_plan(status);
+    } catch (const std::exception& e) {
+      spdlog::warn("compare: the status {} could not be written: {}", status, e.what());
+    }
+  };
+  try {
+    return compare_planned(options, plan, table, mark);
+  } catch (...) {
+    if (ranks::root()) mark("failed");
+    throw;
+  }
 }
 
 }  // namespace strata::core

@@ -703,6 +703,7 @@ TEST_CASE("checkpoint: a signal during strata compare stops it, exit code 4; com
                                  "or remove the folder"),
                 changed.output);
   CHECK_FALSE(fs::exists(dir / "cmp" / "layer0"));
+  CHECK(read_json(dir / "cmp" / "comparison.json")["status"] == "interrupted");  // refused before it was written
 
   // --resume: layer1 continues from its checkpoint, layer0 runs; the comparison is the
   // uninterrupted one's, the continued run bit for bit.
@@ -746,6 +747,15 @@ TEST_CASE("checkpoint: a signal during strata compare stops it, exit code 4; com
                                    "runs on 1 of 2: its wall time and the speed-ups against it compare unlike conditions"),
                 other_threads.output);
   CHECK(read_json(dir / "cmp" / "comparison.json")["runs"][0]["threads_per_rank"] == 1);
+  // A summary without the plugin the run needs: run again, not a failure of the comparison.
+  auto summary = read_json(dir / "cmp" / "layer0" / "summary.json");
+  summary["plugins"].erase("fluid");
+  std::ofstream(dir / "cmp" / "layer0" / "summary.json") << summary.dump();
+  const Result no_plugin = run_strata(logged + " --resume " + (dir / "cmp").string());
+  CHECK_MESSAGE(no_plugin.exit_code == 0, no_plugin.output);
+  CHECK_MESSAGE(has(no_plugin, "compare: the run layer0 in " + (dir / "cmp" / "layer0").string() +
+                                   " ran another fluid plugin or other parameters (name none, version none; "),
+                no_plugin.output);
   // Another case: its runs run again, the keys that differ named.
   const Result other = run_strata(logged + " --set knudsen=0.5 --resume " + (dir / "cmp").string());
   REQUIRE_MESSAGE(other.exit_code == 0, other.output);

@@ -203,7 +203,7 @@ def checks():
     check("plot_case on a compare folder with a damaged comparison.json", 2, ["compared_bad/comparison.json"],
           "plot_case.py", "compared_bad")
     shutil.copytree("sod", "compared_sod/layer0")
-    write("compared_sod/comparison.json", json.dumps({"status": "completed", "reference": "layer0", "runs": [
+    write("compared_sod/comparison.json", json.dumps({"reference": "layer0", "runs": [  # no status: an older file
         {"label": "layer0", "folder": "layer0", "l1_rho": 0.0, "speed_up": 1.0}]}))
     check("plot_case on a compare folder", 0, ["compared_sod/layer0/profiles.png", "compared_sod/comparison.png"],
           "plot_case.py", "compared_sod")
@@ -241,6 +241,18 @@ def checks():
     check("B8 indicator: OUTDIR a file", 2, ["a_file"], "indicator_study.py", "./fails", "a_file")
     check("B9 indicator: a failing comparison", 4, ["indicator_fails/eps1e-1", "exit status 3", "unphysical state"],
           "indicator_study.py", "./fails", "indicator_fails", "--jobs", 1)
+    # comparisons that did not complete, or a comparison.json that is no object (strata here does nothing)
+    write("succeeds", "#!/bin/sh\nexit 0\n")
+    os.chmod("succeeds", 0o755)
+    for folder, text, status, names in (
+            ("ind_interrupted", '{"status": "interrupted", "runs": []}', 4, ["interrupted, not completed", "--reuse"]),
+            ("ind_failed", '{"status": "failed", "runs": []}', 4, ["failed, not completed"]),
+            ("ind_list", "[1]", 2, ["ind_list/eps1e-1/comparison.json: cannot read the comparison"])):
+        for eps in ("1e-1", "1e-2", "1e-3"):
+            os.makedirs(f"{folder}/eps{eps}")
+            write(f"{folder}/eps{eps}/comparison.json", text)
+        check(f"indicator: comparison.json {folder}", status, names, "indicator_study.py", "./succeeds", folder,
+              "--jobs", 1)
     # A1: completed runs are read back, strata (here one that fails) not run
     for case in ("couette", "fourier"):
         for delta in (0.1, 0.3, 1.0, 3.0, 10.0, 0.0):
