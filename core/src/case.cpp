@@ -111,6 +111,17 @@ AppliedOverride apply_override(json& document, const std::string& assignment) {
   return {pointer, looks_like_json ? "set with --set; not JSON, so taken as text" : "set with --set"};
 }
 
+json plugins_loaded(const Case& c) {
+  json plugins = json::object();
+  for (const PluginChoice* p : {&c.fluid, &c.kinetic, &c.boltzmann, &c.indicator})
+    if (p->needed && p->library) {
+      const auto& d = p->library->descriptor();
+      plugins[p->section] = {{"name", d.name}, {"version", d.version}, {"sdk_version", d.sdk_version},
+                             {"parameters", p->params}};
+    }
+  return plugins;
+}
+
 json read_json(const fs::path& file) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) throw CaseError({file.string() + ": is a folder; expected a case file (JSON)"});

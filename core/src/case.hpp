@@ -209,6 +209,10 @@ std::optional<RegimeMode> mode_named(const std::string& name);
 Case load_case(const std::filesystem::path& file, const std::vector<std::string>& overrides,
                const PluginCatalog& catalog);
 
+// The plugins a run of `c` loads, as summary.json and comparison.json name them: per
+// section, {name, version, sdk_version, parameters (defaults filled in)}.
+nlohmann::json plugins_loaded(const Case& c);
+
 // The case file's JSON (comments allowed), before --set; a file that is no case file
 // (a folder, unreadable, over 16 MiB, not JSON) is a CaseError naming it.
 nlohmann::json read_json(const std::filesystem::path& file);

@@ -124,16 +124,6 @@ bool comparable(const nlohmann::json& s) {
   return true;
 }
 
-// The plugins a run of case `c` loads, as its summary.json names them.
-nlohmann::json plugins_of(const Case& c) {
-  nlohmann::json plugins = nlohmann::json::object();
-  for (const PluginChoice* p : {&c.fluid, &c.kinetic, &c.boltzmann, &c.indicator})
-    if (p->needed && p->library)
-      plugins[p->section] = {{"name", p->library->descriptor().name}, {"version", p->library->descriptor().version},
-                             {"parameters", p->params}};
-  return plugins;
-}
-
 // What `compare --resume` finds in a planned run's folder (read on the root rank).
 enum class Found {
   nothing,     // no run of this comparison to go on from: run it afresh
@@ -169,14 +159,13 @@ Found found_in(const Planned& p, int threads, RunResult& result) {
   if (!comparable(summary) || record.rho.size() != cells || record.T.size() != cells)
     return again("has a summary.json or a record that is not whole");
   // Plugins rebuilt since (another version) may compute otherwise.
-  const nlohmann::json loads = plugins_of(p.c);
+  const nlohmann::json loads = plugins_loaded(p.c);
   for (const auto& [section, now] : loads.items()) {
     const nlohmann::json then = summary["plugins"].contains(section) ? summary["plugins"][section] : nlohmann::json();
     const auto text = [&](const char* key) {
       return then.is_object() && then.contains(key) ? then[key].dump() : std::string("none");
     };
-    if (!then.is_object() || then["name"] != now["name"] || !then.contains("version") ||
-        then["version"] != now["version"] || !then.contains("parameters") || then["parameters"] != now["parameters"])
+    if (then != now)
       return again("ran another " + section + " plugin or other parameters (name " + text("name") + ", version " +
                    text("version") + "; this comparison loads " + now["name"].dump() + ", " + now["version"].dump() + ")");
   }

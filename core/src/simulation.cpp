@@ -922,13 +922,7 @@ nlohmann::json Simulation::summary(const char* status, const std::string& failur
   const auto& cs = work_.cell_steps;
   const long total = cs[0] + cs[1] + cs[2];
   auto share = [&](int l) { return total ? static_cast<double>(cs[l]) / static_cast<double>(total) : 0.0; };
-  nlohmann::json plugins = nlohmann::json::object();
-  for (const PluginChoice* p : {&case_.fluid, &case_.kinetic, &case_.boltzmann, &case_.indicator})
-    if (p->needed && p->library) {
-      const auto& d = p->library->descriptor();
-      plugins[p->section] = {{"name", d.name}, {"version", d.version}, {"sdk_version", d.sdk_version},
-                             {"parameters", p->params}};
-    }
+  const nlohmann::json plugins = plugins_loaded(case_);
   const Mesh& m = domain_.mesh();
   const Totals& drift = diagnostics_.max_drift();
   const MemoryEstimate estimate = estimate_memory(case_, threads_);
